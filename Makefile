@@ -1,0 +1,28 @@
+# The two commands of README's quickstart: `make dev` and `make test`. Each installs whatever
+# is missing first (scripts/setup.sh) and is safe to run again.
+.PHONY: dev test bench build setup call lint clean
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	@bash scripts/build.sh
+
+dev: build
+	@bash scripts/dev.sh
+
+test: build
+	@bash scripts/test.sh
+
+bench: build
+	@bash scripts/bench.sh
+
+# Simulate a call to a tracking number on the running local edge: make call NUMBER=+15550100201
+call:
+	@bash scripts/call.sh $(NUMBER)
+
+lint: setup
+	@. scripts/env.sh && cargo fmt --all -- --check && cargo clippy --workspace --all-targets -- -D warnings
+
+clean:
+	rm -rf dist target edge/build

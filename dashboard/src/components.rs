@@ -1,0 +1,4 @@
+//! Reusable pieces of the dashboard's pages.
+
+pub mod calls_table;
+pub mod source_summary;

@@ -1,0 +1,11 @@
+//! ringtrace's dashboard: mounts the app. Pages and the API client live in their modules.
+
+mod api;
+mod app;
+mod components;
+mod pages;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,4 @@
+//! Whole pages of the dashboard.
+
+pub mod calls;
+pub mod login;

@@ -1,0 +1,33 @@
+//! ringtrace's edge: a Cloudflare Worker serving the lease API, the telephony webhooks and
+//! the calls API. Static files (demo page, widget, dashboard) are served by Workers assets
+//! before this code runs.
+
+use worker::{event, Context, Env, Request, Response, Result, Router};
+
+mod config;
+mod error;
+mod routes;
+mod store;
+
+pub use store::SiteObject;
+
+#[event(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    let response = Router::new()
+        .get("/v1/health", |_, _| Response::from_json(&serde_json::json!({ "ok": true })))
+        .options("/v1/lease", |_, _| routes::lease::preflight())
+        .post_async("/v1/lease", routes::lease::create)
+        .post_async("/v1/telephony/twilio/voice", routes::telephony::twilio_voice)
+        .get_async("/v1/sites/:site/calls", routes::calls::list)
+        .put_async("/v1/sites/:site", routes::sites::put)
+        .or_else_any_method("/v1/*rest", |_, _| error::not_found())
+        .run(req, env)
+        .await;
+    // A handler's unexpected failure (storage, binding) still answers JSON, never a bare 500.
+    response.or_else(|e| error::internal(&e))
+}

@@ -1,0 +1,217 @@
+//! The site's Durable Object: the single writer of a site's pool, leases and calls, stored in
+//! its SQLite database. It runs `shared::SiteLedger` over that storage and the KV mirror.
+
+use super::kv::RouteMirror;
+use crate::config::SITES_BINDING;
+use crate::error::{self, storage};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use shared::api::{CallRecorded, CallView, CallsPage, LeaseCommand, LeaseGrant, SiteSummary};
+use shared::{
+    CallRecord, CallStore, Clock, Error, IncomingCall, LeaseStore, NumberRoute, PhoneNumber, SiteLedger,
+    SiteSetup, SiteState, Timestamp,
+};
+use worker::{
+    console_error, durable_object, DurableObject, Env, Method, Request, RequestInit, Response, Result,
+    SqlStorage, State, Stub,
+};
+
+/// Header carrying the site id from the edge to its object (the object's id is a hash).
+const SITE_HEADER: &str = "x-ringtrace-site";
+
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS site_state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS calls (call_sid TEXT PRIMARY KEY, started_at INTEGER NOT NULL, json TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS calls_by_time ON calls (started_at DESC)",
+];
+
+/// `Date.now()` as the core's clock.
+pub struct EdgeClock;
+
+impl Clock for EdgeClock {
+    fn now(&self) -> Timestamp {
+        Timestamp(worker::Date::now().as_millis() as i64)
+    }
+}
+
+#[durable_object]
+pub struct SiteObject {
+    state: State,
+    env: Env,
+}
+
+/// The object's storage as the core's store traits.
+struct ObjectStore {
+    sql: SqlStorage,
+    mirror: RouteMirror,
+}
+
+#[derive(Deserialize)]
+struct JsonRow {
+    json: String,
+}
+
+impl ObjectStore {
+    fn rows<T: DeserializeOwned>(&self, query: &str, args: Vec<worker::SqlStorageValue>) -> shared::Result<Vec<T>> {
+        let rows: Vec<JsonRow> = self.sql.exec(query, args).and_then(|c| c.to_array()).map_err(storage)?;
+        rows.iter().map(|r| serde_json::from_str(&r.json).map_err(storage)).collect()
+    }
+
+    fn write(&self, query: &str, args: Vec<worker::SqlStorageValue>) -> shared::Result<()> {
+        // Consume the cursor so the statement has run before we return.
+        self.sql.exec(query, args).map(|c| c.raw().count()).map(|_| ()).map_err(storage)
+    }
+}
+
+impl LeaseStore for ObjectStore {
+    async fn load(&self) -> shared::Result<Option<SiteState>> {
+        Ok(self.rows("SELECT json FROM site_state WHERE id = 1", vec![])?.pop())
+    }
+    async fn save(&self, state: &SiteState) -> shared::Result<()> {
+        let json = serde_json::to_string(state).map_err(storage)?;
+        self.write("INSERT OR REPLACE INTO site_state (id, json) VALUES (1, ?)", vec![json.into()])
+    }
+    async fn route_of(&self, number: &PhoneNumber) -> shared::Result<Option<NumberRoute>> {
+        self.mirror.get(number).await
+    }
+    async fn publish_route(&self, number: &PhoneNumber, route: &NumberRoute) -> shared::Result<()> {
+        self.mirror.put(number, route).await
+    }
+    async fn withdraw_route(&self, number: &PhoneNumber) -> shared::Result<()> {
+        self.mirror.delete(number).await
+    }
+}
+
+impl CallStore for ObjectStore {
+    async fn insert_call(&self, call: &CallRecord) -> shared::Result<bool> {
+        // The object handles one event at a time and SQL calls are synchronous, so this
+        // check-then-insert cannot interleave with another request.
+        let existing: Vec<CallRecord> =
+            self.rows("SELECT json FROM calls WHERE call_sid = ?", vec![call.call_sid.clone().into()])?;
+        if !existing.is_empty() {
+            return Ok(false);
+        }
+        let json = serde_json::to_string(call).map_err(storage)?;
+        let at = worker::SqlStorageValue::try_from_i64(call.started_at.millis()).map_err(storage)?;
+        self.write(
+            "INSERT INTO calls (call_sid, started_at, json) VALUES (?, ?, ?)",
+            vec![call.call_sid.clone().into(), at, json.into()],
+        )?;
+        Ok(true)
+    }
+    async fn recent_calls(&self, limit: usize) -> shared::Result<Vec<CallRecord>> {
+        let limit = i64::try_from(limit.min(1_000_000)).unwrap_or(1_000_000);
+        self.rows("SELECT json FROM calls ORDER BY started_at DESC LIMIT ?", vec![limit.into()])
+    }
+}
+
+async fn body<T: DeserializeOwned>(req: &mut Request) -> shared::Result<T> {
+    let bytes = req.bytes().await.map_err(storage)?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::invalid(format!("body: {e}")))
+}
+
+impl DurableObject for SiteObject {
+    fn new(state: State, env: Env) -> Self {
+        let sql = state.storage().sql();
+        for statement in SCHEMA {
+            if let Err(e) = sql.exec(statement, None).map(|c| c.raw().count()) {
+                console_error!("schema statement failed: {e}");
+            }
+        }
+        SiteObject { state, env }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let site = req.headers().get(SITE_HEADER)?.unwrap_or_default();
+        let store = ObjectStore { sql: self.state.storage().sql(), mirror: RouteMirror::new(&self.env)? };
+        let ledger = SiteLedger::new(&site, &store, &EdgeClock);
+        let path = req.path();
+        match (req.method(), path.as_str()) {
+            (Method::Put, "/configure") => {
+                let result = match body::<SiteSetup>(&mut req).await {
+                    Ok(setup) => ledger.configure(setup).await.map(|c| SiteSummary::from(&c)),
+                    Err(e) => Err(e),
+                };
+                error::json(result)
+            }
+            (Method::Post, "/lease") => {
+                let result = match body::<LeaseCommand>(&mut req).await {
+                    Ok(cmd) => ledger
+                        .lease(cmd.visitor, &cmd.visit, cmd.region)
+                        .await
+                        .map(|(lease, config)| LeaseGrant::new(&lease, &config)),
+                    Err(e) => Err(e),
+                };
+                error::json(result)
+            }
+            (Method::Post, "/call") => {
+                let result = match body::<IncomingCall>(&mut req).await {
+                    Ok(call) => ledger
+                        .record_call(call)
+                        .await
+                        .map(|(rec, created)| CallRecorded { created, call: CallView::from(&rec) }),
+                    Err(e) => Err(e),
+                };
+                error::json(result)
+            }
+            (Method::Get, "/calls") => {
+                let token = req.headers().get("authorization")?;
+                let token = token.as_deref().and_then(|t| t.strip_prefix("Bearer ")).map(str::trim);
+                let limit = req
+                    .url()?
+                    .query_pairs()
+                    .find(|(k, _)| k == "limit")
+                    .and_then(|(_, v)| v.parse::<usize>().ok())
+                    .unwrap_or(crate::config::DEFAULT_CALLS_PAGE);
+                let result = ledger
+                    .calls(token, limit)
+                    .await
+                    .map(|calls| CallsPage { calls: calls.iter().map(CallView::from).collect() });
+                error::json(result)
+            }
+            _ => error::not_found(),
+        }
+    }
+}
+
+/// The edge's handle on one site's object.
+pub struct SiteStub {
+    stub: Stub,
+    site: String,
+}
+
+impl SiteStub {
+    pub fn for_site(env: &Env, site: &str) -> Result<Self> {
+        let stub = env.durable_object(SITES_BINDING)?.id_from_name(site)?.get_stub()?;
+        Ok(SiteStub { stub, site: site.to_string() })
+    }
+
+    /// Sends a request to the object and returns its answer as a fresh (mutable) response.
+    pub async fn send<T: Serialize>(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        payload: Option<&T>,
+        authorization: Option<&str>,
+    ) -> Result<Response> {
+        let mut init = RequestInit::new();
+        init.with_method(method);
+        let headers = worker::Headers::new();
+        headers.set(SITE_HEADER, &self.site)?;
+        if let Some(auth) = authorization {
+            headers.set("authorization", auth)?;
+        }
+        if let Some(p) = payload {
+            headers.set("content-type", "application/json")?;
+            init.with_body(Some(serde_json::to_string(p)?.into()));
+        }
+        init.with_headers(headers);
+        let req = Request::new_with_init(&format!("https://site{path_and_query}"), &init)?;
+        let mut answer = self.stub.fetch_with_request(req).await?;
+        let status = answer.status_code();
+        let text = answer.text().await?;
+        let mut fresh = Response::ok(text)?.with_status(status);
+        fresh.headers_mut().set("content-type", "application/json")?;
+        Ok(fresh)
+    }
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds the widget into dist/: widget.js (loader + wasm-bindgen glue) and its wasm.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+cd "$ROOT"
+out="$ROOT/target/widget"
+mkdir -p "$out" dist
+cargo build -q -p ringtrace-widget --target wasm32-unknown-unknown --release
+wasm-bindgen --target no-modules --no-typescript --out-dir "$out" \
+  target/wasm32-unknown-unknown/release/ringtrace_widget.wasm
+# The features rustc enables by default for wasm32-unknown-unknown.
+wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+  "$out/ringtrace_widget_bg.wasm" -o dist/ringtrace_widget_bg.wasm
+node -e '
+  const fs = require("fs");
+  const [loader, glue, target] = process.argv.slice(1);
+  const marker = "/* wasm-bindgen glue is inserted here by scripts/build-widget.sh */";
+  const src = fs.readFileSync(loader, "utf8");
+  if (!src.includes(marker)) throw new Error("loader has no glue marker");
+  fs.writeFileSync(target, src.replace(marker, fs.readFileSync(glue, "utf8")));
+' widget/loader.js "$out/ringtrace_widget.js" "$out/widget.js"
+# Minified: every visitor of every customer site downloads this file.
+esbuild "$out/widget.js" --minify --target=es2017 --log-level=warning --outfile=dist/widget.js

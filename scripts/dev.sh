@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Starts the product locally: wrangler dev (local KV + SQLite Durable Objects under
+# edge/.wrangler/state) on 127.0.0.1:$PORT, then seeds the demo site and says where to look.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+cd "$ROOT"
+PORT=${PORT:-8787}
+base="http://127.0.0.1:$PORT"
+
+(cd edge && RINGTRACE_PREBUILT=1 exec wrangler dev --ip 127.0.0.1 --port "$PORT" \
+   --show-interactive-dev-session=false) &
+wrangler_pid=$!
+trap 'kill $wrangler_pid 2>/dev/null; wait $wrangler_pid 2>/dev/null' INT TERM EXIT
+
+for _ in $(seq 1 120); do
+  curl -fsS "$base/v1/health" >/dev/null 2>&1 && break
+  kill -0 $wrangler_pid 2>/dev/null || { echo "wrangler dev exited" >&2; exit 1; }
+  sleep 0.5
+done
+node scripts/seed-demo.mjs "$base" >/dev/null
+token=$(sed -n 's/^DEMO_API_TOKEN=//p' edge/.dev.vars)
+cat <<MSG
+
+  ringtrace is running at $base
+    demo page   $base/            (the widget swaps (555) 010-0100 for a tracking number)
+    dashboard   $base/dashboard/  site: demo   token: $token   (from edge/.dev.vars)
+    simulate a call to a tracking number:  make call NUMBER=+15550100201
+  Ctrl-C stops it. Data persists in edge/.wrangler/state.
+
+MSG
+wait $wrangler_pid

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs whatever is missing, pinned, from the package registries only (crates.io, npm,
+# Debian). Idempotent: a second run checks versions and returns in seconds.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+cd "$ROOT"
+
+WASM_BINDGEN_VERSION=0.2.130
+WORKER_BUILD_VERSION=0.8.7
+TRUNK_VERSION=0.21.14
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+has_version() { command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -qF "$2"; }
+
+# cargo install --locked can fail when a locked dependency is missing from the registry
+# snapshot; then install again pinning only the tool's own version.
+cargo_install() {
+  local crate=$1 version=$2
+  say "installing $crate $version (a few minutes, once)"
+  cargo install "$crate" --version "$version" --locked || cargo install "$crate" --version "$version"
+}
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+has_version wasm-bindgen "$WASM_BINDGEN_VERSION" || cargo_install wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
+has_version worker-build "$WORKER_BUILD_VERSION" || cargo_install worker-build "$WORKER_BUILD_VERSION"
+has_version trunk "$TRUNK_VERSION" || cargo_install trunk "$TRUNK_VERSION"
+
+# npm tools (wrangler, binaryen's wasm-opt, esbuild, playwright-core) from package-lock.json.
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.ringtrace-lock 2>/dev/null)" != "$lock_sum" ]; then
+  say "installing npm tools from package-lock.json"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_sum" > node_modules/.ringtrace-lock
+fi
+
+# Debian's Chromium and ChromeDriver for the end-to-end tests.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  say "installing chromium and chromium-driver from Debian"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+# Local secrets for wrangler dev (never used in production).
+if [ ! -f edge/.dev.vars ]; then
+  cp edge/.dev.vars.example edge/.dev.vars
+  say "created edge/.dev.vars from edge/.dev.vars.example"
+fi

@@ -1,0 +1,254 @@
+//! Wire types of the edge API, shared by the edge, the dashboard and the tests.
+
+use crate::attribution::{CallRecord, IncomingCall};
+use crate::clock::Timestamp;
+use crate::error::{Error, Result};
+use crate::pool::{Lease, Region};
+use crate::site::{valid_site_id, SiteConfig};
+use crate::traffic::Visit;
+use serde::{Deserialize, Serialize};
+
+/// `POST /v1/lease` body, as the widget sends it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaseBody {
+    pub site: String,
+    pub visitor: String,
+    pub utm_source: Option<String>,
+    pub utm_medium: Option<String>,
+    pub utm_campaign: Option<String>,
+    pub utm_term: Option<String>,
+    pub utm_content: Option<String>,
+    pub referrer: Option<String>,
+    pub landing_page: Option<String>,
+}
+
+const MAX_TAG_LEN: usize = 500;
+const MAX_URL_LEN: usize = 2048;
+
+/// Visitor ids are made by the widget: 8–64 of `A-Z a-z 0-9 - _`.
+pub fn valid_visitor_id(id: &str) -> bool {
+    (8..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+impl LeaseBody {
+    /// Parses a lease request body, saying exactly what is wrong when it is not one.
+    pub fn parse(body: &[u8]) -> Result<Self> {
+        if body.is_empty() {
+            return Err(Error::invalid("body must be a JSON object with at least \"site\" and \"visitor\""));
+        }
+        let parsed: LeaseBody = serde_json::from_slice(body)
+            .map_err(|e| Error::invalid(format!("body is not a valid lease request: {e}")))?;
+        parsed.validate()?;
+        Ok(parsed)
+    }
+
+    fn validate(&self) -> Result<()> {
+        if !valid_site_id(&self.site) {
+            return Err(Error::invalid("\"site\" must be 1-64 characters of a-z, 0-9, - and _"));
+        }
+        if !valid_visitor_id(&self.visitor) {
+            return Err(Error::invalid("\"visitor\" must be 8-64 characters of A-Z, a-z, 0-9, - and _"));
+        }
+        let tags = [
+            ("utm_source", &self.utm_source),
+            ("utm_medium", &self.utm_medium),
+            ("utm_campaign", &self.utm_campaign),
+            ("utm_term", &self.utm_term),
+            ("utm_content", &self.utm_content),
+        ];
+        for (name, value) in tags {
+            if value.as_ref().is_some_and(|v| v.chars().count() > MAX_TAG_LEN) {
+                return Err(Error::invalid(format!("\"{name}\" is longer than {MAX_TAG_LEN} characters")));
+            }
+        }
+        for (name, value) in [("referrer", &self.referrer), ("landing_page", &self.landing_page)] {
+            if value.as_ref().is_some_and(|v| v.len() > MAX_URL_LEN) {
+                return Err(Error::invalid(format!("\"{name}\" is longer than {MAX_URL_LEN} bytes")));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn visit(&self) -> Visit {
+        Visit {
+            utm_source: self.utm_source.clone(),
+            utm_medium: self.utm_medium.clone(),
+            utm_campaign: self.utm_campaign.clone(),
+            utm_term: self.utm_term.clone(),
+            utm_content: self.utm_content.clone(),
+            referrer: self.referrer.clone(),
+            landing_page: self.landing_page.clone(),
+        }
+    }
+}
+
+/// `POST /v1/lease` answer: the number to show instead of `replaces`, until `expires_at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaseGrant {
+    /// The tracking number, E.164.
+    pub number: String,
+    pub expires_at: Timestamp,
+    /// The business number this one stands in for on the page, E.164.
+    pub replaces: String,
+    pub lease_id: String,
+}
+
+impl LeaseGrant {
+    pub fn new(lease: &Lease, config: &SiteConfig) -> Self {
+        LeaseGrant {
+            number: lease.number.e164().to_string(),
+            expires_at: lease.expires_at,
+            replaces: config.business_number.e164().to_string(),
+            lease_id: lease.id.clone(),
+        }
+    }
+}
+
+/// What the edge asks a site's Durable Object for a lease.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaseCommand {
+    pub visitor: String,
+    pub visit: Visit,
+    pub region: Region,
+}
+
+/// What the edge asks a site's Durable Object to record a call.
+pub type CallCommand = IncomingCall;
+
+/// The Durable Object's answer to a call it was asked to record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallRecorded {
+    /// `false` when a call with this id was already recorded (a provider retry).
+    pub created: bool,
+    pub call: CallView,
+}
+
+/// `PUT /v1/sites/{site}` answer: the site as stored (never its token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteSummary {
+    pub site: String,
+    pub name: String,
+    pub business_number: String,
+    pub pool: Vec<String>,
+    pub lease_minutes: i64,
+}
+
+impl From<&SiteConfig> for SiteSummary {
+    fn from(c: &SiteConfig) -> Self {
+        SiteSummary {
+            site: c.id.clone(),
+            name: c.name.clone(),
+            business_number: c.business_number.e164().to_string(),
+            pool: c.pool.iter().map(|n| n.e164().to_string()).collect(),
+            lease_minutes: c.lease_secs / 60,
+        }
+    }
+}
+
+/// One call as the calls API lists it. Attribution fields are `null` when unattributed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallView {
+    pub call_sid: String,
+    pub from: String,
+    pub to: String,
+    pub started_at: Timestamp,
+    pub attributed: bool,
+    pub source: Option<String>,
+    pub medium: Option<String>,
+    pub campaign: Option<String>,
+    pub keyword: Option<String>,
+    pub landing_page: Option<String>,
+    pub referrer: Option<String>,
+    pub region: Option<String>,
+    pub country: Option<String>,
+    pub visitor: Option<String>,
+}
+
+impl From<&CallRecord> for CallView {
+    fn from(c: &CallRecord) -> Self {
+        let a = c.attribution.as_ref();
+        CallView {
+            call_sid: c.call_sid.clone(),
+            from: c.from.clone(),
+            to: c.to.e164().to_string(),
+            started_at: c.started_at,
+            attributed: a.is_some(),
+            source: a.map(|a| a.source.source.clone()),
+            medium: a.map(|a| a.source.medium.clone()),
+            campaign: a.and_then(|a| a.source.campaign.clone()),
+            keyword: a.and_then(|a| a.source.term.clone()),
+            landing_page: a.and_then(|a| a.source.landing_page.clone()),
+            referrer: a.and_then(|a| a.source.referrer.clone()),
+            region: a.and_then(|a| a.region.label()),
+            country: a.and_then(|a| a.region.country.clone()),
+            visitor: a.map(|a| a.visitor.clone()),
+        }
+    }
+}
+
+/// `GET /v1/sites/{site}/calls` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallsPage {
+    pub calls: Vec<CallView>,
+}
+
+/// The JSON body of every error answer: `{"error": {"code", "message"}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<&Error> for ErrorBody {
+    fn from(e: &Error) -> Self {
+        // Storage failures are logged by the edge, not explained to callers.
+        let message = match e {
+            Error::Storage(_) => "internal error; please retry".to_string(),
+            other => other.to_string(),
+        };
+        ErrorBody { error: ErrorDetail { code: e.code().to_string(), message } }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_widget_body() {
+        let b = LeaseBody::parse(br#"{"site":"demo","visitor":"abcdef0123456789","utm_source":"google","extra":1}"#)
+            .unwrap();
+        assert_eq!(b.visit().utm_source.as_deref(), Some("google"));
+    }
+
+    #[test]
+    fn bad_bodies_say_what_is_wrong() {
+        let cases: [(&[u8], &str); 6] = [
+            (b"", "JSON object"),
+            (b"not json", "not a valid lease request"),
+            (br#"{"visitor":"abcdef0123456789"}"#, "missing field `site`"),
+            (br#"{"site":"demo"}"#, "missing field `visitor`"),
+            (br#"{"site":"../etc","visitor":"abcdef0123456789"}"#, "\"site\""),
+            (br#"{"site":"demo","visitor":"x"}"#, "\"visitor\""),
+        ];
+        for (body, needle) in cases {
+            let err = LeaseBody::parse(body).unwrap_err();
+            assert_eq!(err.http_status(), 400);
+            assert!(err.to_string().contains(needle), "{err} should mention {needle}");
+        }
+        let long = format!(r#"{{"site":"demo","visitor":"abcdef0123456789","utm_term":"{}"}}"#, "x".repeat(501));
+        assert!(LeaseBody::parse(long.as_bytes()).unwrap_err().to_string().contains("utm_term"));
+    }
+
+    #[test]
+    fn error_body_hides_storage_details() {
+        let body = ErrorBody::from(&Error::Storage("SQLITE_BUSY at /var/x".into()));
+        assert_eq!(body.error.code, "internal");
+        assert!(!body.error.message.contains("SQLITE"));
+    }
+}

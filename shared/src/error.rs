@@ -1,0 +1,54 @@
+//! The typed errors of the core; adapters map them to HTTP (edge) or silence (widget).
+
+/// Every failure a caller can cause or meet. `code()` is the stable machine-readable name
+/// sent to API clients; the `Display` text tells them what to fix.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum Error {
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    #[error("invalid phone number {input:?}: {reason}")]
+    InvalidPhoneNumber { input: String, reason: &'static str },
+    #[error("unknown site {0:?}")]
+    UnknownSite(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("missing or wrong API token")]
+    Unauthorized,
+    #[error("every tracking number of site {0:?} is leased; the page keeps its own number")]
+    PoolExhausted(String),
+    #[error("storage failed: {0}")]
+    Storage(String),
+}
+
+impl Error {
+    /// Stable code for the JSON error body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidRequest(_) => "invalid_request",
+            Error::InvalidPhoneNumber { .. } => "invalid_phone_number",
+            Error::UnknownSite(_) => "unknown_site",
+            Error::Unauthorized => "unauthorized",
+            Error::Conflict(_) => "conflict",
+            Error::PoolExhausted(_) => "pool_exhausted",
+            Error::Storage(_) => "internal",
+        }
+    }
+
+    /// The HTTP status this error deserves; the edge maps errors in exactly one place with it.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Error::InvalidRequest(_) | Error::InvalidPhoneNumber { .. } => 400,
+            Error::Unauthorized => 401,
+            Error::UnknownSite(_) => 404,
+            Error::Conflict(_) => 409,
+            Error::PoolExhausted(_) => 503,
+            Error::Storage(_) => 500,
+        }
+    }
+
+    pub fn invalid(msg: impl Into<String>) -> Self {
+        Error::InvalidRequest(msg.into())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,25 @@
+//! ringtrace's pure core: every business rule and wire type, with no platform dependency.
+//!
+//! The edge (Cloudflare Worker), the widget (browser Wasm) and the dashboard (Leptos) are thin
+//! adapters over this crate; everything here runs and is tested on the host.
+
+pub mod api;
+mod attribution;
+mod clock;
+mod error;
+pub mod form;
+mod phone;
+mod pool;
+mod site;
+mod store;
+mod traffic;
+pub mod twilio;
+
+pub use attribution::{attribute, Attribution, CallRecord, IncomingCall};
+pub use clock::{Clock, FixedClock, Timestamp};
+pub use error::{Error, Result};
+pub use phone::{find_occurrences, reformat_like, replace_all, Occurrence, PhoneNumber};
+pub use pool::{Lease, LeaseRequest, Pool, PoolNumber, Region};
+pub use site::{hash_token, tokens_equal, valid_site_id, NumberRoute, SiteConfig, SiteSetup};
+pub use store::{CallStore, LeaseStore, MemoryStore, SiteLedger, SiteState};
+pub use traffic::{strip_tracking_params, TrafficSource, Visit};

@@ -1,0 +1,286 @@
+//! Storage seams and the site ledger: the operations a site's single writer (its Durable
+//! Object) performs, written once against small store traits so they run on the host too.
+
+use crate::attribution::{attribute, CallRecord, IncomingCall};
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::phone::PhoneNumber;
+use crate::pool::{Lease, LeaseRequest, Pool, Region};
+use crate::site::{NumberRoute, SiteConfig, SiteSetup};
+use crate::traffic::{TrafficSource, Visit};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+/// Everything a site's writer keeps: its configuration and its pool with lease history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteState {
+    pub config: SiteConfig,
+    pub pool: Pool,
+}
+
+/// Where a site's state lives (Durable Object storage) and where number routes are mirrored
+/// for every edge location to read (Workers KV).
+#[allow(async_fn_in_trait)] // Workers and browsers are single-threaded: no Send bounds.
+pub trait LeaseStore {
+    async fn load(&self) -> Result<Option<SiteState>>;
+    async fn save(&self, state: &SiteState) -> Result<()>;
+    async fn route_of(&self, number: &PhoneNumber) -> Result<Option<NumberRoute>>;
+    async fn publish_route(&self, number: &PhoneNumber, route: &NumberRoute) -> Result<()>;
+    async fn withdraw_route(&self, number: &PhoneNumber) -> Result<()>;
+}
+
+/// Where a site's calls are recorded.
+#[allow(async_fn_in_trait)]
+pub trait CallStore {
+    /// Stores the call unless one with the same `call_sid` exists; `true` if it was new.
+    async fn insert_call(&self, call: &CallRecord) -> Result<bool>;
+    /// Most recent first.
+    async fn recent_calls(&self, limit: usize) -> Result<Vec<CallRecord>>;
+}
+
+/// The operations of one site, over its stores and a clock.
+pub struct SiteLedger<'a, S, C> {
+    site: &'a str,
+    store: &'a S,
+    clock: &'a C,
+}
+
+impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
+    pub fn new(site: &'a str, store: &'a S, clock: &'a C) -> Self {
+        SiteLedger { site, store, clock }
+    }
+
+    async fn state(&self) -> Result<SiteState> {
+        self.store.load().await?.ok_or_else(|| Error::UnknownSite(self.site.to_string()))
+    }
+
+    /// Creates or updates the site. Keeps the lease history of numbers that stay; refuses a
+    /// number that already belongs to another site.
+    pub async fn configure(&self, setup: SiteSetup) -> Result<SiteConfig> {
+        let config = SiteConfig::from_setup(self.site, setup)?;
+        for number in &config.pool {
+            if let Some(route) = self.store.route_of(number).await? {
+                if route.site != self.site {
+                    return Err(Error::Conflict(format!(
+                        "{number} is already a tracking number of another site"
+                    )));
+                }
+            }
+        }
+        let previous = self.store.load().await?;
+        let mut pool = previous.as_ref().map(|s| s.pool.clone()).unwrap_or_default();
+        pool.set_numbers(config.pool.iter().cloned());
+        let state = SiteState { config: config.clone(), pool };
+        self.store.save(&state).await?;
+        let now = self.clock.now();
+        for number in &config.pool {
+            let lease = state.pool.lease_at(number, now).cloned();
+            self.publish(&state.config, number, lease).await?;
+        }
+        if let Some(prev) = previous {
+            for gone in prev.config.pool.iter().filter(|n| !config.pool.contains(n)) {
+                self.store.withdraw_route(gone).await?;
+            }
+        }
+        Ok(config)
+    }
+
+    async fn publish(&self, config: &SiteConfig, number: &PhoneNumber, lease: Option<Lease>) -> Result<()> {
+        let route = NumberRoute {
+            site: self.site.to_string(),
+            business_number: config.business_number.clone(),
+            lease,
+        };
+        self.store.publish_route(number, &route).await
+    }
+
+    /// Lends the visitor a number (the same one while their lease is live), records the
+    /// lease, and mirrors it under the number for the call path.
+    pub async fn lease(&self, visitor: String, visit: &Visit, region: Region) -> Result<(Lease, SiteConfig)> {
+        let mut state = self.state().await?;
+        let req = LeaseRequest { visitor, source: TrafficSource::from_visit(visit), region };
+        let lease = state.pool.lease(req, self.clock.now(), state.config.lease_secs, self.site)?;
+        self.store.save(&state).await?;
+        self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
+        Ok((lease, state.config))
+    }
+
+    /// Records a call once per `call_sid`, credited to the session that held the number.
+    /// Returns the stored record and whether this request created it.
+    pub async fn record_call(&self, call: IncomingCall) -> Result<(CallRecord, bool)> {
+        let state = self.state().await?;
+        let record = attribute(self.site, call, &state.pool);
+        let created = self.store.insert_call(&record).await?;
+        if created {
+            return Ok((record, true));
+        }
+        let existing = self
+            .store
+            .recent_calls(usize::MAX)
+            .await?
+            .into_iter()
+            .find(|c| c.call_sid == record.call_sid)
+            .unwrap_or(record);
+        Ok((existing, false))
+    }
+
+    /// The site's calls, newest first, for a caller holding the site's API token.
+    pub async fn calls(&self, token: Option<&str>, limit: usize) -> Result<Vec<CallRecord>> {
+        let state = self.state().await.map_err(|_| Error::Unauthorized)?;
+        match token {
+            Some(t) if state.config.token_matches(t) => self.store.recent_calls(limit).await,
+            _ => Err(Error::Unauthorized),
+        }
+    }
+}
+
+/// In-memory stores for host tests.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    state: RefCell<Option<SiteState>>,
+    routes: RefCell<BTreeMap<String, NumberRoute>>,
+    calls: RefCell<Vec<CallRecord>>,
+}
+
+impl MemoryStore {
+    pub fn route(&self, number: &str) -> Option<NumberRoute> {
+        self.routes.borrow().get(number).cloned()
+    }
+}
+
+impl LeaseStore for MemoryStore {
+    async fn load(&self) -> Result<Option<SiteState>> {
+        Ok(self.state.borrow().clone())
+    }
+    async fn save(&self, state: &SiteState) -> Result<()> {
+        *self.state.borrow_mut() = Some(state.clone());
+        Ok(())
+    }
+    async fn route_of(&self, number: &PhoneNumber) -> Result<Option<NumberRoute>> {
+        Ok(self.route(number.e164()))
+    }
+    async fn publish_route(&self, number: &PhoneNumber, route: &NumberRoute) -> Result<()> {
+        self.routes.borrow_mut().insert(number.e164().to_string(), route.clone());
+        Ok(())
+    }
+    async fn withdraw_route(&self, number: &PhoneNumber) -> Result<()> {
+        self.routes.borrow_mut().remove(number.e164());
+        Ok(())
+    }
+}
+
+impl CallStore for MemoryStore {
+    async fn insert_call(&self, call: &CallRecord) -> Result<bool> {
+        let mut calls = self.calls.borrow_mut();
+        if calls.iter().any(|c| c.call_sid == call.call_sid) {
+            return Ok(false);
+        }
+        calls.push(call.clone());
+        Ok(true)
+    }
+    async fn recent_calls(&self, limit: usize) -> Result<Vec<CallRecord>> {
+        let mut calls = self.calls.borrow().clone();
+        calls.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+        calls.truncate(limit);
+        Ok(calls)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    /// The memory store never waits, so one poll finishes every future.
+    fn run<F: Future>(f: F) -> F::Output {
+        match pin!(f).poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(v) => v,
+            Poll::Pending => panic!("memory store futures are always ready"),
+        }
+    }
+
+    fn setup(pool: &[&str]) -> SiteSetup {
+        SiteSetup {
+            name: Some("Demo Plumbing".into()),
+            business_number: "+15550100100".into(),
+            pool: pool.iter().map(|s| s.to_string()).collect(),
+            api_token: "demo-token-0123456789".into(),
+            lease_minutes: Some(15),
+        }
+    }
+
+    fn visit(source: &str) -> Visit {
+        Visit { utm_source: Some(source.into()), utm_medium: Some("cpc".into()), ..Visit::default() }
+    }
+
+    #[test]
+    fn lease_mirrors_route_and_call_is_attributed_once() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(1_000_000);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        run(ledger.configure(setup(&["+15550100201", "+15550100202"]))).unwrap();
+        assert_eq!(store.route("+15550100201").map(|r| r.site), Some("demo".into()));
+
+        let (lease, config) = run(ledger.lease("visitor-1".into(), &visit("google"), Region::default())).unwrap();
+        assert_eq!(config.business_number.e164(), "+15550100100");
+        let mirrored = store.route(lease.number.e164()).and_then(|r| r.lease).expect("lease mirrored");
+        assert_eq!(mirrored.visitor, "visitor-1");
+
+        clock.advance_secs(60);
+        let call = IncomingCall {
+            call_sid: "CA0001".into(),
+            from: "+15550009999".into(),
+            to: lease.number.clone(),
+            at: clock.now(),
+        };
+        let (rec, created) = run(ledger.record_call(call.clone())).unwrap();
+        assert!(created);
+        assert_eq!(rec.attribution.map(|a| a.source.source), Some("google".into()));
+        let (_, again) = run(ledger.record_call(call)).unwrap();
+        assert!(!again, "the same CallSid records nothing new");
+        let calls = run(ledger.calls(Some("demo-token-0123456789"), 50)).unwrap();
+        assert_eq!(calls.len(), 1);
+    }
+
+    #[test]
+    fn calls_need_the_token_and_unknown_sites_are_unknown() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(0);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        assert_eq!(
+            run(ledger.lease("v".into(), &Visit::default(), Region::default())).unwrap_err(),
+            Error::UnknownSite("demo".into())
+        );
+        run(ledger.configure(setup(&["+15550100201"]))).unwrap();
+        assert_eq!(run(ledger.calls(None, 10)), Err(Error::Unauthorized));
+        assert_eq!(run(ledger.calls(Some("wrong-token-0123456789"), 10)), Err(Error::Unauthorized));
+    }
+
+    #[test]
+    fn reconfiguring_keeps_leases_and_withdraws_removed_numbers() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(0);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        run(ledger.configure(setup(&["+15550100201"]))).unwrap();
+        let (lease, _) = run(ledger.lease("v1".into(), &visit("bing"), Region::default())).unwrap();
+        run(ledger.configure(setup(&["+15550100201", "+15550100202"]))).unwrap();
+        let (again, _) = run(ledger.lease("v1".into(), &visit("bing"), Region::default())).unwrap();
+        assert_eq!(again.number, lease.number, "reconfiguring did not drop the live lease");
+        run(ledger.configure(setup(&["+15550100202"]))).unwrap();
+        assert!(store.route("+15550100201").is_none());
+    }
+
+    #[test]
+    fn a_number_of_another_site_is_refused() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(0);
+        run(SiteLedger::new("other", &store, &clock).configure(setup(&["+15550100201"]))).unwrap();
+        *store.state.borrow_mut() = None;
+        let err = run(SiteLedger::new("demo", &store, &clock).configure(setup(&["+15550100201"]))).unwrap_err();
+        assert_eq!(err.http_status(), 409);
+    }
+}
