@@ -1,7 +1,18 @@
 #!/usr/bin/env bash
-# Every test: the shared core on the host, then the cross-component suites (the edge under
-# wrangler dev, end-to-end in headless Chromium). Expects `make build` to have run.
+# Every test: formatting and lints, the shared core on the host, then the cross-component
+# suites (the edge under wrangler dev, end-to-end in headless Chromium). `make test` builds
+# the product first.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$ROOT"
+say() { printf '\033[1m[test]\033[0m %s\n' "$*"; }
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+say "clippy (host crates, then the three wasm32 crates)"
+cargo clippy -q --workspace --all-targets \
+  --exclude ringtrace-edge --exclude ringtrace-widget --exclude ringtrace-dashboard -- -D warnings
+cargo clippy -q -p ringtrace-edge -p ringtrace-widget -p ringtrace-dashboard \
+  --target wasm32-unknown-unknown -- -D warnings
+say "unit tests (shared) and cross-component suites (tests/)"
 cargo test --workspace --exclude ringtrace-edge --exclude ringtrace-widget --exclude ringtrace-dashboard

@@ -1,1 +1,8 @@
+//! Cross-component suites, one module per concept. Each test starts its own `wrangler dev`
+//! with fresh local storage (and, for end-to-end runs, its own Chromium) and stops them.
 
+mod calls_api;
+mod end_to_end;
+mod lease_api;
+mod sites_api;
+mod telephony;

@@ -22,6 +22,20 @@ pub struct LeaseBody {
     pub landing_page: Option<String>,
 }
 
+/// Parses a JSON body, naming the offending field when a value has the wrong type
+/// (`"visitor": invalid type: integer, expected a string`).
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> Result<T> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        if path == "." {
+            Error::invalid(format!("body is not a valid {what}: {}", e.inner()))
+        } else {
+            Error::invalid(format!("body is not a valid {what}: \"{path}\": {}", e.inner()))
+        }
+    })
+}
+
 const MAX_TAG_LEN: usize = 500;
 const MAX_URL_LEN: usize = 2048;
 
@@ -36,8 +50,7 @@ impl LeaseBody {
         if body.is_empty() {
             return Err(Error::invalid("body must be a JSON object with at least \"site\" and \"visitor\""));
         }
-        let parsed: LeaseBody = serde_json::from_slice(body)
-            .map_err(|e| Error::invalid(format!("body is not a valid lease request: {e}")))?;
+        let parsed: LeaseBody = parse_json(body, "lease request")?;
         parsed.validate()?;
         Ok(parsed)
     }
@@ -221,8 +234,10 @@ mod tests {
 
     #[test]
     fn parses_the_widget_body() {
-        let b = LeaseBody::parse(br#"{"site":"demo","visitor":"abcdef0123456789","utm_source":"google","extra":1}"#)
-            .unwrap();
+        let b = LeaseBody::parse(
+            br#"{"site":"demo","visitor":"abcdef0123456789","utm_source":"google","extra":1}"#,
+        )
+        .unwrap();
         assert_eq!(b.visit().utm_source.as_deref(), Some("google"));
     }
 
@@ -241,7 +256,10 @@ mod tests {
             assert_eq!(err.http_status(), 400);
             assert!(err.to_string().contains(needle), "{err} should mention {needle}");
         }
-        let long = format!(r#"{{"site":"demo","visitor":"abcdef0123456789","utm_term":"{}"}}"#, "x".repeat(501));
+        let wrong_type = LeaseBody::parse(br#"{"site":"demo","visitor":12345678}"#).unwrap_err();
+        assert!(wrong_type.to_string().contains("\"visitor\": invalid type"), "{wrong_type}");
+        let long =
+            format!(r#"{{"site":"demo","visitor":"abcdef0123456789","utm_term":"{}"}}"#, "x".repeat(501));
         assert!(LeaseBody::parse(long.as_bytes()).unwrap_err().to_string().contains("utm_term"));
     }
 

@@ -73,7 +73,12 @@ mod tests {
         });
         let req = LeaseRequest { visitor: "v1".into(), source, region: Region::default() };
         pool.lease(req, Timestamp(0), 60, "demo").unwrap();
-        let call = |at| IncomingCall { call_sid: "CA1".into(), from: "+15550009999".into(), to: number.clone(), at: Timestamp(at) };
+        let call = |at| IncomingCall {
+            call_sid: "CA1".into(),
+            from: "+15550009999".into(),
+            to: number.clone(),
+            at: Timestamp(at),
+        };
         let during = attribute("demo", call(30_000), &pool);
         let a = during.attribution.expect("call during the lease is attributed");
         assert_eq!((a.visitor.as_str(), a.source.source.as_str()), ("v1", "google"));

@@ -20,8 +20,8 @@ pub struct PhoneNumber {
 /// Two-digit ITU country calling codes; 1 and 7 are the one-digit ones, and every other code
 /// is three digits (the set is prefix-free, so this decides the split).
 const TWO_DIGIT_CODES: &[u8] = &[
-    20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54, 55,
-    56, 57, 58, 60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98,
+    20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54, 55, 56, 57, 58,
+    60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98,
 ];
 
 fn country_code_len(digits: &str) -> usize {
@@ -171,8 +171,18 @@ pub struct Occurrence {
 fn is_separator(c: char) -> bool {
     matches!(
         c,
-        ' ' | '\u{a0}' | '\u{202f}' | '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '.'
-            | '/' | '(' | ')' | '+'
+        ' ' | '\u{a0}'
+            | '\u{202f}'
+            | '-'
+            | '\u{2010}'
+            | '\u{2011}'
+            | '\u{2012}'
+            | '\u{2013}'
+            | '.'
+            | '/'
+            | '('
+            | ')'
+            | '+'
     )
 }
 
@@ -202,10 +212,8 @@ fn digit_runs(text: &str) -> Vec<Vec<Group>> {
             sep_len = 0;
         } else {
             if let Some(s) = group_start.take() {
-                let glued_before = text[..s]
-                    .chars()
-                    .next_back()
-                    .is_some_and(|p| p.is_alphanumeric() || p == '_');
+                let glued_before =
+                    text[..s].chars().next_back().is_some_and(|p| p.is_alphanumeric() || p == '_');
                 current.push(Group { start: s, end: i, glued_before });
             }
             if is_separator(c) {
@@ -219,8 +227,7 @@ fn digit_runs(text: &str) -> Vec<Vec<Group>> {
         }
     }
     if let Some(s) = group_start {
-        let glued_before =
-            text[..s].chars().next_back().is_some_and(|p| p.is_alphanumeric() || p == '_');
+        let glued_before = text[..s].chars().next_back().is_some_and(|p| p.is_alphanumeric() || p == '_');
         current.push(Group { start: s, end: text.len(), glued_before });
     }
     if !current.is_empty() {
@@ -241,37 +248,39 @@ pub fn find_occurrences(text: &str, number: &PhoneNumber) -> Vec<Occurrence> {
         // `555 010 0100 555 010 0101` holds two numbers but `555-010-0100-22` holds none.
         let spaced = |k: usize| text[run[k].end..run[k + 1].start].chars().any(char::is_whitespace);
         let mut i = 0;
-        'start: while i < run.len() {
+        while i < run.len() {
             if run[i].glued_before || (i > 0 && !spaced(i - 1)) {
                 i += 1;
                 continue;
             }
+            // The groups i..=j spell one of the number's printed forms, if any.
             let mut digits = String::new();
+            let mut hit = None;
             for j in i..run.len() {
                 digits.push_str(&text[run[j].start..run[j].end]);
                 if digits.len() > max_len {
                     break;
                 }
-                let hit = forms.iter().find(|(_, d)| !d.is_empty() && *d == digits);
-                if let Some((form, _)) = hit {
-                    let glued_after = text[run[j].end..]
-                        .chars()
-                        .next()
-                        .is_some_and(|c| c.is_alphanumeric() || c == '_');
-                    if glued_after || (j + 1 < run.len() && !spaced(j)) {
-                        break;
+                if let Some((form, _)) = forms.iter().find(|(_, d)| !d.is_empty() && *d == digits) {
+                    let glued_after =
+                        text[run[j].end..].chars().next().is_some_and(|c| c.is_alphanumeric() || c == '_');
+                    if !glued_after && (j + 1 == run.len() || spaced(j)) {
+                        hit = Some((j, *form));
                     }
-                    // Take a `+` or `(` written directly before the first group.
-                    let mut start = run[i].start;
-                    while start > 0 && matches!(bytes[start - 1], b'+' | b'(') {
-                        start -= 1;
-                    }
-                    found.push(Occurrence { start, end: run[j].end, form: *form });
-                    i = j + 1;
-                    continue 'start;
+                    break;
                 }
             }
-            i += 1;
+            let Some((j, form)) = hit else {
+                i += 1;
+                continue;
+            };
+            // Take a `+` or `(` written directly before the first group.
+            let mut start = run[i].start;
+            while start > 0 && matches!(bytes[start - 1], b'+' | b'(') {
+                start -= 1;
+            }
+            found.push(Occurrence { start, end: run[j].end, form });
+            i = j + 1;
         }
     }
     found
@@ -279,7 +288,8 @@ pub fn find_occurrences(text: &str, number: &PhoneNumber) -> Vec<Occurrence> {
 
 /// Writes `to` the way `printed` (an occurrence of some number in `form`) was written: each
 /// digit is replaced in place, so separators, grouping, parentheses and `+` stay. When `to`
-/// is in another country or has a different number of digits in that form, falls back to `+CC NATIONAL`, which dials anywhere.
+/// is in another country or has a different number of digits in that form, falls back to
+/// `+CC NATIONAL`, which dials anywhere.
 fn reformat_form(printed: &str, form: Form, from: &PhoneNumber, to: &PhoneNumber) -> String {
     let new_digits = to.digits_in_form(form);
     let old_count = printed.chars().filter(char::is_ascii_digit).count();
@@ -287,10 +297,7 @@ fn reformat_form(printed: &str, form: Form, from: &PhoneNumber, to: &PhoneNumber
         return format!("+{} {}", to.country_code(), to.national());
     }
     let mut next = new_digits.chars();
-    printed
-        .chars()
-        .map(|c| if c.is_ascii_digit() { next.next().unwrap_or(c) } else { c })
-        .collect()
+    printed.chars().map(|c| if c.is_ascii_digit() { next.next().unwrap_or(c) } else { c }).collect()
 }
 
 /// Rewrites one printed occurrence of `from` (e.g. `(555) 010-0100`) as `to`, in the same

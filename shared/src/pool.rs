@@ -205,7 +205,7 @@ mod tests {
         let first = pool.lease(req("a"), Timestamp(0), 10, "s").unwrap(); // idle from 10s
         let second = pool.lease(req("b"), Timestamp(1_000), 20, "s").unwrap(); // idle from 21s
         let third = pool.lease(req("c"), Timestamp(2_000), 1, "s").unwrap(); // idle from 3s
-        // at 30s all are free: the one idle longest is `third`'s
+                                                                             // at 30s all are free: the one idle longest is `third`'s
         let next = pool.lease(req("d"), Timestamp(30_000), 10, "s").unwrap();
         assert_eq!(next.number, third.number);
         assert_ne!(next.number, first.number);

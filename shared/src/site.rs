@@ -137,7 +137,8 @@ mod tests {
 
     #[test]
     fn bad_setups_say_what_is_wrong() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut SiteSetup)>, &str)> = vec![
+        type Change = Box<dyn Fn(&mut SiteSetup)>;
+        let cases: Vec<(&str, Change, &str)> = vec![
             ("Demo!", Box::new(|_| {}), "site id"),
             ("demo", Box::new(|s| s.pool.clear()), "at least one"),
             ("demo", Box::new(|s| s.pool.push("+15550100201".into())), "twice"),

@@ -181,7 +181,7 @@ impl CallStore for MemoryStore {
     }
     async fn recent_calls(&self, limit: usize) -> Result<Vec<CallRecord>> {
         let mut calls = self.calls.borrow().clone();
-        calls.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+        calls.sort_by_key(|c| std::cmp::Reverse(c.started_at));
         calls.truncate(limit);
         Ok(calls)
     }
@@ -225,7 +225,8 @@ mod tests {
         run(ledger.configure(setup(&["+15550100201", "+15550100202"]))).unwrap();
         assert_eq!(store.route("+15550100201").map(|r| r.site), Some("demo".into()));
 
-        let (lease, config) = run(ledger.lease("visitor-1".into(), &visit("google"), Region::default())).unwrap();
+        let (lease, config) =
+            run(ledger.lease("visitor-1".into(), &visit("google"), Region::default())).unwrap();
         assert_eq!(config.business_number.e164(), "+15550100100");
         let mirrored = store.route(lease.number.e164()).and_then(|r| r.lease).expect("lease mirrored");
         assert_eq!(mirrored.visitor, "visitor-1");
@@ -280,7 +281,8 @@ mod tests {
         let clock = FixedClock::at(0);
         run(SiteLedger::new("other", &store, &clock).configure(setup(&["+15550100201"]))).unwrap();
         *store.state.borrow_mut() = None;
-        let err = run(SiteLedger::new("demo", &store, &clock).configure(setup(&["+15550100201"]))).unwrap_err();
+        let err =
+            run(SiteLedger::new("demo", &store, &clock).configure(setup(&["+15550100201"]))).unwrap_err();
         assert_eq!(err.http_status(), 409);
     }
 }

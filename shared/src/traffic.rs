@@ -33,8 +33,20 @@ pub struct TrafficSource {
 
 /// Query parameters that say how a visitor was tracked, not what page they saw.
 const TRACKING_PARAMS: &[&str] = &[
-    "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id", "gclid",
-    "gbraid", "wbraid", "fbclid", "msclkid", "yclid", "ttclid", "ringtrace_number",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "utm_id",
+    "gclid",
+    "gbraid",
+    "wbraid",
+    "fbclid",
+    "msclkid",
+    "yclid",
+    "ttclid",
+    "ringtrace_number",
 ];
 
 /// Click ids that only a paid ad click carries, and the ad network each belongs to.
@@ -148,11 +160,7 @@ mod tests {
     use super::*;
 
     fn visit(landing: &str, referrer: Option<&str>) -> Visit {
-        Visit {
-            landing_page: Some(landing.into()),
-            referrer: referrer.map(Into::into),
-            ..Visit::default()
-        }
+        Visit { landing_page: Some(landing.into()), referrer: referrer.map(Into::into), ..Visit::default() }
     }
 
     #[test]

@@ -19,7 +19,9 @@ impl VoiceWebhook {
     pub fn from_params(params: &[(String, String)]) -> Result<Self> {
         let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string());
         let required = |name: &str| {
-            get(name).filter(|v| !v.is_empty()).ok_or_else(|| Error::invalid(format!("missing form parameter {name}")))
+            get(name)
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| Error::invalid(format!("missing form parameter {name}")))
         };
         let call_sid = required("CallSid")?;
         if call_sid.len() > 64 || !call_sid.bytes().all(|b| b.is_ascii_alphanumeric()) {
@@ -67,7 +69,8 @@ pub fn dial(business_number: &PhoneNumber) -> String {
 
 /// TwiML that turns away a call to a number no site owns.
 pub fn reject() -> String {
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Reject reason=\"rejected\"/></Response>".to_string()
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Reject reason=\"rejected\"/></Response>"
+        .to_string()
 }
 
 #[cfg(test)]
@@ -95,10 +98,12 @@ mod tests {
     fn missing_or_bad_parameters_are_named() {
         let err = VoiceWebhook::from_params(&p(&[("From", "+1"), ("To", "+18005551212")])).unwrap_err();
         assert!(err.to_string().contains("CallSid"));
-        let err = VoiceWebhook::from_params(&p(&[("CallSid", "CA1"), ("From", "x"), ("To", "nope")])).unwrap_err();
+        let err =
+            VoiceWebhook::from_params(&p(&[("CallSid", "CA1"), ("From", "x"), ("To", "nope")])).unwrap_err();
         assert_eq!(err.code(), "invalid_phone_number");
-        let err = VoiceWebhook::from_params(&p(&[("CallSid", "CA<1>"), ("From", "x"), ("To", "+18005551212")]))
-            .unwrap_err();
+        let err =
+            VoiceWebhook::from_params(&p(&[("CallSid", "CA<1>"), ("From", "x"), ("To", "+18005551212")]))
+                .unwrap_err();
         assert!(err.to_string().contains("CallSid"));
     }
 

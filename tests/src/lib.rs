@@ -1,1 +1,277 @@
+//! Harness for the cross-component suites: a real `wrangler dev` (local KV and SQLite
+//! Durable Objects in a throw-away state folder) and a real headless Chromium. Every process
+//! a test starts is stopped when its handle drops, panics included.
 
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The repository's root folder.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+}
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    listener.local_addr().expect("local address").port()
+}
+
+/// A child process started in its own process group, so that it and everything it spawns
+/// (wrangler → workerd, chromedriver → chromium) can be stopped together.
+struct Group {
+    child: Child,
+    name: &'static str,
+}
+
+impl Group {
+    fn spawn(name: &'static str, cmd: &mut Command) -> Group {
+        cmd.process_group(0).stdin(Stdio::null());
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {name}: {e} (run `make test`, which installs it)"));
+        Group { child, name }
+    }
+
+    fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    fn signal(&self, sig: &str) {
+        let _ = Command::new("kill")
+            .args([sig, "--", &format!("-{}", self.child.id())])
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        self.signal("-TERM");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while self.running() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // Whatever is left of the group (children that ignored TERM) goes too.
+        self.signal("-KILL");
+        let _ = self.child.wait();
+        let _ = self.name;
+    }
+}
+
+/// `wrangler dev` serving the built product, with the demo site seeded.
+pub struct Edge {
+    pub base: String,
+    /// The demo site's dashboard token (from edge/.dev.vars).
+    pub demo_token: String,
+    pub admin_token: String,
+    state: PathBuf,
+    log: PathBuf,
+    process: Option<Group>,
+}
+
+fn dev_var(name: &str) -> String {
+    let vars = std::fs::read_to_string(root().join("edge/.dev.vars"))
+        .expect("edge/.dev.vars exists (scripts/setup.sh creates it)");
+    vars.lines()
+        .find_map(|l| l.trim().strip_prefix(name)?.strip_prefix('=').map(|v| v.trim().to_string()))
+        .unwrap_or_else(|| panic!("{name} is set in edge/.dev.vars"))
+}
+
+impl Edge {
+    /// Starts wrangler dev on a free port with fresh local storage and seeds the demo site.
+    pub async fn start() -> Edge {
+        let root = root();
+        assert!(
+            root.join("edge/build/index.js").exists() && root.join("dist/widget.js").exists(),
+            "the product is not built: run `make test`, which builds it first"
+        );
+        let port = free_port();
+        let unique = format!("{}-{port}", std::process::id());
+        let state = std::env::temp_dir().join(format!("ringtrace-state-{unique}"));
+        let log = std::env::temp_dir().join(format!("ringtrace-wrangler-{unique}.log"));
+        let log_file = std::fs::File::create(&log).expect("create wrangler log");
+        let mut cmd = Command::new(root.join("node_modules/.bin/wrangler"));
+        cmd.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--inspector-port", &free_port().to_string()])
+            .arg("--persist-to")
+            .arg(&state)
+            .arg("--show-interactive-dev-session=false")
+            .current_dir(root.join("edge"))
+            .env("RINGTRACE_PREBUILT", "1")
+            .env("WRANGLER_SEND_METRICS", "false")
+            .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+            .stdout(log_file.try_clone().expect("clone log handle"))
+            .stderr(log_file);
+        let mut edge = Edge {
+            base: format!("http://127.0.0.1:{port}"),
+            demo_token: dev_var("DEMO_API_TOKEN"),
+            admin_token: dev_var("ADMIN_TOKEN"),
+            state,
+            log,
+            process: Some(Group::spawn("wrangler dev", &mut cmd)),
+        };
+        edge.wait_healthy().await;
+        let seeded = Command::new("node")
+            .arg(root.join("scripts/seed-demo.mjs"))
+            .arg(&edge.base)
+            .output()
+            .expect("run node scripts/seed-demo.mjs");
+        assert!(seeded.status.success(), "seeding failed: {}", String::from_utf8_lossy(&seeded.stderr));
+        edge
+    }
+
+    async fn wait_healthy(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let client = reqwest::Client::new();
+        loop {
+            if let Ok(r) = client.get(format!("{}/v1/health", self.base)).send().await {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            let alive = self.process.as_mut().is_some_and(Group::running);
+            if !alive || Instant::now() > deadline {
+                panic!("wrangler dev did not become healthy; its log:\n{}", self.log_tail());
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
+    /// The end of wrangler's output, for failure messages.
+    pub fn log_tail(&self) -> String {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Edge {
+    fn drop(&mut self) {
+        drop(self.process.take());
+        let _ = std::fs::remove_dir_all(&self.state);
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// Chromium flags that work on a machine with no network beyond loopback.
+const CHROMIUM_ARGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    // A person's browser does not set navigator.webdriver; the widget ignores those that do.
+    "--disable-blink-features=AutomationControlled",
+];
+
+/// ChromeDriver driving Debian's Chromium; each `session` is a fresh browser profile, i.e.
+/// a new visitor.
+pub struct Browser {
+    url: String,
+    profiles: Vec<PathBuf>,
+    process: Option<Group>,
+}
+
+impl Browser {
+    pub async fn start() -> Browser {
+        let port = free_port();
+        let driver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let mut cmd = Command::new(driver);
+        cmd.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null());
+        let mut browser = Browser {
+            url: format!("http://127.0.0.1:{port}"),
+            profiles: Vec::new(),
+            process: Some(Group::spawn("chromedriver", &mut cmd)),
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = reqwest::Client::new();
+        while client.get(format!("{}/status", browser.url)).send().await.is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            assert!(browser.process.as_mut().is_some_and(Group::running), "chromedriver exited");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        browser
+    }
+
+    /// A new browser with an empty profile: no cookies, no storage — a first-time visitor.
+    pub async fn session(&mut self) -> fantoccini::Client {
+        let profile =
+            std::env::temp_dir().join(format!("ringtrace-chromium-{}-{}", std::process::id(), free_port()));
+        let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|s| s.to_string()).collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        self.profiles.push(profile);
+        let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let mut caps = serde_json::Map::new();
+        caps.insert("goog:chromeOptions".into(), serde_json::json!({ "binary": binary, "args": args }));
+        fantoccini::ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .expect("start a Chromium session")
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        drop(self.process.take());
+        for p in &self.profiles {
+            let _ = std::fs::remove_dir_all(p);
+        }
+    }
+}
+
+/// Polls `check` until it yields a value or `secs` pass.
+pub async fn eventually<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out after {secs}s waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Posts Twilio's voice webhook (form-encoded) for a call; returns the status and TwiML.
+pub async fn twilio_voice(edge: &Edge, call_sid: &str, from: &str, to: &str) -> (u16, String) {
+    let resp = reqwest::Client::new()
+        .post(edge.url("/v1/telephony/twilio/voice"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "CallSid={call_sid}&AccountSid=ACtest&From={}&To={}&CallStatus=ringing&Direction=inbound",
+            from.replace('+', "%2B"),
+            to.replace('+', "%2B")
+        ))
+        .send()
+        .await
+        .expect("post the voice webhook");
+    (resp.status().as_u16(), resp.text().await.unwrap_or_default())
+}
+
+/// The demo site's calls, as the calls API returns them.
+pub async fn demo_calls(edge: &Edge) -> Vec<serde_json::Value> {
+    let resp = reqwest::Client::new()
+        .get(edge.url("/v1/sites/demo/calls"))
+        .bearer_auth(&edge.demo_token)
+        .send()
+        .await
+        .expect("get calls");
+    assert_eq!(resp.status(), 200);
+    let body: serde_json::Value = resp.json().await.expect("calls JSON");
+    body["calls"].as_array().cloned().unwrap_or_default()
+}

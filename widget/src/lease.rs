@@ -54,8 +54,8 @@ pub async fn request(window: &Window, edge_base: &str, site: &str, visitor: &str
         let controller = controller.clone();
         move || controller.abort()
     });
-    let timer = window
-        .set_timeout_with_callback_and_timeout_and_arguments_0(abort.unchecked_ref(), TIMEOUT_MS)?;
+    let timer =
+        window.set_timeout_with_callback_and_timeout_and_arguments_0(abort.unchecked_ref(), TIMEOUT_MS)?;
     let init = RequestInit::new();
     init.set_method("POST");
     // text/plain keeps this a "simple" CORS request: no preflight round trip.

@@ -6,7 +6,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, Node};
 
 /// Elements whose text is not page copy, or that a person is editing.
-const SKIP_TAGS: &[&str] = &["SCRIPT", "STYLE", "NOSCRIPT", "TEXTAREA", "TEMPLATE", "INPUT", "SELECT", "OPTION"];
+const SKIP_TAGS: &[&str] =
+    &["SCRIPT", "STYLE", "NOSCRIPT", "TEXTAREA", "TEMPLATE", "INPUT", "SELECT", "OPTION"];
 /// Site owners mark regions the widget must leave alone with this attribute.
 const NOSWAP_ATTR: &str = "data-ringtrace-noswap";
 
@@ -29,7 +30,9 @@ pub fn swap_page(document: &Document, business: &str, tracking: &str) -> usize {
     let (Ok(from), Ok(to)) = (PhoneNumber::parse(business), PhoneNumber::parse(tracking)) else {
         return 0;
     };
-    let Some(body) = document.body() else { return 0 };
+    let Some(body) = document.body() else {
+        return 0;
+    };
     let mut changed = 0;
     // SHOW_TEXT = 4
     if let Ok(walker) = document.create_tree_walker_with_what_to_show(&body, 4) {
@@ -38,7 +41,9 @@ pub fn swap_page(document: &Document, business: &str, tracking: &str) -> usize {
             texts.push(node);
         }
         for node in texts {
-            let Some(text) = node.node_value() else { continue };
+            let Some(text) = node.node_value() else {
+                continue;
+            };
             if !text.bytes().any(|b| b.is_ascii_digit()) || skipped(node.parent_element()) {
                 continue;
             }
@@ -50,9 +55,14 @@ pub fn swap_page(document: &Document, business: &str, tracking: &str) -> usize {
     }
     if let Ok(links) = body.query_selector_all("a[href]") {
         for i in 0..links.length() {
-            let Some(link) = links.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else { continue };
-            let Some(href) = link.get_attribute("href") else { continue };
-            let Some(rest) = href.get(..4).filter(|s| s.eq_ignore_ascii_case("tel:")).map(|_| &href[4..]) else {
+            let Some(link) = links.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                continue;
+            };
+            let Some(href) = link.get_attribute("href") else {
+                continue;
+            };
+            let Some(rest) = href.get(..4).filter(|s| s.eq_ignore_ascii_case("tel:")).map(|_| &href[4..])
+            else {
                 continue;
             };
             if skipped(Some(link.clone())) {

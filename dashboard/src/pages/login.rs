@@ -12,7 +12,10 @@ pub fn LoginPage(on_sign_in: Callback<Session>) -> impl IntoView {
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let session = Session { site: site.get_untracked().trim().to_string(), token: token.get_untracked().trim().to_string() };
+        let session = Session {
+            site: site.get_untracked().trim().to_string(),
+            token: token.get_untracked().trim().to_string(),
+        };
         if session.site.is_empty() || session.token.is_empty() {
             error.set(Some("Enter the site id and its API token.".into()));
             return;

@@ -20,13 +20,16 @@ pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Response> {
         Some((_, v)) => match v.parse::<usize>() {
             Ok(n) if (1..=MAX_CALLS_PAGE).contains(&n) => n,
             _ => {
-                return error::respond(&Error::invalid(format!("limit must be a number from 1 to {MAX_CALLS_PAGE}")))
+                return error::respond(&Error::invalid(format!(
+                    "limit must be a number from 1 to {MAX_CALLS_PAGE}"
+                )))
             }
         },
     };
     let stub = SiteStub::for_site(&ctx.env, &site)?;
-    let mut resp =
-        stub.send::<()>(Method::Get, &format!("/calls?limit={limit}"), None, authorization.as_deref()).await?;
+    let mut resp = stub
+        .send::<()>(Method::Get, &format!("/calls?limit={limit}"), None, authorization.as_deref())
+        .await?;
     resp.headers_mut().set("Cache-Control", "no-store")?;
     Ok(resp)
 }

@@ -47,7 +47,8 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
         Ok(b) => b,
         Err(e) => return with_cors(error::respond(&e)?),
     };
-    let command = LeaseCommand { visitor: body.visitor.clone(), visit: body.visit(), region: region_of(&req) };
+    let command =
+        LeaseCommand { visitor: body.visitor.clone(), visit: body.visit(), region: region_of(&req) };
     let site = SiteStub::for_site(&ctx.env, &body.site)?;
     with_cors(site.send(Method::Post, "/lease", Some(&command), None).await?)
 }

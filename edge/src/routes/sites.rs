@@ -21,9 +21,9 @@ pub async fn put(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
         return error::respond(&Error::invalid("site id must be 1-64 characters of a-z, 0-9, - and _"));
     }
     let bytes = req.bytes().await?;
-    let setup: SiteSetup = match serde_json::from_slice(&bytes) {
+    let setup: SiteSetup = match shared::api::parse_json(&bytes, "site setup") {
         Ok(s) => s,
-        Err(e) => return error::respond(&Error::invalid(format!("body is not a site setup: {e}"))),
+        Err(e) => return error::respond(&e),
     };
     SiteStub::for_site(&ctx.env, &site)?.send(Method::Put, "/configure", Some(&setup), None).await
 }

@@ -33,7 +33,8 @@ pub async fn twilio_voice(mut req: Request, ctx: RouteContext<()>) -> Result<Res
         console_warn!("call {} to {} which is no site's number: rejected", hook.call_sid, hook.to);
         return twiml(twilio::reject());
     };
-    let call = IncomingCall { call_sid: hook.call_sid.clone(), from: hook.from, to: hook.to, at: EdgeClock.now() };
+    let call =
+        IncomingCall { call_sid: hook.call_sid.clone(), from: hook.from, to: hook.to, at: EdgeClock.now() };
     match SiteStub::for_site(&ctx.env, &route.site)?.send(Method::Post, "/call", Some(&call), None).await {
         Ok(resp) if resp.status_code() < 300 => {}
         Ok(resp) => console_error!("recording call {} answered {}", call.call_sid, resp.status_code()),

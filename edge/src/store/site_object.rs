@@ -52,7 +52,11 @@ struct JsonRow {
 }
 
 impl ObjectStore {
-    fn rows<T: DeserializeOwned>(&self, query: &str, args: Vec<worker::SqlStorageValue>) -> shared::Result<Vec<T>> {
+    fn rows<T: DeserializeOwned>(
+        &self,
+        query: &str,
+        args: Vec<worker::SqlStorageValue>,
+    ) -> shared::Result<Vec<T>> {
         let rows: Vec<JsonRow> = self.sql.exec(query, args).and_then(|c| c.to_array()).map_err(storage)?;
         rows.iter().map(|r| serde_json::from_str(&r.json).map_err(storage)).collect()
     }

@@ -1,0 +1,123 @@
+//! The whole loop in a real browser: the widget swaps the number on the demo page, a Twilio
+//! webhook calls it, the call is attributed and shows in the dashboard.
+
+use fantoccini::{Client, Locator};
+use ringtrace_tests::{demo_calls, eventually, twilio_voice, Browser, Edge};
+
+const BUSINESS_HEADER: &str = "(555) 010-0100";
+
+async fn text(page: &Client, css: &str) -> String {
+    page.find(Locator::Css(css)).await.expect(css).text().await.expect("text")
+}
+
+/// Opens the demo page and waits until the widget has swapped the header's number.
+async fn visit(page: &Client, url: &str) -> String {
+    page.goto(url).await.expect("open demo page");
+    eventually(15, "the widget to swap the number", || async {
+        let t = text(page, "#header-phone").await;
+        (t != BUSINESS_HEADER).then_some(t)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn number_swaps_call_is_attributed_and_shows_in_dashboard() {
+    let edge = Edge::start().await;
+    let mut browser = Browser::start().await;
+    let page = browser.session().await;
+
+    visit(&page, &edge.url("/?utm_source=google&utm_medium=cpc&utm_campaign=spring")).await;
+    let grant_number = {
+        // Every occurrence now shows one pool number, each in its original format.
+        let header = text(&page, "#header-phone").await;
+        let digits: String = header.chars().filter(char::is_ascii_digit).collect();
+        assert_eq!(digits.len(), 10, "header shows a national number: {header}");
+        let (area, mid, last) = (&digits[..3], &digits[3..6], &digits[6..]);
+        assert!(digits.starts_with("55501002"), "{header} is a demo pool number");
+        assert_eq!(header, format!("({area}) {mid}-{last}"));
+        assert_eq!(text(&page, "#body-phone").await, format!("{area}.{mid}.{last}"));
+        assert_eq!(text(&page, "#intl-phone").await, format!("+1 {area} {mid} {last}"));
+        assert_eq!(text(&page, "#footer-phone").await, format!("+1 {area} {mid} {last}"));
+        assert_eq!(text(&page, "#call-link").await, format!("Tap to call ({area}) {mid}-{last}"));
+        let link = page.find(Locator::Css("#call-link")).await.expect("link");
+        assert_eq!(
+            link.attr("href").await.expect("href").as_deref(),
+            Some(format!("tel:+1{digits}").as_str())
+        );
+        let source = page.source().await.expect("page source");
+        assert!(!source.contains("010-0100") && !source.contains("+15550100100"), "no original number left");
+        format!("+1{digits}")
+    };
+
+    let (status, twiml) =
+        twilio_voice(&edge, "CAe2e00000000000000000000000000001", "+15557654321", &grant_number).await;
+    assert_eq!(status, 200);
+    assert!(twiml.contains("<Number>+15550100100</Number>"), "{twiml}");
+    let calls = demo_calls(&edge).await;
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0]["to"], grant_number.as_str());
+    assert_eq!(calls[0]["source"], "google");
+    assert_eq!(calls[0]["medium"], "cpc");
+    assert_eq!(calls[0]["campaign"], "spring");
+    assert_eq!(calls[0]["region"], "Austin, Texas, US", "wrangler dev's fallback request.cf");
+
+    // The dashboard, signed in with the demo token, lists that call.
+    page.goto(&edge.url("/dashboard/")).await.expect("open dashboard");
+    let token_input = eventually(20, "the sign-in form", || async {
+        page.find(Locator::Css("input[name=token]")).await.ok()
+    })
+    .await;
+    token_input.send_keys(&edge.demo_token).await.expect("type token");
+    page.find(Locator::Css("button[type=submit]")).await.expect("submit").click().await.expect("click");
+    let row = eventually(20, "the call row in the dashboard", || async {
+        page.find(Locator::Css("tr[data-call-sid='CAe2e00000000000000000000000000001']")).await.ok()
+    })
+    .await;
+    let row_text = row.text().await.expect("row text");
+    for expected in [grant_number.as_str(), "+15557654321", "google / cpc", "spring", "Austin, Texas, US"] {
+        assert!(row_text.contains(expected), "dashboard row {row_text:?} lacks {expected:?}");
+    }
+
+    // A second visitor, in a fresh browser profile, gets another number.
+    let second = browser.session().await;
+    let other_header = visit(&second, &edge.url("/?utm_source=facebook&utm_medium=paid_social")).await;
+    let other_digits: String = other_header.chars().filter(char::is_ascii_digit).collect();
+    assert_ne!(format!("+1{other_digits}"), grant_number, "two live visitors never share a number");
+
+    // And the first visitor, reloading, keeps theirs.
+    let again = visit(&page, &edge.url("/")).await;
+    assert_eq!(again.chars().filter(char::is_ascii_digit).collect::<String>(), &grant_number[2..]);
+
+    page.close().await.expect("close first browser");
+    second.close().await.expect("close second browser");
+}
+
+#[tokio::test]
+async fn a_failed_lease_leaves_the_page_alone() {
+    let edge = Edge::start().await;
+    let mut browser = Browser::start().await;
+    let page = browser.session().await;
+    // Another origin's page pastes the widget, but for a site the edge does not know: the
+    // lease fails (404) and every number must stay as printed, with nothing thrown.
+    page.goto("about:blank").await.expect("open");
+    page.execute(
+        r#"document.body.innerHTML = '<p id="n">(555) 010-0100</p><a id="l" href="tel:+15550100100">call</a>';
+           window.__errors = [];
+           window.addEventListener('error', e => window.__errors.push(String(e.message)));
+           window.addEventListener('unhandledrejection', e => window.__errors.push(String(e.reason)));
+           const s = document.createElement('script');
+           s.async = true; s.src = arguments[0] + '/widget.js'; s.setAttribute('data-site', 'no-such-site');
+           document.head.appendChild(s);"#,
+        vec![serde_json::json!(edge.base)],
+    )
+    .await
+    .expect("inject widget");
+    // Give the widget ample time to load, ask, and (wrongly) swap.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(text(&page, "#n").await, "(555) 010-0100");
+    let href = page.find(Locator::Css("#l")).await.expect("link").attr("href").await.expect("href");
+    assert_eq!(href.as_deref(), Some("tel:+15550100100"));
+    let errors = page.execute("return window.__errors", vec![]).await.expect("errors");
+    assert_eq!(errors, serde_json::json!([]), "nothing thrown into the host page");
+    page.close().await.expect("close");
+}

@@ -1,0 +1,118 @@
+//! `make bench`: figures for README, each against a baseline measured in the same run.
+//!
+//! - Widget download: what a browser fetches for the widget (JS + wasm), raw and gzipped,
+//!   against the dashboard's download as a reference point.
+//! - Lease throughput through real `wrangler dev` (Durable Object + KV write per request),
+//!   as a ratio to `GET /v1/health` (the worker alone) on the same server and connections.
+
+use ringtrace_tests::{root, Edge};
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+const CONCURRENCY: usize = 16;
+const WINDOW: Duration = Duration::from_secs(5);
+
+fn gzip_len(path: &std::path::Path) -> usize {
+    let out = std::process::Command::new("gzip").args(["-9", "-c"]).arg(path).output().expect("run gzip");
+    out.stdout.len()
+}
+
+fn sizes(files: &[std::path::PathBuf]) -> (usize, usize) {
+    files.iter().fold((0, 0), |(raw, gz), f| {
+        let len = std::fs::metadata(f).map(|m| m.len() as usize).unwrap_or(0);
+        (raw + len, gz + gzip_len(f))
+    })
+}
+
+fn kb(n: usize) -> String {
+    format!("{:.1} KB", n as f64 / 1024.0)
+}
+
+/// Requests completed per second by `CONCURRENCY` clients hitting `make_request` for `WINDOW`.
+async fn throughput<F, Fut>(make_request: F) -> f64
+where
+    F: Fn(usize, usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for worker in 0..CONCURRENCY {
+        let make_request = make_request.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut done = 0usize;
+            while start.elapsed() < WINDOW {
+                if make_request(worker, done).await {
+                    done += 1;
+                }
+            }
+            done
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.unwrap_or(0);
+    }
+    total as f64 / start.elapsed().as_secs_f64()
+}
+
+#[tokio::main]
+async fn main() {
+    let root = root();
+    let widget = [root.join("dist/widget.js"), root.join("dist/ringtrace_widget_bg.wasm")];
+    let dashboard: Vec<_> = std::fs::read_dir(root.join("dist/dashboard"))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    let (w_raw, w_gz) = sizes(&widget);
+    let (js_raw, js_gz) = sizes(&widget[..1]);
+    let (wasm_raw, wasm_gz) = sizes(&widget[1..]);
+    let (d_raw, d_gz) = sizes(&dashboard);
+    println!("widget download (what a visitor's browser fetches)");
+    println!("  widget.js                 {:>9} raw  {:>9} gzip", kb(js_raw), kb(js_gz));
+    println!("  ringtrace_widget_bg.wasm  {:>9} raw  {:>9} gzip", kb(wasm_raw), kb(wasm_gz));
+    println!("  total                     {:>9} raw  {:>9} gzip", kb(w_raw), kb(w_gz));
+    println!(
+        "  ratio to the dashboard download ({} gzip): {:.2}",
+        kb(d_gz),
+        w_gz as f64 / d_gz.max(1) as f64
+    );
+    let _ = d_raw;
+    std::io::stdout().flush().ok();
+
+    let edge = Edge::start().await;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(CONCURRENCY).build().expect("client");
+    let health_url = edge.url("/v1/health");
+    let health = throughput({
+        let client = client.clone();
+        move |_, _| {
+            let (client, url) = (client.clone(), health_url.clone());
+            async move { client.get(url).send().await.is_ok_and(|r| r.status().is_success()) }
+        }
+    })
+    .await;
+    // Each client is one returning visitor (renewing its live lease); the pool holds six
+    // numbers, so six visitors lease and the rest are answered "exhausted" by the object —
+    // both are full round trips to the Durable Object.
+    let lease_url = edge.url("/v1/lease");
+    let lease = throughput({
+        let client = client.clone();
+        move |worker, _| {
+            let (client, url) = (client.clone(), lease_url.clone());
+            let body =
+                format!(r#"{{"site":"demo","visitor":"bench-visitor-{worker:04}","utm_source":"bench"}}"#);
+            async move {
+                client
+                    .post(url)
+                    .body(body)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().as_u16() == 200 || r.status().as_u16() == 503)
+            }
+        }
+    })
+    .await;
+    println!("lease API through wrangler dev ({CONCURRENCY} connections, {}s each)", WINDOW.as_secs());
+    println!("  GET /v1/health (baseline)  {health:>8.0} req/s");
+    println!("  POST /v1/lease             {lease:>8.0} req/s");
+    println!("  lease / baseline ratio     {:>8.2}", lease / health.max(1.0));
+    drop(edge);
+}

@@ -1,0 +1,78 @@
+//! Twilio's voice webhook through the real edge: TwiML back, the call recorded once.
+
+use ringtrace_tests::{demo_calls, twilio_voice, Edge};
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn a_call_is_forwarded_attributed_and_recorded_once() {
+    let edge = Edge::start().await;
+    let grant: Value = reqwest::Client::new()
+        .post(edge.url("/v1/lease"))
+        .body(
+            json!({"site": "demo", "visitor": "visitor-call-01", "utm_source": "google", "utm_medium": "cpc",
+                   "utm_campaign": "spring", "utm_term": "burst pipe",
+                   "landing_page": "https://demo.example/boilers?utm_source=google&gclid=xyz&ref=7"})
+            .to_string(),
+        )
+        .send()
+        .await
+        .expect("lease")
+        .json()
+        .await
+        .expect("json");
+    let number = grant["number"].as_str().expect("number");
+
+    let (status, twiml) =
+        twilio_voice(&edge, "CA00000000000000000000000000000001", "+15557654321", number).await;
+    assert_eq!(status, 200);
+    assert!(twiml.contains("<Dial"), "{twiml}");
+    assert!(twiml.contains("<Number>+15550100100</Number>"), "forwards to the business number: {twiml}");
+
+    // Twilio retries: the same CallSid is still one call.
+    let (status, _) = twilio_voice(&edge, "CA00000000000000000000000000000001", "+15557654321", number).await;
+    assert_eq!(status, 200);
+    let calls = demo_calls(&edge).await;
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    let call = &calls[0];
+    assert_eq!(call["to"], number);
+    assert_eq!(call["from"], "+15557654321");
+    assert_eq!((call["source"].as_str(), call["medium"].as_str()), (Some("google"), Some("cpc")));
+    assert_eq!(call["campaign"], "spring");
+    assert_eq!(call["keyword"], "burst pipe");
+    assert_eq!(call["landing_page"], "https://demo.example/boilers?ref=7");
+    assert_eq!(call["visitor"], "visitor-call-01");
+}
+
+#[tokio::test]
+async fn unleased_numbers_and_strangers_are_handled() {
+    let edge = Edge::start().await;
+    // A pool number nobody holds: forwarded, recorded, unattributed (nulls).
+    let (status, twiml) = twilio_voice(&edge, "CAunleased0001", "anonymous", "+15550100206").await;
+    assert_eq!(status, 200);
+    assert!(twiml.contains("<Number>+15550100100</Number>"), "{twiml}");
+    let calls = demo_calls(&edge).await;
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0]["attributed"], false);
+    assert!(calls[0]["source"].is_null() && calls[0]["campaign"].is_null() && calls[0]["region"].is_null());
+
+    // A number that is no site's: valid TwiML that rejects, nothing recorded.
+    let (status, twiml) = twilio_voice(&edge, "CAstranger0001", "+15557654321", "+15559990000").await;
+    assert_eq!(status, 200);
+    assert!(twiml.contains("<Reject"), "{twiml}");
+    assert_eq!(demo_calls(&edge).await.len(), 1);
+
+    // Malformed webhooks: a JSON 400 naming the problem, nothing recorded.
+    let client = reqwest::Client::new();
+    for (body, needle) in [
+        ("From=%2B15557654321&To=%2B15550100201", "CallSid"),
+        ("CallSid=CA1&From=%2B15557654321", "To"),
+        ("CallSid=CA1&From=%2B15557654321&To=not-a-number", "not-a-number"),
+        ("CallSid=CA%3Cscript%3E&From=x&To=%2B15550100201", "CallSid"),
+    ] {
+        let resp = client.post(edge.url("/v1/telephony/twilio/voice")).body(body).send().await.expect("post");
+        assert_eq!(resp.status(), 400, "{body}");
+        let json: Value = resp.json().await.expect("json error");
+        assert!(json["error"]["message"].as_str().unwrap_or("").contains(needle), "{json}");
+    }
+    assert_eq!(demo_calls(&edge).await.len(), 1);
+}
