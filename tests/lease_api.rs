@@ -105,6 +105,20 @@ async fn bad_lease_requests_get_a_clear_4xx() {
         let message = json["error"]["message"].as_str().unwrap_or("");
         assert!(message.contains(needle), "{message:?} should mention {needle:?}");
     }
+    // Asking for sites that do not exist stores nothing: only the demo site has storage.
+    for i in 0..5 {
+        let body = json!({"site": format!("probe-{i}"), "visitor": "visitor-0001"}).to_string();
+        let resp = reqwest::Client::new().post(edge.url("/v1/lease")).body(body).send().await.expect("post");
+        assert_eq!(resp.status(), 404);
+        let resp = reqwest::Client::new()
+            .get(edge.url(&format!("/v1/sites/probe-{i}/calls")))
+            .bearer_auth("guess-guess-guess-guess")
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(resp.status(), 401);
+    }
+    assert_eq!(edge.stored_site_objects(), 1, "unknown site ids must not create storage");
     // None of that disturbed the demo site: a real visitor still gets a number.
     let (status, _, _) = lease(&edge, &json!({"site": "demo", "visitor": "visitor-after-junk"})).await;
     assert_eq!(status, 200);

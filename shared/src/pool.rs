@@ -60,8 +60,10 @@ pub struct LeaseRequest {
     pub region: Region,
 }
 
-/// How long ended leases are kept so a late call can still be looked up.
-const HISTORY_SECS: i64 = 24 * 3600;
+/// How long ended leases are kept. A call is credited by the lease live when it starts, so
+/// history only serves look-ups of recent calls; the whole pool is one stored row, so it is
+/// kept short.
+const HISTORY_SECS: i64 = 2 * 3600;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pool {

@@ -28,6 +28,9 @@ pub trait LeaseStore {
     async fn route_of(&self, number: &PhoneNumber) -> Result<Option<NumberRoute>>;
     async fn publish_route(&self, number: &PhoneNumber, route: &NumberRoute) -> Result<()>;
     async fn withdraw_route(&self, number: &PhoneNumber) -> Result<()>;
+    /// Announces that the site exists, so edges can turn away unknown site ids without
+    /// waking (or creating) a Durable Object.
+    async fn publish_site(&self, config: &SiteConfig) -> Result<()>;
 }
 
 /// Where a site's calls are recorded.
@@ -73,6 +76,7 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         pool.set_numbers(config.pool.iter().cloned());
         let state = SiteState { config: config.clone(), pool };
         self.store.save(&state).await?;
+        self.store.publish_site(&state.config).await?;
         let now = self.clock.now();
         for number in &config.pool {
             let lease = state.pool.lease_at(number, now).cloned();
@@ -140,12 +144,17 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
 pub struct MemoryStore {
     state: RefCell<Option<SiteState>>,
     routes: RefCell<BTreeMap<String, NumberRoute>>,
+    sites: RefCell<BTreeMap<String, SiteConfig>>,
     calls: RefCell<Vec<CallRecord>>,
 }
 
 impl MemoryStore {
     pub fn route(&self, number: &str) -> Option<NumberRoute> {
         self.routes.borrow().get(number).cloned()
+    }
+
+    pub fn site_published(&self, site: &str) -> bool {
+        self.sites.borrow().contains_key(site)
     }
 }
 
@@ -166,6 +175,10 @@ impl LeaseStore for MemoryStore {
     }
     async fn withdraw_route(&self, number: &PhoneNumber) -> Result<()> {
         self.routes.borrow_mut().remove(number.e164());
+        Ok(())
+    }
+    async fn publish_site(&self, config: &SiteConfig) -> Result<()> {
+        self.sites.borrow_mut().insert(config.id.clone(), config.clone());
         Ok(())
     }
 }
@@ -224,6 +237,7 @@ mod tests {
         let ledger = SiteLedger::new("demo", &store, &clock);
         run(ledger.configure(setup(&["+15550100201", "+15550100202"]))).unwrap();
         assert_eq!(store.route("+15550100201").map(|r| r.site), Some("demo".into()));
+        assert!(store.site_published("demo"));
 
         let (lease, config) =
             run(ledger.lease("visitor-1".into(), &visit("google"), Region::default())).unwrap();

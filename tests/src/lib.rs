@@ -147,6 +147,21 @@ impl Edge {
         lines[lines.len().saturating_sub(40)..].join("\n")
     }
 
+    /// How many site Durable Objects have storage on disk (one SQLite file each).
+    pub fn stored_site_objects(&self) -> usize {
+        let dir = self.state.join("v3/do/ringtrace-SiteObject");
+        std::fs::read_dir(dir)
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| {
+                        let name = e.file_name().to_string_lossy().into_owned();
+                        name.ends_with(".sqlite") && name != "metadata.sqlite"
+                    })
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -2,7 +2,7 @@
 
 use crate::config::{DEFAULT_CALLS_PAGE, MAX_CALLS_PAGE};
 use crate::error;
-use crate::store::SiteStub;
+use crate::store::{RouteMirror, SiteStub};
 use shared::{valid_site_id, Error};
 use worker::{Method, Request, Response, Result, RouteContext};
 
@@ -12,8 +12,14 @@ pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     if authorization.as_deref().and_then(|a| a.strip_prefix("Bearer ")).is_none_or(|t| t.trim().is_empty()) {
         return error::respond(&Error::Unauthorized);
     }
+    // Unknown sites answer like a wrong token: the API does not reveal which sites exist.
     if !valid_site_id(&site) {
-        return error::respond(&Error::UnknownSite(site));
+        return error::respond(&Error::Unauthorized);
+    }
+    match RouteMirror::new(&ctx.env)?.site_known(&site).await {
+        Ok(true) => {}
+        Ok(false) => return error::respond(&Error::Unauthorized),
+        Err(e) => return error::respond(&e),
     }
     let limit = match req.url()?.query_pairs().find(|(k, _)| k == "limit") {
         None => DEFAULT_CALLS_PAGE,

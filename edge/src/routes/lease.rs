@@ -1,7 +1,7 @@
 //! `POST /v1/lease`: the widget asks for a tracking number for its visitor.
 
 use crate::error;
-use crate::store::SiteStub;
+use crate::store::{RouteMirror, SiteStub};
 use shared::api::{LeaseBody, LeaseCommand};
 use shared::{Error, Region};
 use worker::{Method, Request, Response, Result, RouteContext};
@@ -47,6 +47,11 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
         Ok(b) => b,
         Err(e) => return with_cors(error::respond(&e)?),
     };
+    match RouteMirror::new(&ctx.env)?.site_known(&body.site).await {
+        Ok(true) => {}
+        Ok(false) => return with_cors(error::respond(&Error::UnknownSite(body.site))?),
+        Err(e) => return with_cors(error::respond(&e)?),
+    }
     let command =
         LeaseCommand { visitor: body.visitor.clone(), visit: body.visit(), region: region_of(&req) };
     let site = SiteStub::for_site(&ctx.env, &body.site)?;

@@ -1,9 +1,11 @@
-//! Workers KV mirror of number routes: `number:+1555…` → site, business number, live lease.
-//! Written only by the site's Durable Object; read by any edge location on the call path.
+//! Workers KV mirror, written only by each site's Durable Object and read by any edge location:
+//! `number:+1555…` → site, business number, live lease (the call path), and `site:{id}` → the
+//! site's public summary (so unknown site ids are answered without a Durable Object).
 
 use crate::config::KV_BINDING;
 use crate::error::storage;
-use shared::{NumberRoute, PhoneNumber};
+use shared::api::SiteSummary;
+use shared::{NumberRoute, PhoneNumber, SiteConfig};
 use worker::{kv::KvStore, Env};
 
 pub struct RouteMirror {
@@ -29,5 +31,23 @@ impl RouteMirror {
 
     pub async fn delete(&self, number: &PhoneNumber) -> shared::Result<()> {
         self.kv.delete(&key(number)).await.map_err(storage)
+    }
+
+    pub async fn put_site(&self, config: &SiteConfig) -> shared::Result<()> {
+        let summary = SiteSummary::from(config);
+        self.kv
+            .put(&format!("site:{}", config.id), &summary)
+            .map_err(storage)?
+            .execute()
+            .await
+            .map_err(storage)
+    }
+
+    /// Whether a site with this id was ever configured. Eventually consistent: a site created
+    /// a moment ago may be unknown for up to a minute at far-away edge locations.
+    pub async fn site_known(&self, site: &str) -> shared::Result<bool> {
+        // Cached at the edge for a minute: the answer only changes when a site is created.
+        let value = self.kv.get(&format!("site:{site}")).cache_ttl(60).text().await.map_err(storage)?;
+        Ok(value.is_some())
     }
 }

@@ -12,8 +12,8 @@ use shared::{
     SiteSetup, SiteState, Timestamp,
 };
 use worker::{
-    console_error, durable_object, DurableObject, Env, Method, Request, RequestInit, Response, Result,
-    SqlStorage, State, Stub,
+    durable_object, DurableObject, Env, Method, Request, RequestInit, Response, Result, SqlStorage, State,
+    Stub,
 };
 
 /// Header carrying the site id from the edge to its object (the object's id is a hash).
@@ -52,6 +52,28 @@ struct JsonRow {
 }
 
 impl ObjectStore {
+    /// Whether this object has ever stored anything. Requests for a site that does not exist
+    /// must not create storage, so tables are only created by the first write.
+    fn has_tables(&self) -> shared::Result<bool> {
+        #[derive(Deserialize)]
+        struct Count {
+            n: i64,
+        }
+        let rows: Vec<Count> = self
+            .sql
+            .exec(
+                "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'site_state'",
+                None,
+            )
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        Ok(rows.first().is_some_and(|r| r.n > 0))
+    }
+
+    fn ensure_schema(&self) -> shared::Result<()> {
+        SCHEMA.iter().try_for_each(|statement| self.write(statement, vec![]))
+    }
+
     fn rows<T: DeserializeOwned>(
         &self,
         query: &str,
@@ -69,9 +91,13 @@ impl ObjectStore {
 
 impl LeaseStore for ObjectStore {
     async fn load(&self) -> shared::Result<Option<SiteState>> {
+        if !self.has_tables()? {
+            return Ok(None);
+        }
         Ok(self.rows("SELECT json FROM site_state WHERE id = 1", vec![])?.pop())
     }
     async fn save(&self, state: &SiteState) -> shared::Result<()> {
+        self.ensure_schema()?;
         let json = serde_json::to_string(state).map_err(storage)?;
         self.write("INSERT OR REPLACE INTO site_state (id, json) VALUES (1, ?)", vec![json.into()])
     }
@@ -84,10 +110,14 @@ impl LeaseStore for ObjectStore {
     async fn withdraw_route(&self, number: &PhoneNumber) -> shared::Result<()> {
         self.mirror.delete(number).await
     }
+    async fn publish_site(&self, config: &shared::SiteConfig) -> shared::Result<()> {
+        self.mirror.put_site(config).await
+    }
 }
 
 impl CallStore for ObjectStore {
     async fn insert_call(&self, call: &CallRecord) -> shared::Result<bool> {
+        self.ensure_schema()?;
         // The object handles one event at a time and SQL calls are synchronous, so this
         // check-then-insert cannot interleave with another request.
         let existing: Vec<CallRecord> =
@@ -104,6 +134,9 @@ impl CallStore for ObjectStore {
         Ok(true)
     }
     async fn recent_calls(&self, limit: usize) -> shared::Result<Vec<CallRecord>> {
+        if !self.has_tables()? {
+            return Ok(Vec::new());
+        }
         let limit = i64::try_from(limit.min(1_000_000)).unwrap_or(1_000_000);
         self.rows("SELECT json FROM calls ORDER BY started_at DESC LIMIT ?", vec![limit.into()])
     }
@@ -116,12 +149,6 @@ async fn body<T: DeserializeOwned>(req: &mut Request) -> shared::Result<T> {
 
 impl DurableObject for SiteObject {
     fn new(state: State, env: Env) -> Self {
-        let sql = state.storage().sql();
-        for statement in SCHEMA {
-            if let Err(e) = sql.exec(statement, None).map(|c| c.raw().count()) {
-                console_error!("schema statement failed: {e}");
-            }
-        }
         SiteObject { state, env }
     }
 
