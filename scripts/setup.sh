@@ -36,13 +36,18 @@ if [ "$(cat node_modules/.ringtrace-lock 2>/dev/null)" != "$lock_sum" ]; then
   echo "$lock_sum" > node_modules/.ringtrace-lock
 fi
 
-# Debian's Chromium and ChromeDriver for the end-to-end tests.
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-  say "installing chromium and chromium-driver from Debian"
+# From Debian: Chromium and ChromeDriver for the end-to-end tests, and OpenSSL's headers for
+# the test harness's WebDriver client (usually already on the machine).
+debs=()
+[ -x /usr/bin/chromium ] || debs+=(chromium)
+[ -x /usr/bin/chromedriver ] || debs+=(chromium-driver)
+pkg-config --exists openssl 2>/dev/null || debs+=(libssl-dev pkg-config)
+if [ ${#debs[@]} -gt 0 ]; then
+  say "installing ${debs[*]} from Debian"
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${debs[@]}" >/dev/null
 fi
 
 # Local secrets for wrangler dev (never used in production).

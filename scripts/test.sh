@@ -15,4 +15,14 @@ cargo clippy -q --workspace --all-targets \
 cargo clippy -q -p ringtrace-edge -p ringtrace-widget -p ringtrace-dashboard \
   --target wasm32-unknown-unknown -- -D warnings
 say "unit tests (shared) and cross-component suites (tests/)"
+servers() { pgrep -x 'workerd|chromium|chromedriver' | sort || true; }
+before=$(servers)
 cargo test --workspace --exclude ringtrace-edge --exclude ringtrace-widget --exclude ringtrace-dashboard
+# The suites start wrangler/workerd and Chromium; each must stop what it started.
+sleep 1
+left=$(comm -13 <(echo "$before") <(servers) | tr '\n' ' ')
+if [ -n "${left// /}" ]; then
+  echo "tests left processes running: $(ps -o pid=,comm= -p ${left// /,} | tr '\n' ';')" >&2
+  exit 1
+fi
+say "no server process left behind"

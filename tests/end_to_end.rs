@@ -74,7 +74,11 @@ async fn number_swaps_call_is_attributed_and_shows_in_dashboard() {
     })
     .await;
     let row_text = row.text().await.expect("row text");
-    for expected in [grant_number.as_str(), "+15557654321", "google / cpc", "spring", "Austin, Texas, US"] {
+    let (area, rest) = (&grant_number[2..5], &grant_number[5..]);
+    let readable_number = format!("({area}) {}-{}", &rest[..3], &rest[3..]);
+    for expected in
+        [readable_number.as_str(), "(555) 765-4321", "google / cpc", "spring", "Austin, Texas, US"]
+    {
         assert!(row_text.contains(expected), "dashboard row {row_text:?} lacks {expected:?}");
     }
 

@@ -80,6 +80,17 @@ impl PhoneNumber {
         Ok(PhoneNumber { e164: format!("+{international}"), cc_len })
     }
 
+    /// For people to read: `(555) 010-0100` for North American numbers, which marketers there
+    /// read nationally; `+44 2079460958` (country code set apart) elsewhere.
+    pub fn formatted(&self) -> String {
+        let nat = self.national();
+        if self.country_code() == "1" {
+            format!("({}) {}-{}", &nat[..3], &nat[3..6], &nat[6..])
+        } else {
+            format!("+{} {nat}", self.country_code())
+        }
+    }
+
     /// `+15550100100`
     pub fn e164(&self) -> &str {
         &self.e164
@@ -348,6 +359,12 @@ mod tests {
         assert_eq!(n("+44 20 7946 0958").country_code(), "44");
         assert_eq!(n("+353 1 234 5678").country_code(), "353");
         assert_eq!(n("+44 20 7946 0958").national(), "2079460958");
+    }
+
+    #[test]
+    fn formats_for_people() {
+        assert_eq!(n("+15550100100").formatted(), "(555) 010-0100");
+        assert_eq!(n("+442079460958").formatted(), "+44 2079460958");
     }
 
     #[test]

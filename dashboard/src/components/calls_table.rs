@@ -11,6 +11,11 @@ fn local_time(call: &CallView) -> String {
     date.to_locale_string(&locale, &wasm_bindgen::JsValue::UNDEFINED).into()
 }
 
+/// A number as people read it; what is not a number (`anonymous`) as the provider sent it.
+fn readable(number: &str) -> String {
+    shared::PhoneNumber::parse(number).map(|n| n.formatted()).unwrap_or_else(|_| number.to_string())
+}
+
 fn or_dash(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "—".into())
 }
@@ -28,8 +33,8 @@ pub fn CallsTable(calls: Vec<CallView>) -> impl IntoView {
             view! {
                 <tr data-call-sid=c.call_sid.clone() class:unattributed=!c.attributed>
                     <td>{local_time(&c)}</td>
-                    <td>{c.from.clone()}</td>
-                    <td>{c.to.clone()}</td>
+                    <td title=c.from.clone()>{readable(&c.from)}</td>
+                    <td title=c.to.clone()>{readable(&c.to)}</td>
                     <td class="source">{source}</td>
                     <td>{or_dash(&c.campaign)}</td>
                     <td>{or_dash(&c.keyword)}</td>
