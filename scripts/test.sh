@@ -15,14 +15,18 @@ cargo clippy -q --workspace --all-targets \
 cargo clippy -q -p ringtrace-edge -p ringtrace-widget -p ringtrace-dashboard \
   --target wasm32-unknown-unknown -- -D warnings
 say "unit tests (shared) and cross-component suites (tests/)"
-servers() { pgrep -x 'workerd|chromium|chromedriver' | sort || true; }
+# Live (non-zombie) processes of the servers the suites start.
+servers() {
+  ps -eo pid=,stat=,comm= | awk '$2 !~ /^Z/ && $3 ~ /^(workerd|chromium|chromedriver|chrome_crashpad)/ {print $1}' | sort
+}
 before=$(servers)
 cargo test --workspace --exclude ringtrace-edge --exclude ringtrace-widget --exclude ringtrace-dashboard
 # The suites start wrangler/workerd and Chromium; each must stop what it started.
 sleep 1
-left=$(comm -13 <(echo "$before") <(servers) | tr '\n' ' ')
-if [ -n "${left// /}" ]; then
-  echo "tests left processes running: $(ps -o pid=,comm= -p ${left// /,} | tr '\n' ';')" >&2
+left=$(comm -13 <(echo "$before") <(servers) | paste -sd, -)
+if [ -n "$left" ]; then
+  echo "tests left processes running:" >&2
+  ps -o pid=,comm=,args= -p "$left" >&2 || true
   exit 1
 fi
 say "no server process left behind"
