@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# wrangler's [build] command: compiles the worker. `make build` runs it once up front;
-# tests set RINGTRACE_PREBUILT=1 so that starting wrangler does not rebuild.
-set -e
-[ "${RINGTRACE_PREBUILT:-}" = "1" ] && [ -f build/index.js ] && exit 0
-. ../scripts/env.sh
-cd "$ROOT/edge" && exec worker-build --release
+# wrangler's [build] command (also run by `make build`): compiles the worker with worker-build,
+# unless edge/build is newer than every source it is built from. So `wrangler dev` starts at
+# once after `make build`, and rebuilds when edge/ or shared/ change while it runs.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+cd "$ROOT"
+stamp=edge/build/index.js
+if [ -f "$stamp" ] && [ -z "$(find edge/src edge/Cargo.toml shared/src shared/Cargo.toml Cargo.toml Cargo.lock \
+     -newer "$stamp" -print -quit)" ]; then
+  exit 0
+fi
+cd edge && worker-build --release

@@ -14,4 +14,5 @@ bash scripts/build-widget.sh
 say "dashboard"
 trunk build --release --quiet
 say "edge worker"
-(cd edge && worker-build --release >/dev/null)
+mkdir -p target
+bash scripts/build-edge.sh > target/edge-build.log 2>&1 || { cat target/edge-build.log; exit 1; }

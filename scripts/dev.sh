@@ -7,7 +7,7 @@ cd "$ROOT"
 PORT=${PORT:-8787}
 base="http://127.0.0.1:$PORT"
 
-(cd edge && RINGTRACE_PREBUILT=1 exec wrangler dev --ip 127.0.0.1 --port "$PORT" \
+(cd edge && exec wrangler dev --ip 127.0.0.1 --port "$PORT" \
    --show-interactive-dev-session=false) &
 wrangler_pid=$!
 trap 'kill $wrangler_pid 2>/dev/null; wait $wrangler_pid 2>/dev/null' INT TERM EXIT

@@ -44,6 +44,13 @@ async fn number_swaps_call_is_attributed_and_shows_in_dashboard() {
             link.attr("href").await.expect("href").as_deref(),
             Some(format!("tel:+1{digits}").as_str())
         );
+        // The widget keeps to itself: no globals of its own on the host page.
+        let leaked = page
+            // `typeof` also sees top-level `let`/`const`, which are not properties of `window`.
+            .execute("return [typeof wasm_bindgen, typeof start, typeof __wbg_init]", vec![])
+            .await
+            .expect("inspect globals");
+        assert_eq!(leaked, serde_json::json!(["undefined", "undefined", "undefined"]), "globals leaked");
         let source = page.source().await.expect("page source");
         assert!(!source.contains("010-0100") && !source.contains("+15550100100"), "no original number left");
         format!("+1{digits}")

@@ -100,7 +100,6 @@ impl Edge {
             .arg(&state)
             .arg("--show-interactive-dev-session=false")
             .current_dir(root.join("edge"))
-            .env("RINGTRACE_PREBUILT", "1")
             .env("WRANGLER_SEND_METRICS", "false")
             .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
             .stdout(log_file.try_clone().expect("clone log handle"))
