@@ -258,6 +258,10 @@ mod tests {
         }
         let wrong_type = LeaseBody::parse(br#"{"site":"demo","visitor":12345678}"#).unwrap_err();
         assert!(wrong_type.to_string().contains("\"visitor\": invalid type"), "{wrong_type}");
+        // Why LeaseBody lists the visit's fields itself rather than flattening `Visit`: with
+        // `#[serde(flatten)]` this message could no longer name the field.
+        let wrong_type = LeaseBody::parse(br#"{"site":"demo","visitor":"abcdef0123456789","utm_source":5}"#);
+        assert!(wrong_type.unwrap_err().to_string().contains("\"utm_source\""));
         let long =
             format!(r#"{{"site":"demo","visitor":"abcdef0123456789","utm_term":"{}"}}"#, "x".repeat(501));
         assert!(LeaseBody::parse(long.as_bytes()).unwrap_err().to_string().contains("utm_term"));
