@@ -2,7 +2,7 @@
 //! webhook calls it, the call is attributed and shows in the dashboard.
 
 use fantoccini::{Client, Locator};
-use ringtrace_tests::{demo_calls, eventually, twilio_voice, Browser, Edge};
+use ringtrace_tests::{demo_calls, eventually, twilio_voice, Browser, Edge, HostSite};
 
 const BUSINESS_HEADER: &str = "(555) 010-0100";
 
@@ -103,32 +103,64 @@ async fn number_swaps_call_is_attributed_and_shows_in_dashboard() {
     second.close().await.expect("close second browser");
 }
 
+/// A customer's page on another origin with `body` and the widget pasted in its head, the
+/// way a site owner does; anything thrown into the page is recorded in `window.__errors`.
+fn customer_site(edge: &Edge, site: &str, body: &str) -> HostSite {
+    HostSite::serve(format!(
+        r#"<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+           <script>window.__errors = [];
+             addEventListener('error', e => __errors.push(String(e.message)));
+             addEventListener('unhandledrejection', e => __errors.push(String(e.reason)));</script>
+           <script async src="{}/widget.js" data-site="{site}"></script></head>
+           <body>{body}</body></html>"#,
+        edge.base
+    ))
+}
+
+async fn thrown(page: &Client) -> serde_json::Value {
+    page.execute("return window.__errors", vec![]).await.expect("read errors")
+}
+
 #[tokio::test]
-async fn a_failed_lease_leaves_the_page_alone() {
+async fn the_widget_works_pasted_on_another_origin_and_fails_quietly() {
     let edge = Edge::start().await;
     let mut browser = Browser::start().await;
+    let body = r#"<p id="n">Call (555) 010-0100</p><a id="l" href="tel:555-010-0100">call</a>
+                  <p id="other">Fax (555) 010-0101</p>
+                  <div data-ringtrace-noswap><span id="kept">(555) 010-0100</span></div>
+                  <textarea id="ta">(555) 010-0100</textarea>"#;
+
+    // A known site: the widget's wasm and the lease are fetched cross-origin and the page
+    // swaps, except where it must not.
+    let shop = customer_site(&edge, "demo", body);
     let page = browser.session().await;
-    // Another origin's page pastes the widget, but for a site the edge does not know: the
-    // lease fails (404) and every number must stay as printed, with nothing thrown.
-    page.goto("about:blank").await.expect("open");
-    page.execute(
-        r#"document.body.innerHTML = '<p id="n">(555) 010-0100</p><a id="l" href="tel:+15550100100">call</a>';
-           window.__errors = [];
-           window.addEventListener('error', e => window.__errors.push(String(e.message)));
-           window.addEventListener('unhandledrejection', e => window.__errors.push(String(e.reason)));
-           const s = document.createElement('script');
-           s.async = true; s.src = arguments[0] + '/widget.js'; s.setAttribute('data-site', 'no-such-site');
-           document.head.appendChild(s);"#,
-        vec![serde_json::json!(edge.base)],
-    )
-    .await
-    .expect("inject widget");
+    page.goto(&shop.url).await.expect("open the customer's page");
+    let swapped = eventually(15, "the swap on another origin", || async {
+        let t = text(&page, "#n").await;
+        (t != "Call (555) 010-0100").then_some(t)
+    })
+    .await;
+    assert!(swapped.starts_with("Call (555) 010-02"), "{swapped}");
+    let href = page.find(Locator::Css("#l")).await.expect("link").attr("href").await.expect("href");
+    let digits: String = swapped.chars().filter(char::is_ascii_digit).collect();
+    assert_eq!(href, Some(format!("tel:{}-{}-{}", &digits[..3], &digits[3..6], &digits[6..])));
+    assert_eq!(text(&page, "#other").await, "Fax (555) 010-0101", "a different number stays");
+    assert_eq!(text(&page, "#kept").await, "(555) 010-0100", "data-ringtrace-noswap is respected");
+    let textarea =
+        page.find(Locator::Css("#ta")).await.expect("textarea").prop("value").await.expect("value");
+    assert_eq!(textarea.as_deref(), Some("(555) 010-0100"), "form fields are never touched");
+    assert_eq!(thrown(&page).await, serde_json::json!([]));
+    page.close().await.expect("close");
+
+    // An unknown site: the lease fails (404); every number stays as printed, nothing thrown.
+    let misconfigured = customer_site(&edge, "no-such-site", body);
+    let page = browser.session().await;
+    page.goto(&misconfigured.url).await.expect("open the customer's page");
     // Give the widget ample time to load, ask, and (wrongly) swap.
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-    assert_eq!(text(&page, "#n").await, "(555) 010-0100");
+    assert_eq!(text(&page, "#n").await, "Call (555) 010-0100");
     let href = page.find(Locator::Css("#l")).await.expect("link").attr("href").await.expect("href");
-    assert_eq!(href.as_deref(), Some("tel:+15550100100"));
-    let errors = page.execute("return window.__errors", vec![]).await.expect("errors");
-    assert_eq!(errors, serde_json::json!([]), "nothing thrown into the host page");
+    assert_eq!(href.as_deref(), Some("tel:555-010-0100"));
+    assert_eq!(thrown(&page).await, serde_json::json!([]), "nothing thrown into the host page");
     page.close().await.expect("close");
 }

@@ -289,3 +289,54 @@ pub async fn demo_calls(edge: &Edge) -> Vec<serde_json::Value> {
     let body: serde_json::Value = resp.json().await.expect("calls JSON");
     body["calls"].as_array().cloned().unwrap_or_default()
 }
+
+/// A customer's website on another origin: serves one HTML page for every request, until
+/// dropped. It stands for the site a widget is pasted on.
+pub struct HostSite {
+    pub url: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl HostSite {
+    pub fn serve(html: String) -> HostSite {
+        use std::io::{Read, Write};
+        use std::sync::atomic::Ordering;
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind host site");
+        let port = listener.local_addr().expect("address").port();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if flag.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let mut request = [0u8; 4096];
+                let _ = stream.read(&mut request);
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{html}",
+                    html.len()
+                );
+                let _ = stream.write_all(response.as_bytes());
+            }
+        });
+        // `localhost`, not 127.0.0.1: another origin than the edge, as a customer's site is.
+        HostSite { url: format!("http://localhost:{port}/"), stop, thread: Some(thread) }
+    }
+}
+
+impl Drop for HostSite {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        if let Some(port) =
+            self.url.rsplit(':').next().and_then(|p| p.trim_end_matches('/').parse::<u16>().ok())
+        {
+            let _ = std::net::TcpStream::connect(("127.0.0.1", port));
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
