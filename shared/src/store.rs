@@ -38,6 +38,8 @@ pub trait LeaseStore {
 pub trait CallStore {
     /// Stores the call unless one with the same `call_sid` exists; `true` if it was new.
     async fn insert_call(&self, call: &CallRecord) -> Result<bool>;
+    /// The call with this id, if recorded.
+    async fn find_call(&self, call_sid: &str) -> Result<Option<CallRecord>>;
     /// Most recent first.
     async fn recent_calls(&self, limit: usize) -> Result<Vec<CallRecord>>;
 }
@@ -119,13 +121,7 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         if created {
             return Ok((record, true));
         }
-        let existing = self
-            .store
-            .recent_calls(usize::MAX)
-            .await?
-            .into_iter()
-            .find(|c| c.call_sid == record.call_sid)
-            .unwrap_or(record);
+        let existing = self.store.find_call(&record.call_sid).await?.unwrap_or(record);
         Ok((existing, false))
     }
 
@@ -192,6 +188,9 @@ impl CallStore for MemoryStore {
         calls.push(call.clone());
         Ok(true)
     }
+    async fn find_call(&self, call_sid: &str) -> Result<Option<CallRecord>> {
+        Ok(self.calls.borrow().iter().find(|c| c.call_sid == call_sid).cloned())
+    }
     async fn recent_calls(&self, limit: usize) -> Result<Vec<CallRecord>> {
         let mut calls = self.calls.borrow().clone();
         calls.sort_by_key(|c| std::cmp::Reverse(c.started_at));
@@ -255,8 +254,11 @@ mod tests {
         let (rec, created) = run(ledger.record_call(call.clone())).unwrap();
         assert!(created);
         assert_eq!(rec.attribution.map(|a| a.source.source), Some("google".into()));
-        let (_, again) = run(ledger.record_call(call)).unwrap();
+        clock.advance_secs(5);
+        let retry = IncomingCall { at: clock.now(), ..call };
+        let (kept, again) = run(ledger.record_call(retry)).unwrap();
         assert!(!again, "the same CallSid records nothing new");
+        assert_eq!(kept.started_at.millis(), 1_060_000, "a retry answers with the call as first recorded");
         let calls = run(ledger.calls(Some("demo-token-0123456789"), 50)).unwrap();
         assert_eq!(calls.len(), 1);
     }

@@ -120,9 +120,7 @@ impl CallStore for ObjectStore {
         self.ensure_schema()?;
         // The object handles one event at a time and SQL calls are synchronous, so this
         // check-then-insert cannot interleave with another request.
-        let existing: Vec<CallRecord> =
-            self.rows("SELECT json FROM calls WHERE call_sid = ?", vec![call.call_sid.clone().into()])?;
-        if !existing.is_empty() {
+        if self.find_call(&call.call_sid).await?.is_some() {
             return Ok(false);
         }
         let json = serde_json::to_string(call).map_err(storage)?;
@@ -132,6 +130,12 @@ impl CallStore for ObjectStore {
             vec![call.call_sid.clone().into(), at, json.into()],
         )?;
         Ok(true)
+    }
+    async fn find_call(&self, call_sid: &str) -> shared::Result<Option<CallRecord>> {
+        if !self.has_tables()? {
+            return Ok(None);
+        }
+        Ok(self.rows("SELECT json FROM calls WHERE call_sid = ?", vec![call_sid.into()])?.pop())
     }
     async fn recent_calls(&self, limit: usize) -> shared::Result<Vec<CallRecord>> {
         if !self.has_tables()? {
