@@ -83,9 +83,14 @@ async fn number_swaps_call_is_attributed_and_shows_in_dashboard() {
     let row_text = row.text().await.expect("row text");
     let (area, rest) = (&grant_number[2..5], &grant_number[5..]);
     let readable_number = format!("({area}) {}-{}", &rest[..3], &rest[3..]);
-    for expected in
-        [readable_number.as_str(), "(555) 765-4321", "google / cpc", "spring", "Austin, Texas, US"]
-    {
+    for expected in [
+        readable_number.as_str(),
+        "(555) 765-4321",
+        "paid search",
+        "google / cpc",
+        "spring",
+        "Austin, Texas, US",
+    ] {
         assert!(row_text.contains(expected), "dashboard row {row_text:?} lacks {expected:?}");
     }
 

@@ -76,3 +76,72 @@ async fn unleased_numbers_and_strangers_are_handled() {
     }
     assert_eq!(demo_calls(&edge).await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_call_is_credited_by_the_sites_attribution_model() {
+    let edge = Edge::start().await;
+    let client = reqwest::Client::new();
+    let lease = |body: Value| {
+        let client = client.clone();
+        let url = edge.url("/v1/lease");
+        async move { client.post(url).body(body.to_string()).send().await.expect("lease").json::<Value>().await }
+    };
+    // An ad click, then the same visitor back by typing the address: under the default model
+    // (last non-direct touch) the ad keeps the credit.
+    let first = lease(json!({"site": "demo", "visitor": "visitor-model-01", "utm_source": "google",
+                             "utm_medium": "cpc", "utm_campaign": "spring",
+                             "landing_page": "https://demo.example/"}))
+    .await
+    .expect("json");
+    let again = lease(json!({"site": "demo", "visitor": "visitor-model-01",
+                             "landing_page": "https://demo.example/"}))
+    .await
+    .expect("json");
+    assert_eq!(again["number"], first["number"]);
+    let number = first["number"].as_str().expect("number");
+    twilio_voice(&edge, "CAmodel0001", "+15557654321", number).await;
+    let calls = demo_calls(&edge).await;
+    assert_eq!(calls[0]["channel"], "paid search");
+    assert_eq!(calls[0]["source"], "google");
+    assert_eq!(calls[0]["campaign"], "spring");
+
+    // Switch the demo site to last touch: the typed-in visit now gets the credit.
+    let mut site: Value = serde_json::from_str(
+        &std::fs::read_to_string(ringtrace_tests::root().join("edge/demo/site.json")).expect("site"),
+    )
+    .expect("site json");
+    site["api_token"] = json!(edge.demo_token);
+    site["attribution_model"] = json!("last_touch");
+    let resp = client
+        .put(edge.url("/v1/sites/demo"))
+        .bearer_auth(&edge.admin_token)
+        .json(&site)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.json::<Value>().await.expect("json")["attribution_model"], "last_touch");
+    lease(json!({"site": "demo", "visitor": "visitor-model-01", "landing_page": "https://demo.example/"}))
+        .await
+        .expect("json");
+    twilio_voice(&edge, "CAmodel0002", "+15557654321", number).await;
+    let calls = demo_calls(&edge).await;
+    assert_eq!(calls[0]["call_sid"], "CAmodel0002");
+    assert_eq!(
+        (calls[0]["channel"].as_str(), calls[0]["source"].as_str()),
+        (Some("direct"), Some("(direct)"))
+    );
+
+    // An unknown model is refused with a message naming the field.
+    site["attribution_model"] = json!("w_shaped");
+    let resp = client
+        .put(edge.url("/v1/sites/demo"))
+        .bearer_auth(&edge.admin_token)
+        .json(&site)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(resp.status(), 400);
+    let err: Value = resp.json().await.expect("json");
+    assert!(err["error"]["message"].as_str().unwrap_or("").contains("attribution_model"), "{err}");
+}

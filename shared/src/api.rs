@@ -144,6 +144,8 @@ pub struct SiteSummary {
     pub business_number: String,
     pub pool: Vec<String>,
     pub lease_minutes: i64,
+    pub attribution_model: crate::AttributionModel,
+    pub touch_lifetime_days: i64,
 }
 
 impl From<&SiteConfig> for SiteSummary {
@@ -154,6 +156,8 @@ impl From<&SiteConfig> for SiteSummary {
             business_number: c.business_number.e164().to_string(),
             pool: c.pool.iter().map(|n| n.e164().to_string()).collect(),
             lease_minutes: c.lease_secs / 60,
+            attribution_model: c.attribution_model,
+            touch_lifetime_days: c.touch_lifetime_secs / (24 * 3600),
         }
     }
 }
@@ -166,6 +170,8 @@ pub struct CallView {
     pub to: String,
     pub started_at: Timestamp,
     pub attributed: bool,
+    /// `paid search`, `organic social`, … (`null` when unattributed).
+    pub channel: Option<String>,
     pub source: Option<String>,
     pub medium: Option<String>,
     pub campaign: Option<String>,
@@ -186,6 +192,7 @@ impl From<&CallRecord> for CallView {
             to: c.to.e164().to_string(),
             started_at: c.started_at,
             attributed: a.is_some(),
+            channel: a.map(|a| a.source.channel.label().to_string()),
             source: a.map(|a| a.source.source.clone()),
             medium: a.map(|a| a.source.medium.clone()),
             campaign: a.and_then(|a| a.source.campaign.clone()),

@@ -12,6 +12,7 @@ mod phone;
 mod pool;
 mod site;
 mod store;
+mod touch;
 mod traffic;
 pub mod twilio;
 
@@ -22,4 +23,5 @@ pub use phone::{find_occurrences, reformat_like, replace_all, Occurrence, PhoneN
 pub use pool::{Lease, LeaseRequest, Pool, PoolNumber, Region};
 pub use site::{hash_token, tokens_equal, valid_site_id, NumberRoute, SiteConfig, SiteSetup};
 pub use store::{CallStore, LeaseStore, MemoryStore, SiteLedger, SiteState};
-pub use traffic::{strip_tracking_params, TrafficSource, Visit};
+pub use touch::{AttributionModel, Touch, TouchHistory};
+pub use traffic::{strip_tracking_params, Channel, TrafficSource, Visit, ALL_CHANNELS};

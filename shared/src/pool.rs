@@ -115,8 +115,9 @@ impl Pool {
         if let Some(existing) =
             self.leases.iter_mut().rev().find(|l| l.visitor == req.visitor && l.is_live(now))
         {
-            // Only ever forward in time.
+            // Only ever forward in time; the session's credit follows the latest decision.
             existing.expires_at = existing.expires_at.max(expires_at);
+            existing.source = req.source;
             let lease = existing.clone();
             self.mark_idle_from(&lease.number, lease.expires_at);
             return Ok(lease);

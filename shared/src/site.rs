@@ -3,6 +3,7 @@
 use crate::error::{Error, Result};
 use crate::phone::PhoneNumber;
 use crate::pool::Lease;
+use crate::touch::AttributionModel;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -18,6 +19,12 @@ pub struct SiteSetup {
     pub api_token: String,
     /// Lease length after the last request, in minutes (default 15).
     pub lease_minutes: Option<u32>,
+    /// Which touch a visitor's session is credited to (default `last_non_direct`).
+    #[serde(default)]
+    pub attribution_model: Option<AttributionModel>,
+    /// How long a visitor's touches count, in days (default 90).
+    #[serde(default)]
+    pub touch_lifetime_days: Option<u32>,
 }
 
 /// A site as stored: validated and with its token hashed.
@@ -29,6 +36,14 @@ pub struct SiteConfig {
     pub pool: Vec<PhoneNumber>,
     pub api_token_sha256: String,
     pub lease_secs: i64,
+    #[serde(default)]
+    pub attribution_model: AttributionModel,
+    #[serde(default = "default_touch_lifetime_secs")]
+    pub touch_lifetime_secs: i64,
+}
+
+fn default_touch_lifetime_secs() -> i64 {
+    i64::from(DEFAULT_TOUCH_LIFETIME_DAYS) * 24 * 3600
 }
 
 /// What the KV mirror holds under a tracking number, so the call path can route a call
@@ -41,6 +56,7 @@ pub struct NumberRoute {
 }
 
 const DEFAULT_LEASE_MINUTES: u32 = 15;
+const DEFAULT_TOUCH_LIFETIME_DAYS: u32 = 90;
 const MIN_TOKEN_LEN: usize = 16;
 
 /// Site ids appear in URLs and storage keys: 1–64 of `a-z 0-9 - _`.
@@ -92,6 +108,10 @@ impl SiteConfig {
         if !(1..=24 * 60).contains(&minutes) {
             return Err(Error::invalid("lease_minutes must be between 1 and 1440"));
         }
+        let lifetime_days = setup.touch_lifetime_days.unwrap_or(DEFAULT_TOUCH_LIFETIME_DAYS);
+        if !(1..=730).contains(&lifetime_days) {
+            return Err(Error::invalid("touch_lifetime_days must be between 1 and 730"));
+        }
         Ok(SiteConfig {
             id: id.to_string(),
             name: setup.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| id.to_string()),
@@ -99,6 +119,8 @@ impl SiteConfig {
             pool,
             api_token_sha256: hash_token(&setup.api_token),
             lease_secs: i64::from(minutes) * 60,
+            attribution_model: setup.attribution_model.unwrap_or_default(),
+            touch_lifetime_secs: i64::from(lifetime_days) * 24 * 3600,
         })
     }
 
@@ -119,6 +141,8 @@ mod tests {
             pool: vec!["+15550100201".into(), "+15550100202".into()],
             api_token: "a-long-enough-token".into(),
             lease_minutes: None,
+            attribution_model: None,
+            touch_lifetime_days: None,
         }
     }
 
@@ -145,6 +169,7 @@ mod tests {
             ("demo", Box::new(|s| s.pool.push("+15550100100".into())), "business number"),
             ("demo", Box::new(|s| s.api_token = "short".into()), "api_token"),
             ("demo", Box::new(|s| s.lease_minutes = Some(0)), "lease_minutes"),
+            ("demo", Box::new(|s| s.touch_lifetime_days = Some(0)), "touch_lifetime_days"),
             ("demo", Box::new(|s| s.business_number = "call us".into()), "call us"),
         ];
         for (id, change, needle) in cases {

@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::phone::PhoneNumber;
 use crate::pool::{Lease, LeaseRequest, Pool, Region};
 use crate::site::{NumberRoute, SiteConfig, SiteSetup};
+use crate::touch::{Touch, TouchHistory};
 use crate::traffic::{TrafficSource, Visit};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -31,6 +32,9 @@ pub trait LeaseStore {
     /// Announces that the site exists, so edges can turn away unknown site ids without
     /// waking (or creating) a Durable Object.
     async fn publish_site(&self, config: &SiteConfig) -> Result<()>;
+    /// The visitor's touches (empty for a new visitor).
+    async fn load_touches(&self, visitor: &str) -> Result<TouchHistory>;
+    async fn save_touches(&self, visitor: &str, touches: &TouchHistory) -> Result<()>;
 }
 
 /// Where a site's calls are recorded.
@@ -102,11 +106,22 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
     }
 
     /// Lends the visitor a number (the same one while their lease is live), records the
-    /// lease, and mirrors it under the number for the call path.
+    /// lease, and mirrors it under the number for the call path. The lease is credited to
+    /// the touch the site's attribution model picks from the visitor's history; a page view
+    /// reached from the site itself adds no touch.
     pub async fn lease(&self, visitor: String, visit: &Visit, region: Region) -> Result<(Lease, SiteConfig)> {
         let mut state = self.state().await?;
-        let req = LeaseRequest { visitor, source: TrafficSource::from_visit(visit), region };
-        let lease = state.pool.lease(req, self.clock.now(), state.config.lease_secs, self.site)?;
+        let now = self.clock.now();
+        let (model, lifetime) = (state.config.attribution_model, state.config.touch_lifetime_secs);
+        let this_visit = TrafficSource::from_visit(visit);
+        let mut touches = self.store.load_touches(&visitor).await?;
+        if !visit.is_internal_navigation() {
+            touches.record(Touch { at: now, source: this_visit.clone() }, lifetime);
+            self.store.save_touches(&visitor, &touches).await?;
+        }
+        let source = touches.credited(model, now, lifetime).map(|t| t.source.clone()).unwrap_or(this_visit);
+        let req = LeaseRequest { visitor, source, region };
+        let lease = state.pool.lease(req, now, state.config.lease_secs, self.site)?;
         self.store.save(&state).await?;
         self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
         Ok((lease, state.config))
@@ -141,6 +156,7 @@ pub struct MemoryStore {
     state: RefCell<Option<SiteState>>,
     routes: RefCell<BTreeMap<String, NumberRoute>>,
     sites: RefCell<BTreeMap<String, SiteConfig>>,
+    touches: RefCell<BTreeMap<String, TouchHistory>>,
     calls: RefCell<Vec<CallRecord>>,
 }
 
@@ -175,6 +191,13 @@ impl LeaseStore for MemoryStore {
     }
     async fn publish_site(&self, config: &SiteConfig) -> Result<()> {
         self.sites.borrow_mut().insert(config.id.clone(), config.clone());
+        Ok(())
+    }
+    async fn load_touches(&self, visitor: &str) -> Result<TouchHistory> {
+        Ok(self.touches.borrow().get(visitor).cloned().unwrap_or_default())
+    }
+    async fn save_touches(&self, visitor: &str, touches: &TouchHistory) -> Result<()> {
+        self.touches.borrow_mut().insert(visitor.to_string(), touches.clone());
         Ok(())
     }
 }
@@ -222,6 +245,8 @@ mod tests {
             pool: pool.iter().map(|s| s.to_string()).collect(),
             api_token: "demo-token-0123456789".into(),
             lease_minutes: Some(15),
+            attribution_model: None,
+            touch_lifetime_days: None,
         }
     }
 
@@ -261,6 +286,44 @@ mod tests {
         assert_eq!(kept.started_at.millis(), 1_060_000, "a retry answers with the call as first recorded");
         let calls = run(ledger.calls(Some("demo-token-0123456789"), 50)).unwrap();
         assert_eq!(calls.len(), 1);
+    }
+
+    #[test]
+    fn leases_are_credited_by_the_sites_attribution_model() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(0);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        run(ledger.configure(setup(&["+15550100201"]))).unwrap();
+        let page = |referrer: Option<&str>, source: Option<&str>| Visit {
+            utm_source: source.map(Into::into),
+            utm_medium: source.map(|_| "cpc".into()),
+            referrer: referrer.map(Into::into),
+            landing_page: Some("https://demo.example/".into()),
+            ..Visit::default()
+        };
+        // Day 1 from an ad; day 3 typed in; then browsing the site.
+        run(ledger.lease("v-model-1".into(), &page(None, Some("google")), Region::default())).unwrap();
+        clock.advance_secs(2 * 24 * 3600);
+        let (lease, _) = run(ledger.lease("v-model-1".into(), &page(None, None), Region::default())).unwrap();
+        assert_eq!(lease.source.source, "google", "last non-direct touch is the default");
+        let (lease, _) = run(ledger.lease(
+            "v-model-1".into(),
+            &page(Some("https://demo.example/a"), None),
+            Region::default(),
+        ))
+        .unwrap();
+        assert_eq!(lease.source.source, "google");
+        assert_eq!(
+            run(store.load_touches("v-model-1")).unwrap().touches().len(),
+            2,
+            "browsing adds no touch"
+        );
+
+        let mut last_touch = setup(&["+15550100201"]);
+        last_touch.attribution_model = Some(crate::AttributionModel::LastTouch);
+        run(ledger.configure(last_touch)).unwrap();
+        let (lease, _) = run(ledger.lease("v-model-1".into(), &page(None, None), Region::default())).unwrap();
+        assert_eq!(lease.source.source, "(direct)");
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub fn CallsTable(calls: Vec<CallView>) -> impl IntoView {
     let rows = calls
         .into_iter()
         .map(|c| {
+            let channel = c.channel.clone().unwrap_or_else(|| "unattributed".to_string());
             let source = if c.attributed {
                 format!("{} / {}", or_dash(&c.source), or_dash(&c.medium))
             } else {
@@ -35,6 +36,7 @@ pub fn CallsTable(calls: Vec<CallView>) -> impl IntoView {
                     <td>{local_time(&c)}</td>
                     <td title=c.from.clone()>{readable(&c.from)}</td>
                     <td title=c.to.clone()>{readable(&c.to)}</td>
+                    <td class="channel">{channel}</td>
                     <td class="source">{source}</td>
                     <td>{or_dash(&c.campaign)}</td>
                     <td>{or_dash(&c.keyword)}</td>
@@ -48,7 +50,7 @@ pub fn CallsTable(calls: Vec<CallView>) -> impl IntoView {
         <table class="calls">
             <thead>
                 <tr>
-                    <th>"Time"</th><th>"Caller"</th><th>"Tracking number"</th><th>"Source / medium"</th>
+                    <th>"Time"</th><th>"Caller"</th><th>"Tracking number"</th><th>"Channel"</th><th>"Source / medium"</th>
                     <th>"Campaign"</th><th>"Keyword"</th><th>"Landing page"</th><th>"Region"</th>
                 </tr>
             </thead>

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use shared::api::{CallRecorded, CallView, CallsPage, LeaseCommand, LeaseGrant, SiteSummary};
 use shared::{
     CallRecord, CallStore, Clock, Error, IncomingCall, LeaseStore, NumberRoute, PhoneNumber, SiteLedger,
-    SiteSetup, SiteState, Timestamp,
+    SiteSetup, SiteState, Timestamp, TouchHistory,
 };
 use worker::{
     durable_object, DurableObject, Env, Method, Request, RequestInit, Response, Result, SqlStorage, State,
@@ -23,6 +23,7 @@ const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS site_state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS calls (call_sid TEXT PRIMARY KEY, started_at INTEGER NOT NULL, json TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS calls_by_time ON calls (started_at DESC)",
+    "CREATE TABLE IF NOT EXISTS visitors (visitor TEXT PRIMARY KEY, updated_at INTEGER NOT NULL, json TEXT NOT NULL)",
 ];
 
 /// `Date.now()` as the core's clock.
@@ -112,6 +113,26 @@ impl LeaseStore for ObjectStore {
     }
     async fn publish_site(&self, config: &shared::SiteConfig) -> shared::Result<()> {
         self.mirror.put_site(config).await
+    }
+    async fn load_touches(&self, visitor: &str) -> shared::Result<TouchHistory> {
+        if !self.has_tables()? {
+            return Ok(TouchHistory::default());
+        }
+        self.ensure_schema()?; // objects created before the visitors table existed
+        Ok(self
+            .rows("SELECT json FROM visitors WHERE visitor = ?", vec![visitor.into()])?
+            .pop()
+            .unwrap_or_default())
+    }
+    async fn save_touches(&self, visitor: &str, touches: &TouchHistory) -> shared::Result<()> {
+        self.ensure_schema()?;
+        let json = serde_json::to_string(touches).map_err(storage)?;
+        let at = touches.touches().last().map_or(0, |t| t.at.millis());
+        let at = worker::SqlStorageValue::try_from_i64(at).map_err(storage)?;
+        self.write(
+            "INSERT OR REPLACE INTO visitors (visitor, updated_at, json) VALUES (?, ?, ?)",
+            vec![visitor.into(), at, json.into()],
+        )
     }
 }
 
