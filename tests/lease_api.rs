@@ -49,11 +49,12 @@ async fn visitors_get_distinct_numbers_and_keep_theirs() {
         assert!(!seen.contains(&n), "{n} handed to two live visitors");
         seen.push(n);
     }
-    // Seventh visitor, six numbers all live: the page keeps its own number.
-    let (status, body, cors) = lease(&edge, &json!({"site": "demo", "visitor": "visitor-seventh"})).await;
-    assert_eq!(status, 503, "{body}");
-    assert_eq!(body["error"]["code"], "pool_exhausted");
-    assert_eq!(cors.as_deref(), Some("*"));
+    // Seventh visitor, six numbers all live: under the default "share" policy they get the
+    // number renewed least recently (the first visitor's), flagged shared.
+    let (status, body, _) = lease(&edge, &json!({"site": "demo", "visitor": "visitor-seventh"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["shared"], true);
+    assert_eq!(body["number"], first["number"]);
 }
 
 #[tokio::test]
@@ -122,4 +123,162 @@ async fn bad_lease_requests_get_a_clear_4xx() {
     // None of that disturbed the demo site: a real visitor still gets a number.
     let (status, _, _) = lease(&edge, &json!({"site": "demo", "visitor": "visitor-after-junk"})).await;
     assert_eq!(status, 200);
+}
+
+/// Creates (or updates) a site through the admin API.
+async fn put_site(edge: &Edge, site: &str, body: Value) -> Value {
+    let resp = reqwest::Client::new()
+        .put(edge.url(&format!("/v1/sites/{site}")))
+        .bearer_auth(&edge.admin_token)
+        .json(&body)
+        .send()
+        .await
+        .expect("put site");
+    assert_eq!(resp.status(), 200, "{body}");
+    resp.json().await.expect("json")
+}
+
+async fn lease_from(edge: &Edge, site: &str, visitor: &str, cf: &str) -> Value {
+    reqwest::Client::new()
+        .post(edge.url("/v1/lease"))
+        .header("MF-CF-Blob", cf)
+        .body(json!({"site": site, "visitor": visitor}).to_string())
+        .send()
+        .await
+        .expect("lease")
+        .json()
+        .await
+        .expect("json")
+}
+
+#[tokio::test]
+async fn numbers_match_the_visitors_region_then_the_home_region() {
+    let edge = Edge::start().await;
+    put_site(&edge, "regional", json!({
+        "business_number": "+1 555 010 0400", "api_token": "regional-token-0123456789",
+        "home_region": "US-NY",
+        "pool": [{"number": "+15550100401", "region": "US-TX"}, {"number": "+15550100402", "region": "us-ny"},
+                 {"number": "+442079460401", "region": "GB"}, "+15550100403"]
+    })).await;
+    let cf = |country: &str, code: &str| {
+        format!(
+            r#"{{"country":"{country}","regionCode":"{code}","region":"x","city":"y","clientAcceptEncoding":"identity"}}"#
+        )
+    };
+    let texas = lease_from(&edge, "regional", "visitor-texas-01", &cf("US", "TX")).await;
+    assert_eq!(texas["number"], "+15550100401");
+    let london = lease_from(&edge, "regional", "visitor-london-01", &cf("GB", "ENG")).await;
+    assert_eq!(london["number"], "+442079460401");
+    let paris = lease_from(&edge, "regional", "visitor-paris-01", &cf("FR", "IDF")).await;
+    assert_eq!(paris["number"], "+15550100402", "no French number: the home region's");
+    let texas2 = lease_from(&edge, "regional", "visitor-texas-02", &cf("US", "TX")).await;
+    assert_eq!(texas2["number"], "+15550100403", "Texas' number is taken: any free one");
+}
+
+#[tokio::test]
+async fn renew_and_release_follow_the_page_and_touch_only_your_lease() {
+    let edge = Edge::start().await;
+    let client = reqwest::Client::new();
+    let call = |path: &'static str, body: Value| {
+        let client = client.clone();
+        let url = edge.url(path);
+        async move {
+            let resp = client.post(url).body(body.to_string()).send().await.expect("post");
+            (resp.status().as_u16(), resp.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (_, grant) = call("/v1/lease", json!({"site": "demo", "visitor": "visitor-page-01"})).await;
+    let id = grant["lease_id"].as_str().expect("lease id").to_string();
+    let (status, renewed) =
+        call("/v1/lease/renew", json!({"site": "demo", "visitor": "visitor-page-01", "lease_id": id})).await;
+    assert_eq!(status, 200, "{renewed}");
+    assert_eq!(renewed["number"], grant["number"]);
+    assert!(renewed["expires_at"].as_str() >= grant["expires_at"].as_str());
+
+    // Another visitor cannot renew or end it, whatever they send.
+    for path in ["/v1/lease/renew", "/v1/lease/release"] {
+        let (status, err) =
+            call(path, json!({"site": "demo", "visitor": "visitor-intruder", "lease_id": id})).await;
+        assert_eq!((status, err["error"]["code"].as_str()), (404, Some("unknown_lease")), "{path}");
+    }
+    let (status, again) = call("/v1/lease", json!({"site": "demo", "visitor": "visitor-page-01"})).await;
+    assert_eq!((status, &again["lease_id"]), (200, &grant["lease_id"]), "still live and theirs");
+
+    let (status, released) =
+        call("/v1/lease/release", json!({"site": "demo", "visitor": "visitor-page-01", "lease_id": id}))
+            .await;
+    assert_eq!(status, 200, "{released}");
+    let (status, err) =
+        call("/v1/lease/renew", json!({"site": "demo", "visitor": "visitor-page-01", "lease_id": id})).await;
+    assert_eq!((status, err["error"]["code"].as_str()), (410, Some("lease_ended")));
+    // The released number cools: a new visitor gets another while one is free...
+    let (_, other) = call("/v1/lease", json!({"site": "demo", "visitor": "visitor-page-02"})).await;
+    assert_ne!(other["number"], grant["number"]);
+    // ...and a call to it now is still credited to the visitor who had it, flagged late.
+    let number = grant["number"].as_str().expect("number");
+    twilio_voice(&edge, "CAlate00001", "+15557654321", number).await;
+    let calls = demo_calls(&edge).await;
+    assert_eq!(
+        (calls[0]["visitor"].as_str(), calls[0]["late"].as_bool()),
+        (Some("visitor-page-01"), Some(true))
+    );
+    // The visitor coming back within the retention window gets their number again.
+    let (_, back) = call("/v1/lease", json!({"site": "demo", "visitor": "visitor-page-01"})).await;
+    assert_eq!(back["number"], grant["number"]);
+
+    for (body, status) in [
+        (json!({"site": "demo", "visitor": "visitor-page-01"}), 400),
+        (json!({"site": "demo", "visitor": "visitor-page-01", "lease_id": "no such lease"}), 400),
+        (json!({"site": "demo", "visitor": "visitor-page-01", "lease_id": "15550100201-1"}), 404),
+        (json!({"site": "ghost", "visitor": "visitor-page-01", "lease_id": "15550100201-1"}), 404),
+    ] {
+        let (got, err) = call("/v1/lease/renew", body.clone()).await;
+        assert_eq!(got, status, "{body} → {err}");
+        assert!(err["error"]["message"].is_string());
+    }
+}
+
+#[tokio::test]
+async fn two_hundred_concurrent_visitors_for_twenty_numbers_never_share_under_overflow() {
+    let edge = Edge::start().await;
+    let pool: Vec<String> = (0..20).map(|i| format!("+1555010{:04}", 500 + i)).collect();
+    put_site(
+        &edge,
+        "busy",
+        json!({
+            "business_number": "+1 555 010 0499", "api_token": "busy-token-0123456789", "pool": pool,
+            "exhaustion": "overflow", "overflow_number": "+1 555 010 0599"
+        }),
+    )
+    .await;
+    let client = reqwest::Client::new();
+    let mut requests = tokio::task::JoinSet::new();
+    for i in 0..200 {
+        let (client, url) = (client.clone(), edge.url("/v1/lease"));
+        requests.spawn(async move {
+            let body = json!({"site": "busy", "visitor": format!("visitor-busy-{i:04}")}).to_string();
+            let resp = client.post(url).body(body).send().await.expect("lease");
+            (resp.status().as_u16(), resp.json::<Value>().await.unwrap_or(Value::Null))
+        });
+    }
+    let answers: Vec<(u16, Value)> = requests.join_all().await;
+    assert!(
+        answers.iter().all(|(s, _)| *s == 200),
+        "no 5xx, no refusals: {:?}",
+        answers.iter().map(|a| a.0).collect::<Vec<_>>()
+    );
+    let mut pool_numbers: Vec<&str> = answers
+        .iter()
+        .filter(|(_, b)| b["overflow"] == false)
+        .map(|(_, b)| b["number"].as_str().expect("number"))
+        .collect();
+    pool_numbers.sort();
+    let before = pool_numbers.len();
+    pool_numbers.dedup();
+    assert_eq!(before, 20, "every pool number was lent");
+    assert_eq!(pool_numbers.len(), 20, "no number live for two visitors");
+    assert!(answers
+        .iter()
+        .filter(|(_, b)| b["overflow"] == true)
+        .all(|(_, b)| b["number"] == "+15550100599"));
 }

@@ -104,6 +104,10 @@ pub struct LeaseGrant {
     /// The business number this one stands in for on the page, E.164.
     pub replaces: String,
     pub lease_id: String,
+    /// Every number was live: this one is shared with another session.
+    pub shared: bool,
+    /// Every number was live: this is the site's overflow number.
+    pub overflow: bool,
 }
 
 impl LeaseGrant {
@@ -113,8 +117,48 @@ impl LeaseGrant {
             expires_at: lease.expires_at,
             replaces: config.business_number.e164().to_string(),
             lease_id: lease.id.clone(),
+            shared: lease.shared,
+            overflow: lease.overflow,
         }
     }
+}
+
+/// `POST /v1/lease/renew` and `POST /v1/lease/release` body: which lease, and whose.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaseRef {
+    pub site: String,
+    pub visitor: String,
+    pub lease_id: String,
+}
+
+impl LeaseRef {
+    pub fn parse(body: &[u8]) -> Result<Self> {
+        if body.is_empty() {
+            return Err(Error::invalid(
+                "body must be a JSON object with \"site\", \"visitor\" and \"lease_id\"",
+            ));
+        }
+        let parsed: LeaseRef = parse_json(body, "lease reference")?;
+        if !valid_site_id(&parsed.site) {
+            return Err(Error::invalid("\"site\" must be 1-64 characters of a-z, 0-9, - and _"));
+        }
+        if !valid_visitor_id(&parsed.visitor) {
+            return Err(Error::invalid("\"visitor\" must be 8-64 characters of A-Z, a-z, 0-9, - and _"));
+        }
+        let id_ok = (1..=64).contains(&parsed.lease_id.len())
+            && parsed.lease_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if !id_ok {
+            return Err(Error::invalid("\"lease_id\" is not a lease id (as returned by POST /v1/lease)"));
+        }
+        Ok(parsed)
+    }
+}
+
+/// `POST /v1/lease/release` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Released {
+    pub lease_id: String,
+    pub ended_at: Timestamp,
 }
 
 /// What the edge asks a site's Durable Object for a lease.
@@ -142,8 +186,12 @@ pub struct SiteSummary {
     pub site: String,
     pub name: String,
     pub business_number: String,
-    pub pool: Vec<String>,
+    pub pool: Vec<crate::site::PoolEntry>,
+    pub home_region: Option<String>,
     pub lease_minutes: i64,
+    pub retention_minutes: i64,
+    pub exhaustion: crate::pool::ExhaustionPolicy,
+    pub overflow_number: Option<String>,
     pub attribution_model: crate::AttributionModel,
     pub touch_lifetime_days: i64,
 }
@@ -154,8 +202,12 @@ impl From<&SiteConfig> for SiteSummary {
             site: c.id.clone(),
             name: c.name.clone(),
             business_number: c.business_number.e164().to_string(),
-            pool: c.pool.iter().map(|n| n.e164().to_string()).collect(),
+            pool: c.pool.clone(),
+            home_region: c.home_region.clone(),
             lease_minutes: c.lease_secs / 60,
+            retention_minutes: c.retention_secs / 60,
+            exhaustion: c.exhaustion,
+            overflow_number: c.overflow_number.as_ref().map(|n| n.e164().to_string()),
             attribution_model: c.attribution_model,
             touch_lifetime_days: c.touch_lifetime_secs / (24 * 3600),
         }
@@ -172,6 +224,12 @@ pub struct CallView {
     pub attributed: bool,
     /// `paid search`, `organic social`, … (`null` when unattributed).
     pub channel: Option<String>,
+    /// The call came after the lease ended, within the retention window.
+    pub late: bool,
+    /// The number was shared (pool exhausted): other sessions that held it.
+    pub other_candidates: usize,
+    /// A call to the site's overflow number.
+    pub overflow: bool,
     pub source: Option<String>,
     pub medium: Option<String>,
     pub campaign: Option<String>,
@@ -193,6 +251,9 @@ impl From<&CallRecord> for CallView {
             started_at: c.started_at,
             attributed: a.is_some(),
             channel: a.map(|a| a.source.channel.label().to_string()),
+            late: a.is_some_and(|a| a.late),
+            other_candidates: a.map_or(0, |a| a.candidates.len()),
+            overflow: c.overflow,
             source: a.map(|a| a.source.source.clone()),
             medium: a.map(|a| a.source.medium.clone()),
             campaign: a.and_then(|a| a.source.campaign.clone()),
@@ -272,6 +333,23 @@ mod tests {
         let long =
             format!(r#"{{"site":"demo","visitor":"abcdef0123456789","utm_term":"{}"}}"#, "x".repeat(501));
         assert!(LeaseBody::parse(long.as_bytes()).unwrap_err().to_string().contains("utm_term"));
+    }
+
+    #[test]
+    fn lease_refs_are_checked() {
+        assert!(LeaseRef::parse(
+            br#"{"site":"demo","visitor":"abcdef0123456789","lease_id":"15550100201-17"}"#
+        )
+        .is_ok());
+        for (body, needle) in [
+            (&br#"{"site":"demo","visitor":"abcdef0123456789"}"#[..], "lease_id"),
+            (br#"{"site":"demo","visitor":"abcdef0123456789","lease_id":"../x"}"#, "lease_id"),
+            (br#"{"site":"demo","visitor":"v","lease_id":"1-2"}"#, "visitor"),
+            (b"", "lease_id"),
+        ] {
+            let err = LeaseRef::parse(body).unwrap_err();
+            assert!(err.to_string().contains(needle), "{err}");
+        }
     }
 
     #[test]

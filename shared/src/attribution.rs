@@ -18,6 +18,14 @@ pub struct IncomingCall {
     pub at: Timestamp,
 }
 
+/// Another session that held a shared number when the call came.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub lease_id: String,
+    pub visitor: String,
+    pub source: TrafficSource,
+}
+
 /// The session a call is credited to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attribution {
@@ -25,6 +33,12 @@ pub struct Attribution {
     pub visitor: String,
     pub source: TrafficSource,
     pub region: Region,
+    /// The lease had ended; the call came within the site's retention window.
+    #[serde(default)]
+    pub late: bool,
+    /// Other sessions sharing the number at that instant (exhaustion policy "share").
+    #[serde(default)]
+    pub candidates: Vec<Candidate>,
 }
 
 /// A recorded call with its attribution (`None`: no session held the number then).
@@ -36,15 +50,36 @@ pub struct CallRecord {
     pub to: PhoneNumber,
     pub started_at: Timestamp,
     pub attribution: Option<Attribution>,
+    /// Dialled the site's overflow number, shown when every pool number was live.
+    #[serde(default)]
+    pub overflow: bool,
 }
 
-/// Credits a call to the session whose lease held the dialled number when the call started.
-pub fn attribute(site: &str, call: IncomingCall, pool: &Pool) -> CallRecord {
-    let attribution = pool.lease_at(&call.to, call.at).map(|lease| Attribution {
-        lease_id: lease.id.clone(),
-        visitor: lease.visitor.clone(),
-        source: lease.source.clone(),
-        region: lease.region.clone(),
+/// Credits a call to the session that held the dialled number when the call started: a live
+/// lease (the most recent holder of a shared number, the others kept as candidates), else
+/// one that ended within `retention_secs` (flagged late), else nobody.
+pub fn attribute(
+    site: &str,
+    call: IncomingCall,
+    pool: &Pool,
+    retention_secs: i64,
+    overflow: bool,
+) -> CallRecord {
+    let attribution = pool.holders_at(&call.to, call.at, retention_secs).map(|h| Attribution {
+        lease_id: h.holder.id.clone(),
+        visitor: h.holder.visitor.clone(),
+        source: h.holder.source.clone(),
+        region: h.holder.region.clone(),
+        late: h.late,
+        candidates: h
+            .others
+            .iter()
+            .map(|l| Candidate {
+                lease_id: l.id.clone(),
+                visitor: l.visitor.clone(),
+                source: l.source.clone(),
+            })
+            .collect(),
     });
     CallRecord {
         call_sid: call.call_sid,
@@ -53,6 +88,7 @@ pub fn attribute(site: &str, call: IncomingCall, pool: &Pool) -> CallRecord {
         to: call.to,
         started_at: call.at,
         attribution,
+        overflow,
     }
 }
 
@@ -65,23 +101,32 @@ mod tests {
     #[test]
     fn credits_the_session_holding_the_number_and_nothing_else() {
         let number = PhoneNumber::parse("+15550100201").unwrap();
-        let mut pool = Pool::new([number.clone()]);
+        let mut pool = Pool::new([(number.clone(), None)]);
         let source = TrafficSource::from_visit(&Visit {
             utm_source: Some("google".into()),
             utm_medium: Some("cpc".into()),
             ..Visit::default()
         });
         let req = LeaseRequest { visitor: "v1".into(), source, region: Region::default() };
-        pool.lease(req, Timestamp(0), 60, "demo").unwrap();
+        let rules = crate::pool::PoolRules {
+            lease_secs: 60,
+            retention_secs: 600,
+            home_region: None,
+            exhaustion: crate::pool::ExhaustionPolicy::Share,
+            overflow_number: None,
+        };
+        pool.lease(req, Timestamp(0), &rules, "demo").unwrap();
         let call = |at| IncomingCall {
             call_sid: "CA1".into(),
             from: "+15550009999".into(),
             to: number.clone(),
             at: Timestamp(at),
         };
-        let during = attribute("demo", call(30_000), &pool);
+        let during = attribute("demo", call(30_000), &pool, 600, false);
         let a = during.attribution.expect("call during the lease is attributed");
-        assert_eq!((a.visitor.as_str(), a.source.source.as_str()), ("v1", "google"));
-        assert_eq!(attribute("demo", call(61_000), &pool).attribution, None);
+        assert_eq!((a.visitor.as_str(), a.source.source.as_str(), a.late), ("v1", "google", false));
+        let late = attribute("demo", call(61_000), &pool, 600, false).attribution.expect("within retention");
+        assert!(late.late);
+        assert_eq!(attribute("demo", call(661_000), &pool, 600, false).attribution, None);
     }
 }

@@ -8,6 +8,10 @@ pub enum Error {
     InvalidRequest(String),
     #[error("invalid phone number {input:?}: {reason}")]
     InvalidPhoneNumber { input: String, reason: &'static str },
+    #[error("no lease {0:?} for this visitor; ask for a new one with POST /v1/lease")]
+    UnknownLease(String),
+    #[error("lease {0:?} has ended; ask for a new one with POST /v1/lease")]
+    LeaseEnded(String),
     #[error("unknown site {0:?}")]
     UnknownSite(String),
     #[error("{0}")]
@@ -27,6 +31,8 @@ impl Error {
             Error::InvalidRequest(_) => "invalid_request",
             Error::InvalidPhoneNumber { .. } => "invalid_phone_number",
             Error::UnknownSite(_) => "unknown_site",
+            Error::UnknownLease(_) => "unknown_lease",
+            Error::LeaseEnded(_) => "lease_ended",
             Error::Unauthorized => "unauthorized",
             Error::Conflict(_) => "conflict",
             Error::PoolExhausted(_) => "pool_exhausted",
@@ -39,7 +45,8 @@ impl Error {
         match self {
             Error::InvalidRequest(_) | Error::InvalidPhoneNumber { .. } => 400,
             Error::Unauthorized => 401,
-            Error::UnknownSite(_) => 404,
+            Error::UnknownSite(_) | Error::UnknownLease(_) => 404,
+            Error::LeaseEnded(_) => 410,
             Error::Conflict(_) => 409,
             Error::PoolExhausted(_) => 503,
             Error::Storage(_) => 500,

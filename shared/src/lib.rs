@@ -16,12 +16,17 @@ mod touch;
 mod traffic;
 pub mod twilio;
 
-pub use attribution::{attribute, Attribution, CallRecord, IncomingCall};
+pub use attribution::{attribute, Attribution, CallRecord, Candidate, IncomingCall};
 pub use clock::{Clock, FixedClock, Timestamp};
 pub use error::{Error, Result};
 pub use phone::{find_occurrences, reformat_like, replace_all, Occurrence, PhoneNumber};
-pub use pool::{Lease, LeaseRequest, Pool, PoolNumber, Region};
-pub use site::{hash_token, tokens_equal, valid_site_id, NumberRoute, SiteConfig, SiteSetup};
+pub use pool::{
+    normalize_region_code, ExhaustionPolicy, Holders, Lease, LeaseRequest, Pool, PoolNumber, PoolRules,
+    Region,
+};
+pub use site::{
+    hash_token, tokens_equal, valid_site_id, NumberRoute, PoolEntry, PoolEntrySetup, SiteConfig, SiteSetup,
+};
 pub use store::{CallStore, LeaseStore, MemoryStore, SiteLedger, SiteState};
 pub use touch::{AttributionModel, Touch, TouchHistory};
 pub use traffic::{strip_tracking_params, Channel, TrafficSource, Visit, ALL_CHANNELS};

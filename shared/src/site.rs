@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::phone::PhoneNumber;
-use crate::pool::Lease;
+use crate::pool::{normalize_region_code, ExhaustionPolicy, Lease, PoolRules};
 use crate::touch::AttributionModel;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -13,8 +13,22 @@ pub struct SiteSetup {
     pub name: Option<String>,
     /// The number printed on the site's pages, the one calls are forwarded to.
     pub business_number: String,
-    /// Tracking numbers to lend to visitors.
-    pub pool: Vec<String>,
+    /// Tracking numbers to lend to visitors: `"+1 555 010 0201"`, or
+    /// `{"number": "+1 555 010 0201", "region": "US-TX"}` for a number local to a region.
+    pub pool: Vec<PoolEntrySetup>,
+    /// Region whose numbers visitors from unmatched regions get first (`US-NY`, `GB`).
+    #[serde(default)]
+    pub home_region: Option<String>,
+    /// How long a number keeps pointing at its last session after the lease ends, in minutes
+    /// (default 30).
+    #[serde(default)]
+    pub retention_minutes: Option<u32>,
+    /// When every number is live: `share` (default) or `overflow`.
+    #[serde(default)]
+    pub exhaustion: Option<ExhaustionPolicy>,
+    /// The number shown under the `overflow` policy.
+    #[serde(default)]
+    pub overflow_number: Option<String>,
     /// Bearer token the dashboard uses for this site (stored hashed).
     pub api_token: String,
     /// Lease length after the last request, in minutes (default 15).
@@ -27,19 +41,72 @@ pub struct SiteSetup {
     pub touch_lifetime_days: Option<u32>,
 }
 
+/// One pool number as a site owner writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PoolEntrySetup {
+    Number(String),
+    Detailed {
+        number: String,
+        #[serde(default)]
+        region: Option<String>,
+    },
+}
+
+/// One pool number as stored: a valid number and its normalised region code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredEntry")]
+pub struct PoolEntry {
+    pub number: PhoneNumber,
+    pub region: Option<String>,
+}
+
+/// Configurations stored before numbers had regions list bare numbers.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredEntry {
+    Bare(PhoneNumber),
+    Full {
+        number: PhoneNumber,
+        #[serde(default)]
+        region: Option<String>,
+    },
+}
+
+impl From<StoredEntry> for PoolEntry {
+    fn from(e: StoredEntry) -> Self {
+        match e {
+            StoredEntry::Bare(number) => PoolEntry { number, region: None },
+            StoredEntry::Full { number, region } => PoolEntry { number, region },
+        }
+    }
+}
+
 /// A site as stored: validated and with its token hashed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteConfig {
     pub id: String,
     pub name: String,
     pub business_number: PhoneNumber,
-    pub pool: Vec<PhoneNumber>,
+    pub pool: Vec<PoolEntry>,
+    #[serde(default)]
+    pub home_region: Option<String>,
+    #[serde(default = "default_retention_secs")]
+    pub retention_secs: i64,
+    #[serde(default)]
+    pub exhaustion: ExhaustionPolicy,
+    #[serde(default)]
+    pub overflow_number: Option<PhoneNumber>,
     pub api_token_sha256: String,
     pub lease_secs: i64,
     #[serde(default)]
     pub attribution_model: AttributionModel,
     #[serde(default = "default_touch_lifetime_secs")]
     pub touch_lifetime_secs: i64,
+}
+
+fn default_retention_secs() -> i64 {
+    i64::from(DEFAULT_RETENTION_MINUTES) * 60
 }
 
 fn default_touch_lifetime_secs() -> i64 {
@@ -57,6 +124,7 @@ pub struct NumberRoute {
 
 const DEFAULT_LEASE_MINUTES: u32 = 15;
 const DEFAULT_TOUCH_LIFETIME_DAYS: u32 = 90;
+const DEFAULT_RETENTION_MINUTES: u32 = 30;
 const MIN_TOKEN_LEN: usize = 16;
 
 /// Site ids appear in URLs and storage keys: 1–64 of `a-z 0-9 - _`.
@@ -90,16 +158,41 @@ impl SiteConfig {
         if setup.pool.is_empty() {
             return Err(Error::invalid("pool must list at least one tracking number"));
         }
-        let mut pool: Vec<PhoneNumber> = Vec::with_capacity(setup.pool.len());
-        for raw in &setup.pool {
+        let region_of = |raw: &str, what: &str| {
+            normalize_region_code(raw).ok_or_else(|| {
+                Error::invalid(format!("{what} {raw:?} is not a region code such as \"US\" or \"US-TX\""))
+            })
+        };
+        let mut pool: Vec<PoolEntry> = Vec::with_capacity(setup.pool.len());
+        for entry in &setup.pool {
+            let (raw, region) = match entry {
+                PoolEntrySetup::Number(n) => (n, None),
+                PoolEntrySetup::Detailed { number, region } => (number, region.as_deref()),
+            };
             let n = PhoneNumber::parse(raw)?;
             if n == business_number {
                 return Err(Error::invalid(format!("pool number {n} is the business number itself")));
             }
-            if pool.contains(&n) {
+            if pool.iter().any(|e| e.number == n) {
                 return Err(Error::invalid(format!("pool lists {n} twice")));
             }
-            pool.push(n);
+            let region = region.map(|r| region_of(r, "region")).transpose()?;
+            pool.push(PoolEntry { number: n, region });
+        }
+        let home_region = setup.home_region.as_deref().map(|r| region_of(r, "home_region")).transpose()?;
+        let retention = setup.retention_minutes.unwrap_or(DEFAULT_RETENTION_MINUTES);
+        if retention > 7 * 24 * 60 {
+            return Err(Error::invalid("retention_minutes must be between 0 and 10080 (a week)"));
+        }
+        let exhaustion = setup.exhaustion.unwrap_or_default();
+        let overflow_number = setup.overflow_number.as_deref().map(PhoneNumber::parse).transpose()?;
+        if let Some(o) = &overflow_number {
+            if o == &business_number || pool.iter().any(|e| &e.number == o) {
+                return Err(Error::invalid("overflow_number must differ from the business and pool numbers"));
+            }
+        }
+        if exhaustion == ExhaustionPolicy::Overflow && overflow_number.is_none() {
+            return Err(Error::invalid("exhaustion \"overflow\" needs an overflow_number"));
         }
         if setup.api_token.chars().count() < MIN_TOKEN_LEN {
             return Err(Error::invalid(format!("api_token must be at least {MIN_TOKEN_LEN} characters")));
@@ -117,11 +210,31 @@ impl SiteConfig {
             name: setup.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| id.to_string()),
             business_number,
             pool,
+            home_region,
+            retention_secs: i64::from(retention) * 60,
+            exhaustion,
+            overflow_number,
             api_token_sha256: hash_token(&setup.api_token),
             lease_secs: i64::from(minutes) * 60,
             attribution_model: setup.attribution_model.unwrap_or_default(),
             touch_lifetime_secs: i64::from(lifetime_days) * 24 * 3600,
         })
+    }
+
+    /// The rules the pool lends numbers by.
+    pub fn rules(&self) -> PoolRules {
+        PoolRules {
+            lease_secs: self.lease_secs,
+            retention_secs: self.retention_secs,
+            home_region: self.home_region.clone(),
+            exhaustion: self.exhaustion,
+            overflow_number: self.overflow_number.clone(),
+        }
+    }
+
+    /// Every number that routes calls to this site: pool numbers and the overflow number.
+    pub fn routed_numbers(&self) -> Vec<PhoneNumber> {
+        self.pool.iter().map(|e| e.number.clone()).chain(self.overflow_number.clone()).collect()
     }
 
     /// Whether `presented` is this site's API token; compares hashes in constant time.
@@ -138,7 +251,14 @@ mod tests {
         SiteSetup {
             name: None,
             business_number: "+1 555 010 0100".into(),
-            pool: vec!["+15550100201".into(), "+15550100202".into()],
+            pool: vec![
+                PoolEntrySetup::Number("+15550100201".into()),
+                PoolEntrySetup::Detailed { number: "+15550100202".into(), region: Some("us-tx".into()) },
+            ],
+            home_region: None,
+            retention_minutes: None,
+            exhaustion: None,
+            overflow_number: None,
             api_token: "a-long-enough-token".into(),
             lease_minutes: None,
             attribution_model: None,
@@ -151,6 +271,9 @@ mod tests {
         let c = SiteConfig::from_setup("demo", setup()).unwrap();
         assert_eq!(c.business_number.e164(), "+15550100100");
         assert_eq!(c.lease_secs, 900);
+        assert_eq!(c.retention_secs, 1800);
+        assert_eq!(c.pool[1].region.as_deref(), Some("US-TX"));
+        assert_eq!(c.exhaustion, ExhaustionPolicy::Share);
         assert!(c.token_matches("a-long-enough-token"));
         assert!(!c.token_matches("a-long-enough-tokeN"));
         assert!(!c.token_matches(""));
@@ -160,13 +283,34 @@ mod tests {
     }
 
     #[test]
+    fn configs_stored_before_regions_still_load() {
+        let c = SiteConfig::from_setup("demo", setup()).unwrap();
+        let mut json = serde_json::to_value(&c).unwrap();
+        json["pool"] = serde_json::json!(["+15550100201"]);
+        for key in ["home_region", "retention_secs", "exhaustion", "overflow_number", "attribution_model"] {
+            json.as_object_mut().unwrap().remove(key);
+        }
+        let old: SiteConfig = serde_json::from_value(json).unwrap();
+        assert_eq!(old.pool[0].number.e164(), "+15550100201");
+        assert_eq!(old.retention_secs, 1800);
+    }
+
+    #[test]
     fn bad_setups_say_what_is_wrong() {
         type Change = Box<dyn Fn(&mut SiteSetup)>;
         let cases: Vec<(&str, Change, &str)> = vec![
             ("Demo!", Box::new(|_| {}), "site id"),
             ("demo", Box::new(|s| s.pool.clear()), "at least one"),
-            ("demo", Box::new(|s| s.pool.push("+15550100201".into())), "twice"),
-            ("demo", Box::new(|s| s.pool.push("+15550100100".into())), "business number"),
+            ("demo", Box::new(|s| s.pool.push(PoolEntrySetup::Number("+15550100201".into()))), "twice"),
+            (
+                "demo",
+                Box::new(|s| s.pool.push(PoolEntrySetup::Number("+15550100100".into()))),
+                "business number",
+            ),
+            ("demo", Box::new(|s| s.home_region = Some("Texas".into())), "home_region"),
+            ("demo", Box::new(|s| s.exhaustion = Some(ExhaustionPolicy::Overflow)), "overflow_number"),
+            ("demo", Box::new(|s| s.retention_minutes = Some(20_000)), "retention_minutes"),
+            ("demo", Box::new(|s| s.overflow_number = Some("+15550100201".into())), "overflow_number"),
             ("demo", Box::new(|s| s.api_token = "short".into()), "api_token"),
             ("demo", Box::new(|s| s.lease_minutes = Some(0)), "lease_minutes"),
             ("demo", Box::new(|s| s.touch_lifetime_days = Some(0)), "touch_lifetime_days"),

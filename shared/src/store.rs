@@ -68,7 +68,8 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
     /// number that already belongs to another site.
     pub async fn configure(&self, setup: SiteSetup) -> Result<SiteConfig> {
         let config = SiteConfig::from_setup(self.site, setup)?;
-        for number in &config.pool {
+        let routed = config.routed_numbers();
+        for number in &routed {
             if let Some(route) = self.store.route_of(number).await? {
                 if route.site != self.site {
                     return Err(Error::Conflict(format!(
@@ -79,17 +80,17 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         }
         let previous = self.store.load().await?;
         let mut pool = previous.as_ref().map(|s| s.pool.clone()).unwrap_or_default();
-        pool.set_numbers(config.pool.iter().cloned());
+        pool.set_numbers(config.pool.iter().map(|e| (e.number.clone(), e.region.clone())));
         let state = SiteState { config: config.clone(), pool };
         self.store.save(&state).await?;
         self.store.publish_site(&state.config).await?;
         let now = self.clock.now();
-        for number in &config.pool {
-            let lease = state.pool.lease_at(number, now).cloned();
+        for number in &routed {
+            let lease = state.pool.holders_at(number, now, config.retention_secs).map(|h| h.holder.clone());
             self.publish(&state.config, number, lease).await?;
         }
         if let Some(prev) = previous {
-            for gone in prev.config.pool.iter().filter(|n| !config.pool.contains(n)) {
+            for gone in prev.config.routed_numbers().iter().filter(|n| !routed.contains(n)) {
                 self.store.withdraw_route(gone).await?;
             }
         }
@@ -121,17 +122,37 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         }
         let source = touches.credited(model, now, lifetime).map(|t| t.source.clone()).unwrap_or(this_visit);
         let req = LeaseRequest { visitor, source, region };
-        let lease = state.pool.lease(req, now, state.config.lease_secs, self.site)?;
+        let lease = state.pool.lease(req, now, &state.config.rules(), self.site)?;
         self.store.save(&state).await?;
         self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
         Ok((lease, state.config))
+    }
+
+    /// Heartbeat from the visitor's page: extends their live lease.
+    pub async fn renew(&self, lease_id: &str, visitor: &str) -> Result<(Lease, SiteConfig)> {
+        let mut state = self.state().await?;
+        let lease = state.pool.renew(lease_id, visitor, self.clock.now(), &state.config.rules())?;
+        self.store.save(&state).await?;
+        self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
+        Ok((lease, state.config))
+    }
+
+    /// The visitor's page closed: the lease ends now (its number then cools for the
+    /// retention window before it is lent to someone else).
+    pub async fn release(&self, lease_id: &str, visitor: &str) -> Result<Lease> {
+        let mut state = self.state().await?;
+        let lease = state.pool.release(lease_id, visitor, self.clock.now())?;
+        self.store.save(&state).await?;
+        self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
+        Ok(lease)
     }
 
     /// Records a call once per `call_sid`, credited to the session that held the number.
     /// Returns the stored record and whether this request created it.
     pub async fn record_call(&self, call: IncomingCall) -> Result<(CallRecord, bool)> {
         let state = self.state().await?;
-        let record = attribute(self.site, call, &state.pool);
+        let overflow = state.config.overflow_number.as_ref() == Some(&call.to);
+        let record = attribute(self.site, call, &state.pool, state.config.retention_secs, overflow);
         let created = self.store.insert_call(&record).await?;
         if created {
             return Ok((record, true));
@@ -242,7 +263,11 @@ mod tests {
         SiteSetup {
             name: Some("Demo Plumbing".into()),
             business_number: "+15550100100".into(),
-            pool: pool.iter().map(|s| s.to_string()).collect(),
+            pool: pool.iter().map(|s| crate::site::PoolEntrySetup::Number(s.to_string())).collect(),
+            home_region: None,
+            retention_minutes: None,
+            exhaustion: None,
+            overflow_number: None,
             api_token: "demo-token-0123456789".into(),
             lease_minutes: Some(15),
             attribution_model: None,

@@ -1,8 +1,9 @@
-//! `POST /v1/lease`: the widget asks for a tracking number for its visitor.
+//! The widget's lease calls: `POST /v1/lease` (a number for this visitor), `/v1/lease/renew`
+//! (heartbeat while the page is visible) and `/v1/lease/release` (the page was closed).
 
 use crate::error;
 use crate::store::{RouteMirror, SiteStub};
-use shared::api::{LeaseBody, LeaseCommand};
+use shared::api::{LeaseBody, LeaseCommand, LeaseRef};
 use shared::{Error, Region};
 use worker::{Method, Request, Response, Result, RouteContext};
 
@@ -34,26 +35,65 @@ fn region_of(req: &Request) -> Region {
     Region {
         country: cf.and_then(|c| c.country()),
         region: cf.and_then(|c| c.region()),
+        region_code: cf.and_then(|c| c.region_code()),
         city: cf.and_then(|c| c.city()),
     }
 }
 
-pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+/// Reads a bounded body and parses it; `Err` is the answer to send.
+async fn read<T>(req: &mut Request, parse: fn(&[u8]) -> shared::Result<T>) -> Result<Result<T, Response>> {
     let bytes = req.bytes().await?;
     if bytes.len() > MAX_BODY {
-        return with_cors(error::respond(&Error::invalid("body is larger than 16 KiB"))?);
+        return Ok(Err(with_cors(error::respond(&Error::invalid("body is larger than 16 KiB"))?)?));
     }
-    let body = match LeaseBody::parse(&bytes) {
+    match parse(&bytes) {
+        Ok(body) => Ok(Ok(body)),
+        Err(e) => Ok(Err(with_cors(error::respond(&e)?)?)),
+    }
+}
+
+/// `None` when the site exists; otherwise the answer to send (unknown sites never reach a
+/// Durable Object).
+async fn unknown_site(ctx: &RouteContext<()>, site: &str) -> Result<Option<Response>> {
+    match RouteMirror::new(&ctx.env)?.site_known(site).await {
+        Ok(true) => Ok(None),
+        Ok(false) => Ok(Some(with_cors(error::respond(&Error::UnknownSite(site.to_string()))?)?)),
+        Err(e) => Ok(Some(with_cors(error::respond(&e)?)?)),
+    }
+}
+
+pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let body = match read(&mut req, LeaseBody::parse).await? {
         Ok(b) => b,
-        Err(e) => return with_cors(error::respond(&e)?),
+        Err(answer) => return Ok(answer),
     };
-    match RouteMirror::new(&ctx.env)?.site_known(&body.site).await {
-        Ok(true) => {}
-        Ok(false) => return with_cors(error::respond(&Error::UnknownSite(body.site))?),
-        Err(e) => return with_cors(error::respond(&e)?),
+    if let Some(answer) = unknown_site(&ctx, &body.site).await? {
+        return Ok(answer);
     }
     let command =
         LeaseCommand { visitor: body.visitor.clone(), visit: body.visit(), region: region_of(&req) };
     let site = SiteStub::for_site(&ctx.env, &body.site)?;
     with_cors(site.send(Method::Post, "/lease", Some(&command), None).await?)
+}
+
+/// Forwards a renew or release to the site's object.
+async fn on_lease(mut req: Request, ctx: RouteContext<()>, path: &str) -> Result<Response> {
+    let body = match read(&mut req, LeaseRef::parse).await? {
+        Ok(b) => b,
+        Err(answer) => return Ok(answer),
+    };
+    if let Some(answer) = unknown_site(&ctx, &body.site).await? {
+        return Ok(answer);
+    }
+    let site = SiteStub::for_site(&ctx.env, &body.site)?;
+    with_cors(site.send(Method::Post, path, Some(&body), None).await?)
+}
+
+pub async fn renew(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    on_lease(req, ctx, "/renew").await
+}
+
+/// Also reached by `navigator.sendBeacon` when the page closes.
+pub async fn release(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    on_lease(req, ctx, "/release").await
 }

@@ -6,7 +6,9 @@ use crate::config::SITES_BINDING;
 use crate::error::{self, storage};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use shared::api::{CallRecorded, CallView, CallsPage, LeaseCommand, LeaseGrant, SiteSummary};
+use shared::api::{
+    CallRecorded, CallView, CallsPage, LeaseCommand, LeaseGrant, LeaseRef, Released, SiteSummary,
+};
 use shared::{
     CallRecord, CallStore, Clock, Error, IncomingCall, LeaseStore, NumberRoute, PhoneNumber, SiteLedger,
     SiteSetup, SiteState, Timestamp, TouchHistory,
@@ -196,6 +198,26 @@ impl DurableObject for SiteObject {
                         .lease(cmd.visitor, &cmd.visit, cmd.region)
                         .await
                         .map(|(lease, config)| LeaseGrant::new(&lease, &config)),
+                    Err(e) => Err(e),
+                };
+                error::json(result)
+            }
+            (Method::Post, "/renew") => {
+                let result = match body::<LeaseRef>(&mut req).await {
+                    Ok(r) => ledger
+                        .renew(&r.lease_id, &r.visitor)
+                        .await
+                        .map(|(lease, config)| LeaseGrant::new(&lease, &config)),
+                    Err(e) => Err(e),
+                };
+                error::json(result)
+            }
+            (Method::Post, "/release") => {
+                let result = match body::<LeaseRef>(&mut req).await {
+                    Ok(r) => ledger
+                        .release(&r.lease_id, &r.visitor)
+                        .await
+                        .map(|lease| Released { lease_id: lease.id.clone(), ended_at: lease.ends_at() }),
                     Err(e) => Err(e),
                 };
                 error::json(result)
