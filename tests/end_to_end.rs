@@ -68,8 +68,36 @@ async fn number_swaps_call_is_attributed_and_shows_in_dashboard() {
     assert_eq!(calls[0]["campaign"], "spring");
     assert_eq!(calls[0]["region"], "Austin, Texas, US", "wrangler dev's fallback request.cf");
 
-    // The dashboard, signed in with the demo token, lists that call.
+    // The visitor's lease, as the edge knows it (asking again returns the live lease).
+    let visitor =
+        page.execute("return localStorage.getItem('ringtrace_vid')", vec![]).await.expect("visitor id");
+    let visitor = visitor.as_str().expect("the widget keeps a visitor id").to_string();
+    let lease: serde_json::Value = reqwest::Client::new()
+        .post(edge.url("/v1/lease"))
+        .body(serde_json::json!({"site": "demo", "visitor": visitor}).to_string())
+        .send()
+        .await
+        .expect("lease")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(lease["number"], grant_number.as_str(), "the page's lease is the visitor's live lease");
+
+    // The dashboard, signed in with the demo token, lists that call. Leaving the demo page
+    // releases its lease (sendBeacon on pagehide).
     page.goto(&edge.url("/dashboard/")).await.expect("open dashboard");
+    let renew_body =
+        serde_json::json!({"site": "demo", "visitor": visitor, "lease_id": lease["lease_id"]}).to_string();
+    eventually(10, "the lease to be released when the page was left", || async {
+        let resp = reqwest::Client::new()
+            .post(edge.url("/v1/lease/renew"))
+            .body(renew_body.clone())
+            .send()
+            .await
+            .ok()?;
+        (resp.status() == 410).then_some(())
+    })
+    .await;
     let token_input = eventually(20, "the sign-in form", || async {
         page.find(Locator::Css("input[name=token]")).await.ok()
     })

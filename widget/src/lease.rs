@@ -10,11 +10,13 @@ use web_sys::{AbortController, RequestInit, Response, Window};
 /// After this long without an answer the page keeps its own number.
 const TIMEOUT_MS: i32 = 1500;
 
+#[derive(Clone)]
 pub struct Grant {
     /// Tracking number, E.164.
     pub number: String,
     /// Business number it replaces, E.164.
     pub replaces: String,
+    pub lease_id: String,
 }
 
 fn set(obj: &Object, key: &str, value: &str) -> Result<(), JsValue> {
@@ -48,7 +50,8 @@ fn body(window: &Window, site: &str, visitor: &str) -> Result<String, JsValue> {
     JSON::stringify(&obj)?.as_string().ok_or(JsValue::NULL)
 }
 
-pub async fn request(window: &Window, edge_base: &str, site: &str, visitor: &str) -> Result<Grant, JsValue> {
+/// POSTs `body` (JSON text) to the edge with a hard timeout; the answer's status and JSON.
+async fn post(window: &Window, url: &str, body: &str) -> Result<(u16, JsValue), JsValue> {
     let controller = AbortController::new()?;
     let abort = Closure::once_into_js({
         let controller = controller.clone();
@@ -62,19 +65,56 @@ pub async fn request(window: &Window, edge_base: &str, site: &str, visitor: &str
     let headers = web_sys::Headers::new()?;
     headers.set("content-type", "text/plain;charset=UTF-8")?;
     init.set_headers(&headers);
-    init.set_body(&JsValue::from_str(&body(window, site, visitor)?));
+    init.set_body(&JsValue::from_str(body));
     init.set_signal(Some(&controller.signal()));
     init.set_credentials(web_sys::RequestCredentials::Omit);
-    let url = format!("{edge_base}v1/lease");
     let result = async {
-        let resp: Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init)).await?.dyn_into()?;
-        if !resp.ok() {
-            return Err(JsValue::NULL);
-        }
+        let resp: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await?.dyn_into()?;
         let json = JsFuture::from(resp.json()?).await?;
-        Ok(Grant { number: get_string(&json, "number")?, replaces: get_string(&json, "replaces")? })
+        Ok((resp.status(), json))
     }
     .await;
     window.clear_timeout_with_handle(timer);
     result
+}
+
+fn grant_of(json: &JsValue) -> Result<Grant, JsValue> {
+    Ok(Grant {
+        number: get_string(json, "number")?,
+        replaces: get_string(json, "replaces")?,
+        lease_id: get_string(json, "lease_id")?,
+    })
+}
+
+/// A new lease (or the visitor's current one) for this page view.
+pub async fn request(window: &Window, edge_base: &str, site: &str, visitor: &str) -> Result<Grant, JsValue> {
+    let (status, json) = post(window, &format!("{edge_base}v1/lease"), &body(window, site, visitor)?).await?;
+    if status != 200 {
+        return Err(JsValue::NULL);
+    }
+    grant_of(&json)
+}
+
+/// `{"site", "visitor", "lease_id"}`: the body of renew and release.
+pub fn lease_ref(site: &str, visitor: &str, lease_id: &str) -> Result<String, JsValue> {
+    let obj = Object::new();
+    set(&obj, "site", site)?;
+    set(&obj, "visitor", visitor)?;
+    set(&obj, "lease_id", lease_id)?;
+    JSON::stringify(&obj)?.as_string().ok_or(JsValue::NULL)
+}
+
+/// What a heartbeat learned about the lease.
+pub enum Renewal {
+    Extended,
+    /// The lease ended (expired while the page was hidden, or unknown): ask for a new one.
+    Ended,
+}
+
+pub async fn renew(window: &Window, edge_base: &str, body: &str) -> Result<Renewal, JsValue> {
+    match post(window, &format!("{edge_base}v1/lease/renew"), body).await?.0 {
+        200 => Ok(Renewal::Extended),
+        404 | 410 => Ok(Renewal::Ended),
+        _ => Err(JsValue::NULL),
+    }
 }

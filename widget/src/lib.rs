@@ -3,6 +3,7 @@
 //! is swallowed and leaves the page exactly as it was.
 
 mod dom;
+mod heartbeat;
 mod lease;
 mod swap;
 mod visitor;
@@ -29,5 +30,5 @@ async fn run(site: &str, edge_base: &str) -> Result<(), JsValue> {
     dom::ready(&window).await?;
     let document = window.document().ok_or(JsValue::NULL)?;
     swap::swap_page(&document, &grant.replaces, &grant.number);
-    Ok(())
+    heartbeat::keep(&window, edge_base, site, &visitor, grant)
 }
