@@ -41,6 +41,15 @@ async fn a_call_is_forwarded_attributed_and_recorded_once() {
     assert_eq!(call["keyword"], "burst pipe");
     assert_eq!(call["landing_page"], "https://demo.example/boilers?ref=7");
     assert_eq!(call["visitor"], "visitor-call-01");
+    assert_eq!(call["repeat"], false, "a first-time caller");
+
+    // The same person calls again: flagged repeat and linked to the first call.
+    twilio_voice(&edge, "CA00000000000000000000000000000002", "+15557654321", number).await;
+    let calls = demo_calls(&edge).await;
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[0]["call_sid"], "CA00000000000000000000000000000002");
+    assert_eq!(calls[0]["repeat"], true);
+    assert_eq!(calls[0]["first_call_sid"], "CA00000000000000000000000000000001");
 }
 
 #[tokio::test]

@@ -230,6 +230,9 @@ pub struct CallView {
     pub other_candidates: usize,
     /// A call to the site's overflow number.
     pub overflow: bool,
+    /// The caller called before; `first_call_sid` is their first call.
+    pub repeat: bool,
+    pub first_call_sid: Option<String>,
     pub source: Option<String>,
     pub medium: Option<String>,
     pub campaign: Option<String>,
@@ -254,6 +257,8 @@ impl From<&CallRecord> for CallView {
             late: a.is_some_and(|a| a.late),
             other_candidates: a.map_or(0, |a| a.candidates.len()),
             overflow: c.overflow,
+            repeat: c.repeat_of.is_some(),
+            first_call_sid: c.repeat_of.clone(),
             source: a.map(|a| a.source.source.clone()),
             medium: a.map(|a| a.source.medium.clone()),
             campaign: a.and_then(|a| a.source.campaign.clone()),

@@ -53,6 +53,16 @@ pub struct CallRecord {
     /// Dialled the site's overflow number, shown when every pool number was live.
     #[serde(default)]
     pub overflow: bool,
+    /// The caller called the site before: the id of their first call. `None`: first-time
+    /// caller (or a caller who withheld their number).
+    #[serde(default)]
+    pub repeat_of: Option<String>,
+}
+
+/// Whether `from` identifies a caller well enough to recognise them again (not `anonymous`,
+/// `restricted` or a provider's placeholder).
+pub fn identifiable_caller(from: &str) -> bool {
+    PhoneNumber::parse(from).is_ok()
 }
 
 /// Credits a call to the session that held the dialled number when the call started: a live
@@ -89,6 +99,7 @@ pub fn attribute(
         started_at: call.at,
         attribution,
         overflow,
+        repeat_of: None,
     }
 }
 

@@ -16,7 +16,7 @@ mod touch;
 mod traffic;
 pub mod twilio;
 
-pub use attribution::{attribute, Attribution, CallRecord, Candidate, IncomingCall};
+pub use attribution::{attribute, identifiable_caller, Attribution, CallRecord, Candidate, IncomingCall};
 pub use clock::{Clock, FixedClock, Timestamp};
 pub use error::{Error, Result};
 pub use phone::{find_occurrences, reformat_like, replace_all, Occurrence, PhoneNumber};

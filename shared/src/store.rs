@@ -1,7 +1,7 @@
 //! Storage seams and the site ledger: the operations a site's single writer (its Durable
 //! Object) performs, written once against small store traits so they run on the host too.
 
-use crate::attribution::{attribute, CallRecord, IncomingCall};
+use crate::attribution::{attribute, identifiable_caller, CallRecord, IncomingCall};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::phone::PhoneNumber;
@@ -44,6 +44,8 @@ pub trait CallStore {
     async fn insert_call(&self, call: &CallRecord) -> Result<bool>;
     /// The call with this id, if recorded.
     async fn find_call(&self, call_sid: &str) -> Result<Option<CallRecord>>;
+    /// The earliest recorded call from this caller.
+    async fn first_call_from(&self, from: &str) -> Result<Option<CallRecord>>;
     /// Most recent first.
     async fn recent_calls(&self, limit: usize) -> Result<Vec<CallRecord>>;
 }
@@ -152,7 +154,13 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
     pub async fn record_call(&self, call: IncomingCall) -> Result<(CallRecord, bool)> {
         let state = self.state().await?;
         let overflow = state.config.overflow_number.as_ref() == Some(&call.to);
-        let record = attribute(self.site, call, &state.pool, state.config.retention_secs, overflow);
+        let mut record = attribute(self.site, call, &state.pool, state.config.retention_secs, overflow);
+        if let Some(existing) = self.store.find_call(&record.call_sid).await? {
+            return Ok((existing, false));
+        }
+        if identifiable_caller(&record.from) {
+            record.repeat_of = self.store.first_call_from(&record.from).await?.map(|first| first.call_sid);
+        }
         let created = self.store.insert_call(&record).await?;
         if created {
             return Ok((record, true));
@@ -235,6 +243,9 @@ impl CallStore for MemoryStore {
     async fn find_call(&self, call_sid: &str) -> Result<Option<CallRecord>> {
         Ok(self.calls.borrow().iter().find(|c| c.call_sid == call_sid).cloned())
     }
+    async fn first_call_from(&self, from: &str) -> Result<Option<CallRecord>> {
+        Ok(self.calls.borrow().iter().filter(|c| c.from == from).min_by_key(|c| c.started_at).cloned())
+    }
     async fn recent_calls(&self, limit: usize) -> Result<Vec<CallRecord>> {
         let mut calls = self.calls.borrow().clone();
         calls.sort_by_key(|c| std::cmp::Reverse(c.started_at));
@@ -311,6 +322,22 @@ mod tests {
         assert_eq!(kept.started_at.millis(), 1_060_000, "a retry answers with the call as first recorded");
         let calls = run(ledger.calls(Some("demo-token-0123456789"), 50)).unwrap();
         assert_eq!(calls.len(), 1);
+        assert_eq!(calls[0].repeat_of, None, "a first-time caller");
+
+        // The same caller again, and an anonymous caller twice.
+        let next = |sid: &str, from: &str| IncomingCall {
+            call_sid: sid.into(),
+            from: from.into(),
+            to: lease.number.clone(),
+            at: clock.now(),
+        };
+        let (again, _) = run(ledger.record_call(next("CA0002", "+15550009999"))).unwrap();
+        assert_eq!(again.repeat_of.as_deref(), Some("CA0001"), "linked to the first call");
+        let (third, _) = run(ledger.record_call(next("CA0003", "+15550009999"))).unwrap();
+        assert_eq!(third.repeat_of.as_deref(), Some("CA0001"));
+        run(ledger.record_call(next("CA0004", "anonymous"))).unwrap();
+        let (anon, _) = run(ledger.record_call(next("CA0005", "anonymous"))).unwrap();
+        assert_eq!(anon.repeat_of, None, "withheld numbers are never linked");
     }
 
     #[test]

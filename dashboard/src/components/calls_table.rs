@@ -26,6 +26,19 @@ pub fn CallsTable(calls: Vec<CallView>) -> impl IntoView {
         .into_iter()
         .map(|c| {
             let channel = c.channel.clone().unwrap_or_else(|| "unattributed".to_string());
+            // What a marketer should know before trusting the credit.
+            let mut notes: Vec<&str> = Vec::new();
+            if c.late {
+                notes.push("after the visit");
+            }
+            if c.other_candidates > 0 {
+                notes.push("shared number");
+            }
+            if c.overflow {
+                notes.push("overflow number");
+            }
+            let notes = notes.join(", ");
+            let caller_kind = if c.repeat { "repeat" } else { "first-time" };
             let source = if c.attributed {
                 format!("{} / {}", or_dash(&c.source), or_dash(&c.medium))
             } else {
@@ -34,10 +47,10 @@ pub fn CallsTable(calls: Vec<CallView>) -> impl IntoView {
             view! {
                 <tr data-call-sid=c.call_sid.clone() class:unattributed=!c.attributed>
                     <td>{local_time(&c)}</td>
-                    <td title=c.from.clone()>{readable(&c.from)}</td>
+                    <td title=c.from.clone()>{readable(&c.from)}<div class="muted small">{caller_kind}</div></td>
                     <td title=c.to.clone()>{readable(&c.to)}</td>
                     <td class="channel">{channel}</td>
-                    <td class="source">{source}</td>
+                    <td class="source">{source}<div class="muted small">{notes}</div></td>
                     <td>{or_dash(&c.campaign)}</td>
                     <td>{or_dash(&c.keyword)}</td>
                     <td class="landing">{or_dash(&c.landing_page)}</td>

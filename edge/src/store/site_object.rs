@@ -25,6 +25,7 @@ const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS site_state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS calls (call_sid TEXT PRIMARY KEY, started_at INTEGER NOT NULL, json TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS calls_by_time ON calls (started_at DESC)",
+    "CREATE INDEX IF NOT EXISTS calls_by_caller ON calls (json_extract(json, '$.from'), started_at)",
     "CREATE TABLE IF NOT EXISTS visitors (visitor TEXT PRIMARY KEY, updated_at INTEGER NOT NULL, json TEXT NOT NULL)",
 ];
 
@@ -159,6 +160,14 @@ impl CallStore for ObjectStore {
             return Ok(None);
         }
         Ok(self.rows("SELECT json FROM calls WHERE call_sid = ?", vec![call_sid.into()])?.pop())
+    }
+    async fn first_call_from(&self, from: &str) -> shared::Result<Option<CallRecord>> {
+        if !self.has_tables()? {
+            return Ok(None);
+        }
+        self.ensure_schema()?; // objects created before the caller index existed
+        let sql = "SELECT json FROM calls WHERE json_extract(json, '$.from') = ? ORDER BY started_at LIMIT 1";
+        Ok(self.rows(sql, vec![from.into()])?.pop())
     }
     async fn recent_calls(&self, limit: usize) -> shared::Result<Vec<CallRecord>> {
         if !self.has_tables()? {
