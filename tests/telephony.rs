@@ -154,3 +154,59 @@ async fn a_call_is_credited_by_the_sites_attribution_model() {
     let err: Value = resp.json().await.expect("json");
     assert!(err["error"]["message"].as_str().unwrap_or("").contains("attribution_model"), "{err}");
 }
+
+#[tokio::test]
+async fn static_numbers_win_over_the_pool_and_calls_credit_the_rule() {
+    let edge = Edge::start().await;
+    let client = reqwest::Client::new();
+    let mut site: Value = serde_json::from_str(
+        &std::fs::read_to_string(ringtrace_tests::root().join("edge/demo/site.json")).expect("site"),
+    )
+    .expect("site json");
+    site["api_token"] = json!(edge.demo_token);
+    site["static_numbers"] = json!([{"number": "+1 555 010 0777", "channel": "organic social"}]);
+    let resp = client
+        .put(edge.url("/v1/sites/demo"))
+        .bearer_auth(&edge.admin_token)
+        .json(&site)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(resp.status(), 200);
+
+    let grant: Value = client
+        .post(edge.url("/v1/lease"))
+        .body(
+            json!({"site": "demo", "visitor": "visitor-social-1", "referrer": "https://www.instagram.com/",
+                     "landing_page": "https://demo.example/"})
+            .to_string(),
+        )
+        .send()
+        .await
+        .expect("lease")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (grant["number"].as_str(), grant["static_number"].as_bool()),
+        (Some("+15550100777"), Some(true))
+    );
+
+    let (status, twiml) = twilio_voice(&edge, "CAstatic0001", "+15557654321", "+15550100777").await;
+    assert_eq!(status, 200);
+    assert!(twiml.contains("<Number>+15550100100</Number>"), "static numbers forward too: {twiml}");
+    let calls = demo_calls(&edge).await;
+    assert_eq!(calls[0]["static_number"], true);
+    assert_eq!(calls[0]["channel"], "organic social");
+    assert!(calls[0]["visitor"].is_null(), "a static number belongs to no single session");
+
+    site["static_numbers"] = json!([{"number": "+1 555 010 0778", "channel": "smoke signals"}]);
+    let resp = client
+        .put(edge.url("/v1/sites/demo"))
+        .bearer_auth(&edge.admin_token)
+        .json(&site)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(resp.status(), 400);
+}

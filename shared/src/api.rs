@@ -108,6 +108,8 @@ pub struct LeaseGrant {
     pub shared: bool,
     /// Every number was live: this is the site's overflow number.
     pub overflow: bool,
+    /// One of the site's static numbers (the same for every visitor from that source).
+    pub static_number: bool,
 }
 
 impl LeaseGrant {
@@ -119,6 +121,7 @@ impl LeaseGrant {
             lease_id: lease.id.clone(),
             shared: lease.shared,
             overflow: lease.overflow,
+            static_number: lease.static_number,
         }
     }
 }
@@ -194,6 +197,7 @@ pub struct SiteSummary {
     pub overflow_number: Option<String>,
     pub attribution_model: crate::AttributionModel,
     pub touch_lifetime_days: i64,
+    pub static_numbers: Vec<crate::StaticRule>,
 }
 
 impl From<&SiteConfig> for SiteSummary {
@@ -208,6 +212,7 @@ impl From<&SiteConfig> for SiteSummary {
             retention_minutes: c.retention_secs / 60,
             exhaustion: c.exhaustion,
             overflow_number: c.overflow_number.as_ref().map(|n| n.e164().to_string()),
+            static_numbers: c.static_numbers.clone(),
             attribution_model: c.attribution_model,
             touch_lifetime_days: c.touch_lifetime_secs / (24 * 3600),
         }
@@ -233,6 +238,8 @@ pub struct CallView {
     /// The caller called before; `first_call_sid` is their first call.
     pub repeat: bool,
     pub first_call_sid: Option<String>,
+    /// A call to a static number, credited to its rule's source.
+    pub static_number: bool,
     pub source: Option<String>,
     pub medium: Option<String>,
     pub campaign: Option<String>,
@@ -247,24 +254,27 @@ pub struct CallView {
 impl From<&CallRecord> for CallView {
     fn from(c: &CallRecord) -> Self {
         let a = c.attribution.as_ref();
+        // A session's source, else a static number's rule.
+        let source = a.map(|a| &a.source).or(c.static_source.as_ref());
         CallView {
             call_sid: c.call_sid.clone(),
             from: c.from.clone(),
             to: c.to.e164().to_string(),
             started_at: c.started_at,
-            attributed: a.is_some(),
-            channel: a.map(|a| a.source.channel.label().to_string()),
+            attributed: source.is_some(),
+            channel: source.map(|s| s.channel.label().to_string()),
             late: a.is_some_and(|a| a.late),
             other_candidates: a.map_or(0, |a| a.candidates.len()),
             overflow: c.overflow,
             repeat: c.repeat_of.is_some(),
             first_call_sid: c.repeat_of.clone(),
-            source: a.map(|a| a.source.source.clone()),
-            medium: a.map(|a| a.source.medium.clone()),
-            campaign: a.and_then(|a| a.source.campaign.clone()),
-            keyword: a.and_then(|a| a.source.term.clone()),
-            landing_page: a.and_then(|a| a.source.landing_page.clone()),
-            referrer: a.and_then(|a| a.source.referrer.clone()),
+            static_number: c.static_source.is_some(),
+            source: source.map(|s| s.source.clone()),
+            medium: source.map(|s| s.medium.clone()),
+            campaign: source.and_then(|s| s.campaign.clone()),
+            keyword: source.and_then(|s| s.term.clone()),
+            landing_page: source.and_then(|s| s.landing_page.clone()),
+            referrer: source.and_then(|s| s.referrer.clone()),
             region: a.and_then(|a| a.region.label()),
             country: a.and_then(|a| a.region.country.clone()),
             visitor: a.map(|a| a.visitor.clone()),

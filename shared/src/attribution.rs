@@ -57,6 +57,9 @@ pub struct CallRecord {
     /// caller (or a caller who withheld their number).
     #[serde(default)]
     pub repeat_of: Option<String>,
+    /// A call to one of the site's static numbers: credited to the rule's source.
+    #[serde(default)]
+    pub static_source: Option<TrafficSource>,
 }
 
 /// Whether `from` identifies a caller well enough to recognise them again (not `anonymous`,
@@ -100,6 +103,7 @@ pub fn attribute(
         attribution,
         overflow,
         repeat_of: None,
+        static_source: None,
     }
 }
 

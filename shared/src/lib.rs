@@ -11,6 +11,7 @@ pub mod form;
 mod phone;
 mod pool;
 mod site;
+mod static_number;
 mod store;
 mod touch;
 mod traffic;
@@ -27,6 +28,7 @@ pub use pool::{
 pub use site::{
     hash_token, tokens_equal, valid_site_id, NumberRoute, PoolEntry, PoolEntrySetup, SiteConfig, SiteSetup,
 };
+pub use static_number::{static_rule_for, StaticRule, StaticRuleSetup};
 pub use store::{CallStore, LeaseStore, MemoryStore, SiteLedger, SiteState};
 pub use touch::{AttributionModel, Touch, TouchHistory};
 pub use traffic::{strip_tracking_params, Channel, TrafficSource, Visit, ALL_CHANNELS};

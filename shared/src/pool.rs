@@ -124,6 +124,9 @@ pub struct Lease {
     /// The site's overflow number, not a pool number.
     #[serde(default)]
     pub overflow: bool,
+    /// One of the site's static numbers: not a pool lease, nothing is stored for it.
+    #[serde(default)]
+    pub static_number: bool,
 }
 
 impl Lease {
@@ -241,6 +244,7 @@ impl Pool {
             ended_at: None,
             shared: false,
             overflow: false,
+            static_number: false,
         };
         self.leases.push(lease.clone());
         self.note_activity(&lease.number);

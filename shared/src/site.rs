@@ -29,6 +29,9 @@ pub struct SiteSetup {
     /// The number shown under the `overflow` policy.
     #[serde(default)]
     pub overflow_number: Option<String>,
+    /// Fixed numbers for whole traffic sources, tried in order before the pool.
+    #[serde(default)]
+    pub static_numbers: Vec<crate::static_number::StaticRuleSetup>,
     /// Bearer token the dashboard uses for this site (stored hashed).
     pub api_token: String,
     /// Lease length after the last request, in minutes (default 15).
@@ -97,6 +100,8 @@ pub struct SiteConfig {
     pub exhaustion: ExhaustionPolicy,
     #[serde(default)]
     pub overflow_number: Option<PhoneNumber>,
+    #[serde(default)]
+    pub static_numbers: Vec<crate::static_number::StaticRule>,
     pub api_token_sha256: String,
     pub lease_secs: i64,
     #[serde(default)]
@@ -194,6 +199,19 @@ impl SiteConfig {
         if exhaustion == ExhaustionPolicy::Overflow && overflow_number.is_none() {
             return Err(Error::invalid("exhaustion \"overflow\" needs an overflow_number"));
         }
+        let mut static_numbers: Vec<crate::static_number::StaticRule> = Vec::new();
+        for setup in &setup.static_numbers {
+            let rule = crate::static_number::StaticRule::from_setup(setup)?;
+            let n = &rule.number;
+            let clash = n == &business_number
+                || pool.iter().any(|e| &e.number == n)
+                || overflow_number.as_ref() == Some(n)
+                || static_numbers.iter().any(|r| &r.number == n);
+            if clash {
+                return Err(Error::invalid(format!("static number {n} is already used by this site")));
+            }
+            static_numbers.push(rule);
+        }
         if setup.api_token.chars().count() < MIN_TOKEN_LEN {
             return Err(Error::invalid(format!("api_token must be at least {MIN_TOKEN_LEN} characters")));
         }
@@ -214,6 +232,7 @@ impl SiteConfig {
             retention_secs: i64::from(retention) * 60,
             exhaustion,
             overflow_number,
+            static_numbers,
             api_token_sha256: hash_token(&setup.api_token),
             lease_secs: i64::from(minutes) * 60,
             attribution_model: setup.attribution_model.unwrap_or_default(),
@@ -234,7 +253,12 @@ impl SiteConfig {
 
     /// Every number that routes calls to this site: pool numbers and the overflow number.
     pub fn routed_numbers(&self) -> Vec<PhoneNumber> {
-        self.pool.iter().map(|e| e.number.clone()).chain(self.overflow_number.clone()).collect()
+        self.pool
+            .iter()
+            .map(|e| e.number.clone())
+            .chain(self.overflow_number.clone())
+            .chain(self.static_numbers.iter().map(|r| r.number.clone()))
+            .collect()
     }
 
     /// Whether `presented` is this site's API token; compares hashes in constant time.
@@ -259,6 +283,7 @@ mod tests {
             retention_minutes: None,
             exhaustion: None,
             overflow_number: None,
+            static_numbers: Vec::new(),
             api_token: "a-long-enough-token".into(),
             lease_minutes: None,
             attribution_model: None,

@@ -2,11 +2,12 @@
 //! Object) performs, written once against small store traits so they run on the host too.
 
 use crate::attribution::{attribute, identifiable_caller, CallRecord, IncomingCall};
-use crate::clock::Clock;
+use crate::clock::{Clock, Timestamp};
 use crate::error::{Error, Result};
 use crate::phone::PhoneNumber;
 use crate::pool::{Lease, LeaseRequest, Pool, Region};
 use crate::site::{NumberRoute, SiteConfig, SiteSetup};
+use crate::static_number::{static_rule_for, StaticRule};
 use crate::touch::{Touch, TouchHistory};
 use crate::traffic::{TrafficSource, Visit};
 use serde::{Deserialize, Serialize};
@@ -123,6 +124,10 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
             self.store.save_touches(&visitor, &touches).await?;
         }
         let source = touches.credited(model, now, lifetime).map(|t| t.source.clone()).unwrap_or(this_visit);
+        if let Some(rule) = static_rule_for(&state.config.static_numbers, &source) {
+            let lease = static_lease(rule, visitor, source, region, now, state.config.lease_secs);
+            return Ok((lease, state.config));
+        }
         let req = LeaseRequest { visitor, source, region };
         let lease = state.pool.lease(req, now, &state.config.rules(), self.site)?;
         self.store.save(&state).await?;
@@ -133,6 +138,24 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
     /// Heartbeat from the visitor's page: extends their live lease.
     pub async fn renew(&self, lease_id: &str, visitor: &str) -> Result<(Lease, SiteConfig)> {
         let mut state = self.state().await?;
+        if let Some(digits) = lease_id.strip_prefix(STATIC_LEASE_PREFIX) {
+            // Static numbers hold no state: renewing answers as long as the rule exists.
+            let rule = state
+                .config
+                .static_numbers
+                .iter()
+                .find(|r| r.number.e164().trim_start_matches('+') == digits);
+            let rule = rule.ok_or_else(|| Error::UnknownLease(lease_id.to_string()))?;
+            let lease = static_lease(
+                rule,
+                visitor.to_string(),
+                rule.credited_source(),
+                Region::default(),
+                self.clock.now(),
+                state.config.lease_secs,
+            );
+            return Ok((lease, state.config));
+        }
         let lease = state.pool.renew(lease_id, visitor, self.clock.now(), &state.config.rules())?;
         self.store.save(&state).await?;
         self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
@@ -143,6 +166,10 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
     /// retention window before it is lent to someone else).
     pub async fn release(&self, lease_id: &str, visitor: &str) -> Result<Lease> {
         let mut state = self.state().await?;
+        if lease_id.starts_with(STATIC_LEASE_PREFIX) {
+            let (lease, _) = self.renew(lease_id, visitor).await?;
+            return Ok(Lease { ended_at: Some(lease.started_at), ..lease });
+        }
         let lease = state.pool.release(lease_id, visitor, self.clock.now())?;
         self.store.save(&state).await?;
         self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
@@ -158,6 +185,8 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         if let Some(existing) = self.store.find_call(&record.call_sid).await? {
             return Ok((existing, false));
         }
+        record.static_source =
+            state.config.static_numbers.iter().find(|r| r.number == record.to).map(|r| r.credited_source());
         if identifiable_caller(&record.from) {
             record.repeat_of = self.store.first_call_from(&record.from).await?.map(|first| first.call_sid);
         }
@@ -176,6 +205,34 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
             Some(t) if state.config.token_matches(t) => self.store.recent_calls(limit).await,
             _ => Err(Error::Unauthorized),
         }
+    }
+}
+
+/// Lease ids of static numbers: `static-15550100777`.
+const STATIC_LEASE_PREFIX: &str = "static-";
+
+/// A grant of a static number: not stored, the same for every visitor the rule matches.
+fn static_lease(
+    rule: &StaticRule,
+    visitor: String,
+    source: TrafficSource,
+    region: Region,
+    now: Timestamp,
+    lease_secs: i64,
+) -> Lease {
+    Lease {
+        id: format!("{STATIC_LEASE_PREFIX}{}", rule.number.e164().trim_start_matches('+')),
+        number: rule.number.clone(),
+        visitor,
+        source,
+        region,
+        started_at: now,
+        renewed_at: Some(now),
+        expires_at: now.plus_secs(lease_secs),
+        ended_at: None,
+        shared: false,
+        overflow: false,
+        static_number: true,
     }
 }
 
@@ -279,6 +336,7 @@ mod tests {
             retention_minutes: None,
             exhaustion: None,
             overflow_number: None,
+            static_numbers: Vec::new(),
             api_token: "demo-token-0123456789".into(),
             lease_minutes: Some(15),
             attribution_model: None,
@@ -376,6 +434,41 @@ mod tests {
         run(ledger.configure(last_touch)).unwrap();
         let (lease, _) = run(ledger.lease("v-model-1".into(), &page(None, None), Region::default())).unwrap();
         assert_eq!(lease.source.source, "(direct)");
+    }
+
+    #[test]
+    fn static_numbers_win_over_the_pool_and_credit_their_rule() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(0);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        let mut s = setup(&["+15550100201"]);
+        s.static_numbers = vec![crate::StaticRuleSetup {
+            number: "+15550100777".into(),
+            channel: None,
+            utm_source: Some("facebook".into()),
+            utm_medium: None,
+            utm_campaign: None,
+        }];
+        run(ledger.configure(s)).unwrap();
+        assert!(store.route("+15550100777").is_some(), "calls to it are routed to the site");
+        let (lease, _) =
+            run(ledger.lease("v-static-1".into(), &visit("facebook"), Region::default())).unwrap();
+        assert_eq!((lease.number.e164(), lease.static_number), ("+15550100777", true));
+        let (other, _) =
+            run(ledger.lease("v-static-2".into(), &visit("facebook"), Region::default())).unwrap();
+        assert_eq!(other.number, lease.number, "every matching visitor sees it");
+        let (pool, _) = run(ledger.lease("v-static-3".into(), &visit("google"), Region::default())).unwrap();
+        assert_eq!(pool.number.e164(), "+15550100201");
+        assert!(run(ledger.renew(&lease.id, "v-static-1")).is_ok());
+        let call = IncomingCall {
+            call_sid: "CAs1".into(),
+            from: "+15550009999".into(),
+            to: lease.number,
+            at: clock.now(),
+        };
+        let (rec, _) = run(ledger.record_call(call)).unwrap();
+        assert_eq!(rec.attribution, None, "no session: the number is everyone's");
+        assert_eq!(rec.static_source.map(|s| s.source), Some("facebook".into()));
     }
 
     #[test]
