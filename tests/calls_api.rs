@@ -32,3 +32,58 @@ async fn calls_need_the_sites_bearer_token() {
     let json: Value = resp.json().await.expect("JSON 404");
     assert_eq!(json["error"]["code"], "not_found");
 }
+
+#[tokio::test]
+async fn reports_group_calls_and_sessions() {
+    use ringtrace_tests::{twilio_voice, Edge};
+    let edge = Edge::start().await;
+    let client = reqwest::Client::new();
+    let mut numbers = Vec::new();
+    for (visitor, source) in
+        [("visitor-rep-01", "google"), ("visitor-rep-02", "google"), ("visitor-rep-03", "bing")]
+    {
+        let grant: Value = client
+            .post(edge.url("/v1/lease"))
+            .body(serde_json::json!({"site": "demo", "visitor": visitor, "utm_source": source, "utm_medium": "cpc",
+                                     "utm_campaign": "spring"}).to_string())
+            .send()
+            .await
+            .expect("lease")
+            .json()
+            .await
+            .expect("json");
+        numbers.push(grant["number"].as_str().expect("number").to_string());
+    }
+    twilio_voice(&edge, "CArep0001", "+15557654321", &numbers[0]).await;
+    twilio_voice(&edge, "CArep0002", "+15557654322", &numbers[0]).await;
+
+    let get = |query: &str, token: Option<&str>| {
+        let mut req = client.get(edge.url(&format!("/v1/sites/demo/report?{query}")));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send()
+    };
+    let resp = get("group_by=source,campaign", Some(&edge.demo_token)).await.expect("report");
+    assert_eq!(resp.status(), 200);
+    let report: Value = resp.json().await.expect("json");
+    let rows = report["rows"].as_array().expect("rows");
+    let google =
+        rows.iter().find(|r| r["key"] == serde_json::json!(["google", "spring"])).expect("google row");
+    assert_eq!((google["calls"].as_u64(), google["sessions"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(google["conversion_rate"].as_f64(), Some(1.0));
+    assert_eq!(google["first_time"].as_u64(), Some(2));
+    let bing = rows.iter().find(|r| r["key"] == serde_json::json!(["bing", "spring"])).expect("bing row");
+    assert_eq!((bing["calls"].as_u64(), bing["sessions"].as_u64()), (Some(0), Some(1)));
+
+    let resp = get("group_by=source", None).await.expect("report");
+    assert_eq!(resp.status(), 401);
+    for query in
+        ["group_by=shoe_size", "group_by=source&from=2026-11-30&to=2026-11-01", "", "group_by=day&from=soon"]
+    {
+        let resp = get(query, Some(&edge.demo_token)).await.expect("report");
+        assert_eq!(resp.status(), 400, "{query}");
+        let err: Value = resp.json().await.expect("json error");
+        assert!(err["error"]["message"].is_string());
+    }
+}

@@ -282,6 +282,57 @@ impl From<&CallRecord> for CallView {
     }
 }
 
+/// `GET /v1/sites/{site}/report` query: what to group by, over which time range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportQuery {
+    pub group_by: Vec<crate::report::Dimension>,
+    pub from: Timestamp,
+    pub to: Timestamp,
+}
+
+const DAY_SECS: i64 = 24 * 3600;
+const MAX_REPORT_DAYS: i64 = 366;
+
+/// A time as RFC 3339, or a date `YYYY-MM-DD` (its start, or with `end_of_day` the next
+/// day's start, so `to=2026-11-22` includes that day).
+fn parse_time(name: &str, raw: &str, end_of_day: bool) -> Result<Timestamp> {
+    if let Some(t) = Timestamp::parse_rfc3339(raw) {
+        return Ok(t);
+    }
+    let midnight = Timestamp::parse_rfc3339(&format!("{raw}T00:00:00Z"))
+        .ok_or_else(|| Error::invalid(format!("{name} must be a date (2026-11-22) or an RFC 3339 time")))?;
+    Ok(if end_of_day { midnight.plus_secs(DAY_SECS) } else { midnight })
+}
+
+impl ReportQuery {
+    /// From the query string; `to` defaults to now and `from` to 30 days before `to`.
+    pub fn parse(pairs: &[(String, String)], now: Timestamp) -> Result<Self> {
+        let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let group_by = crate::report::parse_group_by(get("group_by").unwrap_or(""))?;
+        let to = get("to").map(|v| parse_time("to", v, true)).transpose()?.unwrap_or(now);
+        let from = get("from")
+            .map(|v| parse_time("from", v, false))
+            .transpose()?
+            .unwrap_or(to.plus_secs(-30 * DAY_SECS));
+        if from >= to {
+            return Err(Error::invalid("from must be before to"));
+        }
+        if to.millis() - from.millis() > MAX_REPORT_DAYS * DAY_SECS * 1000 {
+            return Err(Error::invalid(format!("a report covers at most {MAX_REPORT_DAYS} days")));
+        }
+        Ok(ReportQuery { group_by, from, to })
+    }
+}
+
+/// `GET /v1/sites/{site}/report` answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportPage {
+    pub group_by: Vec<crate::report::Dimension>,
+    pub from: Timestamp,
+    pub to: Timestamp,
+    pub rows: Vec<crate::report::ReportRow>,
+}
+
 /// `GET /v1/sites/{site}/calls` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallsPage {
@@ -364,6 +415,29 @@ mod tests {
         ] {
             let err = LeaseRef::parse(body).unwrap_err();
             assert!(err.to_string().contains(needle), "{err}");
+        }
+    }
+
+    #[test]
+    fn report_queries_are_checked() {
+        let q = |s: &str| {
+            let pairs = crate::form::parse_urlencoded(s);
+            ReportQuery::parse(&pairs, Timestamp(1_795_000_000_000))
+        };
+        let ok = q("group_by=source&from=2026-11-01&to=2026-11-07").unwrap();
+        assert_eq!(ok.to.millis() - ok.from.millis(), 7 * DAY_SECS * 1000, "to's day is included");
+        let default = q("group_by=channel").unwrap();
+        assert_eq!(default.to.millis() - default.from.millis(), 30 * DAY_SECS * 1000);
+        for (query, needle) in [
+            ("", "group_by"),
+            ("group_by=colour", "colour"),
+            ("group_by=source&from=yesterday", "from must be a date"),
+            ("group_by=source&from=2026-11-07&to=2026-11-01", "before"),
+            ("group_by=source&from=2024-01-01&to=2026-01-01", "366"),
+        ] {
+            let err = q(query).unwrap_err();
+            assert_eq!(err.http_status(), 400);
+            assert!(err.to_string().contains(needle), "{query}: {err}");
         }
     }
 

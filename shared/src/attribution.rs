@@ -60,6 +60,48 @@ pub struct CallRecord {
     /// A call to one of the site's static numbers: credited to the rule's source.
     #[serde(default)]
     pub static_source: Option<TrafficSource>,
+    /// How the call ended, once the provider says (status callbacks).
+    #[serde(default)]
+    pub outcome: Option<CallOutcome>,
+    /// Seconds the caller and the business talked (ring time excluded), once known.
+    #[serde(default)]
+    pub talk_secs: Option<u32>,
+}
+
+/// How a call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallOutcome {
+    Answered,
+    /// Rang out or was not picked up.
+    Missed,
+    Busy,
+    Failed,
+}
+
+impl CallOutcome {
+    /// From a provider's final call status (Twilio: `completed`, `no-answer`, `busy`,
+    /// `failed`, `canceled`) and whether the business leg was answered.
+    pub fn from_status(status: &str, answered: bool) -> Option<CallOutcome> {
+        match status.to_ascii_lowercase().replace('_', "-").as_str() {
+            "completed" | "answered" if answered => Some(CallOutcome::Answered),
+            "completed" | "no-answer" | "canceled" | "cancelled" | "missed" => Some(CallOutcome::Missed),
+            "busy" => Some(CallOutcome::Busy),
+            "failed" => Some(CallOutcome::Failed),
+            _ => None,
+        }
+    }
+}
+
+impl CallRecord {
+    pub fn answered(&self) -> bool {
+        self.outcome == Some(CallOutcome::Answered)
+    }
+
+    /// Answered with talk time at or above the site's threshold.
+    pub fn qualified(&self, threshold_secs: u32) -> bool {
+        self.answered() && self.talk_secs.is_some_and(|t| t >= threshold_secs)
+    }
 }
 
 /// Whether `from` identifies a caller well enough to recognise them again (not `anonymous`,
@@ -104,12 +146,24 @@ pub fn attribute(
         overflow,
         repeat_of: None,
         static_source: None,
+        outcome: None,
+        talk_secs: None,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outcomes_from_provider_statuses() {
+        assert_eq!(CallOutcome::from_status("completed", true), Some(CallOutcome::Answered));
+        assert_eq!(CallOutcome::from_status("completed", false), Some(CallOutcome::Missed));
+        assert_eq!(CallOutcome::from_status("no-answer", false), Some(CallOutcome::Missed));
+        assert_eq!(CallOutcome::from_status("BUSY", false), Some(CallOutcome::Busy));
+        assert_eq!(CallOutcome::from_status("failed", false), Some(CallOutcome::Failed));
+        assert_eq!(CallOutcome::from_status("ringing", false), None, "not final");
+    }
     use crate::pool::LeaseRequest;
     use crate::traffic::Visit;
 

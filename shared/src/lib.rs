@@ -10,6 +10,7 @@ mod error;
 pub mod form;
 mod phone;
 mod pool;
+pub mod report;
 mod site;
 mod static_number;
 mod store;
@@ -17,7 +18,9 @@ mod touch;
 mod traffic;
 pub mod twilio;
 
-pub use attribution::{attribute, identifiable_caller, Attribution, CallRecord, Candidate, IncomingCall};
+pub use attribution::{
+    attribute, identifiable_caller, Attribution, CallOutcome, CallRecord, Candidate, IncomingCall,
+};
 pub use clock::{Clock, FixedClock, Timestamp};
 pub use error::{Error, Result};
 pub use phone::{find_occurrences, reformat_like, replace_all, Occurrence, PhoneNumber};
@@ -29,6 +32,6 @@ pub use site::{
     hash_token, tokens_equal, valid_site_id, NumberRoute, PoolEntry, PoolEntrySetup, SiteConfig, SiteSetup,
 };
 pub use static_number::{static_rule_for, StaticRule, StaticRuleSetup};
-pub use store::{CallStore, LeaseStore, MemoryStore, SiteLedger, SiteState};
+pub use store::{session_key, CallStore, LeaseStore, MemoryStore, SiteLedger, SiteState};
 pub use touch::{AttributionModel, Touch, TouchHistory};
 pub use traffic::{strip_tracking_params, Channel, TrafficSource, Visit, ALL_CHANNELS};

@@ -32,6 +32,9 @@ pub struct SiteSetup {
     /// Fixed numbers for whole traffic sources, tried in order before the pool.
     #[serde(default)]
     pub static_numbers: Vec<crate::static_number::StaticRuleSetup>,
+    /// Talk time that makes an answered call qualified, in seconds (default 60).
+    #[serde(default)]
+    pub qualified_talk_seconds: Option<u32>,
     /// Bearer token the dashboard uses for this site (stored hashed).
     pub api_token: String,
     /// Lease length after the last request, in minutes (default 15).
@@ -102,12 +105,18 @@ pub struct SiteConfig {
     pub overflow_number: Option<PhoneNumber>,
     #[serde(default)]
     pub static_numbers: Vec<crate::static_number::StaticRule>,
+    #[serde(default = "default_qualify_secs")]
+    pub qualify_secs: u32,
     pub api_token_sha256: String,
     pub lease_secs: i64,
     #[serde(default)]
     pub attribution_model: AttributionModel,
     #[serde(default = "default_touch_lifetime_secs")]
     pub touch_lifetime_secs: i64,
+}
+
+fn default_qualify_secs() -> u32 {
+    60
 }
 
 fn default_retention_secs() -> i64 {
@@ -219,6 +228,9 @@ impl SiteConfig {
         if !(1..=24 * 60).contains(&minutes) {
             return Err(Error::invalid("lease_minutes must be between 1 and 1440"));
         }
+        if setup.qualified_talk_seconds.is_some_and(|s| s > 3600) {
+            return Err(Error::invalid("qualified_talk_seconds must be between 0 and 3600"));
+        }
         let lifetime_days = setup.touch_lifetime_days.unwrap_or(DEFAULT_TOUCH_LIFETIME_DAYS);
         if !(1..=730).contains(&lifetime_days) {
             return Err(Error::invalid("touch_lifetime_days must be between 1 and 730"));
@@ -233,6 +245,7 @@ impl SiteConfig {
             exhaustion,
             overflow_number,
             static_numbers,
+            qualify_secs: setup.qualified_talk_seconds.unwrap_or_else(default_qualify_secs),
             api_token_sha256: hash_token(&setup.api_token),
             lease_secs: i64::from(minutes) * 60,
             attribution_model: setup.attribution_model.unwrap_or_default(),
@@ -284,6 +297,7 @@ mod tests {
             exhaustion: None,
             overflow_number: None,
             static_numbers: Vec::new(),
+            qualified_talk_seconds: None,
             api_token: "a-long-enough-token".into(),
             lease_minutes: None,
             attribution_model: None,

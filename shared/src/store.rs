@@ -6,6 +6,7 @@ use crate::clock::{Clock, Timestamp};
 use crate::error::{Error, Result};
 use crate::phone::PhoneNumber;
 use crate::pool::{Lease, LeaseRequest, Pool, Region};
+use crate::report::{self, Dimension, ReportRow};
 use crate::site::{NumberRoute, SiteConfig, SiteSetup};
 use crate::static_number::{static_rule_for, StaticRule};
 use crate::touch::{Touch, TouchHistory};
@@ -36,6 +37,10 @@ pub trait LeaseStore {
     /// The visitor's touches (empty for a new visitor).
     async fn load_touches(&self, visitor: &str) -> Result<TouchHistory>;
     async fn save_touches(&self, visitor: &str, touches: &TouchHistory) -> Result<()>;
+    /// Keeps the session log (every lease, kept for reports after the pool forgets it).
+    async fn record_session(&self, lease: &Lease) -> Result<()>;
+    /// Sessions that started in `[from, to)`, at most `limit`.
+    async fn sessions_between(&self, from: Timestamp, to: Timestamp, limit: usize) -> Result<Vec<Lease>>;
 }
 
 /// Where a site's calls are recorded.
@@ -49,6 +54,8 @@ pub trait CallStore {
     async fn first_call_from(&self, from: &str) -> Result<Option<CallRecord>>;
     /// Most recent first.
     async fn recent_calls(&self, limit: usize) -> Result<Vec<CallRecord>>;
+    /// Calls that started in `[from, to)`, at most `limit`.
+    async fn calls_between(&self, from: Timestamp, to: Timestamp, limit: usize) -> Result<Vec<CallRecord>>;
 }
 
 /// The operations of one site, over its stores and a clock.
@@ -126,11 +133,13 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         let source = touches.credited(model, now, lifetime).map(|t| t.source.clone()).unwrap_or(this_visit);
         if let Some(rule) = static_rule_for(&state.config.static_numbers, &source) {
             let lease = static_lease(rule, visitor, source, region, now, state.config.lease_secs);
+            self.store.record_session(&lease).await?;
             return Ok((lease, state.config));
         }
         let req = LeaseRequest { visitor, source, region };
         let lease = state.pool.lease(req, now, &state.config.rules(), self.site)?;
         self.store.save(&state).await?;
+        self.store.record_session(&lease).await?;
         self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
         Ok((lease, state.config))
     }
@@ -158,6 +167,7 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         }
         let lease = state.pool.renew(lease_id, visitor, self.clock.now(), &state.config.rules())?;
         self.store.save(&state).await?;
+        self.store.record_session(&lease).await?;
         self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
         Ok((lease, state.config))
     }
@@ -172,6 +182,7 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         }
         let lease = state.pool.release(lease_id, visitor, self.clock.now())?;
         self.store.save(&state).await?;
+        self.store.record_session(&lease).await?;
         self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
         Ok(lease)
     }
@@ -198,15 +209,42 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         Ok((existing, false))
     }
 
-    /// The site's calls, newest first, for a caller holding the site's API token.
-    pub async fn calls(&self, token: Option<&str>, limit: usize) -> Result<Vec<CallRecord>> {
+    async fn authorized(&self, token: Option<&str>) -> Result<SiteState> {
         let state = self.state().await.map_err(|_| Error::Unauthorized)?;
         match token {
-            Some(t) if state.config.token_matches(t) => self.store.recent_calls(limit).await,
+            Some(t) if state.config.token_matches(t) => Ok(state),
             _ => Err(Error::Unauthorized),
         }
     }
+
+    /// The site's calls, newest first, for a caller holding the site's API token.
+    pub async fn calls(&self, token: Option<&str>, limit: usize) -> Result<Vec<CallRecord>> {
+        self.authorized(token).await?;
+        self.store.recent_calls(limit).await
+    }
+
+    /// Calls and sessions in `[from, to)` grouped by `group_by`.
+    pub async fn report(
+        &self,
+        token: Option<&str>,
+        group_by: &[Dimension],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<ReportRow>> {
+        let state = self.authorized(token).await?;
+        let calls = self.store.calls_between(from, to, REPORT_ROW_LIMIT).await?;
+        let sessions = self.store.sessions_between(from, to, REPORT_ROW_LIMIT).await?;
+        if calls.len() >= REPORT_ROW_LIMIT || sessions.len() >= REPORT_ROW_LIMIT {
+            return Err(Error::invalid(format!(
+                "more than {REPORT_ROW_LIMIT} calls or sessions in that range; ask for a shorter range"
+            )));
+        }
+        Ok(report::build(group_by, &calls, &sessions, state.config.qualify_secs))
+    }
 }
+
+/// Most calls or sessions one report reads.
+const REPORT_ROW_LIMIT: usize = 200_000;
 
 /// Lease ids of static numbers: `static-15550100777`.
 const STATIC_LEASE_PREFIX: &str = "static-";
@@ -236,6 +274,15 @@ fn static_lease(
     }
 }
 
+/// The session log's key: a pool lease's id; static numbers are one session per visitor.
+pub fn session_key(lease: &Lease) -> String {
+    if lease.static_number {
+        format!("{}/{}", lease.id, lease.visitor)
+    } else {
+        lease.id.clone()
+    }
+}
+
 /// In-memory stores for host tests.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
@@ -243,6 +290,7 @@ pub struct MemoryStore {
     routes: RefCell<BTreeMap<String, NumberRoute>>,
     sites: RefCell<BTreeMap<String, SiteConfig>>,
     touches: RefCell<BTreeMap<String, TouchHistory>>,
+    sessions: RefCell<BTreeMap<String, Lease>>,
     calls: RefCell<Vec<CallRecord>>,
 }
 
@@ -286,6 +334,19 @@ impl LeaseStore for MemoryStore {
         self.touches.borrow_mut().insert(visitor.to_string(), touches.clone());
         Ok(())
     }
+    async fn record_session(&self, lease: &Lease) -> Result<()> {
+        self.sessions.borrow_mut().insert(session_key(lease), lease.clone());
+        Ok(())
+    }
+    async fn sessions_between(&self, from: Timestamp, to: Timestamp, limit: usize) -> Result<Vec<Lease>> {
+        let sessions = self.sessions.borrow();
+        Ok(sessions
+            .values()
+            .filter(|l| from <= l.started_at && l.started_at < to)
+            .take(limit)
+            .cloned()
+            .collect())
+    }
 }
 
 impl CallStore for MemoryStore {
@@ -302,6 +363,10 @@ impl CallStore for MemoryStore {
     }
     async fn first_call_from(&self, from: &str) -> Result<Option<CallRecord>> {
         Ok(self.calls.borrow().iter().filter(|c| c.from == from).min_by_key(|c| c.started_at).cloned())
+    }
+    async fn calls_between(&self, from: Timestamp, to: Timestamp, limit: usize) -> Result<Vec<CallRecord>> {
+        let calls = self.calls.borrow();
+        Ok(calls.iter().filter(|c| from <= c.started_at && c.started_at < to).take(limit).cloned().collect())
     }
     async fn recent_calls(&self, limit: usize) -> Result<Vec<CallRecord>> {
         let mut calls = self.calls.borrow().clone();
@@ -337,6 +402,7 @@ mod tests {
             exhaustion: None,
             overflow_number: None,
             static_numbers: Vec::new(),
+            qualified_talk_seconds: None,
             api_token: "demo-token-0123456789".into(),
             lease_minutes: Some(15),
             attribution_model: None,
@@ -381,6 +447,23 @@ mod tests {
         let calls = run(ledger.calls(Some("demo-token-0123456789"), 50)).unwrap();
         assert_eq!(calls.len(), 1);
         assert_eq!(calls[0].repeat_of, None, "a first-time caller");
+        let rows = run(ledger.report(
+            Some("demo-token-0123456789"),
+            &[Dimension::Source],
+            Timestamp(0),
+            clock.now().plus_secs(1),
+        ))
+        .unwrap();
+        assert_eq!((rows[0].key[0].as_str(), rows[0].calls, rows[0].sessions), ("google", 1, 1));
+        assert_eq!(
+            run(ledger.report(
+                Some("wrong-token-0123456789"),
+                &[Dimension::Source],
+                Timestamp(0),
+                clock.now()
+            )),
+            Err(Error::Unauthorized)
+        );
 
         // The same caller again, and an anonymous caller twice.
         let next = |sid: &str, from: &str| IncomingCall {

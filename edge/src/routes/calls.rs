@@ -1,26 +1,44 @@
-//! `GET /v1/sites/{site}/calls`: the dashboard's list of calls, for the site's API token.
+//! The dashboard's reads, for the site's API token: `GET /v1/sites/{site}/calls` (the list
+//! of calls) and `GET /v1/sites/{site}/report` (calls and sessions grouped).
 
 use crate::config::{DEFAULT_CALLS_PAGE, MAX_CALLS_PAGE};
 use crate::error;
+use crate::store::site_object::EdgeClock;
 use crate::store::{RouteMirror, SiteStub};
-use shared::{valid_site_id, Error};
+use shared::{valid_site_id, Clock, Error};
 use worker::{Method, Request, Response, Result, RouteContext};
 
-pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+/// The site and the `Authorization` header to forward, or the answer to send. Unknown sites
+/// answer like a wrong token: the API does not reveal which sites exist.
+async fn dashboard_request(
+    req: &Request,
+    ctx: &RouteContext<()>,
+) -> Result<Result<(String, String), Response>> {
     let site = ctx.param("site").cloned().unwrap_or_default();
-    let authorization = req.headers().get("authorization")?;
-    if authorization.as_deref().and_then(|a| a.strip_prefix("Bearer ")).is_none_or(|t| t.trim().is_empty()) {
-        return error::respond(&Error::Unauthorized);
-    }
-    // Unknown sites answer like a wrong token: the API does not reveal which sites exist.
-    if !valid_site_id(&site) {
-        return error::respond(&Error::Unauthorized);
+    let authorization = req.headers().get("authorization")?.unwrap_or_default();
+    let has_token = authorization.strip_prefix("Bearer ").is_some_and(|t| !t.trim().is_empty());
+    if !has_token || !valid_site_id(&site) {
+        return Ok(Err(error::respond(&Error::Unauthorized)?));
     }
     match RouteMirror::new(&ctx.env)?.site_known(&site).await {
-        Ok(true) => {}
-        Ok(false) => return error::respond(&Error::Unauthorized),
-        Err(e) => return error::respond(&e),
+        Ok(true) => Ok(Ok((site, authorization))),
+        Ok(false) => Ok(Err(error::respond(&Error::Unauthorized)?)),
+        Err(e) => Ok(Err(error::respond(&e)?)),
     }
+}
+
+async fn forward(site: &str, path: &str, authorization: &str, ctx: &RouteContext<()>) -> Result<Response> {
+    let stub = SiteStub::for_site(&ctx.env, site)?;
+    let mut resp = stub.send::<()>(Method::Get, path, None, Some(authorization)).await?;
+    resp.headers_mut().set("Cache-Control", "no-store")?;
+    Ok(resp)
+}
+
+pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let (site, authorization) = match dashboard_request(&req, &ctx).await? {
+        Ok(ok) => ok,
+        Err(answer) => return Ok(answer),
+    };
     let limit = match req.url()?.query_pairs().find(|(k, _)| k == "limit") {
         None => DEFAULT_CALLS_PAGE,
         Some((_, v)) => match v.parse::<usize>() {
@@ -32,10 +50,20 @@ pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Response> {
             }
         },
     };
-    let stub = SiteStub::for_site(&ctx.env, &site)?;
-    let mut resp = stub
-        .send::<()>(Method::Get, &format!("/calls?limit={limit}"), None, authorization.as_deref())
-        .await?;
-    resp.headers_mut().set("Cache-Control", "no-store")?;
-    Ok(resp)
+    forward(&site, &format!("/calls?limit={limit}"), &authorization, &ctx).await
+}
+
+/// `GET /v1/sites/{site}/report?group_by=source,campaign&from=2026-11-01&to=2026-11-30`.
+pub async fn report(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let (site, authorization) = match dashboard_request(&req, &ctx).await? {
+        Ok(ok) => ok,
+        Err(answer) => return Ok(answer),
+    };
+    // Bad queries are answered here, before the site's object is involved.
+    let url = req.url()?;
+    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    if let Err(e) = shared::api::ReportQuery::parse(&pairs, EdgeClock.now()) {
+        return error::respond(&e);
+    }
+    forward(&site, &format!("/report?{}", url.query().unwrap_or("")), &authorization, &ctx).await
 }

@@ -26,6 +26,8 @@ const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS calls (call_sid TEXT PRIMARY KEY, started_at INTEGER NOT NULL, json TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS calls_by_time ON calls (started_at DESC)",
     "CREATE INDEX IF NOT EXISTS calls_by_caller ON calls (json_extract(json, '$.from'), started_at)",
+    "CREATE TABLE IF NOT EXISTS sessions (session_key TEXT PRIMARY KEY, started_at INTEGER NOT NULL, json TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS sessions_by_time ON sessions (started_at)",
     "CREATE TABLE IF NOT EXISTS visitors (visitor TEXT PRIMARY KEY, updated_at INTEGER NOT NULL, json TEXT NOT NULL)",
 ];
 
@@ -117,6 +119,29 @@ impl LeaseStore for ObjectStore {
     async fn publish_site(&self, config: &shared::SiteConfig) -> shared::Result<()> {
         self.mirror.put_site(config).await
     }
+    async fn record_session(&self, lease: &shared::Lease) -> shared::Result<()> {
+        self.ensure_schema()?;
+        let json = serde_json::to_string(lease).map_err(storage)?;
+        let at = worker::SqlStorageValue::try_from_i64(lease.started_at.millis()).map_err(storage)?;
+        self.write(
+            "INSERT OR REPLACE INTO sessions (session_key, started_at, json) VALUES (?, ?, ?)",
+            vec![shared::session_key(lease).into(), at, json.into()],
+        )
+    }
+    async fn sessions_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        limit: usize,
+    ) -> shared::Result<Vec<shared::Lease>> {
+        if !self.has_tables()? {
+            return Ok(Vec::new());
+        }
+        self.ensure_schema()?;
+        let sql =
+            "SELECT json FROM sessions WHERE started_at >= ? AND started_at < ? ORDER BY started_at LIMIT ?";
+        self.rows(sql, range_args(from, to, limit)?)
+    }
     async fn load_touches(&self, visitor: &str) -> shared::Result<TouchHistory> {
         if !self.has_tables()? {
             return Ok(TouchHistory::default());
@@ -169,6 +194,19 @@ impl CallStore for ObjectStore {
         let sql = "SELECT json FROM calls WHERE json_extract(json, '$.from') = ? ORDER BY started_at LIMIT 1";
         Ok(self.rows(sql, vec![from.into()])?.pop())
     }
+    async fn calls_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        limit: usize,
+    ) -> shared::Result<Vec<CallRecord>> {
+        if !self.has_tables()? {
+            return Ok(Vec::new());
+        }
+        let sql =
+            "SELECT json FROM calls WHERE started_at >= ? AND started_at < ? ORDER BY started_at LIMIT ?";
+        self.rows(sql, range_args(from, to, limit)?)
+    }
     async fn recent_calls(&self, limit: usize) -> shared::Result<Vec<CallRecord>> {
         if !self.has_tables()? {
             return Ok(Vec::new());
@@ -176,6 +214,15 @@ impl CallStore for ObjectStore {
         let limit = i64::try_from(limit.min(1_000_000)).unwrap_or(1_000_000);
         self.rows("SELECT json FROM calls ORDER BY started_at DESC LIMIT ?", vec![limit.into()])
     }
+}
+
+fn range_args(from: Timestamp, to: Timestamp, limit: usize) -> shared::Result<Vec<worker::SqlStorageValue>> {
+    let int = |v: i64| worker::SqlStorageValue::try_from_i64(v).map_err(storage);
+    Ok(vec![
+        int(from.millis())?,
+        int(to.millis())?,
+        int(i64::try_from(limit).unwrap_or(i64::MAX).min(1 << 40))?,
+    ])
 }
 
 async fn body<T: DeserializeOwned>(req: &mut Request) -> shared::Result<T> {
@@ -237,6 +284,18 @@ impl DurableObject for SiteObject {
                         .record_call(call)
                         .await
                         .map(|(rec, created)| CallRecorded { created, call: CallView::from(&rec) }),
+                    Err(e) => Err(e),
+                };
+                error::json(result)
+            }
+            (Method::Get, "/report") => {
+                let token = req.headers().get("authorization")?;
+                let token = token.as_deref().and_then(|t| t.strip_prefix("Bearer ")).map(str::trim);
+                let pairs: Vec<(String, String)> = req.url()?.query_pairs().into_owned().collect();
+                let result = match shared::api::ReportQuery::parse(&pairs, EdgeClock.now()) {
+                    Ok(q) => ledger.report(token, &q.group_by, q.from, q.to).await.map(|rows| {
+                        shared::api::ReportPage { group_by: q.group_by.clone(), from: q.from, to: q.to, rows }
+                    }),
                     Err(e) => Err(e),
                 };
                 error::json(result)
