@@ -55,6 +55,32 @@ async fn visitors_get_distinct_numbers_and_keep_theirs() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["shared"], true);
     assert_eq!(body["number"], first["number"]);
+
+    // The pool report sees six live numbers, one exhaustion, and recommends more numbers.
+    let pool: Value = reqwest::Client::new()
+        .get(edge.url("/v1/sites/demo/pool"))
+        .bearer_auth(&edge.demo_token)
+        .send()
+        .await
+        .expect("pool")
+        .json()
+        .await
+        .expect("json");
+    let states: Vec<&str> =
+        pool["numbers"].as_array().expect("numbers").iter().filter_map(|n| n["state"].as_str()).collect();
+    assert_eq!(states, ["live"; 6]);
+    assert_eq!(pool["exhaustion_events"], 1);
+    assert_eq!(pool["sizing"]["sessions"], 7);
+    assert_eq!(pool["sizing"]["exhausted_sessions"], 1);
+    assert_eq!(pool["sizing"]["peak_concurrent"], 7);
+    assert_eq!(pool["sizing"]["recommended_pool_size"], 7, "seven visitors were live at once");
+    let resp = reqwest::Client::new()
+        .get(edge.url("/v1/sites/demo/pool?days=365"))
+        .bearer_auth(&edge.demo_token)
+        .send()
+        .await
+        .expect("pool");
+    assert_eq!(resp.status(), 400);
 }
 
 #[tokio::test]

@@ -29,6 +29,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .post_async("/v1/telephony/twilio/voice", routes::telephony::twilio_voice)
         .get_async("/v1/sites/:site/calls", routes::calls::list)
         .get_async("/v1/sites/:site/report", routes::calls::report)
+        .get_async("/v1/sites/:site/pool", routes::calls::pool)
         .put_async("/v1/sites/:site", routes::sites::put)
         .or_else_any_method("/v1/*rest", |_, _| error::not_found())
         .run(req, env)

@@ -333,6 +333,41 @@ pub struct ReportPage {
     pub rows: Vec<crate::report::ReportRow>,
 }
 
+/// One number's state right now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberState {
+    pub number: String,
+    pub region: Option<String>,
+    /// `live` (lent to a session), `cooling` (its session ended within the retention
+    /// window) or `idle`.
+    pub state: String,
+    /// When it stops being live or cooling.
+    pub until: Option<Timestamp>,
+}
+
+/// `GET /v1/sites/{site}/pool` answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoolReport {
+    pub numbers: Vec<NumberState>,
+    /// Times a visitor found every number live, since the site was created.
+    pub exhaustion_events: u64,
+    /// The sizing below covers this many days up to now.
+    pub days: u32,
+    pub sizing: crate::sizing::PoolSizing,
+}
+
+/// `days=N` for the pool report: 1 to 90, default 7.
+pub fn parse_pool_days(pairs: &[(String, String)]) -> Result<u32> {
+    match pairs.iter().find(|(k, _)| k == "days") {
+        None => Ok(7),
+        Some((_, v)) => v
+            .parse::<u32>()
+            .ok()
+            .filter(|d| (1..=90).contains(d))
+            .ok_or_else(|| Error::invalid("days must be a number from 1 to 90")),
+    }
+}
+
 /// `GET /v1/sites/{site}/calls` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallsPage {

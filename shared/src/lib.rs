@@ -12,6 +12,7 @@ mod phone;
 mod pool;
 pub mod report;
 mod site;
+pub mod sizing;
 mod static_number;
 mod store;
 mod touch;

@@ -1,6 +1,7 @@
 //! Storage seams and the site ledger: the operations a site's single writer (its Durable
 //! Object) performs, written once against small store traits so they run on the host too.
 
+use crate::api::{NumberState, PoolReport};
 use crate::attribution::{attribute, identifiable_caller, CallRecord, IncomingCall};
 use crate::clock::{Clock, Timestamp};
 use crate::error::{Error, Result};
@@ -8,6 +9,7 @@ use crate::phone::PhoneNumber;
 use crate::pool::{Lease, LeaseRequest, Pool, Region};
 use crate::report::{self, Dimension, ReportRow};
 use crate::site::{NumberRoute, SiteConfig, SiteSetup};
+use crate::sizing;
 use crate::static_number::{static_rule_for, StaticRule};
 use crate::touch::{Touch, TouchHistory};
 use crate::traffic::{TrafficSource, Visit};
@@ -221,6 +223,41 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
     pub async fn calls(&self, token: Option<&str>, limit: usize) -> Result<Vec<CallRecord>> {
         self.authorized(token).await?;
         self.store.recent_calls(limit).await
+    }
+
+    /// Each number's state and how well the pool fits the last `days` days of sessions.
+    pub async fn pool_report(&self, token: Option<&str>, days: u32) -> Result<PoolReport> {
+        let state = self.authorized(token).await?;
+        let now = self.clock.now();
+        let from = now.plus_secs(-i64::from(days) * 24 * 3600);
+        let retention = state.config.retention_secs;
+        let sessions = self.store.sessions_between(from, now.plus_secs(1), REPORT_ROW_LIMIT).await?;
+        let numbers = state
+            .pool
+            .numbers()
+            .iter()
+            .map(|n| {
+                let holder = state.pool.holders_at(&n.number, now, retention);
+                let (label, until) = match holder {
+                    Some(h) if !h.late => ("live", Some(h.holder.ends_at())),
+                    Some(h) => ("cooling", Some(h.holder.ends_at().plus_secs(retention))),
+                    None => ("idle", None),
+                };
+                NumberState {
+                    number: n.number.e164().to_string(),
+                    region: n.region.clone(),
+                    state: label.into(),
+                    until,
+                }
+            })
+            .collect();
+        let size = u32::try_from(state.pool.numbers().len()).unwrap_or(u32::MAX);
+        Ok(PoolReport {
+            numbers,
+            exhaustion_events: state.pool.exhaustion_events(),
+            days,
+            sizing: sizing::analyse(&sessions, size, retention, from, now.plus_secs(1)),
+        })
     }
 
     /// Calls and sessions in `[from, to)` grouped by `group_by`.
@@ -464,6 +501,10 @@ mod tests {
             )),
             Err(Error::Unauthorized)
         );
+        let pool = run(ledger.pool_report(Some("demo-token-0123456789"), 7)).unwrap();
+        let states: Vec<&str> = pool.numbers.iter().map(|n| n.state.as_str()).collect();
+        assert_eq!(states, ["live", "idle"]);
+        assert_eq!((pool.sizing.sessions, pool.sizing.pool_size, pool.exhaustion_events), (1, 2, 0));
 
         // The same caller again, and an anonymous caller twice.
         let next = |sid: &str, from: &str| IncomingCall {

@@ -1,5 +1,5 @@
 //! The dashboard's reads, for the site's API token: `GET /v1/sites/{site}/calls` (the list
-//! of calls) and `GET /v1/sites/{site}/report` (calls and sessions grouped).
+//! of calls), `/report` (calls and sessions grouped) and `/pool` (numbers and sizing).
 
 use crate::config::{DEFAULT_CALLS_PAGE, MAX_CALLS_PAGE};
 use crate::error;
@@ -66,4 +66,18 @@ pub async fn report(req: Request, ctx: RouteContext<()>) -> Result<Response> {
         return error::respond(&e);
     }
     forward(&site, &format!("/report?{}", url.query().unwrap_or("")), &authorization, &ctx).await
+}
+
+/// `GET /v1/sites/{site}/pool?days=7`.
+pub async fn pool(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let (site, authorization) = match dashboard_request(&req, &ctx).await? {
+        Ok(ok) => ok,
+        Err(answer) => return Ok(answer),
+    };
+    let pairs: Vec<(String, String)> = req.url()?.query_pairs().into_owned().collect();
+    let days = match shared::api::parse_pool_days(&pairs) {
+        Ok(d) => d,
+        Err(e) => return error::respond(&e),
+    };
+    forward(&site, &format!("/pool?days={days}"), &authorization, &ctx).await
 }

@@ -288,6 +288,16 @@ impl DurableObject for SiteObject {
                 };
                 error::json(result)
             }
+            (Method::Get, "/pool") => {
+                let token = req.headers().get("authorization")?;
+                let token = token.as_deref().and_then(|t| t.strip_prefix("Bearer ")).map(str::trim);
+                let pairs: Vec<(String, String)> = req.url()?.query_pairs().into_owned().collect();
+                let result = match shared::api::parse_pool_days(&pairs) {
+                    Ok(days) => ledger.pool_report(token, days).await,
+                    Err(e) => Err(e),
+                };
+                error::json(result)
+            }
             (Method::Get, "/report") => {
                 let token = req.headers().get("authorization")?;
                 let token = token.as_deref().and_then(|t| t.strip_prefix("Bearer ")).map(str::trim);
