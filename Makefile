@@ -1,6 +1,6 @@
 # The two commands of README's quickstart: `make dev` and `make test`. Each installs whatever
 # is missing first (scripts/setup.sh) and is safe to run again.
-.PHONY: dev test bench build setup call lint clean
+.PHONY: dev test bench build setup call simulate lint clean
 
 setup:
 	@bash scripts/setup.sh
@@ -20,6 +20,11 @@ bench: build
 # Simulate a call to a tracking number on the running local edge: make call NUMBER=+15550100201
 call:
 	@bash scripts/call.sh $(NUMBER)
+
+# Attribution accuracy vs pool size for simulated traffic; pass options with ARGS, e.g.
+# make simulate ARGS="--visitors-per-hour 50 --sizes 5,10,20"
+simulate:
+	@. scripts/env.sh && cargo run -q --release -p ringtrace-shared --features sim --bin simulate -- $(ARGS)
 
 lint: setup
 	@. scripts/env.sh && cargo fmt --all -- --check && cargo clippy --workspace --all-targets -- -D warnings

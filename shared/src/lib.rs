@@ -11,6 +11,8 @@ pub mod form;
 mod phone;
 mod pool;
 pub mod report;
+#[cfg(feature = "sim")]
+pub mod simulate;
 mod site;
 pub mod sizing;
 mod static_number;
