@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::phone::PhoneNumber;
 use crate::traffic::TrafficSource;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// Where the visitor is, as the edge reads it from `request.cf`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,13 +174,64 @@ pub struct Holders<'a> {
 const HISTORY_MARGIN_SECS: i64 = 2 * 3600;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredPool")]
 pub struct Pool {
     numbers: Vec<PoolNumber>,
-    /// Leases live, cooling, or ended recently; oldest first.
+    /// Leases live, cooling, or ended recently; in order of start.
     leases: Vec<Lease>,
     /// How many times a visitor found every number live.
     #[serde(default)]
     exhaustion_events: u64,
+    /// Positions in `leases`, by number and by visitor; rebuilt when loaded or pruned.
+    #[serde(skip)]
+    index: Index,
+    /// History is pruned at most once a minute, so a busy pool does not rebuild its index on
+    /// every request.
+    #[serde(skip)]
+    next_prune: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Index {
+    by_number: HashMap<PhoneNumber, Vec<usize>>,
+    by_visitor: HashMap<String, Vec<usize>>,
+}
+
+impl Index {
+    fn add(&mut self, i: usize, lease: &Lease) {
+        self.by_number.entry(lease.number.clone()).or_default().push(i);
+        self.by_visitor.entry(lease.visitor.clone()).or_default().push(i);
+    }
+
+    fn of(leases: &[Lease]) -> Index {
+        let mut index = Index::default();
+        for (i, l) in leases.iter().enumerate() {
+            index.add(i, l);
+        }
+        index
+    }
+}
+
+/// A pool as stored: the same fields, without the index.
+#[derive(Deserialize)]
+struct StoredPool {
+    numbers: Vec<PoolNumber>,
+    leases: Vec<Lease>,
+    #[serde(default)]
+    exhaustion_events: u64,
+}
+
+impl From<StoredPool> for Pool {
+    fn from(s: StoredPool) -> Self {
+        let index = Index::of(&s.leases);
+        Pool {
+            numbers: s.numbers,
+            leases: s.leases,
+            exhaustion_events: s.exhaustion_events,
+            index,
+            next_prune: None,
+        }
+    }
 }
 
 impl Pool {
@@ -215,17 +267,35 @@ impl Pool {
         }
     }
 
+    /// All leases of a number, oldest first.
+    fn leases_on<'a>(&'a self, number: &PhoneNumber) -> impl DoubleEndedIterator<Item = &'a Lease> + 'a {
+        let positions = self.index.by_number.get(number).map(Vec::as_slice).unwrap_or(&[]);
+        positions.iter().map(move |&i| &self.leases[i])
+    }
+
+    /// The leases of a pool number that can be live now: the latest one not shared and the
+    /// shared ones after it. (A lease that is not shared was only lent when no lease of the
+    /// number was live, and an ended lease is never extended, so every earlier one had ended.)
+    fn recent_on<'a>(&'a self, number: &PhoneNumber) -> impl Iterator<Item = &'a Lease> + 'a {
+        let mut done = false;
+        self.leases_on(number).rev().take_while(move |l| {
+            let take = !done;
+            done = done || !l.shared;
+            take
+        })
+    }
+
     fn live_on(&self, number: &PhoneNumber, now: Timestamp) -> bool {
-        self.leases.iter().any(|l| &l.number == number && l.is_live(now))
+        self.recent_on(number).any(|l| l.is_live(now))
     }
 
     /// The most recent lease of a number, live or not.
     fn latest_on(&self, number: &PhoneNumber) -> Option<&Lease> {
-        self.leases.iter().rev().find(|l| &l.number == number)
+        self.leases_on(number).next_back()
     }
 
     fn note_activity(&mut self, number: &PhoneNumber) {
-        let end = self.leases.iter().filter(|l| &l.number == number).map(Lease::ends_at).max();
+        let end = self.leases_on(number).map(Lease::ends_at).max();
         if let (Some(n), Some(end)) = (self.numbers.iter_mut().find(|n| &n.number == number), end) {
             n.idle_since = Some(end);
         }
@@ -246,6 +316,7 @@ impl Pool {
             overflow: false,
             static_number: false,
         };
+        self.index.add(self.leases.len(), &lease);
         self.leases.push(lease.clone());
         self.note_activity(&lease.number);
         lease
@@ -266,8 +337,11 @@ impl Pool {
         site: &str,
     ) -> Result<Lease> {
         self.prune(now, rules.retention_secs);
-        let mine = self.leases.iter().rposition(|l| {
-            l.visitor == req.visitor && (l.is_live(now) || l.is_cooling(now, rules.retention_secs))
+        let mine = self.index.by_visitor.get(&req.visitor).and_then(|positions| {
+            positions.iter().rev().copied().find(|&i| {
+                let l = &self.leases[i];
+                l.is_live(now) || l.is_cooling(now, rules.retention_secs)
+            })
         });
         if let Some(i) = mine {
             if self.leases[i].is_live(now) {
@@ -315,10 +389,10 @@ impl Pool {
             }
             (ExhaustionPolicy::Share, _) => {
                 let least_renewed = self
-                    .leases
+                    .numbers
                     .iter()
-                    .filter(|l| l.is_live(now) && !l.overflow)
-                    .filter(|l| self.numbers.iter().any(|n| n.number == l.number))
+                    .flat_map(|n| self.recent_on(&n.number))
+                    .filter(|l| l.is_live(now))
                     .min_by_key(|l| l.last_renewal())
                     .map(|l| l.number.clone())
                     .ok_or_else(|| Error::PoolExhausted(site.to_string()))?;
@@ -335,11 +409,14 @@ impl Pool {
 
     fn find_mut(&mut self, lease_id: &str, visitor: &str) -> Result<&mut Lease> {
         // A lease id with another visitor's id is "unknown": nobody can touch another's lease.
-        self.leases
-            .iter_mut()
-            .rev()
-            .find(|l| l.id == lease_id && l.visitor == visitor)
-            .ok_or_else(|| Error::UnknownLease(lease_id.to_string()))
+        let position =
+            self.index.by_visitor.get(visitor).and_then(|positions| {
+                positions.iter().rev().copied().find(|&i| self.leases[i].id == lease_id)
+            });
+        match position {
+            Some(i) => Ok(&mut self.leases[i]),
+            None => Err(Error::UnknownLease(lease_id.to_string())),
+        }
     }
 
     /// Heartbeat: extends a live lease by the lease length from now.
@@ -379,23 +456,29 @@ impl Pool {
         at: Timestamp,
         retention_secs: i64,
     ) -> Option<Holders<'_>> {
-        let mut live: Vec<&Lease> =
-            self.leases.iter().filter(|l| &l.number == number && l.is_live(at)).collect();
+        let mut live: Vec<&Lease> = self.leases_on(number).filter(|l| l.is_live(at)).collect();
         live.sort_by_key(|l| std::cmp::Reverse(l.started_at));
         if let Some((holder, others)) = live.split_first() {
             return Some(Holders { holder, late: false, others: others.to_vec() });
         }
-        self.leases
-            .iter()
-            .filter(|l| &l.number == number && l.is_cooling(at, retention_secs))
+        self.leases_on(number)
+            .filter(|l| l.is_cooling(at, retention_secs))
             .max_by_key(|l| l.ends_at())
             .map(|holder| Holders { holder, late: true, others: Vec::new() })
     }
 
     /// Drops leases that ended more than the retention window plus a margin ago.
     fn prune(&mut self, now: Timestamp, retention_secs: i64) {
+        if self.next_prune.is_some_and(|t| now < t) {
+            return;
+        }
+        self.next_prune = Some(now.plus_secs(60));
         let keep_secs = retention_secs + HISTORY_MARGIN_SECS;
+        let before = self.leases.len();
         self.leases.retain(|l| l.ends_at().plus_secs(keep_secs) > now);
+        if self.leases.len() != before {
+            self.index = Index::of(&self.leases);
+        }
     }
 }
 
@@ -625,6 +708,13 @@ mod tests {
                         }
                     }
                 }
+                // The index answers as a scan of every lease would.
+                for n in pool.numbers() {
+                    let scanned = pool.leases().iter().any(|l| l.number == n.number && l.is_live(t));
+                    prop_assert_eq!(pool.live_on(&n.number, t), scanned);
+                    let latest = pool.leases().iter().rev().find(|l| l.number == n.number);
+                    prop_assert_eq!(pool.latest_on(&n.number), latest);
+                }
                 let leases = pool.leases();
                 for (i, a) in leases.iter().enumerate() {
                     prop_assert!(a.started_at <= a.ends_at());
@@ -641,6 +731,11 @@ mod tests {
                     ends.insert(l.id.clone(), l.ends_at());
                 }
             }
+            // Stored and loaded, the pool (and its rebuilt index) is the same.
+            let json = serde_json::to_string(&pool).unwrap();
+            let loaded: Pool = serde_json::from_str(&json).unwrap();
+            prop_assert_eq!(&loaded.index, &pool.index);
+            prop_assert_eq!(serde_json::to_string(&loaded).unwrap(), json);
         }
     }
 }

@@ -2,10 +2,14 @@
 //!
 //! - Widget download: what a browser fetches for the widget (JS + wasm), raw and gzipped,
 //!   against the dashboard's download as a reference point.
+//! - The pool state machine on the host: lease + renew + attribute operations per second on
+//!   a pool of 1,000 numbers with 100,000 leases of history, against a 10-number pool with
+//!   no history.
 //! - Lease throughput through real `wrangler dev` (Durable Object + KV write per request),
 //!   as a ratio to `GET /v1/health` (the worker alone) on the same server and connections.
 
 use ringtrace_tests::{root, Edge};
+use shared::{LeaseRequest, PhoneNumber, PoolRules, Region, Timestamp, TrafficSource, Visit};
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -55,6 +59,54 @@ where
     total as f64 / start.elapsed().as_secs_f64()
 }
 
+/// A pool of `size` numbers after `history` visitors came and went over the last two hours.
+fn pool_with_history(size: usize, history: usize) -> (shared::Pool, PoolRules, Timestamp) {
+    let rules = shared::simulate::default_rules(shared::ExhaustionPolicy::Share);
+    let numbers =
+        (0..size).map(|i| (PhoneNumber::parse(&format!("+1555{:07}", 1_000_000 + i)).expect("valid"), None));
+    let mut pool = shared::Pool::new(numbers);
+    let source = TrafficSource::from_visit(&Visit::default());
+    let span_ms: i64 = 2 * 3600 * 1000;
+    for i in 0..history {
+        let at = Timestamp(i as i64 * span_ms / history.max(1) as i64);
+        let req =
+            LeaseRequest { visitor: format!("h{i}"), source: source.clone(), region: Region::default() };
+        if let Ok(lease) = pool.lease(req, at, &rules, "bench") {
+            let _ = pool.release(&lease.id, &lease.visitor, at.plus_secs(60));
+        }
+    }
+    (pool, rules, Timestamp(span_ms))
+}
+
+/// Operations per second of a lease + renew + attribute mix (and the visitor's release,
+/// not counted), `rounds` times.
+fn pool_ops_per_sec(
+    pool: &mut shared::Pool,
+    rules: &PoolRules,
+    start: Timestamp,
+    rounds: usize,
+) -> (f64, usize) {
+    let source = TrafficSource::from_visit(&Visit::default());
+    let numbers: Vec<PhoneNumber> = pool.numbers().iter().map(|n| n.number.clone()).collect();
+    let began = Instant::now();
+    let mut credited = 0;
+    for i in 0..rounds {
+        let now = start.plus_secs(0).millis() + i as i64 * 10;
+        let now = Timestamp(now);
+        let req =
+            LeaseRequest { visitor: format!("b{i}"), source: source.clone(), region: Region::default() };
+        if let Ok(lease) = pool.lease(req, now, rules, "bench") {
+            let _ = pool.renew(&lease.id, &lease.visitor, Timestamp(now.millis() + 5), rules);
+            // The visitor leaves, as most do within minutes: the pool stays unexhausted.
+            let _ = pool.release(&lease.id, &lease.visitor, Timestamp(now.millis() + 7));
+        }
+        let number = &numbers[i % numbers.len()];
+        credited +=
+            usize::from(pool.holders_at(number, Timestamp(now.millis() + 6), rules.retention_secs).is_some());
+    }
+    ((3 * rounds) as f64 / began.elapsed().as_secs_f64(), credited)
+}
+
 #[tokio::main]
 async fn main() {
     let root = root();
@@ -76,6 +128,17 @@ async fn main() {
         w_gz as f64 / d_gz.max(1) as f64
     );
     let _ = d_raw;
+    std::io::stdout().flush().ok();
+
+    let (mut big, rules, at) = pool_with_history(1_000, 100_000);
+    let history = big.leases().len();
+    let (mut small, _, small_at) = pool_with_history(10, 0);
+    let (big_ops, _) = pool_ops_per_sec(&mut big, &rules, at, 20_000);
+    let (small_ops, _) = pool_ops_per_sec(&mut small, &rules, small_at, 20_000);
+    println!("pool state machine on the host (lease + renew + attribute, 60,000 operations each)");
+    println!("  10 numbers, no history (baseline)        {small_ops:>10.0} ops/s");
+    println!("  1,000 numbers, {history} leases of history {big_ops:>10.0} ops/s");
+    println!("  ratio to baseline                          {:>10.2}", big_ops / small_ops.max(1.0));
     std::io::stdout().flush().ok();
 
     let edge = Edge::start().await;
