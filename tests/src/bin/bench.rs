@@ -32,8 +32,16 @@ fn kb(n: usize) -> String {
     format!("{:.1} KB", n as f64 / 1024.0)
 }
 
-/// Requests completed per second by `CONCURRENCY` clients hitting `make_request` for `WINDOW`.
-async fn throughput<F, Fut>(make_request: F) -> f64
+/// Throughput and latency of one route under `CONCURRENCY` clients for `WINDOW`.
+struct Load {
+    per_sec: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+/// Runs `make_request(client_no, request_no)` from `CONCURRENCY` clients for `WINDOW`;
+/// only requests that returned `true` count.
+async fn load<F, Fut>(make_request: F) -> Load
 where
     F: Fn(usize, usize) -> Fut + Clone + Send + 'static,
     Fut: std::future::Future<Output = bool> + Send,
@@ -43,20 +51,27 @@ where
     for worker in 0..CONCURRENCY {
         let make_request = make_request.clone();
         tasks.push(tokio::spawn(async move {
-            let mut done = 0usize;
+            let mut latencies = Vec::new();
             while start.elapsed() < WINDOW {
-                if make_request(worker, done).await {
-                    done += 1;
+                let began = Instant::now();
+                if make_request(worker, latencies.len()).await {
+                    latencies.push(began.elapsed().as_secs_f64() * 1000.0);
                 }
             }
-            done
+            latencies
         }));
     }
-    let mut total = 0;
+    let mut all: Vec<f64> = Vec::new();
     for t in tasks {
-        total += t.await.unwrap_or(0);
+        all.extend(t.await.unwrap_or_default());
     }
-    total as f64 / start.elapsed().as_secs_f64()
+    all.sort_by(f64::total_cmp);
+    let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied();
+    Load {
+        per_sec: all.len() as f64 / start.elapsed().as_secs_f64(),
+        p50_ms: pct(0.50).unwrap_or(f64::NAN),
+        p99_ms: pct(0.99).unwrap_or(f64::NAN),
+    }
 }
 
 /// A pool of `size` numbers after `history` visitors came and went over the last two hours.
@@ -143,8 +158,21 @@ async fn main() {
 
     let edge = Edge::start().await;
     let client = reqwest::Client::builder().pool_max_idle_per_host(CONCURRENCY).build().expect("client");
+    // A site with 1,000 numbers, so new visitors keep getting pool numbers for the whole run.
+    let pool: Vec<String> = (0..1_000).map(|i| format!("+1555{:07}", 2_000_000 + i)).collect();
+    let site = serde_json::json!({"business_number": "+15550100999", "pool": pool,
+                                  "api_token": "bench-token-0123456789"});
+    let resp = client
+        .put(edge.url("/v1/sites/bench"))
+        .bearer_auth(&edge.admin_token)
+        .json(&site)
+        .send()
+        .await
+        .expect("create the bench site");
+    assert!(resp.status().is_success(), "bench site: {}", resp.text().await.unwrap_or_default());
+
     let health_url = edge.url("/v1/health");
-    let health = throughput({
+    let health = load({
         let client = client.clone();
         move |_, _| {
             let (client, url) = (client.clone(), health_url.clone());
@@ -152,30 +180,42 @@ async fn main() {
         }
     })
     .await;
-    // Each client is one returning visitor (renewing its live lease); the pool holds six
-    // numbers, so six visitors lease and the rest are answered "exhausted" by the object —
-    // both are full round trips to the Durable Object.
     let lease_url = edge.url("/v1/lease");
-    let lease = throughput({
-        let client = client.clone();
-        move |worker, _| {
-            let (client, url) = (client.clone(), lease_url.clone());
-            let body =
-                format!(r#"{{"site":"demo","visitor":"bench-visitor-{worker:04}","utm_source":"bench"}}"#);
-            async move {
-                client
-                    .post(url)
-                    .body(body)
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status().as_u16() == 200 || r.status().as_u16() == 503)
-            }
+    let lease = |returning: bool| {
+        let (client, url) = (client.clone(), lease_url.clone());
+        move |worker: usize, n: usize| {
+            let (client, url) = (client.clone(), url.clone());
+            // A returning visitor asks again for their live lease; a new one needs a number.
+            let visitor = if returning {
+                format!("bench-returning-{worker:04}")
+            } else {
+                format!("bench-new-{worker:04}-{n:06}")
+            };
+            let body = format!(r#"{{"site":"bench","visitor":"{visitor}","utm_source":"bench"}}"#);
+            async move { client.post(url).body(body).send().await.is_ok_and(|r| r.status().is_success()) }
         }
-    })
-    .await;
-    println!("lease API through wrangler dev ({CONCURRENCY} connections, {}s each)", WINDOW.as_secs());
-    println!("  GET /v1/health (baseline)  {health:>8.0} req/s");
-    println!("  POST /v1/lease             {lease:>8.0} req/s");
-    println!("  lease / baseline ratio     {:>8.2}", lease / health.max(1.0));
+    };
+    let new_visitors = load(lease(false)).await;
+    let returning = load(lease(true)).await;
+    println!(
+        "edge through wrangler dev ({CONCURRENCY} connections, {}s each; ratios to GET /v1/health)",
+        WINDOW.as_secs()
+    );
+    println!("  route                        req/s   ratio    p50 ms   ratio    p99 ms   ratio");
+    for (name, l) in [
+        ("GET /v1/health (baseline)", &health),
+        ("POST /v1/lease, new", &new_visitors),
+        ("POST /v1/lease, returning", &returning),
+    ] {
+        println!(
+            "  {name:<26} {:>7.0} {:>7.2} {:>9.1} {:>7.2} {:>9.1} {:>7.2}",
+            l.per_sec,
+            l.per_sec / health.per_sec.max(1.0),
+            l.p50_ms,
+            l.p50_ms / health.p50_ms,
+            l.p99_ms,
+            l.p99_ms / health.p99_ms
+        );
+    }
     drop(edge);
 }
