@@ -308,3 +308,39 @@ async fn two_hundred_concurrent_visitors_for_twenty_numbers_never_share_under_ov
         .filter(|(_, b)| b["overflow"] == true)
         .all(|(_, b)| b["number"] == "+15550100599"));
 }
+
+#[tokio::test]
+async fn page_views_within_a_visit_are_answered_at_the_edge() {
+    let edge = Edge::start().await;
+    let client = reqwest::Client::new();
+    let ask = |body: Value| {
+        let (client, url) = (client.clone(), edge.url("/v1/lease"));
+        async move {
+            let resp = client.post(url).body(body.to_string()).send().await.expect("lease");
+            let served_by =
+                resp.headers().get("x-ringtrace-served-by").and_then(|v| v.to_str().ok()).map(String::from);
+            (served_by, resp.json::<Value>().await.expect("json"))
+        }
+    };
+    let arrival = json!({"site": "demo", "visitor": "visitor-browse-1", "utm_source": "google", "utm_medium": "cpc",
+                         "landing_page": "https://demo.example/"});
+    let inside = json!({"site": "demo", "visitor": "visitor-browse-1", "referrer": "https://demo.example/",
+                        "landing_page": "https://demo.example/pricing"});
+    let (by, first) = ask(arrival.clone()).await;
+    assert_eq!(by.as_deref(), Some("object"), "a new touch is recorded by the site's object");
+    let (by, page) = ask(inside.clone()).await;
+    assert_eq!(by.as_deref(), Some("edge"), "browsing the site is answered from the KV mirror");
+    assert_eq!((&page["number"], &page["lease_id"]), (&first["number"], &first["lease_id"]));
+    let (by, _) = ask(arrival).await;
+    assert_eq!(by.as_deref(), Some("object"), "another ad click is a new touch");
+
+    // Once released, the mirror forgets the lease and the object answers again.
+    let release = json!({"site": "demo", "visitor": "visitor-browse-1", "lease_id": first["lease_id"]});
+    let resp =
+        client.post(edge.url("/v1/lease/release")).body(release.to_string()).send().await.expect("release");
+    assert_eq!(resp.status(), 200);
+    let (by, again) = ask(inside).await;
+    assert_eq!(by.as_deref(), Some("object"));
+    assert_eq!(again["number"], first["number"], "coming back while cooling: the same number");
+    assert_ne!(again["lease_id"], first["lease_id"]);
+}

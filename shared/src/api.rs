@@ -112,7 +112,21 @@ pub struct LeaseGrant {
     pub static_number: bool,
 }
 
+/// A lease mirrored for the edge must have at least this long left to be served from the
+/// mirror; closer to its end the site's object answers (and extends it).
+const MIRROR_MIN_REMAINING_SECS: i64 = 5 * 60;
+
 impl LeaseGrant {
+    /// Whether an edge may answer a returning visitor's page view with this mirrored grant,
+    /// without the site's object: the page view is part of the visit already credited (no
+    /// new touch to record), and the lease is a plain pool lease with time to spare.
+    pub fn serves_from_mirror(&self, visit: &Visit, now: Timestamp) -> bool {
+        visit.is_internal_navigation()
+            && !self.shared
+            && !self.overflow
+            && self.expires_at.millis() - now.millis() >= MIRROR_MIN_REMAINING_SECS * 1000
+    }
+
     pub fn new(lease: &Lease, config: &SiteConfig) -> Self {
         LeaseGrant {
             number: lease.number.e164().to_string(),
@@ -474,6 +488,34 @@ mod tests {
             assert_eq!(err.http_status(), 400);
             assert!(err.to_string().contains(needle), "{query}: {err}");
         }
+    }
+
+    #[test]
+    fn only_page_views_within_a_visit_are_served_from_the_mirror() {
+        let grant = LeaseGrant {
+            number: "+15550100201".into(),
+            expires_at: Timestamp(15 * 60_000),
+            replaces: "+15550100100".into(),
+            lease_id: "15550100201-0".into(),
+            shared: false,
+            overflow: false,
+            static_number: false,
+        };
+        let page = |referrer: &str, landing: &str| Visit {
+            referrer: Some(referrer.into()),
+            landing_page: Some(landing.into()),
+            ..Visit::default()
+        };
+        let inside = page("https://a.example/", "https://a.example/pricing");
+        assert!(grant.serves_from_mirror(&inside, Timestamp(60_000)));
+        assert!(!grant.serves_from_mirror(&inside, Timestamp(11 * 60_000)), "too close to its end");
+        assert!(
+            !grant.serves_from_mirror(&page("https://www.google.com/", "https://a.example/"), Timestamp(0))
+        );
+        assert!(!grant
+            .serves_from_mirror(&page("https://a.example/", "https://a.example/?gclid=1"), Timestamp(0)));
+        let shared = LeaseGrant { shared: true, ..grant };
+        assert!(!shared.serves_from_mirror(&inside, Timestamp(0)));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Storage seams and the site ledger: the operations a site's single writer (its Durable
 //! Object) performs, written once against small store traits so they run on the host too.
 
-use crate::api::{NumberState, PoolReport};
+use crate::api::{LeaseGrant, NumberState, PoolReport};
 use crate::attribution::{attribute, identifiable_caller, CallRecord, IncomingCall};
 use crate::clock::{Clock, Timestamp};
 use crate::error::{Error, Result};
@@ -36,6 +36,8 @@ pub trait LeaseStore {
     /// Announces that the site exists, so edges can turn away unknown site ids without
     /// waking (or creating) a Durable Object.
     async fn publish_site(&self, config: &SiteConfig) -> Result<()>;
+    /// Mirrors a visitor's current lease (or its end) so edges can serve their page views.
+    async fn mirror_visitor(&self, visitor: &str, grant: Option<&LeaseGrant>) -> Result<()>;
     /// The visitor's touches (empty for a new visitor).
     async fn load_touches(&self, visitor: &str) -> Result<TouchHistory>;
     async fn save_touches(&self, visitor: &str, touches: &TouchHistory) -> Result<()>;
@@ -136,12 +138,14 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         if let Some(rule) = static_rule_for(&state.config.static_numbers, &source) {
             let lease = static_lease(rule, visitor, source, region, now, state.config.lease_secs);
             self.store.record_session(&lease).await?;
+            self.store.mirror_visitor(&lease.visitor, Some(&LeaseGrant::new(&lease, &state.config))).await?;
             return Ok((lease, state.config));
         }
         let req = LeaseRequest { visitor, source, region };
         let lease = state.pool.lease(req, now, &state.config.rules(), self.site)?;
         self.store.save(&state).await?;
         self.store.record_session(&lease).await?;
+        self.store.mirror_visitor(&lease.visitor, Some(&LeaseGrant::new(&lease, &state.config))).await?;
         self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
         Ok((lease, state.config))
     }
@@ -170,6 +174,7 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         let lease = state.pool.renew(lease_id, visitor, self.clock.now(), &state.config.rules())?;
         self.store.save(&state).await?;
         self.store.record_session(&lease).await?;
+        self.store.mirror_visitor(visitor, Some(&LeaseGrant::new(&lease, &state.config))).await?;
         self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
         Ok((lease, state.config))
     }
@@ -185,6 +190,7 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         let lease = state.pool.release(lease_id, visitor, self.clock.now())?;
         self.store.save(&state).await?;
         self.store.record_session(&lease).await?;
+        self.store.mirror_visitor(visitor, None).await?;
         self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
         Ok(lease)
     }
@@ -328,6 +334,7 @@ pub struct MemoryStore {
     sites: RefCell<BTreeMap<String, SiteConfig>>,
     touches: RefCell<BTreeMap<String, TouchHistory>>,
     sessions: RefCell<BTreeMap<String, Lease>>,
+    visitor_mirror: RefCell<BTreeMap<String, LeaseGrant>>,
     calls: RefCell<Vec<CallRecord>>,
 }
 
@@ -369,6 +376,14 @@ impl LeaseStore for MemoryStore {
     }
     async fn save_touches(&self, visitor: &str, touches: &TouchHistory) -> Result<()> {
         self.touches.borrow_mut().insert(visitor.to_string(), touches.clone());
+        Ok(())
+    }
+    async fn mirror_visitor(&self, visitor: &str, grant: Option<&LeaseGrant>) -> Result<()> {
+        let mut mirror = self.visitor_mirror.borrow_mut();
+        match grant {
+            Some(g) => mirror.insert(visitor.to_string(), g.clone()),
+            None => mirror.remove(visitor),
+        };
         Ok(())
     }
     async fn record_session(&self, lease: &Lease) -> Result<()> {
@@ -465,6 +480,14 @@ mod tests {
         assert_eq!(config.business_number.e164(), "+15550100100");
         let mirrored = store.route(lease.number.e164()).and_then(|r| r.lease).expect("lease mirrored");
         assert_eq!(mirrored.visitor, "visitor-1");
+        let for_visitor = store.visitor_mirror.borrow().get("visitor-1").cloned().expect("visitor mirrored");
+        assert_eq!(for_visitor.lease_id, lease.id);
+        run(ledger.release(&lease.id, "visitor-1")).unwrap();
+        assert!(
+            store.visitor_mirror.borrow().get("visitor-1").is_none(),
+            "a released lease leaves the mirror"
+        );
+        let (lease, _) = run(ledger.lease("visitor-1".into(), &visit("google"), Region::default())).unwrap();
 
         clock.advance_secs(60);
         let call = IncomingCall {

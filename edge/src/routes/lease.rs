@@ -2,8 +2,10 @@
 //! (heartbeat while the page is visible) and `/v1/lease/release` (the page was closed).
 
 use crate::error;
+use crate::store::site_object::EdgeClock;
 use crate::store::{RouteMirror, SiteStub};
 use shared::api::{LeaseBody, LeaseCommand, LeaseRef};
+use shared::Clock;
 use shared::{Error, Region};
 use worker::{Method, Request, Response, Result, RouteContext};
 
@@ -70,11 +72,28 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
     if let Some(answer) = unknown_site(&ctx, &body.site).await? {
         return Ok(answer);
     }
+    // A page view within a visit already credited, with a lease that has time to spare: the
+    // mirror answers and the site's object is not involved.
+    let visit = body.visit();
+    if visit.is_internal_navigation() {
+        if let Ok(Some(grant)) = RouteMirror::new(&ctx.env)?.get_visitor(&body.site, &body.visitor).await {
+            if grant.serves_from_mirror(&visit, EdgeClock.now()) {
+                let mut resp = with_cors(Response::from_json(&grant)?)?;
+                resp.headers_mut().set(SERVED_BY, "edge")?;
+                return Ok(resp);
+            }
+        }
+    }
     let command =
         LeaseCommand { visitor: body.visitor.clone(), visit: body.visit(), region: region_of(&req) };
     let site = SiteStub::for_site(&ctx.env, &body.site)?;
-    with_cors(site.send(Method::Post, "/lease", Some(&command), None).await?)
+    let mut resp = with_cors(site.send(Method::Post, "/lease", Some(&command), None).await?)?;
+    resp.headers_mut().set(SERVED_BY, "object")?;
+    Ok(resp)
 }
+
+/// Says which path answered a lease request: `edge` (the KV mirror) or `object`.
+const SERVED_BY: &str = "x-ringtrace-served-by";
 
 /// Forwards a renew or release to the site's object.
 async fn on_lease(mut req: Request, ctx: RouteContext<()>, path: &str) -> Result<Response> {

@@ -1,10 +1,12 @@
 //! Workers KV mirror, written only by each site's Durable Object and read by any edge location:
 //! `number:+1555…` → site, business number, live lease (the call path), and `site:{id}` → the
-//! site's public summary (so unknown site ids are answered without a Durable Object).
+//! site's public summary (so unknown site ids are answered without a Durable Object), and
+//! `visitor:{site}:{id}` → the visitor's live lease (so page views within a visit are answered
+//! at the edge).
 
 use crate::config::KV_BINDING;
 use crate::error::storage;
-use shared::api::SiteSummary;
+use shared::api::{LeaseGrant, SiteSummary};
 use shared::{NumberRoute, PhoneNumber, SiteConfig};
 use worker::{kv::KvStore, Env};
 
@@ -31,6 +33,27 @@ impl RouteMirror {
 
     pub async fn delete(&self, number: &PhoneNumber) -> shared::Result<()> {
         self.kv.delete(&key(number)).await.map_err(storage)
+    }
+
+    pub async fn get_visitor(&self, site: &str, visitor: &str) -> shared::Result<Option<LeaseGrant>> {
+        self.kv.get(&format!("visitor:{site}:{visitor}")).json::<LeaseGrant>().await.map_err(storage)
+    }
+
+    /// Kept until the lease expires (KV's shortest expiry is a minute).
+    pub async fn put_visitor(
+        &self,
+        site: &str,
+        visitor: &str,
+        grant: &LeaseGrant,
+        now_ms: i64,
+    ) -> shared::Result<()> {
+        let ttl = u64::try_from((grant.expires_at.millis() - now_ms) / 1000).unwrap_or(0).max(60);
+        let key = format!("visitor:{site}:{visitor}");
+        self.kv.put(&key, grant).map_err(storage)?.expiration_ttl(ttl).execute().await.map_err(storage)
+    }
+
+    pub async fn delete_visitor(&self, site: &str, visitor: &str) -> shared::Result<()> {
+        self.kv.delete(&format!("visitor:{site}:{visitor}")).await.map_err(storage)
     }
 
     pub async fn put_site(&self, config: &SiteConfig) -> shared::Result<()> {

@@ -48,6 +48,7 @@ pub struct SiteObject {
 
 /// The object's storage as the core's store traits.
 struct ObjectStore {
+    site: String,
     sql: SqlStorage,
     mirror: RouteMirror,
 }
@@ -118,6 +119,12 @@ impl LeaseStore for ObjectStore {
     }
     async fn publish_site(&self, config: &shared::SiteConfig) -> shared::Result<()> {
         self.mirror.put_site(config).await
+    }
+    async fn mirror_visitor(&self, visitor: &str, grant: Option<&LeaseGrant>) -> shared::Result<()> {
+        match grant {
+            Some(g) => self.mirror.put_visitor(&self.site, visitor, g, EdgeClock.now().millis()).await,
+            None => self.mirror.delete_visitor(&self.site, visitor).await,
+        }
     }
     async fn record_session(&self, lease: &shared::Lease) -> shared::Result<()> {
         self.ensure_schema()?;
@@ -237,7 +244,11 @@ impl DurableObject for SiteObject {
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let site = req.headers().get(SITE_HEADER)?.unwrap_or_default();
-        let store = ObjectStore { sql: self.state.storage().sql(), mirror: RouteMirror::new(&self.env)? };
+        let store = ObjectStore {
+            site: site.clone(),
+            sql: self.state.storage().sql(),
+            mirror: RouteMirror::new(&self.env)?,
+        };
         let ledger = SiteLedger::new(&site, &store, &EdgeClock);
         let path = req.path();
         match (req.method(), path.as_str()) {

@@ -185,13 +185,22 @@ async fn main() {
         let (client, url) = (client.clone(), lease_url.clone());
         move |worker: usize, n: usize| {
             let (client, url) = (client.clone(), url.clone());
-            // A returning visitor asks again for their live lease; a new one needs a number.
-            let visitor = if returning {
-                format!("bench-returning-{worker:04}")
+            // A new visitor arrives from an ad and needs a number; a returning one arrived once
+            // and now browses the site (page views within the visit).
+            let body = if returning && n > 0 {
+                format!(
+                    r#"{{"site":"bench","visitor":"bench-returning-{worker:04}","referrer":"https://shop.example/","landing_page":"https://shop.example/p{n}"}}"#
+                )
             } else {
-                format!("bench-new-{worker:04}-{n:06}")
+                let visitor = if returning {
+                    format!("bench-returning-{worker:04}")
+                } else {
+                    format!("bench-new-{worker:04}-{n:06}")
+                };
+                format!(
+                    r#"{{"site":"bench","visitor":"{visitor}","utm_source":"bench","landing_page":"https://shop.example/"}}"#
+                )
             };
-            let body = format!(r#"{{"site":"bench","visitor":"{visitor}","utm_source":"bench"}}"#);
             async move { client.post(url).body(body).send().await.is_ok_and(|r| r.status().is_success()) }
         }
     };
