@@ -151,15 +151,9 @@ async fn bad_lease_requests_get_a_clear_4xx() {
     assert_eq!(status, 200);
 }
 
-/// Creates (or updates) a site through the admin API.
+/// Creates (or updates) a site through the admin API and expects it to be accepted.
 async fn put_site(edge: &Edge, site: &str, body: Value) -> Value {
-    let resp = reqwest::Client::new()
-        .put(edge.url(&format!("/v1/sites/{site}")))
-        .bearer_auth(&edge.admin_token)
-        .json(&body)
-        .send()
-        .await
-        .expect("put site");
+    let resp = edge.put_site(site, &body).await;
     assert_eq!(resp.status(), 200, "{body}");
     resp.json().await.expect("json")
 }

@@ -40,13 +40,7 @@ async fn provisioning_needs_the_admin_token_and_validates() {
         ),
     ];
     for (body, needle) in bad {
-        let resp = client
-            .put(edge.url("/v1/sites/shop"))
-            .bearer_auth(&edge.admin_token)
-            .json(&body)
-            .send()
-            .await
-            .expect("put");
+        let resp = edge.put_site("shop", &body).await;
         let status = resp.status().as_u16();
         let json: Value = resp.json().await.expect("JSON error");
         assert!(status == 400 || status == 409, "{status} for {body}");
@@ -56,13 +50,7 @@ async fn provisioning_needs_the_admin_token_and_validates() {
         );
     }
 
-    let resp = client
-        .put(edge.url("/v1/sites/shop"))
-        .bearer_auth(&edge.admin_token)
-        .json(&site)
-        .send()
-        .await
-        .expect("put");
+    let resp = edge.put_site("shop", &site).await;
     assert_eq!(resp.status(), 200);
     let summary: Value = resp.json().await.expect("json");
     assert_eq!(summary["business_number"], "+15550100300");

@@ -115,19 +115,9 @@ async fn a_call_is_credited_by_the_sites_attribution_model() {
     assert_eq!(calls[0]["campaign"], "spring");
 
     // Switch the demo site to last touch: the typed-in visit now gets the credit.
-    let mut site: Value = serde_json::from_str(
-        &std::fs::read_to_string(ringtrace_tests::root().join("edge/demo/site.json")).expect("site"),
-    )
-    .expect("site json");
-    site["api_token"] = json!(edge.demo_token);
+    let mut site = edge.demo_setup();
     site["attribution_model"] = json!("last_touch");
-    let resp = client
-        .put(edge.url("/v1/sites/demo"))
-        .bearer_auth(&edge.admin_token)
-        .json(&site)
-        .send()
-        .await
-        .expect("put");
+    let resp = edge.put_site("demo", &site).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.json::<Value>().await.expect("json")["attribution_model"], "last_touch");
     lease(json!({"site": "demo", "visitor": "visitor-model-01", "landing_page": "https://demo.example/"}))
@@ -143,13 +133,7 @@ async fn a_call_is_credited_by_the_sites_attribution_model() {
 
     // An unknown model is refused with a message naming the field.
     site["attribution_model"] = json!("w_shaped");
-    let resp = client
-        .put(edge.url("/v1/sites/demo"))
-        .bearer_auth(&edge.admin_token)
-        .json(&site)
-        .send()
-        .await
-        .expect("put");
+    let resp = edge.put_site("demo", &site).await;
     assert_eq!(resp.status(), 400);
     let err: Value = resp.json().await.expect("json");
     assert!(err["error"]["message"].as_str().unwrap_or("").contains("attribution_model"), "{err}");
@@ -158,35 +142,17 @@ async fn a_call_is_credited_by_the_sites_attribution_model() {
 #[tokio::test]
 async fn static_numbers_win_over_the_pool_and_calls_credit_the_rule() {
     let edge = Edge::start().await;
-    let client = reqwest::Client::new();
-    let mut site: Value = serde_json::from_str(
-        &std::fs::read_to_string(ringtrace_tests::root().join("edge/demo/site.json")).expect("site"),
-    )
-    .expect("site json");
-    site["api_token"] = json!(edge.demo_token);
+    let mut site = edge.demo_setup();
     site["static_numbers"] = json!([{"number": "+1 555 010 0777", "channel": "organic social"}]);
-    let resp = client
-        .put(edge.url("/v1/sites/demo"))
-        .bearer_auth(&edge.admin_token)
-        .json(&site)
-        .send()
-        .await
-        .expect("put");
+    let resp = edge.put_site("demo", &site).await;
     assert_eq!(resp.status(), 200);
 
-    let grant: Value = client
-        .post(edge.url("/v1/lease"))
-        .body(
-            json!({"site": "demo", "visitor": "visitor-social-1", "referrer": "https://www.instagram.com/",
-                     "landing_page": "https://demo.example/"})
-            .to_string(),
+    let grant: Value = edge
+        .lease(
+            &json!({"site": "demo", "visitor": "visitor-social-1", "referrer": "https://www.instagram.com/",
+                     "landing_page": "https://demo.example/"}),
         )
-        .send()
-        .await
-        .expect("lease")
-        .json()
-        .await
-        .expect("json");
+        .await;
     assert_eq!(
         (grant["number"].as_str(), grant["static_number"].as_bool()),
         (Some("+15550100777"), Some(true))
@@ -201,12 +167,6 @@ async fn static_numbers_win_over_the_pool_and_calls_credit_the_rule() {
     assert!(calls[0]["visitor"].is_null(), "a static number belongs to no single session");
 
     site["static_numbers"] = json!([{"number": "+1 555 010 0778", "channel": "smoke signals"}]);
-    let resp = client
-        .put(edge.url("/v1/sites/demo"))
-        .bearer_auth(&edge.admin_token)
-        .json(&site)
-        .send()
-        .await
-        .expect("put");
+    let resp = edge.put_site("demo", &site).await;
     assert_eq!(resp.status(), 400);
 }

@@ -340,3 +340,39 @@ impl Drop for HostSite {
         }
     }
 }
+
+impl Edge {
+    /// The demo site's setup as `make dev` seeds it (edge/demo/site.json with its token), to
+    /// change and `put_site` again.
+    pub fn demo_setup(&self) -> serde_json::Value {
+        let text = std::fs::read_to_string(root().join("edge/demo/site.json")).expect("edge/demo/site.json");
+        let mut site: serde_json::Value = serde_json::from_str(&text).expect("site.json is JSON");
+        site["api_token"] = serde_json::json!(self.demo_token);
+        site
+    }
+
+    /// `PUT /v1/sites/{site}` with the admin token.
+    pub async fn put_site(&self, site: &str, body: &serde_json::Value) -> reqwest::Response {
+        reqwest::Client::new()
+            .put(self.url(&format!("/v1/sites/{site}")))
+            .bearer_auth(&self.admin_token)
+            .json(body)
+            .send()
+            .await
+            .expect("put site")
+    }
+
+    /// `POST /v1/lease` (as the widget sends it, `text/plain`); the answer's JSON.
+    pub async fn lease(&self, body: &serde_json::Value) -> serde_json::Value {
+        reqwest::Client::new()
+            .post(self.url("/v1/lease"))
+            .header("content-type", "text/plain;charset=UTF-8")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("lease")
+            .json()
+            .await
+            .expect("lease JSON")
+    }
+}
