@@ -93,6 +93,29 @@ impl CallOutcome {
     }
 }
 
+/// When a call rang, was answered and ended, as the provider reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallTiming {
+    pub started_at: Timestamp,
+    pub answered_at: Option<Timestamp>,
+    pub ended_at: Option<Timestamp>,
+}
+
+impl CallTiming {
+    /// Seconds it rang before it was answered (or until it ended unanswered).
+    pub fn ring_secs(&self) -> Option<u32> {
+        let until = self.answered_at.or(self.ended_at)?;
+        u32::try_from((until.millis() - self.started_at.millis()).max(0) / 1000).ok()
+    }
+
+    /// Seconds of conversation: from the answer to the end, ring time excluded; `None` if it
+    /// was never answered or has not ended.
+    pub fn talk_secs(&self) -> Option<u32> {
+        let (answered, ended) = (self.answered_at?, self.ended_at?);
+        u32::try_from((ended.millis() - answered.millis()).max(0) / 1000).ok()
+    }
+}
+
 impl CallRecord {
     pub fn answered(&self) -> bool {
         self.outcome == Some(CallOutcome::Answered)
@@ -154,6 +177,32 @@ pub fn attribute(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn talk_time_excludes_ring_time_and_qualifies() {
+        let t = |s: i64| Timestamp(s * 1000);
+        let answered = CallTiming { started_at: t(0), answered_at: Some(t(12)), ended_at: Some(t(102)) };
+        assert_eq!((answered.ring_secs(), answered.talk_secs()), (Some(12), Some(90)));
+        let missed = CallTiming { started_at: t(0), answered_at: None, ended_at: Some(t(30)) };
+        assert_eq!((missed.ring_secs(), missed.talk_secs()), (Some(30), None));
+        let mut call = attribute(
+            "demo",
+            IncomingCall {
+                call_sid: "CA1".into(),
+                from: "+15550009999".into(),
+                to: PhoneNumber::parse("+15550100201").unwrap(),
+                at: t(0),
+            },
+            &Pool::default(),
+            0,
+            false,
+        );
+        call.outcome = Some(CallOutcome::Answered);
+        call.talk_secs = answered.talk_secs();
+        assert!(call.qualified(60) && !call.qualified(120));
+        call.outcome = Some(CallOutcome::Missed);
+        assert!(!call.qualified(0), "only answered calls qualify");
+    }
 
     #[test]
     fn outcomes_from_provider_statuses() {

@@ -22,7 +22,7 @@ mod traffic;
 pub mod twilio;
 
 pub use attribution::{
-    attribute, identifiable_caller, Attribution, CallOutcome, CallRecord, Candidate, IncomingCall,
+    attribute, identifiable_caller, Attribution, CallOutcome, CallRecord, CallTiming, Candidate, IncomingCall,
 };
 pub use clock::{Clock, FixedClock, Timestamp};
 pub use error::{Error, Result};
