@@ -42,16 +42,8 @@ async fn reports_group_calls_and_sessions() {
     for (visitor, source) in
         [("visitor-rep-01", "google"), ("visitor-rep-02", "google"), ("visitor-rep-03", "bing")]
     {
-        let grant: Value = client
-            .post(edge.url("/v1/lease"))
-            .body(serde_json::json!({"site": "demo", "visitor": visitor, "utm_source": source, "utm_medium": "cpc",
-                                     "utm_campaign": "spring"}).to_string())
-            .send()
-            .await
-            .expect("lease")
-            .json()
-            .await
-            .expect("json");
+        let grant: Value = edge.lease(&serde_json::json!({"site": "demo", "visitor": visitor, "utm_source": source, "utm_medium": "cpc",
+                                     "utm_campaign": "spring"})).await;
         numbers.push(grant["number"].as_str().expect("number").to_string());
     }
     twilio_voice(&edge, "CArep0001", "+15557654321", &numbers[0]).await;

@@ -72,15 +72,7 @@ async fn number_swaps_call_is_attributed_and_shows_in_dashboard() {
     let visitor =
         page.execute("return localStorage.getItem('ringtrace_vid')", vec![]).await.expect("visitor id");
     let visitor = visitor.as_str().expect("the widget keeps a visitor id").to_string();
-    let lease: serde_json::Value = reqwest::Client::new()
-        .post(edge.url("/v1/lease"))
-        .body(serde_json::json!({"site": "demo", "visitor": visitor}).to_string())
-        .send()
-        .await
-        .expect("lease")
-        .json()
-        .await
-        .expect("json");
+    let lease: serde_json::Value = edge.lease(&serde_json::json!({"site": "demo", "visitor": visitor})).await;
     assert_eq!(lease["number"], grant_number.as_str(), "the page's lease is the visitor's live lease");
 
     // The dashboard, signed in with the demo token, lists that call. Leaving the demo page

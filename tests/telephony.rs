@@ -6,20 +6,13 @@ use serde_json::{json, Value};
 #[tokio::test]
 async fn a_call_is_forwarded_attributed_and_recorded_once() {
     let edge = Edge::start().await;
-    let grant: Value = reqwest::Client::new()
-        .post(edge.url("/v1/lease"))
-        .body(
-            json!({"site": "demo", "visitor": "visitor-call-01", "utm_source": "google", "utm_medium": "cpc",
+    let grant: Value = edge
+        .lease(
+            &json!({"site": "demo", "visitor": "visitor-call-01", "utm_source": "google", "utm_medium": "cpc",
                    "utm_campaign": "spring", "utm_term": "burst pipe",
-                   "landing_page": "https://demo.example/boilers?utm_source=google&gclid=xyz&ref=7"})
-            .to_string(),
+                   "landing_page": "https://demo.example/boilers?utm_source=google&gclid=xyz&ref=7"}),
         )
-        .send()
-        .await
-        .expect("lease")
-        .json()
-        .await
-        .expect("json");
+        .await;
     let number = grant["number"].as_str().expect("number");
 
     let (status, twiml) =
