@@ -22,6 +22,10 @@ async fn calls_need_the_sites_bearer_token() {
     }
     let resp = client.get(&url).bearer_auth(&edge.demo_token).send().await.expect("get");
     assert_eq!(resp.status(), 200);
+    // The scheme is case-insensitive (RFC 7235), as some HTTP clients send it lowercase.
+    let lower = format!("bearer {}", edge.demo_token);
+    let resp = client.get(&url).header("authorization", lower).send().await.expect("get");
+    assert_eq!(resp.status(), 200);
     let json: Value = resp.json().await.expect("json");
     assert_eq!(json["calls"], Value::Array(vec![]), "a new site has no calls yet");
 

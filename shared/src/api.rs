@@ -1,6 +1,6 @@
 //! Wire types of the edge API, shared by the edge, the dashboard and the tests.
 
-use crate::attribution::{CallRecord, IncomingCall};
+use crate::attribution::CallRecord;
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::pool::{Lease, Region};
@@ -38,6 +38,14 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> Re
 
 const MAX_TAG_LEN: usize = 500;
 const MAX_URL_LEN: usize = 2048;
+
+/// The token of an `Authorization: Bearer <token>` header (the scheme is case-insensitive);
+/// `None` when the header is missing, of another scheme, or empty.
+pub fn bearer_token(header: Option<&str>) -> Option<&str> {
+    let (scheme, token) = header?.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
 
 /// Visitor ids are made by the widget: 8–64 of `A-Z a-z 0-9 - _`.
 pub fn valid_visitor_id(id: &str) -> bool {
@@ -185,9 +193,6 @@ pub struct LeaseCommand {
     pub visit: Visit,
     pub region: Region,
 }
-
-/// What the edge asks a site's Durable Object to record a call.
-pub type CallCommand = IncomingCall;
 
 /// The Durable Object's answer to a call it was asked to record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -414,6 +419,16 @@ impl From<&Error> for ErrorBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bearer_tokens_are_read_like_http_says() {
+        assert_eq!(bearer_token(Some("Bearer abc")), Some("abc"));
+        assert_eq!(bearer_token(Some("bearer  abc ")), Some("abc"));
+        assert_eq!(bearer_token(Some("Basic abc")), None);
+        assert_eq!(bearer_token(Some("Bearer ")), None);
+        assert_eq!(bearer_token(Some("abc")), None);
+        assert_eq!(bearer_token(None), None);
+    }
 
     #[test]
     fn parses_the_widget_body() {

@@ -1,5 +1,6 @@
 //! The first-party visitor id (localStorage, with a cookie as second copy) and bot checks.
 
+use shared::api::valid_visitor_id;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlDocument, Window};
@@ -13,10 +14,6 @@ pub fn is_automated(window: &Window) -> bool {
     js_sys::Reflect::get(&window.navigator(), &"webdriver".into()).is_ok_and(|v| v.is_truthy())
 }
 
-fn valid(id: &str) -> bool {
-    (8..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
 fn from_cookie(window: &Window) -> Option<String> {
     let doc: HtmlDocument = window.document()?.dyn_into().ok()?;
     let cookies = doc.cookie().ok()?;
@@ -24,7 +21,7 @@ fn from_cookie(window: &Window) -> Option<String> {
         .split(';')
         .filter_map(|c| c.trim().strip_prefix(KEY)?.strip_prefix('='))
         .map(str::to_string)
-        .find(|v| valid(v))
+        .find(|v| valid_visitor_id(v))
 }
 
 fn new_id(window: &Window) -> Result<String, JsValue> {
@@ -37,7 +34,8 @@ fn new_id(window: &Window) -> Result<String, JsValue> {
 /// that throws (Safari private mode, sandboxed iframes) just means a new id per page view.
 pub fn visitor_id(window: &Window) -> Result<String, JsValue> {
     let storage = window.local_storage().ok().flatten();
-    let stored = storage.as_ref().and_then(|s| s.get_item(KEY).ok().flatten()).filter(|v| valid(v));
+    let stored =
+        storage.as_ref().and_then(|s| s.get_item(KEY).ok().flatten()).filter(|v| valid_visitor_id(v));
     let id = match stored.or_else(|| from_cookie(window)) {
         Some(id) => id,
         None => new_id(window)?,

@@ -16,7 +16,7 @@ async fn dashboard_request(
 ) -> Result<Result<(String, String), Response>> {
     let site = ctx.param("site").cloned().unwrap_or_default();
     let authorization = req.headers().get("authorization")?.unwrap_or_default();
-    let has_token = authorization.strip_prefix("Bearer ").is_some_and(|t| !t.trim().is_empty());
+    let has_token = shared::api::bearer_token(Some(&authorization)).is_some();
     if !has_token || !valid_site_id(&site) {
         return Ok(Err(error::respond(&Error::Unauthorized)?));
     }

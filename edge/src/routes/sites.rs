@@ -12,8 +12,8 @@ pub async fn put(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
         return error::respond(&Error::invalid("site provisioning is disabled: set the ADMIN_TOKEN secret"));
     };
     let presented = req.headers().get("authorization")?;
-    let presented = presented.as_deref().and_then(|a| a.strip_prefix("Bearer ")).unwrap_or("");
-    if !tokens_equal(presented.trim(), &expected) {
+    let presented = shared::api::bearer_token(presented.as_deref()).unwrap_or("");
+    if !tokens_equal(presented, &expected) {
         return error::respond(&Error::Unauthorized);
     }
     let site = ctx.param("site").cloned().unwrap_or_default();

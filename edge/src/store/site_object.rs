@@ -301,7 +301,7 @@ impl DurableObject for SiteObject {
             }
             (Method::Get, "/pool") => {
                 let token = req.headers().get("authorization")?;
-                let token = token.as_deref().and_then(|t| t.strip_prefix("Bearer ")).map(str::trim);
+                let token = shared::api::bearer_token(token.as_deref());
                 let pairs: Vec<(String, String)> = req.url()?.query_pairs().into_owned().collect();
                 let result = match shared::api::parse_pool_days(&pairs) {
                     Ok(days) => ledger.pool_report(token, days).await,
@@ -311,7 +311,7 @@ impl DurableObject for SiteObject {
             }
             (Method::Get, "/report") => {
                 let token = req.headers().get("authorization")?;
-                let token = token.as_deref().and_then(|t| t.strip_prefix("Bearer ")).map(str::trim);
+                let token = shared::api::bearer_token(token.as_deref());
                 let pairs: Vec<(String, String)> = req.url()?.query_pairs().into_owned().collect();
                 let result = match shared::api::ReportQuery::parse(&pairs, EdgeClock.now()) {
                     Ok(q) => ledger.report(token, &q.group_by, q.from, q.to).await.map(|rows| {
@@ -323,7 +323,7 @@ impl DurableObject for SiteObject {
             }
             (Method::Get, "/calls") => {
                 let token = req.headers().get("authorization")?;
-                let token = token.as_deref().and_then(|t| t.strip_prefix("Bearer ")).map(str::trim);
+                let token = shared::api::bearer_token(token.as_deref());
                 let limit = req
                     .url()?
                     .query_pairs()
