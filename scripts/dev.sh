@@ -28,4 +28,16 @@ cat <<MSG
   Ctrl-C stops it. Data persists in edge/.wrangler/state.
 
 MSG
+signatures=$(sed -n 's/^TWILIO_SIGNATURES=//p' edge/.dev.vars | tr 'A-Z' 'a-z')
+case "$signatures" in
+  off|false|0) cat <<'WARN'
+  ************************************************************************************
+  *  WARNING: TWILIO_SIGNATURES=off in edge/.dev.vars.                               *
+  *  X-Twilio-Signature is NOT checked: anyone who can reach this edge can post fake *
+  *  calls. For local experiments only; never deploy with it.                        *
+  ************************************************************************************
+
+WARN
+  ;;
+esac
 wait $wrangler_pid

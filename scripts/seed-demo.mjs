@@ -16,6 +16,8 @@ const vars = Object.fromEntries(
 const base = process.argv[2] || `http://127.0.0.1:${process.env.PORT || 8787}`;
 const site = JSON.parse(readFileSync(join(root, "edge/demo/site.json"), "utf8"));
 site.api_token = vars.DEMO_API_TOKEN;
+// Local Twilio webhooks (make call, the tests) are signed with this, as Twilio signs them.
+if (vars.DEMO_TWILIO_AUTH_TOKEN) site.twilio_auth_token = vars.DEMO_TWILIO_AUTH_TOKEN;
 const res = await fetch(`${base}/v1/sites/demo`, {
   method: "PUT",
   headers: { authorization: `Bearer ${vars.ADMIN_TOKEN}`, "content-type": "application/json" },

@@ -54,4 +54,14 @@ fi
 if [ ! -f edge/.dev.vars ]; then
   cp edge/.dev.vars.example edge/.dev.vars
   say "created edge/.dev.vars from edge/.dev.vars.example"
+else
+  # Settings added to the example since this copy was made (your values are kept).
+  while IFS= read -r line; do
+    case "$line" in ''|'#'*) continue ;; esac
+    key=${line%%=*}
+    if ! grep -q "^$key=" edge/.dev.vars; then
+      printf '%s\n' "$line" >> edge/.dev.vars
+      say "added $key to edge/.dev.vars (from edge/.dev.vars.example)"
+    fi
+  done < edge/.dev.vars.example
 fi

@@ -59,7 +59,7 @@ async fn number_swaps_call_is_attributed_and_shows_in_dashboard() {
     let (status, twiml) =
         twilio_voice(&edge, "CAe2e00000000000000000000000000001", "+15557654321", &grant_number).await;
     assert_eq!(status, 200);
-    assert!(twiml.contains("<Number>+15550100100</Number>"), "{twiml}");
+    assert!(twiml.contains(">+15550100100</Number>"), "{twiml}");
     let calls = demo_calls(&edge).await;
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0]["to"], grant_number.as_str());

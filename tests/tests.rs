@@ -1,8 +1,11 @@
 //! Cross-component suites, one module per concept. Each test starts its own `wrangler dev`
 //! with fresh local storage (and, for end-to-end runs, its own Chromium) and stops them.
 
+mod call_events;
 mod calls_api;
+mod crm_webhooks;
 mod end_to_end;
 mod lease_api;
+mod routing;
 mod sites_api;
 mod telephony;

@@ -13,9 +13,41 @@ pub const MAX_CALLS_PAGE: usize = 500;
 pub const DEFAULT_CALLS_PAGE: usize = 100;
 
 pub fn admin_token(env: &Env) -> Option<String> {
-    env.secret(ADMIN_TOKEN)
+    var(env, ADMIN_TOKEN)
+}
+
+/// `TWILIO_SIGNATURES=off` turns the `X-Twilio-Signature` check off (local development only).
+pub fn twilio_signatures_enforced(env: &Env) -> bool {
+    !matches!(var(env, "TWILIO_SIGNATURES").as_deref(), Some("off" | "false" | "0"))
+}
+
+/// A deployment-wide Twilio auth token, for sites without their own.
+pub fn twilio_auth_token(env: &Env) -> Option<String> {
+    var(env, "TWILIO_AUTH_TOKEN")
+}
+
+/// The origin Twilio reaches this edge at, when a proxy or tunnel sits in front of it.
+pub fn public_url(env: &Env) -> Option<String> {
+    var(env, "PUBLIC_URL")
+}
+
+/// First retry delay of a failed CRM webhook.
+pub fn webhook_retry_base_ms(env: &Env) -> i64 {
+    var(env, "WEBHOOK_RETRY_BASE_MS")
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|ms| *ms > 0)
+        .unwrap_or(shared::crm::DEFAULT_RETRY_BASE_MS)
+}
+
+/// Largest telephony webhook or call-event body accepted.
+pub const MAX_TELEPHONY_BODY: usize = 64 * 1024;
+
+/// A secret or plain variable, `None` when unset or empty.
+fn var(env: &Env, name: &str) -> Option<String> {
+    env.secret(name)
         .map(|s| s.to_string())
-        .or_else(|_| env.var(ADMIN_TOKEN).map(|v| v.to_string()))
+        .or_else(|_| env.var(name).map(|v| v.to_string()))
         .ok()
-        .filter(|t| !t.is_empty())
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }

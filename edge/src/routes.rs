@@ -1,5 +1,6 @@
 //! HTTP handlers, one module per resource.
 
+mod body;
 pub mod calls;
 pub mod lease;
 pub mod sites;

@@ -1,8 +1,10 @@
 //! Wire types of the edge API, shared by the edge, the dashboard and the tests.
 
 use crate::attribution::CallRecord;
+use crate::call_event::{CallEvent, CallStatus, EventKind, Leg, Recording};
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
+use crate::phone::PhoneNumber;
 use crate::pool::{Lease, Region};
 use crate::site::{valid_site_id, SiteConfig};
 use crate::traffic::Visit;
@@ -217,6 +219,26 @@ pub struct SiteSummary {
     pub attribution_model: crate::AttributionModel,
     pub touch_lifetime_days: i64,
     pub static_numbers: Vec<crate::StaticRule>,
+    #[serde(default)]
+    pub business_numbers: Vec<String>,
+    #[serde(default)]
+    pub caller_id: String,
+    #[serde(default)]
+    pub record_calls: bool,
+    #[serde(default)]
+    pub dial_timeout_seconds: u32,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub business_hours: Option<crate::BusinessHoursSetup>,
+    #[serde(default)]
+    pub after_hours: Option<crate::routing::AfterHoursSetup>,
+    /// The CRM webhook's URL (its secret is never shown).
+    #[serde(default)]
+    pub crm_webhook_url: Option<String>,
+    /// Whether a Twilio auth token is stored (it is never shown).
+    #[serde(default)]
+    pub twilio_auth_token_set: bool,
 }
 
 impl From<&SiteConfig> for SiteSummary {
@@ -234,6 +256,15 @@ impl From<&SiteConfig> for SiteSummary {
             static_numbers: c.static_numbers.clone(),
             attribution_model: c.attribution_model,
             touch_lifetime_days: c.touch_lifetime_secs / (24 * 3600),
+            business_numbers: c.business_numbers.iter().map(|n| n.e164().to_string()).collect(),
+            caller_id: c.caller_id.setting(),
+            record_calls: c.record_calls,
+            dial_timeout_seconds: c.dial_timeout_secs,
+            keywords: c.keywords.clone(),
+            business_hours: c.business_hours.as_ref().map(|h| h.to_setup()),
+            after_hours: c.after_hours.as_ref().map(|a| a.to_setup()),
+            crm_webhook_url: c.crm_webhook.as_ref().map(|w| w.url.clone()),
+            twilio_auth_token_set: c.twilio_auth_token.is_some(),
         }
     }
 }
@@ -268,6 +299,34 @@ pub struct CallView {
     pub region: Option<String>,
     pub country: Option<String>,
     pub visitor: Option<String>,
+    /// `ringing`, `in-progress`, `completed`, `busy`, `no-answer`, `failed`, `canceled`.
+    #[serde(default)]
+    pub status: Option<CallStatus>,
+    /// The business picked up.
+    #[serde(default)]
+    pub answered: bool,
+    #[serde(default)]
+    pub outcome: Option<crate::CallOutcome>,
+    #[serde(default)]
+    pub ring_secs: Option<u32>,
+    #[serde(default)]
+    pub talk_secs: Option<u32>,
+    #[serde(default)]
+    pub ended_at: Option<Timestamp>,
+    /// The number the call was forwarded to (`null` after hours: voicemail).
+    #[serde(default)]
+    pub forwarded_to: Option<String>,
+    #[serde(default)]
+    pub after_hours: bool,
+    /// The caller left a voicemail.
+    #[serde(default)]
+    pub voicemail: bool,
+    #[serde(default)]
+    pub recordings: Vec<Recording>,
+    #[serde(default)]
+    pub transcript: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 impl From<&CallRecord> for CallView {
@@ -297,8 +356,188 @@ impl From<&CallRecord> for CallView {
             region: a.and_then(|a| a.region.label()),
             country: a.and_then(|a| a.region.country.clone()),
             visitor: a.map(|a| a.visitor.clone()),
+            status: c.status,
+            answered: c.answered_at.is_some(),
+            outcome: c.outcome,
+            ring_secs: c.ring_secs,
+            talk_secs: c.talk_secs,
+            ended_at: c.ended_at,
+            forwarded_to: c.forwarded_to.as_ref().map(|n| n.e164().to_string()),
+            after_hours: c.after_hours,
+            voicemail: c.recordings.iter().any(|r| r.voicemail),
+            recordings: c.recordings.clone(),
+            transcript: c.transcript.clone(),
+            tags: c.tags.clone(),
         }
     }
+}
+
+/// `GET /v1/sites/{site}/calls/{call_sid}`: one call with its timeline and CRM deliveries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallDetail {
+    pub call: CallView,
+    /// Its attribution in full (the session, late/shared flags, candidate sessions).
+    pub attribution: Option<crate::Attribution>,
+    pub events: Vec<CallEvent>,
+    pub deliveries: Vec<DeliveryView>,
+}
+
+/// A CRM webhook delivery as the API shows it (the body is not repeated).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryView {
+    pub event: String,
+    pub url: String,
+    pub state: crate::crm::DeliveryState,
+    pub next_attempt_at: Option<Timestamp>,
+    pub attempts: Vec<crate::crm::Attempt>,
+}
+
+impl From<&crate::crm::Delivery> for DeliveryView {
+    fn from(d: &crate::crm::Delivery) -> Self {
+        DeliveryView {
+            event: d.event.clone(),
+            url: d.url.clone(),
+            state: d.state,
+            next_attempt_at: d.next_at,
+            attempts: d.attempts.clone(),
+        }
+    }
+}
+
+/// What a site's CRM receives: `call.started` or `call.ended` with the call and its
+/// attribution.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrmPayload {
+    pub event: String,
+    pub site: String,
+    pub occurred_at: Timestamp,
+    pub call: CallView,
+}
+
+/// `POST /v1/sites/{site}/calls/events`: one call event from any provider (Telnyx, Vonage,
+/// Plivo, a PBX…). `to` is the tracking number dialled; `call_id` the provider's id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallEventBody {
+    pub call_id: String,
+    /// `started`, `ringing`, `answered`, `ended`, `recording` or `transcription`.
+    pub event: String,
+    pub to: String,
+    #[serde(default)]
+    pub from: Option<String>,
+    /// When it happened (RFC 3339); default: when it arrives.
+    #[serde(default)]
+    pub at: Option<Timestamp>,
+    /// For `ended`: `completed` (answered), `busy`, `no-answer`, `failed`, `canceled`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// For `ended`: talk time.
+    #[serde(default)]
+    pub duration_seconds: Option<u32>,
+    #[serde(default)]
+    pub recording_url: Option<String>,
+    #[serde(default)]
+    pub recording_duration_seconds: Option<u32>,
+    #[serde(default)]
+    pub voicemail: Option<bool>,
+    #[serde(default)]
+    pub transcript: Option<String>,
+}
+
+const MAX_CALL_ID: usize = 128;
+const MAX_TRANSCRIPT: usize = 20_000;
+
+impl CallEventBody {
+    /// The events this report stands for (an `ended` with a recording URL is two).
+    pub fn into_events(self, now: Timestamp) -> Result<Vec<CallEvent>> {
+        let call_id = self.call_id.trim().to_string();
+        let id_ok =
+            call_id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
+        if call_id.is_empty() || call_id.len() > MAX_CALL_ID || !id_ok {
+            return Err(Error::invalid(format!(
+                "call_id must be 1-{MAX_CALL_ID} characters of letters, digits, - _ . :"
+            )));
+        }
+        let to = PhoneNumber::parse(&self.to)?;
+        if self.from.as_ref().is_some_and(|f| f.chars().count() > 64) {
+            return Err(Error::invalid("from is longer than 64 characters"));
+        }
+        let at = self.at.unwrap_or(now);
+        let recording = match self.recording_url {
+            Some(url) if !url.starts_with("https://") || url.len() > MAX_URL_LEN => {
+                return Err(Error::invalid(
+                    "recording_url must be an https:// URL of at most 2048 characters",
+                ));
+            }
+            Some(url) => Some(EventKind::Recording {
+                url,
+                duration_secs: self.recording_duration_seconds,
+                voicemail: self.voicemail.unwrap_or(false),
+            }),
+            None => None,
+        };
+        let status = self.status.as_deref().map(|s| {
+            CallStatus::parse(s).ok_or_else(|| {
+                Error::invalid(format!(
+                    "status {s:?} must be one of completed, busy, no-answer, failed, canceled"
+                ))
+            })
+        });
+        let mut kinds = match self.event.as_str() {
+            "started" => vec![EventKind::Started],
+            "ringing" => vec![EventKind::Ringing],
+            "answered" => vec![EventKind::Answered],
+            "ended" => {
+                let status = status.transpose()?.unwrap_or(CallStatus::Completed);
+                if !status.is_final() {
+                    return Err(Error::invalid(
+                        "an ended call's status must be completed, busy, no-answer, failed or canceled",
+                    ));
+                }
+                vec![EventKind::Ended { leg: Leg::Business, status, duration_secs: self.duration_seconds }]
+            }
+            "recording" if recording.is_none() => {
+                return Err(Error::invalid("a recording event needs recording_url"))
+            }
+            "recording" => Vec::new(),
+            "transcription" => match self.transcript {
+                Some(text) if !text.trim().is_empty() && text.chars().count() <= MAX_TRANSCRIPT => {
+                    vec![EventKind::Transcription { text }]
+                }
+                _ => {
+                    return Err(Error::invalid(format!(
+                        "a transcription event needs transcript (1-{MAX_TRANSCRIPT} characters)"
+                    )))
+                }
+            },
+            other => {
+                return Err(Error::invalid(format!(
+                "event {other:?} must be one of started, ringing, answered, ended, recording, transcription"
+            )))
+            }
+        };
+        kinds.extend(recording);
+        Ok(kinds
+            .into_iter()
+            .map(|kind| CallEvent {
+                call_sid: call_id.clone(),
+                provider: "api".into(),
+                at,
+                from: self.from.clone(),
+                to: to.clone(),
+                kind,
+            })
+            .collect())
+    }
+}
+
+/// The answer to a dialed-number lookup (`GET /v1/route`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteAnswer {
+    pub call_id: String,
+    /// Where to forward; `None`: the site takes a voicemail now.
+    pub forward_to: Option<String>,
+    pub after_hours: bool,
 }
 
 /// `GET /v1/sites/{site}/report` query: what to group by, over which time range.

@@ -1,5 +1,6 @@
 //! Attribution: which visitor session a phone call is credited to.
 
+use crate::call_event::{CallEvent, CallStatus, Recording};
 use crate::clock::Timestamp;
 use crate::phone::PhoneNumber;
 use crate::pool::{Pool, Region};
@@ -66,6 +67,32 @@ pub struct CallRecord {
     /// Seconds the caller and the business talked (ring time excluded), once known.
     #[serde(default)]
     pub talk_secs: Option<u32>,
+    /// The call's state as the latest of its events implies (`None`: recorded before
+    /// call events existed).
+    #[serde(default)]
+    pub status: Option<CallStatus>,
+    #[serde(default)]
+    pub answered_at: Option<Timestamp>,
+    #[serde(default)]
+    pub ended_at: Option<Timestamp>,
+    /// Seconds it rang before the business answered (or gave up).
+    #[serde(default)]
+    pub ring_secs: Option<u32>,
+    /// Where it was forwarded (`None` with `after_hours`: to voicemail).
+    #[serde(default)]
+    pub forwarded_to: Option<PhoneNumber>,
+    #[serde(default)]
+    pub after_hours: bool,
+    #[serde(default)]
+    pub recordings: Vec<Recording>,
+    #[serde(default)]
+    pub transcript: Option<String>,
+    /// The site's keywords found in the transcript.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Every distinct event providers reported about the call, as received.
+    #[serde(default)]
+    pub events: Vec<CallEvent>,
 }
 
 /// How a call ended.
@@ -171,6 +198,16 @@ pub fn attribute(
         static_source: None,
         outcome: None,
         talk_secs: None,
+        status: None,
+        answered_at: None,
+        ended_at: None,
+        ring_secs: None,
+        forwarded_to: None,
+        after_hours: false,
+        recordings: Vec::new(),
+        transcript: None,
+        tags: Vec::new(),
+        events: Vec::new(),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
-use time::format_description::well_known::Rfc3339;
+use time::format_description::well_known::{Rfc2822, Rfc3339};
 use time::OffsetDateTime;
 
 /// A UTC instant in milliseconds. Serialized as an RFC 3339 string on the wire.
@@ -33,6 +33,13 @@ impl Timestamp {
 
     pub fn parse_rfc3339(s: &str) -> Option<Self> {
         let t = OffsetDateTime::parse(s, &Rfc3339).ok()?;
+        i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok().map(Timestamp)
+    }
+
+    /// RFC 2822 as in mail headers and Twilio's `Timestamp` parameter:
+    /// `Mon, 23 Nov 2026 01:00:00 +0000`.
+    pub fn parse_rfc2822(s: &str) -> Option<Self> {
+        let t = OffsetDateTime::parse(s.trim(), &Rfc2822).ok()?;
         i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok().map(Timestamp)
     }
 }
@@ -86,6 +93,15 @@ mod tests {
         let s = t.to_rfc3339();
         assert_eq!(s, "2026-11-18T11:06:40.123Z");
         assert_eq!(Timestamp::parse_rfc3339(&s), Some(t));
+    }
+
+    #[test]
+    fn reads_twilio_timestamps() {
+        assert_eq!(
+            Timestamp::parse_rfc2822("Wed, 18 Nov 2026 11:06:40 +0000"),
+            Some(Timestamp(1_795_000_000_000))
+        );
+        assert_eq!(Timestamp::parse_rfc2822("18/11/2026"), None);
     }
 
     #[test]

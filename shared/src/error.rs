@@ -12,12 +12,21 @@ pub enum Error {
     UnknownLease(String),
     #[error("lease {0:?} has ended; ask for a new one with POST /v1/lease")]
     LeaseEnded(String),
+    #[error("{0}")]
+    NotFound(String),
     #[error("unknown site {0:?}")]
     UnknownSite(String),
     #[error("{0}")]
     Conflict(String),
     #[error("missing or wrong API token")]
     Unauthorized,
+    /// A request that must be signed is not (e.g. a wrong `X-Twilio-Signature`).
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("content type must be {0}")]
+    UnsupportedMediaType(&'static str),
     #[error("every tracking number of site {0:?} is leased; the page keeps its own number")]
     PoolExhausted(String),
     #[error("storage failed: {0}")]
@@ -31,9 +40,13 @@ impl Error {
             Error::InvalidRequest(_) => "invalid_request",
             Error::InvalidPhoneNumber { .. } => "invalid_phone_number",
             Error::UnknownSite(_) => "unknown_site",
+            Error::NotFound(_) => "not_found",
             Error::UnknownLease(_) => "unknown_lease",
             Error::LeaseEnded(_) => "lease_ended",
             Error::Unauthorized => "unauthorized",
+            Error::Forbidden(_) => "forbidden",
+            Error::PayloadTooLarge(_) => "payload_too_large",
+            Error::UnsupportedMediaType(_) => "unsupported_media_type",
             Error::Conflict(_) => "conflict",
             Error::PoolExhausted(_) => "pool_exhausted",
             Error::Storage(_) => "internal",
@@ -45,7 +58,10 @@ impl Error {
         match self {
             Error::InvalidRequest(_) | Error::InvalidPhoneNumber { .. } => 400,
             Error::Unauthorized => 401,
-            Error::UnknownSite(_) | Error::UnknownLease(_) => 404,
+            Error::Forbidden(_) => 403,
+            Error::PayloadTooLarge(_) => 413,
+            Error::UnsupportedMediaType(_) => 415,
+            Error::UnknownSite(_) | Error::UnknownLease(_) | Error::NotFound(_) => 404,
             Error::LeaseEnded(_) => 410,
             Error::Conflict(_) => 409,
             Error::PoolExhausted(_) => 503,

@@ -225,12 +225,13 @@ mod tests {
     }
 
     fn call(sid: &str, s: Option<TrafficSource>, talk: Option<u32>, repeat: bool) -> CallRecord {
-        CallRecord {
+        let incoming = crate::IncomingCall {
             call_sid: sid.into(),
-            site: "demo".into(),
             from: "+15557654321".into(),
             to: PhoneNumber::parse("+15550100201").unwrap(),
-            started_at: Timestamp(1_795_000_000_000),
+            at: Timestamp(1_795_000_000_000),
+        };
+        CallRecord {
             attribution: s.map(|source| Attribution {
                 lease_id: "l".into(),
                 visitor: "v".into(),
@@ -239,11 +240,10 @@ mod tests {
                 late: false,
                 candidates: vec![],
             }),
-            overflow: false,
             repeat_of: repeat.then(|| "CAfirst".into()),
-            static_source: None,
             outcome: talk.map(|_| crate::attribution::CallOutcome::Answered),
             talk_secs: talk,
+            ..crate::attribute("demo", incoming, &crate::Pool::default(), 0, false)
         }
     }
 

@@ -1,14 +1,17 @@
 //! A site: its business number, its pool of tracking numbers and its API token.
 
+use crate::crm::{CrmWebhook, CrmWebhookSetup};
 use crate::error::{Error, Result};
+use crate::hours::{BusinessHours, BusinessHoursSetup};
 use crate::phone::PhoneNumber;
 use crate::pool::{normalize_region_code, ExhaustionPolicy, Lease, PoolRules};
+use crate::routing::{AfterHours, AfterHoursSetup, CallerId};
 use crate::touch::AttributionModel;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// How a site owner (or the dev seed) describes a site: `PUT /v1/sites/{site}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct SiteSetup {
     pub name: Option<String>,
     /// The number printed on the site's pages, the one calls are forwarded to.
@@ -45,6 +48,34 @@ pub struct SiteSetup {
     /// How long a visitor's touches count, in days (default 90).
     #[serde(default)]
     pub touch_lifetime_days: Option<u32>,
+    /// The site's other business numbers (a sales and a service line…); pool entries and
+    /// static numbers say which one they replace with `business_number`.
+    #[serde(default)]
+    pub business_numbers: Vec<String>,
+    /// Caller ID on forwarded calls: `caller` (default), `tracking_number` or a number.
+    #[serde(default)]
+    pub caller_id: Option<String>,
+    /// Record forwarded calls (both sides, from the answer).
+    #[serde(default)]
+    pub record_calls: Option<bool>,
+    /// How long the business's phone rings before the call counts as missed (default 30 s).
+    #[serde(default)]
+    pub dial_timeout_seconds: Option<u32>,
+    /// Words that tag a call when its transcript contains them ("price", "install").
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Opening hours; outside them calls go to `after_hours`. Omitted: always open.
+    #[serde(default)]
+    pub business_hours: Option<BusinessHoursSetup>,
+    #[serde(default)]
+    pub after_hours: Option<AfterHoursSetup>,
+    /// The site's CRM: call start and end are posted there, signed.
+    #[serde(default)]
+    pub crm_webhook: Option<CrmWebhookSetup>,
+    /// The Twilio account's auth token, to check `X-Twilio-Signature`. Write-only: never
+    /// returned; omitted on an update, the stored one is kept.
+    #[serde(default)]
+    pub twilio_auth_token: Option<String>,
 }
 
 /// One pool number as a site owner writes it.
@@ -56,6 +87,9 @@ pub enum PoolEntrySetup {
         number: String,
         #[serde(default)]
         region: Option<String>,
+        /// Which business number it replaces (default: the main one).
+        #[serde(default)]
+        business_number: Option<String>,
     },
 }
 
@@ -65,6 +99,8 @@ pub enum PoolEntrySetup {
 pub struct PoolEntry {
     pub number: PhoneNumber,
     pub region: Option<String>,
+    /// Calls to it forward here (`None`: the site's main business number).
+    pub business_number: Option<PhoneNumber>,
 }
 
 /// Configurations stored before numbers had regions list bare numbers.
@@ -76,14 +112,18 @@ enum StoredEntry {
         number: PhoneNumber,
         #[serde(default)]
         region: Option<String>,
+        #[serde(default)]
+        business_number: Option<PhoneNumber>,
     },
 }
 
 impl From<StoredEntry> for PoolEntry {
     fn from(e: StoredEntry) -> Self {
         match e {
-            StoredEntry::Bare(number) => PoolEntry { number, region: None },
-            StoredEntry::Full { number, region } => PoolEntry { number, region },
+            StoredEntry::Bare(number) => PoolEntry { number, region: None, business_number: None },
+            StoredEntry::Full { number, region, business_number } => {
+                PoolEntry { number, region, business_number }
+            }
         }
     }
 }
@@ -113,6 +153,28 @@ pub struct SiteConfig {
     pub attribution_model: AttributionModel,
     #[serde(default = "default_touch_lifetime_secs")]
     pub touch_lifetime_secs: i64,
+    #[serde(default)]
+    pub business_numbers: Vec<PhoneNumber>,
+    #[serde(default)]
+    pub caller_id: CallerId,
+    #[serde(default)]
+    pub record_calls: bool,
+    #[serde(default = "default_dial_timeout_secs")]
+    pub dial_timeout_secs: u32,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub business_hours: Option<BusinessHours>,
+    #[serde(default)]
+    pub after_hours: Option<AfterHours>,
+    #[serde(default)]
+    pub crm_webhook: Option<CrmWebhook>,
+    #[serde(default)]
+    pub twilio_auth_token: Option<String>,
+}
+
+fn default_dial_timeout_secs() -> u32 {
+    30
 }
 
 fn default_qualify_secs() -> u32 {
@@ -163,12 +225,47 @@ pub fn tokens_equal(presented: &str, expected: &str) -> bool {
     hashes_equal(&hash_token(presented), &hash_token(expected))
 }
 
+const MAX_KEYWORDS: usize = 50;
+const MAX_KEYWORD_LEN: usize = 40;
+const MAX_BUSINESS_NUMBERS: usize = 20;
+
 impl SiteConfig {
     pub fn from_setup(id: &str, setup: SiteSetup) -> Result<Self> {
+        Self::from_setup_over(id, setup, None)
+    }
+
+    /// Validates a setup; `previous` (the stored config) supplies write-only secrets the
+    /// update leaves out.
+    pub fn from_setup_over(id: &str, setup: SiteSetup, previous: Option<&SiteConfig>) -> Result<Self> {
         if !valid_site_id(id) {
             return Err(Error::invalid("site id must be 1-64 characters of a-z, 0-9, - and _"));
         }
         let business_number = PhoneNumber::parse(&setup.business_number)?;
+        let mut business_numbers: Vec<PhoneNumber> = Vec::new();
+        for raw in &setup.business_numbers {
+            let n = PhoneNumber::parse(raw)?;
+            if n != business_number && !business_numbers.contains(&n) {
+                business_numbers.push(n);
+            }
+        }
+        if business_numbers.len() > MAX_BUSINESS_NUMBERS {
+            return Err(Error::invalid(format!(
+                "business_numbers lists more than {MAX_BUSINESS_NUMBERS} numbers"
+            )));
+        }
+        let forwards_to = |raw: Option<&str>, what: &PhoneNumber| -> Result<Option<PhoneNumber>> {
+            let Some(raw) = raw else { return Ok(None) };
+            let n = PhoneNumber::parse(raw)?;
+            if n == business_number {
+                Ok(None)
+            } else if business_numbers.contains(&n) {
+                Ok(Some(n))
+            } else {
+                Err(Error::invalid(format!(
+                    "{what}: business_number {n} is not the site's business_number or in business_numbers"
+                )))
+            }
+        };
         if setup.pool.is_empty() {
             return Err(Error::invalid("pool must list at least one tracking number"));
         }
@@ -179,19 +276,22 @@ impl SiteConfig {
         };
         let mut pool: Vec<PoolEntry> = Vec::with_capacity(setup.pool.len());
         for entry in &setup.pool {
-            let (raw, region) = match entry {
-                PoolEntrySetup::Number(n) => (n, None),
-                PoolEntrySetup::Detailed { number, region } => (number, region.as_deref()),
+            let (raw, region, forward) = match entry {
+                PoolEntrySetup::Number(n) => (n, None, None),
+                PoolEntrySetup::Detailed { number, region, business_number } => {
+                    (number, region.as_deref(), business_number.as_deref())
+                }
             };
             let n = PhoneNumber::parse(raw)?;
-            if n == business_number {
+            if n == business_number || business_numbers.contains(&n) {
                 return Err(Error::invalid(format!("pool number {n} is the business number itself")));
             }
             if pool.iter().any(|e| e.number == n) {
                 return Err(Error::invalid(format!("pool lists {n} twice")));
             }
             let region = region.map(|r| region_of(r, "region")).transpose()?;
-            pool.push(PoolEntry { number: n, region });
+            let forward = forwards_to(forward, &n)?;
+            pool.push(PoolEntry { number: n, region, business_number: forward });
         }
         let home_region = setup.home_region.as_deref().map(|r| region_of(r, "home_region")).transpose()?;
         let retention = setup.retention_minutes.unwrap_or(DEFAULT_RETENTION_MINUTES);
@@ -210,9 +310,11 @@ impl SiteConfig {
         }
         let mut static_numbers: Vec<crate::static_number::StaticRule> = Vec::new();
         for setup in &setup.static_numbers {
-            let rule = crate::static_number::StaticRule::from_setup(setup)?;
+            let mut rule = crate::static_number::StaticRule::from_setup(setup)?;
+            rule.business_number = forwards_to(setup.business_number.as_deref(), &rule.number)?;
             let n = &rule.number;
             let clash = n == &business_number
+                || business_numbers.contains(n)
                 || pool.iter().any(|e| &e.number == n)
                 || overflow_number.as_ref() == Some(n)
                 || static_numbers.iter().any(|r| &r.number == n);
@@ -235,7 +337,50 @@ impl SiteConfig {
         if !(1..=730).contains(&lifetime_days) {
             return Err(Error::invalid("touch_lifetime_days must be between 1 and 730"));
         }
+        let caller_id = setup.caller_id.as_deref().map(CallerId::parse).transpose()?.unwrap_or_default();
+        let dial_timeout_secs = setup.dial_timeout_seconds.unwrap_or_else(default_dial_timeout_secs);
+        if !(5..=120).contains(&dial_timeout_secs) {
+            return Err(Error::invalid("dial_timeout_seconds must be between 5 and 120"));
+        }
+        let mut keywords: Vec<String> = Vec::new();
+        for k in &setup.keywords {
+            let k = k.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+            if k.is_empty() || k.chars().count() > MAX_KEYWORD_LEN {
+                return Err(Error::invalid(format!("keywords: each must be 1-{MAX_KEYWORD_LEN} characters")));
+            }
+            if !keywords.contains(&k) {
+                keywords.push(k);
+            }
+        }
+        if keywords.len() > MAX_KEYWORDS {
+            return Err(Error::invalid(format!("keywords: at most {MAX_KEYWORDS}")));
+        }
+        let business_hours = setup.business_hours.as_ref().map(BusinessHours::from_setup).transpose()?;
+        let after_hours = setup.after_hours.as_ref().map(AfterHours::from_setup).transpose()?;
+        if after_hours.is_some() && business_hours.is_none() {
+            return Err(Error::invalid("after_hours needs business_hours (when is the business closed?)"));
+        }
+        let previous_crm = previous.and_then(|p| p.crm_webhook.as_ref());
+        let crm_webhook =
+            setup.crm_webhook.as_ref().map(|c| CrmWebhook::from_setup(c, previous_crm)).transpose()?;
+        let twilio_auth_token = match setup.twilio_auth_token.as_deref().map(str::trim) {
+            Some("") => None, // an explicit empty value removes it
+            Some(t) if t.len() > 128 || !t.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+                return Err(Error::invalid("twilio_auth_token must be up to 128 letters and digits"));
+            }
+            Some(t) => Some(t.to_string()),
+            None => previous.and_then(|p| p.twilio_auth_token.clone()),
+        };
         Ok(SiteConfig {
+            business_numbers,
+            caller_id,
+            record_calls: setup.record_calls.unwrap_or(false),
+            dial_timeout_secs,
+            keywords,
+            business_hours,
+            after_hours,
+            crm_webhook,
+            twilio_auth_token,
             id: id.to_string(),
             name: setup.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| id.to_string()),
             business_number,
@@ -274,6 +419,19 @@ impl SiteConfig {
             .collect()
     }
 
+    /// The business number calls to this tracking number forward to: the one it replaced.
+    pub fn business_number_for(&self, tracking_number: &PhoneNumber) -> &PhoneNumber {
+        let from_pool =
+            self.pool.iter().find(|e| &e.number == tracking_number).and_then(|e| e.business_number.as_ref());
+        let from_static = || {
+            self.static_numbers
+                .iter()
+                .find(|r| &r.number == tracking_number)
+                .and_then(|r| r.business_number.as_ref())
+        };
+        from_pool.or_else(from_static).unwrap_or(&self.business_number)
+    }
+
     /// Whether `presented` is this site's API token; compares hashes in constant time.
     pub fn token_matches(&self, presented: &str) -> bool {
         hashes_equal(&hash_token(presented), &self.api_token_sha256)
@@ -290,7 +448,11 @@ mod tests {
             business_number: "+1 555 010 0100".into(),
             pool: vec![
                 PoolEntrySetup::Number("+15550100201".into()),
-                PoolEntrySetup::Detailed { number: "+15550100202".into(), region: Some("us-tx".into()) },
+                PoolEntrySetup::Detailed {
+                    number: "+15550100202".into(),
+                    region: Some("us-tx".into()),
+                    business_number: None,
+                },
             ],
             home_region: None,
             retention_minutes: None,
@@ -299,9 +461,7 @@ mod tests {
             static_numbers: Vec::new(),
             qualified_talk_seconds: None,
             api_token: "a-long-enough-token".into(),
-            lease_minutes: None,
-            attribution_model: None,
-            touch_lifetime_days: None,
+            ..SiteSetup::default()
         }
     }
 

@@ -19,6 +19,9 @@ pub struct StaticRuleSetup {
     pub utm_medium: Option<String>,
     #[serde(default)]
     pub utm_campaign: Option<String>,
+    /// Which of the site's business numbers it replaces (default: the main one).
+    #[serde(default)]
+    pub business_number: Option<String>,
 }
 
 /// A validated rule.
@@ -29,6 +32,9 @@ pub struct StaticRule {
     pub source: Option<String>,
     pub medium: Option<String>,
     pub campaign: Option<String>,
+    /// Calls to it forward here (`None`: the site's main business number).
+    #[serde(default)]
+    pub business_number: Option<PhoneNumber>,
 }
 
 fn lower(v: &Option<String>) -> Option<String> {
@@ -53,6 +59,7 @@ impl StaticRule {
             source: lower(&setup.utm_source),
             medium: lower(&setup.utm_medium),
             campaign: lower(&setup.utm_campaign),
+            business_number: setup.business_number.as_deref().map(PhoneNumber::parse).transpose()?,
         };
         if rule.channel.is_none() && rule.source.is_none() && rule.medium.is_none() && rule.campaign.is_none()
         {
@@ -105,6 +112,7 @@ mod tests {
             number: "+15550100777".into(),
             channel: channel.map(Into::into),
             utm_source: source.map(Into::into),
+            business_number: None,
             utm_medium: None,
             utm_campaign: None,
         })

@@ -2,8 +2,10 @@
 //! Object) performs, written once against small store traits so they run on the host too.
 
 use crate::api::{LeaseGrant, NumberState, PoolReport};
-use crate::attribution::{attribute, identifiable_caller, CallRecord, IncomingCall};
+use crate::attribution::{CallRecord, IncomingCall};
+use crate::call_event::{CallEvent, EventKind};
 use crate::clock::{Clock, Timestamp};
+use crate::crm::Delivery;
 use crate::error::{Error, Result};
 use crate::phone::PhoneNumber;
 use crate::pool::{Lease, LeaseRequest, Pool, Region};
@@ -50,8 +52,8 @@ pub trait LeaseStore {
 /// Where a site's calls are recorded.
 #[allow(async_fn_in_trait)]
 pub trait CallStore {
-    /// Stores the call unless one with the same `call_sid` exists; `true` if it was new.
-    async fn insert_call(&self, call: &CallRecord) -> Result<bool>;
+    /// Stores the call, replacing the one with the same `call_sid`.
+    async fn save_call(&self, call: &CallRecord) -> Result<()>;
     /// The call with this id, if recorded.
     async fn find_call(&self, call_sid: &str) -> Result<Option<CallRecord>>;
     /// The earliest recorded call from this caller.
@@ -60,13 +62,21 @@ pub trait CallStore {
     async fn recent_calls(&self, limit: usize) -> Result<Vec<CallRecord>>;
     /// Calls that started in `[from, to)`, at most `limit`.
     async fn calls_between(&self, from: Timestamp, to: Timestamp, limit: usize) -> Result<Vec<CallRecord>>;
+    /// Queues a CRM delivery unless one with its id exists; `true` if it was new.
+    async fn enqueue_delivery(&self, delivery: &Delivery) -> Result<bool>;
+    async fn save_delivery(&self, delivery: &Delivery) -> Result<()>;
+    /// Pending deliveries due at `now`, oldest first, at most `limit`.
+    async fn due_deliveries(&self, now: Timestamp, limit: usize) -> Result<Vec<Delivery>>;
+    async fn deliveries_of(&self, call_sid: &str) -> Result<Vec<Delivery>>;
+    /// When the next pending delivery is due.
+    async fn next_delivery_at(&self) -> Result<Option<Timestamp>>;
 }
 
 /// The operations of one site, over its stores and a clock.
 pub struct SiteLedger<'a, S, C> {
-    site: &'a str,
-    store: &'a S,
-    clock: &'a C,
+    pub(crate) site: &'a str,
+    pub(crate) store: &'a S,
+    pub(crate) clock: &'a C,
 }
 
 impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
@@ -74,14 +84,15 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         SiteLedger { site, store, clock }
     }
 
-    async fn state(&self) -> Result<SiteState> {
+    pub(crate) async fn state(&self) -> Result<SiteState> {
         self.store.load().await?.ok_or_else(|| Error::UnknownSite(self.site.to_string()))
     }
 
     /// Creates or updates the site. Keeps the lease history of numbers that stay; refuses a
     /// number that already belongs to another site.
     pub async fn configure(&self, setup: SiteSetup) -> Result<SiteConfig> {
-        let config = SiteConfig::from_setup(self.site, setup)?;
+        let previous = self.store.load().await?;
+        let config = SiteConfig::from_setup_over(self.site, setup, previous.as_ref().map(|s| &s.config))?;
         let routed = config.routed_numbers();
         for number in &routed {
             if let Some(route) = self.store.route_of(number).await? {
@@ -92,7 +103,6 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
                 }
             }
         }
-        let previous = self.store.load().await?;
         let mut pool = previous.as_ref().map(|s| s.pool.clone()).unwrap_or_default();
         pool.set_numbers(config.pool.iter().map(|e| (e.number.clone(), e.region.clone())));
         let state = SiteState { config: config.clone(), pool };
@@ -114,7 +124,7 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
     async fn publish(&self, config: &SiteConfig, number: &PhoneNumber, lease: Option<Lease>) -> Result<()> {
         let route = NumberRoute {
             site: self.site.to_string(),
-            business_number: config.business_number.clone(),
+            business_number: config.business_number_for(number).clone(),
             lease,
         };
         self.store.publish_route(number, &route).await
@@ -195,29 +205,23 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         Ok(lease)
     }
 
-    /// Records a call once per `call_sid`, credited to the session that held the number.
-    /// Returns the stored record and whether this request created it.
+    /// Records a call once per `call_sid`, credited to the session that held the number
+    /// when it started. Returns the stored record and whether this request created it.
     pub async fn record_call(&self, call: IncomingCall) -> Result<(CallRecord, bool)> {
-        let state = self.state().await?;
-        let overflow = state.config.overflow_number.as_ref() == Some(&call.to);
-        let mut record = attribute(self.site, call, &state.pool, state.config.retention_secs, overflow);
-        if let Some(existing) = self.store.find_call(&record.call_sid).await? {
-            return Ok((existing, false));
-        }
-        record.static_source =
-            state.config.static_numbers.iter().find(|r| r.number == record.to).map(|r| r.credited_source());
-        if identifiable_caller(&record.from) {
-            record.repeat_of = self.store.first_call_from(&record.from).await?.map(|first| first.call_sid);
-        }
-        let created = self.store.insert_call(&record).await?;
-        if created {
-            return Ok((record, true));
-        }
-        let existing = self.store.find_call(&record.call_sid).await?.unwrap_or(record);
-        Ok((existing, false))
+        let existed = self.store.find_call(&call.call_sid).await?.is_some();
+        let event = CallEvent {
+            call_sid: call.call_sid,
+            provider: "api".into(),
+            at: call.at,
+            from: Some(call.from),
+            to: call.to,
+            kind: EventKind::Started,
+        };
+        let (record, _) = self.record_event(event).await?;
+        Ok((record, !existed))
     }
 
-    async fn authorized(&self, token: Option<&str>) -> Result<SiteState> {
+    pub(crate) async fn authorized(&self, token: Option<&str>) -> Result<SiteState> {
         let state = self.state().await.map_err(|_| Error::Unauthorized)?;
         match token {
             Some(t) if state.config.token_matches(t) => Ok(state),
@@ -336,6 +340,7 @@ pub struct MemoryStore {
     sessions: RefCell<BTreeMap<String, Lease>>,
     visitor_mirror: RefCell<BTreeMap<String, LeaseGrant>>,
     calls: RefCell<Vec<CallRecord>>,
+    deliveries: RefCell<Vec<Delivery>>,
 }
 
 impl MemoryStore {
@@ -402,13 +407,37 @@ impl LeaseStore for MemoryStore {
 }
 
 impl CallStore for MemoryStore {
-    async fn insert_call(&self, call: &CallRecord) -> Result<bool> {
+    async fn save_call(&self, call: &CallRecord) -> Result<()> {
         let mut calls = self.calls.borrow_mut();
-        if calls.iter().any(|c| c.call_sid == call.call_sid) {
+        match calls.iter_mut().find(|c| c.call_sid == call.call_sid) {
+            Some(c) => *c = call.clone(),
+            None => calls.push(call.clone()),
+        }
+        Ok(())
+    }
+    async fn enqueue_delivery(&self, delivery: &Delivery) -> Result<bool> {
+        let mut all = self.deliveries.borrow_mut();
+        if all.iter().any(|d| d.id == delivery.id) {
             return Ok(false);
         }
-        calls.push(call.clone());
+        all.push(delivery.clone());
         Ok(true)
+    }
+    async fn save_delivery(&self, delivery: &Delivery) -> Result<()> {
+        if let Some(d) = self.deliveries.borrow_mut().iter_mut().find(|d| d.id == delivery.id) {
+            *d = delivery.clone();
+        }
+        Ok(())
+    }
+    async fn due_deliveries(&self, now: Timestamp, limit: usize) -> Result<Vec<Delivery>> {
+        let all = self.deliveries.borrow();
+        Ok(all.iter().filter(|d| d.next_at.is_some_and(|t| t <= now)).take(limit).cloned().collect())
+    }
+    async fn deliveries_of(&self, call_sid: &str) -> Result<Vec<Delivery>> {
+        Ok(self.deliveries.borrow().iter().filter(|d| d.call_sid == call_sid).cloned().collect())
+    }
+    async fn next_delivery_at(&self) -> Result<Option<Timestamp>> {
+        Ok(self.deliveries.borrow().iter().filter_map(|d| d.next_at).min())
     }
     async fn find_call(&self, call_sid: &str) -> Result<Option<CallRecord>> {
         Ok(self.calls.borrow().iter().find(|c| c.call_sid == call_sid).cloned())
@@ -429,7 +458,7 @@ impl CallStore for MemoryStore {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::clock::FixedClock;
     use std::future::Future;
@@ -437,14 +466,14 @@ mod tests {
     use std::task::{Context, Poll, Waker};
 
     /// The memory store never waits, so one poll finishes every future.
-    fn run<F: Future>(f: F) -> F::Output {
+    pub(crate) fn run<F: Future>(f: F) -> F::Output {
         match pin!(f).poll(&mut Context::from_waker(Waker::noop())) {
             Poll::Ready(v) => v,
             Poll::Pending => panic!("memory store futures are always ready"),
         }
     }
 
-    fn setup(pool: &[&str]) -> SiteSetup {
+    pub(crate) fn setup(pool: &[&str]) -> SiteSetup {
         SiteSetup {
             name: Some("Demo Plumbing".into()),
             business_number: "+15550100100".into(),
@@ -457,8 +486,7 @@ mod tests {
             qualified_talk_seconds: None,
             api_token: "demo-token-0123456789".into(),
             lease_minutes: Some(15),
-            attribution_model: None,
-            touch_lifetime_days: None,
+            ..SiteSetup::default()
         }
     }
 
@@ -593,6 +621,7 @@ mod tests {
             number: "+15550100777".into(),
             channel: None,
             utm_source: Some("facebook".into()),
+            business_number: None,
             utm_medium: None,
             utm_campaign: None,
         }];

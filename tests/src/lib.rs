@@ -67,6 +67,8 @@ pub struct Edge {
     /// The demo site's dashboard token (from edge/.dev.vars).
     pub demo_token: String,
     pub admin_token: String,
+    /// The demo site's Twilio auth token: webhooks are signed with it.
+    pub twilio_token: String,
     state: PathBuf,
     log: PathBuf,
     process: Option<Group>,
@@ -99,6 +101,15 @@ impl Edge {
             .arg("--persist-to")
             .arg(&state)
             .arg("--show-interactive-dev-session=false")
+            // Signatures checked whatever a developer's .dev.vars says; CRM retries quick.
+            .args([
+                "--var",
+                "TWILIO_SIGNATURES:on",
+                "--var",
+                "WEBHOOK_RETRY_BASE_MS:300",
+                "--var",
+                "PUBLIC_URL:",
+            ])
             .current_dir(root.join("edge"))
             .env("WRANGLER_SEND_METRICS", "false")
             .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
@@ -108,6 +119,7 @@ impl Edge {
             base: format!("http://127.0.0.1:{port}"),
             demo_token: dev_var("DEMO_API_TOKEN"),
             admin_token: dev_var("ADMIN_TOKEN"),
+            twilio_token: dev_var("DEMO_TWILIO_AUTH_TOKEN"),
             state,
             log,
             process: Some(Group::spawn("wrangler dev", &mut cmd)),
@@ -263,18 +275,58 @@ where
 
 /// Posts Twilio's voice webhook (form-encoded) for a call; returns the status and TwiML.
 pub async fn twilio_voice(edge: &Edge, call_sid: &str, from: &str, to: &str) -> (u16, String) {
-    let resp = reqwest::Client::new()
-        .post(edge.url("/v1/telephony/twilio/voice"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!(
-            "CallSid={call_sid}&AccountSid=ACtest&From={}&To={}&CallStatus=ringing&Direction=inbound",
-            from.replace('+', "%2B"),
-            to.replace('+', "%2B")
-        ))
-        .send()
-        .await
-        .expect("post the voice webhook");
+    let params = [
+        ("CallSid", call_sid),
+        ("AccountSid", "ACtest"),
+        ("From", from),
+        ("To", to),
+        ("CallStatus", "ringing"),
+        ("Direction", "inbound"),
+    ];
+    twilio_post(edge, "/v1/telephony/twilio/voice", &params).await
+}
+
+/// POSTs a Twilio webhook signed as Twilio signs it (`X-Twilio-Signature` over the URL and
+/// the sorted parameters, with the demo site's auth token).
+pub async fn twilio_post(edge: &Edge, path_and_query: &str, params: &[(&str, &str)]) -> (u16, String) {
+    let signature = twilio_signature_for(edge, path_and_query, params);
+    let resp = twilio_request(edge, path_and_query, params, Some(&signature)).await;
     (resp.status().as_u16(), resp.text().await.unwrap_or_default())
+}
+
+/// The signature Twilio would send for this request.
+pub fn twilio_signature_for(edge: &Edge, path_and_query: &str, params: &[(&str, &str)]) -> String {
+    let owned: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    shared::signature::twilio_signature(&edge.twilio_token, &edge.url(path_and_query), &owned)
+}
+
+/// A form POST to a Twilio endpoint with the given signature header (or none).
+pub async fn twilio_request(
+    edge: &Edge,
+    path_and_query: &str,
+    params: &[(&str, &str)],
+    signature: Option<&str>,
+) -> reqwest::Response {
+    let body: String =
+        params.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
+    let mut req = reqwest::Client::new()
+        .post(edge.url(path_and_query))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body);
+    if let Some(sig) = signature {
+        req = req.header("x-twilio-signature", sig);
+    }
+    req.send().await.expect("post a Twilio webhook")
+}
+
+/// Percent-encodes a form value.
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// The demo site's calls, as the calls API returns them.
@@ -375,4 +427,115 @@ impl Edge {
             .await
             .expect("lease JSON")
     }
+}
+
+/// One request a [`WebhookReceiver`] got.
+#[derive(Debug, Clone)]
+pub struct ReceivedHook {
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    /// The status it was answered with.
+    pub answered: u16,
+}
+
+impl ReceivedHook {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A site's CRM: records every webhook POSTed to it, answering 500 to the first `failures`
+/// and 200 after, until dropped.
+pub struct WebhookReceiver {
+    pub url: String,
+    received: std::sync::Arc<std::sync::Mutex<Vec<ReceivedHook>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    port: u16,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl WebhookReceiver {
+    pub fn start(failures: usize) -> WebhookReceiver {
+        use std::io::{BufRead, BufReader, Read, Write};
+        use std::sync::atomic::Ordering;
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind webhook receiver");
+        let port = listener.local_addr().expect("address").port();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (flag, log) = (stop.clone(), received.clone());
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if flag.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let Ok(clone) = stream.try_clone() else { continue };
+                let mut reader = BufReader::new(clone);
+                let mut headers = Vec::new();
+                let mut line = String::new();
+                let _ = reader.read_line(&mut line); // request line
+                loop {
+                    line.clear();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                        break;
+                    }
+                    if let Some((k, v)) = line.trim_end().split_once(':') {
+                        headers.push((k.trim().to_string(), v.trim().to_string()));
+                    }
+                }
+                let length = headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                    .and_then(|(_, v)| v.parse::<usize>().ok())
+                    .unwrap_or(0);
+                let mut body = vec![0u8; length];
+                let _ = reader.read_exact(&mut body);
+                let mut all = log.lock().expect("receiver log");
+                let answered = if all.len() < failures { 500 } else { 200 };
+                all.push(ReceivedHook {
+                    headers,
+                    body: String::from_utf8_lossy(&body).into_owned(),
+                    answered,
+                });
+                drop(all);
+                let reason = if answered == 200 { "OK" } else { "Internal Server Error" };
+                let response =
+                    format!("HTTP/1.1 {answered} {reason}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+                let _ = stream.write_all(response.as_bytes());
+            }
+        });
+        WebhookReceiver {
+            url: format!("http://127.0.0.1:{port}/hooks/ringtrace"),
+            received,
+            stop,
+            port,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn received(&self) -> Vec<ReceivedHook> {
+        self.received.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for WebhookReceiver {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// `GET /v1/sites/demo/calls/{call_sid}`: the call with its events and deliveries.
+pub async fn demo_call_detail(edge: &Edge, call_sid: &str) -> serde_json::Value {
+    let resp = reqwest::Client::new()
+        .get(edge.url(&format!("/v1/sites/demo/calls/{call_sid}")))
+        .bearer_auth(&edge.demo_token)
+        .send()
+        .await
+        .expect("get call detail");
+    assert_eq!(resp.status(), 200, "call {call_sid} is recorded");
+    resp.json().await.expect("call detail JSON")
 }

@@ -81,3 +81,20 @@ pub async fn pool(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     };
     forward(&site, &format!("/pool?days={days}"), &authorization, &ctx).await
 }
+
+/// `GET /v1/sites/{site}/calls/{call_sid}`: one call with its attribution, its timeline of
+/// telephony events and its CRM deliveries.
+pub async fn detail(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let (site, authorization) = match dashboard_request(&req, &ctx).await? {
+        Ok(ok) => ok,
+        Err(answer) => return Ok(answer),
+    };
+    let call_sid = ctx.param("call_sid").cloned().unwrap_or_default();
+    let valid = !call_sid.is_empty()
+        && call_sid.len() <= 128
+        && call_sid.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+    if !valid {
+        return error::respond(&Error::invalid("a call id is 1-128 characters of letters, digits, - _ . :"));
+    }
+    forward(&site, &format!("/calls/{call_sid}"), &authorization, &ctx).await
+}

@@ -2,20 +2,19 @@
 //! its SQLite database. It runs `shared::SiteLedger` over that storage and the KV mirror.
 
 use super::kv::RouteMirror;
-use crate::config::SITES_BINDING;
+use crate::config::{self, SITES_BINDING};
 use crate::error::{self, storage};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use shared::api::{
-    CallRecorded, CallView, CallsPage, LeaseCommand, LeaseGrant, LeaseRef, Released, SiteSummary,
-};
+use shared::api::{CallView, CallsPage, LeaseCommand, LeaseGrant, LeaseRef, Released, SiteSummary};
+use shared::crm::Delivery;
 use shared::{
-    CallRecord, CallStore, Clock, Error, IncomingCall, LeaseStore, NumberRoute, PhoneNumber, SiteLedger,
-    SiteSetup, SiteState, Timestamp, TouchHistory,
+    CallEvent, CallRecord, CallStore, Clock, Error, LeaseStore, NumberRoute, PhoneNumber, SiteLedger,
+    SiteSetup, SiteState, Timestamp, TouchHistory, TwilioRequest,
 };
 use worker::{
-    durable_object, DurableObject, Env, Method, Request, RequestInit, Response, Result, SqlStorage, State,
-    Stub,
+    console_error, console_warn, durable_object, DurableObject, Env, Method, Request, RequestInit, Response,
+    Result, SqlStorage, State, Stub,
 };
 
 /// Header carrying the site id from the edge to its object (the object's id is a hash).
@@ -29,10 +28,23 @@ const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS sessions (session_key TEXT PRIMARY KEY, started_at INTEGER NOT NULL, json TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS sessions_by_time ON sessions (started_at)",
     "CREATE TABLE IF NOT EXISTS visitors (visitor TEXT PRIMARY KEY, updated_at INTEGER NOT NULL, json TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, call_sid TEXT NOT NULL, next_at INTEGER, json TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at) WHERE next_at IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS deliveries_by_call ON deliveries (call_sid)",
 ];
 
 /// `Date.now()` as the core's clock.
 pub struct EdgeClock;
+
+pub fn now() -> Timestamp {
+    EdgeClock.now()
+}
+
+/// An id for things the caller did not name (not a secret: time plus randomness).
+pub fn random_id() -> String {
+    let random = (worker::js_sys::Math::random() * 1e12) as u64;
+    format!("{:x}{random:010x}", worker::Date::now().as_millis())
+}
 
 impl Clock for EdgeClock {
     fn now(&self) -> Timestamp {
@@ -172,20 +184,69 @@ impl LeaseStore for ObjectStore {
 }
 
 impl CallStore for ObjectStore {
-    async fn insert_call(&self, call: &CallRecord) -> shared::Result<bool> {
+    async fn save_call(&self, call: &CallRecord) -> shared::Result<()> {
         self.ensure_schema()?;
-        // The object handles one event at a time and SQL calls are synchronous, so this
-        // check-then-insert cannot interleave with another request.
-        if self.find_call(&call.call_sid).await?.is_some() {
-            return Ok(false);
-        }
         let json = serde_json::to_string(call).map_err(storage)?;
         let at = worker::SqlStorageValue::try_from_i64(call.started_at.millis()).map_err(storage)?;
         self.write(
-            "INSERT INTO calls (call_sid, started_at, json) VALUES (?, ?, ?)",
+            "INSERT OR REPLACE INTO calls (call_sid, started_at, json) VALUES (?, ?, ?)",
             vec![call.call_sid.clone().into(), at, json.into()],
-        )?;
+        )
+    }
+    async fn enqueue_delivery(&self, delivery: &Delivery) -> shared::Result<bool> {
+        self.ensure_schema()?;
+        let existing: Vec<Delivery> =
+            self.rows("SELECT json FROM deliveries WHERE id = ?", vec![delivery.id.clone().into()])?;
+        if !existing.is_empty() {
+            return Ok(false);
+        }
+        self.save_delivery(delivery).await?;
         Ok(true)
+    }
+    async fn save_delivery(&self, delivery: &Delivery) -> shared::Result<()> {
+        self.ensure_schema()?;
+        let json = serde_json::to_string(delivery).map_err(storage)?;
+        let next = match delivery.next_at {
+            Some(t) => worker::SqlStorageValue::try_from_i64(t.millis()).map_err(storage)?,
+            None => worker::SqlStorageValue::Null,
+        };
+        self.write(
+            "INSERT OR REPLACE INTO deliveries (id, call_sid, next_at, json) VALUES (?, ?, ?, ?)",
+            vec![delivery.id.clone().into(), delivery.call_sid.clone().into(), next, json.into()],
+        )
+    }
+    async fn due_deliveries(&self, now: Timestamp, limit: usize) -> shared::Result<Vec<Delivery>> {
+        if !self.has_tables()? {
+            return Ok(Vec::new());
+        }
+        self.ensure_schema()?;
+        let sql =
+            "SELECT json FROM deliveries WHERE next_at IS NOT NULL AND next_at <= ? ORDER BY next_at LIMIT ?";
+        let int = |v: i64| worker::SqlStorageValue::try_from_i64(v).map_err(storage);
+        self.rows(sql, vec![int(now.millis())?, int(i64::try_from(limit).unwrap_or(100))?])
+    }
+    async fn deliveries_of(&self, call_sid: &str) -> shared::Result<Vec<Delivery>> {
+        if !self.has_tables()? {
+            return Ok(Vec::new());
+        }
+        self.ensure_schema()?;
+        self.rows("SELECT json FROM deliveries WHERE call_sid = ? ORDER BY rowid", vec![call_sid.into()])
+    }
+    async fn next_delivery_at(&self) -> shared::Result<Option<Timestamp>> {
+        #[derive(Deserialize)]
+        struct Next {
+            next_at: Option<i64>,
+        }
+        if !self.has_tables()? {
+            return Ok(None);
+        }
+        self.ensure_schema()?;
+        let rows: Vec<Next> = self
+            .sql
+            .exec("SELECT min(next_at) AS next_at FROM deliveries WHERE next_at IS NOT NULL", None)
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        Ok(rows.first().and_then(|r| r.next_at).map(Timestamp))
     }
     async fn find_call(&self, call_sid: &str) -> shared::Result<Option<CallRecord>> {
         if !self.has_tables()? {
@@ -251,6 +312,9 @@ impl DurableObject for SiteObject {
         };
         let ledger = SiteLedger::new(&site, &store, &EdgeClock);
         let path = req.path();
+        let token = req.headers().get("authorization")?;
+        let token = shared::api::bearer_token(token.as_deref()).map(str::to_string);
+        let fallback_token = config::twilio_auth_token(&self.env);
         match (req.method(), path.as_str()) {
             (Method::Put, "/configure") => {
                 let result = match body::<SiteSetup>(&mut req).await {
@@ -289,19 +353,44 @@ impl DurableObject for SiteObject {
                 };
                 error::json(result)
             }
-            (Method::Post, "/call") => {
-                let result = match body::<IncomingCall>(&mut req).await {
-                    Ok(call) => ledger
-                        .record_call(call)
-                        .await
-                        .map(|(rec, created)| CallRecorded { created, call: CallView::from(&rec) }),
+            (Method::Post, "/twilio") => {
+                let check = shared::SignatureCheck {
+                    fallback_token: fallback_token.as_deref(),
+                    enforce: config::twilio_signatures_enforced(&self.env),
+                };
+                let result = match body::<TwilioRequest>(&mut req).await {
+                    Ok(r) => {
+                        ledger.twilio(&r, check).await.map(|twiml| serde_json::json!({ "twiml": twiml }))
+                    }
                     Err(e) => Err(e),
                 };
+                self.schedule_deliveries(&ledger).await;
                 error::json(result)
             }
+            (Method::Post, "/events") => {
+                let result = match body::<Vec<CallEvent>>(&mut req).await {
+                    Ok(events) => {
+                        ledger.call_events(token.as_deref(), events).await.map(|c| CallView::from(&c))
+                    }
+                    Err(e) => Err(e),
+                };
+                self.schedule_deliveries(&ledger).await;
+                error::json(result)
+            }
+            (Method::Post, "/route") => {
+                let result = match body::<crate::routes::telephony::RouteLookup>(&mut req).await {
+                    Ok(l) => ledger.route_lookup(token.as_deref(), &l.call_id, &l.from, &l.dialed).await,
+                    Err(e) => Err(e),
+                };
+                self.schedule_deliveries(&ledger).await;
+                error::json(result)
+            }
+            (Method::Get, p) if p.starts_with("/calls/") => {
+                let call_sid = p.trim_start_matches("/calls/");
+                error::json(ledger.call_detail(token.as_deref(), call_sid).await)
+            }
             (Method::Get, "/pool") => {
-                let token = req.headers().get("authorization")?;
-                let token = shared::api::bearer_token(token.as_deref());
+                let token = token.as_deref();
                 let pairs: Vec<(String, String)> = req.url()?.query_pairs().into_owned().collect();
                 let result = match shared::api::parse_pool_days(&pairs) {
                     Ok(days) => ledger.pool_report(token, days).await,
@@ -310,8 +399,7 @@ impl DurableObject for SiteObject {
                 error::json(result)
             }
             (Method::Get, "/report") => {
-                let token = req.headers().get("authorization")?;
-                let token = shared::api::bearer_token(token.as_deref());
+                let token = token.as_deref();
                 let pairs: Vec<(String, String)> = req.url()?.query_pairs().into_owned().collect();
                 let result = match shared::api::ReportQuery::parse(&pairs, EdgeClock.now()) {
                     Ok(q) => ledger.report(token, &q.group_by, q.from, q.to).await.map(|rows| {
@@ -322,8 +410,7 @@ impl DurableObject for SiteObject {
                 error::json(result)
             }
             (Method::Get, "/calls") => {
-                let token = req.headers().get("authorization")?;
-                let token = shared::api::bearer_token(token.as_deref());
+                let token = token.as_deref();
                 let limit = req
                     .url()?
                     .query_pairs()
@@ -337,6 +424,95 @@ impl DurableObject for SiteObject {
                 error::json(result)
             }
             _ => error::not_found(),
+        }
+    }
+
+    /// Delivers due CRM webhooks, then sets the alarm for the next one.
+    async fn alarm(&self) -> Result<Response> {
+        let store = ObjectStore {
+            site: String::new(),
+            sql: self.state.storage().sql(),
+            mirror: RouteMirror::new(&self.env)?,
+        };
+        let Some(state) = store.load().await.map_err(|e| worker::Error::RustError(e.to_string()))? else {
+            return Response::ok("no site");
+        };
+        let site = state.config.id.clone();
+        let store = ObjectStore { site: site.clone(), ..store };
+        let ledger = SiteLedger::new(&site, &store, &EdgeClock);
+        let retry_base = config::webhook_retry_base_ms(&self.env);
+        // Batches until nothing is due (a receiver that answers quickly clears a backlog now).
+        for _ in 0..10 {
+            let (due, secret) =
+                ledger.due_deliveries().await.map_err(|e| worker::Error::RustError(e.to_string()))?;
+            if due.is_empty() {
+                break;
+            }
+            for delivery in due {
+                let outcome = match &secret {
+                    Some(secret) => deliver(&delivery, secret).await,
+                    None => Err("the site no longer has a CRM webhook".to_string()),
+                };
+                if let Err(e) = &outcome {
+                    console_warn!("site {site}: CRM webhook {} failed: {e}", delivery.id);
+                }
+                let base = if secret.is_some() { retry_base } else { i64::MAX / 4 };
+                if let Err(e) = ledger.delivery_attempted(delivery, outcome, base).await {
+                    console_error!("site {site}: logging a CRM delivery failed: {e}");
+                }
+            }
+        }
+        self.schedule_deliveries(&ledger).await;
+        Response::ok("delivered")
+    }
+}
+
+impl SiteObject {
+    /// Sets the object's alarm for the next due CRM delivery (deliveries never delay the
+    /// answer to the telephony provider: they run in the alarm).
+    async fn schedule_deliveries<C: Clock>(&self, ledger: &SiteLedger<'_, ObjectStore, C>) {
+        match ledger.next_delivery_at().await {
+            Ok(Some(at)) => {
+                let delay = (at.millis() - now().millis()).max(0);
+                if let Err(e) = self.state.storage().set_alarm(delay).await {
+                    console_error!("setting the delivery alarm failed: {e}");
+                }
+            }
+            Ok(None) => {}
+            Err(e) => console_error!("reading due deliveries failed: {e}"),
+        }
+    }
+}
+
+/// POSTs one CRM webhook, signed; the receiver's status code, or why there was none.
+async fn deliver(delivery: &Delivery, secret: &str) -> std::result::Result<u16, String> {
+    use futures_util::future::{select, Either};
+    let sent_at = now().millis() / 1000;
+    let headers = worker::Headers::new();
+    let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| e.to_string());
+    set("content-type", "application/json")?;
+    set("user-agent", "ringtrace-webhooks/1")?;
+    set("x-ringtrace-event", &delivery.event)?;
+    set("x-ringtrace-delivery", &delivery.id)?;
+    set(
+        "x-ringtrace-signature",
+        &shared::signature::webhook_signature_header(secret, sent_at, delivery.body.as_bytes()),
+    )?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_headers(headers).with_body(Some(delivery.body.clone().into()));
+    let req = Request::new_with_init(&delivery.url, &init).map_err(|e| e.to_string())?;
+    let controller = worker::AbortController::default();
+    let signal = controller.signal();
+    let fetch = worker::Fetch::Request(req);
+    let sending = std::pin::pin!(fetch.send_with_signal(&signal));
+    let timeout = std::time::Duration::from_millis(u64::from(shared::crm::DELIVERY_TIMEOUT_MS));
+    let timer = std::pin::pin!(worker::Delay::from(timeout));
+    match select(sending, timer).await {
+        Either::Left((Ok(resp), _)) => Ok(resp.status_code()),
+        Either::Left((Err(e), _)) => Err(e.to_string()),
+        Either::Right(_) => {
+            controller.abort();
+            Err(format!("no answer within {} s", shared::crm::DELIVERY_TIMEOUT_MS / 1000))
         }
     }
 }

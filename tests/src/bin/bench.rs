@@ -7,6 +7,8 @@
 //!   no history.
 //! - Lease throughput through real `wrangler dev` (Durable Object + KV write per request),
 //!   as a ratio to `GET /v1/health` (the worker alone) on the same server and connections.
+//! - Twilio's voice webhook → TwiML (signature check, KV route, the site's object records the
+//!   call and routes it), as a ratio to the same trivial route.
 
 use ringtrace_tests::{root, Edge};
 use shared::{LeaseRequest, PhoneNumber, PoolRules, Region, Timestamp, TrafficSource, Visit};
@@ -161,7 +163,8 @@ async fn main() {
     // A site with 1,000 numbers, so new visitors keep getting pool numbers for the whole run.
     let pool: Vec<String> = (0..1_000).map(|i| format!("+1555{:07}", 2_000_000 + i)).collect();
     let site = serde_json::json!({"business_number": "+15550100999", "pool": pool,
-                                  "api_token": "bench-token-0123456789"});
+                                  "api_token": "bench-token-0123456789",
+                                  "twilio_auth_token": "benchtwiliotoken0"});
     let resp = client
         .put(edge.url("/v1/sites/bench"))
         .bearer_auth(&edge.admin_token)
@@ -206,6 +209,40 @@ async fn main() {
     };
     let new_visitors = load(lease(false)).await;
     let returning = load(lease(true)).await;
+    let voice_url = edge.url("/v1/telephony/twilio/voice");
+    let voice = load({
+        let (client, url) = (client.clone(), voice_url.clone());
+        move |worker: usize, n: usize| {
+            let (client, url) = (client.clone(), url.clone());
+            // A new call each time, to the numbers new visitors were leased above.
+            let params: Vec<(String, String)> = vec![
+                ("CallSid".into(), format!("CA{worker:04}{n:028}")),
+                ("From".into(), format!("+1555{:07}", 9_000_000 + n % 1_000)),
+                ("To".into(), format!("+1555{:07}", 2_000_000 + (worker * 61 + n) % 1_000)),
+                ("CallStatus".into(), "ringing".into()),
+            ];
+            let signature = shared::signature::twilio_signature("benchtwiliotoken0", &url, &params);
+            let body: String = params
+                .iter()
+                .map(|(k, v)| format!("{k}={}", ringtrace_tests::encode(v)))
+                .collect::<Vec<_>>()
+                .join("&");
+            async move {
+                let resp = client
+                    .post(url)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header("x-twilio-signature", signature)
+                    .body(body)
+                    .send()
+                    .await;
+                match resp {
+                    Ok(r) if r.status().is_success() => r.text().await.is_ok_and(|t| t.contains("<Dial")),
+                    _ => false,
+                }
+            }
+        }
+    })
+    .await;
     println!(
         "edge through wrangler dev ({CONCURRENCY} connections, {}s each; ratios to GET /v1/health)",
         WINDOW.as_secs()
@@ -215,6 +252,7 @@ async fn main() {
         ("GET /v1/health (baseline)", &health),
         ("POST /v1/lease, new", &new_visitors),
         ("POST /v1/lease, returning", &returning),
+        ("Twilio voice → TwiML", &voice),
     ] {
         println!(
             "  {name:<26} {:>7.0} {:>7.2} {:>9.1} {:>7.2} {:>9.1} {:>7.2}",

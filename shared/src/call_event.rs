@@ -1,0 +1,420 @@
+//! A call's lifecycle: the events providers report (started, ringing, answered, ended,
+//! recording, transcription) and the state they imply, whatever order or how often they come.
+
+use crate::attribution::{CallOutcome, CallTiming};
+use crate::clock::Timestamp;
+use crate::phone::PhoneNumber;
+use serde::{Deserialize, Serialize};
+
+/// A call's state as providers name it (Twilio's `CallStatus`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CallStatus {
+    Ringing,
+    InProgress,
+    Completed,
+    Busy,
+    NoAnswer,
+    Failed,
+    Canceled,
+}
+
+impl CallStatus {
+    /// Reads a provider's status name (`no-answer`, `no_answer`, `in-progress`, `answered`…).
+    pub fn parse(s: &str) -> Option<CallStatus> {
+        Some(match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "queued" | "initiated" | "ringing" | "started" => CallStatus::Ringing,
+            "in-progress" | "answered" => CallStatus::InProgress,
+            "completed" => CallStatus::Completed,
+            "busy" => CallStatus::Busy,
+            "no-answer" | "missed" => CallStatus::NoAnswer,
+            "failed" => CallStatus::Failed,
+            "canceled" | "cancelled" => CallStatus::Canceled,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallStatus::Ringing => "ringing",
+            CallStatus::InProgress => "in-progress",
+            CallStatus::Completed => "completed",
+            CallStatus::Busy => "busy",
+            CallStatus::NoAnswer => "no-answer",
+            CallStatus::Failed => "failed",
+            CallStatus::Canceled => "canceled",
+        }
+    }
+
+    /// The call is over.
+    pub fn is_final(self) -> bool {
+        !matches!(self, CallStatus::Ringing | CallStatus::InProgress)
+    }
+}
+
+/// Which leg of a forwarded call an event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Leg {
+    /// The caller's call to the tracking number.
+    Caller,
+    /// The forwarded call to the business: its answer is what "answered" means.
+    #[default]
+    Business,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The call reached the tracking number.
+    Started,
+    /// Where the call was sent: the business (or after-hours) number, or voicemail.
+    Routed {
+        forward_to: Option<PhoneNumber>,
+        after_hours: bool,
+    },
+    /// The business's phone is ringing.
+    Ringing,
+    /// The business answered.
+    Answered,
+    /// A leg ended; `duration_secs` is its talk time when the provider gives one.
+    Ended {
+        leg: Leg,
+        status: CallStatus,
+        duration_secs: Option<u32>,
+    },
+    Recording {
+        url: String,
+        duration_secs: Option<u32>,
+        voicemail: bool,
+    },
+    Transcription {
+        text: String,
+    },
+}
+
+/// One report from a provider about one call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallEvent {
+    /// The provider's call id (Twilio: the inbound call's CallSid).
+    pub call_sid: String,
+    /// `twilio`, `api` (provider-neutral events), `route` (dialed-number lookups).
+    pub provider: String,
+    pub at: Timestamp,
+    /// The caller, when the event says.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// The tracking number dialled.
+    pub to: PhoneNumber,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+impl CallEvent {
+    /// What makes two reports the same event: a replayed webhook has the same key, so it is
+    /// stored once. Arrival time is not part of it (a retry arrives later).
+    pub fn key(&self) -> String {
+        match &self.kind {
+            EventKind::Started => "started".into(),
+            EventKind::Routed { .. } => "routed".into(),
+            EventKind::Ringing => "ringing".into(),
+            EventKind::Answered => "answered".into(),
+            EventKind::Ended { leg: Leg::Caller, .. } => "ended:caller".into(),
+            EventKind::Ended { leg: Leg::Business, .. } => "ended:business".into(),
+            EventKind::Recording { url, .. } => format!("recording:{url}"),
+            EventKind::Transcription { text } => format!("transcription:{}", crate::hash_token(text)),
+        }
+    }
+
+    /// When the call started, as far as this event tells.
+    pub fn start_estimate(&self) -> Timestamp {
+        match &self.kind {
+            EventKind::Ended { duration_secs: Some(d), .. } => self.at.plus_secs(-i64::from(*d)),
+            _ => self.at,
+        }
+    }
+}
+
+/// A recording of the call (or of a voicemail left after hours).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recording {
+    pub url: String,
+    pub duration_secs: Option<u32>,
+    pub voicemail: bool,
+}
+
+/// The state a set of events implies. The same set gives the same state in any order, so
+/// late, repeated and shuffled callbacks all end the same.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CallProgress {
+    pub started_at: Option<Timestamp>,
+    pub from: Option<String>,
+    pub status: Option<CallStatus>,
+    pub answered: bool,
+    pub answered_at: Option<Timestamp>,
+    pub ended_at: Option<Timestamp>,
+    pub ring_secs: Option<u32>,
+    pub talk_secs: Option<u32>,
+    pub outcome: Option<CallOutcome>,
+    pub forwarded_to: Option<PhoneNumber>,
+    pub after_hours: bool,
+    pub recordings: Vec<Recording>,
+    pub transcript: Option<String>,
+}
+
+/// When two ends of the same leg disagree, the more informative one wins.
+fn end_rank(status: CallStatus) -> u8 {
+    match status {
+        CallStatus::Completed => 0,
+        CallStatus::Busy => 1,
+        CallStatus::NoAnswer => 2,
+        CallStatus::Failed => 3,
+        CallStatus::Canceled => 4,
+        CallStatus::InProgress | CallStatus::Ringing => 5,
+    }
+}
+
+impl CallProgress {
+    pub fn from_events(events: &[CallEvent]) -> CallProgress {
+        let mut sorted: Vec<&CallEvent> = events.iter().collect();
+        sorted.sort_by_cached_key(|e| (e.key(), e.at));
+        let mut p = CallProgress::default();
+        let earliest = |slot: &mut Option<Timestamp>, at: Timestamp| {
+            *slot = Some(slot.map_or(at, |s| s.min(at)));
+        };
+        let mut started = None;
+        let mut ringing = false;
+        let mut business_end: Option<(CallStatus, Option<u32>, Timestamp)> = None;
+        let mut caller_end: Option<(CallStatus, Timestamp)> = None;
+        let mut texts = Vec::new();
+        for e in &sorted {
+            match &e.kind {
+                EventKind::Started => {
+                    earliest(&mut started, e.at);
+                    if e.from.is_some() {
+                        p.from.clone_from(&e.from);
+                    }
+                }
+                EventKind::Routed { forward_to, after_hours } => {
+                    p.forwarded_to.clone_from(forward_to);
+                    p.after_hours = *after_hours;
+                }
+                EventKind::Ringing => ringing = true,
+                EventKind::Answered => earliest(&mut p.answered_at, e.at),
+                EventKind::Ended { leg: Leg::Business, status, duration_secs } => {
+                    let better = business_end.is_none_or(|(s, _, _)| end_rank(*status) < end_rank(s));
+                    if better {
+                        business_end = Some((*status, *duration_secs, e.at));
+                    }
+                }
+                EventKind::Ended { leg: Leg::Caller, status, .. } => {
+                    if caller_end.is_none_or(|(s, _)| end_rank(*status) < end_rank(s)) {
+                        caller_end = Some((*status, e.at));
+                    }
+                }
+                EventKind::Recording { url, duration_secs, voicemail } => p.recordings.push(Recording {
+                    url: url.clone(),
+                    duration_secs: *duration_secs,
+                    voicemail: *voicemail,
+                }),
+                EventKind::Transcription { text } => texts.push(text.clone()),
+            }
+        }
+        if p.from.is_none() {
+            p.from = sorted.iter().find_map(|e| e.from.clone());
+        }
+        p.started_at = started.or_else(|| sorted.iter().map(|e| e.start_estimate()).min());
+        // A business leg that completed was answered, even if its "answered" event was lost.
+        if let Some((CallStatus::Completed, duration, at)) = business_end {
+            if p.answered_at.is_none() {
+                p.answered_at = Some(at.plus_secs(-i64::from(duration.unwrap_or(0))));
+            }
+        }
+        p.answered = p.answered_at.is_some();
+        p.ended_at = business_end.map(|(_, _, at)| at).or(caller_end.map(|(_, at)| at));
+        p.status = Some(match (business_end, caller_end) {
+            (Some((status, _, _)), _) => status,
+            (None, Some((CallStatus::Completed, _))) if p.answered => CallStatus::Completed,
+            (None, Some((CallStatus::Completed, _))) if ringing || p.forwarded_to.is_some() => {
+                CallStatus::Canceled // the caller hung up while the business's phone rang
+            }
+            (None, Some((status, _))) => status,
+            (None, None) if p.answered => CallStatus::InProgress,
+            (None, None) => CallStatus::Ringing,
+        });
+        if let Some(start) = p.started_at {
+            let timing = CallTiming { started_at: start, answered_at: p.answered_at, ended_at: p.ended_at };
+            p.ring_secs = timing.ring_secs();
+            p.talk_secs = business_end.and_then(|(_, d, _)| d).filter(|_| p.answered).or(timing.talk_secs());
+        }
+        let voicemail = p.recordings.iter().any(|r| r.voicemail);
+        p.outcome = p.status.filter(|s| s.is_final()).and_then(|s| {
+            CallOutcome::from_status(s.as_str(), p.answered).map(|o| {
+                if voicemail && !p.answered {
+                    CallOutcome::Missed
+                } else {
+                    o
+                }
+            })
+        });
+        p.recordings.sort_by(|a, b| a.url.cmp(&b.url));
+        p.recordings.dedup_by(|a, b| a.url == b.url);
+        if !texts.is_empty() {
+            p.transcript = Some(texts.join("\n"));
+        }
+        p
+    }
+}
+
+/// The site's keywords that occur in `text` as whole words (case-insensitive), in the
+/// site's order: "What's the PRICE to install?" with `price, install, warranty` →
+/// `price, install`.
+pub fn keyword_tags(text: &str, keywords: &[String]) -> Vec<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .map(|w| w.trim_matches('\'').to_lowercase())
+        .collect();
+    keywords
+        .iter()
+        .filter(|k| {
+            let needle: Vec<String> = k.split_whitespace().map(str::to_lowercase).collect();
+            !needle.is_empty() && words.windows(needle.len()).any(|w| w == needle.as_slice())
+        })
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn ev(kind: EventKind, at_secs: i64) -> CallEvent {
+        CallEvent {
+            call_sid: "CA1".into(),
+            provider: "twilio".into(),
+            at: Timestamp(1_795_000_000_000 + at_secs * 1000),
+            from: Some("+15550009999".into()),
+            to: PhoneNumber::parse("+15550100201").unwrap(),
+            kind,
+        }
+    }
+
+    fn answered_call() -> Vec<CallEvent> {
+        vec![
+            ev(EventKind::Started, 0),
+            ev(EventKind::Ringing, 1),
+            ev(EventKind::Answered, 9),
+            ev(
+                EventKind::Ended {
+                    leg: Leg::Business,
+                    status: CallStatus::Completed,
+                    duration_secs: Some(95),
+                },
+                104,
+            ),
+            ev(
+                EventKind::Ended {
+                    leg: Leg::Caller,
+                    status: CallStatus::Completed,
+                    duration_secs: Some(104),
+                },
+                104,
+            ),
+            ev(
+                EventKind::Recording { url: "https://r/1".into(), duration_secs: Some(95), voicemail: false },
+                110,
+            ),
+        ]
+    }
+
+    #[test]
+    fn an_answered_call_in_order() {
+        let p = CallProgress::from_events(&answered_call());
+        assert_eq!(p.status, Some(CallStatus::Completed));
+        assert!(p.answered);
+        assert_eq!((p.ring_secs, p.talk_secs), (Some(9), Some(95)));
+        assert_eq!(p.outcome, Some(CallOutcome::Answered));
+        assert_eq!(p.recordings.len(), 1);
+    }
+
+    #[test]
+    fn missed_busy_and_caller_hang_up() {
+        let missed = [
+            ev(EventKind::Started, 0),
+            ev(EventKind::Ringing, 1),
+            ev(
+                EventKind::Ended { leg: Leg::Business, status: CallStatus::NoAnswer, duration_secs: None },
+                31,
+            ),
+        ];
+        let p = CallProgress::from_events(&missed);
+        assert_eq!(
+            (p.status, p.answered, p.outcome),
+            (Some(CallStatus::NoAnswer), false, Some(CallOutcome::Missed))
+        );
+        assert_eq!((p.ring_secs, p.talk_secs), (Some(31), None));
+        let hung_up = [
+            ev(EventKind::Started, 0),
+            ev(EventKind::Ringing, 1),
+            ev(EventKind::Ended { leg: Leg::Caller, status: CallStatus::Completed, duration_secs: None }, 12),
+        ];
+        let p = CallProgress::from_events(&hung_up);
+        assert_eq!((p.status, p.outcome), (Some(CallStatus::Canceled), Some(CallOutcome::Missed)));
+        let busy =
+            [ev(EventKind::Ended { leg: Leg::Business, status: CallStatus::Busy, duration_secs: None }, 2)];
+        assert_eq!(CallProgress::from_events(&busy).outcome, Some(CallOutcome::Busy));
+        let live = [ev(EventKind::Started, 0), ev(EventKind::Answered, 5)];
+        let p = CallProgress::from_events(&live);
+        assert_eq!((p.status, p.outcome), (Some(CallStatus::InProgress), None));
+    }
+
+    #[test]
+    fn a_completed_business_leg_counts_as_answered_without_its_answered_event() {
+        let events = [
+            ev(EventKind::Started, 0),
+            ev(
+                EventKind::Ended {
+                    leg: Leg::Business,
+                    status: CallStatus::Completed,
+                    duration_secs: Some(60),
+                },
+                70,
+            ),
+        ];
+        let p = CallProgress::from_events(&events);
+        assert!(p.answered);
+        assert_eq!((p.ring_secs, p.talk_secs), (Some(10), Some(60)));
+    }
+
+    proptest! {
+        /// Replays and any arrival order give the same state.
+        #[test]
+        fn order_and_replays_do_not_matter(order in Just(answered_call()).prop_shuffle(), dup in 0usize..6) {
+            let mut events = order;
+            events.push(events[dup].clone());
+            prop_assert_eq!(CallProgress::from_events(&events), CallProgress::from_events(&answered_call()));
+        }
+    }
+
+    #[test]
+    fn keywords_are_whole_words() {
+        let keywords = vec!["price".to_string(), "install".into(), "warranty".into(), "service plan".into()];
+        assert_eq!(
+            keyword_tags("Hi, what's the PRICE to install a new unit? Any Service  plan?", &keywords),
+            ["price", "install", "service plan"]
+        );
+        assert!(keyword_tags("priceless installation", &keywords).is_empty());
+    }
+
+    #[test]
+    fn statuses_from_providers() {
+        assert_eq!(CallStatus::parse("no_answer"), Some(CallStatus::NoAnswer));
+        assert_eq!(CallStatus::parse("In-Progress"), Some(CallStatus::InProgress));
+        assert_eq!(CallStatus::parse("cancelled"), Some(CallStatus::Canceled));
+        assert_eq!(CallStatus::parse("exploded"), None);
+        assert!(CallStatus::Busy.is_final() && !CallStatus::Ringing.is_final());
+    }
+}

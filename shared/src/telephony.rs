@@ -1,0 +1,550 @@
+//! The site ledger's telephony side: call events recorded once and in any order, Twilio
+//! requests checked and answered with TwiML, dialed-number lookups, and CRM deliveries.
+
+use crate::api::{CallDetail, CallView, CrmPayload, DeliveryView, RouteAnswer};
+use crate::attribution::{attribute, identifiable_caller, CallRecord, IncomingCall};
+use crate::call_event::{keyword_tags, CallEvent, CallProgress, EventKind};
+use crate::clock::{Clock, Timestamp};
+use crate::crm::{Delivery, CALL_ENDED, CALL_STARTED};
+use crate::error::{Error, Result};
+use crate::phone::PhoneNumber;
+use crate::routing::{caller_id_for, route_call, CallRoute};
+use crate::signature::verify_twilio;
+use crate::store::{CallStore, LeaseStore, SiteLedger, SiteState};
+use crate::twilio::{self, Callbacks, DialPlan, Hook};
+use serde::{Deserialize, Serialize};
+
+/// A Twilio webhook as the edge hands it to the site's writer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwilioRequest {
+    pub hook: Hook,
+    /// The request URL as Twilio may have seen it (see `signature::twilio_url_candidates`).
+    pub urls: Vec<String>,
+    pub signature: Option<String>,
+    pub params: Vec<(String, String)>,
+    /// `tn` of our callback URLs: the tracking number dialled.
+    pub tracking_number: Option<String>,
+    /// `voicemail=1` on the recording callback of an after-hours voicemail.
+    pub voicemail: bool,
+    /// The public origin callback URLs are built on.
+    pub origin: String,
+}
+
+/// How the site checks Twilio's signatures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignatureCheck<'a> {
+    /// The deployment's token, used when the site has none of its own.
+    pub fallback_token: Option<&'a str>,
+    /// `false` only through the local-development switch.
+    pub enforce: bool,
+}
+
+/// Most CRM deliveries one alarm run attempts.
+pub const DELIVERY_BATCH: usize = 20;
+
+impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
+    /// Records one provider event. The call is created by whichever of its events arrives
+    /// first and credited to the session that held the number when it started; a repeated
+    /// event changes nothing. Returns the call and whether this event was new.
+    pub async fn record_event(&self, event: CallEvent) -> Result<(CallRecord, bool)> {
+        let state = self.state().await?;
+        if !state.config.routed_numbers().contains(&event.to) {
+            return Err(Error::invalid(format!(
+                "{} is not a tracking number of site {:?}",
+                event.to, self.site
+            )));
+        }
+        let existing = self.store.find_call(&event.call_sid).await?;
+        let created = existing.is_none();
+        let mut record = match existing {
+            Some(r) if r.events.iter().any(|e| e.key() == event.key()) => return Ok((r, false)),
+            Some(r) if r.to != event.to => {
+                return Err(Error::Conflict(format!(
+                    "call {} was to {}, not {}",
+                    r.call_sid, r.to, event.to
+                )));
+            }
+            Some(r) => r,
+            None => self.new_call(&state, &event).await?,
+        };
+        let was_final = record.status.is_some_and(|s| s.is_final());
+        record.events.push(event);
+        let progress = CallProgress::from_events(&record.events);
+        let from_changed = progress.from.as_ref().is_some_and(|f| f != &record.from);
+        let start_changed = progress.started_at.is_some_and(|s| s != record.started_at);
+        if start_changed || from_changed {
+            // A late `started` event knows the real start (and caller): credit that moment.
+            let at = progress.started_at.unwrap_or(record.started_at);
+            let from = progress.from.clone().unwrap_or_else(|| record.from.clone());
+            let fresh = self.credit(&state, &record.call_sid, &from, &record.to, at).await?;
+            record.started_at = at;
+            record.from = from;
+            record.attribution = fresh.attribution;
+            record.repeat_of = fresh.repeat_of.filter(|first| first != &record.call_sid);
+        }
+        apply(&mut record, &progress, &state.config.keywords);
+        self.store.save_call(&record).await?;
+        if let Some(hook) = &state.config.crm_webhook {
+            let now = self.clock.now();
+            if created {
+                self.enqueue(&record, CALL_STARTED, &hook.url, now).await?;
+            }
+            if !was_final && record.status.is_some_and(|s| s.is_final()) {
+                self.enqueue(&record, CALL_ENDED, &hook.url, now).await?;
+            }
+        }
+        Ok((record, true))
+    }
+
+    async fn new_call(&self, state: &SiteState, event: &CallEvent) -> Result<CallRecord> {
+        let from = event.from.clone().unwrap_or_else(|| "unknown".into());
+        self.credit(state, &event.call_sid, &from, &event.to, event.start_estimate()).await
+    }
+
+    /// A call record credited to whoever held `to` at `at`, with its repeat-caller link.
+    async fn credit(
+        &self,
+        state: &SiteState,
+        call_sid: &str,
+        from: &str,
+        to: &PhoneNumber,
+        at: Timestamp,
+    ) -> Result<CallRecord> {
+        let config = &state.config;
+        let call =
+            IncomingCall { call_sid: call_sid.to_string(), from: from.to_string(), to: to.clone(), at };
+        let overflow = config.overflow_number.as_ref() == Some(to);
+        let mut record = attribute(self.site, call, &state.pool, config.retention_secs, overflow);
+        record.static_source =
+            config.static_numbers.iter().find(|r| &r.number == to).map(|r| r.credited_source());
+        if identifiable_caller(from) {
+            let first = self.store.first_call_from(from).await?;
+            record.repeat_of = first.map(|c| c.call_sid).filter(|sid| sid != call_sid);
+        }
+        Ok(record)
+    }
+
+    async fn enqueue(&self, record: &CallRecord, event: &str, url: &str, now: Timestamp) -> Result<()> {
+        let payload = CrmPayload {
+            event: event.to_string(),
+            site: self.site.to_string(),
+            occurred_at: now,
+            call: CallView::from(record),
+        };
+        let body = serde_json::to_string(&payload).map_err(|e| Error::Storage(e.to_string()))?;
+        self.store.enqueue_delivery(&Delivery::new(&record.call_sid, event, url, body, now)).await?;
+        Ok(())
+    }
+
+    /// A Twilio webhook: checks its signature, records its events and answers TwiML — for
+    /// the voice webhook, where the call goes (the business number the tracking number
+    /// replaced, or after hours the after-hours number or voicemail).
+    pub async fn twilio(&self, req: &TwilioRequest, check: SignatureCheck<'_>) -> Result<String> {
+        let state = self.state().await?;
+        if check.enforce {
+            let token = state.config.twilio_auth_token.as_deref().or(check.fallback_token).ok_or_else(|| {
+                Error::Forbidden(format!(
+                    "site {:?} has no twilio_auth_token to check X-Twilio-Signature with; set it with PUT /v1/sites/{}",
+                    self.site, self.site
+                ))
+            })?;
+            let presented = req.signature.as_deref().unwrap_or("");
+            if !verify_twilio(token, &req.urls, &req.params, presented) {
+                return Err(Error::Forbidden(if presented.is_empty() {
+                    "missing X-Twilio-Signature".into()
+                } else {
+                    "X-Twilio-Signature does not match this request and the site's Twilio auth token".into()
+                }));
+            }
+        }
+        let now = self.clock.now();
+        let tracking = match req.hook {
+            Hook::Voice => twilio::VoiceWebhook::from_params(&req.params)?.to,
+            _ => PhoneNumber::parse(req.tracking_number.as_deref().ok_or_else(|| {
+                Error::invalid("missing query parameter tn (the tracking number) on the callback URL")
+            })?)?,
+        };
+        let mut events = twilio::events(req.hook, &req.params, &tracking, req.voicemail, now)?;
+        let route = route_call(&state.config, &tracking, now);
+        if req.hook == Hook::Voice {
+            if let Some(started) = events.first().cloned() {
+                let (forward_to, after_hours) = match &route {
+                    CallRoute::Forward { to, after_hours } => (Some(to.clone()), *after_hours),
+                    CallRoute::Voicemail { .. } => (None, true),
+                };
+                events.push(CallEvent { kind: EventKind::Routed { forward_to, after_hours }, ..started });
+            }
+        }
+        for event in events {
+            self.record_event(event).await?;
+        }
+        let config = &state.config;
+        Ok(match req.hook {
+            Hook::Voice => {
+                let callbacks = Callbacks::new(&req.origin, self.site, &tracking);
+                match &route {
+                    CallRoute::Forward { to, .. } => {
+                        let caller_id = caller_id_for(config, &tracking);
+                        let plan = DialPlan {
+                            number: to,
+                            caller_id: caller_id.as_deref(),
+                            record: config.record_calls,
+                            timeout_secs: config.dial_timeout_secs,
+                        };
+                        twilio::dial(&plan, &callbacks)
+                    }
+                    CallRoute::Voicemail { greeting } => twilio::voicemail(greeting, &callbacks),
+                }
+            }
+            Hook::Dial => twilio::hangup(),
+            Hook::Status | Hook::Recording | Hook::Transcription => twilio::empty(),
+        })
+    }
+
+    /// Provider-neutral events (`POST /v1/sites/{site}/calls/events`), for the site's token.
+    pub async fn call_events(&self, token: Option<&str>, events: Vec<CallEvent>) -> Result<CallRecord> {
+        self.authorized(token).await?;
+        let mut last = None;
+        for event in events {
+            last = Some(self.record_event(event).await?.0);
+        }
+        last.ok_or_else(|| Error::invalid("no event to record"))
+    }
+
+    /// A dialed-number lookup (`GET /v1/route`): where to forward the call, recorded as
+    /// started.
+    pub async fn route_lookup(
+        &self,
+        token: Option<&str>,
+        call_id: &str,
+        from: &str,
+        dialed: &PhoneNumber,
+    ) -> Result<RouteAnswer> {
+        let state = self.authorized(token).await?;
+        let now = self.clock.now();
+        let route = route_call(&state.config, dialed, now);
+        let (forward_to, after_hours) = match &route {
+            CallRoute::Forward { to, after_hours } => (Some(to.clone()), *after_hours),
+            CallRoute::Voicemail { .. } => (None, true),
+        };
+        let started = CallEvent {
+            call_sid: call_id.to_string(),
+            provider: "route".into(),
+            at: now,
+            from: Some(from.to_string()),
+            to: dialed.clone(),
+            kind: EventKind::Started,
+        };
+        let routed = CallEvent {
+            kind: EventKind::Routed { forward_to: forward_to.clone(), after_hours },
+            ..started.clone()
+        };
+        self.record_event(started).await?;
+        self.record_event(routed).await?;
+        Ok(RouteAnswer {
+            call_id: call_id.to_string(),
+            forward_to: forward_to.map(|n| n.e164().to_string()),
+            after_hours,
+        })
+    }
+
+    /// One call with its full attribution, timeline and CRM deliveries.
+    pub async fn call_detail(&self, token: Option<&str>, call_sid: &str) -> Result<CallDetail> {
+        self.authorized(token).await?;
+        let record = self
+            .store
+            .find_call(call_sid)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("no call {call_sid:?} on this site")))?;
+        let deliveries = self.store.deliveries_of(call_sid).await?;
+        Ok(CallDetail {
+            call: CallView::from(&record),
+            attribution: record.attribution.clone(),
+            events: record.events.clone(),
+            deliveries: deliveries.iter().map(DeliveryView::from).collect(),
+        })
+    }
+
+    /// CRM deliveries due now, with the secret to sign them (`None` if the site has no CRM
+    /// webhook any more: they are then given up).
+    pub async fn due_deliveries(&self) -> Result<(Vec<Delivery>, Option<String>)> {
+        let state = self.state().await?;
+        let due = self.store.due_deliveries(self.clock.now(), DELIVERY_BATCH).await?;
+        Ok((due, state.config.crm_webhook.map(|w| w.secret)))
+    }
+
+    /// Logs a delivery attempt and returns when the next pending delivery is due.
+    pub async fn delivery_attempted(
+        &self,
+        mut delivery: Delivery,
+        outcome: std::result::Result<u16, String>,
+        retry_base_ms: i64,
+    ) -> Result<Option<Timestamp>> {
+        delivery.record_attempt(self.clock.now(), outcome, retry_base_ms);
+        self.store.save_delivery(&delivery).await?;
+        self.store.next_delivery_at().await
+    }
+
+    pub async fn next_delivery_at(&self) -> Result<Option<Timestamp>> {
+        self.store.next_delivery_at().await
+    }
+}
+
+/// Copies what the events imply onto the stored call.
+fn apply(record: &mut CallRecord, p: &CallProgress, keywords: &[String]) {
+    record.status = p.status;
+    record.answered_at = p.answered_at;
+    record.ended_at = p.ended_at;
+    record.ring_secs = p.ring_secs;
+    record.talk_secs = p.talk_secs;
+    record.outcome = p.outcome;
+    record.forwarded_to.clone_from(&p.forwarded_to);
+    record.after_hours = p.after_hours;
+    record.recordings.clone_from(&p.recordings);
+    record.transcript.clone_from(&p.transcript);
+    record.tags = p.transcript.as_deref().map(|t| keyword_tags(t, keywords)).unwrap_or_default();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::call_event::{CallStatus, Leg};
+    use crate::clock::FixedClock;
+    use crate::crm::{CrmWebhookSetup, DeliveryState};
+    use crate::pool::Region;
+    use crate::signature::{twilio_signature, twilio_url_candidates};
+    use crate::store::tests::{run, setup};
+    use crate::store::MemoryStore;
+    use crate::traffic::Visit;
+    use crate::SiteSetup;
+
+    const TN: &str = "+15550100201";
+
+    fn site() -> SiteSetup {
+        SiteSetup {
+            keywords: vec!["price".into(), "install".into(), "warranty".into()],
+            crm_webhook: Some(CrmWebhookSetup {
+                url: "https://crm.example/hook".into(),
+                secret: Some("crm-secret-0123456789".into()),
+            }),
+            twilio_auth_token: Some("twiliotoken123".into()),
+            ..setup(&[TN, "+15550100202"])
+        }
+    }
+
+    fn ev(kind: EventKind, secs: i64) -> CallEvent {
+        CallEvent {
+            call_sid: "CA1".into(),
+            provider: "api".into(),
+            at: Timestamp(1_795_000_000_000 + secs * 1000),
+            from: Some("+15550009999".into()),
+            to: PhoneNumber::parse(TN).unwrap(),
+            kind,
+        }
+    }
+
+    fn lifecycle() -> Vec<CallEvent> {
+        vec![
+            ev(EventKind::Started, 0),
+            ev(EventKind::Ringing, 1),
+            ev(EventKind::Answered, 6),
+            ev(
+                EventKind::Ended {
+                    leg: Leg::Business,
+                    status: CallStatus::Completed,
+                    duration_secs: Some(80),
+                },
+                86,
+            ),
+            ev(
+                EventKind::Recording {
+                    url: "https://rec.example/RE1".into(),
+                    duration_secs: Some(80),
+                    voicemail: false,
+                },
+                90,
+            ),
+            ev(EventKind::Transcription { text: "Hi, what's the price to install one?".into() }, 120),
+        ]
+    }
+
+    #[test]
+    fn replayed_and_shuffled_events_make_exactly_one_correct_call() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(1_795_000_000_000 - 60_000);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        run(ledger.configure(site())).unwrap();
+        let (lease, _) = run(ledger.lease(
+            "v1".into(),
+            &Visit { utm_source: Some("google".into()), utm_medium: Some("cpc".into()), ..Visit::default() },
+            Region::default(),
+        ))
+        .unwrap();
+        assert_eq!(lease.number.e164(), TN);
+        clock.advance_secs(200);
+        // Each event ten times, ended before started, in a scrambled order.
+        let events = lifecycle();
+        let mut order: Vec<usize> = (0..events.len() * 10).map(|i| (i * 7 + 3) % events.len()).collect();
+        order.reverse();
+        for i in order {
+            run(ledger.record_event(events[i].clone())).unwrap();
+        }
+        let calls = run(store.recent_calls(10)).unwrap();
+        assert_eq!(calls.len(), 1, "one call per call id");
+        let c = &calls[0];
+        assert_eq!(c.events.len(), events.len(), "each event stored once");
+        assert_eq!((c.status, c.answered_at.is_some()), (Some(CallStatus::Completed), true));
+        assert_eq!((c.ring_secs, c.talk_secs), (Some(6), Some(80)));
+        assert_eq!(c.started_at, events[0].at, "the start event's time, whatever arrived first");
+        assert_eq!(c.attribution.as_ref().map(|a| a.source.source.as_str()), Some("google"));
+        assert_eq!(c.tags, ["price", "install"]);
+        assert_eq!(c.recordings.len(), 1);
+        let deliveries = run(store.deliveries_of("CA1")).unwrap();
+        let kinds: Vec<&str> = deliveries.iter().map(|d| d.event.as_str()).collect();
+        assert_eq!(kinds, [CALL_STARTED, CALL_ENDED], "one start and one end webhook");
+        assert!(deliveries[0].body.contains("\"call_sid\":\"CA1\""));
+    }
+
+    #[test]
+    fn events_for_numbers_of_other_sites_are_refused() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(0);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        run(ledger.configure(site())).unwrap();
+        let mut e = ev(EventKind::Started, 0);
+        e.to = PhoneNumber::parse("+15550100999").unwrap();
+        assert_eq!(run(ledger.record_event(e)).unwrap_err().http_status(), 400);
+        assert!(run(store.recent_calls(10)).unwrap().is_empty());
+        assert_eq!(
+            run(ledger.call_events(Some("wrong-token-0123456789"), lifecycle())).unwrap_err(),
+            Error::Unauthorized
+        );
+    }
+
+    fn twilio_request(params: &[(&str, &str)], signed_with: Option<&str>) -> TwilioRequest {
+        let url = "https://calls.example.com/v1/telephony/twilio/voice";
+        let params: Vec<(String, String)> =
+            params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        TwilioRequest {
+            hook: Hook::Voice,
+            urls: twilio_url_candidates(url, None, None, None),
+            signature: signed_with.map(|t| twilio_signature(t, url, &params)),
+            params,
+            tracking_number: None,
+            voicemail: false,
+            origin: "https://calls.example.com".into(),
+        }
+    }
+
+    const ENFORCE: SignatureCheck<'static> = SignatureCheck { fallback_token: None, enforce: true };
+
+    #[test]
+    fn twilio_requests_must_be_signed_with_the_sites_token() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(0);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        run(ledger.configure(site())).unwrap();
+        let params = [("CallSid", "CAsig"), ("From", "+15550009999"), ("To", TN)];
+        for forged in [None, Some("another-token")] {
+            let err = run(ledger.twilio(&twilio_request(&params, forged), ENFORCE)).unwrap_err();
+            assert_eq!(err.http_status(), 403);
+        }
+        assert!(run(store.recent_calls(10)).unwrap().is_empty(), "nothing recorded");
+        let twiml = run(ledger.twilio(&twilio_request(&params, Some("twiliotoken123")), ENFORCE)).unwrap();
+        assert!(twiml.contains("<Number statusCallbackEvent=\"initiated ringing answered completed\""));
+        assert!(twiml.contains(">+15550100100</Number>"));
+        assert!(twiml.contains("status?site=demo&amp;tn=%2B15550100201"));
+        let off = SignatureCheck { fallback_token: None, enforce: false };
+        assert!(run(ledger.twilio(&twilio_request(&params, None), off)).is_ok(), "the dev switch");
+        let calls = run(store.recent_calls(10)).unwrap();
+        assert_eq!(calls.len(), 1);
+        assert_eq!(calls[0].forwarded_to.as_ref().map(|n| n.e164()), Some("+15550100100"));
+    }
+
+    #[test]
+    fn each_tracking_number_forwards_to_the_business_number_it_replaced() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(0);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        let mut s = site();
+        s.business_numbers = vec!["+15550100300".into()];
+        s.pool = vec![
+            crate::PoolEntrySetup::Number(TN.into()),
+            crate::PoolEntrySetup::Detailed {
+                number: "+15550100202".into(),
+                region: None,
+                business_number: Some("+1 555 010 0300".into()),
+            },
+        ];
+        run(ledger.configure(s.clone())).unwrap();
+        assert_eq!(
+            store.route("+15550100202").map(|r| r.business_number.e164().to_string()).as_deref(),
+            Some("+15550100300")
+        );
+        let params = [("CallSid", "CAservice"), ("From", "+15550009999"), ("To", "+15550100202")];
+        let twiml = run(ledger.twilio(&twilio_request(&params, Some("twiliotoken123")), ENFORCE)).unwrap();
+        assert!(twiml.contains(">+15550100300</Number>"), "{twiml}");
+        s.pool.push(crate::PoolEntrySetup::Detailed {
+            number: "+15550100203".into(),
+            region: None,
+            business_number: Some("+15550100999".into()),
+        });
+        assert!(run(ledger.configure(s)).unwrap_err().to_string().contains("+15550100999"));
+    }
+
+    #[test]
+    fn after_hours_calls_go_to_voicemail_or_the_after_hours_number() {
+        let store = MemoryStore::default();
+        // Wednesday 18 Nov 2026 11:06:40 UTC = 05:06 in Chicago: closed.
+        let clock = FixedClock::at(1_795_000_000_000);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        let mut s = site();
+        s.business_hours = Some(crate::BusinessHoursSetup {
+            time_zone: "America/Chicago".into(),
+            weekly: [("wed".to_string(), vec!["08:00-17:00".to_string()])].into_iter().collect(),
+            closed_dates: Vec::new(),
+        });
+        run(ledger.configure(s.clone())).unwrap();
+        let params = [("CallSid", "CAnight"), ("From", "+15550009999"), ("To", TN)];
+        let twiml = run(ledger.twilio(&twilio_request(&params, Some("twiliotoken123")), ENFORCE)).unwrap();
+        assert!(twiml.contains("<Say>") && twiml.contains("<Record"), "{twiml}");
+        assert!(!twiml.contains("<Dial"));
+        s.after_hours = Some(crate::routing::AfterHoursSetup {
+            forward_to: Some("+15550100400".into()),
+            voicemail_greeting: None,
+        });
+        run(ledger.configure(s)).unwrap();
+        let params = [("CallSid", "CAnight2"), ("From", "+15550009999"), ("To", TN)];
+        let twiml = run(ledger.twilio(&twilio_request(&params, Some("twiliotoken123")), ENFORCE)).unwrap();
+        assert!(twiml.contains(">+15550100400</Number>"), "{twiml}");
+        clock.advance_secs(4 * 3600); // 09:06 in Chicago: open
+        let params = [("CallSid", "CAday"), ("From", "+15550009999"), ("To", TN)];
+        let twiml = run(ledger.twilio(&twilio_request(&params, Some("twiliotoken123")), ENFORCE)).unwrap();
+        assert!(twiml.contains(">+15550100100</Number>"), "{twiml}");
+        let night = run(store.find_call("CAnight2")).unwrap().unwrap();
+        assert!(night.after_hours);
+    }
+
+    #[test]
+    fn crm_deliveries_retry_and_keep_their_log() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(0);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        run(ledger.configure(site())).unwrap();
+        run(ledger.record_event(ev(EventKind::Started, 0))).unwrap();
+        let (due, secret) = run(ledger.due_deliveries()).unwrap();
+        assert_eq!((due.len(), secret.as_deref()), (1, Some("crm-secret-0123456789")));
+        let next = run(ledger.delivery_attempted(due[0].clone(), Ok(503), 1000)).unwrap();
+        assert_eq!(next, Some(Timestamp(1000)));
+        assert!(run(ledger.due_deliveries()).unwrap().0.is_empty(), "not due before its backoff");
+        clock.advance_secs(1);
+        let (due, _) = run(ledger.due_deliveries()).unwrap();
+        assert_eq!(run(ledger.delivery_attempted(due[0].clone(), Ok(200), 1000)).unwrap(), None);
+        let detail = run(ledger.call_detail(Some("demo-token-0123456789"), "CA1")).unwrap();
+        assert_eq!(detail.deliveries[0].state, DeliveryState::Delivered);
+        assert_eq!(
+            detail.deliveries[0].attempts.iter().map(|a| a.status).collect::<Vec<_>>(),
+            [Some(503), Some(200)]
+        );
+    }
+}
