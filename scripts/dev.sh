@@ -28,7 +28,7 @@ cat <<MSG
   Ctrl-C stops it. Data persists in edge/.wrangler/state.
 
 MSG
-signatures=$(sed -n 's/^TWILIO_SIGNATURES=//p' edge/.dev.vars | tr 'A-Z' 'a-z')
+signatures=$(sed -n 's/^TWILIO_SIGNATURES=//p' edge/.dev.vars | tr -d "\"' " | tr 'A-Z' 'a-z')
 case "$signatures" in
   off|false|0) cat <<'WARN'
   ************************************************************************************

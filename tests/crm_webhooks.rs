@@ -111,3 +111,35 @@ async fn call_start_and_end_reach_the_crm_signed_and_retried() {
     let resp = edge.put_site("demo", &setup).await;
     assert!(!resp.text().await.unwrap_or_default().contains(SECRET));
 }
+
+#[tokio::test]
+async fn a_crm_that_hangs_never_holds_up_a_call_and_is_retried() {
+    let edge = Edge::start().await;
+    // The CRM holds the first request for 11 s: past the edge's 10 s delivery timeout.
+    let crm = WebhookReceiver::start_holding(0, Some(Duration::from_secs(11)));
+    let mut setup = edge.demo_setup();
+    setup["crm_webhook"] = json!({"url": crm.url, "secret": SECRET});
+    assert_eq!(edge.put_site("demo", &setup).await.status(), 200);
+    let sid = "CA0000000000000000000000000000510e";
+    // The harness's client gives up after 8 s: a voice webhook that waited on the CRM fails.
+    let (status, twiml) = twilio_voice(&edge, sid, "+15557650060", "+15550100202").await;
+    assert_eq!(status, 200);
+    assert!(twiml.contains("<Dial"), "{twiml}");
+    let q = "?site=demo&tn=%2B15550100202";
+    let ringing = [("CallSid", "CAleg"), ("ParentCallSid", sid), ("CallStatus", "ringing")];
+    assert_eq!(twilio_post(&edge, &format!("/v1/telephony/twilio/status{q}"), &ringing).await.0, 200);
+    let started = std::time::Instant::now();
+    let mut deliveries = Vec::new();
+    while started.elapsed() < Duration::from_secs(40) {
+        let detail = demo_call_detail(&edge, sid).await;
+        deliveries = detail["deliveries"].as_array().cloned().unwrap_or_default();
+        if deliveries.first().is_some_and(|d| d["state"] == "delivered") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let attempts = deliveries.first().and_then(|d| d["attempts"].as_array().cloned()).unwrap_or_default();
+    assert_eq!(attempts.len(), 2, "{deliveries:?}");
+    assert!(attempts[0]["error"].as_str().unwrap_or("").contains("no answer within 10 s"), "{attempts:?}");
+    assert_eq!(attempts[1]["status"], 200);
+}

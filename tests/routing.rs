@@ -1,7 +1,7 @@
 //! Where calls go: business hours in the site's time zone, after-hours numbers and
 //! voicemail, several business numbers, and dialed-number lookups (`GET /v1/route`).
 
-use ringtrace_tests::{demo_call_detail, demo_calls, twilio_voice, Edge};
+use ringtrace_tests::{demo_call_detail, demo_calls, twilio_post, twilio_voice, Edge};
 use serde_json::{json, Value};
 
 /// The local hour now at a fixed UTC offset (zones without daylight saving, so the test
@@ -40,6 +40,29 @@ async fn business_hours_follow_the_sites_time_zone() {
     let (_, twiml) = twilio_voice(&edge, "CAvoicemail01", "+15557650012", "+15550100201").await;
     assert!(twiml.contains("<Say>Demo Plumbing is closed. Leave a message!</Say><Record"), "{twiml}");
     assert!(twiml.contains("transcribe=\"true\"") && !twiml.contains("<Dial"), "{twiml}");
+    // The caller leaves a message: the Record action, the recording and its transcript.
+    let q = "?site=demo&tn=%2B15550100201";
+    let url = "https://api.twilio.com/2010-04-01/Accounts/ACx/Recordings/REvm";
+    let action = [("CallSid", "CAvoicemail01"), ("RecordingUrl", url), ("RecordingDuration", "14")];
+    let (code, hangup) = twilio_post(&edge, &format!("/v1/telephony/twilio/dial{q}"), &action).await;
+    assert_eq!(code, 200);
+    assert!(hangup.contains("<Hangup/>"), "{hangup}");
+    let rec = [
+        ("CallSid", "CAvoicemail01"),
+        ("RecordingUrl", url),
+        ("RecordingDuration", "14"),
+        ("RecordingStatus", "completed"),
+    ];
+    assert_eq!(
+        twilio_post(&edge, &format!("/v1/telephony/twilio/recording{q}&voicemail=1"), &rec).await.0,
+        200
+    );
+    let text = [
+        ("CallSid", "CAvoicemail01"),
+        ("TranscriptionText", "Hi, I need a quote on a water heater install"),
+        ("TranscriptionStatus", "completed"),
+    ];
+    assert_eq!(twilio_post(&edge, &format!("/v1/telephony/twilio/transcription{q}"), &text).await.0, 200);
     let calls = demo_calls(&edge).await;
     let by_sid = |sid: &str| calls.iter().find(|c| c["call_sid"] == sid).cloned().unwrap_or_default();
     assert_eq!(
@@ -47,7 +70,17 @@ async fn business_hours_follow_the_sites_time_zone() {
         (Some(false), Some(true))
     );
     assert_eq!(by_sid("CAphoenix0001")["forwarded_to"], "+15550100400");
-    assert!(by_sid("CAvoicemail01")["forwarded_to"].is_null());
+    let voicemail = by_sid("CAvoicemail01");
+    assert!(voicemail["forwarded_to"].is_null());
+    assert_eq!(
+        (voicemail["status"].as_str(), voicemail["outcome"].as_str()),
+        (Some("completed"), Some("missed"))
+    );
+    assert_eq!(
+        (voicemail["voicemail"].as_bool(), voicemail["recordings"][0]["duration_secs"].as_u64()),
+        (Some(true), Some(14))
+    );
+    assert!(voicemail["transcript"].as_str().unwrap_or("").contains("water heater"));
     // Bad hours are refused with the field named.
     setup["business_hours"] = json!({"time_zone": "Mars/Olympus", "weekly": {"mon": ["09:00-17:00"]}});
     let resp = edge.put_site("demo", &setup).await;
@@ -97,6 +130,10 @@ async fn a_dialed_number_lookup_answers_the_forward_number_and_records_the_call(
     // Asked again (a retry), still one call; the key may come as a query parameter.
     let resp = lookup(format!("{q}&key={}", edge.demo_token), None).await.expect("lookup");
     assert_eq!(resp.status(), 200);
+    // An unencoded `+` (a space once decoded) still reads as the number.
+    let resp =
+        lookup(format!("dialed_number={tn}&call_id=vox-1"), Some(&edge.demo_token)).await.expect("lookup");
+    assert_eq!(resp.status(), 200);
     let detail = demo_call_detail(&edge, "vox-1").await;
     assert_eq!(detail["call"]["source"], "newsletter");
     assert_eq!(detail["call"]["status"], "ringing");
@@ -106,7 +143,8 @@ async fn a_dialed_number_lookup_answers_the_forward_number_and_records_the_call(
         (q.clone(), None, 401),
         ("dialed_number=12&call_id=x".to_string(), Some(edge.demo_token.as_str()), 400),
         ("call_id=x".to_string(), Some(edge.demo_token.as_str()), 400),
-        ("dialed_number=%2B15559990000".to_string(), Some(edge.demo_token.as_str()), 404),
+        // Not a tracking number: answered like a wrong key (numbers are not enumerable).
+        ("dialed_number=%2B15559990000".to_string(), Some(edge.demo_token.as_str()), 401),
         (format!("{q}x%3Cy"), Some(edge.demo_token.as_str()), 400),
     ] {
         let resp = lookup(query.clone(), key).await.expect("lookup");

@@ -130,25 +130,37 @@ async fn forged_or_missing_signatures_are_refused_and_nothing_is_recorded() {
     // Signed for another URL (a replay against another endpoint) is refused too.
     let elsewhere = twilio_signature_for(&edge, "/v1/telephony/twilio/voice?x=1", &params);
     assert_eq!(twilio_request(&edge, path, &params, Some(&elsewhere)).await.status(), 403);
-    // A status callback with a wrong signature cannot end someone's call either.
-    let status_path = "/v1/telephony/twilio/status?site=demo&tn=%2B15550100201";
-    let status = [("CallSid", "CAchild"), ("ParentCallSid", "CAforged0001"), ("CallStatus", "completed")];
-    assert_eq!(twilio_request(&edge, status_path, &status, Some(&good)).await.status(), 403);
     assert!(demo_calls(&edge).await.is_empty(), "nothing recorded");
-    // Behind a proxy: Twilio signed the public URL; the edge checks it from X-Forwarded-*.
+    // A real call; a status callback with a wrong signature cannot end it.
+    assert_eq!(twilio_voice(&edge, "CAreal0001", "+15557654321", "+15550100201").await.0, 200);
+    let status_path = "/v1/telephony/twilio/status?site=demo&tn=%2B15550100201";
+    let status = [("CallSid", "CAchild"), ("ParentCallSid", "CAreal0001"), ("CallStatus", "busy")];
+    let forged = twilio_signature_for(&edge, "/v1/telephony/twilio/voice", &status);
+    assert_eq!(twilio_request(&edge, status_path, &status, Some(&forged)).await.status(), 403);
+    assert_eq!(twilio_request(&edge, status_path, &status, None).await.status(), 403);
+    let calls = demo_calls(&edge).await;
+    assert_eq!((calls.len(), calls[0]["status"].as_str()), (1, Some("ringing")), "unchanged: {calls:?}");
+    // X-Forwarded-Host is not trusted by default: a request Twilio signed for another host
+    // cannot be replayed here by claiming that host.
     let public = "https://calls.example.com/v1/telephony/twilio/voice";
     let owned: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let sig = shared::signature::twilio_signature(&edge.twilio_token, public, &owned);
-    let resp = reqwest::Client::new()
-        .post(edge.url(path))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-forwarded-proto", "https")
-        .header("x-forwarded-host", "calls.example.com")
-        .header("x-twilio-signature", sig)
-        .body("CallSid=CAforged0001&From=%2B15557654321&To=%2B15550100201")
-        .send()
-        .await
-        .expect("post");
+    let forwarded = |edge: &Edge, sig: String| {
+        reqwest::Client::new()
+            .post(edge.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-forwarded-proto", "https")
+            .header("x-forwarded-host", "calls.example.com")
+            .header("x-twilio-signature", sig)
+            .body("CallSid=CAforged0001&From=%2B15557654321&To=%2B15550100201")
+            .send()
+    };
+    assert_eq!(forwarded(&edge, sig.clone()).await.expect("post").status(), 403);
+    drop(edge);
+
+    // Behind a tunnel with PUBLIC_URL set: Twilio signed the public URL, and callbacks use it.
+    let edge = Edge::start_with(&[("PUBLIC_URL", "https://calls.example.com")]).await;
+    let resp = forwarded(&edge, sig).await.expect("post");
     assert_eq!(resp.status(), 200);
     let twiml = resp.text().await.unwrap_or_default();
     assert!(
@@ -158,7 +170,35 @@ async fn forged_or_missing_signatures_are_refused_and_nothing_is_recorded() {
     assert_eq!(demo_calls(&edge).await.len(), 1);
 }
 
-/// Twilio's callbacks for one answered, recorded and transcribed call.
+/// Twilio's `Timestamp` parameter (RFC 2822), `secs` from now.
+fn twilio_time(secs: i64) -> String {
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let t = now + secs;
+    let (days, rem) = (t.div_euclid(86_400), t.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
+    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    format!(
+        "{weekday}, {day:02} {} {year} {:02}:{:02}:{:02} +0000",
+        months[(month - 1) as usize],
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Twilio's callbacks for one answered, recorded and transcribed call: the business's phone
+/// rings 1 s after the call starts, is answered 6 s later, and they talk for 95 s.
 fn lifecycle(sid: &str, tn: &str) -> Vec<(String, Vec<(&'static str, String)>)> {
     let q = format!("?site=demo&tn={}", tn.replace('+', "%2B"));
     let child = "CA0000000000000000000000000000c0de";
@@ -173,9 +213,9 @@ fn lifecycle(sid: &str, tn: &str) -> Vec<(String, Vec<(&'static str, String)>)> 
     };
     vec![
         status("initiated", vec![]),
-        status("ringing", vec![]),
-        status("in-progress", vec![]),
-        status("completed", vec![("CallDuration", "95".into())]),
+        status("ringing", vec![("Timestamp", twilio_time(1))]),
+        status("in-progress", vec![("Timestamp", twilio_time(6))]),
+        status("completed", vec![("CallDuration", "95".into()), ("Timestamp", twilio_time(101))]),
         (
             format!("/v1/telephony/twilio/dial{q}"),
             vec![
@@ -248,7 +288,8 @@ async fn callbacks_replayed_ten_times_in_shuffled_order_make_one_correct_call() 
     assert_eq!(call["answered"], true);
     assert_eq!(call["outcome"], "answered");
     assert_eq!(call["talk_secs"], 95, "the business leg's duration: ring time excluded");
-    assert!(call["ring_secs"].is_u64());
+    let ring = call["ring_secs"].as_u64().unwrap_or(99);
+    assert!((5..=7).contains(&ring), "rang ~6 s (Twilio's timestamps, second precision): {ring}");
     assert_eq!(call["source"], "bing");
     assert_eq!(call["forwarded_to"], "+15550100100");
     assert_eq!(call["recordings"][0]["url"], "https://api.twilio.com/2010-04-01/Accounts/ACx/Recordings/RE1");
@@ -280,8 +321,16 @@ async fn a_missed_call_and_a_caller_who_hangs_up_end_in_their_states() {
     twilio_voice(&edge, "CAbusy0001", "+15557650003", tn).await;
     let busy = [("CallSid", "CAleg2"), ("ParentCallSid", "CAbusy0001"), ("CallStatus", "busy")];
     twilio_post(&edge, &format!("/v1/telephony/twilio/status{q}"), &busy).await;
+    // The caller hangs up while the business's phone rings.
+    twilio_voice(&edge, "CAhangup0001", "+15557650004", tn).await;
+    for status in ["ringing", "canceled"] {
+        let leg = [("CallSid", "CAleg3"), ("ParentCallSid", "CAhangup0001"), ("CallStatus", status)];
+        assert_eq!(twilio_post(&edge, &format!("/v1/telephony/twilio/status{q}"), &leg).await.0, 200);
+    }
     let calls = demo_calls(&edge).await;
     let by_sid = |sid: &str| calls.iter().find(|c| c["call_sid"] == sid).cloned().unwrap_or_default();
+    let hung_up = by_sid("CAhangup0001");
+    assert_eq!((hung_up["status"].as_str(), hung_up["outcome"].as_str()), (Some("canceled"), Some("missed")));
     let missed = by_sid("CAmissed0001");
     assert_eq!((missed["status"].as_str(), missed["answered"].as_bool()), (Some("no-answer"), Some(false)));
     assert_eq!(missed["outcome"], "missed");
@@ -295,5 +344,5 @@ async fn a_missed_call_and_a_caller_who_hangs_up_end_in_their_states() {
     let (code, body) = twilio_post(&edge, "/v1/telephony/twilio/status?site=demo", &wrong).await;
     assert_eq!(code, 400);
     assert!(body.contains("tn"), "{body}");
-    assert_eq!(demo_calls(&edge).await.len(), 2);
+    assert_eq!(demo_calls(&edge).await.len(), 3);
 }

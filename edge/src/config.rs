@@ -31,6 +31,12 @@ pub fn public_url(env: &Env) -> Option<String> {
     var(env, "PUBLIC_URL")
 }
 
+/// `TRUST_FORWARDED_HEADERS=on`: a proxy in front of the edge sets `X-Forwarded-Proto` /
+/// `-Host` to the URL Twilio called (ignored when `PUBLIC_URL` is set).
+pub fn trust_forwarded_headers(env: &Env) -> bool {
+    matches!(var(env, "TRUST_FORWARDED_HEADERS").as_deref(), Some("on" | "true" | "1"))
+}
+
 /// First retry delay of a failed CRM webhook.
 pub fn webhook_retry_base_ms(env: &Env) -> i64 {
     var(env, "WEBHOOK_RETRY_BASE_MS")

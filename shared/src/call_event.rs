@@ -113,18 +113,55 @@ pub struct CallEvent {
 
 impl CallEvent {
     /// What makes two reports the same event: a replayed webhook has the same key, so it is
-    /// stored once. Arrival time is not part of it (a retry arrives later).
+    /// stored once (see [`CallEvent::merge`]). Arrival time is not part of it (a retry
+    /// arrives later); an end's status is (a leg reported busy, then completed, is two).
     pub fn key(&self) -> String {
         match &self.kind {
             EventKind::Started => "started".into(),
             EventKind::Routed { .. } => "routed".into(),
             EventKind::Ringing => "ringing".into(),
             EventKind::Answered => "answered".into(),
-            EventKind::Ended { leg: Leg::Caller, .. } => "ended:caller".into(),
-            EventKind::Ended { leg: Leg::Business, .. } => "ended:business".into(),
+            EventKind::Ended { leg: Leg::Caller, status, .. } => format!("ended:caller:{}", status.as_str()),
+            EventKind::Ended { leg: Leg::Business, status, .. } => {
+                format!("ended:business:{}", status.as_str())
+            }
             EventKind::Recording { url, .. } => format!("recording:{url}"),
             EventKind::Transcription { text } => format!("transcription:{}", crate::hash_token(text)),
         }
+    }
+
+    /// Two reports of the same event (same key) as one: the earlier time, and what either
+    /// knows (the caller, the longest duration). Commutative and associative, so the stored
+    /// event does not depend on the order reports arrive in.
+    pub fn merge(self, other: CallEvent) -> CallEvent {
+        let rank = |e: &CallEvent| (e.at, serde_json::to_string(e).unwrap_or_default());
+        let (mut base, other) = if rank(&other) < rank(&self) { (other, self) } else { (self, other) };
+        base.from = match (base.from.take(), other.from) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let longer = |a: Option<u32>, b: Option<u32>| a.max(b);
+        match (&mut base.kind, other.kind) {
+            (EventKind::Ended { duration_secs, .. }, EventKind::Ended { duration_secs: d, .. })
+            | (EventKind::Recording { duration_secs, .. }, EventKind::Recording { duration_secs: d, .. }) => {
+                *duration_secs = longer(*duration_secs, d);
+            }
+            _ => {}
+        }
+        base
+    }
+
+    /// The events with reports of the same event merged, in key order.
+    pub fn canonical(events: &[CallEvent]) -> Vec<CallEvent> {
+        let mut by_key: std::collections::BTreeMap<String, CallEvent> = std::collections::BTreeMap::new();
+        for e in events {
+            let merged = match by_key.remove(&e.key()) {
+                Some(seen) => seen.merge(e.clone()),
+                None => e.clone(),
+            };
+            by_key.insert(e.key(), merged);
+        }
+        by_key.into_values().collect()
     }
 
     /// When the call started, as far as this event tells.
@@ -163,7 +200,7 @@ pub struct CallProgress {
     pub transcript: Option<String>,
 }
 
-/// When two ends of the same leg disagree, the more informative one wins.
+/// When two ends of the same leg come at the same instant, the more informative one wins.
 fn end_rank(status: CallStatus) -> u8 {
     match status {
         CallStatus::Completed => 0,
@@ -177,8 +214,8 @@ fn end_rank(status: CallStatus) -> u8 {
 
 impl CallProgress {
     pub fn from_events(events: &[CallEvent]) -> CallProgress {
-        let mut sorted: Vec<&CallEvent> = events.iter().collect();
-        sorted.sort_by_cached_key(|e| (e.key(), e.at));
+        let canonical = CallEvent::canonical(events);
+        let sorted: Vec<&CallEvent> = canonical.iter().collect();
         let mut p = CallProgress::default();
         let earliest = |slot: &mut Option<Timestamp>, at: Timestamp| {
             *slot = Some(slot.map_or(at, |s| s.min(at)));
@@ -202,14 +239,20 @@ impl CallProgress {
                 }
                 EventKind::Ringing => ringing = true,
                 EventKind::Answered => earliest(&mut p.answered_at, e.at),
+                // The latest end of a leg is its state (ties: the more informative status).
                 EventKind::Ended { leg: Leg::Business, status, duration_secs } => {
-                    let better = business_end.is_none_or(|(s, _, _)| end_rank(*status) < end_rank(s));
-                    if better {
+                    let later = business_end.is_none_or(|(s, _, at)| {
+                        (e.at, std::cmp::Reverse(end_rank(*status))) > (at, std::cmp::Reverse(end_rank(s)))
+                    });
+                    if later {
                         business_end = Some((*status, *duration_secs, e.at));
                     }
                 }
                 EventKind::Ended { leg: Leg::Caller, status, .. } => {
-                    if caller_end.is_none_or(|(s, _)| end_rank(*status) < end_rank(s)) {
+                    let later = caller_end.is_none_or(|(s, at)| {
+                        (e.at, std::cmp::Reverse(end_rank(*status))) > (at, std::cmp::Reverse(end_rank(s)))
+                    });
+                    if later {
                         caller_end = Some((*status, e.at));
                     }
                 }
@@ -390,12 +433,50 @@ mod tests {
     }
 
     proptest! {
-        /// Replays and any arrival order give the same state.
+        /// Replays (also ones arriving later, or missing what the first knew) and any arrival
+        /// order give the same state.
         #[test]
-        fn order_and_replays_do_not_matter(order in Just(answered_call()).prop_shuffle(), dup in 0usize..6) {
+        fn order_and_replays_do_not_matter(
+            order in Just(answered_call()).prop_shuffle(),
+            dups in proptest::collection::vec((0usize..6, 0i64..30, any::<bool>()), 0..8),
+        ) {
             let mut events = order;
-            events.push(events[dup].clone());
+            for (i, later, forget) in dups {
+                let mut replay = answered_call()[i].clone();
+                replay.at = replay.at.plus_secs(later);
+                if forget {
+                    replay.from = None;
+                    if let EventKind::Ended { duration_secs, .. } = &mut replay.kind {
+                        *duration_secs = None;
+                    }
+                }
+                events.insert(later as usize % (events.len() + 1), replay);
+            }
             prop_assert_eq!(CallProgress::from_events(&events), CallProgress::from_events(&answered_call()));
+            let canonical = CallEvent::canonical(&events);
+            prop_assert_eq!(canonical, CallEvent::canonical(&answered_call()));
+        }
+    }
+
+    #[test]
+    fn the_latest_end_is_the_state() {
+        let busy_then_answered = [
+            ev(EventKind::Started, 0),
+            ev(EventKind::Ended { leg: Leg::Business, status: CallStatus::Busy, duration_secs: None }, 5),
+            ev(
+                EventKind::Ended {
+                    leg: Leg::Business,
+                    status: CallStatus::Completed,
+                    duration_secs: Some(30),
+                },
+                50,
+            ),
+        ];
+        let mut reversed = busy_then_answered.to_vec();
+        reversed.reverse();
+        for events in [busy_then_answered.to_vec(), reversed] {
+            let p = CallProgress::from_events(&events);
+            assert_eq!((p.status, p.outcome), (Some(CallStatus::Completed), Some(CallOutcome::Answered)));
         }
     }
 

@@ -124,6 +124,13 @@ impl Delivery {
         }
     }
 
+    /// Stops retrying, logging why.
+    pub fn give_up(&mut self, at: Timestamp, reason: &str) {
+        self.attempts.push(Attempt { at, status: None, error: Some(reason.chars().take(200).collect()) });
+        self.state = DeliveryState::Failed;
+        self.next_at = None;
+    }
+
     /// Logs an attempt: a 2xx answer delivers it; anything else schedules the next try after
     /// `base_ms · 2^(failures-1)` (at most an hour), until the retry window has passed.
     pub fn record_attempt(&mut self, at: Timestamp, outcome: std::result::Result<u16, String>, base_ms: i64) {

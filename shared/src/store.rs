@@ -31,6 +31,10 @@ pub struct SiteState {
 #[allow(async_fn_in_trait)] // Workers and browsers are single-threaded: no Send bounds.
 pub trait LeaseStore {
     async fn load(&self) -> Result<Option<SiteState>>;
+    /// The site's settings alone (the call path reads them without the pool).
+    async fn load_config(&self) -> Result<Option<SiteConfig>> {
+        Ok(self.load().await?.map(|s| s.config))
+    }
     async fn save(&self, state: &SiteState) -> Result<()>;
     async fn route_of(&self, number: &PhoneNumber) -> Result<Option<NumberRoute>>;
     async fn publish_route(&self, number: &PhoneNumber, route: &NumberRoute) -> Result<()>;
@@ -219,6 +223,19 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         };
         let (record, _) = self.record_event(event).await?;
         Ok((record, !existed))
+    }
+
+    pub(crate) async fn config(&self) -> Result<SiteConfig> {
+        self.store.load_config().await?.ok_or_else(|| Error::UnknownSite(self.site.to_string()))
+    }
+
+    /// The site's settings, for a caller holding its API token.
+    pub(crate) async fn authorized_config(&self, token: Option<&str>) -> Result<SiteConfig> {
+        let config = self.config().await.map_err(|_| Error::Unauthorized)?;
+        match token {
+            Some(t) if config.token_matches(t) => Ok(config),
+            _ => Err(Error::Unauthorized),
+        }
     }
 
     pub(crate) async fn authorized(&self, token: Option<&str>) -> Result<SiteState> {

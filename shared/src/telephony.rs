@@ -10,7 +10,8 @@ use crate::error::{Error, Result};
 use crate::phone::PhoneNumber;
 use crate::routing::{caller_id_for, route_call, CallRoute};
 use crate::signature::verify_twilio;
-use crate::store::{CallStore, LeaseStore, SiteLedger, SiteState};
+use crate::site::SiteConfig;
+use crate::store::{CallStore, LeaseStore, SiteLedger};
 use crate::twilio::{self, Callbacks, DialPlan, Hook};
 use serde::{Deserialize, Serialize};
 
@@ -39,36 +40,81 @@ pub struct SignatureCheck<'a> {
     pub enforce: bool,
 }
 
-/// Most CRM deliveries one alarm run attempts.
+/// Most CRM deliveries one alarm run attempts (each may wait 10 s for its receiver).
 pub const DELIVERY_BATCH: usize = 20;
+/// Distinct events one call keeps (a real call has fewer than ten).
+pub const MAX_EVENTS_PER_CALL: usize = 50;
 
 impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
     /// Records one provider event. The call is created by whichever of its events arrives
     /// first and credited to the session that held the number when it started; a repeated
     /// event changes nothing. Returns the call and whether this event was new.
     pub async fn record_event(&self, event: CallEvent) -> Result<(CallRecord, bool)> {
-        let state = self.state().await?;
-        if !state.config.routed_numbers().contains(&event.to) {
-            return Err(Error::invalid(format!(
-                "{} is not a tracking number of site {:?}",
-                event.to, self.site
-            )));
+        let config = self.config().await?;
+        self.record_events_in(&config, vec![event]).await
+    }
+
+    /// Records the events of one call (what one request reports) with the site's settings
+    /// already loaded: one read and one write of the call however many events; the pool is
+    /// read only to credit a new call.
+    async fn record_events_in(
+        &self,
+        config: &SiteConfig,
+        events: Vec<CallEvent>,
+    ) -> Result<(CallRecord, bool)> {
+        let Some(first) = events.first().cloned() else {
+            return Err(Error::invalid("no event to record"));
+        };
+        if events.iter().any(|e| e.call_sid != first.call_sid || e.to != first.to) {
+            return Err(Error::invalid("one request reports events of one call"));
         }
-        let existing = self.store.find_call(&event.call_sid).await?;
+        let existing = self.store.find_call(&first.call_sid).await?;
         let created = existing.is_none();
         let mut record = match existing {
-            Some(r) if r.events.iter().any(|e| e.key() == event.key()) => return Ok((r, false)),
-            Some(r) if r.to != event.to => {
+            Some(r) if r.to != first.to => {
                 return Err(Error::Conflict(format!(
                     "call {} was to {}, not {}",
-                    r.call_sid, r.to, event.to
+                    r.call_sid, r.to, first.to
                 )));
             }
             Some(r) => r,
-            None => self.new_call(&state, &event).await?,
+            // Only a new call must be to one of the site's numbers: late callbacks of a call
+            // to a number removed since are still recorded.
+            None if !config.routed_numbers().contains(&first.to) => {
+                return Err(Error::invalid(format!(
+                    "{} is not a tracking number of site {:?}",
+                    first.to, self.site
+                )));
+            }
+            None => self.new_call(&first).await?,
         };
         let was_final = record.status.is_some_and(|s| s.is_final());
-        record.events.push(event);
+        let mut changed = created;
+        for event in events {
+            let full = record.events.len() >= MAX_EVENTS_PER_CALL;
+            match record.events.iter_mut().find(|e| e.key() == event.key()) {
+                Some(seen) => {
+                    let merged = seen.clone().merge(event);
+                    if merged != *seen {
+                        *seen = merged;
+                        changed = true;
+                    }
+                }
+                None if full => {
+                    return Err(Error::Conflict(format!(
+                        "call {} already has {MAX_EVENTS_PER_CALL} events; no more are kept",
+                        record.call_sid
+                    )));
+                }
+                None => {
+                    record.events.push(event);
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            return Ok((record, false)); // a replay: nothing new
+        }
         let progress = CallProgress::from_events(&record.events);
         let from_changed = progress.from.as_ref().is_some_and(|f| f != &record.from);
         let start_changed = progress.started_at.is_some_and(|s| s != record.started_at);
@@ -76,15 +122,15 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
             // A late `started` event knows the real start (and caller): credit that moment.
             let at = progress.started_at.unwrap_or(record.started_at);
             let from = progress.from.clone().unwrap_or_else(|| record.from.clone());
-            let fresh = self.credit(&state, &record.call_sid, &from, &record.to, at).await?;
+            let fresh = self.credit(&record.call_sid, &from, &record.to, at).await?;
             record.started_at = at;
             record.from = from;
             record.attribution = fresh.attribution;
             record.repeat_of = fresh.repeat_of.filter(|first| first != &record.call_sid);
         }
-        apply(&mut record, &progress, &state.config.keywords);
+        apply(&mut record, &progress, &config.keywords);
         self.store.save_call(&record).await?;
-        if let Some(hook) = &state.config.crm_webhook {
+        if let Some(hook) = &config.crm_webhook {
             let now = self.clock.now();
             if created {
                 self.enqueue(&record, CALL_STARTED, &hook.url, now).await?;
@@ -96,20 +142,20 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         Ok((record, true))
     }
 
-    async fn new_call(&self, state: &SiteState, event: &CallEvent) -> Result<CallRecord> {
+    async fn new_call(&self, event: &CallEvent) -> Result<CallRecord> {
         let from = event.from.clone().unwrap_or_else(|| "unknown".into());
-        self.credit(state, &event.call_sid, &from, &event.to, event.start_estimate()).await
+        self.credit(&event.call_sid, &from, &event.to, event.start_estimate()).await
     }
 
     /// A call record credited to whoever held `to` at `at`, with its repeat-caller link.
     async fn credit(
         &self,
-        state: &SiteState,
         call_sid: &str,
         from: &str,
         to: &PhoneNumber,
         at: Timestamp,
     ) -> Result<CallRecord> {
+        let state = self.state().await?;
         let config = &state.config;
         let call =
             IncomingCall { call_sid: call_sid.to_string(), from: from.to_string(), to: to.clone(), at };
@@ -140,9 +186,9 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
     /// the voice webhook, where the call goes (the business number the tracking number
     /// replaced, or after hours the after-hours number or voicemail).
     pub async fn twilio(&self, req: &TwilioRequest, check: SignatureCheck<'_>) -> Result<String> {
-        let state = self.state().await?;
+        let config = self.config().await?;
         if check.enforce {
-            let token = state.config.twilio_auth_token.as_deref().or(check.fallback_token).ok_or_else(|| {
+            let token = config.twilio_auth_token.as_deref().or(check.fallback_token).ok_or_else(|| {
                 Error::Forbidden(format!(
                     "site {:?} has no twilio_auth_token to check X-Twilio-Signature with; set it with PUT /v1/sites/{}",
                     self.site, self.site
@@ -165,7 +211,7 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
             })?)?,
         };
         let mut events = twilio::events(req.hook, &req.params, &tracking, req.voicemail, now)?;
-        let route = route_call(&state.config, &tracking, now);
+        let route = route_call(&config, &tracking, now);
         if req.hook == Hook::Voice {
             if let Some(started) = events.first().cloned() {
                 let (forward_to, after_hours) = match &route {
@@ -175,10 +221,10 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
                 events.push(CallEvent { kind: EventKind::Routed { forward_to, after_hours }, ..started });
             }
         }
-        for event in events {
-            self.record_event(event).await?;
+        if !events.is_empty() {
+            self.record_events_in(&config, events).await?;
         }
-        let config = &state.config;
+        let config = &config;
         Ok(match req.hook {
             Hook::Voice => {
                 let callbacks = Callbacks::new(&req.origin, self.site, &tracking);
@@ -203,12 +249,8 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
 
     /// Provider-neutral events (`POST /v1/sites/{site}/calls/events`), for the site's token.
     pub async fn call_events(&self, token: Option<&str>, events: Vec<CallEvent>) -> Result<CallRecord> {
-        self.authorized(token).await?;
-        let mut last = None;
-        for event in events {
-            last = Some(self.record_event(event).await?.0);
-        }
-        last.ok_or_else(|| Error::invalid("no event to record"))
+        let config = self.authorized_config(token).await?;
+        Ok(self.record_events_in(&config, events).await?.0)
     }
 
     /// A dialed-number lookup (`GET /v1/route`): where to forward the call, recorded as
@@ -220,9 +262,9 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         from: &str,
         dialed: &PhoneNumber,
     ) -> Result<RouteAnswer> {
-        let state = self.authorized(token).await?;
+        let config = self.authorized_config(token).await?;
         let now = self.clock.now();
-        let route = route_call(&state.config, dialed, now);
+        let route = route_call(&config, dialed, now);
         let (forward_to, after_hours) = match &route {
             CallRoute::Forward { to, after_hours } => (Some(to.clone()), *after_hours),
             CallRoute::Voicemail { .. } => (None, true),
@@ -239,8 +281,7 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
             kind: EventKind::Routed { forward_to: forward_to.clone(), after_hours },
             ..started.clone()
         };
-        self.record_event(started).await?;
-        self.record_event(routed).await?;
+        self.record_events_in(&config, vec![started, routed]).await?;
         Ok(RouteAnswer {
             call_id: call_id.to_string(),
             forward_to: forward_to.map(|n| n.e164().to_string()),
@@ -250,7 +291,7 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
 
     /// One call with its full attribution, timeline and CRM deliveries.
     pub async fn call_detail(&self, token: Option<&str>, call_sid: &str) -> Result<CallDetail> {
-        self.authorized(token).await?;
+        self.authorized_config(token).await?;
         let record = self
             .store
             .find_call(call_sid)
@@ -268,9 +309,34 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
     /// CRM deliveries due now, with the secret to sign them (`None` if the site has no CRM
     /// webhook any more: they are then given up).
     pub async fn due_deliveries(&self) -> Result<(Vec<Delivery>, Option<String>)> {
-        let state = self.state().await?;
-        let due = self.store.due_deliveries(self.clock.now(), DELIVERY_BATCH).await?;
-        Ok((due, state.config.crm_webhook.map(|w| w.secret)))
+        let config = self.config().await?;
+        let mut due = Vec::new();
+        for mut delivery in self.store.due_deliveries(self.clock.now(), DELIVERY_BATCH).await? {
+            // A call's end is not sent while its start is still being retried.
+            if delivery.event == CALL_ENDED {
+                let started = self.store.deliveries_of(&delivery.call_sid).await?;
+                let pending = started.iter().find(|d| d.event == CALL_STARTED && d.next_at.is_some());
+                if let Some(next) = pending.and_then(|d| d.next_at) {
+                    delivery.next_at = Some(next.plus_secs(1));
+                    self.store.save_delivery(&delivery).await?;
+                    continue;
+                }
+            }
+            due.push(delivery);
+        }
+        Ok((due, config.crm_webhook.map(|w| w.secret)))
+    }
+
+    /// Gives a delivery up (the site removed its CRM webhook) and returns when the next
+    /// pending delivery is due.
+    pub async fn delivery_abandoned(
+        &self,
+        mut delivery: Delivery,
+        reason: &str,
+    ) -> Result<Option<Timestamp>> {
+        delivery.give_up(self.clock.now(), reason);
+        self.store.save_delivery(&delivery).await?;
+        self.store.next_delivery_at().await
     }
 
     /// Logs a delivery attempt and returns when the next pending delivery is due.
@@ -546,5 +612,106 @@ mod tests {
             detail.deliveries[0].attempts.iter().map(|a| a.status).collect::<Vec<_>>(),
             [Some(503), Some(200)]
         );
+    }
+
+    #[test]
+    fn the_deployments_token_serves_sites_without_their_own() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(0);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        let mut s = site();
+        s.twilio_auth_token = Some(String::new()); // removes the site's own token
+        run(ledger.configure(s.clone())).unwrap();
+        let params = [("CallSid", "CAfallback"), ("From", "+15550009999"), ("To", TN)];
+        let fallback = SignatureCheck { fallback_token: Some("accounttoken42"), enforce: true };
+        assert!(run(ledger.twilio(&twilio_request(&params, Some("accounttoken42")), fallback)).is_ok());
+        assert_eq!(
+            run(ledger.twilio(&twilio_request(&params, None), ENFORCE)).unwrap_err().http_status(),
+            403
+        );
+        s.twilio_auth_token = Some("twiliotoken123".into());
+        run(ledger.configure(s)).unwrap();
+        let err = run(ledger.twilio(&twilio_request(&params, Some("accounttoken42")), fallback)).unwrap_err();
+        assert_eq!(err.http_status(), 403, "the site's own token wins over the deployment's");
+    }
+
+    #[test]
+    fn a_voicemail_after_hours_ends_missed_with_its_recording_and_tags() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(1_795_000_000_000); // 05:06 in Chicago
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        let mut s = site();
+        s.business_hours = Some(crate::BusinessHoursSetup {
+            time_zone: "America/Chicago".into(),
+            weekly: [("wed".to_string(), vec!["08:00-17:00".to_string()])].into_iter().collect(),
+            closed_dates: Vec::new(),
+        });
+        run(ledger.configure(s)).unwrap();
+        let voice = [("CallSid", "CAvm"), ("From", "+15550009999"), ("To", TN)];
+        run(ledger.twilio(&twilio_request(&voice, Some("twiliotoken123")), ENFORCE)).unwrap();
+        let off = SignatureCheck { fallback_token: None, enforce: false };
+        let hook = |hook: Hook, params: &[(&str, &str)], voicemail: bool| TwilioRequest {
+            hook,
+            tracking_number: Some(TN.into()),
+            voicemail,
+            ..twilio_request(params, None)
+        };
+        clock.advance_secs(40);
+        let rec = [
+            ("CallSid", "CAvm"),
+            ("RecordingUrl", "https://api.twilio.com/r/RE7"),
+            ("RecordingDuration", "21"),
+        ];
+        assert!(run(ledger.twilio(&hook(Hook::Dial, &rec, false), off)).unwrap().contains("<Hangup/>"));
+        run(ledger.twilio(&hook(Hook::Recording, &rec, true), off)).unwrap();
+        let text = [("CallSid", "CAvm"), ("TranscriptionText", "Please call back about a warranty repair")];
+        run(ledger.twilio(&hook(Hook::Transcription, &text, false), off)).unwrap();
+        let call = run(store.find_call("CAvm")).unwrap().unwrap();
+        assert_eq!(
+            (call.status, call.outcome),
+            (Some(CallStatus::Completed), Some(crate::CallOutcome::Missed))
+        );
+        assert!(call.after_hours && call.forwarded_to.is_none());
+        assert!(call.recordings.iter().any(|r| r.voicemail && r.duration_secs == Some(21)));
+        assert_eq!(call.tags, ["warranty"]);
+        let deliveries = run(store.deliveries_of("CAvm")).unwrap();
+        assert!(deliveries.iter().any(|d| d.event == CALL_ENDED), "the CRM hears the end");
+    }
+
+    #[test]
+    fn a_call_keeps_a_bounded_number_of_events() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(0);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        run(ledger.configure(site())).unwrap();
+        run(ledger.record_event(ev(EventKind::Started, 0))).unwrap();
+        let mut last = Ok((run(store.find_call("CA1")).unwrap().unwrap(), true));
+        for i in 0..MAX_EVENTS_PER_CALL {
+            last = run(ledger.record_event(ev(EventKind::Transcription { text: format!("part {i}") }, 1)));
+        }
+        assert_eq!(last.unwrap_err().http_status(), 409);
+        assert_eq!(run(store.find_call("CA1")).unwrap().unwrap().events.len(), MAX_EVENTS_PER_CALL);
+    }
+
+    #[test]
+    fn a_calls_end_waits_for_its_start_to_be_delivered() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(0);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        run(ledger.configure(site())).unwrap();
+        run(ledger.record_event(ev(EventKind::Started, 0))).unwrap();
+        let (due, _) = run(ledger.due_deliveries()).unwrap();
+        run(ledger.delivery_attempted(due[0].clone(), Ok(500), 10_000)).unwrap();
+        let end = EventKind::Ended { leg: Leg::Business, status: CallStatus::Busy, duration_secs: None };
+        run(ledger.record_event(ev(end, 3))).unwrap();
+        let (due, _) = run(ledger.due_deliveries()).unwrap();
+        assert!(due.is_empty(), "call.ended held back while call.started is retried");
+        clock.advance_secs(10);
+        let (due, _) = run(ledger.due_deliveries()).unwrap();
+        assert_eq!(due.iter().map(|d| d.event.as_str()).collect::<Vec<_>>(), [CALL_STARTED]);
+        run(ledger.delivery_attempted(due[0].clone(), Ok(200), 10_000)).unwrap();
+        clock.advance_secs(2);
+        let (due, _) = run(ledger.due_deliveries()).unwrap();
+        assert_eq!(due.iter().map(|d| d.event.as_str()).collect::<Vec<_>>(), [CALL_ENDED]);
     }
 }

@@ -169,7 +169,16 @@ pub fn events(
                 let duration = p.secs("DialCallDuration")?;
                 vec![event(EventKind::Ended { leg: Leg::Business, status: s, duration_secs: duration }, None)]
             }
-            Some(_) | None => Vec::new(), // a voicemail's <Record> action: the recording hook says it
+            Some(_) => Vec::new(),
+            // The action of an after-hours voicemail's <Record>: the caller has left a message
+            // and the call ends here (no business leg).
+            None if p.get("RecordingUrl").is_some()
+                || status("CallStatus")?.is_some_and(CallStatus::is_final) =>
+            {
+                let status = status("CallStatus")?.filter(|s| s.is_final()).unwrap_or(CallStatus::Completed);
+                vec![event(EventKind::Ended { leg: Leg::Caller, status, duration_secs: None }, None)]
+            }
+            None => Vec::new(),
         },
         Hook::Recording => {
             let done = p.get("RecordingStatus").is_none_or(|s| s == "completed");

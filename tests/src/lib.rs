@@ -74,6 +74,22 @@ pub struct Edge {
     process: Option<Group>,
 }
 
+/// `--var` arguments: signatures checked whatever a developer's .dev.vars says, CRM retries
+/// quick, no proxy settings; then `overrides`.
+fn worker_vars(overrides: &[(&str, &str)]) -> Vec<String> {
+    let mut vars = vec![
+        ("TWILIO_SIGNATURES", "on"),
+        ("WEBHOOK_RETRY_BASE_MS", "300"),
+        ("PUBLIC_URL", ""),
+        ("TRUST_FORWARDED_HEADERS", "off"),
+    ];
+    for (k, v) in overrides {
+        vars.retain(|(name, _)| name != k);
+        vars.push((k, v));
+    }
+    vars.iter().flat_map(|(k, v)| ["--var".to_string(), format!("{k}:{v}")]).collect()
+}
+
 fn dev_var(name: &str) -> String {
     let vars = std::fs::read_to_string(root().join("edge/.dev.vars"))
         .expect("edge/.dev.vars exists (scripts/setup.sh creates it)");
@@ -85,6 +101,11 @@ fn dev_var(name: &str) -> String {
 impl Edge {
     /// Starts wrangler dev on a free port with fresh local storage and seeds the demo site.
     pub async fn start() -> Edge {
+        Edge::start_with(&[]).await
+    }
+
+    /// Like [`Edge::start`], with worker variables set (`("PUBLIC_URL", "https://…")`).
+    pub async fn start_with(vars: &[(&str, &str)]) -> Edge {
         let root = root();
         assert!(
             root.join("edge/build/index.js").exists() && root.join("dist/widget.js").exists(),
@@ -101,15 +122,7 @@ impl Edge {
             .arg("--persist-to")
             .arg(&state)
             .arg("--show-interactive-dev-session=false")
-            // Signatures checked whatever a developer's .dev.vars says; CRM retries quick.
-            .args([
-                "--var",
-                "TWILIO_SIGNATURES:on",
-                "--var",
-                "WEBHOOK_RETRY_BASE_MS:300",
-                "--var",
-                "PUBLIC_URL:",
-            ])
+            .args(worker_vars(vars))
             .current_dir(root.join("edge"))
             .env("WRANGLER_SEND_METRICS", "false")
             .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
@@ -309,7 +322,10 @@ pub async fn twilio_request(
 ) -> reqwest::Response {
     let body: String =
         params.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
-    let mut req = reqwest::Client::new()
+    // Twilio waits 15 s for an answer; a telephony answer must never wait on anything slow.
+    let client =
+        reqwest::Client::builder().timeout(std::time::Duration::from_secs(8)).build().expect("client");
+    let mut req = client
         .post(edge.url(path_and_query))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(body);
@@ -456,6 +472,12 @@ pub struct WebhookReceiver {
 
 impl WebhookReceiver {
     pub fn start(failures: usize) -> WebhookReceiver {
+        WebhookReceiver::start_holding(failures, None)
+    }
+
+    /// Like [`WebhookReceiver::start`]; the first request is held this long before it is
+    /// answered (a CRM that hangs).
+    pub fn start_holding(failures: usize, hold_first: Option<std::time::Duration>) -> WebhookReceiver {
         use std::io::{BufRead, BufReader, Read, Write};
         use std::sync::atomic::Ordering;
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind webhook receiver");
@@ -490,6 +512,9 @@ impl WebhookReceiver {
                     .unwrap_or(0);
                 let mut body = vec![0u8; length];
                 let _ = reader.read_exact(&mut body);
+                if let Some(hold) = hold_first.filter(|_| log.lock().map(|l| l.is_empty()).unwrap_or(false)) {
+                    std::thread::sleep(hold);
+                }
                 let mut all = log.lock().expect("receiver log");
                 let answered = if all.len() < failures { 500 } else { 200 };
                 all.push(ReceivedHook {

@@ -50,15 +50,25 @@ fn twilio_error_body(req: &Request, status: u16, body: &ErrorBody) -> Result<Res
     Ok(resp)
 }
 
-/// The origin Twilio called: the configured public URL, else what a proxy says, else ours.
+/// `X-Forwarded-Proto` / `-Host`, when this deployment trusts the proxy in front of it and
+/// has no `PUBLIC_URL` (otherwise a request signed for another host could be replayed here).
+fn forwarded(req: &Request, env: &worker::Env) -> Result<(Option<String>, Option<String>)> {
+    if config::public_url(env).is_some() || !config::trust_forwarded_headers(env) {
+        return Ok((None, None));
+    }
+    Ok((req.headers().get("x-forwarded-proto")?, req.headers().get("x-forwarded-host")?))
+}
+
+/// The origin Twilio called: the configured public URL, else what a trusted proxy says,
+/// else ours.
 fn public_origin(req: &Request, env: &worker::Env) -> Result<String> {
     if let Some(url) = config::public_url(env) {
         return Ok(url.trim_end_matches('/').to_string());
     }
     let url = req.url()?;
-    let forwarded_host = req.headers().get("x-forwarded-host")?;
+    let (forwarded_proto, forwarded_host) = forwarded(req, env)?;
     if let Some(host) = forwarded_host.filter(|h| !h.contains(['/', ' ', '"', '<'])) {
-        let proto = req.headers().get("x-forwarded-proto")?.filter(|p| p == "http" || p == "https");
+        let proto = forwarded_proto.filter(|p| p == "http" || p == "https");
         return Ok(format!("{}://{host}", proto.as_deref().unwrap_or(url.scheme())));
     }
     Ok(url.origin().ascii_serialization())
@@ -112,16 +122,16 @@ pub async fn twilio_hook(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
         );
     }
     let origin = public_origin(&req, &ctx.env)?;
-    let headers = req.headers();
+    let (forwarded_proto, forwarded_host) = forwarded(&req, &ctx.env)?;
     let request = TwilioRequest {
         hook,
         urls: twilio_url_candidates(
             url.as_str(),
-            headers.get("x-forwarded-proto")?.as_deref(),
-            headers.get("x-forwarded-host")?.as_deref(),
+            forwarded_proto.as_deref(),
+            forwarded_host.as_deref(),
             config::public_url(&ctx.env).as_deref(),
         ),
-        signature: headers.get("x-twilio-signature")?,
+        signature: req.headers().get("x-twilio-signature")?,
         params,
         tracking_number: query_value("tn"),
         voicemail: query_value("voicemail").is_some_and(|v| v == "1"),
@@ -134,7 +144,10 @@ pub async fn twilio_hook(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
             Ok(a) => twiml(a.twiml, 200),
             Err(e) => twilio_error(&req, &error::storage(e)),
         },
-        Ok(mut resp) if resp.status_code() < 500 => {
+        // Refused: a bad signature (403), or a callback that is wrong. A caller's voice
+        // webhook that fails otherwise (say, a number just removed from the site, still in
+        // KV for a minute) falls through to forwarding below rather than hanging up.
+        Ok(mut resp) if resp.status_code() < 500 && (fallback.is_none() || resp.status_code() == 403) => {
             let status = resp.status_code();
             let body: ErrorBody = resp.json().await?;
             twilio_error_body(&req, status, &body)
@@ -206,7 +219,9 @@ pub async fn route(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let Some(key) = key.filter(|k| !k.is_empty()) else {
         return error::respond(&Error::Unauthorized);
     };
-    let dialed = match value("dialed_number") {
+    // An unencoded `+` in a query string arrives as a space.
+    let raw = query.iter().find(|(k, _)| k == "dialed_number").map(|(_, v)| v.clone());
+    let dialed = match raw.map(|d| if d.starts_with(' ') { format!("+{}", d.trim()) } else { d }) {
         None => return error::respond(&Error::invalid("missing query parameter dialed_number")),
         Some(d) => match PhoneNumber::parse(&d) {
             Ok(n) => n,
@@ -234,7 +249,8 @@ pub async fn route(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     };
     let route = match RouteMirror::new(&ctx.env)?.get(&dialed).await {
         Ok(Some(route)) => route,
-        Ok(None) => return error::respond(&Error::NotFound(format!("{dialed} is not a tracking number"))),
+        // Answered like a wrong key: the lookup does not reveal which numbers are tracked.
+        Ok(None) => return error::respond(&Error::Unauthorized),
         Err(e) => return error::respond(&e),
     };
     let lookup = RouteLookup { call_id, from, dialed };

@@ -115,6 +115,15 @@ impl LeaseStore for ObjectStore {
         }
         Ok(self.rows("SELECT json FROM site_state WHERE id = 1", vec![])?.pop())
     }
+    async fn load_config(&self) -> shared::Result<Option<shared::SiteConfig>> {
+        if !self.has_tables()? {
+            return Ok(None);
+        }
+        // SQLite extracts the settings, so the (large) pool is not parsed on the call path.
+        Ok(self
+            .rows("SELECT json_extract(json, '$.config') AS json FROM site_state WHERE id = 1", vec![])?
+            .pop())
+    }
     async fn save(&self, state: &SiteState) -> shared::Result<()> {
         self.ensure_schema()?;
         let json = serde_json::to_string(state).map_err(storage)?;
@@ -230,7 +239,10 @@ impl CallStore for ObjectStore {
             return Ok(Vec::new());
         }
         self.ensure_schema()?;
-        self.rows("SELECT json FROM deliveries WHERE call_sid = ? ORDER BY rowid", vec![call_sid.into()])
+        self.rows(
+            "SELECT json FROM deliveries WHERE call_sid = ? ORDER BY json_extract(json, '$.created_at'), id",
+            vec![call_sid.into()],
+        )
     }
     async fn next_delivery_at(&self) -> shared::Result<Option<Timestamp>> {
         #[derive(Deserialize)]
@@ -442,22 +454,27 @@ impl DurableObject for SiteObject {
         let ledger = SiteLedger::new(&site, &store, &EdgeClock);
         let retry_base = config::webhook_retry_base_ms(&self.env);
         // Batches until nothing is due (a receiver that answers quickly clears a backlog now).
-        for _ in 0..10 {
+        // At most two batches: each delivery may wait 10 s, and an alarm run must stay short.
+        for _ in 0..2 {
             let (due, secret) =
                 ledger.due_deliveries().await.map_err(|e| worker::Error::RustError(e.to_string()))?;
             if due.is_empty() {
                 break;
             }
             for delivery in due {
-                let outcome = match &secret {
-                    Some(secret) => deliver(&delivery, secret).await,
-                    None => Err("the site no longer has a CRM webhook".to_string()),
+                let Some(secret) = &secret else {
+                    if let Err(e) =
+                        ledger.delivery_abandoned(delivery, "the site no longer has a CRM webhook").await
+                    {
+                        console_error!("site {site}: logging a CRM delivery failed: {e}");
+                    }
+                    continue;
                 };
+                let outcome = deliver(&delivery, secret).await;
                 if let Err(e) = &outcome {
                     console_warn!("site {site}: CRM webhook {} failed: {e}", delivery.id);
                 }
-                let base = if secret.is_some() { retry_base } else { i64::MAX / 4 };
-                if let Err(e) = ledger.delivery_attempted(delivery, outcome, base).await {
+                if let Err(e) = ledger.delivery_attempted(delivery, outcome, retry_base).await {
                     console_error!("site {site}: logging a CRM delivery failed: {e}");
                 }
             }
