@@ -27,7 +27,7 @@ simulate:
 	@. scripts/env.sh && cargo run -q --release -p ringtrace-shared --features sim --bin simulate -- $(ARGS)
 
 lint: setup
-	@. scripts/env.sh && cargo fmt --all -- --check && cargo clippy --workspace --all-targets -- -D warnings
+	@bash scripts/lint.sh
 
 clean:
 	rm -rf dist target edge/build

@@ -7,13 +7,7 @@ set -euo pipefail
 cd "$ROOT"
 say() { printf '\033[1m[test]\033[0m %s\n' "$*"; }
 
-say "cargo fmt --check"
-cargo fmt --all -- --check
-say "clippy (host crates, then the three wasm32 crates)"
-cargo clippy -q --workspace --all-targets \
-  --exclude ringtrace-edge --exclude ringtrace-widget --exclude ringtrace-dashboard -- -D warnings
-cargo clippy -q -p ringtrace-edge -p ringtrace-widget -p ringtrace-dashboard \
-  --target wasm32-unknown-unknown -- -D warnings
+bash scripts/lint.sh
 say "unit tests (shared) and cross-component suites (tests/)"
 # Live (non-zombie) processes of the servers the suites start.
 servers() {

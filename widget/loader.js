@@ -12,7 +12,7 @@
 /* wasm-bindgen glue is inserted here by scripts/build-widget.sh */
   try {
     wasm_bindgen({ module_or_path: base + "ringtrace_widget_bg.wasm" })
-      .then(function () { wasm_bindgen.start(site, base); })
+      .then(function () { wasm_bindgen.start(script, base); })
       .catch(function () { /* e.g. a CSP without 'wasm-unsafe-eval': keep the page as is */ });
   } catch (e) { /* never throw into the host page */ }
 })();

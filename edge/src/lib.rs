@@ -26,6 +26,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .post_async("/v1/lease/renew", routes::lease::renew)
         .options("/v1/lease/release", |_, _| routes::lease::preflight())
         .post_async("/v1/lease/release", routes::lease::release)
+        .get_async("/v1/widget/:site", routes::lease::widget_config)
         .post_async("/v1/telephony/twilio/:hook", routes::telephony::twilio_hook)
         .get_async("/v1/route", routes::telephony::route)
         .post_async("/v1/sites/:site/calls/events", routes::telephony::call_events)

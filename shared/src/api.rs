@@ -49,10 +49,7 @@ pub fn bearer_token(header: Option<&str>) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-/// Visitor ids are made by the widget: 8–64 of `A-Z a-z 0-9 - _`.
-pub fn valid_visitor_id(id: &str) -> bool {
-    (8..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
+pub use crate::visitor::valid_visitor_id;
 
 impl LeaseBody {
     /// Parses a lease request body, saying exactly what is wrong when it is not one.

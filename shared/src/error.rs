@@ -1,5 +1,7 @@
 //! The typed errors of the core; adapters map them to HTTP (edge) or silence (widget).
 
+use alloc::string::String;
+
 /// Every failure a caller can cause or meet. `code()` is the stable machine-readable name
 /// sent to API clients; the `Display` text tells them what to fix.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -74,4 +76,4 @@ impl Error {
     }
 }
 
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub type Result<T, E = Error> = core::result::Result<T, E>;

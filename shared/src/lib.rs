@@ -2,48 +2,89 @@
 //!
 //! The edge (Cloudflare Worker), the widget (browser Wasm) and the dashboard (Leptos) are thin
 //! adapters over this crate; everything here runs and is tested on the host.
+//!
+//! Without the default `std` feature the crate is `no_std` + `alloc` and holds only what the
+//! widget ships to every visitor: phone numbers ([`PhoneNumber`], finding and rewriting them
+//! in page text) and the visitor-id rule. That keeps `std`'s panic and formatting machinery
+//! out of the widget's download.
 
-pub mod api;
-mod attribution;
-mod call_event;
-mod clock;
-pub mod crm;
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
 mod error;
-pub mod form;
-mod hours;
 mod phone;
+pub mod visitor;
+
+pub use error::{Error, Result};
+pub use phone::{find_occurrences, reformat_like, replace_across, replace_all, Occurrence, PhoneNumber};
+#[cfg(feature = "std")]
+pub mod api;
+#[cfg(feature = "std")]
+mod attribution;
+#[cfg(feature = "std")]
+mod call_event;
+#[cfg(feature = "std")]
+mod clock;
+#[cfg(feature = "std")]
+pub mod crm;
+#[cfg(feature = "std")]
+pub mod form;
+#[cfg(feature = "std")]
+mod hours;
+#[cfg(feature = "std")]
 mod pool;
+#[cfg(feature = "std")]
 pub mod report;
+#[cfg(feature = "std")]
 pub mod routing;
+#[cfg(feature = "std")]
 pub mod signature;
 #[cfg(feature = "sim")]
 pub mod simulate;
+#[cfg(feature = "std")]
 mod site;
+#[cfg(feature = "std")]
 pub mod sizing;
+#[cfg(feature = "std")]
 mod static_number;
+#[cfg(feature = "std")]
 mod store;
+#[cfg(feature = "std")]
 mod telephony;
+#[cfg(feature = "std")]
 mod touch;
+#[cfg(feature = "std")]
 mod traffic;
+#[cfg(feature = "std")]
 pub mod twilio;
 
+#[cfg(feature = "std")]
 pub use attribution::{
     attribute, identifiable_caller, Attribution, CallOutcome, CallRecord, CallTiming, Candidate, IncomingCall,
 };
+#[cfg(feature = "std")]
 pub use call_event::{keyword_tags, CallEvent, CallProgress, CallStatus, EventKind, Leg, Recording};
+#[cfg(feature = "std")]
 pub use clock::{Clock, FixedClock, Timestamp};
-pub use error::{Error, Result};
+#[cfg(feature = "std")]
 pub use hours::{BusinessHours, BusinessHoursSetup};
-pub use phone::{find_occurrences, reformat_like, replace_all, Occurrence, PhoneNumber};
+#[cfg(feature = "std")]
 pub use pool::{
     normalize_region_code, ExhaustionPolicy, Holders, Lease, LeaseRequest, Pool, PoolNumber, PoolRules,
     Region,
 };
+#[cfg(feature = "std")]
 pub use site::{
     hash_token, tokens_equal, valid_site_id, NumberRoute, PoolEntry, PoolEntrySetup, SiteConfig, SiteSetup,
 };
+#[cfg(feature = "std")]
 pub use static_number::{static_rule_for, StaticRule, StaticRuleSetup};
+#[cfg(feature = "std")]
 pub use store::{session_key, CallStore, LeaseStore, MemoryStore, SiteLedger, SiteState};
+#[cfg(feature = "std")]
 pub use telephony::{SignatureCheck, TwilioRequest, DELIVERY_BATCH};
+#[cfg(feature = "std")]
 pub use touch::{AttributionModel, Touch, TouchHistory};
+#[cfg(feature = "std")]
 pub use traffic::{strip_tracking_params, Channel, TrafficSource, Visit, ALL_CHANNELS};

@@ -6,12 +6,14 @@
 //! KB of Wasm. The edge only needs to validate and normalise numbers a site owner gives.
 
 use crate::error::{Error, Result};
-use serde::{Deserialize, Serialize};
-use std::fmt;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
 
 /// A phone number in E.164 form (`+` then 8–15 digits), with its country calling code known.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(try_from = "String", into = "String"))]
 pub struct PhoneNumber {
     e164: String,
     cc_len: u8,
@@ -23,6 +25,16 @@ const TWO_DIGIT_CODES: &[u8] = &[
     20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54, 55, 56, 57, 58,
     60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98,
 ];
+
+/// Concatenation without `format!`: the widget ships this module, and `core::fmt` would add
+/// kilobytes to every visitor's download.
+fn cat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
 
 fn country_code_len(digits: &str) -> usize {
     let b = digits.as_bytes();
@@ -45,7 +57,7 @@ impl PhoneNumber {
     /// a number without one is read as North American when it has 10 digits (or 11 starting
     /// with 1), since that is the only plan where that is unambiguous.
     pub fn parse(input: &str) -> Result<Self> {
-        let bad = |reason| Error::InvalidPhoneNumber { input: input.to_string(), reason };
+        let bad = |reason| Error::InvalidPhoneNumber { input: String::from(input), reason };
         let trimmed = input.trim();
         let mut digits = String::with_capacity(16);
         for (i, c) in trimmed.char_indices() {
@@ -59,9 +71,9 @@ impl PhoneNumber {
         let international = if trimmed.starts_with('+') {
             digits
         } else if let Some(rest) = digits.strip_prefix("00") {
-            rest.to_string()
+            String::from(rest)
         } else if digits.len() == 10 {
-            format!("1{digits}")
+            cat(&["1", &digits])
         } else if digits.len() == 11 && digits.starts_with('1') {
             digits
         } else {
@@ -77,7 +89,7 @@ impl PhoneNumber {
         if international.starts_with('1') && international.len() != 11 {
             return Err(bad("a North American number has 10 digits after +1"));
         }
-        Ok(PhoneNumber { e164: format!("+{international}"), cc_len })
+        Ok(PhoneNumber { e164: cat(&["+", &international]), cc_len })
     }
 
     /// For people to read: `(555) 010-0100` for North American numbers, which marketers there
@@ -85,9 +97,9 @@ impl PhoneNumber {
     pub fn formatted(&self) -> String {
         let nat = self.national();
         if self.country_code() == "1" {
-            format!("({}) {}-{}", &nat[..3], &nat[3..6], &nat[6..])
+            cat(&["(", &nat[..3], ") ", &nat[3..6], "-", &nat[6..]])
         } else {
-            format!("+{} {nat}", self.country_code())
+            cat(&["+", self.country_code(), " ", nat])
         }
     }
 
@@ -119,22 +131,22 @@ impl PhoneNumber {
     /// The ways this number's digits appear in print, with the shape each one takes.
     fn printed_forms(&self) -> [(Form, String); 4] {
         let (cc, nat) = (self.country_code(), self.national());
-        let trunk = self.trunk_prefix().map(|t| format!("{t}{nat}")).unwrap_or_default();
+        let trunk = self.trunk_prefix().map(|t| cat(&[t, nat])).unwrap_or_default();
         [
-            (Form::International, format!("{cc}{nat}")),
-            (Form::National, nat.to_string()),
+            (Form::International, cat(&[cc, nat])),
+            (Form::National, String::from(nat)),
             (Form::Trunk, trunk),
-            (Form::DoubleZero, format!("00{cc}{nat}")),
+            (Form::DoubleZero, cat(&["00", cc, nat])),
         ]
     }
 
     fn digits_in_form(&self, form: Form) -> String {
         let (cc, nat) = (self.country_code(), self.national());
         match form {
-            Form::International => format!("{cc}{nat}"),
-            Form::National => nat.to_string(),
-            Form::Trunk => format!("{}{nat}", self.trunk_prefix().unwrap_or("")),
-            Form::DoubleZero => format!("00{cc}{nat}"),
+            Form::International => cat(&[cc, nat]),
+            Form::National => String::from(nat),
+            Form::Trunk => cat(&[self.trunk_prefix().unwrap_or(""), nat]),
+            Form::DoubleZero => cat(&["00", cc, nat]),
         }
     }
 }
@@ -216,7 +228,7 @@ fn digit_runs(text: &str) -> Vec<Vec<Group>> {
         if c.is_ascii_digit() {
             if group_start.is_none() {
                 if sep_len > 3 && !current.is_empty() {
-                    runs.push(std::mem::take(&mut current));
+                    runs.push(core::mem::take(&mut current));
                 }
                 group_start = Some(i);
             }
@@ -231,7 +243,7 @@ fn digit_runs(text: &str) -> Vec<Vec<Group>> {
                 sep_len += 1;
             } else {
                 if !current.is_empty() {
-                    runs.push(std::mem::take(&mut current));
+                    runs.push(core::mem::take(&mut current));
                 }
                 sep_len = 0;
             }
@@ -302,13 +314,20 @@ pub fn find_occurrences(text: &str, number: &PhoneNumber) -> Vec<Occurrence> {
 /// is in another country or has a different number of digits in that form, falls back to
 /// `+CC NATIONAL`, which dials anywhere.
 fn reformat_form(printed: &str, form: Form, from: &PhoneNumber, to: &PhoneNumber) -> String {
+    reformat_in_place(printed, form, from, to)
+        .unwrap_or_else(|| cat(&["+", to.country_code(), " ", to.national()]))
+}
+
+/// `printed` with each digit replaced by `to`'s in place; `None` when `to` cannot be written
+/// that way (another country, or another number of digits in that form).
+fn reformat_in_place(printed: &str, form: Form, from: &PhoneNumber, to: &PhoneNumber) -> Option<String> {
     let new_digits = to.digits_in_form(form);
     let old_count = printed.chars().filter(char::is_ascii_digit).count();
     if new_digits.len() != old_count || from.country_code() != to.country_code() {
-        return format!("+{} {}", to.country_code(), to.national());
+        return None;
     }
     let mut next = new_digits.chars();
-    printed.chars().map(|c| if c.is_ascii_digit() { next.next().unwrap_or(c) } else { c }).collect()
+    Some(printed.chars().map(|c| if c.is_ascii_digit() { next.next().unwrap_or(c) } else { c }).collect())
 }
 
 /// Rewrites one printed occurrence of `from` (e.g. `(555) 010-0100`) as `to`, in the same
@@ -336,6 +355,58 @@ pub fn replace_all(text: &str, from: &PhoneNumber, to: &PhoneNumber) -> Option<S
         last = o.end;
     }
     out.push_str(&text[last..]);
+    Some(out)
+}
+
+/// Replaces `from` with `to` in text that the page splits across adjacent pieces (the text of
+/// inline elements such as `<b>(555)</b> 010-0100`), each piece keeping its share: a digit
+/// stays in the piece it was in. Returns the new text of every piece, `None` when `from` is
+/// not there. When `to` must be written differently (another country or length), the whole
+/// new number goes where the old one started and the other pieces lose their part of it.
+pub fn replace_across(pieces: &[&str], from: &PhoneNumber, to: &PhoneNumber) -> Option<Vec<String>> {
+    let joined = cat(pieces);
+    let occurrences = find_occurrences(&joined, from);
+    if occurrences.is_empty() {
+        return None;
+    }
+    // Where each piece starts in `joined`.
+    let mut bounds = Vec::with_capacity(pieces.len() + 1);
+    let mut at = 0;
+    for p in pieces {
+        bounds.push(at);
+        at += p.len();
+    }
+    bounds.push(at);
+    let piece_of = |byte: usize| bounds.iter().rposition(|&b| b <= byte).unwrap_or(0).min(pieces.len() - 1);
+    let mut out: Vec<String> = pieces.iter().map(|_| String::new()).collect();
+    let mut last = 0;
+    // Copies `joined[a..b)` into the pieces it belongs to.
+    let copy = |out: &mut Vec<String>, a: usize, b: usize| {
+        for (i, piece) in out.iter_mut().enumerate() {
+            let (lo, hi) = (bounds[i].max(a), bounds[i + 1].min(b));
+            if lo < hi {
+                piece.push_str(&joined[lo..hi]);
+            }
+        }
+    };
+    for o in occurrences {
+        copy(&mut out, last, o.start);
+        let printed = &joined[o.start..o.end];
+        match reformat_in_place(printed, o.form, from, to) {
+            // Digits replaced one for one (ASCII for ASCII): each piece keeps its bytes.
+            Some(new) => {
+                for (i, piece) in out.iter_mut().enumerate() {
+                    let (lo, hi) = (bounds[i].max(o.start), bounds[i + 1].min(o.end));
+                    if lo < hi {
+                        piece.push_str(&new[lo - o.start..hi - o.start]);
+                    }
+                }
+            }
+            None => out[piece_of(o.start)].push_str(&reformat_form(printed, o.form, from, to)),
+        }
+        last = o.end;
+    }
+    copy(&mut out, last, joined.len());
     Some(out)
 }
 
@@ -393,6 +464,48 @@ mod tests {
         ];
         for (before, after) in cases {
             assert_eq!(reformat_like(before, &from, &to).as_deref(), Some(after), "{before}");
+        }
+    }
+
+    #[test]
+    fn swaps_numbers_split_across_inline_elements() {
+        let (from, to) = (n("+15550100100"), n("+15550100123"));
+        assert_eq!(
+            replace_across(&["Call ", "(555)", " 010-0100", " now"], &from, &to),
+            Some(vec!["Call ".into(), "(555)".into(), " 010-0123".into(), " now".into()])
+        );
+        assert_eq!(
+            replace_across(&["555", "-010-01", "00"], &from, &to),
+            Some(vec!["555".into(), "-010-01".into(), "23".into()]),
+            "each digit stays in its element"
+        );
+        assert_eq!(replace_across(&["555", "-010-0101"], &from, &to), None, "another number");
+        assert_eq!(replace_across(&["Call ", "us"], &from, &to), None);
+        // Another length: the whole new number where the old one began.
+        let uk = n("+44 20 7946 0000");
+        assert_eq!(
+            replace_across(&["(555) ", "010-0100!"], &from, &uk),
+            Some(vec!["+44 2079460000".into(), "!".into()])
+        );
+    }
+
+    proptest! {
+        /// However a page splits a number across elements, joining the swapped pieces gives
+        /// the swapped whole.
+        #[test]
+        fn splitting_does_not_change_the_swap(cuts in proptest::collection::btree_set(1usize..27, 0..5)) {
+            let (from, to) = (n("+15550100100"), n("+15550100199"));
+            let text = "Call (555) 010-0100 today!";
+            let mut pieces = Vec::new();
+            let mut last = 0;
+            for c in cuts.iter().copied().filter(|c| *c < text.len()) {
+                pieces.push(&text[last..c]);
+                last = c;
+            }
+            pieces.push(&text[last..]);
+            let swapped = replace_across(&pieces, &from, &to).expect("found");
+            prop_assert_eq!(swapped.len(), pieces.len());
+            prop_assert_eq!(swapped.concat(), "Call (555) 010-0199 today!");
         }
     }
 

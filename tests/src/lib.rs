@@ -212,6 +212,8 @@ const CHROMIUM_ARGS: &[&str] = &[
     "--disable-dev-shm-usage",
     // A person's browser does not set navigator.webdriver; the widget ignores those that do.
     "--disable-blink-features=AutomationControlled",
+    // Nor does it say "HeadlessChrome", which the widget also takes for a crawler.
+    "--user-agent=Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36",
 ];
 
 /// ChromeDriver driving Debian's Chromium; each `session` is a fresh browser profile, i.e.

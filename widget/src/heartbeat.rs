@@ -2,9 +2,13 @@
 //! is visible, coming back to the page renews at once (or takes a new lease and shows its
 //! number if the old one ended), and leaving the page releases it with `sendBeacon`.
 
-use crate::{lease, swap};
-use std::cell::RefCell;
-use std::rc::Rc;
+use crate::api::{self, State};
+use crate::config::Config;
+use crate::lease;
+use alloc::rc::Rc;
+use alloc::string::String;
+use core::cell::RefCell;
+use shared::PhoneNumber;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{VisibilityState, Window};
@@ -13,30 +17,39 @@ use web_sys::{VisibilityState, Window};
 const HEARTBEAT_MS: i32 = 4 * 60 * 1000;
 
 struct Session {
-    edge_base: String,
-    site: String,
+    config: Config,
     visitor: String,
     grant: lease::Grant,
     /// A renewal or re-lease is under way: do not start another.
     busy: bool,
 }
 
-async fn beat(window: Window, session: Rc<RefCell<Session>>) -> Result<(), JsValue> {
-    let (edge, site, visitor, current) = {
+async fn beat(
+    window: Window,
+    session: Rc<RefCell<Session>>,
+    state: Rc<RefCell<State>>,
+) -> Result<(), JsValue> {
+    let (config, visitor, current) = {
         let mut s = session.borrow_mut();
         if s.busy {
             return Ok(());
         }
         s.busy = true;
-        (s.edge_base.clone(), s.site.clone(), s.visitor.clone(), s.grant.clone())
+        (s.config.clone(), s.visitor.clone(), s.grant.clone())
     };
     let result = async {
-        let body = lease::lease_ref(&site, &visitor, &current.lease_id)?;
-        if let lease::Renewal::Ended = lease::renew(&window, &edge, &body).await? {
-            let fresh = lease::request(&window, &edge, &site, &visitor).await?;
-            if fresh.number != current.number {
-                if let Some(document) = window.document() {
-                    swap::swap_page(&document, &current.number, &fresh.number);
+        let lease_id = current.lease_id.as_deref().ok_or(JsValue::NULL)?;
+        let body = lease::lease_ref(&config.site, &visitor, lease_id)?;
+        if let lease::Renewal::Ended = lease::renew(&window, &config, &body).await? {
+            let fresh = lease::request(&window, &config, &visitor).await?;
+            let (old, new) = (PhoneNumber::parse(&current.number), PhoneNumber::parse(&fresh.number));
+            if let (Ok(old), Ok(new), Ok(business)) = (old, new, PhoneNumber::parse(&fresh.replaces)) {
+                if old != new {
+                    // The page shows the old tracking number: show the new one instead.
+                    state.borrow_mut().pairs = alloc::vec![(business, new.clone())];
+                    if let Some(body) = window.document().and_then(|d| d.body()) {
+                        api::swap_now(&window, &state, &[body.into()], Some(&[(old, new)]));
+                    }
                 }
             }
             session.borrow_mut().grant = fresh;
@@ -56,15 +69,14 @@ fn visible(window: &Window) -> bool {
 /// the page does.
 pub fn keep(
     window: &Window,
-    edge_base: &str,
-    site: &str,
+    config: &Config,
     visitor: &str,
     grant: lease::Grant,
+    state: Rc<RefCell<State>>,
 ) -> Result<(), JsValue> {
     let session = Rc::new(RefCell::new(Session {
-        edge_base: edge_base.to_string(),
-        site: site.to_string(),
-        visitor: visitor.to_string(),
+        config: config.clone(),
+        visitor: String::from(visitor),
         grant,
         busy: false,
     }));
@@ -73,11 +85,9 @@ pub fn keep(
         let (window, session) = (window.clone(), session.clone());
         Closure::<dyn FnMut()>::new(move || {
             if visible(&window) {
-                wasm_bindgen_futures::spawn_local({
-                    let (window, session) = (window.clone(), session.clone());
-                    async move {
-                        let _ = beat(window, session).await;
-                    }
+                let (window, session, state) = (window.clone(), session.clone(), state.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = beat(window, session, state).await;
                 });
             }
         })
@@ -96,8 +106,9 @@ pub fn keep(
         let (window, session) = (window.clone(), session.clone());
         Closure::<dyn FnMut()>::new(move || {
             let s = session.borrow();
-            if let Ok(body) = lease::lease_ref(&s.site, &s.visitor, &s.grant.lease_id) {
-                let url = format!("{}v1/lease/release", s.edge_base);
+            let Some(lease_id) = s.grant.lease_id.as_deref() else { return };
+            if let Ok(body) = lease::lease_ref(&s.config.site, &s.visitor, lease_id) {
+                let url = s.config.url("v1/lease/release");
                 let _ = window.navigator().send_beacon_with_opt_str(&url, Some(&body));
             }
         })

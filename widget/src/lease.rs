@@ -1,14 +1,13 @@
 //! Asking the edge for a lease, with a hard timeout. JSON is built and read through the
 //! browser's own `JSON` object rather than serde: that keeps the widget's download small.
 
+use crate::config::Config;
+use alloc::string::String;
 use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, RequestInit, Response, Window};
-
-/// After this long without an answer the page keeps its own number.
-const TIMEOUT_MS: i32 = 1500;
 
 #[derive(Clone)]
 pub struct Grant {
@@ -16,7 +15,26 @@ pub struct Grant {
     pub number: String,
     /// Business number it replaces, E.164.
     pub replaces: String,
-    pub lease_id: String,
+    /// `None` for a test override: nothing to renew or release.
+    pub lease_id: Option<String>,
+}
+
+impl Grant {
+    /// `?ringtrace_number=`: the number to show in place of the site's business number, for
+    /// a site owner checking their setup. Nothing is leased.
+    pub async fn test_override(window: &Window, number: &str, config: &Config) -> Result<Grant, JsValue> {
+        let (status, json) =
+            send(window, config, &config.url(&crate::cat(&["v1/widget/", &config.site])), None).await?;
+        if status != 200 {
+            return Err(JsValue::NULL);
+        }
+        config.debug(&crate::cat(&["test override: showing ", number]));
+        Ok(Grant {
+            number: String::from(number),
+            replaces: get_string(&json, "business_number")?,
+            lease_id: None,
+        })
+    }
 }
 
 fn set(obj: &Object, key: &str, value: &str) -> Result<(), JsValue> {
@@ -50,22 +68,30 @@ fn body(window: &Window, site: &str, visitor: &str) -> Result<String, JsValue> {
     JSON::stringify(&obj)?.as_string().ok_or(JsValue::NULL)
 }
 
-/// POSTs `body` (JSON text) to the edge with a hard timeout; the answer's status and JSON.
-async fn post(window: &Window, url: &str, body: &str) -> Result<(u16, JsValue), JsValue> {
+/// POSTs `body` (JSON text; GET without one) to the edge with the configured timeout; the
+/// answer's status and JSON.
+async fn send(
+    window: &Window,
+    config: &Config,
+    url: &str,
+    body: Option<&str>,
+) -> Result<(u16, JsValue), JsValue> {
     let controller = AbortController::new()?;
     let abort = Closure::once_into_js({
         let controller = controller.clone();
         move || controller.abort()
     });
-    let timer =
-        window.set_timeout_with_callback_and_timeout_and_arguments_0(abort.unchecked_ref(), TIMEOUT_MS)?;
+    let timer = window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(abort.unchecked_ref(), config.timeout_ms)?;
     let init = RequestInit::new();
-    init.set_method("POST");
-    // text/plain keeps this a "simple" CORS request: no preflight round trip.
-    let headers = web_sys::Headers::new()?;
-    headers.set("content-type", "text/plain;charset=UTF-8")?;
-    init.set_headers(&headers);
-    init.set_body(&JsValue::from_str(body));
+    if let Some(body) = body {
+        init.set_method("POST");
+        // text/plain keeps this a "simple" CORS request: no preflight round trip.
+        let headers = web_sys::Headers::new()?;
+        headers.set("content-type", "text/plain;charset=UTF-8")?;
+        init.set_headers(&headers);
+        init.set_body(&JsValue::from_str(body));
+    }
     init.set_signal(Some(&controller.signal()));
     init.set_credentials(web_sys::RequestCredentials::Omit);
     let result = async {
@@ -78,21 +104,21 @@ async fn post(window: &Window, url: &str, body: &str) -> Result<(u16, JsValue), 
     result
 }
 
-fn grant_of(json: &JsValue) -> Result<Grant, JsValue> {
-    Ok(Grant {
-        number: get_string(json, "number")?,
-        replaces: get_string(json, "replaces")?,
-        lease_id: get_string(json, "lease_id")?,
-    })
-}
-
 /// A new lease (or the visitor's current one) for this page view.
-pub async fn request(window: &Window, edge_base: &str, site: &str, visitor: &str) -> Result<Grant, JsValue> {
-    let (status, json) = post(window, &format!("{edge_base}v1/lease"), &body(window, site, visitor)?).await?;
+pub async fn request(window: &Window, config: &Config, visitor: &str) -> Result<Grant, JsValue> {
+    let body = body(window, &config.site, visitor)?;
+    let (status, json) = send(window, config, &config.url("v1/lease"), Some(&body)).await?;
     if status != 200 {
+        config.debug("no tracking number from the edge: the page keeps its number");
         return Err(JsValue::NULL);
     }
-    grant_of(&json)
+    let grant = Grant {
+        number: get_string(&json, "number")?,
+        replaces: get_string(&json, "replaces")?,
+        lease_id: Some(get_string(&json, "lease_id")?),
+    };
+    config.debug(&crate::cat(&["showing ", &grant.number, " in place of ", &grant.replaces]));
+    Ok(grant)
 }
 
 /// `{"site", "visitor", "lease_id"}`: the body of renew and release.
@@ -111,8 +137,8 @@ pub enum Renewal {
     Ended,
 }
 
-pub async fn renew(window: &Window, edge_base: &str, body: &str) -> Result<Renewal, JsValue> {
-    match post(window, &format!("{edge_base}v1/lease/renew"), body).await?.0 {
+pub async fn renew(window: &Window, config: &Config, body: &str) -> Result<Renewal, JsValue> {
+    match send(window, config, &config.url("v1/lease/renew"), Some(body)).await?.0 {
         200 => Ok(Renewal::Extended),
         404 | 410 => Ok(Renewal::Ended),
         _ => Err(JsValue::NULL),

@@ -1,34 +1,82 @@
 //! ringtrace's DNI widget: asks the edge for a tracking number for this visitor and shows it
-//! in place of the site's business number. It runs on other people's pages, so every failure
-//! is swallowed and leaves the page exactly as it was.
+//! in place of the site's business number, now and in content the page adds later. It runs
+//! on other people's pages, so every failure is swallowed and leaves the page as it was.
+//!
+//! `no_std`: the widget links no `std`, so none of its panic and formatting machinery is in
+//! the download; `alloc` comes from a small free-list allocator.
 
-mod dom;
+#![no_std]
+
+extern crate alloc;
+
+mod api;
+mod config;
 mod heartbeat;
 mod lease;
+mod observer;
 mod swap;
 mod visitor;
 
+use alloc::rc::Rc;
+use alloc::string::String;
+use core::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
-/// Entry point, called by `widget.js` with the `data-site` of its script tag and the base URL
-/// it was loaded from (where the edge API lives).
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+
+/// A panic cannot be reported to anyone useful on a customer's page: stop this call (the
+/// host page is unaffected; `widget.js` catches the trap).
+#[cfg(target_arch = "wasm32")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+/// Joins strings without `format!` (which would pull `core::fmt` into the download).
+pub(crate) fn cat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
+/// Entry point, called by `widget.js` with its own `<script>` element (for its `data-*`
+/// settings) and the base URL it was loaded from (where the edge API lives).
 #[wasm_bindgen]
-pub fn start(site: String, edge_base: String) {
+pub fn start(script: web_sys::Element, edge_base: String) {
+    let Some(window) = web_sys::window() else { return };
+    let Some(config) = config::Config::read(&window, &script, edge_base) else { return };
+    let state = Rc::new(RefCell::new(api::State::new(config)));
+    // `window.ringtrace` exists at once; its promises settle when the lease does.
+    api::install(&window, &state);
     wasm_bindgen_futures::spawn_local(async move {
-        // Whatever goes wrong, the page keeps its number and the console stays clean.
-        let _ = run(&site, &edge_base).await;
+        // Whatever goes wrong, the page keeps its number and nothing is thrown.
+        if run(&window, &state).await.is_err() {
+            api::give_up(&state);
+        }
     });
 }
 
-async fn run(site: &str, edge_base: &str) -> Result<(), JsValue> {
-    let window = web_sys::window().ok_or(JsValue::NULL)?;
-    if visitor::is_automated(&window) {
-        return Ok(()); // a bot would hold a number no person can call
+async fn run(window: &web_sys::Window, state: &Rc<RefCell<api::State>>) -> Result<(), JsValue> {
+    let config = state.borrow().config.clone();
+    if visitor::is_automated(window) {
+        config.debug("a crawler or automated browser: no tracking number");
+        return Err(JsValue::NULL); // a bot would hold a number no person can call
     }
-    let visitor = visitor::visitor_id(&window)?;
-    let grant = lease::request(&window, edge_base, site, &visitor).await?;
-    dom::ready(&window).await?;
-    let document = window.document().ok_or(JsValue::NULL)?;
-    swap::swap_page(&document, &grant.replaces, &grant.number);
-    heartbeat::keep(&window, edge_base, site, &visitor, grant)
+    let grant = match &config.override_number {
+        // `?ringtrace_number=` shows a number without leasing one, for checking a setup.
+        Some(number) => lease::Grant::test_override(window, number, &config).await?,
+        None => {
+            let visitor = visitor::visitor_id(window)?;
+            let grant = lease::request(window, &config, &visitor).await?;
+            heartbeat::keep(window, &config, &visitor, grant.clone(), state.clone())?;
+            grant
+        }
+    };
+    observer::when_ready(window).await?;
+    api::settle(window, state, &grant);
+    observer::watch(window, state)
 }

@@ -1,19 +1,32 @@
-//! Swapping the business number for the tracking number in the page: text nodes and `tel:`
-//! links, each occurrence in its own format (the format logic lives in `shared`).
+//! Swapping business numbers for tracking numbers in (part of) the page: text — also a number
+//! split across inline elements such as `<b>(555)</b> 010-0100` — `tel:` links, and the
+//! attributes the site opted into. The matching and formatting rules live in `shared`.
 
-use shared::{replace_all, PhoneNumber};
+use alloc::string::String;
+use alloc::vec::Vec;
+use shared::{replace_across, replace_all, PhoneNumber};
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, Node};
 
 /// Elements whose text is not page copy, or that a person is editing.
 const SKIP_TAGS: &[&str] =
-    &["SCRIPT", "STYLE", "NOSCRIPT", "TEXTAREA", "TEMPLATE", "INPUT", "SELECT", "OPTION"];
+    &["SCRIPT", "STYLE", "NOSCRIPT", "TEXTAREA", "TEMPLATE", "INPUT", "SELECT", "OPTION", "IFRAME", "SVG"];
+/// Elements inside a line of text: a number may be split across them.
+const INLINE_TAGS: &[&str] = &[
+    "A", "ABBR", "B", "BDI", "BDO", "CITE", "CODE", "DATA", "DFN", "EM", "FONT", "I", "KBD", "MARK", "Q",
+    "S", "SAMP", "SMALL", "SPAN", "STRONG", "SUB", "SUP", "TIME", "U", "VAR",
+];
 /// Site owners mark regions the widget must leave alone with this attribute.
 const NOSWAP_ATTR: &str = "data-ringtrace-noswap";
 
+/// Which business numbers become which tracking numbers.
+pub type Pairs = [(PhoneNumber, PhoneNumber)];
+
+/// Whether `el` or an ancestor is off limits.
 fn skipped(mut el: Option<Element>) -> bool {
     while let Some(e) = el {
-        if SKIP_TAGS.contains(&e.tag_name().to_ascii_uppercase().as_str())
+        let tag = e.tag_name();
+        if SKIP_TAGS.iter().any(|t| t.eq_ignore_ascii_case(&tag))
             || e.has_attribute(NOSWAP_ATTR)
             || e.get_attribute("contenteditable").is_some_and(|v| v != "false")
         {
@@ -24,54 +37,120 @@ fn skipped(mut el: Option<Element>) -> bool {
     false
 }
 
-/// Replaces every printing of `business` with `tracking` in `document`'s body. Numbers that
-/// do not parse leave the page untouched. Returns how many places changed.
-pub fn swap_page(document: &Document, business: &str, tracking: &str) -> usize {
-    let (Ok(from), Ok(to)) = (PhoneNumber::parse(business), PhoneNumber::parse(tracking)) else {
-        return 0;
+/// The nearest ancestor that is not an inline element: text nodes in one line share it.
+fn line_of(node: &Node) -> Option<Element> {
+    let mut el = node.parent_element();
+    while let Some(e) = el {
+        let tag = e.tag_name();
+        if !INLINE_TAGS.iter().any(|t| t.eq_ignore_ascii_case(&tag)) {
+            return Some(e);
+        }
+        el = e.parent_element();
+    }
+    None
+}
+
+/// Swaps one line's text nodes (adjacent, maybe split across inline elements).
+fn swap_line(line: &[Node], pairs: &Pairs) -> u32 {
+    let mut texts: Vec<String> = line.iter().map(|n| n.node_value().unwrap_or_default()).collect();
+    let digits: usize = texts.iter().map(|t| t.bytes().filter(u8::is_ascii_digit).count()).sum();
+    if digits < 7 {
+        return 0; // no phone number is shorter
+    }
+    let mut changed = 0;
+    for (from, to) in pairs {
+        let pieces: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let Some(new) = replace_across(&pieces, from, to) else { continue };
+        changed += 1;
+        texts = new;
+    }
+    if changed > 0 {
+        for (node, text) in line.iter().zip(&texts) {
+            if node.node_value().as_deref() != Some(text.as_str()) {
+                node.set_node_value(Some(text));
+            }
+        }
+    }
+    changed
+}
+
+/// Rewrites an attribute's value if it shows a business number; `true` if it changed.
+fn swap_attribute(el: &Element, name: &str, pairs: &Pairs, tel_only: bool) -> bool {
+    let Some(mut value) = el.get_attribute(name) else { return false };
+    let prefix = if tel_only {
+        match value.get(..4) {
+            Some(p) if p.eq_ignore_ascii_case("tel:") => 4,
+            _ => return false,
+        }
+    } else {
+        0
     };
-    let Some(body) = document.body() else {
+    let mut changed = false;
+    for (from, to) in pairs {
+        if let Some(new) = replace_all(&value[prefix..], from, to) {
+            value = crate::cat(&[&value[..prefix], &new]);
+            changed = true;
+        }
+    }
+    if changed {
+        let _ = el.set_attribute(name, &value);
+    }
+    changed
+}
+
+/// Swaps every place under `root` (itself included) that shows one of `pairs`' business
+/// numbers. Returns how many places changed.
+pub fn swap_tree(document: &Document, root: &Node, pairs: &Pairs, attributes: &[String]) -> u32 {
+    if pairs.is_empty() || root.parent_element().is_some_and(|p| skipped(Some(p))) {
         return 0;
-    };
+    }
     let mut changed = 0;
     // SHOW_TEXT = 4
-    if let Ok(walker) = document.create_tree_walker_with_what_to_show(&body, 4) {
+    if let Ok(walker) = document.create_tree_walker_with_what_to_show(root, 4) {
+        let mut line: Vec<Node> = Vec::new();
+        let mut line_el: Option<Element> = None;
         let mut texts: Vec<Node> = Vec::new();
+        if root.node_type() == Node::TEXT_NODE {
+            texts.push(root.clone());
+        }
         while let Ok(Some(node)) = walker.next_node() {
             texts.push(node);
         }
         for node in texts {
-            let Some(text) = node.node_value() else {
-                continue;
-            };
-            if !text.bytes().any(|b| b.is_ascii_digit()) || skipped(node.parent_element()) {
+            if skipped(node.parent_element()) {
+                changed += swap_line(&line, pairs);
+                line.clear();
+                line_el = None;
                 continue;
             }
-            if let Some(new_text) = replace_all(&text, &from, &to) {
-                node.set_node_value(Some(&new_text));
-                changed += 1;
+            let el = line_of(&node);
+            if el != line_el {
+                changed += swap_line(&line, pairs);
+                line.clear();
+                line_el = el;
             }
+            line.push(node);
         }
+        changed += swap_line(&line, pairs);
     }
-    if let Ok(links) = body.query_selector_all("a[href]") {
-        for i in 0..links.length() {
-            let Some(link) = links.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
-                continue;
-            };
-            let Some(href) = link.get_attribute("href") else {
-                continue;
-            };
-            let Some(rest) = href.get(..4).filter(|s| s.eq_ignore_ascii_case("tel:")).map(|_| &href[4..])
-            else {
-                continue;
-            };
-            if skipped(Some(link.clone())) {
-                continue;
+    if let Some(root_el) = root.dyn_ref::<Element>() {
+        let mut each = |selector: &str, name: &str, tel_only: bool| {
+            let mut found: Vec<Element> = Vec::new();
+            if root_el.matches(selector).unwrap_or(false) {
+                found.push(root_el.clone());
             }
-            if let Some(new_rest) = replace_all(rest, &from, &to) {
-                let _ = link.set_attribute("href", &format!("tel:{new_rest}"));
-                changed += 1;
+            if let Ok(list) = root_el.query_selector_all(selector) {
+                found.extend((0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<Element>().ok()));
             }
+            for el in found {
+                if !skipped(Some(el.clone())) && swap_attribute(&el, name, pairs, tel_only) {
+                    changed += 1;
+                }
+            }
+        };
+        each("a[href]", "href", true);
+        for name in attributes {
+            each(&crate::cat(&["[", name, "]"]), name, false);
         }
     }
     changed

@@ -116,3 +116,27 @@ pub async fn renew(req: Request, ctx: RouteContext<()>) -> Result<Response> {
 pub async fn release(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     on_lease(req, ctx, "/release").await
 }
+
+/// `GET /v1/widget/{site}`: what the widget needs before it leases anything — the numbers
+/// the site prints (for `?ringtrace_number=` test overrides). Public: they are on the page.
+pub async fn widget_config(_req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let site = ctx.param("site").cloned().unwrap_or_default();
+    if !shared::valid_site_id(&site) {
+        return with_cors(error::respond(&Error::UnknownSite(site))?);
+    }
+    match RouteMirror::new(&ctx.env)?.site(&site).await {
+        Ok(Some(summary)) => {
+            let body = serde_json::json!({
+                "site": summary.site,
+                "business_number": summary.business_number,
+                "business_numbers": summary.business_numbers,
+            });
+            let mut resp = Response::from_json(&body)?;
+            resp.headers_mut().set("Access-Control-Allow-Origin", "*")?;
+            resp.headers_mut().set("Cache-Control", "public, max-age=60")?;
+            Ok(resp)
+        }
+        Ok(None) => with_cors(error::respond(&Error::UnknownSite(site))?),
+        Err(e) => with_cors(error::respond(&e)?),
+    }
+}

@@ -66,6 +66,11 @@ impl RouteMirror {
             .map_err(storage)
     }
 
+    /// The site's public summary, cached at the edge for a minute.
+    pub async fn site(&self, site: &str) -> shared::Result<Option<SiteSummary>> {
+        self.kv.get(&format!("site:{site}")).cache_ttl(60).json::<SiteSummary>().await.map_err(storage)
+    }
+
     /// Whether a site with this id was ever configured. Eventually consistent: a site created
     /// a moment ago may be unknown for up to a minute at far-away edge locations.
     pub async fn site_known(&self, site: &str) -> shared::Result<bool> {
