@@ -9,3 +9,4 @@ mod lease_api;
 mod routing;
 mod sites_api;
 mod telephony;
+mod widget_pages;

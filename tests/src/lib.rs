@@ -566,3 +566,132 @@ pub async fn demo_call_detail(edge: &Edge, call_sid: &str) -> serde_json::Value 
     assert_eq!(resp.status(), 200, "call {call_sid} is recorded");
     resp.json().await.expect("call detail JSON")
 }
+
+/// How a [`BrokenEdge`] answers the widget's API calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// 503 with a JSON error.
+    ServerError,
+    /// 200 with a body that is not the lease the widget expects.
+    Malformed,
+    /// Answers only after 5 s (the widget gives up at its timeout).
+    Slow,
+    /// Closes the connection without answering.
+    Hangup,
+}
+
+/// The widget's files (from `dist/`) served by a server whose API is broken in one way: the
+/// page must keep its numbers and its console must stay clean.
+pub struct BrokenEdge {
+    pub base: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    port: u16,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl BrokenEdge {
+    pub fn serve(failure: Failure) -> BrokenEdge {
+        use std::io::{BufRead, BufReader, Write};
+        use std::sync::atomic::Ordering;
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind broken edge");
+        let port = listener.local_addr().expect("address").port();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let dist = root().join("dist");
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if flag.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let Ok(clone) = stream.try_clone() else { continue };
+                let mut reader = BufReader::new(clone);
+                let mut request_line = String::new();
+                let _ = reader.read_line(&mut request_line);
+                let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let mut line = String::new();
+                while reader.read_line(&mut line).unwrap_or(0) > 2 {
+                    line.clear();
+                }
+                let cors = "access-control-allow-origin: *\r\n";
+                let reply = |stream: &mut std::net::TcpStream, status: &str, kind: &str, body: &[u8]| {
+                    let head = format!(
+                        "HTTP/1.1 {status}\r\ncontent-type: {kind}\r\n{cors}content-length: {}\r\nconnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = stream.write_all(head.as_bytes());
+                    let _ = stream.write_all(body);
+                };
+                if path.starts_with("/v1/") {
+                    match failure {
+                        Failure::ServerError => reply(
+                            &mut stream,
+                            "503 Service Unavailable",
+                            "application/json",
+                            br#"{"error":{"code":"internal","message":"down"}}"#,
+                        ),
+                        Failure::Malformed => {
+                            reply(&mut stream, "200 OK", "application/json", br#"{"number":42,"#)
+                        }
+                        Failure::Slow => {
+                            // A thread per slow answer, so the page's other requests still flow.
+                            std::thread::spawn(move || {
+                                std::thread::sleep(std::time::Duration::from_secs(5));
+                                let body = br#"{"number":"+15550100299","replaces":"+15550100100","lease_id":"late"}"#;
+                                let head = format!(
+                                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n{cors}content-length: {}\r\nconnection: close\r\n\r\n",
+                                    body.len()
+                                );
+                                let _ = stream.write_all(head.as_bytes());
+                                let _ = stream.write_all(body);
+                            });
+                        }
+                        Failure::Hangup => drop(stream),
+                    }
+                    continue;
+                }
+                let file = path.trim_start_matches('/').split('?').next().unwrap_or("").to_string();
+                let kind = if file.ends_with(".wasm") { "application/wasm" } else { "text/javascript" };
+                match std::fs::read(dist.join(&file)).ok().filter(|_| !file.contains("..")) {
+                    Some(bytes) => reply(&mut stream, "200 OK", kind, &bytes),
+                    None => reply(&mut stream, "404 Not Found", "text/plain", b"not found"),
+                }
+            }
+        });
+        BrokenEdge { base: format!("http://127.0.0.1:{port}"), stop, port, thread: Some(thread) }
+    }
+}
+
+impl Drop for BrokenEdge {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// One of the realistic pages in `tests/pages/`, with the widget's script tag (from
+/// `edge_base`, with extra attributes such as `data-attributes="aria-label"`) pasted into its
+/// head the way a site owner does.
+pub fn page_with_widget(file: &str, edge_base: &str, attributes: &str) -> HostSite {
+    let html = std::fs::read_to_string(root().join("tests/pages").join(file)).expect("read the page");
+    let tag = format!(r#"<script async src="{edge_base}/widget.js" data-site="demo" {attributes}></script>"#);
+    HostSite::serve(html.replace("{{WIDGET}}", &tag))
+}
+
+/// Opens `url` in Chromium through Playwright (`tests/pages/check.mjs`), waits `wait_ms`, and
+/// returns `{facts, thrown, console, edge}`.
+pub fn check_page(url: &str, wait_ms: u64, user_agent: Option<&str>) -> serde_json::Value {
+    let mut cmd = Command::new("node");
+    cmd.arg(root().join("tests/pages/check.mjs")).arg(url).arg(wait_ms.to_string());
+    if let Some(ua) = user_agent {
+        cmd.arg(ua);
+    }
+    let out = cmd.current_dir(root()).output().expect("run node tests/pages/check.mjs");
+    assert!(out.status.success(), "check.mjs failed: {}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().unwrap_or("");
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("check.mjs printed {stdout:?}: {e}"))
+}

@@ -30,6 +30,8 @@ pub struct State {
     /// `number()` calls waiting for the lease: (business number asked for, resolve).
     waiting: Vec<(Option<String>, Function)>,
     listeners: Vec<Function>,
+    /// The `dataLayer` event has been sent (once per page, at the first swap).
+    announced: bool,
     /// The page watcher, paused while the widget edits the page itself.
     pub observer: Option<(web_sys::MutationObserver, Node, web_sys::MutationObserverInit)>,
 }
@@ -42,6 +44,7 @@ impl State {
             settled: false,
             waiting: Vec::new(),
             listeners: Vec::new(),
+            announced: false,
             observer: None,
         }
     }
@@ -87,6 +90,9 @@ pub fn swap_now(window: &Window, state: &Shared, roots: &[Node], pairs: Option<&
     };
     if count > 0 {
         if let Some((from, to)) = shown {
+            if !core::mem::replace(&mut state.borrow_mut().announced, true) {
+                announce(window, from.e164(), to.e164());
+            }
             let detail = Object::new();
             set(&detail, "number", &to.e164().into());
             set(&detail, "replaces", &from.e164().into());
@@ -105,24 +111,24 @@ pub fn settle(window: &Window, state: &Shared, grant: &Grant) {
     if let (Ok(from), Ok(to)) = (PhoneNumber::parse(&grant.replaces), PhoneNumber::parse(&grant.number)) {
         state.borrow_mut().pairs = alloc::vec![(from, to)];
     }
-    let body = window.document().and_then(|d| d.body());
-    let count = body.map_or(0, |body| swap_now(window, state, &[body.into()], None));
-    if count > 0 {
-        let data_layer =
-            Reflect::get(window, &"dataLayer".into()).ok().and_then(|d| d.dyn_into::<Array>().ok());
-        if let Some(data_layer) = data_layer {
-            let event = Object::new();
-            set(&event, "event", &"ringtrace_number_swapped".into());
-            set(&event, "ringtrace_number", &grant.number.as_str().into());
-            set(&event, "ringtrace_replaces", &grant.replaces.as_str().into());
-            // `push` may be GTM's own function: call it rather than touching the array.
-            if let Ok(push) = Reflect::get(&data_layer, &"push".into()).and_then(|p| p.dyn_into::<Function>())
-            {
-                let _ = push.call1(&data_layer, &event);
-            }
-        }
+    if let Some(body) = window.document().and_then(|d| d.body()) {
+        swap_now(window, state, &[body.into()], None);
     }
     finish(state);
+}
+
+/// Tells Google Tag Manager / GA4 (when the page has a `dataLayer`) that a number was swapped.
+fn announce(window: &Window, replaces: &str, number: &str) {
+    let data_layer = Reflect::get(window, &"dataLayer".into()).ok().and_then(|d| d.dyn_into::<Array>().ok());
+    let Some(data_layer) = data_layer else { return };
+    let event = Object::new();
+    set(&event, "event", &"ringtrace_number_swapped".into());
+    set(&event, "ringtrace_number", &number.into());
+    set(&event, "ringtrace_replaces", &replaces.into());
+    // `push` may be GTM's own function: call it rather than touching the array.
+    if let Ok(push) = Reflect::get(&data_layer, &"push".into()).and_then(|p| p.dyn_into::<Function>()) {
+        let _ = push.call1(&data_layer, &event);
+    }
 }
 
 /// The lease failed: the page keeps its numbers; `number()` answers with them.

@@ -85,17 +85,67 @@ fn swap_attribute(el: &Element, name: &str, pairs: &Pairs, tel_only: bool) -> bo
     } else {
         0
     };
-    let mut changed = false;
+    let new = if tel_only { swap_tel(&value[prefix..], pairs) } else { swap_text(&value, pairs) };
+    let Some(new) = new else { return false };
+    value = crate::cat(&[&value[..prefix], &new]);
+    let _ = el.set_attribute(name, &value);
+    true
+}
+
+fn swap_text(text: &str, pairs: &Pairs) -> Option<String> {
+    let mut out: Option<String> = None;
     for (from, to) in pairs {
-        if let Some(new) = replace_all(&value[prefix..], from, to) {
-            value = crate::cat(&[&value[..prefix], &new]);
-            changed = true;
+        if let Some(new) = replace_all(out.as_deref().unwrap_or(text), from, to) {
+            out = Some(new);
         }
     }
-    if changed {
-        let _ = el.set_attribute(name, &value);
+    out
+}
+
+/// A `tel:` URL's number, which may be percent-encoded (`tel:(555)%20010-0100`): matched
+/// decoded, written back with only its digits changed, escapes kept.
+fn swap_tel(rest: &str, pairs: &Pairs) -> Option<String> {
+    if !rest.contains('%') {
+        return swap_text(rest, pairs);
     }
-    changed
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let bytes = rest.as_bytes();
+    let mut decoded = String::with_capacity(rest.len());
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = match (
+            bytes.get(i),
+            bytes.get(i + 1).and_then(|b| hex(*b)),
+            bytes.get(i + 2).and_then(|b| hex(*b)),
+        ) {
+            (Some(b'%'), Some(h), Some(l)) if h < 8 => Some(char::from((h * 16 + l) as u8)),
+            _ => None,
+        };
+        if let Some(c) = escaped {
+            decoded.push(c);
+            spans.push((i, i + 3));
+            i += 3;
+        } else {
+            let c = rest.get(i..).and_then(|r| r.chars().next())?;
+            decoded.push(c);
+            spans.push((i, i + c.len_utf8()));
+            i += c.len_utf8();
+        }
+    }
+    let new = swap_text(&decoded, pairs)?;
+    if new.chars().count() != spans.len() {
+        return Some(new); // written another way: the plain form
+    }
+    let mut out = String::with_capacity(rest.len());
+    for ((old, new), (a, b)) in decoded.chars().zip(new.chars()).zip(spans) {
+        if old == new {
+            out.push_str(rest.get(a..b)?);
+        } else {
+            out.push(new);
+        }
+    }
+    Some(out)
 }
 
 /// Swaps every place under `root` (itself included) that shows one of `pairs`' business

@@ -1,0 +1,38 @@
+// Opens one page in Debian's Chromium through Playwright, waits, and prints what the test
+// asserts on as JSON: the page's own `window.__facts()`, errors thrown into the page, console
+// warnings and errors, and the requests it made to the ringtrace edge.
+// Usage: node tests/pages/check.mjs <url> <wait-ms> [user-agent]
+import { chromium } from "playwright-core";
+
+const [url, waitMs, userAgent] = process.argv.slice(2);
+const person =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36";
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+    // A person's browser does not set navigator.webdriver (the widget skips those that do).
+    "--disable-blink-features=AutomationControlled",
+  ],
+});
+try {
+  const page = await browser.newPage({ userAgent: userAgent || person });
+  const thrown = [];
+  const console_ = [];
+  const edge = [];
+  page.on("pageerror", (e) => thrown.push(String(e)));
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") console_.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on("request", (r) => {
+    if (r.url().includes("/v1/")) edge.push(new URL(r.url()).pathname);
+  });
+  await page.goto(url, { waitUntil: "load" });
+  await page.waitForTimeout(Number(waitMs));
+  const facts = await page.evaluate(() => (window.__facts ? window.__facts() : null));
+  console.log(JSON.stringify({ facts, thrown, console: console_, edge }));
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,139 @@
+//! The widget on realistic pages (`tests/pages/`), driven by Playwright in Debian's Chromium:
+//! what must change changes, in its own format, and what must not stays exactly as printed.
+
+use ringtrace_tests::{check_page, page_with_widget, BrokenEdge, Edge, Failure};
+use serde_json::{json, Value};
+
+/// The demo pool's numbers are +1 555 010 02xx: the digits a swap put in place of 0100.
+fn tracking_suffix(text: &str) -> Option<String> {
+    let at = text.find("010")?;
+    let digits: String = text[at + 3..].chars().filter(char::is_ascii_digit).take(4).collect();
+    digits.starts_with("02").then_some(digits)
+}
+
+fn clean(result: &Value) {
+    assert_eq!(result["thrown"], json!([]), "nothing thrown into the page: {result}");
+    // Chromium itself logs every failed HTTP request ("Failed to load resource: … 503");
+    // no page can silence that. Anything else in the console would be the widget's.
+    let console: Vec<&Value> = result["console"]
+        .as_array()
+        .map(|m| m.iter().filter(|m| !m.as_str().unwrap_or("").contains("Failed to load resource")).collect())
+        .unwrap_or_default();
+    assert!(console.is_empty(), "the console stays clean: {result}");
+}
+
+#[tokio::test]
+async fn a_small_business_page_swaps_every_printing_and_nothing_else() {
+    let edge = Edge::start().await;
+    let page = page_with_widget("plumber.html", &edge.base, r#"data-attributes="aria-label data-phone""#);
+    let result = check_page(&page.url, 2500, None);
+    clean(&result);
+    let f = &result["facts"];
+    let header = f["header"].as_str().unwrap_or("");
+    let n = tracking_suffix(header).unwrap_or_else(|| panic!("header swapped: {f}"));
+    // Each place in its own format.
+    assert_eq!(header, format!("(555) 010-{n}"));
+    assert_eq!(f["headerHref"], format!("tel:+1555010{n}"));
+    assert_eq!(f["headerLabel"], format!("Call us at (555) 010-{n}"), "opted-in attribute");
+    assert_eq!(f["copy"], format!("Speak to a plumber now on 555-010-{n}, or text 555.010.{n} any time."));
+    assert_eq!(f["intl"], format!("From abroad: +1 555 010 {n}."));
+    assert_eq!(f["ctaHref"], format!("tel:555.010.{n}"));
+    assert_eq!(f["ctaData"], format!("555010{n}"));
+    assert_eq!(f["footer"], format!("Demo Plumbing · 1 Main St · (555) 010-{n}"));
+    // Left alone: other numbers, look-alikes, opted-out regions, form fields, editors,
+    // scripts, and attributes the site did not opt into.
+    assert_eq!(f["other"], "Accounts: (555) 010-0199 · Fax 555-010-0101 · Ref 15550100100-7");
+    assert_eq!(f["kept"], "Our old number (555) 010-0100 is kept here on purpose.");
+    assert_eq!(
+        (f["field"].as_str(), f["fieldAttr"].as_str()),
+        (Some("(555) 010-0100"), Some("(555) 010-0100"))
+    );
+    assert_eq!(f["notes"], "Call (555) 010-0100");
+    assert_eq!(f["pick"], "(555) 010-0100");
+    assert_eq!(f["editor"], "Draft: (555) 010-0100");
+    assert_eq!(f["jsonLd"], r#"{"telephone": "+1-555-010-0100"}"#);
+    assert_eq!(f["footerTitle"], "(555) 010-0100", "title was not opted into");
+    assert_eq!(result["edge"], json!(["/v1/lease"]), "one lease request per page view");
+}
+
+#[tokio::test]
+async fn numbers_split_across_inline_elements_are_swapped_piece_by_piece() {
+    let edge = Edge::start().await;
+    let page = page_with_widget("split.html", &edge.base, "");
+    let result = check_page(&page.url, 2500, None);
+    clean(&result);
+    let f = &result["facts"];
+    let bold = f["bold"].as_str().unwrap_or("");
+    let n = tracking_suffix(bold).unwrap_or_else(|| panic!("split number swapped: {f}"));
+    assert_eq!(bold, format!("Call <b>(555)</b> 010-{n} today"), "each piece keeps its element");
+    let (a, b) = (&n[..2], &n[2..]);
+    assert_eq!(f["spans"], format!(r#"<span class="area">555</span>-<span>010</span>-<span>{n}</span>"#));
+    assert_eq!(
+        f["link"],
+        format!(r#"<a href="tel:555010{n}"><span>555</span>.<span>010</span>.<span>{n}</span></a>"#)
+    );
+    assert_eq!(f["styled"], format!("<em>+1</em> <strong>555 010 {a}{b}</strong>"));
+    assert_eq!(f["decoy"], "<span>555</span>-010-0101 is someone else", "another number stays");
+    assert_eq!(
+        (f["cellA"].as_str(), f["cellB"].as_str()),
+        (Some("555"), Some("010-0100")),
+        "table cells are not one line"
+    );
+}
+
+#[tokio::test]
+async fn content_added_later_is_swapped_once_and_the_api_answers() {
+    let edge = Edge::start().await;
+    let page = page_with_widget("spa.html", &edge.base, "");
+    let result = check_page(&page.url, 4000, None);
+    clean(&result);
+    let f = &result["facts"];
+    let number = f["number"].as_str().unwrap_or("");
+    assert!(number.starts_with("+155501002"), "ringtrace.number(): {f}");
+    let n = &number[8..];
+    assert_eq!(f["footer"], format!("Questions? (555) 010-{n}"), "a footer rendered after 2 s");
+    assert_eq!(f["lateHref"], format!("tel:(555)%20010-{n}"));
+    assert_eq!(f["chat"], format!("Agent: you can also reach us on 555-010-{n}."));
+    assert_eq!(f["numberOfBusiness"], number, "ringtrace.number(business) in any format");
+    assert_eq!(f["numberOfOther"], "+15550100199", "a number that is not swapped answers itself");
+    // The clock re-rendered 30 times: no swap for those, and no loop on the widget's edits.
+    assert_eq!(f["swaps"], 2, "one swap for the footer, one for the chat: {f}");
+    assert_eq!(f["swapCounts"], json!([2, 1]));
+    assert_eq!(f["globals"], json!(["ringtrace"]), "no global but ringtrace (and the page's own)");
+    // One dataLayer event, at the first swap (the footer's), for Google Tag Manager.
+    assert_eq!(
+        f["layer"],
+        json!([{"event": "ringtrace_number_swapped", "ringtrace_number": number, "ringtrace_replaces": "+15550100100"}])
+    );
+}
+
+#[tokio::test]
+async fn when_the_edge_fails_the_page_keeps_its_numbers_quietly() {
+    for failure in [Failure::ServerError, Failure::Malformed, Failure::Slow, Failure::Hangup] {
+        let edge = BrokenEdge::serve(failure);
+        let page = page_with_widget("plumber.html", &edge.base, r#"data-attributes="aria-label data-phone""#);
+        let result = check_page(&page.url, 2500, None);
+        clean(&result);
+        let f = &result["facts"];
+        assert_eq!(f["header"], "(555) 010-0100", "{failure:?}");
+        assert_eq!(f["headerHref"], "tel:+15550100100", "{failure:?}");
+        assert_eq!(f["copy"], "Speak to a plumber now on 555-010-0100, or text 555.010.0100 any time.");
+        assert_eq!(result["edge"], json!(["/v1/lease"]), "{failure:?}: asked once, then gave up");
+    }
+    // The edge entirely unreachable (the script itself cannot load).
+    let page = page_with_widget("plumber.html", "http://127.0.0.1:9", "");
+    let result = check_page(&page.url, 1000, None);
+    assert_eq!(result["thrown"], json!([]));
+    assert_eq!(result["facts"]["header"], "(555) 010-0100");
+}
+
+#[tokio::test]
+async fn crawlers_get_no_number() {
+    let edge = Edge::start().await;
+    let page = page_with_widget("plumber.html", &edge.base, "");
+    let googlebot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+    let result = check_page(&page.url, 2000, Some(googlebot));
+    clean(&result);
+    assert_eq!(result["facts"]["header"], "(555) 010-0100");
+    assert_eq!(result["edge"], json!([]), "no lease asked for");
+}
