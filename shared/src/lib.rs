@@ -17,7 +17,10 @@ mod phone;
 pub mod visitor;
 
 pub use error::{Error, Result};
-pub use phone::{find_occurrences, reformat_like, replace_across, replace_all, Occurrence, PhoneNumber};
+pub use phone::{
+    find_occurrences, reformat_like, replace_across, replace_across_where, replace_all, Occurrence,
+    PhoneNumber,
+};
 #[cfg(feature = "std")]
 pub mod api;
 #[cfg(feature = "std")]

@@ -364,8 +364,20 @@ pub fn replace_all(text: &str, from: &PhoneNumber, to: &PhoneNumber) -> Option<S
 /// not there. When `to` must be written differently (another country or length), the whole
 /// new number goes where the old one started and the other pieces lose their part of it.
 pub fn replace_across(pieces: &[&str], from: &PhoneNumber, to: &PhoneNumber) -> Option<Vec<String>> {
+    replace_across_where(pieces, from, to, &mut |_, _| true)
+}
+
+/// [`replace_across`], swapping only the occurrences `accept(first_piece, last_piece)`
+/// agrees to (the widget checks that those pieces are in one line of the page, and not in a
+/// region it must leave alone, only for the few places a number is found).
+pub fn replace_across_where(
+    pieces: &[&str],
+    from: &PhoneNumber,
+    to: &PhoneNumber,
+    accept: &mut dyn FnMut(usize, usize) -> bool,
+) -> Option<Vec<String>> {
     let joined = cat(pieces);
-    let occurrences = find_occurrences(&joined, from);
+    let mut occurrences = find_occurrences(&joined, from);
     if occurrences.is_empty() {
         return None;
     }
@@ -378,6 +390,10 @@ pub fn replace_across(pieces: &[&str], from: &PhoneNumber, to: &PhoneNumber) -> 
     }
     bounds.push(at);
     let piece_of = |byte: usize| bounds.iter().rposition(|&b| b <= byte).unwrap_or(0).min(pieces.len() - 1);
+    occurrences.retain(|o| accept(piece_of(o.start), piece_of(o.end.saturating_sub(1))));
+    if occurrences.is_empty() {
+        return None;
+    }
     let mut out: Vec<String> = pieces.iter().map(|_| String::new()).collect();
     let mut last = 0;
     // Copies `joined[a..b)` into the pieces it belongs to.
@@ -481,6 +497,15 @@ mod tests {
         );
         assert_eq!(replace_across(&["555", "-010-0101"], &from, &to), None, "another number");
         assert_eq!(replace_across(&["Call ", "us"], &from, &to), None);
+        // Only where the caller accepts: pieces 1..=2 hold the first number, 4 the second.
+        let pieces = ["Call ", "555-", "010-0100", " or ", "(555) 010-0100"];
+        let mut asked = Vec::new();
+        let swapped = replace_across_where(&pieces, &from, &to, &mut |a, b| {
+            asked.push((a, b));
+            a == b
+        });
+        assert_eq!(asked, [(1, 2), (4, 4)]);
+        assert_eq!(swapped.map(|p| p.concat()).as_deref(), Some("Call 555-010-0100 or (555) 010-0123"));
         // Another length: the whole new number where the old one began.
         let uk = n("+44 20 7946 0000");
         assert_eq!(

@@ -4,69 +4,84 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use shared::{replace_across, replace_all, PhoneNumber};
+use shared::{replace_across_where, replace_all, PhoneNumber};
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, Node};
 
-/// Elements whose text is not page copy, or that a person is editing.
-const SKIP_TAGS: &[&str] =
-    &["SCRIPT", "STYLE", "NOSCRIPT", "TEXTAREA", "TEMPLATE", "INPUT", "SELECT", "OPTION", "IFRAME", "SVG"];
-/// Elements inside a line of text: a number may be split across them.
-const INLINE_TAGS: &[&str] = &[
-    "A", "ABBR", "B", "BDI", "BDO", "CITE", "CODE", "DATA", "DFN", "EM", "FONT", "I", "KBD", "MARK", "Q",
-    "S", "SAMP", "SMALL", "SPAN", "STRONG", "SUB", "SUP", "TIME", "U", "VAR",
-];
-/// Site owners mark regions the widget must leave alone with this attribute.
-const NOSWAP_ATTR: &str = "data-ringtrace-noswap";
+/// Where the widget never writes: text that is not page copy, what a person is editing, and
+/// regions the site owner marked with `data-ringtrace-noswap` (with their subtrees).
+const OFF_LIMITS: &str = "script,style,noscript,textarea,template,input,select,option,iframe,svg,\
+[data-ringtrace-noswap],[contenteditable]:not([contenteditable=false])";
+/// Elements that are not inside a line of text: a number may be split across the inline
+/// elements of one line, never across these.
+const NOT_INLINE: &str = ":not(a,abbr,b,bdi,bdo,cite,code,data,dfn,em,font,i,kbd,mark,q,s,samp,small,span,\
+strong,sub,sup,time,u,var)";
 
 /// Which business numbers become which tracking numbers.
 pub type Pairs = [(PhoneNumber, PhoneNumber)];
 
-/// Whether `el` or an ancestor is off limits.
-fn skipped(mut el: Option<Element>) -> bool {
-    while let Some(e) = el {
-        let tag = e.tag_name();
-        if SKIP_TAGS.iter().any(|t| t.eq_ignore_ascii_case(&tag))
-            || e.has_attribute(NOSWAP_ATTR)
-            || e.get_attribute("contenteditable").is_some_and(|v| v != "false")
-        {
-            return true;
-        }
-        el = e.parent_element();
-    }
-    false
+/// Whether `el` or an ancestor is off limits (one native selector match, not a walk).
+fn skipped(el: Option<Element>) -> bool {
+    el.is_some_and(|e| e.closest(OFF_LIMITS).ok().flatten().is_some())
 }
 
 /// The nearest ancestor that is not an inline element: text nodes in one line share it.
 fn line_of(node: &Node) -> Option<Element> {
-    let mut el = node.parent_element();
-    while let Some(e) = el {
-        let tag = e.tag_name();
-        if !INLINE_TAGS.iter().any(|t| t.eq_ignore_ascii_case(&tag)) {
-            return Some(e);
-        }
-        el = e.parent_element();
-    }
-    None
+    node.parent_element()?.closest(NOT_INLINE).ok().flatten()
 }
 
-/// Swaps one line's text nodes (adjacent, maybe split across inline elements).
-fn swap_line(line: &[Node], pairs: &Pairs) -> u32 {
-    let mut texts: Vec<String> = line.iter().map(|n| n.node_value().unwrap_or_default()).collect();
-    let digits: usize = texts.iter().map(|t| t.bytes().filter(u8::is_ascii_digit).count()).sum();
+/// Whether a text node can hold part of a phone number: digits, or a short run of the
+/// separators written between its groups (the `-` in `<span>555</span>-<span>010</span>`).
+fn may_hold_number(text: &str) -> bool {
+    text.bytes().any(|b| b.is_ascii_digit())
+        || (text.len() <= 3
+            && text.chars().all(|c| matches!(c, ' ' | '-' | '.' | '/' | '(' | ')' | '+' | '\u{a0}')))
+}
+
+/// What the page structure says about one text node, asked only where a number was found.
+#[derive(Clone)]
+struct Place {
+    skipped: bool,
+    line: Option<Element>,
+}
+
+/// Swaps a run of adjacent text nodes that may hold numbers. A number found inside one node
+/// is swapped unless the node is off limits; one spanning several nodes only if they all sit
+/// in one line (inline elements of one block), e.g. `<b>(555)</b> 010-0100`.
+fn swap_run(run: &mut Vec<(Node, String)>, pairs: &Pairs) -> u32 {
+    let nodes: Vec<(Node, String)> = core::mem::take(run);
+    let digits: usize = nodes.iter().map(|(_, t)| t.bytes().filter(u8::is_ascii_digit).count()).sum();
     if digits < 7 {
         return 0; // no phone number is shorter
     }
+    let mut places: Vec<Option<Place>> = alloc::vec![None; nodes.len()];
+    let mut place = |i: usize| -> Place {
+        places[i]
+            .get_or_insert_with(|| Place {
+                skipped: skipped(nodes[i].0.parent_element()),
+                line: line_of(&nodes[i].0),
+            })
+            .clone()
+    };
+    let mut texts: Vec<String> = nodes.iter().map(|(_, t)| t.clone()).collect();
     let mut changed = 0;
     for (from, to) in pairs {
         let pieces: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let Some(new) = replace_across(&pieces, from, to) else { continue };
+        let mut accept = |a: usize, b: usize| {
+            let first = place(a);
+            !first.skipped
+                && (a + 1..=b).all(|i| {
+                    let p = place(i);
+                    !p.skipped && p.line == first.line
+                })
+        };
+        let Some(new) = replace_across_where(&pieces, from, to, &mut accept) else { continue };
         changed += 1;
         texts = new;
     }
     if changed > 0 {
-        for (node, text) in line.iter().zip(&texts) {
-            if node.node_value().as_deref() != Some(text.as_str()) {
+        for ((node, old), text) in nodes.iter().zip(&texts) {
+            if old != text {
                 node.set_node_value(Some(text));
             }
         }
@@ -155,33 +170,22 @@ pub fn swap_tree(document: &Document, root: &Node, pairs: &Pairs, attributes: &[
         return 0;
     }
     let mut changed = 0;
-    // SHOW_TEXT = 4
+    // SHOW_TEXT = 4. Text nodes are read once; the page's structure is asked about only
+    // where a number turns up.
     if let Ok(walker) = document.create_tree_walker_with_what_to_show(root, 4) {
-        let mut line: Vec<Node> = Vec::new();
-        let mut line_el: Option<Element> = None;
-        let mut texts: Vec<Node> = Vec::new();
+        let mut run: Vec<(Node, String)> = Vec::new();
         if root.node_type() == Node::TEXT_NODE {
-            texts.push(root.clone());
+            run.push((root.clone(), root.node_value().unwrap_or_default()));
         }
         while let Ok(Some(node)) = walker.next_node() {
-            texts.push(node);
-        }
-        for node in texts {
-            if skipped(node.parent_element()) {
-                changed += swap_line(&line, pairs);
-                line.clear();
-                line_el = None;
-                continue;
+            let text = node.node_value().unwrap_or_default();
+            if may_hold_number(&text) {
+                run.push((node, text));
+            } else {
+                changed += swap_run(&mut run, pairs);
             }
-            let el = line_of(&node);
-            if el != line_el {
-                changed += swap_line(&line, pairs);
-                line.clear();
-                line_el = el;
-            }
-            line.push(node);
         }
-        changed += swap_line(&line, pairs);
+        changed += swap_run(&mut run, pairs);
     }
     if let Some(root_el) = root.dyn_ref::<Element>() {
         let mut each = |selector: &str, name: &str, tel_only: bool| {
