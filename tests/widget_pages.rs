@@ -137,3 +137,44 @@ async fn crawlers_get_no_number() {
     assert_eq!(result["facts"]["header"], "(555) 010-0100");
     assert_eq!(result["edge"], json!([]), "no lease asked for");
 }
+
+#[tokio::test]
+async fn two_business_numbers_on_one_page_each_get_their_own_tracking_number() {
+    let edge = Edge::start().await;
+    let mut setup = edge.demo_setup();
+    setup["business_numbers"] = json!(["+1 555 010 0300"]);
+    let mut pool = setup["pool"].as_array().cloned().unwrap_or_default();
+    pool.push(json!({"number": "+1 555 010 0301", "business_number": "+1 555 010 0300"}));
+    pool.push(json!({"number": "+1 555 010 0302", "business_number": "+1 555 010 0300"}));
+    setup["pool"] = json!(pool);
+    assert_eq!(edge.put_site("demo", &setup).await.status(), 200);
+    let page = page_with_widget("two-lines.html", &edge.base, "");
+    let result = check_page(&page.url, 2500, None);
+    clean(&result);
+    let f = &result["facts"];
+    let sales = f["sales_number"].as_str().unwrap_or("");
+    let service = f["service_number"].as_str().unwrap_or("");
+    assert!(sales.starts_with("+155501002"), "sales from the main pool: {f}");
+    assert!(service.starts_with("+155501003") && service != "+15550100300", "service from its pool: {f}");
+    assert_eq!(f["sales"], format!("(555) 010-{}", &sales[8..]));
+    assert_eq!(f["salesHref"], format!("tel:{sales}"));
+    assert_eq!(f["service"], format!("555-010-{}", &service[8..]));
+    assert_eq!(f["serviceHref"], format!("tel:+1-555-010-{}", &service[8..]));
+    assert_eq!(f["other"], "Head office (not tracked): (555) 010-0500");
+    assert_eq!(result["edge"], json!(["/v1/lease", "/v1/lease"]), "one lease per business number shown");
+    // A call to the service number reaches the service line.
+    let (_, twiml) = ringtrace_tests::twilio_voice(&edge, "CAservice0002", "+15557650070", service).await;
+    assert!(twiml.contains(">+15550100300</Number>"), "{twiml}");
+}
+
+#[tokio::test]
+async fn a_test_override_shows_a_number_without_leasing_one() {
+    let edge = Edge::start().await;
+    let page = page_with_widget("plumber.html", &edge.base, "");
+    let url = format!("{}?ringtrace_number=%2B15550100777", page.url);
+    let result = check_page(&url, 2000, None);
+    clean(&result);
+    assert_eq!(result["facts"]["header"], "(555) 010-0777");
+    assert_eq!(result["facts"]["other"], "Accounts: (555) 010-0199 · Fax 555-010-0101 · Ref 15550100100-7");
+    assert_eq!(result["edge"], json!(["/v1/widget/demo"]), "no lease taken");
+}

@@ -22,6 +22,9 @@ pub struct LeaseBody {
     pub utm_content: Option<String>,
     pub referrer: Option<String>,
     pub landing_page: Option<String>,
+    /// Which of the site's business numbers the page shows (default: the main one).
+    #[serde(default)]
+    pub business_number: Option<String>,
 }
 
 /// Parses a JSON body, naming the offending field when a value has the wrong type
@@ -86,7 +89,13 @@ impl LeaseBody {
                 return Err(Error::invalid(format!("\"{name}\" is longer than {MAX_URL_LEN} bytes")));
             }
         }
+        self.line()?;
         Ok(())
+    }
+
+    /// The business number asked about, validated.
+    pub fn line(&self) -> Result<Option<PhoneNumber>> {
+        self.business_number.as_deref().map(PhoneNumber::parse).transpose()
     }
 
     pub fn visit(&self) -> Visit {
@@ -117,6 +126,10 @@ pub struct LeaseGrant {
     pub overflow: bool,
     /// One of the site's static numbers (the same for every visitor from that source).
     pub static_number: bool,
+    /// The site's other business numbers that have tracking numbers: if the page prints
+    /// one, ask for a lease for it too (`business_number` in the lease body).
+    #[serde(default)]
+    pub other_business_numbers: Vec<String>,
 }
 
 /// A lease mirrored for the edge must have at least this long left to be served from the
@@ -138,11 +151,17 @@ impl LeaseGrant {
         LeaseGrant {
             number: lease.number.e164().to_string(),
             expires_at: lease.expires_at,
-            replaces: config.business_number.e164().to_string(),
+            replaces: config.business_number_for(&lease.number).e164().to_string(),
             lease_id: lease.id.clone(),
             shared: lease.shared,
             overflow: lease.overflow,
             static_number: lease.static_number,
+            other_business_numbers: config
+                .lines()
+                .into_iter()
+                .filter(|b| *b != config.business_number_for(&lease.number))
+                .map(|b| b.e164().to_string())
+                .collect(),
         }
     }
 }
@@ -191,6 +210,8 @@ pub struct LeaseCommand {
     pub visitor: String,
     pub visit: Visit,
     pub region: Region,
+    #[serde(default)]
+    pub business_number: Option<PhoneNumber>,
 }
 
 /// The Durable Object's answer to a call it was asked to record.
@@ -751,6 +772,7 @@ mod tests {
             shared: false,
             overflow: false,
             static_number: false,
+            other_business_numbers: Vec::new(),
         };
         let page = |referrer: &str, landing: &str| Visit {
             referrer: Some(referrer.into()),

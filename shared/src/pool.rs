@@ -101,6 +101,10 @@ pub struct PoolNumber {
     pub region: Option<String>,
     /// When its latest lease ends or ended; `None` if never leased.
     pub idle_since: Option<Timestamp>,
+    /// The business number it stands in for (`None`: the site's main one). A site with a
+    /// sales and a service line has a pool per line.
+    #[serde(default)]
+    pub line: Option<PhoneNumber>,
 }
 
 /// A number lent to one visitor session.
@@ -262,9 +266,25 @@ impl Pool {
             if self.numbers.iter().any(|n| n.number == number) {
                 continue;
             }
-            let idle_since = old.iter().find(|n| n.number == number).and_then(|n| n.idle_since);
-            self.numbers.push(PoolNumber { number, region, idle_since });
+            let kept = old.iter().find(|n| n.number == number);
+            let (idle_since, line) = kept.map_or((None, None), |n| (n.idle_since, n.line.clone()));
+            self.numbers.push(PoolNumber { number, region, idle_since, line });
         }
+    }
+
+    /// Which business number each pool number stands in for (`None`: the main one).
+    pub fn set_lines(&mut self, lines: impl IntoIterator<Item = (PhoneNumber, Option<PhoneNumber>)>) {
+        for (number, line) in lines {
+            if let Some(n) = self.numbers.iter_mut().find(|n| n.number == number) {
+                n.line = line;
+            }
+        }
+    }
+
+    /// The line (business number) a number serves; numbers outside the pool (overflow) serve
+    /// the main one.
+    fn line_of(&self, number: &PhoneNumber) -> Option<&PhoneNumber> {
+        self.numbers.iter().find(|n| &n.number == number).and_then(|n| n.line.as_ref())
     }
 
     /// All leases of a number, oldest first.
@@ -336,11 +356,29 @@ impl Pool {
         rules: &PoolRules,
         site: &str,
     ) -> Result<Lease> {
+        self.lease_on_line(req, None, now, rules, site)
+    }
+
+    /// [`Pool::lease`] among the numbers that stand in for business number `line` (`None`:
+    /// the main one); a visitor holds one lease per line.
+    pub fn lease_on_line(
+        &mut self,
+        req: LeaseRequest,
+        line: Option<&PhoneNumber>,
+        now: Timestamp,
+        rules: &PoolRules,
+        site: &str,
+    ) -> Result<Lease> {
         self.prune(now, rules.retention_secs);
+        if !self.numbers.iter().any(|n| n.line.as_ref() == line) {
+            return Err(Error::NotFound(String::from(
+                "no tracking numbers stand in for that business number",
+            )));
+        }
         let mine = self.index.by_visitor.get(&req.visitor).and_then(|positions| {
             positions.iter().rev().copied().find(|&i| {
                 let l = &self.leases[i];
-                l.is_live(now) || l.is_cooling(now, rules.retention_secs)
+                (l.is_live(now) || l.is_cooling(now, rules.retention_secs)) && self.line_of(&l.number) == line
             })
         });
         if let Some(i) = mine {
@@ -365,7 +403,7 @@ impl Pool {
         let choice = self
             .numbers
             .iter()
-            .filter(|n| !self.live_on(&n.number, now))
+            .filter(|n| n.line.as_ref() == line && !self.live_on(&n.number, now))
             .min_by_key(|n| {
                 let cooling =
                     self.latest_on(&n.number).is_some_and(|l| l.is_cooling(now, rules.retention_secs));
@@ -379,7 +417,9 @@ impl Pool {
 
         self.exhaustion_events += 1;
         match (rules.exhaustion, &rules.overflow_number) {
-            (ExhaustionPolicy::Overflow, Some(overflow)) => {
+            // The overflow number forwards to the main business number: other lines keep the
+            // page's own number instead.
+            (ExhaustionPolicy::Overflow, Some(overflow)) if line.is_none() => {
                 let mut lease = self.push(overflow.clone(), req, now, rules);
                 lease.overflow = true;
                 if let Some(last) = self.leases.last_mut() {
@@ -391,6 +431,7 @@ impl Pool {
                 let least_renewed = self
                     .numbers
                     .iter()
+                    .filter(|n| n.line.as_ref() == line)
                     .flat_map(|n| self.recent_on(&n.number))
                     .filter(|l| l.is_live(now))
                     .min_by_key(|l| l.last_renewal())
@@ -403,7 +444,7 @@ impl Pool {
                 }
                 Ok(lease)
             }
-            (ExhaustionPolicy::Overflow, None) => Err(Error::PoolExhausted(site.to_string())),
+            (ExhaustionPolicy::Overflow, _) => Err(Error::PoolExhausted(site.to_string())),
         }
     }
 

@@ -419,6 +419,20 @@ impl SiteConfig {
             .collect()
     }
 
+    /// The business numbers that have tracking numbers of their own (pool or static), the
+    /// main one first.
+    pub fn lines(&self) -> Vec<&PhoneNumber> {
+        let mut lines = alloc::vec![&self.business_number];
+        let assigned = self.pool.iter().filter_map(|e| e.business_number.as_ref());
+        let statics = self.static_numbers.iter().filter_map(|r| r.business_number.as_ref());
+        for b in assigned.chain(statics) {
+            if !lines.contains(&b) {
+                lines.push(b);
+            }
+        }
+        lines
+    }
+
     /// The business number calls to this tracking number forward to: the one it replaced.
     pub fn business_number_for(&self, tracking_number: &PhoneNumber) -> &PhoneNumber {
         let from_pool =

@@ -109,6 +109,7 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         }
         let mut pool = previous.as_ref().map(|s| s.pool.clone()).unwrap_or_default();
         pool.set_numbers(config.pool.iter().map(|e| (e.number.clone(), e.region.clone())));
+        pool.set_lines(config.pool.iter().map(|e| (e.number.clone(), e.business_number.clone())));
         let state = SiteState { config: config.clone(), pool };
         self.store.save(&state).await?;
         self.store.publish_site(&state.config).await?;
@@ -139,24 +140,45 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
     /// the touch the site's attribution model picks from the visitor's history; a page view
     /// reached from the site itself adds no touch.
     pub async fn lease(&self, visitor: String, visit: &Visit, region: Region) -> Result<(Lease, SiteConfig)> {
+        self.lease_line(visitor, visit, region, None).await
+    }
+
+    /// [`SiteLedger::lease`] for one of the site's business numbers (`None` or the main one:
+    /// the main line): a number that stands in for that one, from its pool or static rules.
+    pub async fn lease_line(
+        &self,
+        visitor: String,
+        visit: &Visit,
+        region: Region,
+        business_number: Option<&PhoneNumber>,
+    ) -> Result<(Lease, SiteConfig)> {
         let mut state = self.state().await?;
+        let line = match business_number {
+            Some(b) if b == &state.config.business_number => None,
+            Some(b) if state.config.business_numbers.contains(b) => Some(b.clone()),
+            Some(b) => return Err(Error::invalid(format!("{b} is not one of the site's business numbers"))),
+            None => None,
+        };
         let now = self.clock.now();
         let (model, lifetime) = (state.config.attribution_model, state.config.touch_lifetime_secs);
         let this_visit = TrafficSource::from_visit(visit);
         let mut touches = self.store.load_touches(&visitor).await?;
-        if !visit.is_internal_navigation() {
+        // One touch per page view: a page with two business numbers asks for two leases.
+        if !visit.is_internal_navigation() && line.is_none() {
             touches.record(Touch { at: now, source: this_visit.clone() }, lifetime);
             self.store.save_touches(&visitor, &touches).await?;
         }
         let source = touches.credited(model, now, lifetime).map(|t| t.source.clone()).unwrap_or(this_visit);
-        if let Some(rule) = static_rule_for(&state.config.static_numbers, &source) {
+        let rules_of_line: Vec<StaticRule> =
+            state.config.static_numbers.iter().filter(|r| r.business_number == line).cloned().collect();
+        if let Some(rule) = static_rule_for(&rules_of_line, &source) {
             let lease = static_lease(rule, visitor, source, region, now, state.config.lease_secs);
             self.store.record_session(&lease).await?;
             self.store.mirror_visitor(&lease.visitor, Some(&LeaseGrant::new(&lease, &state.config))).await?;
             return Ok((lease, state.config));
         }
         let req = LeaseRequest { visitor, source, region };
-        let lease = state.pool.lease(req, now, &state.config.rules(), self.site)?;
+        let lease = state.pool.lease_on_line(req, line.as_ref(), now, &state.config.rules(), self.site)?;
         self.store.save(&state).await?;
         self.store.record_session(&lease).await?;
         self.store.mirror_visitor(&lease.visitor, Some(&LeaseGrant::new(&lease, &state.config))).await?;
@@ -701,5 +723,59 @@ pub(crate) mod tests {
         let err =
             run(SiteLedger::new("demo", &store, &clock).configure(setup(&["+15550100201"]))).unwrap_err();
         assert_eq!(err.http_status(), 409);
+    }
+
+    #[test]
+    fn each_business_number_has_its_own_pool() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(0);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        let service = PhoneNumber::parse("+15550100300").unwrap();
+        let mut s = setup(&["+15550100201", "+15550100202"]);
+        s.business_numbers = vec!["+15550100300".into(), "+15550100400".into()];
+        s.pool.push(crate::site::PoolEntrySetup::Detailed {
+            number: "+15550100301".into(),
+            region: None,
+            business_number: Some("+15550100300".into()),
+        });
+        run(ledger.configure(s)).unwrap();
+        let (main, config) =
+            run(ledger.lease("v-lines-1".into(), &visit("google"), Region::default())).unwrap();
+        let grant = LeaseGrant::new(&main, &config);
+        assert_eq!(grant.replaces, "+15550100100");
+        assert_eq!(grant.other_business_numbers, ["+15550100300"], "lines with numbers of their own");
+        let (line, config) =
+            run(ledger.lease_line("v-lines-1".into(), &visit("google"), Region::default(), Some(&service)))
+                .unwrap();
+        assert_eq!(line.number.e164(), "+15550100301", "from the service line's pool");
+        let grant = LeaseGrant::new(&line, &config);
+        assert_eq!(
+            (grant.replaces.as_str(), grant.other_business_numbers.as_slice()),
+            ("+15550100300", &["+15550100100".to_string()][..])
+        );
+        // Both leases stay the visitor's; another visitor gets the main pool's other number
+        // and, the service pool having one number, shares it.
+        let (again, _) = run(ledger.lease("v-lines-1".into(), &visit("google"), Region::default())).unwrap();
+        assert_eq!(again.number, main.number);
+        let (again, _) =
+            run(ledger.lease_line("v-lines-1".into(), &visit("google"), Region::default(), Some(&service)))
+                .unwrap();
+        assert_eq!(again.number, line.number);
+        let (other, _) =
+            run(ledger.lease_line("v-lines-2".into(), &visit("bing"), Region::default(), Some(&service)))
+                .unwrap();
+        assert!(other.shared && other.number == line.number);
+        let no_pool = PhoneNumber::parse("+15550100400").unwrap();
+        let err =
+            run(ledger.lease_line("v".into(), &visit("x"), Region::default(), Some(&no_pool))).unwrap_err();
+        assert_eq!(err.http_status(), 404);
+        let stranger = PhoneNumber::parse("+15550100999").unwrap();
+        let err =
+            run(ledger.lease_line("v".into(), &visit("x"), Region::default(), Some(&stranger))).unwrap_err();
+        assert_eq!(err.http_status(), 400);
+        assert_eq!(
+            store.route("+15550100301").map(|r| r.business_number.e164().to_string()).as_deref(),
+            Some("+15550100300")
+        );
     }
 }

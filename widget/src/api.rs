@@ -106,11 +106,12 @@ pub fn swap_now(window: &Window, state: &Shared, roots: &[Node], pairs: Option<&
     count
 }
 
-/// The lease is known: swap the page, announce it, answer waiting `number()` calls.
-pub fn settle(window: &Window, state: &Shared, grant: &Grant) {
-    if let (Ok(from), Ok(to)) = (PhoneNumber::parse(&grant.replaces), PhoneNumber::parse(&grant.number)) {
-        state.borrow_mut().pairs = alloc::vec![(from, to)];
-    }
+/// The leases are known: swap the page, announce it, answer waiting `number()` calls.
+pub fn settle(window: &Window, state: &Shared, grants: &[Grant]) {
+    state.borrow_mut().pairs = grants
+        .iter()
+        .filter_map(|g| Some((PhoneNumber::parse(&g.replaces).ok()?, PhoneNumber::parse(&g.number).ok()?)))
+        .collect();
     if let Some(body) = window.document().and_then(|d| d.body()) {
         swap_now(window, state, &[body.into()], None);
     }

@@ -41,12 +41,15 @@ async fn beat(
         let lease_id = current.lease_id.as_deref().ok_or(JsValue::NULL)?;
         let body = lease::lease_ref(&config.site, &visitor, lease_id)?;
         if let lease::Renewal::Ended = lease::renew(&window, &config, &body).await? {
-            let fresh = lease::request(&window, &config, &visitor).await?;
+            let business = if current.main { None } else { Some(current.replaces.as_str()) };
+            let fresh = lease::request(&window, &config, &visitor, business).await?;
             let (old, new) = (PhoneNumber::parse(&current.number), PhoneNumber::parse(&fresh.number));
             if let (Ok(old), Ok(new), Ok(business)) = (old, new, PhoneNumber::parse(&fresh.replaces)) {
                 if old != new {
                     // The page shows the old tracking number: show the new one instead.
-                    state.borrow_mut().pairs = alloc::vec![(business, new.clone())];
+                    for pair in state.borrow_mut().pairs.iter_mut().filter(|(b, _)| b == &business) {
+                        pair.1 = new.clone();
+                    }
                     if let Some(body) = window.document().and_then(|d| d.body()) {
                         api::swap_now(&window, &state, &[body.into()], Some(&[(old, new)]));
                     }

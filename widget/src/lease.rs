@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use alloc::string::String;
+use alloc::vec::Vec;
 use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -17,6 +18,10 @@ pub struct Grant {
     pub replaces: String,
     /// `None` for a test override: nothing to renew or release.
     pub lease_id: Option<String>,
+    /// The site's other business numbers with tracking numbers of their own.
+    pub others: Vec<String>,
+    /// For the site's main business number (asked without `business_number`).
+    pub main: bool,
 }
 
 impl Grant {
@@ -33,6 +38,8 @@ impl Grant {
             number: String::from(number),
             replaces: get_string(&json, "business_number")?,
             lease_id: None,
+            others: Vec::new(),
+            main: true,
         })
     }
 }
@@ -45,11 +52,15 @@ fn get_string(obj: &JsValue, key: &str) -> Result<String, JsValue> {
     Reflect::get(obj, &key.into())?.as_string().ok_or(JsValue::NULL)
 }
 
-/// The body of `POST /v1/lease`: site, visitor, utm tags, referrer and landing page.
-fn body(window: &Window, site: &str, visitor: &str) -> Result<String, JsValue> {
+/// The body of `POST /v1/lease`: site, visitor, utm tags, referrer and landing page, and
+/// which business number (when not the main one).
+fn body(window: &Window, site: &str, visitor: &str, business: Option<&str>) -> Result<String, JsValue> {
     let obj = Object::new();
     set(&obj, "site", site)?;
     set(&obj, "visitor", visitor)?;
+    if let Some(b) = business {
+        set(&obj, "business_number", b)?;
+    }
     let location = window.location();
     let href = location.href()?;
     let params = web_sys::UrlSearchParams::new_with_str(&location.search()?)?;
@@ -104,9 +115,15 @@ async fn send(
     result
 }
 
-/// A new lease (or the visitor's current one) for this page view.
-pub async fn request(window: &Window, config: &Config, visitor: &str) -> Result<Grant, JsValue> {
-    let body = body(window, &config.site, visitor)?;
+/// A new lease (or the visitor's current one) for this page view, for the site's main
+/// business number or `business`.
+pub async fn request(
+    window: &Window,
+    config: &Config,
+    visitor: &str,
+    business: Option<&str>,
+) -> Result<Grant, JsValue> {
+    let body = body(window, &config.site, visitor, business)?;
     let (status, json) = send(window, config, &config.url("v1/lease"), Some(&body)).await?;
     if status != 200 {
         config.debug("no tracking number from the edge: the page keeps its number");
@@ -116,6 +133,12 @@ pub async fn request(window: &Window, config: &Config, visitor: &str) -> Result<
         number: get_string(&json, "number")?,
         replaces: get_string(&json, "replaces")?,
         lease_id: Some(get_string(&json, "lease_id")?),
+        others: Reflect::get(&json, &"other_business_numbers".into())
+            .ok()
+            .and_then(|v| v.dyn_into::<js_sys::Array>().ok())
+            .map(|a| a.iter().filter_map(|v| v.as_string()).collect())
+            .unwrap_or_default(),
+        main: business.is_none(),
     };
     config.debug(&crate::cat(&["showing ", &grant.number, " in place of ", &grant.replaces]));
     Ok(grant)

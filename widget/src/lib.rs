@@ -66,17 +66,37 @@ async fn run(window: &web_sys::Window, state: &Rc<RefCell<api::State>>) -> Resul
         config.debug("a crawler or automated browser: no tracking number");
         return Err(JsValue::NULL); // a bot would hold a number no person can call
     }
-    let grant = match &config.override_number {
+    let grants = match &config.override_number {
         // `?ringtrace_number=` shows a number without leasing one, for checking a setup.
-        Some(number) => lease::Grant::test_override(window, number, &config).await?,
+        Some(number) => alloc::vec![lease::Grant::test_override(window, number, &config).await?],
         None => {
             let visitor = visitor::visitor_id(window)?;
-            let grant = lease::request(window, &config, &visitor).await?;
-            heartbeat::keep(window, &config, &visitor, grant.clone(), state.clone())?;
-            grant
+            let main = lease::request(window, &config, &visitor, None).await?;
+            observer::when_ready(window).await?;
+            // The site's other business numbers (a service line…) that this page prints.
+            let mut grants = alloc::vec![main.clone()];
+            for other in main.others.iter().filter(|b| page_shows(window, b)) {
+                if let Ok(grant) = lease::request(window, &config, &visitor, Some(other)).await {
+                    grants.push(grant);
+                }
+            }
+            for grant in &grants {
+                heartbeat::keep(window, &config, &visitor, grant.clone(), state.clone())?;
+            }
+            grants
         }
     };
     observer::when_ready(window).await?;
-    api::settle(window, state, &grant);
+    api::settle(window, state, &grants);
     observer::watch(window, state)
+}
+
+/// Whether the page prints `business` (in its text or a `tel:` link) anywhere.
+fn page_shows(window: &web_sys::Window, business: &str) -> bool {
+    let Ok(number) = shared::PhoneNumber::parse(business) else { return false };
+    let Some(body) = window.document().and_then(|d| d.body()) else { return false };
+    let text = body.text_content().unwrap_or_default();
+    let links = body.inner_html();
+    !shared::find_occurrences(&text, &number).is_empty()
+        || !shared::find_occurrences(&links, &number).is_empty()
 }

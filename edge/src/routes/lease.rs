@@ -75,8 +75,17 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
     // A page view within a visit already credited, with a lease that has time to spare: the
     // mirror answers and the site's object is not involved.
     let visit = body.visit();
+    let line = body.line().ok().flatten();
+    let mirror_key = match &line {
+        Some(b) => format!("{}:{}", body.visitor, b.e164()),
+        None => body.visitor.clone(),
+    };
     if visit.is_internal_navigation() {
-        if let Ok(Some(grant)) = RouteMirror::new(&ctx.env)?.get_visitor(&body.site, &body.visitor).await {
+        let mirrored = RouteMirror::new(&ctx.env)?.get_visitor(&body.site, &mirror_key).await;
+        // A mirrored grant for the main line also answers a lease asking for it by number.
+        if let Ok(Some(grant)) =
+            mirrored.map(|g| g.filter(|g| line.as_ref().is_none_or(|b| g.replaces == b.e164())))
+        {
             if grant.serves_from_mirror(&visit, EdgeClock.now()) {
                 let mut resp = with_cors(Response::from_json(&grant)?)?;
                 resp.headers_mut().set(SERVED_BY, "edge")?;
@@ -84,8 +93,12 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
             }
         }
     }
-    let command =
-        LeaseCommand { visitor: body.visitor.clone(), visit: body.visit(), region: region_of(&req) };
+    let command = LeaseCommand {
+        visitor: body.visitor.clone(),
+        visit: body.visit(),
+        region: region_of(&req),
+        business_number: line,
+    };
     let site = SiteStub::for_site(&ctx.env, &body.site)?;
     let mut resp = with_cors(site.send(Method::Post, "/lease", Some(&command), None).await?)?;
     resp.headers_mut().set(SERVED_BY, "object")?;

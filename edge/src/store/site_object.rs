@@ -71,6 +71,21 @@ struct JsonRow {
 }
 
 impl ObjectStore {
+    /// The site's main business number, read by SQLite from the stored settings.
+    fn main_business_number(&self) -> shared::Result<Option<String>> {
+        #[derive(Deserialize)]
+        struct Main {
+            number: Option<String>,
+        }
+        if !self.has_tables()? {
+            return Ok(None);
+        }
+        let sql =
+            "SELECT json_extract(json, '$.config.business_number') AS number FROM site_state WHERE id = 1";
+        let rows: Vec<Main> = self.sql.exec(sql, None).and_then(|c| c.to_array()).map_err(storage)?;
+        Ok(rows.into_iter().next().and_then(|r| r.number))
+    }
+
     /// Whether this object has ever stored anything. Requests for a site that does not exist
     /// must not create storage, so tables are only created by the first write.
     fn has_tables(&self) -> shared::Result<bool> {
@@ -143,7 +158,16 @@ impl LeaseStore for ObjectStore {
     }
     async fn mirror_visitor(&self, visitor: &str, grant: Option<&LeaseGrant>) -> shared::Result<()> {
         match grant {
-            Some(g) => self.mirror.put_visitor(&self.site, visitor, g, EdgeClock.now().millis()).await,
+            Some(g) => {
+                // The main line under the visitor's id; another line under id:business-number.
+                let main = self.main_business_number()?;
+                let key = if main.as_deref() == Some(g.replaces.as_str()) {
+                    visitor.to_string()
+                } else {
+                    format!("{visitor}:{}", g.replaces)
+                };
+                self.mirror.put_visitor(&self.site, &key, g, EdgeClock.now().millis()).await
+            }
             None => self.mirror.delete_visitor(&self.site, visitor).await,
         }
     }
@@ -338,7 +362,7 @@ impl DurableObject for SiteObject {
             (Method::Post, "/lease") => {
                 let result = match body::<LeaseCommand>(&mut req).await {
                     Ok(cmd) => ledger
-                        .lease(cmd.visitor, &cmd.visit, cmd.region)
+                        .lease_line(cmd.visitor, &cmd.visit, cmd.region, cmd.business_number.as_ref())
                         .await
                         .map(|(lease, config)| LeaseGrant::new(&lease, &config)),
                     Err(e) => Err(e),
