@@ -37,6 +37,8 @@ async fn a_small_business_page_swaps_every_printing_and_nothing_else() {
     assert_eq!(f["headerLabel"], format!("Call us at (555) 010-{n}"), "opted-in attribute");
     assert_eq!(f["copy"], format!("Speak to a plumber now on 555-010-{n}, or text 555.010.{n} any time."));
     assert_eq!(f["intl"], format!("From abroad: +1 555 010 {n}."));
+    // Between neighbours that hold digits too (each item is a line of its own).
+    assert_eq!(f["hours"], json!(["Open 7 days, 24 hours", format!("Call 555-010-{n}"), "Since 1987"]));
     assert_eq!(f["ctaHref"], format!("tel:555.010.{n}"));
     assert_eq!(f["ctaData"], format!("555010{n}"));
     assert_eq!(f["footer"], format!("Demo Plumbing · 1 Main St · (555) 010-{n}"));

@@ -24,6 +24,8 @@ try {
       userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36",
     });
     const page = await context.newPage();
+    const thrown = [];
+    page.on("pageerror", (e) => thrown.push(String(e.stack || e)));
     await page.goto(url, { waitUntil: "load" });
     await page.waitForFunction(() => window.__visibleAt !== undefined, null, { timeout: 15000 });
     const r = await page.evaluate(async () => {
@@ -39,7 +41,10 @@ try {
       const swapped = ringtrace.swap(copy);
       const swap = performance.now() - t;
       if (swapped < 20 || chars === 0) throw new Error(`swap pass found ${swapped}`);
-      const done = new Promise((resolve) => ringtrace.on("swap", resolve));
+      const done = Promise.race([
+        new Promise((resolve) => ringtrace.on("swap", resolve)),
+        new Promise((_, reject) => setTimeout(() => reject(new Error("no swap after inserting")), 10000)),
+      ]);
       t = performance.now();
       const box = document.createElement("div");
       for (let k = 0; k < 1000; k++) {
@@ -52,6 +57,8 @@ try {
       await done;
       const observer = performance.now() - t - inserted - 50;
       return { visible, swap, walk, observer, inserted };
+    }).catch((e) => {
+      throw new Error(`${e.message}; page errors: ${thrown.join(" | ")}`);
     });
     samples.visible_ms.push(r.visible);
     samples.swap_ms.push(r.swap);

@@ -38,43 +38,23 @@ fn may_hold_number(text: &str) -> bool {
             && text.chars().all(|c| matches!(c, ' ' | '-' | '.' | '/' | '(' | ')' | '+' | '\u{a0}')))
 }
 
-/// What the page structure says about one text node, asked only where a number was found.
-#[derive(Clone)]
-struct Place {
-    skipped: bool,
-    line: Option<Element>,
-}
-
-/// Swaps a run of adjacent text nodes that may hold numbers. A number found inside one node
-/// is swapped unless the node is off limits; one spanning several nodes only if they all sit
-/// in one line (inline elements of one block), e.g. `<b>(555)</b> 010-0100`.
+/// Swaps a run of adjacent text nodes of one line (inline elements of one block) that may
+/// hold numbers, e.g. `<b>(555)</b> 010-0100`. Whether a node is off limits is asked only
+/// for the nodes a number was found in.
 fn swap_run(run: &mut Vec<(Node, String)>, pairs: &Pairs) -> u32 {
     let nodes: Vec<(Node, String)> = core::mem::take(run);
     let digits: usize = nodes.iter().map(|(_, t)| t.bytes().filter(u8::is_ascii_digit).count()).sum();
     if digits < 7 {
         return 0; // no phone number is shorter
     }
-    let mut places: Vec<Option<Place>> = alloc::vec![None; nodes.len()];
-    let mut place = |i: usize| -> Place {
-        places[i]
-            .get_or_insert_with(|| Place {
-                skipped: skipped(nodes[i].0.parent_element()),
-                line: line_of(&nodes[i].0),
-            })
-            .clone()
-    };
+    let mut off_limits: Vec<Option<bool>> = alloc::vec![None; nodes.len()];
+    let mut skipped_at =
+        |i: usize| *off_limits[i].get_or_insert_with(|| skipped(nodes[i].0.parent_element()));
     let mut texts: Vec<String> = nodes.iter().map(|(_, t)| t.clone()).collect();
     let mut changed = 0;
     for (from, to) in pairs {
         let pieces: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let mut accept = |a: usize, b: usize| {
-            let first = place(a);
-            !first.skipped
-                && (a + 1..=b).all(|i| {
-                    let p = place(i);
-                    !p.skipped && p.line == first.line
-                })
-        };
+        let mut accept = |a: usize, b: usize| (a..=b).all(|i| !skipped_at(i));
         let Some(new) = replace_across_where(&pieces, from, to, &mut accept) else { continue };
         changed += 1;
         texts = new;
@@ -174,16 +154,36 @@ pub fn swap_tree(document: &Document, root: &Node, pairs: &Pairs, attributes: &[
     // where a number turns up.
     if let Ok(walker) = document.create_tree_walker_with_what_to_show(root, 4) {
         let mut run: Vec<(Node, String)> = Vec::new();
+        let mut run_line: Option<Element> = None;
+        // The line of the last parent seen: siblings share it without asking again.
+        let mut last: Option<(Element, Option<Element>)> = None;
+        let mut nodes: Vec<Node> = Vec::new();
         if root.node_type() == Node::TEXT_NODE {
-            run.push((root.clone(), root.node_value().unwrap_or_default()));
+            nodes.push(root.clone());
         }
         while let Ok(Some(node)) = walker.next_node() {
+            nodes.push(node);
+        }
+        for node in nodes {
             let text = node.node_value().unwrap_or_default();
-            if may_hold_number(&text) {
-                run.push((node, text));
-            } else {
+            if !may_hold_number(&text) {
                 changed += swap_run(&mut run, pairs);
+                continue;
             }
+            let parent = node.parent_element();
+            let line = match (&last, &parent) {
+                (Some((p, line)), Some(parent)) if p == parent => line.clone(),
+                _ => {
+                    let line = line_of(&node);
+                    last = parent.map(|p| (p, line.clone()));
+                    line
+                }
+            };
+            if line != run_line {
+                changed += swap_run(&mut run, pairs);
+                run_line = line;
+            }
+            run.push((node, text));
         }
         changed += swap_run(&mut run, pairs);
     }

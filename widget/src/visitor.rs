@@ -36,7 +36,8 @@ pub fn is_automated(window: &Window) -> bool {
         return true;
     }
     let agent = navigator.user_agent().unwrap_or_default().to_ascii_lowercase();
-    CRAWLERS.iter().any(|word| agent.contains(word))
+    // A byte-window search: `str::contains(&str)` would bring a two-way searcher (~2 KB).
+    CRAWLERS.iter().any(|word| agent.as_bytes().windows(word.len()).any(|w| w == word.as_bytes()))
 }
 
 fn from_cookie(window: &Window) -> Option<String> {
