@@ -56,6 +56,9 @@ async fn a_small_business_page_swaps_every_printing_and_nothing_else() {
     assert_eq!(f["jsonLd"], r#"{"telephone": "+1-555-010-0100"}"#);
     assert_eq!(f["footerTitle"], "(555) 010-0100", "title was not opted into");
     assert_eq!(result["edge"], json!(["/v1/lease"]), "one lease request per page view");
+    // The visitor id is kept for the site's touch lifetime (90 days by default).
+    assert_eq!(result["cookies"], json!([{"name": "ringtrace_vid", "days": 90}]));
+    assert_eq!(result["storage"], json!(["ringtrace_vid", "ringtrace_vid_until"]));
 }
 
 #[tokio::test]
@@ -121,6 +124,11 @@ async fn when_the_edge_fails_the_page_keeps_its_numbers_quietly() {
         assert_eq!(f["headerHref"], "tel:+15550100100", "{failure:?}");
         assert_eq!(f["copy"], "Speak to a plumber now on 555-010-0100, or text 555.010.0100 any time.");
         assert_eq!(result["edge"], json!(["/v1/lease"]), "{failure:?}: asked once, then gave up");
+        assert_eq!(
+            (result["cookies"].clone(), result["storage"].clone()),
+            (json!([]), json!([])),
+            "nothing stored"
+        );
     }
     // The edge entirely unreachable (the script itself cannot load).
     let page = page_with_widget("plumber.html", "http://127.0.0.1:9", "");

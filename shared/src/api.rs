@@ -130,6 +130,9 @@ pub struct LeaseGrant {
     /// one, ask for a lease for it too (`business_number` in the lease body).
     #[serde(default)]
     pub other_business_numbers: Vec<String>,
+    /// How long the widget keeps the visitor's id (the site's touch lifetime), in seconds.
+    #[serde(default)]
+    pub visitor_lifetime_secs: i64,
 }
 
 /// A lease mirrored for the edge must have at least this long left to be served from the
@@ -156,6 +159,7 @@ impl LeaseGrant {
             shared: lease.shared,
             overflow: lease.overflow,
             static_number: lease.static_number,
+            visitor_lifetime_secs: config.touch_lifetime_secs,
             other_business_numbers: config
                 .lines()
                 .into_iter()
@@ -773,6 +777,7 @@ mod tests {
             overflow: false,
             static_number: false,
             other_business_numbers: Vec::new(),
+            visitor_lifetime_secs: 90 * 24 * 3600,
         };
         let page = |referrer: &str, landing: &str| Visit {
             referrer: Some(referrer.into()),

@@ -1,6 +1,6 @@
 // Opens one page in Debian's Chromium through Playwright, waits, and prints what the test
 // asserts on as JSON: the page's own `window.__facts()`, errors thrown into the page, console
-// warnings and errors, and the requests it made to the ringtrace edge.
+// warnings and errors, the requests it made to the ringtrace edge, and what it stored.
 // Usage: node tests/pages/check.mjs <url> <wait-ms> [user-agent]
 import { chromium } from "playwright-core";
 
@@ -32,7 +32,12 @@ try {
   await page.goto(url, { waitUntil: "load" });
   await page.waitForTimeout(Number(waitMs));
   const facts = await page.evaluate(() => (window.__facts ? window.__facts() : null));
-  console.log(JSON.stringify({ facts, thrown, console: console_, edge }));
+  // The visitor id the widget keeps: cookie lifetime in days from now, and localStorage.
+  const cookies = (await page.context().cookies())
+    .filter((c) => c.name.startsWith("ringtrace"))
+    .map((c) => ({ name: c.name, days: Math.round((c.expires * 1000 - Date.now()) / 86400000) }));
+  const storage = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("ringtrace")).sort());
+  console.log(JSON.stringify({ facts, thrown, console: console_, edge, cookies, storage }));
 } finally {
   await browser.close();
 }

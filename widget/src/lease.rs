@@ -22,6 +22,8 @@ pub struct Grant {
     pub others: Vec<String>,
     /// For the site's main business number (asked without `business_number`).
     pub main: bool,
+    /// How long to keep the visitor's id (the site's setting), in seconds.
+    pub visitor_lifetime_secs: i64,
 }
 
 impl Grant {
@@ -40,6 +42,7 @@ impl Grant {
             lease_id: None,
             others: Vec::new(),
             main: true,
+            visitor_lifetime_secs: 0,
         })
     }
 }
@@ -139,6 +142,10 @@ pub async fn request(
             .map(|a| a.iter().filter_map(|v| v.as_string()).collect())
             .unwrap_or_default(),
         main: business.is_none(),
+        visitor_lifetime_secs: Reflect::get(&json, &"visitor_lifetime_secs".into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            .map_or(0, |v| v as i64),
     };
     config.debug(&crate::cat(&["showing ", &grant.number, " in place of ", &grant.replaces]));
     Ok(grant)

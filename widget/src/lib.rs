@@ -72,6 +72,7 @@ async fn run(window: &web_sys::Window, state: &Rc<RefCell<api::State>>) -> Resul
         None => {
             let visitor = visitor::visitor_id(window)?;
             let main = lease::request(window, &config, &visitor, None).await?;
+            visitor::remember(window, &visitor, main.visitor_lifetime_secs);
             observer::when_ready(window).await?;
             // The site's other business numbers (a service line…) that this page prints.
             let mut grants = alloc::vec![main.clone()];

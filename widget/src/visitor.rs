@@ -7,8 +7,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlDocument, Window};
 
 const KEY: &str = "ringtrace_vid";
-/// Visitor ids outlive a lease by far: a returning visitor keeps their id for a year.
-const COOKIE_ATTRS: &str = "; path=/; max-age=31536000; SameSite=Lax";
+/// When the id stored under `KEY` expires (ms since the epoch): the site's touch lifetime.
+const UNTIL_KEY: &str = "ringtrace_vid_until";
 
 /// User-agent words of crawlers, link previews and headless browsers (lower case).
 const CRAWLERS: &[&str] = &[
@@ -62,21 +62,54 @@ fn new_id(window: &Window) -> Result<String, JsValue> {
     Ok(id)
 }
 
-/// The visitor's id: kept from an earlier visit when storage allows, otherwise new. Storage
-/// that throws (Safari private mode, sandboxed iframes) just means a new id per page view.
+/// The visitor's id: kept from an earlier visit (within the site's lifetime) when storage
+/// allows, otherwise new. Storage that throws (Safari private mode, sandboxed iframes) just
+/// means a new id per page view.
 pub fn visitor_id(window: &Window) -> Result<String, JsValue> {
     let storage = window.local_storage().ok().flatten();
-    let stored =
-        storage.as_ref().and_then(|s| s.get_item(KEY).ok().flatten()).filter(|v| valid_visitor_id(v));
-    let id = match stored.or_else(|| from_cookie(window)) {
-        Some(id) => id,
-        None => new_id(window)?,
-    };
-    if let Some(s) = storage {
-        let _ = s.set_item(KEY, &id);
+    let live = storage.as_ref().is_some_and(|s| {
+        let until = s.get_item(UNTIL_KEY).ok().flatten().and_then(|u| u.parse::<f64>().ok());
+        until.is_none_or(|u| u > js_sys::Date::now())
+    });
+    let stored = storage
+        .as_ref()
+        .filter(|_| live)
+        .and_then(|s| s.get_item(KEY).ok().flatten())
+        .filter(|v| valid_visitor_id(v));
+    match stored.or_else(|| from_cookie(window)) {
+        Some(id) => Ok(id),
+        None => new_id(window),
+    }
+}
+
+/// Keeps the id for the site's touch lifetime (from the lease): localStorage, and a
+/// first-party cookie as second copy. Only once a number is shown: a failed lease stores
+/// nothing.
+pub fn remember(window: &Window, id: &str, lifetime_secs: i64) {
+    let secs = if lifetime_secs > 0 { lifetime_secs } else { 90 * 24 * 3600 };
+    if let Some(s) = window.local_storage().ok().flatten() {
+        let until = js_sys::Date::now() + (secs as f64) * 1000.0;
+        let _ = s.set_item(KEY, id);
+        let _ = s.set_item(UNTIL_KEY, &decimal(until as u64));
     }
     if let Some(doc) = window.document().and_then(|d| d.dyn_into::<HtmlDocument>().ok()) {
-        let _ = doc.set_cookie(&crate::cat(&[KEY, "=", &id, COOKIE_ATTRS]));
+        let max_age = decimal(secs.unsigned_abs());
+        let _ =
+            doc.set_cookie(&crate::cat(&[KEY, "=", id, "; path=/; max-age=", &max_age, "; SameSite=Lax"]));
     }
-    Ok(id)
+}
+
+/// A number in decimal, without `core::fmt`.
+fn decimal(mut n: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits[at..].iter().map(|&d| char::from(d)).collect()
 }
