@@ -8,6 +8,11 @@ cd "$ROOT"
 say() { printf '\033[1m[test]\033[0m %s\n' "$*"; }
 
 bash scripts/lint.sh
+say "widget rules in headless Chromium (wasm-bindgen-test)"
+# Without the `runtime` feature: the test harness links std and brings its own allocator.
+(cd widget && CHROMEDRIVER=$(command -v chromedriver) \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test -p ringtrace-widget --target wasm32-unknown-unknown --no-default-features --test browser)
 say "unit tests (shared) and cross-component suites (tests/)"
 # Live (non-zombie) processes of the servers the suites start.
 servers() {

@@ -14,7 +14,7 @@ mod config;
 mod heartbeat;
 mod lease;
 mod observer;
-mod swap;
+pub mod swap;
 mod visitor;
 
 use alloc::rc::Rc;
@@ -22,13 +22,14 @@ use alloc::string::String;
 use core::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "runtime")]
 #[global_allocator]
 static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
     lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
 
 /// A panic cannot be reported to anyone useful on a customer's page: stop this call (the
 /// host page is unaffected; `widget.js` catches the trap).
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "runtime"))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
