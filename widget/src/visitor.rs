@@ -68,8 +68,9 @@ fn new_id(window: &Window) -> Result<String, JsValue> {
 pub fn visitor_id(window: &Window) -> Result<String, JsValue> {
     let storage = window.local_storage().ok().flatten();
     let live = storage.as_ref().is_some_and(|s| {
-        let until = s.get_item(UNTIL_KEY).ok().flatten().and_then(|u| u.parse::<f64>().ok());
-        until.is_none_or(|u| u > js_sys::Date::now())
+        // Integers only: parsing an f64 would bring its float tables (~13 KB) to the download.
+        let until = s.get_item(UNTIL_KEY).ok().flatten().and_then(|u| u.parse::<u64>().ok());
+        until.is_none_or(|u| u as f64 > js_sys::Date::now())
     });
     let stored = storage
         .as_ref()
