@@ -36,12 +36,22 @@ fn cat(parts: &[&str]) -> String {
     out
 }
 
+/// `s[a..b]`, or `""` out of range: this module has no panicking paths, since the widget
+/// ships it and a panic's message would bring `core::fmt` into the download.
+fn sub(s: &str, a: usize, b: usize) -> &str {
+    s.get(a..b).unwrap_or("")
+}
+
+/// `s[a..]`, or `""` out of range.
+fn tail(s: &str, a: usize) -> &str {
+    s.get(a..).unwrap_or("")
+}
+
 fn country_code_len(digits: &str) -> usize {
-    let b = digits.as_bytes();
-    match b.first() {
-        Some(b'1') | Some(b'7') => 1,
-        Some(_) if b.len() >= 2 => {
-            let two = (b[0] - b'0') * 10 + (b[1] - b'0');
+    match digits.as_bytes() {
+        [b'1' | b'7', ..] => 1,
+        [a, b, ..] => {
+            let two = a.wrapping_sub(b'0').wrapping_mul(10).wrapping_add(b.wrapping_sub(b'0'));
             if TWO_DIGIT_CODES.contains(&two) {
                 2
             } else {
@@ -97,7 +107,7 @@ impl PhoneNumber {
     pub fn formatted(&self) -> String {
         let nat = self.national();
         if self.country_code() == "1" {
-            cat(&["(", &nat[..3], ") ", &nat[3..6], "-", &nat[6..]])
+            cat(&["(", sub(nat, 0, 3), ") ", sub(nat, 3, 6), "-", tail(nat, 6)])
         } else {
             cat(&["+", self.country_code(), " ", nat])
         }
@@ -110,12 +120,12 @@ impl PhoneNumber {
 
     /// The country calling code's digits, e.g. `1` or `44`.
     pub fn country_code(&self) -> &str {
-        &self.e164[1..1 + usize::from(self.cc_len)]
+        sub(&self.e164, 1, 1 + usize::from(self.cc_len))
     }
 
     /// The national significant number: the digits after the country code.
     pub fn national(&self) -> &str {
-        &self.e164[1 + usize::from(self.cc_len)..]
+        tail(&self.e164, 1 + usize::from(self.cc_len))
     }
 
     /// The national trunk prefix people dial before the national number (`0` in most of
@@ -236,7 +246,7 @@ fn digit_runs(text: &str) -> Vec<Vec<Group>> {
         } else {
             if let Some(s) = group_start.take() {
                 let glued_before =
-                    text[..s].chars().next_back().is_some_and(|p| p.is_alphanumeric() || p == '_');
+                    sub(text, 0, s).chars().next_back().is_some_and(|p| p.is_alphanumeric() || p == '_');
                 current.push(Group { start: s, end: i, glued_before });
             }
             if is_separator(c) {
@@ -250,7 +260,8 @@ fn digit_runs(text: &str) -> Vec<Vec<Group>> {
         }
     }
     if let Some(s) = group_start {
-        let glued_before = text[..s].chars().next_back().is_some_and(|p| p.is_alphanumeric() || p == '_');
+        let glued_before =
+            sub(text, 0, s).chars().next_back().is_some_and(|p| p.is_alphanumeric() || p == '_');
         current.push(Group { start: s, end: text.len(), glued_before });
     }
     if !current.is_empty() {
@@ -269,40 +280,43 @@ pub fn find_occurrences(text: &str, number: &PhoneNumber) -> Vec<Occurrence> {
     for run in digit_runs(text) {
         // Inside a run a number may only begin or end where whitespace separates groups, so
         // `555 010 0100 555 010 0101` holds two numbers but `555-010-0100-22` holds none.
-        let spaced = |k: usize| text[run[k].end..run[k + 1].start].chars().any(char::is_whitespace);
+        let spaced = |k: usize| match (run.get(k), run.get(k + 1)) {
+            (Some(a), Some(b)) => sub(text, a.end, b.start).chars().any(char::is_whitespace),
+            _ => false,
+        };
         let mut i = 0;
-        while i < run.len() {
-            if run[i].glued_before || (i > 0 && !spaced(i - 1)) {
+        while let Some(first) = run.get(i) {
+            if first.glued_before || (i > 0 && !spaced(i - 1)) {
                 i += 1;
                 continue;
             }
             // The groups i..=j spell one of the number's printed forms, if any.
             let mut digits = String::new();
             let mut hit = None;
-            for j in i..run.len() {
-                digits.push_str(&text[run[j].start..run[j].end]);
+            for (j, group) in run.iter().enumerate().skip(i) {
+                digits.push_str(sub(text, group.start, group.end));
                 if digits.len() > max_len {
                     break;
                 }
                 if let Some((form, _)) = forms.iter().find(|(_, d)| !d.is_empty() && *d == digits) {
                     let glued_after =
-                        text[run[j].end..].chars().next().is_some_and(|c| c.is_alphanumeric() || c == '_');
+                        tail(text, group.end).chars().next().is_some_and(|c| c.is_alphanumeric() || c == '_');
                     if !glued_after && (j + 1 == run.len() || spaced(j)) {
-                        hit = Some((j, *form));
+                        hit = Some((j, *form, group.end));
                     }
                     break;
                 }
             }
-            let Some((j, form)) = hit else {
+            let Some((j, form, end)) = hit else {
                 i += 1;
                 continue;
             };
             // Take a `+` or `(` written directly before the first group.
-            let mut start = run[i].start;
-            while start > 0 && matches!(bytes[start - 1], b'+' | b'(') {
+            let mut start = first.start;
+            while start > 0 && matches!(bytes.get(start - 1), Some(b'+' | b'(')) {
                 start -= 1;
             }
-            found.push(Occurrence { start, end: run[j].end, form });
+            found.push(Occurrence { start, end, form });
             i = j + 1;
         }
     }
@@ -350,11 +364,11 @@ pub fn replace_all(text: &str, from: &PhoneNumber, to: &PhoneNumber) -> Option<S
     let mut out = String::with_capacity(text.len() + 4);
     let mut last = 0;
     for o in occ {
-        out.push_str(&text[last..o.start]);
-        out.push_str(&reformat_form(&text[o.start..o.end], o.form, from, to));
+        out.push_str(sub(text, last, o.start));
+        out.push_str(&reformat_form(sub(text, o.start, o.end), o.form, from, to));
         last = o.end;
     }
-    out.push_str(&text[last..]);
+    out.push_str(tail(text, last));
     Some(out)
 }
 
@@ -389,7 +403,9 @@ pub fn replace_across_where(
         at += p.len();
     }
     bounds.push(at);
-    let piece_of = |byte: usize| bounds.iter().rposition(|&b| b <= byte).unwrap_or(0).min(pieces.len() - 1);
+    let piece_of = |byte: usize| {
+        bounds.iter().rposition(|&b| b <= byte).unwrap_or(0).min(pieces.len().saturating_sub(1))
+    };
     occurrences.retain(|o| accept(piece_of(o.start), piece_of(o.end.saturating_sub(1))));
     if occurrences.is_empty() {
         return None;
@@ -398,27 +414,35 @@ pub fn replace_across_where(
     let mut last = 0;
     // Copies `joined[a..b)` into the pieces it belongs to.
     let copy = |out: &mut Vec<String>, a: usize, b: usize| {
-        for (i, piece) in out.iter_mut().enumerate() {
-            let (lo, hi) = (bounds[i].max(a), bounds[i + 1].min(b));
-            if lo < hi {
-                piece.push_str(&joined[lo..hi]);
+        for (piece, span) in out.iter_mut().zip(bounds.windows(2)) {
+            if let [start, end] = span {
+                let (lo, hi) = ((*start).max(a), (*end).min(b));
+                if lo < hi {
+                    piece.push_str(sub(&joined, lo, hi));
+                }
             }
         }
     };
     for o in occurrences {
         copy(&mut out, last, o.start);
-        let printed = &joined[o.start..o.end];
+        let printed = sub(&joined, o.start, o.end);
         match reformat_in_place(printed, o.form, from, to) {
             // Digits replaced one for one (ASCII for ASCII): each piece keeps its bytes.
             Some(new) => {
-                for (i, piece) in out.iter_mut().enumerate() {
-                    let (lo, hi) = (bounds[i].max(o.start), bounds[i + 1].min(o.end));
-                    if lo < hi {
-                        piece.push_str(&new[lo - o.start..hi - o.start]);
+                for (piece, span) in out.iter_mut().zip(bounds.windows(2)) {
+                    if let [start, end] = span {
+                        let (lo, hi) = ((*start).max(o.start), (*end).min(o.end));
+                        if lo < hi {
+                            piece.push_str(sub(&new, lo - o.start, hi - o.start));
+                        }
                     }
                 }
             }
-            None => out[piece_of(o.start)].push_str(&reformat_form(printed, o.form, from, to)),
+            None => {
+                if let Some(piece) = out.get_mut(piece_of(o.start)) {
+                    piece.push_str(&reformat_form(printed, o.form, from, to));
+                }
+            }
         }
         last = o.end;
     }

@@ -48,8 +48,10 @@ fn swap_run(run: &mut Vec<(Node, String)>, pairs: &Pairs) -> u32 {
         return 0; // no phone number is shorter
     }
     let mut off_limits: Vec<Option<bool>> = alloc::vec![None; nodes.len()];
-    let mut skipped_at =
-        |i: usize| *off_limits[i].get_or_insert_with(|| skipped(nodes[i].0.parent_element()));
+    let mut skipped_at = |i: usize| match (off_limits.get_mut(i), nodes.get(i)) {
+        (Some(known), Some((node, _))) => *known.get_or_insert_with(|| skipped(node.parent_element())),
+        _ => true,
+    };
     let mut texts: Vec<String> = nodes.iter().map(|(_, t)| t.clone()).collect();
     let mut changed = 0;
     for (from, to) in pairs {
@@ -80,9 +82,10 @@ fn swap_attribute(el: &Element, name: &str, pairs: &Pairs, tel_only: bool) -> bo
     } else {
         0
     };
-    let new = if tel_only { swap_tel(&value[prefix..], pairs) } else { swap_text(&value, pairs) };
+    let (scheme, number) = value.split_at_checked(prefix).unwrap_or(("", &value));
+    let new = if tel_only { swap_tel(number, pairs) } else { swap_text(number, pairs) };
     let Some(new) = new else { return false };
-    value = crate::cat(&[&value[..prefix], &new]);
+    value = crate::cat(&[scheme, &new]);
     let _ = el.set_attribute(name, &value);
     true
 }

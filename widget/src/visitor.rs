@@ -56,8 +56,9 @@ fn new_id(window: &Window) -> Result<String, JsValue> {
     window.crypto()?.get_random_values_with_u8_array(&mut bytes)?;
     let mut id = String::with_capacity(32);
     for b in bytes {
-        id.push(char::from(HEX[usize::from(b >> 4)]));
-        id.push(char::from(HEX[usize::from(b & 15)]));
+        for nibble in [b >> 4, b & 15] {
+            id.push(char::from(*HEX.get(usize::from(nibble)).unwrap_or(&b'0')));
+        }
     }
     Ok(id)
 }
@@ -102,15 +103,13 @@ pub fn remember(window: &Window, id: &str, lifetime_secs: i64) {
 
 /// A number in decimal, without `core::fmt`.
 fn decimal(mut n: u64) -> String {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
+    let mut digits = alloc::vec::Vec::with_capacity(20);
     loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
+        digits.push(b'0' + (n % 10) as u8);
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    digits[at..].iter().map(|&d| char::from(d)).collect()
+    digits.iter().rev().map(|&d| char::from(d)).collect()
 }
