@@ -25,7 +25,12 @@ fn clean(result: &Value) {
 #[tokio::test]
 async fn a_small_business_page_swaps_every_printing_and_nothing_else() {
     let edge = Edge::start().await;
-    let page = page_with_widget("plumber.html", &edge.base, r#"data-attributes="aria-label data-phone""#);
+    // `value` and `onclick` are asked for too: the widget refuses form values and handlers.
+    let page = page_with_widget(
+        "plumber.html",
+        &edge.base,
+        r#"data-attributes="aria-label data-phone value onclick""#,
+    );
     let result = check_page(&page.url, 2500, None);
     clean(&result);
     let f = &result["facts"];
@@ -79,6 +84,11 @@ async fn numbers_split_across_inline_elements_are_swapped_piece_by_piece() {
     );
     assert_eq!(f["styled"], format!("<em>+1</em> <strong>555 010 {a}{b}</strong>"));
     assert_eq!(f["decoy"], "<span>555</span>-010-0101 is someone else", "another number stays");
+    assert_eq!(
+        f["address"],
+        format!("1 Main St, Springfield 12345<br>(555) 010-{n}<br>24/7"),
+        "<br> ends a line"
+    );
     assert_eq!(
         (f["cellA"].as_str(), f["cellB"].as_str()),
         (Some("555"), Some("010-0100")),
@@ -178,13 +188,19 @@ async fn two_business_numbers_on_one_page_each_get_their_own_tracking_number() {
 }
 
 #[tokio::test]
-async fn a_test_override_shows_a_number_without_leasing_one() {
+async fn a_test_override_shows_one_of_the_sites_numbers_without_leasing_it() {
     let edge = Edge::start().await;
     let page = page_with_widget("plumber.html", &edge.base, "");
-    let url = format!("{}?ringtrace_number=%2B15550100777", page.url);
+    let url = format!("{}?ringtrace_number=%2B15550100205", page.url);
     let result = check_page(&url, 2000, None);
     clean(&result);
-    assert_eq!(result["facts"]["header"], "(555) 010-0777");
+    assert_eq!(result["facts"]["header"], "(555) 010-0205");
     assert_eq!(result["facts"]["other"], "Accounts: (555) 010-0199 · Fax 555-010-0101 · Ref 15550100100-7");
     assert_eq!(result["edge"], json!(["/v1/widget/demo"]), "no lease taken");
+    // A number that is not the site's cannot be put on its page through a link.
+    let url = format!("{}?ringtrace_number=%2B19005550123", page.url);
+    let result = check_page(&url, 2000, None);
+    clean(&result);
+    assert_eq!(result["facts"]["header"], "(555) 010-0100");
+    assert_eq!(result["edge"], json!(["/v1/widget/demo"]));
 }

@@ -75,19 +75,35 @@ fn set(obj: &Object, key: &str, value: &JsValue) {
 /// to its own edits.
 pub fn swap_now(window: &Window, state: &Shared, roots: &[Node], pairs: Option<&swap::Pairs>) -> u32 {
     let Some(document) = window.document() else { return 0 };
-    let (count, listeners, shown) = {
+    // Copies, so no borrow is held while the page runs code our edits may trigger.
+    let (own_pairs, attributes, observer, listeners, shown) = {
         let s = state.borrow();
-        if let Some((observer, _, _)) = &s.observer {
-            observer.disconnect();
-        }
-        let pairs = pairs.unwrap_or(&s.pairs);
-        let count =
-            roots.iter().map(|r| swap::swap_tree(&document, r, pairs, &s.config.attributes)).sum::<u32>();
-        if let Some((observer, body, options)) = &s.observer {
-            let _ = observer.observe_with_options(body, options);
-        }
-        (count, s.listeners.clone(), s.pairs.first().cloned())
+        (
+            s.pairs.clone(),
+            s.config.attributes.clone(),
+            s.observer.clone(),
+            s.listeners.clone(),
+            s.pairs.first().cloned(),
+        )
     };
+    let mut roots: Vec<Node> = roots.to_vec();
+    if let Some((observer, _, _)) = &observer {
+        // Changes the page made just before this swap are swapped now, not dropped.
+        for record in observer.take_records().iter() {
+            let root = record.dyn_ref::<web_sys::MutationRecord>().and_then(crate::observer::root_of);
+            if let Some(root) = root.filter(Node::is_connected) {
+                if !roots.contains(&root) {
+                    roots.push(root);
+                }
+            }
+        }
+        observer.disconnect();
+    }
+    let pairs = pairs.unwrap_or(&own_pairs);
+    let count = roots.iter().map(|r| swap::swap_tree(&document, r, pairs, &attributes)).sum::<u32>();
+    if let Some((observer, target, options)) = &observer {
+        let _ = observer.observe_with_options(target, options);
+    }
     if count > 0 {
         if let Some((from, to)) = shown {
             if !core::mem::replace(&mut state.borrow_mut().announced, true) {

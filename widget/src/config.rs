@@ -38,6 +38,12 @@ impl Config {
             .map(|a| {
                 a.split([' ', ','])
                     .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+                    // Never form values, links, sources or event handlers.
+                    .filter(|n| {
+                        let n = n.to_ascii_lowercase();
+                        !(["value", "href", "src", "srcset", "action", "style"].contains(&n.as_str())
+                            || n.starts_with("on"))
+                    })
                     .map(String::from)
                     .collect()
             })

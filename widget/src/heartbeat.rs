@@ -42,7 +42,22 @@ async fn beat(
         let body = lease::lease_ref(&config.site, &visitor, lease_id)?;
         if let lease::Renewal::Ended = lease::renew(&window, &config, &body).await? {
             let business = if current.main { None } else { Some(current.replaces.as_str()) };
-            let fresh = lease::request(&window, &config, &visitor, business).await?;
+            let fresh = match lease::request(&window, &config, &visitor, business).await {
+                Ok(fresh) => fresh,
+                Err(e) => {
+                    // No new lease: the old number may be someone else's now. Put the business
+                    // number back and stop showing a tracking number for it.
+                    if let (Ok(old), Ok(business)) =
+                        (PhoneNumber::parse(&current.number), PhoneNumber::parse(&current.replaces))
+                    {
+                        state.borrow_mut().pairs.retain(|(b, _)| b != &business);
+                        if let Some(body) = window.document().and_then(|d| d.body()) {
+                            api::swap_now(&window, &state, &[body.into()], Some(&[(old, business)]));
+                        }
+                    }
+                    return Err(e);
+                }
+            };
             let (old, new) = (PhoneNumber::parse(&current.number), PhoneNumber::parse(&fresh.number));
             if let (Ok(old), Ok(new), Ok(business)) = (old, new, PhoneNumber::parse(&fresh.replaces)) {
                 if old != new {

@@ -27,23 +27,28 @@ pub struct Grant {
 }
 
 impl Grant {
-    /// `?ringtrace_number=`: the number to show in place of the site's business number, for
-    /// a site owner checking their setup. Nothing is leased.
+    /// `?ringtrace_number=`: one of the site's own tracking numbers to show in place of the
+    /// business number it stands in for, for a site owner checking their setup. The edge
+    /// must confirm it is the site's (nobody can show their own number through a link).
+    /// Nothing is leased.
     pub async fn test_override(window: &Window, number: &str, config: &Config) -> Result<Grant, JsValue> {
-        let (status, json) =
-            send(window, config, &config.url(&crate::cat(&["v1/widget/", &config.site])), None).await?;
+        let query = js_sys::encode_uri_component(number).as_string().unwrap_or_default();
+        let url = config.url(&crate::cat(&["v1/widget/", &config.site, "?number=", &query]));
+        let (status, json) = send(window, config, &url, None).await?;
         if status != 200 {
+            config.debug("the test number is not one of this site's tracking numbers");
             return Err(JsValue::NULL);
         }
-        config.debug(&crate::cat(&["test override: showing ", number]));
-        Ok(Grant {
-            number: String::from(number),
-            replaces: get_string(&json, "business_number")?,
+        let grant = Grant {
+            number: get_string(&json, "number")?,
+            replaces: get_string(&json, "replaces")?,
             lease_id: None,
             others: Vec::new(),
             main: true,
             visitor_lifetime_secs: 0,
-        })
+        };
+        config.debug(&crate::cat(&["test override: showing ", &grant.number]));
+        Ok(grant)
     }
 }
 
@@ -65,7 +70,8 @@ fn body(window: &Window, site: &str, visitor: &str, business: Option<&str>) -> R
         set(&obj, "business_number", b)?;
     }
     let location = window.location();
-    let href = location.href()?;
+    // The page's address without its fragment (which may hold tokens, and is not a source).
+    let href = crate::cat(&[&location.origin()?, &location.pathname()?, &location.search()?]);
     let params = web_sys::UrlSearchParams::new_with_str(&location.search()?)?;
     for tag in ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"] {
         if let Some(v) = params.get(tag) {

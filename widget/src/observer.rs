@@ -49,27 +49,34 @@ fn options(state: &Rc<RefCell<api::State>>) -> MutationObserverInit {
     init
 }
 
-/// Where a change needs a new look: the parent of changed text (its line may now hold a
-/// number split across elements), an added element, an element whose attribute changed.
-fn root_of(record: &MutationRecord) -> Option<Node> {
+/// Where a change needs a new look: the whole line (nearest non-inline element) around
+/// changed text or children, since a number may be split across its inline elements; the
+/// element itself when an attribute changed.
+pub fn root_of(record: &MutationRecord) -> Option<Node> {
     let target = record.target()?;
-    match record.type_().as_str() {
-        "characterData" => target.parent_node(),
-        _ => Some(target),
+    if record.type_() == "attributes" {
+        return Some(target);
     }
+    let element = match target.dyn_ref::<web_sys::Element>() {
+        Some(e) => e.clone(),
+        None => target.parent_element()?,
+    };
+    let line = element.closest(crate::swap::NOT_INLINE).ok().flatten().unwrap_or(element);
+    Some(line.into())
 }
 
 /// Watches the page for the rest of its life.
 pub fn watch(window: &Window, state: &Rc<RefCell<api::State>>) -> Result<(), JsValue> {
-    let body: Node = window.document().and_then(|d| d.body()).ok_or(JsValue::NULL)?.into();
+    // The whole document, not `<body>`: Turbo, pjax and the like replace the body element.
+    let body: Node = window.document().and_then(|d| d.document_element()).ok_or(JsValue::NULL)?.into();
     let pending: Rc<RefCell<Vec<Node>>> = Rc::new(RefCell::new(Vec::new()));
     let flush = {
-        let (window, state, pending, body) = (window.clone(), state.clone(), pending.clone(), body.clone());
+        let (window, state, pending) = (window.clone(), state.clone(), pending.clone());
         Closure::<dyn FnMut()>::new(move || {
             let mut roots = core::mem::take(&mut *pending.borrow_mut());
             // Only roots still in the page and not inside another root of this batch.
             let all = roots.clone();
-            roots.retain(|r| body.contains(Some(r)) && !all.iter().any(|o| o != r && o.contains(Some(r))));
+            roots.retain(|r| r.is_connected() && !all.iter().any(|o| o != r && o.contains(Some(r))));
             api::swap_now(&window, &state, &roots, None);
         })
     };

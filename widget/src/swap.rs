@@ -14,7 +14,8 @@ const OFF_LIMITS: &str = "script,style,noscript,textarea,template,input,select,o
 [data-ringtrace-noswap],[contenteditable]:not([contenteditable=false])";
 /// Elements that are not inside a line of text: a number may be split across the inline
 /// elements of one line, never across these.
-const NOT_INLINE: &str = ":not(a,abbr,b,bdi,bdo,cite,code,data,dfn,em,font,i,kbd,mark,q,s,samp,small,span,\
+pub const NOT_INLINE: &str =
+    ":not(a,abbr,b,bdi,bdo,cite,code,data,dfn,em,font,i,kbd,mark,q,s,samp,small,span,\
 strong,sub,sup,time,u,var)";
 
 /// Which business numbers become which tracking numbers.
@@ -172,6 +173,14 @@ pub fn swap_tree(document: &Document, root: &Node, pairs: &Pairs, attributes: &[
             if !may_hold_number(&text) {
                 changed += swap_run(&mut run, pairs);
                 continue;
+            }
+            // A block or `<br>` right before this text ends the line, even in one parent.
+            let broken = node
+                .previous_sibling()
+                .and_then(|p| p.dyn_into::<Element>().ok())
+                .is_some_and(|e| e.matches(NOT_INLINE).unwrap_or(true));
+            if broken {
+                changed += swap_run(&mut run, pairs);
             }
             let parent = node.parent_element();
             let line = match (&last, &parent) {

@@ -71,7 +71,7 @@ pub fn visitor_id(window: &Window) -> Result<String, JsValue> {
     let live = storage.as_ref().is_some_and(|s| {
         // Integers only: parsing an f64 would bring its float tables (~13 KB) to the download.
         let until = s.get_item(UNTIL_KEY).ok().flatten().and_then(|u| u.parse::<u64>().ok());
-        until.is_none_or(|u| u as f64 > js_sys::Date::now())
+        until.is_some_and(|u| u as f64 > js_sys::Date::now())
     });
     let stored = storage
         .as_ref()
@@ -85,8 +85,8 @@ pub fn visitor_id(window: &Window) -> Result<String, JsValue> {
 }
 
 /// Keeps the id for the site's touch lifetime (from the lease): localStorage, and a
-/// first-party cookie as second copy. Only once a number is shown: a failed lease stores
-/// nothing.
+/// first-party cookie as second copy (`Secure` on https pages). Only once the edge has
+/// granted a number: a failed lease stores nothing.
 pub fn remember(window: &Window, id: &str, lifetime_secs: i64) {
     let secs = if lifetime_secs > 0 { lifetime_secs } else { 90 * 24 * 3600 };
     if let Some(s) = window.local_storage().ok().flatten() {

@@ -130,20 +130,40 @@ pub async fn release(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     on_lease(req, ctx, "/release").await
 }
 
-/// `GET /v1/widget/{site}`: what the widget needs before it leases anything — the numbers
-/// the site prints (for `?ringtrace_number=` test overrides). Public: they are on the page.
-pub async fn widget_config(_req: Request, ctx: RouteContext<()>) -> Result<Response> {
+/// `GET /v1/widget/{site}?number=+1555…`: for a `?ringtrace_number=` test override, whether
+/// that number is one of the site's tracking numbers and which business number it stands in
+/// for (`{"number", "replaces"}`; 404 otherwise, so nobody can put their own number on a
+/// customer's page through a link). Without `number`: the site's business numbers.
+pub async fn widget_config(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let site = ctx.param("site").cloned().unwrap_or_default();
     if !shared::valid_site_id(&site) {
         return with_cors(error::respond(&Error::UnknownSite(site))?);
     }
     match RouteMirror::new(&ctx.env)?.site(&site).await {
         Ok(Some(summary)) => {
-            let body = serde_json::json!({
-                "site": summary.site,
-                "business_number": summary.business_number,
-                "business_numbers": summary.business_numbers,
-            });
+            let asked = req.url()?.query_pairs().find(|(k, _)| k == "number").map(|(_, v)| v.into_owned());
+            let body = match asked.map(|n| shared::PhoneNumber::parse(&n)) {
+                None => serde_json::json!({
+                    "site": summary.site,
+                    "business_number": summary.business_number,
+                    "business_numbers": summary.business_numbers,
+                }),
+                Some(Ok(number)) => {
+                    let main = shared::PhoneNumber::parse(&summary.business_number).ok();
+                    let pool = summary.pool.iter().map(|e| (&e.number, e.business_number.as_ref()));
+                    let statics =
+                        summary.static_numbers.iter().map(|r| (&r.number, r.business_number.as_ref()));
+                    let found = pool.chain(statics).find(|(n, _)| **n == number);
+                    let Some((_, line)) = found else {
+                        return with_cors(error::respond(&Error::NotFound(format!(
+                            "{number} is not a tracking number of site {site:?}"
+                        )))?);
+                    };
+                    let replaces = line.or(main.as_ref()).map(|b| b.e164().to_string());
+                    serde_json::json!({ "number": number.e164(), "replaces": replaces })
+                }
+                Some(Err(e)) => return with_cors(error::respond(&e)?),
+            };
             let mut resp = Response::from_json(&body)?;
             resp.headers_mut().set("Access-Control-Allow-Origin", "*")?;
             resp.headers_mut().set("Cache-Control", "public, max-age=60")?;
