@@ -162,8 +162,9 @@ async fn crawlers_get_no_number() {
 async fn two_business_numbers_on_one_page_each_get_their_own_tracking_number() {
     let edge = Edge::start().await;
     let mut setup = edge.demo_setup();
-    setup["business_numbers"] = json!(["+1 555 010 0300"]);
+    setup["business_numbers"] = json!(["+1 555 010 0300", "+1 555 010 0400"]);
     let mut pool = setup["pool"].as_array().cloned().unwrap_or_default();
+    pool.push(json!({"number": "+1 555 010 0401", "business_number": "+1 555 010 0400"}));
     pool.push(json!({"number": "+1 555 010 0301", "business_number": "+1 555 010 0300"}));
     pool.push(json!({"number": "+1 555 010 0302", "business_number": "+1 555 010 0300"}));
     setup["pool"] = json!(pool);
@@ -181,7 +182,11 @@ async fn two_business_numbers_on_one_page_each_get_their_own_tracking_number() {
     assert_eq!(f["service"], format!("555-010-{}", &service[8..]));
     assert_eq!(f["serviceHref"], format!("tel:+1-555-010-{}", &service[8..]));
     assert_eq!(f["other"], "Head office (not tracked): (555) 010-0500");
-    assert_eq!(result["edge"], json!(["/v1/lease", "/v1/lease"]), "one lease per business number shown");
+    assert_eq!(
+        result["edge"],
+        json!(["/v1/lease", "/v1/lease"]),
+        "one lease per business number shown (not for one only in a script or split across cells)"
+    );
     // A call to the service number reaches the service line.
     let (_, twiml) = ringtrace_tests::twilio_voice(&edge, "CAservice0002", "+15557650070", service).await;
     assert!(twiml.contains(">+15550100300</Number>"), "{twiml}");
@@ -203,4 +208,15 @@ async fn a_test_override_shows_one_of_the_sites_numbers_without_leasing_it() {
     clean(&result);
     assert_eq!(result["facts"]["header"], "(555) 010-0100");
     assert_eq!(result["edge"], json!(["/v1/widget/demo"]));
+}
+
+#[tokio::test]
+async fn coming_back_to_the_tab_renews_the_lease_and_keeps_the_number() {
+    let edge = Edge::start().await;
+    let page = page_with_widget("heartbeat.html", &edge.base, "");
+    let result = check_page(&page.url, 3500, None);
+    clean(&result);
+    assert_eq!(result["edge"], json!(["/v1/lease", "/v1/lease/renew"]), "{result}");
+    let shown = result["facts"]["n"].as_str().unwrap_or("");
+    assert!(tracking_suffix(shown).is_some(), "the number stays swapped: {shown}");
 }

@@ -97,12 +97,15 @@ async fn send(
     body: Option<&str>,
 ) -> Result<(u16, JsValue), JsValue> {
     let controller = AbortController::new()?;
-    let abort = Closure::once_into_js({
+    // Kept until the request ends, then dropped: one closure per request, freed.
+    let abort = Closure::once({
         let controller = controller.clone();
         move || controller.abort()
     });
-    let timer = window
-        .set_timeout_with_callback_and_timeout_and_arguments_0(abort.unchecked_ref(), config.timeout_ms)?;
+    let timer = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+        abort.as_ref().unchecked_ref(),
+        config.timeout_ms,
+    )?;
     let init = RequestInit::new();
     if let Some(body) = body {
         init.set_method("POST");
@@ -121,6 +124,7 @@ async fn send(
     }
     .await;
     window.clear_timeout_with_handle(timer);
+    drop(abort);
     result
 }
 

@@ -21,6 +21,7 @@ use alloc::rc::Rc;
 use alloc::string::String;
 use core::cell::RefCell;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[cfg(feature = "runtime")]
 #[global_allocator]
@@ -93,12 +94,17 @@ async fn run(window: &web_sys::Window, state: &Rc<RefCell<api::State>>) -> Resul
     observer::watch(window, state)
 }
 
-/// Whether the page prints `business` (in its text or a `tel:` link) anywhere.
+/// Whether the page shows `business`: in its rendered text (`innerText`: no scripts, styles
+/// or hidden parts, and blocks apart, so table cells are not joined) or a `tel:` link.
 fn page_shows(window: &web_sys::Window, business: &str) -> bool {
     let Ok(number) = shared::PhoneNumber::parse(business) else { return false };
-    let Some(body) = window.document().and_then(|d| d.body()) else { return false };
-    let text = body.text_content().unwrap_or_default();
-    let links = body.inner_html();
-    !shared::find_occurrences(&text, &number).is_empty()
-        || !shared::find_occurrences(&links, &number).is_empty()
+    let Some(document) = window.document() else { return false };
+    let Some(body) = document.body() else { return false };
+    if !shared::find_occurrences(&body.inner_text(), &number).is_empty() {
+        return true;
+    }
+    let Ok(links) = body.query_selector_all("a[href^='tel:' i]") else { return false };
+    (0..links.length())
+        .filter_map(|i| links.item(i)?.dyn_into::<web_sys::Element>().ok()?.get_attribute("href"))
+        .any(|href| !shared::find_occurrences(&href, &number).is_empty())
 }
