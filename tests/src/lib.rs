@@ -105,7 +105,29 @@ impl Edge {
     }
 
     /// Like [`Edge::start`], with worker variables set (`("PUBLIC_URL", "https://…")`).
+    /// A start that fails (another process took the free port between our check and
+    /// wrangler's bind, with many suites starting at once) is tried again on a new port.
     pub async fn start_with(vars: &[(&str, &str)]) -> Edge {
+        let mut attempt = 1;
+        loop {
+            let mut edge = Edge::spawn(vars);
+            if edge.wait_healthy().await {
+                edge.seed();
+                return edge;
+            }
+            if attempt == 3 {
+                panic!("wrangler dev did not become healthy; its log:\n{}", edge.log_tail());
+            }
+            eprintln!(
+                "wrangler dev did not start (attempt {attempt}); trying another port:\n{}",
+                edge.log_tail()
+            );
+            drop(edge);
+            attempt += 1;
+        }
+    }
+
+    fn spawn(vars: &[(&str, &str)]) -> Edge {
         let root = root();
         assert!(
             root.join("edge/build/index.js").exists() && root.join("dist/widget.js").exists(),
@@ -128,7 +150,7 @@ impl Edge {
             .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
             .stdout(log_file.try_clone().expect("clone log handle"))
             .stderr(log_file);
-        let mut edge = Edge {
+        Edge {
             base: format!("http://127.0.0.1:{port}"),
             demo_token: dev_var("DEMO_API_TOKEN"),
             admin_token: dev_var("ADMIN_TOKEN"),
@@ -136,29 +158,31 @@ impl Edge {
             state,
             log,
             process: Some(Group::spawn("wrangler dev", &mut cmd)),
-        };
-        edge.wait_healthy().await;
+        }
+    }
+
+    fn seed(&self) {
         let seeded = Command::new("node")
-            .arg(root.join("scripts/seed-demo.mjs"))
-            .arg(&edge.base)
+            .arg(root().join("scripts/seed-demo.mjs"))
+            .arg(&self.base)
             .output()
             .expect("run node scripts/seed-demo.mjs");
         assert!(seeded.status.success(), "seeding failed: {}", String::from_utf8_lossy(&seeded.stderr));
-        edge
     }
 
-    async fn wait_healthy(&mut self) {
+    /// Whether `/v1/health` answered before wrangler exited or two minutes passed.
+    async fn wait_healthy(&mut self) -> bool {
         let deadline = Instant::now() + Duration::from_secs(120);
         let client = reqwest::Client::new();
         loop {
             if let Ok(r) = client.get(format!("{}/v1/health", self.base)).send().await {
                 if r.status().is_success() {
-                    return;
+                    return true;
                 }
             }
             let alive = self.process.as_mut().is_some_and(Group::running);
             if !alive || Instant::now() > deadline {
-                panic!("wrangler dev did not become healthy; its log:\n{}", self.log_tail());
+                return false;
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
