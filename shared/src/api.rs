@@ -218,14 +218,6 @@ pub struct LeaseCommand {
     pub business_number: Option<PhoneNumber>,
 }
 
-/// The Durable Object's answer to a call it was asked to record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CallRecorded {
-    /// `false` when a call with this id was already recorded (a provider retry).
-    pub created: bool,
-    pub call: CallView,
-}
-
 /// `PUT /v1/sites/{site}` answer: the site as stored (never its token).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteSummary {
@@ -469,17 +461,22 @@ pub struct CallEventBody {
 const MAX_CALL_ID: usize = 128;
 const MAX_TRANSCRIPT: usize = 20_000;
 
+/// A provider's call id (Twilio's CallSid, a PBX's id) as the API accepts it in bodies, paths
+/// and queries: 1–128 letters, digits, `- _ . :`; `Err` says so.
+pub fn check_call_id(id: &str) -> Result<&str> {
+    let ok = (1..=MAX_CALL_ID).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
+    if ok {
+        Ok(id)
+    } else {
+        Err(Error::invalid(format!("call_id must be 1-{MAX_CALL_ID} characters of letters, digits, - _ . :")))
+    }
+}
+
 impl CallEventBody {
     /// The events this report stands for (an `ended` with a recording URL is two).
     pub fn into_events(self, now: Timestamp) -> Result<Vec<CallEvent>> {
-        let call_id = self.call_id.trim().to_string();
-        let id_ok =
-            call_id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
-        if call_id.is_empty() || call_id.len() > MAX_CALL_ID || !id_ok {
-            return Err(Error::invalid(format!(
-                "call_id must be 1-{MAX_CALL_ID} characters of letters, digits, - _ . :"
-            )));
-        }
+        let call_id = check_call_id(self.call_id.trim())?.to_string();
         let to = PhoneNumber::parse(&self.to)?;
         if self.from.as_ref().is_some_and(|f| f.chars().count() > 64) {
             return Err(Error::invalid("from is longer than 64 characters"));

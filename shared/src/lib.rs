@@ -86,7 +86,7 @@ pub use static_number::{static_rule_for, StaticRule, StaticRuleSetup};
 #[cfg(feature = "std")]
 pub use store::{session_key, CallStore, LeaseStore, MemoryStore, SiteLedger, SiteState};
 #[cfg(feature = "std")]
-pub use telephony::{SignatureCheck, TwilioRequest, DELIVERY_BATCH};
+pub use telephony::{SignatureCheck, TwilioRequest};
 #[cfg(feature = "std")]
 pub use touch::{AttributionModel, Touch, TouchHistory};
 #[cfg(feature = "std")]

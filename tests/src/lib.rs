@@ -384,19 +384,18 @@ pub async fn demo_calls(edge: &Edge) -> Vec<serde_json::Value> {
     body["calls"].as_array().cloned().unwrap_or_default()
 }
 
-/// A customer's website on another origin: serves one HTML page for every request, until
-/// dropped. It stands for the site a widget is pasted on.
-pub struct HostSite {
-    pub url: String,
+/// A small HTTP server on a free loopback port for the suites' stand-ins (a customer's site,
+/// a CRM, a broken edge): `handle` answers each connection, one at a time, until dropped.
+struct LocalServer {
+    port: u16,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-impl HostSite {
-    pub fn serve(html: String) -> HostSite {
-        use std::io::{Read, Write};
+impl LocalServer {
+    fn spawn(mut handle: impl FnMut(std::net::TcpStream) + Send + 'static) -> LocalServer {
         use std::sync::atomic::Ordering;
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind host site");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local server");
         let port = listener.local_addr().expect("address").port();
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = stop.clone();
@@ -405,33 +404,47 @@ impl HostSite {
                 if flag.load(Ordering::SeqCst) {
                     break;
                 }
-                let Ok(mut stream) = stream else { continue };
-                let mut request = [0u8; 4096];
-                let _ = stream.read(&mut request);
-                let response = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{html}",
-                    html.len()
-                );
-                let _ = stream.write_all(response.as_bytes());
+                if let Ok(stream) = stream {
+                    handle(stream);
+                }
             }
         });
-        // `localhost`, not 127.0.0.1: another origin than the edge, as a customer's site is.
-        HostSite { url: format!("http://localhost:{port}/"), stop, thread: Some(thread) }
+        LocalServer { port, stop, thread: Some(thread) }
     }
 }
 
-impl Drop for HostSite {
+impl Drop for LocalServer {
     fn drop(&mut self) {
         self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
         // Wake the accept loop so it sees the flag.
-        if let Some(port) =
-            self.url.rsplit(':').next().and_then(|p| p.trim_end_matches('/').parse::<u16>().ok())
-        {
-            let _ = std::net::TcpStream::connect(("127.0.0.1", port));
-        }
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+/// A customer's website on another origin: serves one HTML page for every request, until
+/// dropped. It stands for the site a widget is pasted on.
+pub struct HostSite {
+    pub url: String,
+    _server: LocalServer,
+}
+
+impl HostSite {
+    pub fn serve(html: String) -> HostSite {
+        use std::io::{Read, Write};
+        let server = LocalServer::spawn(move |mut stream| {
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{html}",
+                html.len()
+            );
+            let _ = stream.write_all(response.as_bytes());
+        });
+        // `localhost`, not 127.0.0.1: another origin than the edge, as a customer's site is.
+        HostSite { url: format!("http://localhost:{}/", server.port), _server: server }
     }
 }
 
@@ -491,9 +504,7 @@ impl ReceivedHook {
 pub struct WebhookReceiver {
     pub url: String,
     received: std::sync::Arc<std::sync::Mutex<Vec<ReceivedHook>>>,
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    port: u16,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _server: LocalServer,
 }
 
 impl WebhookReceiver {
@@ -505,77 +516,51 @@ impl WebhookReceiver {
     /// answered (a CRM that hangs).
     pub fn start_holding(failures: usize, hold_first: Option<std::time::Duration>) -> WebhookReceiver {
         use std::io::{BufRead, BufReader, Read, Write};
-        use std::sync::atomic::Ordering;
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind webhook receiver");
-        let port = listener.local_addr().expect("address").port();
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let (flag, log) = (stop.clone(), received.clone());
-        let thread = std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                if flag.load(Ordering::SeqCst) {
+        let log = received.clone();
+        let server = LocalServer::spawn(move |mut stream| {
+            let Ok(clone) = stream.try_clone() else { return };
+            let mut reader = BufReader::new(clone);
+            let mut headers = Vec::new();
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line); // request line
+            loop {
+                line.clear();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
                     break;
                 }
-                let Ok(mut stream) = stream else { continue };
-                let Ok(clone) = stream.try_clone() else { continue };
-                let mut reader = BufReader::new(clone);
-                let mut headers = Vec::new();
-                let mut line = String::new();
-                let _ = reader.read_line(&mut line); // request line
-                loop {
-                    line.clear();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
-                        break;
-                    }
-                    if let Some((k, v)) = line.trim_end().split_once(':') {
-                        headers.push((k.trim().to_string(), v.trim().to_string()));
-                    }
+                if let Some((k, v)) = line.trim_end().split_once(':') {
+                    headers.push((k.trim().to_string(), v.trim().to_string()));
                 }
-                let length = headers
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-                    .and_then(|(_, v)| v.parse::<usize>().ok())
-                    .unwrap_or(0);
-                let mut body = vec![0u8; length];
-                let _ = reader.read_exact(&mut body);
-                if let Some(hold) = hold_first.filter(|_| log.lock().map(|l| l.is_empty()).unwrap_or(false)) {
-                    std::thread::sleep(hold);
-                }
-                let mut all = log.lock().expect("receiver log");
-                let answered = if all.len() < failures { 500 } else { 200 };
-                all.push(ReceivedHook {
-                    headers,
-                    body: String::from_utf8_lossy(&body).into_owned(),
-                    answered,
-                });
-                drop(all);
-                let reason = if answered == 200 { "OK" } else { "Internal Server Error" };
-                let response =
-                    format!("HTTP/1.1 {answered} {reason}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
-                let _ = stream.write_all(response.as_bytes());
             }
+            let length = headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                .and_then(|(_, v)| v.parse::<usize>().ok())
+                .unwrap_or(0);
+            let mut body = vec![0u8; length];
+            let _ = reader.read_exact(&mut body);
+            if let Some(hold) = hold_first.filter(|_| log.lock().map(|l| l.is_empty()).unwrap_or(false)) {
+                std::thread::sleep(hold);
+            }
+            let mut all = log.lock().expect("receiver log");
+            let answered = if all.len() < failures { 500 } else { 200 };
+            all.push(ReceivedHook { headers, body: String::from_utf8_lossy(&body).into_owned(), answered });
+            drop(all);
+            let reason = if answered == 200 { "OK" } else { "Internal Server Error" };
+            let response =
+                format!("HTTP/1.1 {answered} {reason}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            let _ = stream.write_all(response.as_bytes());
         });
         WebhookReceiver {
-            url: format!("http://127.0.0.1:{port}/hooks/ringtrace"),
+            url: format!("http://127.0.0.1:{}/hooks/ringtrace", server.port),
             received,
-            stop,
-            port,
-            thread: Some(thread),
+            _server: server,
         }
     }
 
     pub fn received(&self) -> Vec<ReceivedHook> {
         self.received.lock().map(|r| r.clone()).unwrap_or_default()
-    }
-}
-
-impl Drop for WebhookReceiver {
-    fn drop(&mut self) {
-        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
-        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 
@@ -608,91 +593,69 @@ pub enum Failure {
 /// page must keep its numbers and its console must stay clean.
 pub struct BrokenEdge {
     pub base: String,
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    port: u16,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _server: LocalServer,
 }
 
 impl BrokenEdge {
     pub fn serve(failure: Failure) -> BrokenEdge {
         use std::io::{BufRead, BufReader, Write};
-        use std::sync::atomic::Ordering;
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind broken edge");
-        let port = listener.local_addr().expect("address").port();
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let flag = stop.clone();
         let dist = root().join("dist");
-        let thread = std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                if flag.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(mut stream) = stream else { continue };
-                let Ok(clone) = stream.try_clone() else { continue };
-                let mut reader = BufReader::new(clone);
-                let mut request_line = String::new();
-                let _ = reader.read_line(&mut request_line);
-                let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
-                let mut line = String::new();
-                while reader.read_line(&mut line).unwrap_or(0) > 2 {
-                    line.clear();
-                }
-                let cors = "access-control-allow-origin: *\r\n";
-                let reply = |stream: &mut std::net::TcpStream, status: &str, kind: &str, body: &[u8]| {
-                    let head = format!(
+        let server = LocalServer::spawn(move |mut stream| {
+            let Ok(clone) = stream.try_clone() else { return };
+            let mut reader = BufReader::new(clone);
+            let mut request_line = String::new();
+            let _ = reader.read_line(&mut request_line);
+            let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 2 {
+                line.clear();
+            }
+            let cors = "access-control-allow-origin: *\r\n";
+            let reply = |stream: &mut std::net::TcpStream, status: &str, kind: &str, body: &[u8]| {
+                let head = format!(
                         "HTTP/1.1 {status}\r\ncontent-type: {kind}\r\n{cors}content-length: {}\r\nconnection: close\r\n\r\n",
                         body.len()
                     );
-                    let _ = stream.write_all(head.as_bytes());
-                    let _ = stream.write_all(body);
-                };
-                if path.starts_with("/v1/") {
-                    match failure {
-                        Failure::ServerError => reply(
-                            &mut stream,
-                            "503 Service Unavailable",
-                            "application/json",
-                            br#"{"error":{"code":"internal","message":"down"}}"#,
-                        ),
-                        Failure::Malformed => {
-                            reply(&mut stream, "200 OK", "application/json", br#"{"number":42,"#)
-                        }
-                        Failure::Slow => {
-                            // A thread per slow answer, so the page's other requests still flow.
-                            std::thread::spawn(move || {
-                                std::thread::sleep(std::time::Duration::from_secs(5));
-                                let body = br#"{"number":"+15550100299","replaces":"+15550100100","lease_id":"late"}"#;
-                                let head = format!(
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(body);
+            };
+            if path.starts_with("/v1/") {
+                match failure {
+                    Failure::ServerError => reply(
+                        &mut stream,
+                        "503 Service Unavailable",
+                        "application/json",
+                        br#"{"error":{"code":"internal","message":"down"}}"#,
+                    ),
+                    Failure::Malformed => {
+                        reply(&mut stream, "200 OK", "application/json", br#"{"number":42,"#)
+                    }
+                    Failure::Slow => {
+                        // A thread per slow answer, so the page's other requests still flow.
+                        std::thread::spawn(move || {
+                            std::thread::sleep(std::time::Duration::from_secs(5));
+                            let body =
+                                br#"{"number":"+15550100299","replaces":"+15550100100","lease_id":"late"}"#;
+                            let head = format!(
                                     "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n{cors}content-length: {}\r\nconnection: close\r\n\r\n",
                                     body.len()
                                 );
-                                let _ = stream.write_all(head.as_bytes());
-                                let _ = stream.write_all(body);
-                            });
-                        }
-                        Failure::Hangup => drop(stream),
+                            let _ = stream.write_all(head.as_bytes());
+                            let _ = stream.write_all(body);
+                        });
                     }
-                    continue;
+                    Failure::Hangup => drop(stream),
                 }
-                let file = path.trim_start_matches('/').split('?').next().unwrap_or("").to_string();
-                let kind = if file.ends_with(".wasm") { "application/wasm" } else { "text/javascript" };
-                match std::fs::read(dist.join(&file)).ok().filter(|_| !file.contains("..")) {
-                    Some(bytes) => reply(&mut stream, "200 OK", kind, &bytes),
-                    None => reply(&mut stream, "404 Not Found", "text/plain", b"not found"),
-                }
+                return;
+            }
+            let file = path.trim_start_matches('/').split('?').next().unwrap_or("").to_string();
+            let kind = if file.ends_with(".wasm") { "application/wasm" } else { "text/javascript" };
+            match std::fs::read(dist.join(&file)).ok().filter(|_| !file.contains("..")) {
+                Some(bytes) => reply(&mut stream, "200 OK", kind, &bytes),
+                None => reply(&mut stream, "404 Not Found", "text/plain", b"not found"),
             }
         });
-        BrokenEdge { base: format!("http://127.0.0.1:{port}"), stop, port, thread: Some(thread) }
-    }
-}
-
-impl Drop for BrokenEdge {
-    fn drop(&mut self) {
-        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
-        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        BrokenEdge { base: format!("http://127.0.0.1:{}", server.port), _server: server }
     }
 }
 

@@ -90,11 +90,8 @@ pub async fn detail(req: Request, ctx: RouteContext<()>) -> Result<Response> {
         Err(answer) => return Ok(answer),
     };
     let call_sid = ctx.param("call_sid").cloned().unwrap_or_default();
-    let valid = !call_sid.is_empty()
-        && call_sid.len() <= 128
-        && call_sid.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
-    if !valid {
-        return error::respond(&Error::invalid("a call id is 1-128 characters of letters, digits, - _ . :"));
+    if let Err(e) = shared::api::check_call_id(&call_sid) {
+        return error::respond(&e);
     }
     forward(&site, &format!("/calls/{call_sid}"), &authorization, &ctx).await
 }

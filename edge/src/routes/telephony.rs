@@ -233,18 +233,10 @@ pub async fn route(req: Request, ctx: RouteContext<()>) -> Result<Response> {
         return error::respond(&Error::invalid("caller is longer than 64 characters"));
     }
     let call_id = match value("call_id") {
-        Some(id)
-            if !id.is_empty()
-                && id.len() <= 128
-                && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b)) =>
-        {
-            id
-        }
-        Some(_) => {
-            return error::respond(&Error::invalid(
-                "call_id must be 1-128 characters of letters, digits, - _ . :",
-            ))
-        }
+        Some(id) => match shared::api::check_call_id(&id) {
+            Ok(_) => id,
+            Err(e) => return error::respond(&e),
+        },
         None => format!("route-{}", crate::store::site_object::random_id()),
     };
     let route = match RouteMirror::new(&ctx.env)?.get(&dialed).await {
