@@ -219,6 +219,13 @@ fn is_separator(c: char) -> bool {
     )
 }
 
+/// A character that glues digits into a word (`A555…`, `555_x`): ASCII letters, digits and
+/// `_`. Only ASCII on purpose: Unicode's letter tables would add 3 KB to the widget, and a
+/// number printed right against a non-Latin word (`電話0312345678`) is still that number.
+fn is_word(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
 /// A maximal group of consecutive ASCII digits: its byte range, and whether a letter or
 /// digit-like word character sits directly before it (then it cannot start a number: `A555…`).
 struct Group {
@@ -245,8 +252,7 @@ fn digit_runs(text: &str) -> Vec<Vec<Group>> {
             sep_len = 0;
         } else {
             if let Some(s) = group_start.take() {
-                let glued_before =
-                    sub(text, 0, s).chars().next_back().is_some_and(|p| p.is_alphanumeric() || p == '_');
+                let glued_before = sub(text, 0, s).chars().next_back().is_some_and(is_word);
                 current.push(Group { start: s, end: i, glued_before });
             }
             if is_separator(c) {
@@ -260,8 +266,7 @@ fn digit_runs(text: &str) -> Vec<Vec<Group>> {
         }
     }
     if let Some(s) = group_start {
-        let glued_before =
-            sub(text, 0, s).chars().next_back().is_some_and(|p| p.is_alphanumeric() || p == '_');
+        let glued_before = sub(text, 0, s).chars().next_back().is_some_and(is_word);
         current.push(Group { start: s, end: text.len(), glued_before });
     }
     if !current.is_empty() {
@@ -299,8 +304,7 @@ pub fn find_occurrences(text: &str, number: &PhoneNumber) -> Vec<Occurrence> {
                     break;
                 }
                 if let Some((form, _)) = forms.iter().find(|(_, d)| !d.is_empty() && *d == digits) {
-                    let glued_after =
-                        tail(text, group.end).chars().next().is_some_and(|c| c.is_alphanumeric() || c == '_');
+                    let glued_after = tail(text, group.end).chars().next().is_some_and(is_word);
                     if !glued_after && (j + 1 == run.len() || spaced(j)) {
                         hit = Some((j, *form, group.end));
                     }
@@ -505,6 +509,18 @@ mod tests {
         for (before, after) in cases {
             assert_eq!(reformat_like(before, &from, &to).as_deref(), Some(after), "{before}");
         }
+    }
+
+    #[test]
+    fn only_latin_letters_digits_and_underscores_glue_onto_a_number() {
+        let (from, to) = (n("+15550100100"), n("+15550100123"));
+        for glued in ["A5550100100", "5550100100x", "id_5550100100", "05550100100"] {
+            assert_eq!(replace_all(glued, &from, &to), None, "{glued}");
+        }
+        // Non-Latin text right against a number does not hide it (nor does punctuation).
+        let (tokyo, other) = (n("+81 3 1234 5678"), n("+81 3 1234 0000"));
+        assert_eq!(replace_all("電話03-1234-5678", &tokyo, &other).as_deref(), Some("電話03-1234-0000"));
+        assert_eq!(replace_all("Tél.:5550100100—", &from, &to).as_deref(), Some("Tél.:5550100123—"));
     }
 
     #[test]

@@ -1,6 +1,16 @@
-//! ringtrace's DNI widget: asks the edge for a tracking number for this visitor and shows it
-//! in place of the site's business number, now and in content the page adds later. It runs
-//! on other people's pages, so every failure is swallowed and leaves the page as it was.
+//! ringtrace's DNI widget, the part that decides what a page shows: which text, `tel:` link
+//! or opted-in attribute holds one of the site's business numbers, how the tracking number is
+//! written there (in the page's own format), and where the widget never writes.
+//!
+//! `widget.js` (in this folder) is the browser plumbing around it: settings, the visitor id,
+//! requests to the edge, timers, the page watcher and `window.ringtrace`. It calls the few
+//! functions below, all synchronous. The split is for the download: every Rust closure or
+//! future handed to the browser brings its own generated glue (1–2 KB each, and
+//! `wasm-bindgen-futures` about 6 KB), while the plumbing is about 1.5 KB gzipped as
+//! JavaScript. See ARCHITECTURE.md, "The widget".
+//!
+//! Business → tracking number pairs cross the boundary as one string, `"+1555… +1555… …"`
+//! (E.164, as the edge sends them): the wasm keeps no state between calls.
 //!
 //! `no_std`: the widget links no `std`, so none of its panic and formatting machinery is in
 //! the download; `alloc` comes from a small free-list allocator.
@@ -9,19 +19,14 @@
 
 extern crate alloc;
 
-mod api;
-mod config;
-mod heartbeat;
-mod lease;
-mod observer;
+mod pairs;
+mod settings;
 pub mod swap;
-mod visitor;
 
-use alloc::rc::Rc;
 use alloc::string::String;
-use core::cell::RefCell;
+use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, Node};
 
 #[cfg(feature = "runtime")]
 #[global_allocator]
@@ -36,6 +41,19 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
 }
 
+/// The space-separated words of `list`. By hand: `str::split` brings core's bounds-check
+/// panics, and with them `core::fmt`, into the download.
+pub(crate) fn words(list: &str) -> impl Iterator<Item = &str> {
+    let mut rest = list;
+    core::iter::from_fn(move || {
+        rest = rest.trim_start_matches(' ');
+        let end = rest.bytes().position(|b| b == b' ').unwrap_or(rest.len());
+        let (word, tail) = (rest.get(..end)?, rest.get(end..)?);
+        rest = tail;
+        (!word.is_empty()).then_some(word)
+    })
+}
+
 /// Joins strings without `format!` (which would pull `core::fmt` into the download).
 pub(crate) fn cat(parts: &[&str]) -> String {
     let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
@@ -45,66 +63,38 @@ pub(crate) fn cat(parts: &[&str]) -> String {
     out
 }
 
-/// Entry point, called by `widget.js` with its own `<script>` element (for its `data-*`
-/// settings) and the base URL it was loaded from (where the edge API lives).
+/// Swaps every place under `root` (itself included) that shows one of `pairs`' business
+/// numbers, also in the space-separated `attributes`. Returns how many places changed.
 #[wasm_bindgen]
-pub fn start(script: web_sys::Element, edge_base: String) {
-    let Some(window) = web_sys::window() else { return };
-    let Some(config) = config::Config::read(&window, &script, edge_base) else { return };
-    let state = Rc::new(RefCell::new(api::State::new(config)));
-    // `window.ringtrace` exists at once; its promises settle when the lease does.
-    api::install(&window, &state);
-    wasm_bindgen_futures::spawn_local(async move {
-        // Whatever goes wrong, the page keeps its number and nothing is thrown.
-        if run(&window, &state).await.is_err() {
-            api::give_up(&state);
-        }
-    });
+pub fn swap(root: &Node, pairs: &str, attributes: &str) -> u32 {
+    let attributes: Vec<&str> = words(attributes).collect();
+    swap::swap_tree(root, &pairs::parse(pairs), &attributes)
 }
 
-async fn run(window: &web_sys::Window, state: &Rc<RefCell<api::State>>) -> Result<(), JsValue> {
-    let config = state.borrow().config.clone();
-    if visitor::is_automated(window) {
-        config.debug("a crawler or automated browser: no tracking number");
-        return Err(JsValue::NULL); // a bot would hold a number no person can call
-    }
-    let grants = match &config.override_number {
-        // `?ringtrace_number=` shows a number without leasing one, for checking a setup.
-        Some(number) => alloc::vec![lease::Grant::test_override(window, number, &config).await?],
-        None => {
-            let visitor = visitor::visitor_id(window)?;
-            let main = lease::request(window, &config, &visitor, None).await?;
-            visitor::remember(window, &visitor, main.visitor_lifetime_secs);
-            observer::when_ready(window).await?;
-            // The site's other business numbers (a service line…) that this page prints.
-            let mut grants = alloc::vec![main.clone()];
-            for other in main.others.iter().filter(|b| page_shows(window, b)) {
-                if let Ok(grant) = lease::request(window, &config, &visitor, Some(other)).await {
-                    grants.push(grant);
-                }
-            }
-            for grant in &grants {
-                heartbeat::keep(window, &config, &visitor, grant.clone(), state.clone())?;
-            }
-            grants
-        }
-    };
-    observer::when_ready(window).await?;
-    api::settle(window, state, &grants);
-    observer::watch(window, state)
+/// Where a change to `node` needs a new look: its whole line (the nearest element that is not
+/// inline), since a number may be split across that line's inline elements.
+#[wasm_bindgen]
+pub fn line_of(node: &Node) -> Option<Node> {
+    swap::line_of(node)
 }
 
-/// Whether the page shows `business`: in its rendered text (`innerText`: no scripts, styles
-/// or hidden parts, and blocks apart, so table cells are not joined) or a `tel:` link.
-fn page_shows(window: &web_sys::Window, business: &str) -> bool {
-    let Ok(number) = shared::PhoneNumber::parse(business) else { return false };
-    let Some(document) = window.document() else { return false };
-    let Some(body) = document.body() else { return false };
-    if !shared::find_occurrences(&body.inner_text(), &number).is_empty() {
-        return true;
-    }
-    let Ok(links) = body.query_selector_all("a[href^='tel:' i]") else { return false };
-    (0..links.length())
-        .filter_map(|i| links.item(i)?.dyn_into::<web_sys::Element>().ok()?.get_attribute("href"))
-        .any(|href| !shared::find_occurrences(&href, &number).is_empty())
+/// Whether the page shows `business` as a person sees it: in `body`'s rendered text or in a
+/// `tel:` link. The widget leases a number for the site's other business numbers only then.
+#[wasm_bindgen]
+pub fn shows(body: &HtmlElement, business: &str) -> bool {
+    swap::shows(body, business)
+}
+
+/// The number a page shows in place of `business` (as printed or E.164; empty: the site's
+/// main number): its tracking number, or itself (E.164) when none replaces it.
+#[wasm_bindgen]
+pub fn number_for(pairs: &str, business: &str) -> Option<String> {
+    pairs::number_for(&pairs::parse(pairs), business)
+}
+
+/// The attributes of `requested` (a site's `data-attributes`, space or comma separated) the
+/// widget will swap numbers in: never form values, links, sources, styles or event handlers.
+#[wasm_bindgen]
+pub fn attributes(requested: &str) -> String {
+    settings::allowed_attributes(requested)
 }

@@ -4,9 +4,9 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use shared::{replace_across_where, replace_all, PhoneNumber};
+use shared::{find_occurrences, replace_across_where, replace_all, PhoneNumber};
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, Node};
+use web_sys::{Element, HtmlElement, Node};
 
 /// Where the widget never writes: text that is not page copy, what a person is editing, and
 /// regions the site owner marked with `data-ringtrace-noswap` (with their subtrees).
@@ -21,14 +21,42 @@ strong,sub,sup,time,u,var)";
 /// Which business numbers become which tracking numbers.
 pub type Pairs = [(PhoneNumber, PhoneNumber)];
 
+/// `node` as an element, if it is one (`nodeType` 1): no `instanceof` check brought in.
+fn element(node: Node) -> Option<Element> {
+    (node.node_type() == Node::ELEMENT_NODE).then(|| node.unchecked_into())
+}
+
 /// Whether `el` or an ancestor is off limits (one native selector match, not a walk).
 fn skipped(el: Option<Element>) -> bool {
     el.is_some_and(|e| e.closest(OFF_LIMITS).ok().flatten().is_some())
 }
 
 /// The nearest ancestor that is not an inline element: text nodes in one line share it.
-fn line_of(node: &Node) -> Option<Element> {
+fn line_around(node: &Node) -> Option<Element> {
     node.parent_element()?.closest(NOT_INLINE).ok().flatten()
+}
+
+/// Where a change to `node` (an element, or text) needs a new look: the line it is in, or
+/// the element itself when it is not in one.
+pub fn line_of(node: &Node) -> Option<Node> {
+    let el = match element(node.clone()) {
+        Some(el) => el,
+        None => node.parent_element()?,
+    };
+    Some(el.closest(NOT_INLINE).ok().flatten().unwrap_or(el).into())
+}
+
+/// Whether `body` shows `business`: in its rendered text (`innerText`: no scripts, styles or
+/// hidden parts, and blocks apart, so table cells are not joined) or a `tel:` link.
+pub fn shows(body: &HtmlElement, business: &str) -> bool {
+    let Ok(number) = PhoneNumber::parse(business) else { return false };
+    if !find_occurrences(&body.inner_text(), &number).is_empty() {
+        return true;
+    }
+    let Ok(links) = body.query_selector_all("a[href^='tel:' i]") else { return false };
+    (0..links.length())
+        .filter_map(|i| element(links.item(i)?)?.get_attribute("href"))
+        .any(|href| !find_occurrences(&href, &number).is_empty())
 }
 
 /// Whether a text node can hold part of a phone number: digits, or a short run of the
@@ -133,26 +161,26 @@ fn swap_tel(rest: &str, pairs: &Pairs) -> Option<String> {
         }
     }
     let new = swap_text(&decoded, pairs)?;
-    if new.chars().count() != spans.len() {
-        return Some(new); // written another way: the plain form
-    }
     let mut out = String::with_capacity(rest.len());
-    for ((old, new), (a, b)) in decoded.chars().zip(new.chars()).zip(spans) {
-        if old == new {
-            out.push_str(rest.get(a..b)?);
-        } else {
-            out.push(new);
+    let (mut olds, mut news, mut spans) = (decoded.chars(), new.chars(), spans.into_iter());
+    loop {
+        match (olds.next(), news.next(), spans.next()) {
+            (Some(old), Some(new), Some((a, b))) if old == new => out.push_str(rest.get(a..b)?),
+            (Some(_), Some(new), Some(_)) => out.push(new),
+            (None, None, None) => return Some(out),
+            // Written with another length: the plain form.
+            _ => return Some(new),
         }
     }
-    Some(out)
 }
 
 /// Swaps every place under `root` (itself included) that shows one of `pairs`' business
 /// numbers. Returns how many places changed.
-pub fn swap_tree(document: &Document, root: &Node, pairs: &Pairs, attributes: &[String]) -> u32 {
+pub fn swap_tree(root: &Node, pairs: &Pairs, attributes: &[&str]) -> u32 {
     if pairs.is_empty() || root.parent_element().is_some_and(|p| skipped(Some(p))) {
         return 0;
     }
+    let Some(document) = root.owner_document() else { return 0 };
     let mut changed = 0;
     // SHOW_TEXT = 4. Text nodes are read once; the page's structure is asked about only
     // where a number turns up.
@@ -177,7 +205,7 @@ pub fn swap_tree(document: &Document, root: &Node, pairs: &Pairs, attributes: &[
             // A block or `<br>` right before this text ends the line, even in one parent.
             let broken = node
                 .previous_sibling()
-                .and_then(|p| p.dyn_into::<Element>().ok())
+                .and_then(element)
                 .is_some_and(|e| e.matches(NOT_INLINE).unwrap_or(true));
             if broken {
                 changed += swap_run(&mut run, pairs);
@@ -186,7 +214,7 @@ pub fn swap_tree(document: &Document, root: &Node, pairs: &Pairs, attributes: &[
             let line = match (&last, &parent) {
                 (Some((p, line)), Some(parent)) if p == parent => line.clone(),
                 _ => {
-                    let line = line_of(&node);
+                    let line = line_around(&node);
                     last = parent.map(|p| (p, line.clone()));
                     line
                 }
@@ -199,14 +227,14 @@ pub fn swap_tree(document: &Document, root: &Node, pairs: &Pairs, attributes: &[
         }
         changed += swap_run(&mut run, pairs);
     }
-    if let Some(root_el) = root.dyn_ref::<Element>() {
+    if let Some(root_el) = element(root.clone()) {
         let mut each = |selector: &str, name: &str, tel_only: bool| {
             let mut found: Vec<Element> = Vec::new();
             if root_el.matches(selector).unwrap_or(false) {
                 found.push(root_el.clone());
             }
             if let Ok(list) = root_el.query_selector_all(selector) {
-                found.extend((0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<Element>().ok()));
+                found.extend((0..list.length()).filter_map(|i| element(list.item(i)?)));
             }
             for el in found {
                 if !skipped(Some(el.clone())) && swap_attribute(&el, name, pairs, tel_only) {
@@ -215,7 +243,7 @@ pub fn swap_tree(document: &Document, root: &Node, pairs: &Pairs, attributes: &[
             }
         };
         each("a[href]", "href", true);
-        for name in attributes {
+        for &name in attributes {
             each(&crate::cat(&["[", name, "]"]), name, false);
         }
     }

@@ -1,7 +1,8 @@
 //! The widget's rules in a real browser (headless Chromium, `wasm-bindgen-test`): the number
-//! matcher and formatter as compiled for the widget (no_std), and the DOM rules of a swap.
+//! matcher and formatter as compiled for the widget (no_std), the DOM rules of a swap, and the
+//! functions `widget.js` calls, with the arguments it passes.
 
-use ringtrace_widget::swap::swap_tree;
+use ringtrace_widget::{attributes, line_of, number_for, shows, swap};
 use shared::{replace_all, PhoneNumber};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -60,8 +61,8 @@ fn a_swap_changes_what_it_must_and_nothing_else() {
            <script id="script">var phone = "(555) 010-0100";</script>
            <table><tr><td id="a">555</td><td id="b">010-0100</td></tr></table>"#,
     );
-    let pairs = [(n("+15550100100"), n("+15550100123"))];
-    let changed = swap_tree(&document(), &root, &pairs, &["aria-label".to_string()]);
+    let pairs = "+15550100100 +15550100123";
+    let changed = swap(&root, pairs, "aria-label");
     assert_eq!(text(&root, "#plain"), "Call (555) 010-0123 now");
     assert_eq!(text(&root, "#split b"), "(555)", "each piece stays in its element");
     assert_eq!(text(&root, "#split"), "Call (555) 010-0123");
@@ -81,6 +82,68 @@ fn a_swap_changes_what_it_must_and_nothing_else() {
     assert_eq!(field.value(), "(555) 010-0100");
     assert_eq!(changed, 5, "plain, split, not-editable, href and aria-label: one per place");
     // A second pass finds nothing left to do.
-    assert_eq!(swap_tree(&document(), &root, &pairs, &["aria-label".to_string()]), 0);
+    assert_eq!(swap(&root, pairs, "aria-label"), 0);
     root.remove();
+}
+
+#[wasm_bindgen_test]
+fn two_business_numbers_swap_in_one_pass_and_bad_pairs_are_ignored() {
+    let root = fixture(r#"<p id="a">Sales (555) 010-0300</p><p id="b">Service 555-010-0400</p>"#);
+    // A pair that does not parse is dropped; the others still apply.
+    let pairs = "+15550100300 +15550100301 nonsense +1 +15550100400 +15550100401";
+    assert_eq!(swap(&root, pairs, ""), 2);
+    assert_eq!(text(&root, "#a"), "Sales (555) 010-0301");
+    assert_eq!(text(&root, "#b"), "Service 555-010-0401");
+    // Putting the business numbers back is a swap the other way.
+    assert_eq!(swap(&root, "+15550100301 +15550100300 +15550100401 +15550100400", ""), 2);
+    assert_eq!(text(&root, "#a"), "Sales (555) 010-0300");
+    assert_eq!(swap(&root, "", ""), 0, "no pairs: nothing to do");
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+fn a_change_is_looked_at_along_its_whole_line() {
+    let root =
+        fixture(r#"<p id="line">Call <b id="bold">(555)</b> <span>010-0100</span></p><div id="box"></div>"#);
+    let bold = root.query_selector("#bold").ok().flatten().expect("b");
+    let text_node = bold.first_child().expect("text");
+    let line = line_of(&text_node).expect("a line");
+    assert_eq!(line.unchecked_ref::<Element>().id(), "line", "from text inside an inline element");
+    let block = root.query_selector("#box").ok().flatten().expect("div");
+    assert_eq!(line_of(&block).map(|l| l.unchecked_into::<Element>().id()), Some("box".into()));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+fn a_page_shows_a_number_in_its_text_or_a_tel_link_only() {
+    let root = fixture(
+        r#"<p>Sales (555) 010-0300</p><a href="tel:+1-555-010-0400">Call service</a>
+           <script>var other = "(555) 010-0500";</script>
+           <table><tr><td>555</td><td>010-0600</td></tr></table>"#,
+    );
+    let body = document().body().expect("body");
+    assert!(shows(&body, "+15550100300"), "in the text");
+    assert!(shows(&body, "+1 555 010 0400"), "in a tel: link, given in any format");
+    assert!(!shows(&body, "+15550100500"), "only in a script");
+    assert!(!shows(&body, "+15550100600"), "split across table cells");
+    assert!(!shows(&body, "not a number"));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+fn the_number_shown_for_a_business_number() {
+    let pairs = "+15550100100 +15550100201 +15550100300 +15550100301";
+    assert_eq!(number_for(pairs, "").as_deref(), Some("+15550100201"), "the main number's");
+    assert_eq!(number_for(pairs, "(555) 010-0300").as_deref(), Some("+15550100301"), "any format");
+    assert_eq!(number_for(pairs, "555.010.0199").as_deref(), Some("+15550100199"), "not swapped: itself");
+    assert_eq!(number_for(pairs, "call us"), None);
+    assert_eq!(number_for("", ""), None, "no lease yet");
+}
+
+#[wasm_bindgen_test]
+fn a_site_may_opt_attributes_in_but_never_values_links_or_handlers() {
+    assert_eq!(attributes("aria-label, title data-phone"), "aria-label title data-phone");
+    assert_eq!(attributes("value href SRC srcset action style onclick onMouseOver data-x"), "data-x");
+    assert_eq!(attributes("a[b] c=d \"e\" data-ok"), "data-ok", "names only");
+    assert_eq!(attributes(""), "");
 }

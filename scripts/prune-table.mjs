@@ -1,0 +1,50 @@
+// Empties the function-table slots that hold wasm-bindgen's closure shims
+// (`wasm_bindgen::convert::closures::…::invoke`) and js-sys's JSPI task wakers, so the
+// optimizer can drop them and what only they use (with the wakers: `core::fmt`, 3 KB).
+//
+// Why they are there: wasm-bindgen describes every js-sys API to its CLI, and the description
+// of each API that takes a closure takes the address of that closure type's shim; rustc puts
+// every function whose address is taken into the table. The CLI then deletes the
+// descriptions, but the table still holds ~40 shims (4.5 KB) for APIs the widget never calls,
+// and no optimizer may drop what a table holds. The slots are dead: a shim is called only by
+// the JS glue, through an export of its own (`wasm_bindgen__convert__closures_____invoke__…`),
+// never through the table; exported shims stay (an export keeps its function). The wakers
+// are pointed at by a vtable in data, for JSPI futures (`__wbindgen_jspi_*` exports), which a
+// module without those exports never runs. Formatting impls (`<u32 as Display>::fmt`…) sit in
+// the table for panic messages; only `core::fmt::write` calls them, and a module without it
+// (the widget's panic handler never formats) never does.
+// Usage: node scripts/prune-table.mjs in.wasm out.wasm
+import fs from "node:fs";
+import binaryen from "binaryen";
+
+const [input, output] = process.argv.slice(2);
+binaryen.setDebugInfo(true); // keep the name section for twiggy; wasm-opt drops it after
+const module = binaryen.readBinary(fs.readFileSync(input));
+// What rustc emits for wasm32-unknown-unknown (the same list as wasm-opt's flags in
+// build-widget.sh); all features would let binaryen write encodings browsers reject.
+const F = binaryen.Features;
+module.setFeatures(F.MVP | F.BulkMemory | F.BulkMemoryOpt | F.SignExt | F.MutableGlobals |
+  F.NontrappingFPToInt | F.ReferenceTypes | F.CallIndirectOverlong | F.Multivalue);
+const exports = Array.from({ length: module.getNumExports() }, (_, i) =>
+  binaryen.getExportInfo(module.getExportByIndex(i)).name);
+const jspi = exports.some((name) => name.includes("jspi"));
+const functions = Array.from({ length: module.getNumFunctions() }, (_, i) =>
+  binaryen.getFunctionInfo(module.getFunctionByIndex(i)).name);
+const formats = functions.some((name) => /::fmt::write\b/.test(name));
+const dead = [/^wasm_bindgen::convert::closures::.*::invoke::/];
+if (!jspi) dead.push(/^js_sys::futures::jspi::/);
+if (!formats) dead.push(/ as core(\[[0-9a-f]+\])?::fmt::[A-Za-z]+>::fmt$/);
+const empty = "__ringtrace_pruned";
+module.addFunction(empty, binaryen.none, binaryen.none, [], module.unreachable());
+let kept = 0, emptied = 0;
+for (let i = module.getNumElementSegments() - 1; i >= 0; i--) {
+  const info = binaryen.getElementSegmentInfo(module.getElementSegmentByIndex(i));
+  if (info.isPassive) continue;
+  const names = info.data.map((name) =>
+    dead.some((pattern) => pattern.test(name)) ? (emptied++, empty) : (kept++, name));
+  module.removeElementSegment(info.name);
+  module.addActiveElementSegment(info.table, info.name, names, info.offset);
+}
+if (!module.validate()) throw new Error("the pruned module does not validate");
+fs.writeFileSync(output, module.emitBinary());
+console.log(`function table: ${kept} slots kept, ${emptied} emptied`);

@@ -1,0 +1,347 @@
+// ringtrace widget. A site pastes it once:
+//   <script async src="https://EDGE/widget.js" data-site="SITE"></script>
+// with optional data-timeout="1500" (ms to wait for the edge), data-attributes="aria-label
+// title data-phone" (attributes to swap numbers in too) and data-debug; ?ringtrace_debug and
+// ?ringtrace_number=+1… on the page's URL are for checking a setup.
+//
+// This file is the browser plumbing: settings, the visitor id, requests to the edge, the
+// lease's heartbeat and release, the page watcher and `window.ringtrace`. What the page
+// shows — which text, `tel:` link or attribute holds a business number, how the tracking
+// number is written there, where never to write — is decided by the wasm (src/lib.rs, and
+// shared's phone module). Why the split: see src/lib.rs.
+//
+// It runs on other people's pages: everything lives inside this function (the page gets one
+// global, `ringtrace`), nothing is thrown, and on any failure the page keeps its numbers.
+(function () {
+  "use strict";
+  var doc = document, nav = navigator, script = doc.currentScript;
+  var site = script && script.getAttribute("data-site");
+  if (!site || typeof WebAssembly != "object" || !window.fetch || !window.Promise) return;
+
+  var KEY = "ringtrace_vid", UNTIL = KEY + "_until";
+  var HEARTBEAT_MS = 240000; // well inside the default 15-minute lease
+  var BATCH_MS = 50; // page changes within this time are swapped together
+  // What the edge accepts as a visitor id (shared/src/visitor.rs).
+  var VISITOR_ID = /^[\w-]{8,64}$/;
+  // Crawlers, link previews and headless browsers: they would hold a number no person calls.
+  var BOTS = /bot|crawl|spider|slurp|headless|lighthouse|facebookexternalhit|preview|pingdom|gtmetrix|phantomjs|python-requests|curl\/|wget/i;
+
+  // The edge API and the wasm live next to this script.
+  var base = script.src.replace(/[?#].*$/, "").replace(/[^/]*$/, "");
+  var query = new URLSearchParams(location.search);
+  var debug = script.hasAttribute("data-debug") || query.has("ringtrace_debug");
+  var timeout = parseInt(script.getAttribute("data-timeout"), 10);
+  timeout = timeout == timeout ? Math.min(Math.max(timeout, 100), 10000) : 1500;
+
+  var wasm; // the wasm's functions, once loaded
+  var pairs = []; // [business, tracking] numbers (E.164) the page shows swapped
+  var attributes = ""; // the opted-in attributes the wasm allowed
+  var settled, waiting = [], listeners = [], announced;
+  var observer, pending = [];
+  var watching = { childList: true, subtree: true, characterData: true, attributeFilter: ["href"] };
+
+  function say(what) {
+    if (debug) console.info("ringtrace: " + what);
+  }
+
+  // Storage and cookies throw in Safari's private mode and sandboxed frames; so may a site's
+  // own listeners. None of that may reach the page or stop the widget.
+  function quietly(f) {
+    try {
+      return f();
+    } catch (e) {}
+  }
+
+  function nothing() {}
+
+  function connected(node) {
+    return node.isConnected;
+  }
+
+  function flat(list) {
+    return list.map(function (p) { return p.join(" "); }).join(" ");
+  }
+
+  // POSTs `body` as JSON (GETs without one) to the edge, giving up after `timeout`. Resolves
+  // to the answer's JSON when its status is 200; rejects with the status otherwise.
+  function send(path, body) {
+    var abort = new AbortController();
+    var timer = setTimeout(function () { abort.abort(); }, timeout);
+    var init = { signal: abort.signal, credentials: "omit" };
+    if (body) {
+      init.method = "POST";
+      init.body = JSON.stringify(body);
+      // text/plain keeps this a "simple" CORS request: no preflight round trip.
+      init.headers = { "content-type": "text/plain;charset=UTF-8" };
+    }
+    var answer = fetch(base + path, init).then(function (r) {
+      if (r.status != 200) throw r.status;
+      return r.json();
+    });
+    answer.then(done, done);
+    function done() {
+      clearTimeout(timer);
+    }
+    return answer;
+  }
+
+  // A grant from the edge, checked: a malformed answer is a failure like any other.
+  function granted(g) {
+    if (!g || typeof g.number != "string" || typeof g.replaces != "string") throw 0;
+    return g;
+  }
+
+  // A lease (or the visitor's current one) for the site's main business number or `business`,
+  // with what the edge attributes it to: utm tags, referrer and landing page (the landing
+  // page's query carries the click ids; its fragment, which may hold tokens, is left out).
+  function lease(visitor, business) {
+    var body = { site: site, visitor: visitor, landing_page: location.origin + location.pathname + location.search };
+    if (business) body.business_number = business;
+    ["source", "medium", "campaign", "term", "content"].forEach(function (tag) {
+      var value = query.get("utm_" + tag);
+      if (value != null) body["utm_" + tag] = value;
+    });
+    if (doc.referrer) body.referrer = doc.referrer;
+    return send("v1/lease", body).then(granted).then(function (g) {
+      g.business = business;
+      return g;
+    });
+  }
+
+  function ref(grant, visitor) {
+    return { site: site, visitor: visitor, lease_id: grant.lease_id };
+  }
+
+  function release(grant, visitor) {
+    if (grant.lease_id) nav.sendBeacon(base + "v1/lease/release", JSON.stringify(ref(grant, visitor)));
+  }
+
+  // The visitor's id: kept from an earlier visit (within the site's lifetime) when storage
+  // allows, otherwise new.
+  function visitorId() {
+    var id = quietly(function () {
+      return +localStorage.getItem(UNTIL) > Date.now() && localStorage.getItem(KEY);
+    }) || "";
+    if (VISITOR_ID.test(id)) return id;
+    var cookie = /(?:^|;\s*)ringtrace_vid=([\w-]{8,64})(?:;|$)/.exec(quietly(function () { return doc.cookie; }) || "");
+    if (cookie) return cookie[1];
+    return [].map.call(crypto.getRandomValues(new Uint8Array(16)), function (b) {
+      return (b + 256).toString(16).slice(1);
+    }).join("");
+  }
+
+  // Keeps the id for the site's touch lifetime: localStorage, and a first-party cookie as a
+  // second copy. Only once a number is shown: a failed lease stores nothing.
+  function remember(id, secs) {
+    secs = secs > 0 ? secs : 90 * 86400;
+    quietly(function () {
+      localStorage.setItem(KEY, id);
+      localStorage.setItem(UNTIL, Date.now() + secs * 1000);
+    });
+    quietly(function () {
+      doc.cookie = KEY + "=" + id + "; path=/; max-age=" + secs + "; SameSite=Lax" +
+        (location.protocol == "https:" ? "; Secure" : "");
+    });
+  }
+
+  function ready() {
+    return new Promise(function (resolve) {
+      if (doc.readyState == "loading") doc.addEventListener("DOMContentLoaded", resolve);
+      else resolve();
+    });
+  }
+
+  // Where the page's recent changes need a new look: an attribute's element, or the line
+  // around changed text or children.
+  function rootsOf(records) {
+    var roots = [];
+    for (var i = 0; i < records.length; i++) {
+      var r = records[i], root = r.type == "attributes" ? r.target : wasm.line_of(r.target);
+      if (root && roots.indexOf(root) < 0) roots.push(root);
+    }
+    return roots;
+  }
+
+  // Swaps under each of `roots` (the page's pairs, or `using`) and tells the listeners. The
+  // watcher is paused meanwhile, so the widget never reacts to its own edits; changes the
+  // page made just before are swapped now, not dropped.
+  function swapNow(roots, using) {
+    if (!wasm) return 0;
+    var count = 0, list = flat(using || pairs);
+    if (observer) {
+      roots = roots.concat(rootsOf(observer.takeRecords()).filter(connected));
+      observer.disconnect();
+    }
+    roots.forEach(function (root, i) {
+      if (roots.indexOf(root) == i) {
+        count += quietly(function () { return wasm.swap(root, list, attributes); }) || 0;
+      }
+    });
+    if (observer) observer.observe(doc.documentElement, watching);
+    if (count && pairs[0]) tell(pairs[0], count);
+    return count;
+  }
+
+  // `ringtrace.on('swap')` listeners, and once per page a `dataLayer` event for Google Tag
+  // Manager / GA4 when the page has a `dataLayer`.
+  function tell(pair, count) {
+    var detail = { number: pair[1], replaces: pair[0], count: count };
+    var layer = window.dataLayer;
+    if (!announced && Array.isArray(layer)) {
+      quietly(function () {
+        // `push` may be GTM's own function: call it rather than touching the array.
+        layer.push({ event: "ringtrace_number_swapped", ringtrace_number: pair[1], ringtrace_replaces: pair[0] });
+      });
+    }
+    announced = 1;
+    listeners.forEach(function (f) {
+      quietly(function () { f(detail); });
+    });
+  }
+
+  // Content the page adds later (single-page apps, late footers, chat widgets) is swapped in
+  // batches, for the rest of the page's life. The whole document is watched, not <body>:
+  // Turbo, pjax and the like replace the body element.
+  function watch() {
+    observer = new MutationObserver(function (records) {
+      var idle = !pending.length;
+      pending = pending.concat(rootsOf(records));
+      if (idle && pending.length) setTimeout(flush, BATCH_MS);
+    });
+    observer.observe(doc.documentElement, watching);
+  }
+
+  function flush() {
+    var roots = pending;
+    pending = [];
+    // Only roots still in the page and not inside another root of this batch.
+    swapNow(roots.filter(function (r, i) {
+      return connected(r) && roots.indexOf(r) == i && !roots.some(function (o) { return o != r && o.contains(r); });
+    }));
+  }
+
+  // Shows `number` in place of `business` from now on (the business number itself: no
+  // tracking number any more), and changes what the page shows now.
+  function put(business, number) {
+    var pair = pairs.filter(function (p) { return p[0] == business; })[0];
+    var shown = pair ? pair[1] : business;
+    if (shown == number) return;
+    if (!pair) pairs.push([business, number]);
+    else if (number == business) pairs.splice(pairs.indexOf(pair), 1);
+    else pair[1] = number;
+    swapNow([doc.body], [[shown, number]]);
+  }
+
+  // Keeps `grant` while the visitor is on the page: renews it every few minutes while the
+  // page is visible and at once on coming back to it; if it ended meanwhile (expired while
+  // hidden), takes a new one and shows its number; leaving the page releases it.
+  function keep(grant, visitor) {
+    var busy;
+    function idle() {
+      busy = 0;
+    }
+    function beat() {
+      if (busy || doc.visibilityState != "visible") return;
+      busy = 1;
+      send("v1/lease/renew", ref(grant, visitor)).then(nothing, function (status) {
+        if (status == 404 || status == 410) {
+          return lease(visitor, grant.business).then(function (fresh) {
+            grant = fresh;
+            put(fresh.replaces, fresh.number);
+          }, function () {
+            // No new lease: the old number may be someone else's now.
+            put(grant.replaces, grant.replaces);
+          });
+        }
+      }).then(idle, idle);
+    }
+    setInterval(beat, HEARTBEAT_MS);
+    doc.addEventListener("visibilitychange", beat);
+    addEventListener("pagehide", function () { release(grant, visitor); });
+  }
+
+  // The lease is settled: answer the `number()` calls waiting for it.
+  function finish(why) {
+    if (why) say(why);
+    settled = 1;
+    waiting.splice(0).forEach(function (answer) { answer(); });
+  }
+
+  function numberFor(business) {
+    business = business == null ? "" : "" + business;
+    var shown = wasm && quietly(function () { return wasm.number_for(flat(pairs), business); });
+    return shown || business || null;
+  }
+
+  // window.ringtrace: swap(elementOrSelector?) swaps again (default: the whole page) and says
+  // how many places changed; number(businessNumber?) is a Promise of the number shown in its
+  // place; on('swap', fn) calls fn({number, replaces, count}) after each swap.
+  if (!("ringtrace" in window)) {
+    window.ringtrace = {
+      site: site,
+      swap: function (target) {
+        var root = quietly(function () {
+          return target == null ? doc.body : typeof target == "string" ? doc.querySelector(target) : target;
+        });
+        return root && root.nodeType ? swapNow([root]) : 0;
+      },
+      number: function (business) {
+        return new Promise(function (resolve) {
+          function answer() {
+            resolve(numberFor(business));
+          }
+          settled ? answer() : waiting.push(answer);
+        });
+      },
+      on: function (event, f) {
+        if (event == "swap" && typeof f == "function") listeners.push(f);
+      },
+    };
+  }
+
+/* wasm-bindgen glue is inserted here by scripts/build-widget.sh */
+
+  if (nav.webdriver || BOTS.test(nav.userAgent)) return finish("a crawler or automated browser: no tracking number");
+  var override = query.get("ringtrace_number");
+  var visitor = override ? "" : visitorId();
+  // The lease is asked for while the wasm downloads.
+  var first = override
+    // One of the site's own tracking numbers shown without a lease, for a site owner checking
+    // their setup; the edge confirms it is the site's (nobody can show theirs through a link).
+    ? send("v1/widget/" + encodeURIComponent(site) + "?number=" + encodeURIComponent(override)).then(granted)
+    : lease(visitor);
+  var loaded = quietly(function () {
+    return wasm_bindgen({ module_or_path: base + "ringtrace_widget_bg.wasm" });
+  }) || Promise.reject();
+  Promise.all([first, loaded, ready()]).then(function (r) {
+    var main = r[0];
+    wasm = wasm_bindgen;
+    attributes = wasm.attributes(script.getAttribute("data-attributes") || "");
+    watching.attributeFilter = watching.attributeFilter.concat(attributes ? attributes.split(" ") : []);
+    // The site's other business numbers (a service line…) get numbers when this page shows them.
+    var others = (main.other_business_numbers || []).filter(function (b) {
+      return wasm.shows(doc.body, b);
+    });
+    return Promise.all(others.map(function (b) {
+      return lease(visitor, b).catch(nothing);
+    })).then(function (more) {
+      var grants = [main].concat(more.filter(Boolean));
+      if (!override) {
+        remember(visitor, main.visitor_lifetime_secs);
+        grants.forEach(function (g) { keep(g, visitor); });
+      }
+      pairs = grants.map(function (g) {
+        say((override ? "test override: " : "") + "showing " + g.number + " in place of " + g.replaces);
+        return [g.replaces, g.number];
+      });
+      swapNow([doc.body]);
+      watch();
+      finish();
+    });
+  }).catch(function (why) {
+    // A lease the page will not show (the wasm failed: e.g. a CSP without
+    // 'wasm-unsafe-eval') goes back to the pool at once.
+    first.then(function (g) { release(g, visitor); }, nothing);
+    finish("no tracking number (" + (why || "no answer") + "): the page keeps its numbers");
+  });
+})();
