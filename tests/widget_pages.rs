@@ -148,6 +148,24 @@ async fn when_the_edge_fails_the_page_keeps_its_numbers_quietly() {
 }
 
 #[tokio::test]
+async fn a_page_whose_csp_blocks_webassembly_keeps_its_number() {
+    let edge = Edge::start().await;
+    let page = page_with_widget("csp.html", &edge.base, "");
+    let result = check_page(&page.url, 2500, None);
+    assert_eq!(result["thrown"], json!([]), "nothing thrown: {result}");
+    // Chromium reports the blocked compile itself (one line); the widget adds nothing.
+    let console = result["console"].as_array().cloned().unwrap_or_default();
+    assert!(console.len() <= 1, "at most the browser's own CSP report: {result}");
+    assert!(console.iter().all(|m| m.as_str().unwrap_or("").contains("WebAssembly")), "{result}");
+    let f = &result["facts"];
+    assert_eq!(f["n"], "Call (555) 010-0100", "the page keeps its number");
+    assert_eq!(f["number"], json!(null), "ringtrace.number(): no tracking number");
+    assert_eq!(f["business"], "+15550100100", "a business number answers itself");
+    assert_eq!(result["edge"], json!(["/v1/lease", "/v1/lease/release"]), "the unused lease goes back");
+    assert_eq!((result["cookies"].clone(), result["storage"].clone()), (json!([]), json!([])));
+}
+
+#[tokio::test]
 async fn crawlers_get_no_number() {
     let edge = Edge::start().await;
     let page = page_with_widget("plumber.html", &edge.base, "");
@@ -190,6 +208,49 @@ async fn two_business_numbers_on_one_page_each_get_their_own_tracking_number() {
     // A call to the service number reaches the service line.
     let (_, twiml) = ringtrace_tests::twilio_voice(&edge, "CAservice0002", "+15557650070", service).await;
     assert!(twiml.contains(">+15550100300</Number>"), "{twiml}");
+}
+
+#[tokio::test]
+async fn a_second_business_number_rendered_later_gets_its_own_tracking_number_then() {
+    let edge = Edge::start().await;
+    let mut setup = edge.demo_setup();
+    setup["business_numbers"] = json!(["+1 555 010 0300"]);
+    let mut pool = setup["pool"].as_array().cloned().unwrap_or_default();
+    pool.push(json!({"number": "+1 555 010 0301", "business_number": "+1 555 010 0300"}));
+    setup["pool"] = json!(pool);
+    assert_eq!(edge.put_site("demo", &setup).await.status(), 200);
+    let page = page_with_widget("two-lines-late.html", &edge.base, "");
+    let result = check_page(&page.url, 3500, None);
+    clean(&result);
+    let f = &result["facts"];
+    let sales = f["sales_number"].as_str().unwrap_or("");
+    assert!(sales.starts_with("+155501002"), "sales from the main pool: {f}");
+    assert_eq!(f["sales"], format!("(555) 010-{}", &sales[8..]));
+    assert_eq!(f["service_number"], "+15550100301", "the service line's own pool: {f}");
+    assert_eq!(f["service"], "555-010-0301", "swapped when it appeared, in its format");
+    assert_eq!(f["serviceHref"], "tel:+1-555-010-0301");
+    assert_eq!(
+        result["edge"],
+        json!(["/v1/lease", "/v1/lease"]),
+        "the second lease only once the page showed the service line"
+    );
+}
+
+#[tokio::test]
+async fn a_lease_that_ended_while_away_is_replaced_on_coming_back() {
+    let edge = Edge::start().await;
+    let page = page_with_widget("lapsed.html", &edge.base, "");
+    let result = check_page(&page.url, 4000, None);
+    clean(&result);
+    assert_eq!(
+        result["edge"],
+        json!(["/v1/lease", "/v1/lease/release", "/v1/lease/renew", "/v1/lease"]),
+        "renewing an ended lease takes a new one: {result}"
+    );
+    let f = &result["facts"];
+    let shown = f["n"].as_str().unwrap_or("");
+    let n = tracking_suffix(shown).unwrap_or_else(|| panic!("a tracking number is still shown: {f}"));
+    assert_eq!(f["number"], format!("+1555010{n}"), "ringtrace.number() answers what is shown");
 }
 
 #[tokio::test]

@@ -10,13 +10,19 @@
 // number is written there, where never to write — is decided by the wasm (src/lib.rs, and
 // shared's phone module). Why the split: see src/lib.rs.
 //
-// It runs on other people's pages: everything lives inside this function (the page gets one
+// It runs on other people's pages: everything lives inside one function (the page gets one
 // global, `ringtrace`), nothing is thrown, and on any failure the page keeps its numbers.
+//
+// Built by scripts/build-widget.sh: esbuild bundles this module with wasm-bindgen's glue for
+// the wasm (its "bundler" output, imported as `ringtrace-glue`) into one minified script, and
+// this file instantiates the wasm itself, as a bundler would.
+import * as glue from "ringtrace-glue";
+
 (function () {
-  "use strict";
   var doc = document, nav = navigator, script = doc.currentScript;
   var site = script && script.getAttribute("data-site");
-  if (!site || typeof WebAssembly != "object" || !window.fetch || !window.Promise) return;
+  if (!site || typeof WebAssembly != "object" || !window.fetch || !window.Promise ||
+    !window.AbortController || !window.URLSearchParams) return;
 
   var KEY = "ringtrace_vid", UNTIL = KEY + "_until";
   var HEARTBEAT_MS = 240000; // well inside the default 15-minute lease
@@ -38,6 +44,8 @@
   var attributes = ""; // the opted-in attributes the wasm allowed
   var settled, waiting = [], listeners = [], announced;
   var observer, pending = [];
+  var visitor; // this visitor's id
+  var unshown = []; // the site's other business numbers the page has not shown yet
   var watching = { childList: true, subtree: true, characterData: true, attributeFilter: ["href"] };
 
   function say(what) {
@@ -87,14 +95,14 @@
 
   // A grant from the edge, checked: a malformed answer is a failure like any other.
   function granted(g) {
-    if (!g || typeof g.number != "string" || typeof g.replaces != "string") throw 0;
+    if (!g || typeof g.number != "string" || typeof g.replaces != "string") throw "a malformed answer";
     return g;
   }
 
   // A lease (or the visitor's current one) for the site's main business number or `business`,
   // with what the edge attributes it to: utm tags, referrer and landing page (the landing
   // page's query carries the click ids; its fragment, which may hold tokens, is left out).
-  function lease(visitor, business) {
+  function lease(business) {
     var body = { site: site, visitor: visitor, landing_page: location.origin + location.pathname + location.search };
     if (business) body.business_number = business;
     ["source", "medium", "campaign", "term", "content"].forEach(function (tag) {
@@ -108,12 +116,14 @@
     });
   }
 
-  function ref(grant, visitor) {
+  function ref(grant) {
     return { site: site, visitor: visitor, lease_id: grant.lease_id };
   }
 
-  function release(grant, visitor) {
-    if (grant.lease_id) nav.sendBeacon(base + "v1/lease/release", JSON.stringify(ref(grant, visitor)));
+  function release(grant) {
+    quietly(function () {
+      if (grant.lease_id) nav.sendBeacon(base + "v1/lease/release", JSON.stringify(ref(grant)));
+    });
   }
 
   // The visitor's id: kept from an earlier visit (within the site's lifetime) when storage
@@ -151,13 +161,20 @@
     });
   }
 
-  // Where the page's recent changes need a new look: an attribute's element, or the line
-  // around changed text or children.
+  // Where the page's recent changes need a new look: an attribute's element; the line around
+  // changed text; each added node's line (the node itself when it is a block, so a section
+  // added to <body> is looked at, not the whole body); the line a node was removed from (its
+  // neighbours may now spell a number).
   function rootsOf(records) {
     var roots = [];
-    for (var i = 0; i < records.length; i++) {
-      var r = records[i], root = r.type == "attributes" ? r.target : wasm.line_of(r.target);
+    function add(root) {
       if (root && roots.indexOf(root) < 0) roots.push(root);
+    }
+    for (var i = 0; i < records.length; i++) {
+      var r = records[i];
+      if (r.type == "attributes") add(r.target);
+      else if (r.type == "characterData" || r.removedNodes.length) add(wasm.line_of(r.target));
+      for (var k = 0; r.addedNodes && k < r.addedNodes.length; k++) add(wasm.line_of(r.addedNodes[k]));
     }
     return roots;
   }
@@ -215,9 +232,34 @@
     var roots = pending;
     pending = [];
     // Only roots still in the page and not inside another root of this batch.
-    swapNow(roots.filter(function (r, i) {
+    roots = roots.filter(function (r, i) {
       return connected(r) && roots.indexOf(r) == i && !roots.some(function (o) { return o != r && o.contains(r); });
-    }));
+    });
+    swapNow(roots);
+    leaseShown(roots).then(function (more) {
+      more.forEach(function (g) { put(g.replaces, g.number); });
+    });
+  }
+
+  // The site's other business numbers (a service line…) get tracking numbers of their own
+  // once the page shows them, under `roots`: at first, or in content added later. Each is
+  // asked for once; resolves to the grants.
+  function leaseShown(roots) {
+    var shown = unshown.filter(function (business) {
+      return roots.some(function (root) {
+        return quietly(function () { return wasm.shows(root, business); });
+      });
+    });
+    unshown = unshown.filter(function (business) { return shown.indexOf(business) < 0; });
+    return Promise.all(shown.map(function (business) {
+      return lease(business).then(function (g) {
+        keep(g);
+        say("showing " + g.number + " in place of " + g.replaces);
+        return g;
+      }, nothing);
+    })).then(function (grants) {
+      return grants.filter(Boolean);
+    });
   }
 
   // Shows `number` in place of `business` from now on (the business number itself: no
@@ -235,7 +277,7 @@
   // Keeps `grant` while the visitor is on the page: renews it every few minutes while the
   // page is visible and at once on coming back to it; if it ended meanwhile (expired while
   // hidden), takes a new one and shows its number; leaving the page releases it.
-  function keep(grant, visitor) {
+  function keep(grant) {
     var busy;
     function idle() {
       busy = 0;
@@ -243,9 +285,9 @@
     function beat() {
       if (busy || doc.visibilityState != "visible") return;
       busy = 1;
-      send("v1/lease/renew", ref(grant, visitor)).then(nothing, function (status) {
+      send("v1/lease/renew", ref(grant)).then(nothing, function (status) {
         if (status == 404 || status == 410) {
-          return lease(visitor, grant.business).then(function (fresh) {
+          return lease(grant.business).then(function (fresh) {
             grant = fresh;
             put(fresh.replaces, fresh.number);
           }, function () {
@@ -257,7 +299,7 @@
     }
     setInterval(beat, HEARTBEAT_MS);
     doc.addEventListener("visibilitychange", beat);
-    addEventListener("pagehide", function () { release(grant, visitor); });
+    addEventListener("pagehide", function () { release(grant); });
   }
 
   // The lease is settled: answer the `number()` calls waiting for it.
@@ -271,6 +313,22 @@
     business = business == null ? "" : "" + business;
     var shown = wasm && quietly(function () { return wasm.number_for(flat(pairs), business); });
     return shown || business || null;
+  }
+
+  // The wasm, downloaded and compiled as it streams in, wired to its glue.
+  function load() {
+    var url = base + "ringtrace_widget_bg.wasm", imports = { "./ringtrace_widget_bg.js": glue };
+    var instantiated = WebAssembly.instantiateStreaming
+      ? WebAssembly.instantiateStreaming(fetch(url, { credentials: "omit" }), imports)
+      : fetch(url, { credentials: "omit" }).then(function (r) {
+        return r.arrayBuffer();
+      }).then(function (bytes) {
+        return WebAssembly.instantiate(bytes, imports);
+      });
+    return instantiated.then(function (result) {
+      glue.__wbg_set_wasm(result.instance.exports);
+      result.instance.exports.__wbindgen_start();
+    });
   }
 
   // window.ringtrace: swap(elementOrSelector?) swaps again (default: the whole page) and says
@@ -299,49 +357,46 @@
     };
   }
 
-/* wasm-bindgen glue is inserted here by scripts/build-widget.sh */
-
-  if (nav.webdriver || BOTS.test(nav.userAgent)) return finish("a crawler or automated browser: no tracking number");
-  var override = query.get("ringtrace_number");
-  var visitor = override ? "" : visitorId();
-  // The lease is asked for while the wasm downloads.
-  var first = override
-    // One of the site's own tracking numbers shown without a lease, for a site owner checking
-    // their setup; the edge confirms it is the site's (nobody can show theirs through a link).
-    ? send("v1/widget/" + encodeURIComponent(site) + "?number=" + encodeURIComponent(override)).then(granted)
-    : lease(visitor);
-  var loaded = quietly(function () {
-    return wasm_bindgen({ module_or_path: base + "ringtrace_widget_bg.wasm" });
-  }) || Promise.reject();
-  Promise.all([first, loaded, ready()]).then(function (r) {
-    var main = r[0];
-    wasm = wasm_bindgen;
-    attributes = wasm.attributes(script.getAttribute("data-attributes") || "");
-    watching.attributeFilter = watching.attributeFilter.concat(attributes ? attributes.split(" ") : []);
-    // The site's other business numbers (a service line…) get numbers when this page shows them.
-    var others = (main.other_business_numbers || []).filter(function (b) {
-      return wasm.shows(doc.body, b);
-    });
-    return Promise.all(others.map(function (b) {
-      return lease(visitor, b).catch(nothing);
-    })).then(function (more) {
-      var grants = [main].concat(more.filter(Boolean));
-      if (!override) {
-        remember(visitor, main.visitor_lifetime_secs);
-        grants.forEach(function (g) { keep(g, visitor); });
-      }
-      pairs = grants.map(function (g) {
-        say((override ? "test override: " : "") + "showing " + g.number + " in place of " + g.replaces);
-        return [g.replaces, g.number];
+  // Asks for the lease while the wasm downloads; once both (and the page) are there, swaps.
+  function start() {
+    if (nav.webdriver || BOTS.test(nav.userAgent)) return finish("a crawler or automated browser: no tracking number");
+    var override = query.get("ringtrace_number");
+    visitor = override ? "" : visitorId();
+    // The lease is asked for while the wasm downloads.
+    var first = override
+      // One of the site's own tracking numbers shown without a lease, for a site owner checking
+      // their setup; the edge confirms it is the site's (nobody can show theirs through a link).
+      ? send("v1/widget/" + encodeURIComponent(site) + "?number=" + encodeURIComponent(override)).then(granted)
+      : lease();
+    var loaded = quietly(load) || Promise.reject();
+    Promise.all([first, loaded, ready()]).then(function (r) {
+      var main = r[0];
+      wasm = glue;
+      attributes = wasm.attributes(script.getAttribute("data-attributes") || "");
+      watching.attributeFilter = watching.attributeFilter.concat(attributes ? attributes.split(" ") : []);
+      if (!override) unshown = main.other_business_numbers || [];
+      say((override ? "test override: " : "") + "showing " + main.number + " in place of " + main.replaces);
+      return leaseShown([doc.body]).then(function (more) {
+        pairs = [main].concat(more).map(function (g) { return [g.replaces, g.number]; });
+        swapNow([doc.body]);
+        if (!override) {
+          remember(visitor, main.visitor_lifetime_secs);
+          keep(main);
+        }
+        watch();
+        finish();
       });
-      swapNow([doc.body]);
-      watch();
-      finish();
+    }).catch(function (why) {
+      // A lease the page will not show (the wasm failed: e.g. a CSP without
+      // 'wasm-unsafe-eval') goes back to the pool at once.
+      first.then(release, nothing);
+      finish("no tracking number (" + (why || "no answer") + "): the page keeps its numbers");
     });
-  }).catch(function (why) {
-    // A lease the page will not show (the wasm failed: e.g. a CSP without
-    // 'wasm-unsafe-eval') goes back to the pool at once.
-    first.then(function (g) { release(g, visitor); }, nothing);
-    finish("no tracking number (" + (why || "no answer") + "): the page keeps its numbers");
-  });
+  }
+
+  try {
+    start();
+  } catch (e) {
+    finish("no tracking number (" + e + "): the page keeps its numbers");
+  }
 })();
