@@ -29,7 +29,8 @@ async fn calls_need_the_sites_bearer_token() {
     let json: Value = resp.json().await.expect("json");
     assert_eq!(json["calls"], Value::Array(vec![]), "a new site has no calls yet");
 
-    let resp = client.get(format!("{url}?limit=0")).bearer_auth(&edge.demo_token).send().await.expect("get");
+    let resp =
+        client.get(format!("{url}?per_page=0")).bearer_auth(&edge.demo_token).send().await.expect("get");
     assert_eq!(resp.status(), 400);
     let resp = client.get(edge.url("/v1/no/such/thing")).send().await.expect("get");
     assert_eq!(resp.status(), 404);
@@ -82,4 +83,138 @@ async fn reports_group_calls_and_sessions() {
         let err: Value = resp.json().await.expect("json error");
         assert!(err["error"]["message"].is_string());
     }
+}
+
+/// Posts one provider-neutral call event for the demo site.
+async fn event(edge: &Edge, body: serde_json::Value) {
+    let resp = reqwest::Client::new()
+        .post(edge.url("/v1/sites/demo/calls/events"))
+        .bearer_auth(&edge.demo_token)
+        .json(&body)
+        .send()
+        .await
+        .expect("post event");
+    assert_eq!(resp.status(), 200, "{body}");
+}
+
+#[tokio::test]
+async fn the_calls_list_filters_sorts_pages_and_exports_in_the_sites_database() {
+    use serde_json::json;
+    let edge = Edge::start().await;
+    let client = reqwest::Client::new();
+    // Three visitors from three sources; five calls: two from google (one answered for 95 s,
+    // one a repeat caller), one from the newsletter with a voicemail, one from bing that rang
+    // out, and one to a number nobody held (unattributed).
+    let mut numbers = Vec::new();
+    for (visitor, source, medium) in [
+        ("visitor-list-01", "google", "cpc"),
+        ("visitor-list-02", "newsletter", "email"),
+        ("visitor-list-03", "bing", "cpc"),
+    ] {
+        let grant: Value = edge
+            .lease(&json!({"site": "demo", "visitor": visitor, "utm_source": source, "utm_medium": medium,
+                           "utm_campaign": "spring"}))
+            .await;
+        numbers.push(grant["number"].as_str().expect("number").to_string());
+    }
+    let idle = ["+15550100201", "+15550100202", "+15550100203", "+15550100204", "+15550100205"]
+        .into_iter()
+        .find(|n| !numbers.iter().any(|m| m == n))
+        .expect("a number nobody holds");
+    let calls = [
+        ("CAlist01", "+15557000001", numbers[0].as_str()),
+        ("CAlist02", "+15557000001", numbers[0].as_str()),
+        ("CAlist03", "+15557000003", numbers[1].as_str()),
+        ("CAlist04", "+15557000004", numbers[2].as_str()),
+        ("CAlist05", "+15557000005", idle),
+    ];
+    for (sid, from, to) in calls {
+        event(&edge, json!({"call_id": sid, "event": "started", "from": from, "to": to})).await;
+    }
+    event(&edge, json!({"call_id": "CAlist01", "event": "answered", "to": numbers[0]})).await;
+    event(
+        &edge,
+        json!({"call_id": "CAlist01", "event": "ended", "to": numbers[0], "status": "completed",
+                        "duration_seconds": 95}),
+    )
+    .await;
+    event(
+        &edge,
+        json!({"call_id": "CAlist03", "event": "recording", "to": numbers[1], "voicemail": true,
+                        "recording_url": "https://example.com/vm.mp3"}),
+    )
+    .await;
+    event(&edge, json!({"call_id": "CAlist03", "event": "ended", "to": numbers[1], "status": "completed"}))
+        .await;
+    event(&edge, json!({"call_id": "CAlist04", "event": "ended", "to": numbers[2], "status": "no-answer"}))
+        .await;
+
+    let get = |query: String| {
+        client.get(edge.url(&format!("/v1/sites/demo/calls?{query}"))).bearer_auth(&edge.demo_token).send()
+    };
+    let sids = |page: &Value| -> Vec<String> {
+        page["calls"]
+            .as_array()
+            .map_or(vec![], |c| c.iter().map(|c| c["call_sid"].as_str().unwrap_or("").to_string()).collect())
+    };
+    let page = |query: &str| {
+        let query = query.to_string();
+        async { get(query).await.expect("get").json::<Value>().await.expect("json") }
+    };
+    let all = page("").await;
+    assert_eq!(all["total"], 5);
+    assert_eq!(sids(&all), ["CAlist05", "CAlist04", "CAlist03", "CAlist02", "CAlist01"], "newest first");
+    for (query, expected) in [
+        ("source=google", vec!["CAlist02", "CAlist01"]),
+        ("channel=email", vec!["CAlist03"]),
+        ("channel=paid%20search&campaign=spring", vec!["CAlist04", "CAlist02", "CAlist01"]),
+        ("channel=unattributed", vec!["CAlist05"]),
+        ("status=answered", vec!["CAlist01"]),
+        ("status=voicemail", vec!["CAlist03"]),
+        ("status=missed", vec!["CAlist04"]),
+        ("status=live", vec!["CAlist05", "CAlist02"]),
+        ("qualified=true", vec!["CAlist01"]),
+        ("first_time=false", vec!["CAlist02"]),
+        ("source=google&first_time=true", vec!["CAlist01"]),
+        ("sort=talk_time&order=desc&per_page=1", vec!["CAlist01"]),
+        ("sort=source&order=asc", vec!["CAlist04", "CAlist02", "CAlist01", "CAlist03", "CAlist05"]),
+        ("per_page=2&page=2", vec!["CAlist03", "CAlist02"]),
+        ("per_page=2&page=4", vec![]),
+        ("source=x'%20OR%20'1'='1", vec![]),
+    ] {
+        let got = page(query).await;
+        assert_eq!(sids(&got), expected, "{query}: {got}");
+    }
+    let paged = page("per_page=2&page=2").await;
+    assert_eq!(
+        (paged["total"].as_u64(), paged["page"].as_u64(), paged["per_page"].as_u64()),
+        (Some(5), Some(2), Some(2))
+    );
+
+    // The CSV holds exactly what the filters select, every page of it.
+    let resp = get("format=csv&channel=paid%20search&per_page=1".into()).await.expect("csv");
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-type"].to_str().unwrap_or("").starts_with("text/csv"),
+        "{:?}",
+        resp.headers()
+    );
+    assert!(resp.headers()["content-disposition"].to_str().unwrap_or("").contains("attachment"));
+    let csv = resp.text().await.expect("text");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("started_at,caller,tracking_number,channel,source"), "{csv}");
+    assert_eq!(lines.len(), 4, "a header and the three paid-search calls: {csv}");
+    assert!(lines[1..].iter().all(|l| l.contains(",paid search,")), "{csv}");
+    assert!(lines.iter().any(|l| l.contains(",google,cpc,spring,") && l.contains(",true,95,")), "{csv}");
+
+    for bad in
+        ["chanel=email", "status=great", "sort=price", "format=xml", "page=0", "per_page=1000", "from=soon"]
+    {
+        let resp = get(bad.into()).await.expect("get");
+        assert_eq!(resp.status(), 400, "{bad}");
+        let body: Value = resp.json().await.expect("JSON error");
+        assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{bad}: {body}");
+    }
+    let resp = client.get(edge.url("/v1/sites/demo/calls?format=csv")).send().await.expect("get");
+    assert_eq!(resp.status(), 401, "the export needs the token too");
 }

@@ -75,7 +75,7 @@ pub async fn calls(session: &Session) -> Result<Vec<CallView>, ApiError> {
     let headers = web_sys::Headers::new().map_err(js_err)?;
     headers.set("authorization", &format!("Bearer {}", session.token)).map_err(js_err)?;
     init.set_headers(&headers);
-    let url = format!("/v1/sites/{}/calls?limit=200", js_sys::encode_uri_component(&session.site));
+    let url = format!("/v1/sites/{}/calls?per_page=200", js_sys::encode_uri_component(&session.site));
     let resp: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
         .await
         .map_err(js_err)?

@@ -8,9 +8,6 @@ pub const KV_BINDING: &str = "RINGTRACE";
 pub const SITES_BINDING: &str = "SITES";
 /// Secret that authorises `PUT /v1/sites/{site}` (site provisioning).
 pub const ADMIN_TOKEN: &str = "ADMIN_TOKEN";
-/// Most calls the calls API returns at once.
-pub const MAX_CALLS_PAGE: usize = 500;
-pub const DEFAULT_CALLS_PAGE: usize = 100;
 
 pub fn admin_token(env: &Env) -> Option<String> {
     var(env, ADMIN_TOKEN)

@@ -572,7 +572,7 @@ const MAX_REPORT_DAYS: i64 = 366;
 
 /// A time as RFC 3339, or a date `YYYY-MM-DD` (its start, or with `end_of_day` the next
 /// day's start, so `to=2026-11-22` includes that day).
-fn parse_time(name: &str, raw: &str, end_of_day: bool) -> Result<Timestamp> {
+pub(crate) fn parse_time(name: &str, raw: &str, end_of_day: bool) -> Result<Timestamp> {
     if let Some(t) = Timestamp::parse_rfc3339(raw) {
         return Ok(t);
     }
@@ -649,6 +649,11 @@ pub fn parse_pool_days(pairs: &[(String, String)]) -> Result<u32> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallsPage {
     pub calls: Vec<CallView>,
+    /// How many calls the query selects in all (`calls` is one page of them).
+    pub total: u64,
+    /// This page (1-based) and the page size.
+    pub page: u32,
+    pub per_page: u32,
 }
 
 /// The JSON body of every error answer: `{"error": {"code", "message"}}`.

@@ -28,6 +28,8 @@ mod attribution;
 #[cfg(feature = "std")]
 mod call_event;
 #[cfg(feature = "std")]
+mod call_query;
+#[cfg(feature = "std")]
 mod clock;
 #[cfg(feature = "std")]
 pub mod crm;
@@ -68,6 +70,11 @@ pub use attribution::{
 };
 #[cfg(feature = "std")]
 pub use call_event::{keyword_tags, CallEvent, CallProgress, CallStatus, EventKind, Leg, Recording};
+#[cfg(feature = "std")]
+pub use call_query::{
+    calls_csv, CallQuery, CallRow, CallSort, ChannelFilter, SqlArg, StatusFilter, DEFAULT_PER_PAGE,
+    MAX_EXPORT_ROWS, MAX_PER_PAGE,
+};
 #[cfg(feature = "std")]
 pub use clock::{Clock, FixedClock, Timestamp};
 #[cfg(feature = "std")]

@@ -1,9 +1,10 @@
 //! Storage seams and the site ledger: the operations a site's single writer (its Durable
 //! Object) performs, written once against small store traits so they run on the host too.
 
-use crate::api::{LeaseGrant, NumberState, PoolReport};
+use crate::api::{CallView, CallsPage, LeaseGrant, NumberState, PoolReport};
 use crate::attribution::{CallRecord, IncomingCall};
 use crate::call_event::{CallEvent, EventKind};
+use crate::call_query::{calls_csv, CallQuery, CallRow, MAX_EXPORT_ROWS};
 use crate::clock::{Clock, Timestamp};
 use crate::crm::Delivery;
 use crate::error::{Error, Result};
@@ -64,6 +65,16 @@ pub trait CallStore {
     async fn first_call_from(&self, from: &str) -> Result<Option<CallRecord>>;
     /// Most recent first.
     async fn recent_calls(&self, limit: usize) -> Result<Vec<CallRecord>>;
+    /// The calls `query` selects (its range and filters, `qualify_secs` being the site's
+    /// qualified-call threshold) in its order, `limit` of them from `offset`; and how many it
+    /// selects in all.
+    async fn query_calls(
+        &self,
+        query: &CallQuery,
+        qualify_secs: u32,
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<CallRecord>, u64)>;
     /// Calls that started in `[from, to)`, at most `limit`.
     async fn calls_between(&self, from: Timestamp, to: Timestamp, limit: usize) -> Result<Vec<CallRecord>>;
     /// Queues a CRM delivery unless one with its id exists; `true` if it was new.
@@ -272,6 +283,26 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
     pub async fn calls(&self, token: Option<&str>, limit: usize) -> Result<Vec<CallRecord>> {
         self.authorized(token).await?;
         self.store.recent_calls(limit).await
+    }
+
+    /// One page of the calls `query` selects, for a caller holding the site's API token.
+    pub async fn query_calls(&self, token: Option<&str>, query: &CallQuery) -> Result<CallsPage> {
+        let config = self.authorized_config(token).await?;
+        let (calls, total) =
+            self.store.query_calls(query, config.qualify_secs, query.offset(), query.per_page).await?;
+        Ok(CallsPage {
+            calls: calls.iter().map(CallView::from).collect(),
+            total,
+            page: query.page,
+            per_page: query.per_page,
+        })
+    }
+
+    /// Every call `query` selects (up to [`MAX_EXPORT_ROWS`], from its first page on) as CSV.
+    pub async fn export_calls(&self, token: Option<&str>, query: &CallQuery) -> Result<String> {
+        let config = self.authorized_config(token).await?;
+        let (calls, _) = self.store.query_calls(query, config.qualify_secs, 0, MAX_EXPORT_ROWS).await?;
+        Ok(calls_csv(&calls.iter().map(CallView::from).collect::<Vec<_>>()))
     }
 
     /// Each number's state and how well the pool fits the last `days` days of sessions.
@@ -493,6 +524,26 @@ impl CallStore for MemoryStore {
         calls.sort_by_key(|c| std::cmp::Reverse(c.started_at));
         calls.truncate(limit);
         Ok(calls)
+    }
+    async fn query_calls(
+        &self,
+        query: &CallQuery,
+        qualify_secs: u32,
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<CallRecord>, u64)> {
+        let calls = self.calls.borrow();
+        let mut rows: Vec<CallRow> =
+            calls.iter().map(CallRow::of).filter(|r| query.matches(r, qualify_secs)).collect();
+        query.sort_rows(&mut rows);
+        let total = rows.len() as u64;
+        let page = rows
+            .iter()
+            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+            .take(limit as usize)
+            .filter_map(|r| calls.iter().find(|c| c.call_sid == r.call_sid).cloned())
+            .collect();
+        Ok((page, total))
     }
 }
 

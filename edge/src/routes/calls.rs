@@ -1,7 +1,6 @@
 //! The dashboard's reads, for the site's API token: `GET /v1/sites/{site}/calls` (the list
 //! of calls), `/report` (calls and sessions grouped) and `/pool` (numbers and sizing).
 
-use crate::config::{DEFAULT_CALLS_PAGE, MAX_CALLS_PAGE};
 use crate::error;
 use crate::store::site_object::EdgeClock;
 use crate::store::{RouteMirror, SiteStub};
@@ -34,23 +33,24 @@ async fn forward(site: &str, path: &str, authorization: &str, ctx: &RouteContext
     Ok(resp)
 }
 
+/// `GET /v1/sites/{site}/calls?from=…&channel=…&page=…` (see `shared::CallQuery`): one page
+/// of the calls the filters select and how many they select; `format=csv`: all of them (up
+/// to 100,000) as CSV.
 pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let (site, authorization) = match dashboard_request(&req, &ctx).await? {
         Ok(ok) => ok,
         Err(answer) => return Ok(answer),
     };
-    let limit = match req.url()?.query_pairs().find(|(k, _)| k == "limit") {
-        None => DEFAULT_CALLS_PAGE,
-        Some((_, v)) => match v.parse::<usize>() {
-            Ok(n) if (1..=MAX_CALLS_PAGE).contains(&n) => n,
-            _ => {
-                return error::respond(&Error::invalid(format!(
-                    "limit must be a number from 1 to {MAX_CALLS_PAGE}"
-                )))
-            }
-        },
-    };
-    forward(&site, &format!("/calls?limit={limit}"), &authorization, &ctx).await
+    // Bad queries are answered here, before the site's object is involved.
+    let url = req.url()?;
+    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    if let Err(e) = shared::CallQuery::parse(&pairs, EdgeClock.now()) {
+        return error::respond(&e);
+    }
+    if let Some((_, f)) = pairs.iter().find(|(k, v)| k == "format" && v != "csv" && v != "json") {
+        return error::respond(&Error::invalid(format!("format must be json or csv, not {f:?}")));
+    }
+    forward(&site, &format!("/calls?{}", url.query().unwrap_or("")), &authorization, &ctx).await
 }
 
 /// `GET /v1/sites/{site}/report?group_by=source,campaign&from=2026-11-01&to=2026-11-30`.

@@ -6,7 +6,7 @@ use crate::config::{self, SITES_BINDING};
 use crate::error::{self, storage};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use shared::api::{CallView, CallsPage, LeaseCommand, LeaseGrant, LeaseRef, Released, SiteSummary};
+use shared::api::{CallView, LeaseCommand, LeaseGrant, LeaseRef, Released, SiteSummary};
 use shared::crm::Delivery;
 use shared::{
     CallEvent, CallRecord, CallStore, Clock, Error, LeaseStore, NumberRoute, PhoneNumber, SiteLedger,
@@ -22,7 +22,11 @@ const SITE_HEADER: &str = "x-ringtrace-site";
 
 const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS site_state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS calls (call_sid TEXT PRIMARY KEY, started_at INTEGER NOT NULL, json TEXT NOT NULL)",
+    // Beside each call's JSON, the columns the dashboard filters and sorts by (shared::CallRow).
+    "CREATE TABLE IF NOT EXISTS calls (call_sid TEXT PRIMARY KEY, started_at INTEGER NOT NULL, json TEXT NOT NULL, \
+     caller TEXT, channel TEXT, source TEXT, campaign TEXT, answered INTEGER NOT NULL DEFAULT 0, \
+     voicemail INTEGER NOT NULL DEFAULT 0, live INTEGER NOT NULL DEFAULT 0, \
+     talk_secs INTEGER NOT NULL DEFAULT 0, first_time INTEGER NOT NULL DEFAULT 1)",
     "CREATE INDEX IF NOT EXISTS calls_by_time ON calls (started_at DESC)",
     "CREATE INDEX IF NOT EXISTS calls_by_caller ON calls (json_extract(json, '$.from'), started_at)",
     "CREATE TABLE IF NOT EXISTS sessions (session_key TEXT PRIMARY KEY, started_at INTEGER NOT NULL, json TEXT NOT NULL)",
@@ -31,6 +35,20 @@ const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, call_sid TEXT NOT NULL, next_at INTEGER, json TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at) WHERE next_at IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS deliveries_by_call ON deliveries (call_sid)",
+];
+
+/// The call columns added after the first release, with their types: a database created
+/// before them gets them (and their values) on first use.
+const CALL_COLUMNS: &[(&str, &str)] = &[
+    ("caller", "TEXT"),
+    ("channel", "TEXT"),
+    ("source", "TEXT"),
+    ("campaign", "TEXT"),
+    ("answered", "INTEGER NOT NULL DEFAULT 0"),
+    ("voicemail", "INTEGER NOT NULL DEFAULT 0"),
+    ("live", "INTEGER NOT NULL DEFAULT 0"),
+    ("talk_secs", "INTEGER NOT NULL DEFAULT 0"),
+    ("first_time", "INTEGER NOT NULL DEFAULT 1"),
 ];
 
 /// `Date.now()` as the core's clock.
@@ -105,7 +123,52 @@ impl ObjectStore {
     }
 
     fn ensure_schema(&self) -> shared::Result<()> {
-        SCHEMA.iter().try_for_each(|statement| self.write(statement, vec![]))
+        SCHEMA.iter().try_for_each(|statement| self.write(statement, vec![]))?;
+        self.ensure_call_columns()
+    }
+
+    /// Adds [`CALL_COLUMNS`] to a `calls` table made before them, and fills them in from each
+    /// call's JSON (once: later calls find the columns there).
+    fn ensure_call_columns(&self) -> shared::Result<()> {
+        #[derive(Deserialize)]
+        struct Count {
+            n: i64,
+        }
+        let sql = "SELECT count(*) AS n FROM pragma_table_info('calls') WHERE name = 'first_time'";
+        let rows: Vec<Count> = self.sql.exec(sql, None).and_then(|c| c.to_array()).map_err(storage)?;
+        if rows.first().is_some_and(|r| r.n > 0) {
+            return Ok(());
+        }
+        for (name, kind) in CALL_COLUMNS {
+            self.write(&format!("ALTER TABLE calls ADD COLUMN {name} {kind}"), vec![])?;
+        }
+        let calls: Vec<CallRecord> = self.rows("SELECT json FROM calls", vec![])?;
+        calls.iter().try_for_each(|call| self.insert_call(call))
+    }
+
+    fn insert_call(&self, call: &CallRecord) -> shared::Result<()> {
+        let row = shared::CallRow::of(call);
+        let json = serde_json::to_string(call).map_err(storage)?;
+        let int = |v: i64| worker::SqlStorageValue::try_from_i64(v).map_err(storage);
+        let text = |v: &Option<String>| v.clone().map_or(worker::SqlStorageValue::Null, Into::into);
+        self.write(
+            "INSERT OR REPLACE INTO calls (call_sid, started_at, json, caller, channel, source, campaign, \
+             answered, voicemail, live, talk_secs, first_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                call.call_sid.clone().into(),
+                int(call.started_at.millis())?,
+                json.into(),
+                row.caller.into(),
+                text(&row.channel),
+                text(&row.source),
+                text(&row.campaign),
+                int(i64::from(row.answered))?,
+                int(i64::from(row.voicemail))?,
+                int(i64::from(row.live))?,
+                int(i64::from(row.talk_secs))?,
+                int(i64::from(row.first_time))?,
+            ],
+        )
     }
 
     fn rows<T: DeserializeOwned>(
@@ -219,12 +282,7 @@ impl LeaseStore for ObjectStore {
 impl CallStore for ObjectStore {
     async fn save_call(&self, call: &CallRecord) -> shared::Result<()> {
         self.ensure_schema()?;
-        let json = serde_json::to_string(call).map_err(storage)?;
-        let at = worker::SqlStorageValue::try_from_i64(call.started_at.millis()).map_err(storage)?;
-        self.write(
-            "INSERT OR REPLACE INTO calls (call_sid, started_at, json) VALUES (?, ?, ?)",
-            vec![call.call_sid.clone().into(), at, json.into()],
-        )
+        self.insert_call(call)
     }
     async fn enqueue_delivery(&self, delivery: &Delivery) -> shared::Result<bool> {
         self.ensure_schema()?;
@@ -310,6 +368,43 @@ impl CallStore for ObjectStore {
         let sql =
             "SELECT json FROM calls WHERE started_at >= ? AND started_at < ? ORDER BY started_at LIMIT ?";
         self.rows(sql, range_args(from, to, limit)?)
+    }
+    async fn query_calls(
+        &self,
+        query: &shared::CallQuery,
+        qualify_secs: u32,
+        offset: u64,
+        limit: u32,
+    ) -> shared::Result<(Vec<CallRecord>, u64)> {
+        #[derive(Deserialize)]
+        struct Count {
+            n: i64,
+        }
+        if !self.has_tables()? {
+            return Ok((Vec::new(), 0));
+        }
+        self.ensure_schema()?;
+        let (condition, order, args) = query.sql(qualify_secs);
+        let bind = |args: &[shared::SqlArg]| -> shared::Result<Vec<worker::SqlStorageValue>> {
+            args.iter()
+                .map(|a| match a {
+                    shared::SqlArg::Int(v) => worker::SqlStorageValue::try_from_i64(*v).map_err(storage),
+                    shared::SqlArg::Text(t) => Ok(t.clone().into()),
+                })
+                .collect()
+        };
+        let count_sql = format!("SELECT count(*) AS n FROM calls WHERE {condition}");
+        let counted: Vec<Count> =
+            self.sql.exec(&count_sql, bind(&args)?).and_then(|c| c.to_array()).map_err(storage)?;
+        let total = counted.first().map_or(0, |c| u64::try_from(c.n).unwrap_or(0));
+        let mut page_args = bind(&args)?;
+        page_args.push(worker::SqlStorageValue::try_from_i64(i64::from(limit)).map_err(storage)?);
+        page_args.push(
+            worker::SqlStorageValue::try_from_i64(i64::try_from(offset).unwrap_or(i64::MAX))
+                .map_err(storage)?,
+        );
+        let page_sql = format!("SELECT json FROM calls WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?");
+        Ok((self.rows(&page_sql, page_args)?, total))
     }
     async fn recent_calls(&self, limit: usize) -> shared::Result<Vec<CallRecord>> {
         if !self.has_tables()? {
@@ -447,17 +542,24 @@ impl DurableObject for SiteObject {
             }
             (Method::Get, "/calls") => {
                 let token = token.as_deref();
-                let limit = req
-                    .url()?
-                    .query_pairs()
-                    .find(|(k, _)| k == "limit")
-                    .and_then(|(_, v)| v.parse::<usize>().ok())
-                    .unwrap_or(crate::config::DEFAULT_CALLS_PAGE);
-                let result = ledger
-                    .calls(token, limit)
-                    .await
-                    .map(|calls| CallsPage { calls: calls.iter().map(CallView::from).collect() });
-                error::json(result)
+                let pairs: Vec<(String, String)> = req.url()?.query_pairs().into_owned().collect();
+                let query = match shared::CallQuery::parse(&pairs, EdgeClock.now()) {
+                    Ok(q) => q,
+                    Err(e) => return error::respond(&e),
+                };
+                if pairs.iter().any(|(k, v)| k == "format" && v == "csv") {
+                    return match ledger.export_calls(token, &query).await {
+                        Ok(csv) => {
+                            let mut resp = Response::ok(csv)?;
+                            resp.headers_mut().set("content-type", "text/csv; charset=utf-8")?;
+                            resp.headers_mut()
+                                .set("content-disposition", "attachment; filename=\"ringtrace-calls.csv\"")?;
+                            Ok(resp)
+                        }
+                        Err(e) => error::respond(&e),
+                    };
+                }
+                error::json(ledger.query_calls(token, &query).await)
             }
             _ => error::not_found(),
         }
@@ -595,7 +697,12 @@ impl SiteStub {
         let status = answer.status_code();
         let text = answer.text().await?;
         let mut fresh = Response::ok(text)?.with_status(status);
-        fresh.headers_mut().set("content-type", "application/json")?;
+        // JSON unless the object said otherwise (the calls CSV export).
+        let kind = answer.headers().get("content-type")?.unwrap_or_else(|| "application/json".into());
+        fresh.headers_mut().set("content-type", &kind)?;
+        if let Some(disposition) = answer.headers().get("content-disposition")? {
+            fresh.headers_mut().set("content-disposition", &disposition)?;
+        }
         Ok(fresh)
     }
 }
