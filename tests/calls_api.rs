@@ -217,4 +217,45 @@ async fn the_calls_list_filters_sorts_pages_and_exports_in_the_sites_database() 
     }
     let resp = client.get(edge.url("/v1/sites/demo/calls?format=csv")).send().await.expect("get");
     assert_eq!(resp.status(), 401, "the export needs the token too");
+
+    // The overview of the last 30 days counts the same calls.
+    let overview: Value = client
+        .get(edge.url("/v1/sites/demo/overview?tz=America/Chicago"))
+        .bearer_auth(&edge.demo_token)
+        .send()
+        .await
+        .expect("overview")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        overview["totals"],
+        json!({"calls": 5, "answered": 1, "qualified": 1, "first_time": 4, "unattributed": 1}),
+        "a voicemail is not answered by the business: {overview}"
+    );
+    assert_eq!(overview["previous"]["calls"], 0);
+    let days = overview["days"].as_array().expect("days");
+    assert!((30..=31).contains(&days.len()), "every day of the period: {}", days.len());
+    let mut by_channel = serde_json::Map::new();
+    for day in days {
+        for (channel, n) in day["by_channel"].as_object().expect("by_channel") {
+            let sum = by_channel.get(channel).and_then(Value::as_u64).unwrap_or(0) + n.as_u64().unwrap_or(0);
+            by_channel.insert(channel.clone(), json!(sum));
+        }
+    }
+    assert_eq!(Value::Object(by_channel), json!({"paid search": 3, "email": 1, "unattributed": 1}));
+    assert_eq!(
+        overview["top_sources"],
+        json!([{"name": "google", "calls": 2}, {"name": "bing", "calls": 1}, {"name": "newsletter", "calls": 1}])
+    );
+    assert_eq!(overview["top_campaigns"], json!([{"name": "spring", "calls": 4}]));
+    for bad in ["tz=Nowhere/Town", "from=2026-11-10&to=2026-11-01", "days=7"] {
+        let resp = client
+            .get(edge.url(&format!("/v1/sites/demo/overview?{bad}")))
+            .bearer_auth(&edge.demo_token)
+            .send()
+            .await
+            .expect("overview");
+        assert_eq!(resp.status(), 400, "{bad}");
+    }
 }

@@ -32,6 +32,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .post_async("/v1/sites/:site/calls/events", routes::telephony::call_events)
         .get_async("/v1/sites/:site/calls", routes::calls::list)
         .get_async("/v1/sites/:site/calls/:call_sid", routes::calls::detail)
+        .get_async("/v1/sites/:site/overview", routes::calls::overview)
         .get_async("/v1/sites/:site/report", routes::calls::report)
         .get_async("/v1/sites/:site/pool", routes::calls::pool)
         .put_async("/v1/sites/:site", routes::sites::put)

@@ -18,6 +18,9 @@ pub const MAX_EXPORT_ROWS: u32 = 100_000;
 const DAY_SECS: i64 = 24 * 3600;
 const MAX_RANGE_DAYS: i64 = 366;
 
+/// "Answered by the business" over the stored columns (a voicemail is answered by a machine).
+pub const SQL_ANSWERED: &str = "(answered = 1 AND voicemail = 0)";
+
 /// The columns a call is stored with, beside its JSON: what the dashboard filters and sorts
 /// by.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -330,7 +333,7 @@ impl CallQuery {
         }
         match self.status {
             None => {}
-            Some(StatusFilter::Answered) => clauses.push("answered = 1 AND voicemail = 0".into()),
+            Some(StatusFilter::Answered) => clauses.push(SQL_ANSWERED.into()),
             Some(StatusFilter::Voicemail) => clauses.push("voicemail = 1".into()),
             Some(StatusFilter::Live) => clauses.push("live = 1".into()),
             Some(StatusFilter::Missed) => clauses.push("answered = 0 AND voicemail = 0 AND live = 0".into()),
@@ -338,11 +341,11 @@ impl CallQuery {
         match self.qualified {
             None => {}
             Some(true) => {
-                clauses.push("answered = 1 AND voicemail = 0 AND talk_secs >= ?".into());
+                clauses.push(format!("{SQL_ANSWERED} AND talk_secs >= ?"));
                 args.push(SqlArg::Int(i64::from(qualify_secs)));
             }
             Some(false) => {
-                clauses.push("NOT (answered = 1 AND voicemail = 0 AND talk_secs >= ?)".into());
+                clauses.push(format!("NOT ({SQL_ANSWERED} AND talk_secs >= ?)"));
                 args.push(SqlArg::Int(i64::from(qualify_secs)));
             }
         }
@@ -545,7 +548,7 @@ mod tests {
         assert_eq!(
             condition,
             "started_at >= ? AND started_at < ? AND channel = ? AND source = ? AND answered = 0 AND \
-             voicemail = 0 AND live = 0 AND answered = 1 AND voicemail = 0 AND talk_secs >= ?"
+             voicemail = 0 AND live = 0 AND (answered = 1 AND voicemail = 0) AND talk_secs >= ?"
         );
         assert_eq!(order, "source IS NULL, source ASC, started_at DESC, call_sid ASC");
         assert_eq!(args.len(), 5);

@@ -38,6 +38,8 @@ pub mod form;
 #[cfg(feature = "std")]
 mod hours;
 #[cfg(feature = "std")]
+pub mod overview;
+#[cfg(feature = "std")]
 mod pool;
 #[cfg(feature = "std")]
 pub mod report;

@@ -8,6 +8,7 @@ use crate::call_query::{calls_csv, CallQuery, CallRow, MAX_EXPORT_ROWS};
 use crate::clock::{Clock, Timestamp};
 use crate::crm::Delivery;
 use crate::error::{Error, Result};
+use crate::overview::{CallSummary, Overview, OverviewQuery};
 use crate::phone::PhoneNumber;
 use crate::pool::{Lease, LeaseRequest, Pool, Region};
 use crate::report::{self, Dimension, ReportRow};
@@ -65,6 +66,8 @@ pub trait CallStore {
     async fn first_call_from(&self, from: &str) -> Result<Option<CallRecord>>;
     /// Most recent first.
     async fn recent_calls(&self, limit: usize) -> Result<Vec<CallRecord>>;
+    /// Counts of the calls that started in `[from, to)` (see [`CallSummary`]).
+    async fn call_summary(&self, from: Timestamp, to: Timestamp, qualify_secs: u32) -> Result<CallSummary>;
     /// The calls `query` selects (its range and filters, `qualify_secs` being the site's
     /// qualified-call threshold) in its order, `limit` of them from `offset`; and how many it
     /// selects in all.
@@ -298,6 +301,15 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         })
     }
 
+    /// The overview of `query`'s period against the period before, for the site's token.
+    pub async fn overview(&self, token: Option<&str>, query: &OverviewQuery) -> Result<Overview> {
+        let config = self.authorized_config(token).await?;
+        let period = self.store.call_summary(query.from, query.to, config.qualify_secs).await?;
+        let (from, to) = query.previous();
+        let previous = self.store.call_summary(from, to, config.qualify_secs).await?;
+        Overview::build(query, period, previous)
+    }
+
     /// Every call `query` selects (up to [`MAX_EXPORT_ROWS`], from its first page on) as CSV.
     pub async fn export_calls(&self, token: Option<&str>, query: &CallQuery) -> Result<String> {
         let config = self.authorized_config(token).await?;
@@ -524,6 +536,12 @@ impl CallStore for MemoryStore {
         calls.sort_by_key(|c| std::cmp::Reverse(c.started_at));
         calls.truncate(limit);
         Ok(calls)
+    }
+    async fn call_summary(&self, from: Timestamp, to: Timestamp, qualify_secs: u32) -> Result<CallSummary> {
+        let calls = self.calls.borrow();
+        let rows: Vec<CallRow> =
+            calls.iter().filter(|c| from <= c.started_at && c.started_at < to).map(CallRow::of).collect();
+        Ok(CallSummary::of_rows(rows.iter(), qualify_secs))
     }
     async fn query_calls(
         &self,

@@ -1,5 +1,6 @@
 //! The dashboard's reads, for the site's API token: `GET /v1/sites/{site}/calls` (the list
-//! of calls), `/report` (calls and sessions grouped) and `/pool` (numbers and sizing).
+//! of calls), `/overview` (a period at a glance), `/report` (calls and sessions grouped) and
+//! `/pool` (numbers and sizing).
 
 use crate::error;
 use crate::store::site_object::EdgeClock;
@@ -51,6 +52,21 @@ pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Response> {
         return error::respond(&Error::invalid(format!("format must be json or csv, not {f:?}")));
     }
     forward(&site, &format!("/calls?{}", url.query().unwrap_or("")), &authorization, &ctx).await
+}
+
+/// `GET /v1/sites/{site}/overview?from=2026-11-01&to=2026-11-30&tz=America/Chicago`: headline
+/// counts against the period before, calls per day by channel, top sources and campaigns.
+pub async fn overview(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let (site, authorization) = match dashboard_request(&req, &ctx).await? {
+        Ok(ok) => ok,
+        Err(answer) => return Ok(answer),
+    };
+    let url = req.url()?;
+    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    if let Err(e) = shared::overview::OverviewQuery::parse(&pairs, EdgeClock.now()) {
+        return error::respond(&e);
+    }
+    forward(&site, &format!("/overview?{}", url.query().unwrap_or("")), &authorization, &ctx).await
 }
 
 /// `GET /v1/sites/{site}/report?group_by=source,campaign&from=2026-11-01&to=2026-11-30`.

@@ -369,6 +369,51 @@ impl CallStore for ObjectStore {
             "SELECT json FROM calls WHERE started_at >= ? AND started_at < ? ORDER BY started_at LIMIT ?";
         self.rows(sql, range_args(from, to, limit)?)
     }
+    async fn call_summary(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        qualify_secs: u32,
+    ) -> shared::Result<shared::overview::CallSummary> {
+        use shared::overview::{sql, CallSummary, Totals};
+        #[derive(Deserialize)]
+        struct Bucket {
+            bucket: i64,
+            channel: Option<String>,
+            n: i64,
+        }
+        #[derive(Deserialize)]
+        struct Named {
+            name: String,
+            n: i64,
+        }
+        if !self.has_tables()? {
+            return Ok(CallSummary::default());
+        }
+        self.ensure_schema()?;
+        let int = |v: i64| worker::SqlStorageValue::try_from_i64(v).map_err(storage);
+        let range = || -> shared::Result<Vec<worker::SqlStorageValue>> {
+            Ok(vec![int(from.millis())?, int(to.millis())?])
+        };
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        let mut args = vec![int(i64::from(qualify_secs))?];
+        args.extend(range()?);
+        let totals: Vec<Totals> =
+            self.sql.exec(&sql::totals(), args).and_then(|c| c.to_array()).map_err(storage)?;
+        let buckets: Vec<Bucket> =
+            self.sql.exec(sql::BUCKETS, range()?).and_then(|c| c.to_array()).map_err(storage)?;
+        let top = |column: &str| -> shared::Result<Vec<(String, u64)>> {
+            let rows: Vec<Named> =
+                self.sql.exec(&sql::top(column), range()?).and_then(|c| c.to_array()).map_err(storage)?;
+            Ok(rows.into_iter().map(|r| (r.name, count(r.n))).collect())
+        };
+        Ok(CallSummary {
+            totals: totals.into_iter().next().unwrap_or_default(),
+            buckets: buckets.into_iter().map(|b| (b.bucket, b.channel, count(b.n))).collect(),
+            top_sources: top("source")?,
+            top_campaigns: top("campaign")?,
+        })
+    }
     async fn query_calls(
         &self,
         query: &shared::CallQuery,
@@ -525,6 +570,14 @@ impl DurableObject for SiteObject {
                 let pairs: Vec<(String, String)> = req.url()?.query_pairs().into_owned().collect();
                 let result = match shared::api::parse_pool_days(&pairs) {
                     Ok(days) => ledger.pool_report(token, days).await,
+                    Err(e) => Err(e),
+                };
+                error::json(result)
+            }
+            (Method::Get, "/overview") => {
+                let pairs: Vec<(String, String)> = req.url()?.query_pairs().into_owned().collect();
+                let result = match shared::overview::OverviewQuery::parse(&pairs, EdgeClock.now()) {
+                    Ok(q) => ledger.overview(token.as_deref(), &q).await,
                     Err(e) => Err(e),
                 };
                 error::json(result)
