@@ -30,7 +30,8 @@ const exports = Array.from({ length: module.getNumExports() }, (_, i) =>
 const jspi = exports.some((name) => name.includes("jspi"));
 const functions = Array.from({ length: module.getNumFunctions() }, (_, i) =>
   binaryen.getFunctionInfo(module.getFunctionByIndex(i)).name);
-const formats = functions.some((name) => /::fmt::write\b/.test(name));
+// Fails closed: any function that formats (under any name LTO left) keeps the impls.
+const formats = functions.some((name) => /fmt::write|write_fmt|format_inner|as core(\[[0-9a-f]+\])?::fmt::Write>/.test(name));
 const dead = [/^wasm_bindgen::convert::closures::.*::invoke::/];
 if (!jspi) dead.push(/^js_sys::futures::jspi::/);
 if (!formats) dead.push(/ as core(\[[0-9a-f]+\])?::fmt::[A-Za-z]+>::fmt$/);
@@ -38,8 +39,9 @@ const empty = "__ringtrace_pruned";
 module.addFunction(empty, binaryen.none, binaryen.none, [], module.unreachable());
 let kept = 0, emptied = 0;
 for (let i = module.getNumElementSegments() - 1; i >= 0; i--) {
-  const info = binaryen.getElementSegmentInfo(module.getElementSegmentByIndex(i));
-  if (info.isPassive) continue;
+  const segment = module.getElementSegmentByIndex(i);
+  if (binaryen._BinaryenElementSegmentIsPassive(segment)) continue;
+  const info = binaryen.getElementSegmentInfo(segment);
   const names = info.data.map((name) =>
     dead.some((pattern) => pattern.test(name)) ? (emptied++, empty) : (kept++, name));
   module.removeElementSegment(info.name);

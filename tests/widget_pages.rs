@@ -160,8 +160,10 @@ async fn a_page_whose_csp_blocks_webassembly_keeps_its_number() {
     let f = &result["facts"];
     assert_eq!(f["n"], "Call (555) 010-0100", "the page keeps its number");
     assert_eq!(f["number"], json!(null), "ringtrace.number(): no tracking number");
-    assert_eq!(f["business"], "+15550100100", "a business number answers itself");
-    assert_eq!(result["edge"], json!(["/v1/lease", "/v1/lease/release"]), "the unused lease goes back");
+    assert_eq!(f["business"], "+15550100100", "an E.164 business number answers itself");
+    assert_eq!(f["printed"], json!(null), "without the wasm nothing can read a printed number");
+    assert_eq!(f["words"], json!(null));
+    assert_eq!(result["edge"], json!([]), "no lease it could not show: WebAssembly is checked first");
     assert_eq!((result["cookies"].clone(), result["storage"].clone()), (json!([]), json!([])));
 }
 
@@ -234,6 +236,19 @@ async fn a_second_business_number_rendered_later_gets_its_own_tracking_number_th
         json!(["/v1/lease", "/v1/lease"]),
         "the second lease only once the page showed the service line"
     );
+
+    // The same through the site owner's own `ringtrace.swap(…)` call, which takes the
+    // page's changes from the watcher: they must still get their lease.
+    let page = page_with_widget("swap-api.html", &edge.base, "");
+    let result = check_page(&page.url, 3500, None);
+    clean(&result);
+    let f = &result["facts"];
+    assert_eq!(f["count"], 1, "the main number swapped by the call itself: {f}");
+    assert!(tracking_suffix(f["mainRightAway"].as_str().unwrap_or("")).is_some(), "{f}");
+    assert_eq!(f["svc"], "Service 555-010-0301", "then the service line's own number: {f}");
+    assert_eq!(f["service_number"], "+15550100301");
+    assert_eq!(f["bad"], 0, "a bad selector swaps nothing and throws nothing");
+    assert_eq!(result["edge"], json!(["/v1/lease", "/v1/lease"]));
 }
 
 #[tokio::test]
@@ -251,6 +266,17 @@ async fn a_lease_that_ended_while_away_is_replaced_on_coming_back() {
     let shown = f["n"].as_str().unwrap_or("");
     let n = tracking_suffix(shown).unwrap_or_else(|| panic!("a tracking number is still shown: {f}"));
     assert_eq!(f["number"], format!("+1555010{n}"), "ringtrace.number() answers what is shown");
+
+    // The same, but the edge refuses the new lease: the business number goes back.
+    let page = page_with_widget("lapsed-failing.html", &edge.base, "");
+    let result = check_page(&page.url, 4000, None);
+    assert_eq!(result["thrown"], json!([]), "{result}");
+    let f = &result["facts"];
+    assert!(tracking_suffix(f["during"].as_str().unwrap_or("")).is_some(), "swapped at first: {f}");
+    assert_eq!(f["n"], "Call (555) 010-0100", "the business number again: {f}");
+    assert_eq!(f["href"], "tel:+15550100100");
+    assert_eq!(f["number"], json!(null), "no tracking number now");
+    assert_eq!(result["edge"], json!(["/v1/lease", "/v1/lease/release", "/v1/lease/renew"]), "{result}");
 }
 
 #[tokio::test]

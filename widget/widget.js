@@ -27,8 +27,10 @@ import * as glue from "ringtrace-glue";
   var KEY = "ringtrace_vid", UNTIL = KEY + "_until";
   var HEARTBEAT_MS = 240000; // well inside the default 15-minute lease
   var BATCH_MS = 50; // page changes within this time are swapped together
+  var LOAD_MS = 10000; // the longest the wasm may take to arrive
   // What the edge accepts as a visitor id (shared/src/visitor.rs).
   var VISITOR_ID = /^[\w-]{8,64}$/;
+  var E164 = /^\+[1-9]\d{6,14}$/;
   // Crawlers, link previews and headless browsers: they would hold a number no person calls.
   var BOTS = /bot|crawl|spider|slurp|headless|lighthouse|facebookexternalhit|preview|pingdom|gtmetrix|phantomjs|python-requests|curl\/|wget/i;
 
@@ -36,16 +38,19 @@ import * as glue from "ringtrace-glue";
   var base = script.src.replace(/[?#].*$/, "").replace(/[^/]*$/, "");
   var query = new URLSearchParams(location.search);
   var debug = script.hasAttribute("data-debug") || query.has("ringtrace_debug");
-  var timeout = parseInt(script.getAttribute("data-timeout"), 10);
-  timeout = timeout == timeout ? Math.min(Math.max(timeout, 100), 10000) : 1500;
+  var timeout = script.getAttribute("data-timeout");
+  timeout = /^\s*\d+\s*$/.test(timeout) ? Math.min(Math.max(+timeout, 100), 10000) : 1500;
 
-  var wasm; // the wasm's functions, once loaded
-  var pairs = []; // [business, tracking] numbers (E.164) the page shows swapped
+  var wasm; // the wasm's functions, once loaded (and while they work)
+  // [business, tracking] numbers (E.164) the page shows swapped; the site's main number
+  // first. A pair of a number with itself: no tracking number for it now.
+  var pairs = [];
   var attributes = ""; // the opted-in attributes the wasm allowed
   var settled, waiting = [], listeners = [], announced;
   var observer, pending = [];
   var visitor; // this visitor's id
   var unshown = []; // the site's other business numbers the page has not shown yet
+  var held = []; // {g: grant} for each lease this page holds, released when it is left
   var watching = { childList: true, subtree: true, characterData: true, attributeFilter: ["href"] };
 
   function say(what) {
@@ -62,12 +67,25 @@ import * as glue from "ringtrace-glue";
 
   function nothing() {}
 
+  // Calls into the wasm. If one throws (something no test foresaw), the widget stops touching
+  // the page for good: a wasm instance that threw may not be sound any more.
+  function call(f) {
+    if (!wasm) return;
+    try {
+      return f(wasm);
+    } catch (e) {
+      wasm = null;
+      if (observer) observer.disconnect();
+      say("stopped: " + e);
+    }
+  }
+
   function connected(node) {
     return node.isConnected;
   }
 
   function flat(list) {
-    return list.map(function (p) { return p.join(" "); }).join(" ");
+    return list.filter(function (p) { return p[0] != p[1]; }).map(function (p) { return p.join(" "); }).join(" ");
   }
 
   // POSTs `body` as JSON (GETs without one) to the edge, giving up after `timeout`. Resolves
@@ -102,6 +120,7 @@ import * as glue from "ringtrace-glue";
   // A lease (or the visitor's current one) for the site's main business number or `business`,
   // with what the edge attributes it to: utm tags, referrer and landing page (the landing
   // page's query carries the click ids; its fragment, which may hold tokens, is left out).
+  // Held from the moment it is granted: leaving the page releases it.
   function lease(business) {
     var body = { site: site, visitor: visitor, landing_page: location.origin + location.pathname + location.search };
     if (business) body.business_number = business;
@@ -111,7 +130,9 @@ import * as glue from "ringtrace-glue";
     });
     if (doc.referrer) body.referrer = doc.referrer;
     return send("v1/lease", body).then(granted).then(function (g) {
+      if (typeof g.lease_id != "string") throw "a malformed answer";
       g.business = business;
+      held.push({ g: g });
       return g;
     });
   }
@@ -120,11 +141,19 @@ import * as glue from "ringtrace-glue";
     return { site: site, visitor: visitor, lease_id: grant.lease_id };
   }
 
+  // Gives a lease back (the page will not show it, or is being left).
   function release(grant) {
+    held = held.filter(function (h) { return h.g != grant; });
     quietly(function () {
-      if (grant.lease_id) nav.sendBeacon(base + "v1/lease/release", JSON.stringify(ref(grant)));
+      nav.sendBeacon(base + "v1/lease/release", JSON.stringify(ref(grant)));
     });
   }
+
+  addEventListener("pagehide", function () {
+    held.forEach(function (h) {
+      quietly(function () { nav.sendBeacon(base + "v1/lease/release", JSON.stringify(ref(h.g))); });
+    });
+  });
 
   // The visitor's id: kept from an earlier visit (within the site's lifetime) when storage
   // allows, otherwise new.
@@ -167,35 +196,43 @@ import * as glue from "ringtrace-glue";
   // neighbours may now spell a number).
   function rootsOf(records) {
     var roots = [];
-    function add(root) {
+    function add(node) {
+      var root = node && call(function (w) { return w.line_of(node); });
       if (root && roots.indexOf(root) < 0) roots.push(root);
     }
     for (var i = 0; i < records.length; i++) {
       var r = records[i];
-      if (r.type == "attributes") add(r.target);
-      else if (r.type == "characterData" || r.removedNodes.length) add(wasm.line_of(r.target));
-      for (var k = 0; r.addedNodes && k < r.addedNodes.length; k++) add(wasm.line_of(r.addedNodes[k]));
+      if (r.type == "attributes") {
+        if (roots.indexOf(r.target) < 0) roots.push(r.target);
+      } else if (r.type == "characterData" || r.removedNodes.length) add(r.target);
+      for (var k = 0; r.addedNodes && k < r.addedNodes.length; k++) add(r.addedNodes[k]);
     }
     return roots;
   }
 
-  // Swaps under each of `roots` (the page's pairs, or `using`) and tells the listeners. The
-  // watcher is paused meanwhile, so the widget never reacts to its own edits; changes the
-  // page made just before are swapped now, not dropped.
+  // Swaps under each of `roots` (the page's pairs, or `using`: a number the heartbeat
+  // changed) and tells the listeners about the page's pairs. The watcher is paused meanwhile,
+  // so the widget never reacts to its own edits; what the page changed just before is
+  // swapped now too (with the page's pairs), not dropped.
   function swapNow(roots, using) {
-    if (!wasm) return 0;
-    var count = 0, list = flat(using || pairs);
+    var count = 0, taken = [];
     if (observer) {
-      roots = roots.concat(rootsOf(observer.takeRecords()).filter(connected));
+      taken = rootsOf(observer.takeRecords()).filter(connected);
       observer.disconnect();
     }
-    roots.forEach(function (root, i) {
-      if (roots.indexOf(root) == i) {
-        count += quietly(function () { return wasm.swap(root, list, attributes); }) || 0;
-      }
-    });
-    if (observer) observer.observe(doc.documentElement, watching);
-    if (count && pairs[0]) tell(pairs[0], count);
+    function swapIn(list, into) {
+      into.forEach(function (root, i) {
+        if (into.indexOf(root) == i) count += call(function (w) { return w.swap(root, list, attributes); }) || 0;
+      });
+    }
+    swapIn(flat(using || pairs), roots);
+    if (using) swapIn(flat(pairs), taken);
+    else swapIn(flat(pairs), taken.filter(function (r) { return roots.indexOf(r) < 0; }));
+    if (observer && wasm) observer.observe(doc.documentElement, watching);
+    var main = pairs[0];
+    if (count && !using && main && main[0] != main[1]) tell(main, count);
+    // A line the page shows only now gets its own tracking number.
+    leaseLater(using ? taken : roots.concat(taken));
     return count;
   }
 
@@ -232,22 +269,18 @@ import * as glue from "ringtrace-glue";
     var roots = pending;
     pending = [];
     // Only roots still in the page and not inside another root of this batch.
-    roots = roots.filter(function (r, i) {
+    swapNow(roots.filter(function (r, i) {
       return connected(r) && roots.indexOf(r) == i && !roots.some(function (o) { return o != r && o.contains(r); });
-    });
-    swapNow(roots);
-    leaseShown(roots).then(function (more) {
-      more.forEach(function (g) { put(g.replaces, g.number); });
-    });
+    }));
   }
 
   // The site's other business numbers (a service line…) get tracking numbers of their own
-  // once the page shows them, under `roots`: at first, or in content added later. Each is
-  // asked for once; resolves to the grants.
+  // once the page shows them under `roots` where a swap would replace them: at first, or in
+  // content added later. Each is asked for once; resolves to the grants.
   function leaseShown(roots) {
     var shown = unshown.filter(function (business) {
       return roots.some(function (root) {
-        return quietly(function () { return wasm.shows(root, business); });
+        return call(function (w) { return w.shows(root, business, attributes); });
       });
     });
     unshown = unshown.filter(function (business) { return shown.indexOf(business) < 0; });
@@ -262,73 +295,91 @@ import * as glue from "ringtrace-glue";
     });
   }
 
+  function leaseLater(roots) {
+    if (!unshown.length || !roots.length) return;
+    leaseShown(roots).then(function (more) {
+      more.forEach(function (g) { put(g.replaces, g.number); });
+    }, nothing);
+  }
+
   // Shows `number` in place of `business` from now on (the business number itself: no
-  // tracking number any more), and changes what the page shows now.
+  // tracking number for it now), and changes what the page shows now.
   function put(business, number) {
     var pair = pairs.filter(function (p) { return p[0] == business; })[0];
     var shown = pair ? pair[1] : business;
     if (shown == number) return;
-    if (!pair) pairs.push([business, number]);
-    else if (number == business) pairs.splice(pairs.indexOf(pair), 1);
-    else pair[1] = number;
+    if (pair) pair[1] = number;
+    else pairs.push([business, number]);
     swapNow([doc.body], [[shown, number]]);
   }
 
   // Keeps `grant` while the visitor is on the page: renews it every few minutes while the
   // page is visible and at once on coming back to it; if it ended meanwhile (expired while
-  // hidden), takes a new one and shows its number; leaving the page releases it.
+  // hidden, or released when the page was frozen), takes a new one and shows its number.
   function keep(grant) {
-    var busy;
+    var busy, holder = held.filter(function (h) { return h.g == grant; })[0] || { g: grant };
     function idle() {
       busy = 0;
     }
     function beat() {
       if (busy || doc.visibilityState != "visible") return;
       busy = 1;
-      send("v1/lease/renew", ref(grant)).then(nothing, function (status) {
+      var current = holder.g;
+      send("v1/lease/renew", ref(current)).then(nothing, function (status) {
         if (status == 404 || status == 410) {
-          return lease(grant.business).then(function (fresh) {
-            grant = fresh;
+          return lease(current.business).then(function (fresh) {
+            held = held.filter(function (h) { return h.g != fresh; });
+            holder.g = fresh;
+            if (held.indexOf(holder) < 0) held.push(holder);
             put(fresh.replaces, fresh.number);
           }, function () {
             // No new lease: the old number may be someone else's now.
-            put(grant.replaces, grant.replaces);
+            put(current.replaces, current.replaces);
           });
         }
       }).then(idle, idle);
     }
     setInterval(beat, HEARTBEAT_MS);
     doc.addEventListener("visibilitychange", beat);
-    addEventListener("pagehide", function () { release(grant); });
   }
 
   // The lease is settled: answer the `number()` calls waiting for it.
   function finish(why) {
     if (why) say(why);
     settled = 1;
-    waiting.splice(0).forEach(function (answer) { answer(); });
+    waiting.splice(0).forEach(quietly);
   }
 
+  // The number shown in place of `business` (empty: the main number); without the wasm, an
+  // E.164 number answers itself and anything else null.
   function numberFor(business) {
-    business = business == null ? "" : "" + business;
-    var shown = wasm && quietly(function () { return wasm.number_for(flat(pairs), business); });
-    return shown || business || null;
+    business = quietly(function () { return business == null ? "" : String(business); }) || "";
+    if (wasm) return call(function (w) { return w.number_for(flat(pairs), business); }) || null;
+    return E164.test(business) ? business : null;
   }
 
-  // The wasm, downloaded and compiled as it streams in, wired to its glue.
+  // The wasm, downloaded and compiled as it streams in, wired to its glue. A page whose CSP
+  // does not allow WebAssembly ('wasm-unsafe-eval') refuses even the smallest module: checked
+  // first, so such a page takes no lease it cannot show.
+  function wasmAllowed() {
+    return quietly(function () { return !!new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])); });
+  }
+
   function load() {
-    var url = base + "ringtrace_widget_bg.wasm", imports = { "./ringtrace_widget_bg.js": glue };
-    var instantiated = WebAssembly.instantiateStreaming
-      ? WebAssembly.instantiateStreaming(fetch(url, { credentials: "omit" }), imports)
-      : fetch(url, { credentials: "omit" }).then(function (r) {
-        return r.arrayBuffer();
-      }).then(function (bytes) {
-        return WebAssembly.instantiate(bytes, imports);
-      });
-    return instantiated.then(function (result) {
-      glue.__wbg_set_wasm(result.instance.exports);
-      result.instance.exports.__wbindgen_start();
+    var imports = { "./ringtrace_widget_bg.js": glue };
+    var loaded = fetch(base + "ringtrace_widget_bg.wasm", { credentials: "omit" }).then(function (r) {
+      if (!r.ok) throw "wasm " + r.status;
+      return WebAssembly.instantiateStreaming && /wasm/.test(r.headers.get("content-type"))
+        ? WebAssembly.instantiateStreaming(r, imports)
+        : r.arrayBuffer().then(function (bytes) { return WebAssembly.instantiate(bytes, imports); });
+    }).then(function (result) {
+      var exports = result.instance.exports;
+      glue.__wbg_set_wasm(exports);
+      if (exports.__wbindgen_start) exports.__wbindgen_start();
+      wasm = glue;
     });
+    var late = new Promise(function (_, reject) { setTimeout(function () { reject("the wasm took too long"); }, LOAD_MS); });
+    return Promise.race([loaded, late]);
   }
 
   // window.ringtrace: swap(elementOrSelector?) swaps again (default: the whole page) and says
@@ -341,7 +392,8 @@ import * as glue from "ringtrace-glue";
         var root = quietly(function () {
           return target == null ? doc.body : typeof target == "string" ? doc.querySelector(target) : target;
         });
-        return root && root.nodeType ? swapNow([root]) : 0;
+        if (root && root.nodeType == 9) root = root.documentElement;
+        return root && root.nodeType && settled ? swapNow([root]) : 0;
       },
       number: function (business) {
         return new Promise(function (resolve) {
@@ -360,36 +412,38 @@ import * as glue from "ringtrace-glue";
   // Asks for the lease while the wasm downloads; once both (and the page) are there, swaps.
   function start() {
     if (nav.webdriver || BOTS.test(nav.userAgent)) return finish("a crawler or automated browser: no tracking number");
+    if (!wasmAllowed()) return finish("this page does not allow WebAssembly (CSP 'wasm-unsafe-eval'): no tracking number");
     var override = query.get("ringtrace_number");
     visitor = override ? "" : visitorId();
-    // The lease is asked for while the wasm downloads.
     var first = override
       // One of the site's own tracking numbers shown without a lease, for a site owner checking
       // their setup; the edge confirms it is the site's (nobody can show theirs through a link).
-      ? send("v1/widget/" + encodeURIComponent(site) + "?number=" + encodeURIComponent(override)).then(granted)
+      ? send("v1/widget/" + encodeURIComponent(site) + "?number=" + encodeURIComponent(override)).then(granted, function (status) {
+        throw status == 404 ? "the test number is not one of this site's tracking numbers" : status;
+      })
       : lease();
-    var loaded = quietly(load) || Promise.reject();
-    Promise.all([first, loaded, ready()]).then(function (r) {
+    var shown;
+    Promise.all([first, load(), ready()]).then(function (r) {
       var main = r[0];
-      wasm = glue;
       attributes = wasm.attributes(script.getAttribute("data-attributes") || "");
       watching.attributeFilter = watching.attributeFilter.concat(attributes ? attributes.split(" ") : []);
-      if (!override) unshown = main.other_business_numbers || [];
       say((override ? "test override: " : "") + "showing " + main.number + " in place of " + main.replaces);
+      if (!override) unshown = main.other_business_numbers || [];
+      // The site's other lines this page shows get their numbers before the first swap.
       return leaseShown([doc.body]).then(function (more) {
         pairs = [main].concat(more).map(function (g) { return [g.replaces, g.number]; });
-        swapNow([doc.body]);
+        shown = 1;
         if (!override) {
           remember(visitor, main.visitor_lifetime_secs);
           keep(main);
         }
+        swapNow([doc.body]);
         watch();
         finish();
       });
     }).catch(function (why) {
-      // A lease the page will not show (the wasm failed: e.g. a CSP without
-      // 'wasm-unsafe-eval') goes back to the pool at once.
-      first.then(release, nothing);
+      // A lease the page will not show (the wasm failed to arrive or run) goes back at once.
+      if (!shown) first.then(release, nothing);
       finish("no tracking number (" + (why || "no answer") + "): the page keeps its numbers");
     });
   }

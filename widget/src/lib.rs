@@ -26,7 +26,7 @@ pub mod swap;
 use alloc::string::String;
 use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
-use web_sys::{HtmlElement, Node};
+use web_sys::Node;
 
 #[cfg(feature = "runtime")]
 #[global_allocator]
@@ -78,11 +78,13 @@ pub fn line_of(node: &Node) -> Option<Node> {
     swap::line_of(node)
 }
 
-/// Whether the page shows `business` as a person sees it: in `body`'s rendered text or in a
-/// `tel:` link. The widget leases a number for the site's other business numbers only then.
+/// Whether `root` shows `business` where a swap would replace it (text, `tel:` links, the
+/// space-separated opted-in `attributes`; never regions left alone, never split across
+/// lines). The widget leases a number for the site's other business numbers only then.
 #[wasm_bindgen]
-pub fn shows(body: &HtmlElement, business: &str) -> bool {
-    swap::shows(body, business)
+pub fn shows(root: &Node, business: &str, attributes: &str) -> bool {
+    let attributes: Vec<&str> = words(attributes).collect();
+    swap::shows(root, business, &attributes)
 }
 
 /// The number a page shows in place of `business` (as printed or E.164; empty: the site's

@@ -4,9 +4,9 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use shared::{find_occurrences, replace_across_where, replace_all, PhoneNumber};
+use shared::{replace_across_where, replace_all, PhoneNumber};
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement, Node};
+use web_sys::{Element, Node};
 
 /// Where the widget never writes: text that is not page copy, what a person is editing, and
 /// regions the site owner marked with `data-ringtrace-noswap` (with their subtrees).
@@ -46,17 +46,12 @@ pub fn line_of(node: &Node) -> Option<Node> {
     Some(el.closest(NOT_INLINE).ok().flatten().unwrap_or(el).into())
 }
 
-/// Whether `body` shows `business`: in its rendered text (`innerText`: no scripts, styles or
-/// hidden parts, and blocks apart, so table cells are not joined) or a `tel:` link.
-pub fn shows(body: &HtmlElement, business: &str) -> bool {
+/// Whether `root` shows `business` where a swap would replace it (the same rules: lines,
+/// regions left alone, `tel:` links, the opted-in `attributes`). A dry run: swapping the number
+/// for itself writes nothing.
+pub fn shows(root: &Node, business: &str, attributes: &[&str]) -> bool {
     let Ok(number) = PhoneNumber::parse(business) else { return false };
-    if !find_occurrences(&body.inner_text(), &number).is_empty() {
-        return true;
-    }
-    let Ok(links) = body.query_selector_all("a[href^='tel:' i]") else { return false };
-    (0..links.length())
-        .filter_map(|i| element(links.item(i)?)?.get_attribute("href"))
-        .any(|href| !find_occurrences(&href, &number).is_empty())
+    swap_tree(root, &[(number.clone(), number)], attributes) > 0
 }
 
 /// Whether a text node can hold part of a phone number: digits, or a short run of the
@@ -114,8 +109,11 @@ fn swap_attribute(el: &Element, name: &str, pairs: &Pairs, tel_only: bool) -> bo
     let (scheme, number) = value.split_at_checked(prefix).unwrap_or(("", &value));
     let new = if tel_only { swap_tel(number, pairs) } else { swap_text(number, pairs) };
     let Some(new) = new else { return false };
-    value = crate::cat(&[scheme, &new]);
-    let _ = el.set_attribute(name, &value);
+    let changed = crate::cat(&[scheme, &new]);
+    if changed != value {
+        value = changed;
+        let _ = el.set_attribute(name, &value);
+    }
     true
 }
 

@@ -115,18 +115,27 @@ fn a_change_is_looked_at_along_its_whole_line() {
 }
 
 #[wasm_bindgen_test]
-fn a_page_shows_a_number_in_its_text_or_a_tel_link_only() {
+fn a_page_shows_a_number_where_a_swap_would_replace_it_and_the_check_writes_nothing() {
     let root = fixture(
         r#"<p>Sales (555) 010-0300</p><a href="tel:+1-555-010-0400">Call service</a>
            <script>var other = "(555) 010-0500";</script>
+           <div data-ringtrace-noswap>(555) 010-0700</div>
+           <p title="(555) 010-0800">Hover me</p>
+           <svg><text>(555) 010-0900</text></svg>
            <table><tr><td>555</td><td>010-0600</td></tr></table>"#,
     );
-    let body = document().body().expect("body");
-    assert!(shows(&body, "+15550100300"), "in the text");
-    assert!(shows(&body, "+1 555 010 0400"), "in a tel: link, given in any format");
-    assert!(!shows(&body, "+15550100500"), "only in a script");
-    assert!(!shows(&body, "+15550100600"), "split across table cells");
-    assert!(!shows(&body, "not a number"));
+    let before = root.inner_html();
+    assert!(shows(&root, "+15550100300", ""), "in the text");
+    assert!(shows(&root, "+1 555 010 0400", ""), "in a tel: link, given in any format");
+    assert!(!shows(&root, "+15550100500", ""), "only in a script");
+    assert!(!shows(&root, "+15550100700", ""), "only where the site said never to swap");
+    assert!(!shows(&root, "+15550100800", ""), "in an attribute not opted into");
+    assert!(shows(&root, "+15550100800", "title"), "in an opted-in attribute");
+    assert!(!shows(&root, "+15550100600", ""), "split across table cells");
+    assert!(!shows(&root, "not a number", ""));
+    let svg = root.query_selector("svg").ok().flatten().expect("svg");
+    assert!(!shows(&svg, "+15550100900", ""), "an SVG root is asked without error");
+    assert_eq!(root.inner_html(), before, "asking changed nothing");
     root.remove();
 }
 
