@@ -96,6 +96,16 @@ async fn number_swaps_call_is_attributed_and_shows_in_dashboard() {
     .await;
     token_input.send_keys(&edge.demo_token).await.expect("type token");
     page.find(Locator::Css("button[type=submit]")).await.expect("submit").click().await.expect("click");
+    eventually(20, "the overview after signing in", || async {
+        page.find(Locator::Css(".stats")).await.ok()
+    })
+    .await;
+    page.find(Locator::Css("nav.tabs a[href^='#/calls']"))
+        .await
+        .expect("Calls tab")
+        .click()
+        .await
+        .expect("click");
     let row = eventually(20, "the call row in the dashboard", || async {
         page.find(Locator::Css("tr[data-call-sid='CAe2e00000000000000000000000000001']")).await.ok()
     })

@@ -4,6 +4,7 @@
 mod call_events;
 mod calls_api;
 mod crm_webhooks;
+mod dashboard;
 mod end_to_end;
 mod lease_api;
 mod routing;

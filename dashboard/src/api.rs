@@ -1,8 +1,8 @@
 //! The typed client of the edge API (same origin) and the signed-in session.
 
-use js_sys::Promise;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use shared::api::{CallView, CallsPage, ErrorBody};
+use shared::api::ErrorBody;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -15,8 +15,9 @@ pub struct Session {
     pub token: String,
 }
 
+/// The tab's own storage: the token is forgotten when the tab closes.
 fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
+    web_sys::window()?.session_storage().ok().flatten()
 }
 
 impl Session {
@@ -36,13 +37,18 @@ impl Session {
             let _ = s.remove_item(SESSION_KEY);
         }
     }
+
+    /// `/v1/sites/{site}{path}`.
+    fn url(&self, path: &str) -> String {
+        format!("/v1/sites/{}{path}", js_sys::encode_uri_component(&self.site))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
     /// The token does not open this site.
     Unauthorized,
-    /// The edge answered with an error it explained.
+    /// The edge refused the request and said why.
     Refused(String),
     /// The edge could not be reached or answered nonsense.
     Unreachable(String),
@@ -62,34 +68,83 @@ fn js_err(e: JsValue) -> ApiError {
     ApiError::Unreachable(e.as_string().unwrap_or_else(|| format!("{e:?}")))
 }
 
-async fn text_of(promise: Result<Promise, JsValue>) -> Result<String, ApiError> {
-    let value = JsFuture::from(promise.map_err(js_err)?).await.map_err(js_err)?;
-    value.as_string().ok_or_else(|| ApiError::Unreachable("body is not text".into()))
-}
-
-/// `GET /v1/sites/{site}/calls`, newest first.
-pub async fn calls(session: &Session) -> Result<Vec<CallView>, ApiError> {
+/// Sends a request with the session's token; the answer's status and text.
+async fn send(
+    session: &Session,
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> Result<(u16, String), ApiError> {
     let window = web_sys::window().ok_or_else(|| ApiError::Unreachable("no window".into()))?;
     let init = web_sys::RequestInit::new();
-    init.set_method("GET");
+    init.set_method(method);
     let headers = web_sys::Headers::new().map_err(js_err)?;
     headers.set("authorization", &format!("Bearer {}", session.token)).map_err(js_err)?;
+    if let Some(body) = body {
+        headers.set("content-type", "application/json").map_err(js_err)?;
+        init.set_body(&JsValue::from_str(&body));
+    }
     init.set_headers(&headers);
-    let url = format!("/v1/sites/{}/calls?per_page=200", js_sys::encode_uri_component(&session.site));
-    let resp: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+    let resp: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(&session.url(path), &init))
         .await
         .map_err(js_err)?
         .dyn_into()
         .map_err(js_err)?;
     let status = resp.status();
-    let body = text_of(resp.text()).await?;
+    let text = JsFuture::from(resp.text().map_err(js_err)?).await.map_err(js_err)?;
+    Ok((status, text.as_string().unwrap_or_default()))
+}
+
+fn answer<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
     match status {
-        200 => serde_json::from_str::<CallsPage>(&body)
-            .map(|p| p.calls)
-            .map_err(|e| ApiError::Unreachable(e.to_string())),
-        401 | 404 => Err(ApiError::Unauthorized),
-        _ => Err(serde_json::from_str::<ErrorBody>(&body)
+        200 => serde_json::from_str::<T>(body).map_err(|e| ApiError::Unreachable(e.to_string())),
+        401 => Err(ApiError::Unauthorized),
+        _ => Err(serde_json::from_str::<ErrorBody>(body)
             .map(|b| ApiError::Refused(b.error.message))
             .unwrap_or_else(|_| ApiError::Unreachable(format!("HTTP {status}")))),
     }
+}
+
+/// `GET /v1/sites/{site}{path_and_query}` as JSON.
+pub async fn get<T: DeserializeOwned>(session: &Session, path_and_query: &str) -> Result<T, ApiError> {
+    let (status, body) = send(session, "GET", path_and_query, None).await?;
+    answer(status, &body)
+}
+
+/// Fetches `path_and_query` (a CSV export) and saves it as `file_name` in the browser.
+pub async fn download(session: &Session, path_and_query: &str, file_name: &str) -> Result<(), ApiError> {
+    let (status, body) = send(session, "GET", path_and_query, None).await?;
+    if status != 200 {
+        return answer::<()>(status, &body);
+    }
+    let parts = js_sys::Array::of1(&JsValue::from_str(&body));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/csv");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js_err)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js_err)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| ApiError::Unreachable("no document".into()))?;
+    let link: web_sys::HtmlAnchorElement = document.create_element("a").map_err(js_err)?.unchecked_into();
+    link.set_href(&url);
+    link.set_download(file_name);
+    link.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// Query string pairs, encoded.
+pub fn query(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                js_sys::encode_uri_component(k).as_string().unwrap_or_default(),
+                js_sys::encode_uri_component(v).as_string().unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }

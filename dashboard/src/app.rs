@@ -1,11 +1,42 @@
-//! The app shell: sign-in until a site and token are known, then the calls page.
+//! The app shell: sign-in until a site and token are known, then the page the URL names.
 
 use crate::api::Session;
-use crate::pages::{calls::CallsPage, login::LoginPage};
+use crate::pages::{
+    call::CallPage, calls::CallsPage, install::InstallPage, login::LoginPage, overview::OverviewPage,
+};
+use crate::route::{provide_route, Page, Route};
 use leptos::prelude::*;
 
 #[component]
+fn Nav(route: RwSignal<Route>) -> impl IntoView {
+    let link = move |page: Page, label: &'static str| {
+        let current = {
+            let page = page.clone();
+            move || {
+                let now = route.get().page;
+                now == page || (page == Page::Calls && matches!(now, Page::Call(_)))
+            }
+        };
+        // The period and filters follow the marketer from page to page.
+        let href = move || route.get().on(page.clone()).with("page", "").href();
+        view! {
+            <a href=href aria-current=move || if current() { "page" } else { "false" }>{label}</a>
+        }
+    };
+    view! {
+        <nav class="tabs" aria-label="Pages">
+            {link(Page::Overview, "Overview")}
+            {link(Page::Calls, "Calls")}
+            {link(Page::Install, "Install")}
+        </nav>
+    }
+}
+
+#[component]
 pub fn App() -> impl IntoView {
+    let route = provide_route();
+    // The page alone: a filter change re-renders inside the page, not the page itself.
+    let page = Memo::new(move |_| route.get().page);
     let session = RwSignal::new(Session::restore());
     let sign_in = Callback::new(move |s: Session| {
         s.remember();
@@ -18,6 +49,7 @@ pub fn App() -> impl IntoView {
     view! {
         <header class="bar">
             <span class="brand">"ringtrace"</span>
+            {move || session.get().map(|_| view! { <Nav route=route/> })}
             {move || session.get().map(|s| view! {
                 <span class="site">"Site " <code>{s.site.clone()}</code></span>
                 <button class="link" on:click=move |_| sign_out.run(())>"Sign out"</button>
@@ -25,8 +57,14 @@ pub fn App() -> impl IntoView {
         </header>
         <main>
             {move || match session.get() {
-                Some(s) => view! { <CallsPage session=s on_unauthorized=sign_out/> }.into_any(),
                 None => view! { <LoginPage on_sign_in=sign_in/> }.into_any(),
+                Some(s) => match page.get() {
+                    Page::Overview | Page::Report | Page::Numbers | Page::Settings =>
+                        view! { <OverviewPage session=s on_unauthorized=sign_out/> }.into_any(),
+                    Page::Calls => view! { <CallsPage session=s on_unauthorized=sign_out/> }.into_any(),
+                    Page::Call(id) => view! { <CallPage session=s call_sid=id on_unauthorized=sign_out/> }.into_any(),
+                    Page::Install => view! { <InstallPage session=s/> }.into_any(),
+                },
             }}
         </main>
     }

@@ -1,4 +1,4 @@
 //! Reusable pieces of the dashboard's pages.
 
 pub mod calls_table;
-pub mod source_summary;
+pub mod charts;

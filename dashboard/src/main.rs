@@ -3,7 +3,10 @@
 mod api;
 mod app;
 mod components;
+mod load;
 mod pages;
+mod period;
+mod route;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -1,4 +1,7 @@
 //! Whole pages of the dashboard.
 
+pub mod call;
 pub mod calls;
+pub mod install;
 pub mod login;
+pub mod overview;

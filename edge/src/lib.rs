@@ -31,6 +31,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .get_async("/v1/route", routes::telephony::route)
         .post_async("/v1/sites/:site/calls/events", routes::telephony::call_events)
         .get_async("/v1/sites/:site/calls", routes::calls::list)
+        .post_async("/v1/sites/:site/calls/import", routes::calls::import)
         .get_async("/v1/sites/:site/calls/:call_sid", routes::calls::detail)
         .get_async("/v1/sites/:site/overview", routes::calls::overview)
         .get_async("/v1/sites/:site/report", routes::calls::report)

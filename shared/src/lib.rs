@@ -28,6 +28,8 @@ mod attribution;
 #[cfg(feature = "std")]
 mod call_event;
 #[cfg(feature = "std")]
+pub mod call_import;
+#[cfg(feature = "std")]
 mod call_query;
 #[cfg(feature = "std")]
 mod clock;

@@ -4,6 +4,7 @@
 use crate::api::{CallView, CallsPage, LeaseGrant, NumberState, PoolReport};
 use crate::attribution::{CallRecord, IncomingCall};
 use crate::call_event::{CallEvent, EventKind};
+use crate::call_import::ImportResult;
 use crate::call_query::{calls_csv, CallQuery, CallRow, MAX_EXPORT_ROWS};
 use crate::clock::{Clock, Timestamp};
 use crate::crm::Delivery;
@@ -299,6 +300,26 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
             page: query.page,
             per_page: query.per_page,
         })
+    }
+
+    /// Calls brought over from another tool (already checked: [`crate::call_import`]), for the
+    /// site's token. A call id the site has is skipped; a caller's earlier call makes a repeat.
+    pub async fn import_calls(&self, token: Option<&str>, calls: Vec<CallRecord>) -> Result<ImportResult> {
+        self.authorized_config(token).await?;
+        let mut result = ImportResult { imported: 0, skipped: 0 };
+        for mut call in calls {
+            if self.store.find_call(&call.call_sid).await?.is_some() {
+                result.skipped += 1;
+                continue;
+            }
+            if crate::attribution::identifiable_caller(&call.from) {
+                let first = self.store.first_call_from(&call.from).await?;
+                call.repeat_of = first.filter(|f| f.started_at < call.started_at).map(|f| f.call_sid);
+            }
+            self.store.save_call(&call).await?;
+            result.imported += 1;
+        }
+        Ok(result)
     }
 
     /// The overview of `query`'s period against the period before, for the site's token.

@@ -1,27 +1,73 @@
-//! The table of calls with their attribution.
+//! The table of calls with their attribution and outcome; headers sort (through the URL).
 
+use crate::route::{navigate, Page, Route};
 use leptos::prelude::*;
 use shared::api::CallView;
 
 /// The call's start in the marketer's own locale and time zone.
-fn local_time(call: &CallView) -> String {
-    let date = js_sys::Date::new(&(call.started_at.millis() as f64).into());
+pub fn local_time(millis: i64) -> String {
+    let date = js_sys::Date::new(&(millis as f64).into());
     let locale: String =
         web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_else(|| "en-US".to_string());
     date.to_locale_string(&locale, &wasm_bindgen::JsValue::UNDEFINED).into()
 }
 
 /// A number as people read it; what is not a number (`anonymous`) as the provider sent it.
-fn readable(number: &str) -> String {
+pub fn readable(number: &str) -> String {
     shared::PhoneNumber::parse(number).map(|n| n.formatted()).unwrap_or_else(|_| number.to_string())
 }
 
-fn or_dash(v: &Option<String>) -> String {
+pub fn or_dash(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "—".into())
 }
 
+/// `3:07`
+pub fn duration(secs: Option<u32>) -> String {
+    secs.map_or_else(|| "—".into(), |s| format!("{}:{:02}", s / 60, s % 60))
+}
+
+/// What happened to the call, in a word.
+pub fn outcome(c: &CallView) -> &'static str {
+    if c.voicemail {
+        "voicemail"
+    } else if c.answered {
+        "answered"
+    } else {
+        match c.status {
+            Some(shared::CallStatus::Ringing | shared::CallStatus::InProgress) => "in progress",
+            Some(shared::CallStatus::Busy) => "busy",
+            Some(shared::CallStatus::Failed) => "failed",
+            Some(_) => "missed",
+            None => "—",
+        }
+    }
+}
+
+/// A header that sorts by `key` (the second click reverses).
 #[component]
-pub fn CallsTable(calls: Vec<CallView>) -> impl IntoView {
+fn Sort(route: RwSignal<Route>, key: &'static str, label: &'static str) -> impl IntoView {
+    let state = move || {
+        let r = route.get();
+        let sorted = r.get("sort").unwrap_or_else(|| "started_at".into()) == key;
+        let ascending = r.get("order").as_deref() == Some("asc");
+        (sorted, ascending)
+    };
+    let click = move |_| {
+        let (sorted, ascending) = state();
+        let order = if sorted && !ascending { "asc" } else { "desc" };
+        navigate(&route.get_untracked().with("sort", key).with("order", order).with("page", ""));
+    };
+    view! {
+        <th aria-sort=move || match state() { (true, true) => "ascending", (true, false) => "descending", _ => "none" }>
+            <button type="button" class="sort" on:click=click>
+                {label}{move || match state() { (true, true) => " ▲", (true, false) => " ▼", _ => "" }}
+            </button>
+        </th>
+    }
+}
+
+#[component]
+pub fn CallsTable(calls: Vec<CallView>, route: RwSignal<Route>) -> impl IntoView {
     let rows = calls
         .into_iter()
         .map(|c| {
@@ -44,9 +90,11 @@ pub fn CallsTable(calls: Vec<CallView>) -> impl IntoView {
             } else {
                 "unattributed".to_string()
             };
+            let detail = Route::page(Page::Call(c.call_sid.clone())).href();
+            let recording = c.recordings.first().map(|r| r.url.clone());
             view! {
                 <tr data-call-sid=c.call_sid.clone() class:unattributed=!c.attributed>
-                    <td>{local_time(&c)}</td>
+                    <td><a href=detail>{local_time(c.started_at.millis())}</a></td>
                     <td title=c.from.clone()>{readable(&c.from)}<div class="muted small">{caller_kind}</div></td>
                     <td title=c.to.clone()>{readable(&c.to)}</td>
                     <td class="channel">{channel}</td>
@@ -55,6 +103,10 @@ pub fn CallsTable(calls: Vec<CallView>) -> impl IntoView {
                     <td>{or_dash(&c.keyword)}</td>
                     <td class="landing">{or_dash(&c.landing_page)}</td>
                     <td>{or_dash(&c.region)}</td>
+                    <td class="status">{outcome(&c)}</td>
+                    <td class="num">{duration(c.talk_secs)}</td>
+                    <td class="tags">{c.tags.join(", ")}</td>
+                    <td>{recording.map(|url| view! { <a href=url target="_blank" rel="noopener">"Listen"</a> })}</td>
                 </tr>
             }
         })
@@ -63,8 +115,15 @@ pub fn CallsTable(calls: Vec<CallView>) -> impl IntoView {
         <table class="calls">
             <thead>
                 <tr>
-                    <th>"Time"</th><th>"Caller"</th><th>"Tracking number"</th><th>"Channel"</th><th>"Source / medium"</th>
-                    <th>"Campaign"</th><th>"Keyword"</th><th>"Landing page"</th><th>"Region"</th>
+                    <Sort route=route key="started_at" label="Time"/>
+                    <Sort route=route key="caller" label="Caller"/>
+                    <th>"Tracking number"</th>
+                    <Sort route=route key="channel" label="Channel"/>
+                    <Sort route=route key="source" label="Source / medium"/>
+                    <Sort route=route key="campaign" label="Campaign"/>
+                    <th>"Keyword"</th><th>"Landing page"</th><th>"Region"</th><th>"Status"</th>
+                    <Sort route=route key="talk_time" label="Talk time"/>
+                    <th>"Tags"</th><th>"Recording"</th>
                 </tr>
             </thead>
             <tbody>{rows}</tbody>

@@ -1,49 +1,145 @@
-//! The calls page: every call to the site's tracking numbers and what it is credited to.
+//! The calls: every call in the period, filtered, sorted and paged by the edge (the filters
+//! live in the URL), with a CSV export of exactly what is filtered.
 
-use crate::api::{self, ApiError, Session};
-use crate::components::{calls_table::CallsTable, source_summary::SourceSummary};
+use crate::api::{self, Session};
+use crate::components::calls_table::CallsTable;
+use crate::components::charts::plural;
+use crate::load::{fetch_on, Load};
+use crate::period::{Period, PeriodPicker};
+use crate::route::{navigate, use_route, Route};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::api::CallView;
+use shared::api::CallsPage as Page;
 
-#[derive(Clone, PartialEq)]
-enum Load {
-    Loading,
-    Loaded(Vec<CallView>),
-    Failed(String),
+/// The URL parameters the calls API takes as they are (the period is turned into times).
+const PASSED: &[&str] =
+    &["channel", "source", "campaign", "status", "qualified", "first_time", "sort", "order", "page"];
+
+fn api_query(route: &Route) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> =
+        Period::of(route).params().into_iter().filter(|(k, _)| k != "tz").collect();
+    for key in PASSED {
+        if let Some(v) = route.get(key) {
+            pairs.push((key.to_string(), v));
+        }
+    }
+    pairs
+}
+
+/// A `<select>` filter bound to one URL parameter.
+#[component]
+fn Choice(
+    route: RwSignal<Route>,
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(&'static str, &'static str)>,
+) -> impl IntoView {
+    view! {
+        <label>{label}
+            <select name=name
+                prop:value=move || route.get().get(name).unwrap_or_default()
+                on:change=move |ev| navigate(&route.get_untracked().with(name, &event_target_value(&ev)).with("page", ""))>
+                {options.into_iter().map(|(value, text)| view! { <option value=value>{text}</option> }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// A text filter bound to one URL parameter (applied on Enter or leaving the field).
+#[component]
+fn Text(route: RwSignal<Route>, name: &'static str, label: &'static str) -> impl IntoView {
+    view! {
+        <label>{label}
+            <input type="search" name=name placeholder="any"
+                prop:value=move || route.get().get(name).unwrap_or_default()
+                on:change=move |ev| navigate(&route.get_untracked().with(name, event_target_value(&ev).trim()).with("page", ""))/>
+        </label>
+    }
 }
 
 #[component]
 pub fn CallsPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoView {
-    let state = RwSignal::new(Load::Loading);
-    let reload = move || {
+    let route = use_route();
+    let query = Memo::new(move |_| api_query(&route.get()));
+    let data = fetch_on::<Page>(
+        session.clone(),
+        move || format!("/calls?{}", api::query(&query.get())),
+        on_unauthorized,
+    );
+    let export_error = RwSignal::new(None::<String>);
+    let exporting = RwSignal::new(false);
+    let export = move |_| {
         let session = session.clone();
+        let mut pairs = query.get_untracked();
+        pairs.retain(|(k, _)| k != "page");
+        pairs.push(("format".into(), "csv".into()));
+        exporting.set(true);
+        export_error.set(None);
         spawn_local(async move {
-            match api::calls(&session).await {
-                Ok(calls) => state.set(Load::Loaded(calls)),
-                Err(ApiError::Unauthorized) => on_unauthorized.run(()),
-                Err(e) => state.set(Load::Failed(e.to_string())),
+            if let Err(e) =
+                api::download(&session, &format!("/calls?{}", api::query(&pairs)), "ringtrace-calls.csv")
+                    .await
+            {
+                export_error.set(Some(e.to_string()));
             }
+            exporting.set(false);
         });
     };
-    reload();
-    let refresh = reload.clone();
+    let mut channels: Vec<(&'static str, &'static str)> = vec![("", "All channels")];
+    channels.extend(shared::ALL_CHANNELS.iter().map(|c| (c.label(), c.label())));
+    channels.push(("unattributed", "unattributed"));
     view! {
-        <section class="card">
+        <section class="page">
             <div class="heading">
                 <h1>"Calls"</h1>
-                <button on:click=move |_| refresh()>"Refresh"</button>
+                <PeriodPicker route=route/>
             </div>
-            {move || match state.get() {
-                Load::Loading => view! { <p class="muted">"Loading calls…"</p> }.into_any(),
+            <form class="filters" on:submit=|ev| ev.prevent_default()>
+                <Choice route=route name="channel" label="Channel" options=channels/>
+                <Text route=route name="source" label="Source"/>
+                <Text route=route name="campaign" label="Campaign"/>
+                <Choice route=route name="status" label="Status" options=vec![
+                    ("", "Any status"), ("answered", "Answered"), ("missed", "Missed"),
+                    ("voicemail", "Voicemail"), ("live", "In progress")]/>
+                <Choice route=route name="qualified" label="Qualified" options=vec![
+                    ("", "Any"), ("true", "Qualified"), ("false", "Not qualified")]/>
+                <Choice route=route name="first_time" label="Caller" options=vec![
+                    ("", "Any"), ("true", "First-time"), ("false", "Repeat")]/>
+                <button type="button" class="secondary" on:click=export disabled=move || exporting.get()>
+                    {move || if exporting.get() { "Exporting…" } else { "Export CSV" }}
+                </button>
+            </form>
+            {move || export_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || match data.get() {
+                Load::Loading => view! { <p class="muted" role="status">"Loading calls…"</p> }.into_any(),
                 Load::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Load::Loaded(calls) if calls.is_empty() => view! {
-                    <p class="empty">"No calls yet. Calls to your tracking numbers appear here as they happen."</p>
-                }.into_any(),
-                Load::Loaded(calls) => view! {
-                    <SourceSummary calls=calls.clone()/>
-                    <CallsTable calls=calls/>
-                }.into_any(),
+                Load::Ready(page) if page.total == 0 => {
+                    let filtered = PASSED.iter().any(|k| *k != "page" && *k != "sort" && *k != "order" && route.get_untracked().get(k).is_some());
+                    let period = Period::of(&route.get_untracked()).label();
+                    view! {
+                        <p class="empty card" role="status">{if filtered {
+                            format!("No calls in {period} match these filters. Clear a filter to see more.")
+                        } else {
+                            format!("No calls in {period} yet. Calls to your tracking numbers appear here as they happen.")
+                        }}</p>
+                    }.into_any()
+                }
+                Load::Ready(page) => {
+                    let pages = page.total.div_ceil(u64::from(page.per_page.max(1)));
+                    let at = route.get_untracked();
+                    let prev = (page.page > 1).then(|| at.with("page", &(page.page - 1).to_string()));
+                    let next = (u64::from(page.page) < pages).then(|| at.with("page", &(page.page + 1).to_string()));
+                    view! {
+                        <div class="card table-wrap">
+                            <CallsTable calls=page.calls.clone() route=route/>
+                        </div>
+                        <nav class="pager" aria-label="Pages">
+                            {prev.map(|r| view! { <a href=r.href() rel="prev">"← Previous"</a> })}
+                            <span>{format!("Page {} of {} · {}", page.page, pages.max(1), plural(page.total, "call"))}</span>
+                            {next.map(|r| view! { <a href=r.href() rel="next">"Next →"</a> })}
+                        </nav>
+                    }.into_any()
+                }
             }}
         </section>
     }

@@ -23,7 +23,7 @@ pub fn LoginPage(on_sign_in: Callback<Session>) -> impl IntoView {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            match api::calls(&session).await {
+            match api::get::<shared::api::CallsPage>(&session, "/calls?per_page=1").await {
                 Ok(_) => on_sign_in.run(session),
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -35,7 +35,7 @@ pub fn LoginPage(on_sign_in: Callback<Session>) -> impl IntoView {
             <h1>"Sign in"</h1>
             <label>"Site id" <input name="site" bind:value=site autocomplete="username"/></label>
             <label>"API token" <input name="token" type="password" bind:value=token autocomplete="current-password"/></label>
-            <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Checking…" } else { "Open calls" }}</button>
+            <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Checking…" } else { "Sign in" }}</button>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <p class="hint">"Running locally? The demo site's token is printed by " <code>"make dev"</code> "."</p>
         </form>

@@ -111,3 +111,23 @@ pub async fn detail(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     }
     forward(&site, &format!("/calls/{call_sid}"), &authorization, &ctx).await
 }
+
+/// `POST /v1/sites/{site}/calls/import` (see `shared::call_import`): call history from another
+/// tool, for the site's token; checked here before the site's object is involved.
+pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let (site, authorization) = match dashboard_request(&req, &ctx).await? {
+        Ok(ok) => ok,
+        Err(answer) => return Ok(answer),
+    };
+    let max = shared::call_import::MAX_IMPORT_BODY;
+    let bytes = match crate::routes::body::read(&mut req, "application/json", max).await? {
+        Ok(b) => b,
+        Err(e) => return error::respond(&e),
+    };
+    if let Err(e) = shared::call_import::ImportBody::parse(&bytes, &site, EdgeClock.now()) {
+        return error::respond(&e);
+    }
+    let stub = SiteStub::for_site(&ctx.env, &site)?;
+    let raw: serde_json::Value = serde_json::from_slice(&bytes)?;
+    stub.send(Method::Post, "/import", Some(&raw), Some(&authorization)).await
+}

@@ -561,6 +561,17 @@ impl DurableObject for SiteObject {
                 self.schedule_deliveries(&ledger).await;
                 error::json(result)
             }
+            (Method::Post, "/import") => {
+                let result = match req.bytes().await {
+                    Ok(bytes) => match shared::call_import::ImportBody::parse(&bytes, &site, EdgeClock.now())
+                    {
+                        Ok(calls) => ledger.import_calls(token.as_deref(), calls).await,
+                        Err(e) => Err(e),
+                    },
+                    Err(e) => Err(storage(e)),
+                };
+                error::json(result)
+            }
             (Method::Get, p) if p.starts_with("/calls/") => {
                 let call_sid = p.trim_start_matches("/calls/");
                 error::json(ledger.call_detail(token.as_deref(), call_sid).await)

@@ -1,0 +1,47 @@
+//! Loading what a page shows from the edge, again whenever what it depends on (the URL's
+//! filters) changes. Answers that arrive after a newer request was made are dropped, so a
+//! slow answer never overwrites a newer one.
+
+use crate::api::{self, ApiError, Session};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::de::DeserializeOwned;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Load<T> {
+    Loading,
+    Ready(T),
+    Failed(String),
+}
+
+/// `GET /v1/sites/{site}{path()}`, re-run when `path()` changes. A refused token signs out.
+pub fn fetch_on<T>(
+    session: Session,
+    path: impl Fn() -> String + Send + Sync + 'static,
+    on_unauthorized: Callback<()>,
+) -> RwSignal<Load<T>>
+where
+    T: DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    let state = RwSignal::new(Load::Loading);
+    let latest = StoredValue::new(0_u64);
+    Effect::new(move |_| {
+        let path = path();
+        let session = session.clone();
+        let ticket = latest.get_value() + 1;
+        latest.set_value(ticket);
+        state.set(Load::Loading);
+        spawn_local(async move {
+            let result = api::get::<T>(&session, &path).await;
+            if latest.get_value() != ticket {
+                return;
+            }
+            match result {
+                Ok(v) => state.set(Load::Ready(v)),
+                Err(ApiError::Unauthorized) => on_unauthorized.run(()),
+                Err(e) => state.set(Load::Failed(e.to_string())),
+            }
+        });
+    });
+    state
+}

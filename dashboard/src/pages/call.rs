@@ -1,0 +1,160 @@
+//! One call: what it is credited to (the session, its flags, the other candidates), its
+//! timeline of telephony events, its recording and transcript, and its CRM webhooks.
+
+use crate::api::Session;
+use crate::components::calls_table::{duration, local_time, or_dash, outcome, readable};
+use crate::load::{fetch_on, Load};
+use crate::route::{Page, Route};
+use leptos::prelude::*;
+use shared::api::CallDetail;
+use shared::{EventKind, TrafficSource};
+
+fn source_rows(s: &TrafficSource) -> Vec<(&'static str, String)> {
+    vec![
+        ("Channel", s.channel.label().to_string()),
+        ("Source / medium", format!("{} / {}", s.source, s.medium)),
+        ("Campaign", or_dash(&s.campaign)),
+        ("Keyword", or_dash(&s.term)),
+        ("Ad content", or_dash(&s.content)),
+        ("Landing page", or_dash(&s.landing_page)),
+        ("Referrer", or_dash(&s.referrer)),
+    ]
+}
+
+fn event_text(kind: &EventKind) -> String {
+    match kind {
+        EventKind::Started => "Call reached the tracking number".into(),
+        EventKind::Routed { forward_to: Some(n), after_hours } => {
+            format!("Forwarded to {}{}", readable(n.e164()), if *after_hours { " (after hours)" } else { "" })
+        }
+        EventKind::Routed { forward_to: None, .. } => "Sent to voicemail (after hours)".into(),
+        EventKind::Ringing => "The business's phone rang".into(),
+        EventKind::Answered => "The business answered".into(),
+        EventKind::Ended { leg, status, duration_secs } => format!(
+            "{} leg ended: {}{}",
+            match leg {
+                shared::Leg::Caller => "Caller",
+                shared::Leg::Business => "Business",
+            },
+            status.as_str(),
+            duration_secs.map(|d| format!(", talked {}", duration(Some(d)))).unwrap_or_default()
+        ),
+        EventKind::Recording { voicemail, duration_secs, .. } => format!(
+            "{} ready{}",
+            if *voicemail { "Voicemail" } else { "Recording" },
+            duration_secs.map(|d| format!(" ({})", duration(Some(d)))).unwrap_or_default()
+        ),
+        EventKind::Transcription { .. } => "Transcript ready".into(),
+    }
+}
+
+fn definition_list(rows: Vec<(&'static str, String)>) -> impl IntoView {
+    view! {
+        <dl class="facts">
+            {rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
+        </dl>
+    }
+}
+
+#[component]
+pub fn CallPage(session: Session, call_sid: String, on_unauthorized: Callback<()>) -> impl IntoView {
+    let path = format!("/calls/{}", js_sys::encode_uri_component(&call_sid));
+    let data = fetch_on::<CallDetail>(session, move || path.clone(), on_unauthorized);
+    view! {
+        <section class="page">
+            <p><a href=Route::page(Page::Calls).href()>"← All calls"</a></p>
+            {move || match data.get() {
+                Load::Loading => view! { <p class="muted" role="status">"Loading the call…"</p> }.into_any(),
+                Load::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Load::Ready(d) => {
+                    let c = d.call.clone();
+                    let summary = vec![
+                        ("Started", local_time(c.started_at.millis())),
+                        ("Caller", format!("{} ({})", readable(&c.from), if c.repeat { "repeat caller" } else { "first-time caller" })),
+                        ("Tracking number", readable(&c.to)),
+                        ("Status", outcome(&c).to_string()),
+                        ("Rang", duration(c.ring_secs)),
+                        ("Talk time", duration(c.talk_secs)),
+                        ("Forwarded to", c.forwarded_to.as_deref().map(readable).unwrap_or_else(|| "—".into())),
+                        ("Tags", if c.tags.is_empty() { "—".into() } else { c.tags.join(", ") }),
+                    ];
+                    let attribution = match (&d.attribution, c.static_number) {
+                        (Some(a), _) => {
+                            let mut flags = Vec::new();
+                            if a.late { flags.push("The call came after the visit ended, within the retention window.".to_string()); }
+                            if !a.candidates.is_empty() {
+                                flags.push(format!("The number was shared with {} other session(s) when the pool ran out; the credit is the most likely one.", a.candidates.len()));
+                            }
+                            if c.overflow { flags.push("A call to the overflow number.".to_string()); }
+                            let mut rows = source_rows(&a.source);
+                            rows.push(("Visitor", a.visitor.clone()));
+                            rows.push(("Region", a.region.label().unwrap_or_else(|| "—".into())));
+                            let candidates = a.candidates.iter().map(|cand| view! {
+                                <li>{format!("{} / {} — visitor {}", cand.source.source, cand.source.medium, cand.visitor)}</li>
+                            }).collect_view();
+                            view! {
+                                {definition_list(rows)}
+                                {flags.into_iter().map(|f| view! { <p class="flag">{f}</p> }).collect_view()}
+                                {(!a.candidates.is_empty()).then(|| view! { <h3>"Other candidate sessions"</h3><ul>{candidates}</ul> })}
+                            }.into_any()
+                        }
+                        (None, true) => view! {
+                            <p>"A call to a static number, credited to its rule's source: "
+                                {format!("{} / {}", or_dash(&c.source), or_dash(&c.medium))}</p>
+                        }.into_any(),
+                        (None, false) => view! {
+                            <p class="muted">"Unattributed: no visitor session held this number when the call came in."</p>
+                        }.into_any(),
+                    };
+                    let events = d.events.iter().map(|e| view! {
+                        <li><time>{local_time(e.at.millis())}</time> " " {event_text(&e.kind)}
+                            <span class="muted small">{format!(" ({})", e.provider)}</span></li>
+                    }).collect_view();
+                    let recordings = c.recordings.iter().map(|r| view! {
+                        <p><a href=r.url.clone() target="_blank" rel="noopener">
+                            {if r.voicemail { "Listen to the voicemail" } else { "Listen to the recording" }}</a></p>
+                    }).collect_view();
+                    let deliveries = d.deliveries.iter().map(|del| {
+                        let last = del.attempts.last().map(|a| match (a.status, &a.error) {
+                            (Some(s), _) => format!("HTTP {s}"),
+                            (None, Some(e)) => e.clone(),
+                            _ => "—".into(),
+                        }).unwrap_or_else(|| "not tried yet".into());
+                        view! {
+                            <tr><td>{del.event.clone()}</td><td class="landing">{del.url.clone()}</td>
+                                <td>{format!("{:?}", del.state).to_lowercase()}</td>
+                                <td class="num">{del.attempts.len().to_string()}</td><td>{last}</td></tr>
+                        }
+                    }).collect_view();
+                    let has_deliveries = !d.deliveries.is_empty();
+                    view! {
+                        <h1>{format!("Call from {}", readable(&c.from))}</h1>
+                        <div class="grid2">
+                            <div class="card"><h2>"The call"</h2>{definition_list(summary)}</div>
+                            <div class="card attribution"><h2>"Attribution"</h2>{attribution}</div>
+                        </div>
+                        <div class="card"><h2>"Timeline"</h2>
+                            {if d.events.is_empty() {
+                                view! { <p class="muted">"No telephony events recorded for this call."</p> }.into_any()
+                            } else {
+                                view! { <ol class="timeline">{events}</ol> }.into_any()
+                            }}
+                        </div>
+                        <div class="card"><h2>"Recording and transcript"</h2>
+                            {if c.recordings.is_empty() { view! { <p class="muted">"No recording."</p> }.into_any() } else { recordings.into_any() }}
+                            {c.transcript.clone().map(|t| view! { <blockquote class="transcript">{t}</blockquote> })}
+                        </div>
+                        <div class="card"><h2>"CRM webhooks"</h2>
+                            {if has_deliveries {
+                                view! { <table class="calls"><thead><tr><th>"Event"</th><th>"URL"</th><th>"State"</th><th>"Attempts"</th><th>"Last answer"</th></tr></thead>
+                                    <tbody>{deliveries}</tbody></table> }.into_any()
+                            } else {
+                                view! { <p class="muted">"No webhook for this call (set a CRM webhook URL in the settings)."</p> }.into_any()
+                            }}
+                        </div>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}

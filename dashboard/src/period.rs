@@ -1,0 +1,148 @@
+//! The date range a page shows: a preset (today, the last 7 or 30 days) or custom dates, in
+//! the marketer's own time zone. Kept in the URL (`range=7d`, `range=custom&from=…&to=…`).
+
+use crate::route::{navigate, Route};
+use leptos::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Period {
+    /// `today`, `7d`, `30d` or `custom`.
+    pub preset: String,
+    /// For `custom`: `YYYY-MM-DD`, both days included.
+    pub from: String,
+    pub to: String,
+}
+
+/// Local midnight of the day `days` from today (negative: before).
+fn midnight(offset_days: i32) -> js_sys::Date {
+    let now = js_sys::Date::new_0();
+    js_sys::Date::new_with_year_month_day(
+        now.get_full_year(),
+        now.get_month() as i32,
+        now.get_date() as i32 + offset_days,
+    )
+}
+
+/// Local midnight of `date` (`YYYY-MM-DD`) plus `offset_days`.
+fn midnight_of(date: &str, offset_days: i32) -> Option<js_sys::Date> {
+    let mut parts = date.split('-').map(|p| p.parse::<i32>().ok());
+    let (Some(Some(y)), Some(Some(m)), Some(Some(d))) = (parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    let day = js_sys::Date::new_with_year_month_day(y as u32, m - 1, d + offset_days);
+    (!day.get_time().is_nan()).then_some(day)
+}
+
+/// `YYYY-MM-DD` of a local date.
+pub fn ymd(date: &js_sys::Date) -> String {
+    format!("{:04}-{:02}-{:02}", date.get_full_year(), date.get_month() + 1, date.get_date())
+}
+
+fn iso(date: &js_sys::Date) -> String {
+    date.to_iso_string().as_string().unwrap_or_default()
+}
+
+/// The browser's IANA time zone (`America/Chicago`).
+pub fn time_zone() -> String {
+    let options =
+        js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
+    js_sys::Reflect::get(&options, &"timeZone".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| "UTC".into())
+}
+
+impl Period {
+    pub fn of(route: &Route) -> Period {
+        let preset = route.get("range").filter(|r| ["today", "7d", "30d", "custom"].contains(&r.as_str()));
+        Period {
+            preset: preset.unwrap_or_else(|| "30d".into()),
+            from: route.get("from").unwrap_or_default(),
+            to: route.get("to").unwrap_or_default(),
+        }
+    }
+
+    /// The instants the period starts and ends (RFC 3339), for the API.
+    pub fn bounds(&self) -> (String, String) {
+        let (from, to) = match self.preset.as_str() {
+            "today" => (midnight(0), midnight(1)),
+            "7d" => (midnight(-6), midnight(1)),
+            "custom" => match (midnight_of(&self.from, 0), midnight_of(&self.to, 1)) {
+                (Some(f), Some(t)) if f.get_time() < t.get_time() => (f, t),
+                _ => (midnight(-29), midnight(1)),
+            },
+            _ => (midnight(-29), midnight(1)),
+        };
+        (iso(&from), iso(&to))
+    }
+
+    /// The API parameters for this period: `from`, `to` and the time zone for days.
+    pub fn params(&self) -> Vec<(String, String)> {
+        let (from, to) = self.bounds();
+        vec![("from".into(), from), ("to".into(), to), ("tz".into(), time_zone())]
+    }
+
+    pub fn label(&self) -> String {
+        match self.preset.as_str() {
+            "today" => "today".into(),
+            "7d" => "the last 7 days".into(),
+            "custom" if !self.from.is_empty() && !self.to.is_empty() => {
+                format!("{} to {}", self.from, self.to)
+            }
+            _ => "the last 30 days".into(),
+        }
+    }
+
+    /// What the change is measured against.
+    pub fn previous_label(&self) -> String {
+        match self.preset.as_str() {
+            "today" => "yesterday".into(),
+            "7d" => "the 7 days before".into(),
+            "custom" => "the same length before".into(),
+            _ => "the 30 days before".into(),
+        }
+    }
+}
+
+/// The range picker: presets, and two dates for a custom range. Changes go into the URL
+/// (and back to the first page of a list).
+#[component]
+pub fn PeriodPicker(route: RwSignal<Route>) -> impl IntoView {
+    let period = Memo::new(move |_| Period::of(&route.get()));
+    let set = move |key: &str, value: String| {
+        let mut next = route.get_untracked().with(key, &value).with("page", "");
+        if key != "range" {
+            next = next.with("range", "custom");
+        } else if value == "custom" && next.get("from").is_none() {
+            next = next.with("from", &ymd(&midnight(-6))).with("to", &ymd(&midnight(0)));
+        }
+        navigate(&next);
+    };
+    view! {
+        <div class="period">
+            <label>
+                <span class="sr-only">"Date range"</span>
+                <select
+                    aria-label="Date range"
+                    on:change=move |ev| set("range", event_target_value(&ev))
+                    prop:value=move || period.get().preset
+                >
+                    <option value="today">"Today"</option>
+                    <option value="7d">"Last 7 days"</option>
+                    <option value="30d">"Last 30 days"</option>
+                    <option value="custom">"Custom"</option>
+                </select>
+            </label>
+            <Show when=move || period.get().preset == "custom">
+                <label>"From "
+                    <input type="date" name="from" prop:value=move || period.get().from
+                        on:change=move |ev| set("from", event_target_value(&ev))/>
+                </label>
+                <label>"to "
+                    <input type="date" name="to" prop:value=move || period.get().to
+                        on:change=move |ev| set("to", event_target_value(&ev))/>
+                </label>
+            </Show>
+        </div>
+    }
+}

@@ -1,0 +1,132 @@
+//! Where the dashboard is: the page and its filters live in the URL's hash
+//! (`#/calls?channel=email&page=2`), so a view can be shared, bookmarked and reloaded, and the
+//! browser's back button works. The hash rather than the path because the edge serves the
+//! dashboard as static files under `/dashboard/`: any deeper path would not find its
+//! `index.html`.
+
+use leptos::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Page {
+    Overview,
+    Calls,
+    /// One call, by its id.
+    Call(String),
+    Report,
+    Numbers,
+    Settings,
+    Install,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub page: Page,
+    pub params: Vec<(String, String)>,
+}
+
+fn decode(s: &str) -> String {
+    js_sys::decode_uri_component(&s.replace('+', " ")).ok().and_then(|v| v.as_string()).unwrap_or_default()
+}
+
+fn encode(s: &str) -> String {
+    js_sys::encode_uri_component(s).as_string().unwrap_or_default()
+}
+
+impl Route {
+    pub fn page(page: Page) -> Route {
+        Route { page, params: Vec::new() }
+    }
+
+    /// From `location.hash` (`#/calls?x=y`); anything unknown is the overview.
+    pub fn parse(hash: &str) -> Route {
+        let hash = hash.trim_start_matches('#').trim_start_matches('/');
+        let (path, query) = hash.split_once('?').unwrap_or((hash, ""));
+        let params = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (decode(k), decode(v))
+            })
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        let page = match path.split('/').collect::<Vec<_>>().as_slice() {
+            ["calls"] => Page::Calls,
+            ["calls", id] if !id.is_empty() => Page::Call(decode(id)),
+            ["report"] => Page::Report,
+            ["numbers"] => Page::Numbers,
+            ["settings"] => Page::Settings,
+            ["install"] => Page::Install,
+            _ => Page::Overview,
+        };
+        Route { page, params }
+    }
+
+    /// `#/calls?x=y`, for links.
+    pub fn href(&self) -> String {
+        let path = match &self.page {
+            Page::Overview => "overview".to_string(),
+            Page::Calls => "calls".to_string(),
+            Page::Call(id) => format!("calls/{}", encode(id)),
+            Page::Report => "report".to_string(),
+            Page::Numbers => "numbers".to_string(),
+            Page::Settings => "settings".to_string(),
+            Page::Install => "install".to_string(),
+        };
+        let query: Vec<String> = self
+            .params
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
+        if query.is_empty() {
+            format!("#/{path}")
+        } else {
+            format!("#/{path}?{}", query.join("&"))
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<String> {
+        self.params.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+    }
+
+    /// This route with `key` set (or removed when `value` is empty).
+    pub fn with(&self, key: &str, value: &str) -> Route {
+        let mut next = self.clone();
+        next.params.retain(|(k, _)| k != key);
+        if !value.is_empty() {
+            next.params.push((key.to_string(), value.to_string()));
+        }
+        next
+    }
+
+    /// The same parameters on another page.
+    pub fn on(&self, page: Page) -> Route {
+        Route { page, params: self.params.clone() }
+    }
+}
+
+fn current() -> Route {
+    Route::parse(&web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default())
+}
+
+/// The current route, kept in step with the URL (provided by the app shell).
+pub fn provide_route() -> RwSignal<Route> {
+    let route = RwSignal::new(current());
+    let handle = window_event_listener(leptos::ev::hashchange, move |_| route.set(current()));
+    // The app lives as long as the page: the listener too.
+    std::mem::forget(handle);
+    provide_context(route);
+    route
+}
+
+pub fn use_route() -> RwSignal<Route> {
+    use_context::<RwSignal<Route>>().unwrap_or_else(|| RwSignal::new(current()))
+}
+
+/// Goes to `route` (a new browser history entry).
+pub fn navigate(route: &Route) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_hash(&route.href());
+    }
+}

@@ -1,0 +1,110 @@
+//! The dashboard in Debian's Chromium (Playwright, `tests/pages/dashboard.mjs`) against
+//! `wrangler dev` seeded with a few hundred calls across channels: signing in, the overview's
+//! numbers against the API, filters changing the table, the URL and the CSV, sorting, a call's
+//! attribution. Screenshots of every page at desktop and phone widths land in
+//! `target/screenshots/`.
+
+use ringtrace_tests::{root, Edge};
+use serde_json::Value;
+use std::process::Command;
+
+/// Imports `count` calls spread over 30 days (`scripts/seed-calls.mjs`, seeded: the same calls
+/// every run).
+pub fn seed_calls(edge: &Edge, count: u32) -> Value {
+    let out = Command::new("node")
+        .arg(root().join("scripts/seed-calls.mjs"))
+        .args([&edge.base, "demo", &edge.demo_token, &count.to_string(), "30", "7"])
+        .output()
+        .expect("run node scripts/seed-calls.mjs");
+    assert!(out.status.success(), "seeding failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("seed-calls prints JSON")
+}
+
+#[tokio::test]
+async fn a_marketer_signs_in_reads_the_overview_filters_exports_and_opens_a_call() {
+    let edge = Edge::start().await;
+    assert_eq!(seed_calls(&edge, 300)["imported"], 300);
+    let shots = root().join("target/screenshots");
+    let out = Command::new("node")
+        .arg(root().join("tests/pages/dashboard.mjs"))
+        .args([&edge.base, "demo", &edge.demo_token])
+        .arg(&shots)
+        .current_dir(root())
+        .output()
+        .expect("run node tests/pages/dashboard.mjs");
+    assert!(out.status.success(), "dashboard.mjs failed: {}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let r: Value =
+        serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("JSON from dashboard.mjs");
+    assert_eq!(r["thrown"], serde_json::json!([]), "nothing thrown in the dashboard: {r}");
+    let console: Vec<&Value> = r["console"]
+        .as_array()
+        .map(|c| c.iter().filter(|m| !m.as_str().unwrap_or("").contains("401")).collect())
+        .unwrap_or_default();
+    assert!(console.is_empty(), "a clean console (the wrong token's 401 aside): {r}");
+
+    assert_eq!(r["wrongToken"], "That site id and token do not match.");
+
+    // The overview's cards are the API's numbers.
+    let totals = &r["overviewApi"]["body"]["totals"];
+    let calls = totals["calls"].as_u64().expect("calls");
+    assert!(calls >= 250, "most seeded calls fall in the last 30 days: {totals}");
+    for (card, key) in [
+        ("Calls", "calls"),
+        ("Answered", "answered"),
+        ("Qualified", "qualified"),
+        ("First-time callers", "first_time"),
+    ] {
+        assert_eq!(r["cards"][card], totals[key].to_string(), "{card}: {r}");
+    }
+    let share = (totals["unattributed"].as_u64().unwrap_or(0) as f64 * 100.0 / calls as f64).round();
+    assert_eq!(r["cards"]["Unattributed"], format!("{share}%"));
+
+    // Filters from a shared link: only answered paid-search calls, one page of them.
+    let f = &r["filtered"];
+    assert_eq!(f["api"]["query"]["channel"], "paid search");
+    assert_eq!(f["api"]["query"]["status"], "answered");
+    let total = f["api"]["body"]["total"].as_u64().expect("total");
+    assert!(total > 20, "enough answered paid-search calls to page: {total}");
+    assert_eq!(f["rows"].as_u64(), Some(total.min(50)));
+    assert_eq!(f["channels"], serde_json::json!(["paid search"]));
+    assert_eq!(f["statuses"], serde_json::json!(["answered"]));
+    assert_eq!(f["pager"], format!("Page 1 of {} · {total} calls", total.div_ceil(50)));
+    // The export holds every filtered call, not just the page.
+    assert_eq!(r["csv"]["lines"].as_u64(), Some(total + 1), "a header and {total} rows: {r}");
+    assert_eq!(r["csv"]["paidSearchAnswered"], true);
+    // Changing a filter in the page changes the URL and the table.
+    assert!(r["email"]["hash"].as_str().unwrap_or("").contains("channel=email"));
+    let email = r["email"]["api"].as_u64().expect("email total");
+    assert!(r["email"]["pager"].as_str().unwrap_or("").ends_with(&format!("{email} calls")), "{r}");
+    // Sorted by talk time, longest first.
+    let secs: Vec<u32> = r["sortedTalk"]
+        .as_array()
+        .expect("talk times")
+        .iter()
+        .filter_map(|t| {
+            let (m, s) = t.as_str()?.split_once(':')?;
+            Some(m.parse::<u32>().ok()? * 60 + s.parse::<u32>().ok()?)
+        })
+        .collect();
+    assert!(secs.len() > 5 && secs.windows(2).all(|w| w[0] >= w[1]), "longest first: {secs:?}");
+
+    // A call's detail: its attribution, as the API has it.
+    let d = &r["detail"];
+    assert!(d["hash"].as_str().unwrap_or("").starts_with("#/calls/CAseed"), "{d}");
+    let text = d["attribution"].as_str().unwrap_or("");
+    assert!(text.contains("paid search"), "{text}");
+    let source = d["api"]["source"].as_str().unwrap_or("?");
+    assert!(text.contains(&format!("{source} / cpc")), "{text}");
+    assert!(r["tag"].as_str().unwrap_or("").contains(r#"data-site="demo""#));
+    for page in [
+        "sign-in-desktop",
+        "overview-desktop",
+        "overview-phone",
+        "calls-desktop",
+        "calls-phone",
+        "call-phone",
+    ] {
+        assert!(shots.join(format!("dashboard-{page}.png")).exists(), "screenshot {page}");
+    }
+}

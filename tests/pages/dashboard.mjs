@@ -1,0 +1,107 @@
+// Drives the dashboard in Debian's Chromium through Playwright the way a marketer would, and
+// prints what the test asserts on as JSON: what each page shows, and the API answers those
+// pages were built from (to check they agree). Saves a screenshot of each page at desktop and
+// phone widths into <shots>.
+// Usage: node tests/pages/dashboard.mjs <edge-base> <site> <token> <shots-dir>
+import { chromium } from "playwright-core";
+import { mkdirSync, readFileSync } from "node:fs";
+
+const [base, site, token, shots] = process.argv.slice(2);
+mkdirSync(shots, { recursive: true });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+});
+const out = { thrown: [], console: [] };
+const api = {}; // the last JSON answer of each API path the dashboard fetched
+try {
+  for (const [width, name] of [[1280, "desktop"], [390, "phone"]]) {
+    const context = await browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true });
+    const page = await context.newPage();
+    page.on("pageerror", (e) => out.thrown.push(String(e)));
+    page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") out.console.push(m.text()); });
+    page.on("response", async (r) => {
+      const u = new URL(r.url());
+      if (!u.pathname.startsWith("/v1/sites/") || u.searchParams.get("format") === "csv") return;
+      const key = u.pathname.replace(`/v1/sites/${site}`, "") || "/";
+      try { api[key] = { status: r.status(), query: Object.fromEntries(u.searchParams), body: await r.json() }; } catch {}
+    });
+    const shot = (what) => page.screenshot({ path: `${shots}/dashboard-${what}-${name}.png`, fullPage: true });
+    await page.goto(`${base}/dashboard/`, { waitUntil: "load" });
+    await page.waitForSelector("input[name=token]");
+    if (name === "desktop") {
+      // A wrong token is refused, in words.
+      await page.fill("input[name=site]", site);
+      await page.fill("input[name=token]", "wrong-token-wrong-token");
+      await page.click("button[type=submit]");
+      await page.waitForSelector("form.login [role=alert]");
+      out.wrongToken = await page.textContent("form.login [role=alert]");
+      await shot("sign-in");
+    }
+    await page.fill("input[name=site]", site);
+    await page.fill("input[name=token]", token);
+    await page.click("button[type=submit]");
+    await page.waitForSelector(".stats");
+    await page.waitForSelector(".chart svg");
+    if (name === "desktop") {
+      out.cards = Object.fromEntries(await page.$$eval(".stat", (cards) =>
+        cards.map((c) => [c.dataset.stat, c.querySelector(".value").textContent])));
+      out.overviewApi = api["/overview"];
+      out.topSources = await page.$$eval(".ranked", (f) => f[0].getAttribute("aria-label") || f[0].querySelector("svg")?.getAttribute("aria-label"));
+    }
+    await shot("overview");
+
+    // The calls, filtered through the URL (as a shared link would open them).
+    await page.goto(`${base}/dashboard/#/calls?channel=paid%20search&status=answered`, { waitUntil: "load" });
+    await page.waitForSelector("table.calls tbody tr");
+    if (name === "desktop") {
+      out.filtered = {
+        rows: await page.$$eval("table.calls tbody tr", (r) => r.length),
+        channels: await page.$$eval("table.calls tbody td.channel", (c) => [...new Set(c.map((x) => x.textContent))]),
+        statuses: await page.$$eval("table.calls tbody td.status", (c) => [...new Set(c.map((x) => x.textContent))]),
+        pager: await page.textContent(".pager span"),
+        api: api["/calls"],
+      };
+      // The CSV holds exactly what is filtered, every page of it.
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click("text=Export CSV")]);
+      const csv = readFileSync(await download.path(), "utf8").trim().split(/\r?\n/);
+      out.csv = { lines: csv.length, header: csv[0], paidSearchAnswered: csv.slice(1).every((l) => l.includes(",paid search,") && l.includes(",true,")) };
+      // A filter changed in the page changes the table and the URL.
+      const [emailAnswer] = await Promise.all([
+        page.waitForResponse((r) => r.url().includes("/calls?") && r.url().includes("channel=email")),
+        page.selectOption("select[name=channel]", "email"),
+      ]);
+      await page.waitForFunction(() => location.hash.includes("channel=email"));
+      await page.waitForFunction(() => [...document.querySelectorAll("table.calls tbody td.channel")].every((c) => c.textContent === "email"));
+      out.email = { hash: await page.evaluate(() => location.hash), api: (await emailAnswer.json()).total,
+        pager: await page.textContent(".pager span") };
+      // Sorting by talk time, longest first.
+      await page.click("th button:has-text('Talk time')");
+      await page.waitForFunction(() => location.hash.includes("sort=talk_time"));
+      await page.waitForTimeout(300);
+      out.sortedTalk = await page.$$eval("table.calls tbody td.num", (c) => c.map((x) => x.textContent));
+    }
+    await shot("calls");
+
+    // One call's detail: its attribution.
+    await page.goto(`${base}/dashboard/#/calls?channel=paid%20search`, { waitUntil: "load" });
+    await page.waitForSelector("table.calls tbody tr td a");
+    const sid = await page.getAttribute("table.calls tbody tr", "data-call-sid");
+    await page.click("table.calls tbody tr td a");
+    await page.waitForSelector(".attribution dl");
+    if (name === "desktop") {
+      out.detail = { sid, hash: await page.evaluate(() => location.hash),
+        attribution: await page.textContent(".attribution"), api: api[`/calls/${sid}`]?.body?.call };
+    }
+    await shot("call");
+    await page.click("nav.tabs a:has-text('Install')");
+    await page.waitForSelector("pre.tag");
+    if (name === "desktop") out.tag = await page.textContent("pre.tag");
+    await shot("install");
+    await context.close();
+  }
+  console.log(JSON.stringify(out));
+} finally {
+  await browser.close();
+}
