@@ -117,7 +117,12 @@ pub async fn download(session: &Session, path_and_query: &str, file_name: &str) 
     if status != 200 {
         return answer::<()>(status, &body);
     }
-    let parts = js_sys::Array::of1(&JsValue::from_str(&body));
+    save_text(&body, file_name)
+}
+
+/// Saves `text` as a CSV file named `file_name` in the browser.
+pub fn save_text(text: &str, file_name: &str) -> Result<(), ApiError> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("text/csv");
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js_err)?;

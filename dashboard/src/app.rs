@@ -2,7 +2,8 @@
 
 use crate::api::Session;
 use crate::pages::{
-    call::CallPage, calls::CallsPage, install::InstallPage, login::LoginPage, overview::OverviewPage,
+    call::CallPage, calls::CallsPage, install::InstallPage, login::LoginPage, numbers::NumbersPage,
+    overview::OverviewPage, report::ReportPage,
 };
 use crate::route::{provide_route, Page, Route};
 use leptos::prelude::*;
@@ -27,6 +28,8 @@ fn Nav(route: RwSignal<Route>) -> impl IntoView {
         <nav class="tabs" aria-label="Pages">
             {link(Page::Overview, "Overview")}
             {link(Page::Calls, "Calls")}
+            {link(Page::Report, "Report")}
+            {link(Page::Numbers, "Numbers")}
             {link(Page::Install, "Install")}
         </nav>
     }
@@ -59,8 +62,10 @@ pub fn App() -> impl IntoView {
             {move || match session.get() {
                 None => view! { <LoginPage on_sign_in=sign_in/> }.into_any(),
                 Some(s) => match page.get() {
-                    Page::Overview | Page::Report | Page::Numbers | Page::Settings =>
+                    Page::Overview | Page::Settings =>
                         view! { <OverviewPage session=s on_unauthorized=sign_out/> }.into_any(),
+                    Page::Report => view! { <ReportPage session=s on_unauthorized=sign_out/> }.into_any(),
+                    Page::Numbers => view! { <NumbersPage session=s on_unauthorized=sign_out/> }.into_any(),
                     Page::Calls => view! { <CallsPage session=s on_unauthorized=sign_out/> }.into_any(),
                     Page::Call(id) => view! { <CallPage session=s call_sid=id on_unauthorized=sign_out/> }.into_any(),
                     Page::Install => view! { <InstallPage session=s/> }.into_any(),

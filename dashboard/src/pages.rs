@@ -4,4 +4,6 @@ pub mod call;
 pub mod calls;
 pub mod install;
 pub mod login;
+pub mod numbers;
 pub mod overview;
+pub mod report;

@@ -620,6 +620,12 @@ pub struct NumberState {
     pub state: String,
     /// When it stops being live or cooling.
     pub until: Option<Timestamp>,
+    /// The source of the session holding it (live or cooling): `google / cpc (paid search)`.
+    #[serde(default)]
+    pub holder_source: Option<String>,
+    /// The business number it stands in for, when not the site's main one.
+    #[serde(default)]
+    pub business_number: Option<String>,
 }
 
 /// `GET /v1/sites/{site}/pool` answer.

@@ -145,7 +145,8 @@ impl CallTiming {
 
 impl CallRecord {
     pub fn answered(&self) -> bool {
-        self.outcome == Some(CallOutcome::Answered)
+        // A voicemail is answered by a machine, not the business.
+        self.outcome == Some(CallOutcome::Answered) && !self.recordings.iter().any(|r| r.voicemail)
     }
 
     /// Answered with talk time at or above the site's threshold.

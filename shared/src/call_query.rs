@@ -54,7 +54,7 @@ impl CallRow {
             channel: source.map(|s| s.channel.label().to_string()),
             source: source.map(|s| s.source.clone()),
             campaign: source.and_then(|s| s.campaign.clone()),
-            answered: call.answered_at.is_some(),
+            answered: call.answered(),
             voicemail: call.recordings.iter().any(|r| r.voicemail),
             live: matches!(call.status, Some(CallStatus::Ringing | CallStatus::InProgress)),
             talk_secs: call.talk_secs.unwrap_or(0),

@@ -351,7 +351,7 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
             .iter()
             .map(|n| {
                 let holder = state.pool.holders_at(&n.number, now, retention);
-                let (label, until) = match holder {
+                let (label, until) = match &holder {
                     Some(h) if !h.late => ("live", Some(h.holder.ends_at())),
                     Some(h) => ("cooling", Some(h.holder.ends_at().plus_secs(retention))),
                     None => ("idle", None),
@@ -361,6 +361,11 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
                     region: n.region.clone(),
                     state: label.into(),
                     until,
+                    holder_source: holder.as_ref().map(|h| {
+                        let s = &h.holder.source;
+                        format!("{} / {} ({})", s.source, s.medium, s.channel.label())
+                    }),
+                    business_number: n.line.as_ref().map(|l| l.e164().to_string()),
                 }
             })
             .collect();
