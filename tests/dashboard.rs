@@ -97,6 +97,23 @@ async fn a_marketer_signs_in_reads_the_overview_filters_exports_and_opens_a_call
     let source = d["api"]["source"].as_str().unwrap_or("?");
     assert!(text.contains(&format!("{source} / cpc")), "{text}");
     assert!(r["tag"].as_str().unwrap_or("").contains(r#"data-site="demo""#));
+
+    // The report shows the API's groups, most qualified calls first.
+    let api_rows = r["report"]["api"]["body"]["rows"].as_array().expect("report rows");
+    let shown = r["report"]["rows"].as_array().expect("shown rows");
+    assert_eq!(shown.len(), api_rows.len());
+    let qualified: Vec<u64> = shown.iter().filter_map(|row| row[3].as_str()?.parse().ok()).collect();
+    assert!(qualified.windows(2).all(|w| w[0] >= w[1]), "sorted by qualified: {qualified:?}");
+    let top = &api_rows.iter().max_by_key(|row| (row["qualified"].as_u64(), std::cmp::Reverse(row["key"].to_string()))).expect("a row");
+    assert_eq!(shown[0][0], top["key"][0], "{r}");
+
+    // Every pool number, with its calls in the period and the sizing advice.
+    let numbers = r["numbers"]["rows"].as_array().expect("number rows");
+    assert_eq!(numbers.len(), r["numbers"]["api"]["body"]["numbers"].as_array().map_or(0, Vec::len));
+    assert_eq!(numbers.len(), 6, "the demo pool");
+    let per_number: u64 = numbers.iter().filter_map(|n| n[6].as_str()?.parse::<u64>().ok()).sum();
+    assert_eq!(per_number, calls, "each call counted on its number");
+    assert!(r["numbers"]["advice"].as_str().unwrap_or("").len() > 40, "{r}");
     for page in [
         "sign-in-desktop",
         "overview-desktop",

@@ -95,6 +95,27 @@ try {
         attribution: await page.textContent(".attribution"), api: api[`/calls/${sid}`]?.body?.call };
     }
     await shot("call");
+    // The attribution report, two levels deep, sorted by qualified calls.
+    await page.goto(`${base}/dashboard/#/report?by=channel&then=campaign&sort=qualified`, { waitUntil: "load" });
+    await page.waitForSelector("table.report tbody tr");
+    if (name === "desktop") {
+      out.report = {
+        rows: await page.$$eval("table.report tbody tr", (r) => r.map((tr) => [...tr.children].map((td) => td.textContent))),
+        api: api["/report"],
+      };
+    }
+    await shot("report");
+    // The numbers: state, holder, calls, sizing.
+    await page.goto(`${base}/dashboard/#/numbers`, { waitUntil: "load" });
+    await page.waitForSelector("table.numbers tbody tr");
+    if (name === "desktop") {
+      out.numbers = {
+        rows: await page.$$eval("table.numbers tbody tr", (r) => r.map((tr) => [...tr.children].map((td) => td.textContent))),
+        advice: await page.textContent(".advice"),
+        api: api["/pool"],
+      };
+    }
+    await shot("numbers");
     await page.click("nav.tabs a:has-text('Install')");
     await page.waitForSelector("pre.tag");
     if (name === "desktop") out.tag = await page.textContent("pre.tag");

@@ -12,6 +12,9 @@
 //!   and the MutationObserver's work for 1,000 inserted nodes against inserting them.
 //! - Twilio's voice webhook → TwiML (signature check, KV route, the site's object records the
 //!   call and routes it), as a ratio to the same trivial route.
+//! - The dashboard with 100,000 calls in the site's store, against a site with 300: time to
+//!   first render of the overview and the calls page in Chromium, and the latency of the
+//!   report, overview and calls endpoints.
 
 use ringtrace_tests::{root, Edge};
 use shared::{LeaseRequest, PhoneNumber, PoolRules, Region, Timestamp, TrafficSource, Visit};
@@ -269,6 +272,7 @@ async fn main() {
         );
     }
     drop(edge);
+    dashboard_speed().await;
 }
 
 /// A landing page of 10,000 elements (2,000 product cards) with the number printed 20 times.
@@ -326,4 +330,90 @@ fn widget_speed(edge: &Edge) {
         ms("insert_ms")
     );
     std::io::stdout().flush().ok();
+}
+
+/// Imports `count` calls into `site` (scripts/seed-calls.mjs); how long it took.
+fn seed(edge: &Edge, site: &str, count: u32) -> Duration {
+    let began = Instant::now();
+    let out = std::process::Command::new("node")
+        .arg(root().join("scripts/seed-calls.mjs"))
+        .args([&edge.base, site, &edge.demo_token, &count.to_string(), "30", "11"])
+        .output()
+        .expect("run node scripts/seed-calls.mjs");
+    assert!(out.status.success(), "seeding {site}: {}", String::from_utf8_lossy(&out.stderr));
+    began.elapsed()
+}
+
+/// Median latency of `runs` sequential GETs of `path` with the site's token, in ms.
+async fn latency(edge: &Edge, path: &str, runs: usize) -> f64 {
+    let client = reqwest::Client::new();
+    let mut ms = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let began = Instant::now();
+        let resp = client.get(edge.url(path)).bearer_auth(&edge.demo_token).send().await.expect("get");
+        assert!(resp.status().is_success(), "{path}: {}", resp.status());
+        let _ = resp.bytes().await;
+        ms.push(began.elapsed().as_secs_f64() * 1000.0);
+    }
+    ms.sort_by(f64::total_cmp);
+    ms[runs / 2]
+}
+
+/// The dashboard over 100,000 calls against the same over 300, on one fresh `wrangler dev`.
+async fn dashboard_speed() {
+    let edge = Edge::start().await;
+    let mut small = edge.demo_setup();
+    small["name"] = serde_json::json!("Small site");
+    // Numbers belong to one site: the small one has its own.
+    small["business_number"] = serde_json::json!("+1 555 010 0700");
+    small["pool"] = serde_json::json!(["+1 555 010 0701", "+1 555 010 0702", "+1 555 010 0703"]);
+    assert_eq!(edge.put_site("small", &small).await.status(), 200);
+    seed(&edge, "small", 300);
+    let import = seed(&edge, "demo", 100_000);
+    println!(
+        "dashboard, 100,000 calls against 300 (imported at {:.0} calls/s)",
+        100_000.0 / import.as_secs_f64()
+    );
+    let mut rows = Vec::new();
+    for site in ["small", "demo"] {
+        let out = std::process::Command::new("node")
+            .arg(root().join("tests/pages/bench-dashboard.mjs"))
+            .args([&edge.base, site, &edge.demo_token, "5"])
+            .output()
+            .expect("run node tests/pages/bench-dashboard.mjs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let r: serde_json::Value = serde_json::from_str(text.lines().last().unwrap_or("")).unwrap_or_else(|_| {
+            panic!("bench-dashboard.mjs: {}", String::from_utf8_lossy(&out.stderr))
+        });
+        let api = |p: &str| format!("/v1/sites/{site}{p}");
+        rows.push([
+            r["overview_ms"].as_f64().unwrap_or(f64::NAN),
+            r["calls_ms"].as_f64().unwrap_or(f64::NAN),
+            latency(&edge, &api("/report?group_by=source,campaign"), 9).await,
+            latency(&edge, &api("/overview?tz=America/Chicago"), 9).await,
+            latency(&edge, &api("/calls"), 9).await,
+            latency(&edge, &api("/calls?channel=paid%20search&sort=talk_time"), 9).await,
+        ]);
+    }
+    println!("  (medians, ms)                           300 calls   100,000   ratio");
+    for (i, name) in [
+        "overview page, first render",
+        "calls page, first render",
+        "GET /report (source, campaign; 30 days)",
+        "GET /overview (30 days)",
+        "GET /calls (newest 50)",
+        "GET /calls (filtered, sorted by talk)",
+    ]
+    .iter()
+    .enumerate()
+    {
+        println!(
+            "  {name:<40} {:>9.1} {:>9.1} {:>7.1}",
+            rows[0][i],
+            rows[1][i],
+            rows[1][i] / rows[0][i]
+        );
+    }
+    std::io::stdout().flush().ok();
+    drop(edge);
 }
