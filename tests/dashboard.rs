@@ -104,7 +104,10 @@ async fn a_marketer_signs_in_reads_the_overview_filters_exports_and_opens_a_call
     assert_eq!(shown.len(), api_rows.len());
     let qualified: Vec<u64> = shown.iter().filter_map(|row| row[3].as_str()?.parse().ok()).collect();
     assert!(qualified.windows(2).all(|w| w[0] >= w[1]), "sorted by qualified: {qualified:?}");
-    let top = &api_rows.iter().max_by_key(|row| (row["qualified"].as_u64(), std::cmp::Reverse(row["key"].to_string()))).expect("a row");
+    let top = &api_rows
+        .iter()
+        .max_by_key(|row| (row["qualified"].as_u64(), std::cmp::Reverse(row["key"].to_string())))
+        .expect("a row");
     assert_eq!(shown[0][0], top["key"][0], "{r}");
 
     // Every pool number, with its calls in the period and the sizing advice.

@@ -156,7 +156,7 @@ fn text(name: &str, raw: &str) -> Result<String> {
 }
 
 impl CallQuery {
-    /// From the query string. `to` defaults to now and `from` to 30 days before `to`; the
+    /// From the query string. The range defaults to the last 30 days (and the day ahead); the
     /// newest calls first, 50 a page. Unknown parameters are refused, so a typo in a filter
     /// does not silently show every call.
     pub fn parse(pairs: &[(String, String)], now: Timestamp) -> Result<CallQuery> {
@@ -179,11 +179,13 @@ impl CallQuery {
             return Err(Error::invalid(format!("unknown parameter {k:?}; known: {}", KNOWN.join(", "))));
         }
         let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-        let to = get("to").map(|v| parse_time("to", v, true)).transpose()?.unwrap_or(now);
+        // Without `to`: up to a day ahead, so a provider whose clock runs ahead is not hidden.
+        let to_given = get("to").map(|v| parse_time("to", v, true)).transpose()?;
+        let to = to_given.unwrap_or(now.plus_secs(DAY_SECS));
         let from = get("from")
             .map(|v| parse_time("from", v, false))
             .transpose()?
-            .unwrap_or(to.plus_secs(-30 * DAY_SECS));
+            .unwrap_or(to_given.unwrap_or(now).plus_secs(-30 * DAY_SECS));
         if from >= to {
             return Err(Error::invalid("from must be before to"));
         }
@@ -458,7 +460,7 @@ mod tests {
     #[test]
     fn defaults_are_the_last_30_days_newest_first_50_a_page() {
         let query = q("").unwrap();
-        assert_eq!(query.to.to_rfc3339(), "2026-11-23T12:00:00Z");
+        assert_eq!(query.to.to_rfc3339(), "2026-11-24T12:00:00Z", "a clock running ahead is not hidden");
         assert_eq!(query.from.to_rfc3339(), "2026-10-24T12:00:00Z");
         assert_eq!(
             (query.sort, query.descending, query.page, query.per_page),

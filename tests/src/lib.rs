@@ -26,12 +26,36 @@ struct Group {
     name: &'static str,
 }
 
+/// Process groups started and not yet stopped: what [`stop_all`] stops when a panic cannot
+/// unwind (the benchmark binary is built with `panic = "abort"`, which runs no `Drop`).
+static LIVE_GROUPS: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+
+/// Stops every server this process started and has not stopped yet.
+pub fn stop_all() {
+    let groups = LIVE_GROUPS.lock().map(|mut g| std::mem::take(&mut *g)).unwrap_or_default();
+    for id in groups {
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{id}")]).stderr(Stdio::null()).status();
+    }
+}
+
+/// Makes a panic stop this process's servers first (for binaries that abort on panic).
+pub fn stop_servers_on_panic() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        stop_all();
+        default(info);
+    }));
+}
+
 impl Group {
     fn spawn(name: &'static str, cmd: &mut Command) -> Group {
         cmd.process_group(0).stdin(Stdio::null());
         let child = cmd
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {name}: {e} (run `make test`, which installs it)"));
+        if let Ok(mut live) = LIVE_GROUPS.lock() {
+            live.push(child.id());
+        }
         Group { child, name }
     }
 
@@ -57,6 +81,9 @@ impl Drop for Group {
         // Whatever is left of the group (children that ignored TERM) goes too.
         self.signal("-KILL");
         let _ = self.child.wait();
+        if let Ok(mut live) = LIVE_GROUPS.lock() {
+            live.retain(|id| *id != self.child.id());
+        }
         let _ = self.name;
     }
 }

@@ -132,6 +132,8 @@ fn pool_ops_per_sec(
 
 #[tokio::main]
 async fn main() {
+    // A failed figure must not leave `wrangler dev` running (release builds abort on panic).
+    ringtrace_tests::stop_servers_on_panic();
     let root = root();
     let widget = [root.join("dist/widget.js"), root.join("dist/ringtrace_widget_bg.wasm")];
     let dashboard: Vec<_> = std::fs::read_dir(root.join("dist/dashboard"))
@@ -382,9 +384,8 @@ async fn dashboard_speed() {
             .output()
             .expect("run node tests/pages/bench-dashboard.mjs");
         let text = String::from_utf8_lossy(&out.stdout);
-        let r: serde_json::Value = serde_json::from_str(text.lines().last().unwrap_or("")).unwrap_or_else(|_| {
-            panic!("bench-dashboard.mjs: {}", String::from_utf8_lossy(&out.stderr))
-        });
+        let r: serde_json::Value = serde_json::from_str(text.lines().last().unwrap_or(""))
+            .unwrap_or_else(|_| panic!("bench-dashboard.mjs: {}", String::from_utf8_lossy(&out.stderr)));
         let api = |p: &str| format!("/v1/sites/{site}{p}");
         rows.push([
             r["overview_ms"].as_f64().unwrap_or(f64::NAN),
@@ -407,12 +408,7 @@ async fn dashboard_speed() {
     .iter()
     .enumerate()
     {
-        println!(
-            "  {name:<40} {:>9.1} {:>9.1} {:>7.1}",
-            rows[0][i],
-            rows[1][i],
-            rows[1][i] / rows[0][i]
-        );
+        println!("  {name:<40} {:>9.1} {:>9.1} {:>7.1}", rows[0][i], rows[1][i], rows[1][i] / rows[0][i]);
     }
     std::io::stdout().flush().ok();
     drop(edge);
