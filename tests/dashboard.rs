@@ -69,6 +69,11 @@ async fn a_marketer_signs_in_reads_the_overview_filters_exports_and_opens_a_call
     assert_eq!(f["rows"].as_u64(), Some(total.min(50)));
     assert_eq!(f["channels"], serde_json::json!(["paid search"]));
     assert_eq!(f["statuses"], serde_json::json!(["answered"]));
+    let qualified_on_page = f["api"]["body"]["calls"]
+        .as_array()
+        .map_or(0, |c| c.iter().filter(|c| c["qualified"] == true).count());
+    assert!(qualified_on_page > 0, "some answered calls qualify: {f}");
+    assert_eq!(f["qualified"].as_u64(), Some(qualified_on_page as u64), "the Qualified column is the API's");
     assert_eq!(f["pager"], format!("Page 1 of {} · {total} calls", total.div_ceil(50)));
     // The export holds every filtered call, not just the page.
     assert_eq!(r["csv"]["lines"].as_u64(), Some(total + 1), "a header and {total} rows: {r}");

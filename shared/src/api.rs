@@ -319,6 +319,10 @@ pub struct CallView {
     /// The business picked up.
     #[serde(default)]
     pub answered: bool,
+    /// Answered with at least the site's qualified talk time (set where the site's settings
+    /// are known: the calls list, its CSV, a call's detail).
+    #[serde(default)]
+    pub qualified: bool,
     #[serde(default)]
     pub outcome: Option<crate::CallOutcome>,
     #[serde(default)]
@@ -341,6 +345,13 @@ pub struct CallView {
     pub transcript: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
+}
+
+impl CallView {
+    /// The view of `call` for a site whose qualified talk time is `qualify_secs`.
+    pub fn of(call: &CallRecord, qualify_secs: u32) -> CallView {
+        CallView { qualified: call.qualified(qualify_secs), ..CallView::from(call) }
+    }
 }
 
 impl From<&CallRecord> for CallView {
@@ -372,6 +383,7 @@ impl From<&CallRecord> for CallView {
             visitor: a.map(|a| a.visitor.clone()),
             status: c.status,
             answered: c.answered_at.is_some(),
+            qualified: false,
             outcome: c.outcome,
             ring_secs: c.ring_secs,
             talk_secs: c.talk_secs,

@@ -391,11 +391,11 @@ pub fn calls_csv(calls: &[crate::api::CallView]) -> String {
     }
     let mut out = String::from(
         "started_at,caller,tracking_number,channel,source,medium,campaign,keyword,landing_page,region,\
-status,answered,talk_secs,first_time,tags,recording\r\n",
+status,answered,qualified,talk_secs,first_time,tags,recording\r\n",
     );
     for c in calls {
         let status = c.status.map(|s| s.as_str()).unwrap_or("");
-        let fields: [String; 16] = [
+        let fields: [String; 17] = [
             c.started_at.to_rfc3339(),
             c.from.clone(),
             c.to.clone(),
@@ -408,6 +408,7 @@ status,answered,talk_secs,first_time,tags,recording\r\n",
             c.region.clone().unwrap_or_default(),
             status.to_string(),
             c.answered.to_string(),
+            c.qualified.to_string(),
             c.talk_secs.map(|s| s.to_string()).unwrap_or_default(),
             (!c.repeat).to_string(),
             c.tags.join(" "),
@@ -585,6 +586,7 @@ mod tests {
             visitor: None,
             status: Some(CallStatus::Completed),
             answered: true,
+            qualified: true,
             outcome: None,
             ring_secs: None,
             talk_secs: Some(75),
@@ -602,7 +604,7 @@ mod tests {
         assert_eq!(
             lines.next().unwrap(),
             "2026-11-20T10:00:00Z,+15550001111,+15550100201,paid search,\"'=HYPERLINK(\"\"http://evil\"\")\",\
-             cpc,\"spring, \"\"big\"\" sale\",\"'-plumber\",,US-TX,completed,true,75,true,quote emergency,"
+             cpc,\"spring, \"\"big\"\" sale\",\"'-plumber\",,US-TX,completed,true,true,75,true,quote emergency,"
         );
         assert_eq!(lines.next(), Some(""), "each row ends with CRLF");
     }

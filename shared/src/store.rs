@@ -295,7 +295,7 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         let (calls, total) =
             self.store.query_calls(query, config.qualify_secs, query.offset(), query.per_page).await?;
         Ok(CallsPage {
-            calls: calls.iter().map(CallView::from).collect(),
+            calls: calls.iter().map(|c| CallView::of(c, config.qualify_secs)).collect(),
             total,
             page: query.page,
             per_page: query.per_page,
@@ -335,7 +335,7 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
     pub async fn export_calls(&self, token: Option<&str>, query: &CallQuery) -> Result<String> {
         let config = self.authorized_config(token).await?;
         let (calls, _) = self.store.query_calls(query, config.qualify_secs, 0, MAX_EXPORT_ROWS).await?;
-        Ok(calls_csv(&calls.iter().map(CallView::from).collect::<Vec<_>>()))
+        Ok(calls_csv(&calls.iter().map(|c| CallView::of(c, config.qualify_secs)).collect::<Vec<_>>()))
     }
 
     /// Each number's state and how well the pool fits the last `days` days of sessions.

@@ -291,7 +291,7 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
 
     /// One call with its full attribution, timeline and CRM deliveries.
     pub async fn call_detail(&self, token: Option<&str>, call_sid: &str) -> Result<CallDetail> {
-        self.authorized_config(token).await?;
+        let config = self.authorized_config(token).await?;
         let record = self
             .store
             .find_call(call_sid)
@@ -299,7 +299,7 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
             .ok_or_else(|| Error::NotFound(format!("no call {call_sid:?} on this site")))?;
         let deliveries = self.store.deliveries_of(call_sid).await?;
         Ok(CallDetail {
-            call: CallView::from(&record),
+            call: CallView::of(&record, config.qualify_secs),
             attribution: record.attribution.clone(),
             events: record.events.clone(),
             deliveries: deliveries.iter().map(DeliveryView::from).collect(),

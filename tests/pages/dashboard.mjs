@@ -60,6 +60,7 @@ try {
         rows: await page.$$eval("table.calls tbody tr", (r) => r.length),
         channels: await page.$$eval("table.calls tbody td.channel", (c) => [...new Set(c.map((x) => x.textContent))]),
         statuses: await page.$$eval("table.calls tbody td.status", (c) => [...new Set(c.map((x) => x.textContent))]),
+        qualified: await page.$$eval("table.calls tbody td.qualified", (c) => c.filter((x) => x.textContent === "yes").length),
         pager: await page.textContent(".pager span"),
         api: api["/calls"],
       };

@@ -105,6 +105,7 @@ pub fn CallsTable(calls: Vec<CallView>, route: RwSignal<Route>) -> impl IntoView
                     <td>{or_dash(&c.region)}</td>
                     <td class="status">{outcome(&c)}</td>
                     <td class="num">{duration(c.talk_secs)}</td>
+                    <td class="qualified">{if c.qualified { "yes" } else { "—" }}</td>
                     <td class="tags">{c.tags.join(", ")}</td>
                     <td>{recording.map(|url| view! { <a href=url target="_blank" rel="noopener">"Listen"</a> })}</td>
                 </tr>
@@ -123,6 +124,7 @@ pub fn CallsTable(calls: Vec<CallView>, route: RwSignal<Route>) -> impl IntoView
                     <Sort route=route key="campaign" label="Campaign"/>
                     <th>"Keyword"</th><th>"Landing page"</th><th>"Region"</th><th>"Status"</th>
                     <Sort route=route key="talk_time" label="Talk time"/>
+                    <th>"Qualified"</th>
                     <th>"Tags"</th><th>"Recording"</th>
                 </tr>
             </thead>

@@ -75,6 +75,7 @@ pub fn CallPage(session: Session, call_sid: String, on_unauthorized: Callback<()
                         ("Status", outcome(&c).to_string()),
                         ("Rang", duration(c.ring_secs)),
                         ("Talk time", duration(c.talk_secs)),
+                        ("Qualified", if c.qualified { "yes" } else { "no" }.to_string()),
                         ("Forwarded to", c.forwarded_to.as_deref().map(readable).unwrap_or_else(|| "—".into())),
                         ("Tags", if c.tags.is_empty() { "—".into() } else { c.tags.join(", ") }),
                     ];
