@@ -153,13 +153,17 @@ async fn the_calls_list_filters_sorts_pages_and_exports_in_the_sites_database() 
         client.get(edge.url(&format!("/v1/sites/demo/calls?{query}"))).bearer_auth(&edge.demo_token).send()
     };
     let sids = |page: &Value| -> Vec<String> {
-        page["calls"]
-            .as_array()
-            .map_or(vec![], |c| c.iter().map(|c| c["call_sid"].as_str().unwrap_or("").to_string()).collect())
+        let calls = page["calls"].as_array().unwrap_or_else(|| panic!("a page of calls: {page}"));
+        calls.iter().map(|c| c["call_sid"].as_str().unwrap_or("").to_string()).collect()
     };
     let page = |query: &str| {
         let query = query.to_string();
-        async { get(query).await.expect("get").json::<Value>().await.expect("json") }
+        let get = &get;
+        async move {
+            let resp = get(query.clone()).await.expect("get");
+            assert_eq!(resp.status(), 200, "{query}");
+            resp.json::<Value>().await.expect("json")
+        }
     };
     let all = page("").await;
     assert_eq!(all["total"], 5);

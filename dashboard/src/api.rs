@@ -122,7 +122,8 @@ pub async fn download(session: &Session, path_and_query: &str, file_name: &str) 
 
 /// Saves `text` as a CSV file named `file_name` in the browser.
 pub fn save_text(text: &str, file_name: &str) -> Result<(), ApiError> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    // A byte-order mark, so spreadsheets read the file as UTF-8 (names, keywords, accents).
+    let parts = js_sys::Array::of1(&JsValue::from_str(&format!("\u{feff}{text}")));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("text/csv");
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js_err)?;
@@ -134,7 +135,8 @@ pub fn save_text(text: &str, file_name: &str) -> Result<(), ApiError> {
     link.set_href(&url);
     link.set_download(file_name);
     link.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
+    // Not revoked at once: some browsers read the URL after `click()` returns. It lives as long
+    // as the tab, like the file the marketer just saved.
     Ok(())
 }
 

@@ -18,8 +18,8 @@ fn Nav(route: RwSignal<Route>) -> impl IntoView {
                 now == page || (page == Page::Calls && matches!(now, Page::Call(_)))
             }
         };
-        // The period and filters follow the marketer from page to page.
-        let href = move || route.get().on(page.clone()).with("page", "").href();
+        // The period follows the marketer from page to page.
+        let href = move || route.get().period_on(page.clone()).href();
         view! {
             <a href=href aria-current=move || if current() { "page" } else { "false" }>{label}</a>
         }

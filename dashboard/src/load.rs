@@ -25,21 +25,28 @@ where
 {
     let state = RwSignal::new(Load::Loading);
     let latest = StoredValue::new(0_u64);
+    // Only a change of the request itself fetches again (not any change of the URL).
+    let path = Memo::new(move |_| path());
     Effect::new(move |_| {
-        let path = path();
+        let path = path.get();
         let session = session.clone();
         let ticket = latest.get_value() + 1;
         latest.set_value(ticket);
         state.set(Load::Loading);
         spawn_local(async move {
             let result = api::get::<T>(&session, &path).await;
-            if latest.get_value() != ticket {
+            // The page may be gone by now (the marketer moved on): then nothing is left to set.
+            if latest.try_get_value() != Some(ticket) {
                 return;
             }
             match result {
-                Ok(v) => state.set(Load::Ready(v)),
+                Ok(v) => {
+                    state.try_set(Load::Ready(v));
+                }
                 Err(ApiError::Unauthorized) => on_unauthorized.run(()),
-                Err(e) => state.set(Load::Failed(e.to_string())),
+                Err(e) => {
+                    state.try_set(Load::Failed(e.to_string()));
+                }
             }
         });
     });

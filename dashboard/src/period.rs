@@ -69,7 +69,11 @@ impl Period {
             "7d" => (midnight(-6), midnight(1)),
             "custom" => match (midnight_of(&self.from, 0), midnight_of(&self.to, 1)) {
                 (Some(f), Some(t)) if f.get_time() < t.get_time() => (f, t),
-                _ => (midnight(-29), midnight(1)),
+                // The dates the other way round: the same days.
+                _ => match (midnight_of(&self.to, 0), midnight_of(&self.from, 1)) {
+                    (Some(f), Some(t)) if f.get_time() < t.get_time() => (f, t),
+                    _ => (midnight(-29), midnight(1)),
+                },
             },
             _ => (midnight(-29), midnight(1)),
         };
@@ -87,7 +91,9 @@ impl Period {
             "today" => "today".into(),
             "7d" => "the last 7 days".into(),
             "custom" if !self.from.is_empty() && !self.to.is_empty() => {
-                format!("{} to {}", self.from, self.to)
+                let (a, b) =
+                    if self.from <= self.to { (&self.from, &self.to) } else { (&self.to, &self.from) };
+                format!("{a} to {b}")
             }
             _ => "the last 30 days".into(),
         }

@@ -104,6 +104,18 @@ impl Route {
     pub fn on(&self, page: Page) -> Route {
         Route { page, params: self.params.clone() }
     }
+
+    /// Another page over the same period (the period follows the marketer; a page's own
+    /// filters and sort do not).
+    pub fn period_on(&self, page: Page) -> Route {
+        let params = self
+            .params
+            .iter()
+            .filter(|(k, _)| ["range", "from", "to"].contains(&k.as_str()))
+            .cloned()
+            .collect();
+        Route { page, params }
+    }
 }
 
 fn current() -> Route {

@@ -151,7 +151,8 @@ impl CallRecord {
 
     /// Answered with talk time at or above the site's threshold.
     pub fn qualified(&self, threshold_secs: u32) -> bool {
-        self.answered() && self.talk_secs.is_some_and(|t| t >= threshold_secs)
+        // An unknown talk time counts as none (as the stored rows count it).
+        self.answered() && self.talk_secs.unwrap_or(0) >= threshold_secs
     }
 }
 

@@ -87,7 +87,12 @@ impl ImportBody {
         if body.calls.is_empty() || body.calls.len() > MAX_IMPORT_CALLS {
             return Err(Error::invalid(format!("an import holds 1 to {MAX_IMPORT_CALLS} calls")));
         }
-        body.calls.iter().enumerate().map(|(i, c)| c.record(i, site, now)).collect()
+        let mut calls: Vec<CallRecord> =
+            body.calls.iter().enumerate().map(|(i, c)| c.record(i, site, now)).collect::<Result<_>>()?;
+        // Oldest first, so a caller's first call is stored before their repeats (exports are
+        // often newest first).
+        calls.sort_by_key(|c| c.started_at);
+        Ok(calls)
     }
 }
 
@@ -100,6 +105,8 @@ impl ImportedCall {
         if from.is_empty() || from.chars().count() > 64 {
             return Err(Error::invalid(format!("calls[{i}].from must be 1 to 64 characters")));
         }
+        // E.164 when it is a number, as live calls store it, so repeat callers are found.
+        let from = PhoneNumber::parse(from).map_or_else(|_| from.to_string(), |n| n.e164().to_string());
         if self.started_at > now.plus_secs(300) {
             return Err(Error::invalid(format!("calls[{i}].started_at is in the future")));
         }
@@ -146,7 +153,7 @@ impl ImportedCall {
         Ok(CallRecord {
             call_sid: self.call_id.clone(),
             site: site.to_string(),
-            from: from.to_string(),
+            from,
             to,
             started_at: self.started_at,
             attribution,

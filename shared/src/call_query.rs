@@ -233,7 +233,11 @@ impl CallQuery {
             from,
             to,
             channel,
-            source: get("source").filter(|s| !s.is_empty()).map(|s| text("source", s)).transpose()?,
+            // Sources are stored lower case (`google`): typing `Google` finds them.
+            source: get("source")
+                .filter(|s| !s.is_empty())
+                .map(|s| text("source", s).map(|s| s.to_lowercase()))
+                .transpose()?,
             campaign: get("campaign").filter(|s| !s.is_empty()).map(|s| text("campaign", s)).transpose()?,
             status,
             qualified: get("qualified")
@@ -370,25 +374,29 @@ impl CallQuery {
     }
 }
 
+/// One CSV cell (RFC 4180) appended to `out`: quoted when it must be, and text a spreadsheet
+/// would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) prefixed with `'`, except phone
+/// numbers (`+` and digits).
+pub fn csv_cell(out: &mut String, value: &str) {
+    let is_number =
+        value.strip_prefix('+').is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
+    let guarded = !is_number && value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let needs_quotes = guarded || value.contains([',', '"', '\n', '\r']);
+    if needs_quotes {
+        out.push('"');
+    }
+    if guarded {
+        out.push('\'');
+    }
+    out.push_str(&value.replace('"', "\"\""));
+    if needs_quotes {
+        out.push('"');
+    }
+}
+
 /// Calls as CSV (RFC 4180), the columns of the dashboard's table. Text a spreadsheet would
 /// run as a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`, except phone numbers.
 pub fn calls_csv(calls: &[crate::api::CallView]) -> String {
-    fn cell(out: &mut String, value: &str) {
-        let is_number =
-            value.strip_prefix('+').is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
-        let guarded = !is_number && value.starts_with(['=', '+', '-', '@', '\t', '\r']);
-        let needs_quotes = guarded || value.contains([',', '"', '\n', '\r']);
-        if needs_quotes {
-            out.push('"');
-        }
-        if guarded {
-            out.push('\'');
-        }
-        out.push_str(&value.replace('"', "\"\""));
-        if needs_quotes {
-            out.push('"');
-        }
-    }
     let mut out = String::from(
         "started_at,caller,tracking_number,channel,source,medium,campaign,keyword,landing_page,region,\
 status,answered,qualified,talk_secs,first_time,tags,recording\r\n",
@@ -418,7 +426,7 @@ status,answered,qualified,talk_secs,first_time,tags,recording\r\n",
             if i > 0 {
                 out.push(',');
             }
-            cell(&mut out, f);
+            csv_cell(&mut out, f);
         }
         out.push_str("\r\n");
     }
@@ -555,7 +563,11 @@ mod tests {
         );
         assert_eq!(order, "source IS NULL, source ASC, started_at DESC, call_sid ASC");
         assert_eq!(args.len(), 5);
-        assert_eq!(args[3], SqlArg::Text("x' OR 1=1".into()), "a hostile value stays a value");
+        assert_eq!(
+            args[3],
+            SqlArg::Text("x' or 1=1".into()),
+            "a hostile value stays a value (lower case, as sources are)"
+        );
         assert_eq!(args[4], SqlArg::Int(60));
         assert_eq!(q("page=3&per_page=20").unwrap().offset(), 40);
     }

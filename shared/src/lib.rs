@@ -76,7 +76,7 @@ pub use attribution::{
 pub use call_event::{keyword_tags, CallEvent, CallProgress, CallStatus, EventKind, Leg, Recording};
 #[cfg(feature = "std")]
 pub use call_query::{
-    calls_csv, CallQuery, CallRow, CallSort, ChannelFilter, SqlArg, StatusFilter, DEFAULT_PER_PAGE,
+    calls_csv, csv_cell, CallQuery, CallRow, CallSort, ChannelFilter, SqlArg, StatusFilter, DEFAULT_PER_PAGE,
     MAX_EXPORT_ROWS, MAX_PER_PAGE,
 };
 #[cfg(feature = "std")]

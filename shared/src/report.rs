@@ -160,9 +160,10 @@ pub fn build(
             if let Some(talk) = c.talk_secs {
                 acc.talk_total += u64::from(talk);
                 acc.talk_count += 1;
-                if talk >= qualify_secs {
-                    acc.qualified += 1;
-                }
+            }
+            // One rule for "qualified" everywhere (the calls list, overview and CSV too).
+            if c.qualified(qualify_secs) {
+                acc.qualified += 1;
             }
         }
     }

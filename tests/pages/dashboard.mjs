@@ -67,7 +67,15 @@ try {
       // The CSV holds exactly what is filtered, every page of it.
       const [download] = await Promise.all([page.waitForEvent("download"), page.click("text=Export CSV")]);
       const csv = readFileSync(await download.path(), "utf8").trim().split(/\r?\n/);
-      out.csv = { lines: csv.length, header: csv[0], paidSearchAnswered: csv.slice(1).every((l) => l.includes(",paid search,") && l.includes(",true,")) };
+      const columns = csv[0].split(",");
+      const at = (name) => columns.indexOf(name);
+      // Rows of this export hold no quoted commas before the answered column's neighbours
+      // only when simple; check the channel and answered columns from the end, where no text
+      // field sits after them but tags and recording.
+      out.csv = { lines: csv.length, header: csv[0], paidSearchAnswered: csv.slice(1).every((l) => {
+        const cells = l.match(/("([^"]|"")*"|[^,]*)(,|$)/g).map((c) => c.replace(/,$/, ""));
+        return cells[at("channel")] === "paid search" && cells[at("answered")] === "true";
+      }) };
       // A filter changed in the page changes the table and the URL.
       const [emailAnswer] = await Promise.all([
         page.waitForResponse((r) => r.url().includes("/calls?") && r.url().includes("channel=email")),
@@ -97,7 +105,7 @@ try {
     }
     await shot("call");
     // The attribution report, two levels deep, sorted by qualified calls.
-    await page.goto(`${base}/dashboard/#/report?by=channel&then=campaign&sort=qualified`, { waitUntil: "load" });
+    await page.goto(`${base}/dashboard/#/report?by=channel&then=campaign&rsort=qualified`, { waitUntil: "load" });
     await page.waitForSelector("table.report tbody tr");
     if (name === "desktop") {
       out.report = {

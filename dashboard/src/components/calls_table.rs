@@ -28,7 +28,9 @@ pub fn duration(secs: Option<u32>) -> String {
 
 /// What happened to the call, in a word.
 pub fn outcome(c: &CallView) -> &'static str {
-    if c.voicemail {
+    if matches!(c.status, Some(shared::CallStatus::Ringing | shared::CallStatus::InProgress)) {
+        "in progress"
+    } else if c.voicemail {
         "voicemail"
     } else if c.answered {
         "answered"
@@ -90,7 +92,8 @@ pub fn CallsTable(calls: Vec<CallView>, route: RwSignal<Route>) -> impl IntoView
             } else {
                 "unattributed".to_string()
             };
-            let detail = Route::page(Page::Call(c.call_sid.clone())).href();
+            // The call keeps the list's period and filters, for the way back.
+            let detail = route.get_untracked().on(Page::Call(c.call_sid.clone())).href();
             let recording = c.recordings.first().map(|r| r.url.clone());
             view! {
                 <tr data-call-sid=c.call_sid.clone() class:unattributed=!c.attributed>

@@ -33,7 +33,7 @@ fn share(part: u64, whole: u64) -> f64 {
 /// The headline cards; each links to the calls it counts.
 #[component]
 fn Cards(totals: Totals, previous: Totals, period: Period, route: Route) -> impl IntoView {
-    let calls = route.on(Page::Calls).with("page", "");
+    let calls = route.period_on(Page::Calls);
     let card = |label: &'static str, value: u64, before: u64, link: Route| {
         view! {
             <a class="stat" href=link.href() data-stat=label>

@@ -59,19 +59,16 @@ fn talk(secs: Option<f64>) -> String {
 }
 
 fn csv(group_by: &[String], rows: &[ReportRow]) -> String {
-    let quote = |v: &str| {
-        let v = if v.starts_with(['=', '+', '-', '@']) { format!("'{v}") } else { v.to_string() };
-        if v.contains([',', '"', '\n']) || v.starts_with('\'') {
-            format!("\"{}\"", v.replace('"', "\"\""))
-        } else {
-            v
-        }
-    };
     let mut out = group_by.join(",");
     out.push_str(",calls,answered,qualified,first_time,sessions,conversion_rate,avg_talk_secs\r\n");
     for r in rows {
-        let cells: Vec<String> = r.key.iter().map(|k| quote(k)).collect();
-        out.push_str(&cells.join(","));
+        for (i, k) in r.key.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            // Keywords and landing pages come from visitors: defused as the calls CSV does.
+            shared::csv_cell(&mut out, k);
+        }
         out.push_str(&format!(
             ",{},{},{},{},{},{},{}\r\n",
             r.calls,
@@ -112,7 +109,7 @@ pub fn ReportPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoV
     let sort = move || {
         route
             .get()
-            .get("sort")
+            .get("rsort")
             .filter(|s| COLUMNS.iter().any(|(k, _)| k == s))
             .unwrap_or_else(|| "calls".into())
     };
@@ -160,7 +157,7 @@ pub fn ReportPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoV
                         let active = *k == column;
                         view! {
                             <th aria-sort=if active { "descending" } else { "none" }>
-                                <button type="button" class="sort" on:click=move |_| navigate(&route.get_untracked().with("sort", k))>
+                                <button type="button" class="sort" on:click=move |_| navigate(&route.get_untracked().with("rsort", k))>
                                     {*l}{if active { " ▼" } else { "" }}
                                 </button>
                             </th>

@@ -22,6 +22,7 @@ const SITE_HEADER: &str = "x-ringtrace-site";
 
 const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS site_state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
     // Beside each call's JSON, the columns the dashboard filters and sorts by (shared::CallRow).
     "CREATE TABLE IF NOT EXISTS calls (call_sid TEXT PRIMARY KEY, started_at INTEGER NOT NULL, json TEXT NOT NULL, \
      caller TEXT, channel TEXT, source TEXT, campaign TEXT, answered INTEGER NOT NULL DEFAULT 0, \
@@ -38,7 +39,7 @@ const SCHEMA: &[&str] = &[
 ];
 
 /// The call columns added after the first release, with their types: a database created
-/// before them gets them (and their values) on first use.
+/// before them gets them (and their values) on first use (see `ensure_call_columns`).
 const CALL_COLUMNS: &[(&str, &str)] = &[
     ("caller", "TEXT"),
     ("channel", "TEXT"),
@@ -127,23 +128,62 @@ impl ObjectStore {
         self.ensure_call_columns()
     }
 
-    /// Adds [`CALL_COLUMNS`] to a `calls` table made before them, and fills them in from each
-    /// call's JSON (once: later calls find the columns there).
+    /// Adds the [`CALL_COLUMNS`] a `calls` table made before them lacks (each checked on its
+    /// own, so an interrupted upgrade resumes), then fills them in from each call's JSON, 500
+    /// calls per request until none is left (bounded work per request, whatever the site's
+    /// size); a `meta` row records when that is done, so later requests pay one lookup.
     fn ensure_call_columns(&self) -> shared::Result<()> {
         #[derive(Deserialize)]
-        struct Count {
-            n: i64,
+        struct Name {
+            name: String,
         }
-        let sql = "SELECT count(*) AS n FROM pragma_table_info('calls') WHERE name = 'first_time'";
-        let rows: Vec<Count> = self.sql.exec(sql, None).and_then(|c| c.to_array()).map_err(storage)?;
-        if rows.first().is_some_and(|r| r.n > 0) {
+        #[derive(Deserialize)]
+        struct Value {
+            value: i64,
+        }
+        #[derive(Deserialize)]
+        struct Old {
+            call_sid: String,
+            json: String,
+        }
+        const BATCH: usize = 500;
+        let done: Vec<Value> = self
+            .sql
+            .exec("SELECT value FROM meta WHERE key = 'calls_backfilled'", None)
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        if done.first().is_some_and(|v| v.value == 1) {
             return Ok(());
         }
+        let present: Vec<Name> = self
+            .sql
+            .exec("SELECT name FROM pragma_table_info('calls')", None)
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
         for (name, kind) in CALL_COLUMNS {
-            self.write(&format!("ALTER TABLE calls ADD COLUMN {name} {kind}"), vec![])?;
+            if !present.iter().any(|p| p.name == *name) {
+                self.write(&format!("ALTER TABLE calls ADD COLUMN {name} {kind}"), vec![])?;
+            }
         }
-        let calls: Vec<CallRecord> = self.rows("SELECT json FROM calls", vec![])?;
-        calls.iter().try_for_each(|call| self.insert_call(call))
+        let old: Vec<Old> = self
+            .sql
+            .exec(&format!("SELECT call_sid, json FROM calls WHERE caller IS NULL LIMIT {BATCH}"), None)
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        for row in &old {
+            match serde_json::from_str::<CallRecord>(&row.json) {
+                Ok(call) => self.insert_call(&call)?,
+                // A call this version cannot read keeps its JSON; it is not tried again.
+                Err(_) => self.write(
+                    "UPDATE calls SET caller = '' WHERE call_sid = ?",
+                    vec![row.call_sid.clone().into()],
+                )?,
+            }
+        }
+        if old.len() < BATCH {
+            self.write("INSERT OR REPLACE INTO meta (key, value) VALUES ('calls_backfilled', 1)", vec![])?;
+        }
+        Ok(())
     }
 
     fn insert_call(&self, call: &CallRecord) -> shared::Result<()> {
