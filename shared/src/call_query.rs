@@ -13,7 +13,8 @@ use crate::{CallRecord, CallStatus, Channel, Error, Result, Timestamp};
 /// Default and largest page sizes.
 pub const DEFAULT_PER_PAGE: u32 = 50;
 pub const MAX_PER_PAGE: u32 = 200;
-/// A CSV export holds at most this many calls (the newest, when more match).
+/// A CSV export holds at most this many calls (the first in the query's order, when more
+/// match).
 pub const MAX_EXPORT_ROWS: u32 = 100_000;
 const DAY_SECS: i64 = 24 * 3600;
 const MAX_RANGE_DAYS: i64 = 366;
@@ -130,6 +131,8 @@ pub struct CallQuery {
     /// 1-based.
     pub page: u32,
     pub per_page: u32,
+    /// `format=csv`: every call selected, as CSV (else a page of JSON).
+    pub csv: bool,
 }
 
 /// A value to bind to a `?` of [`CallQuery::sql`].
@@ -252,6 +255,11 @@ impl CallQuery {
             descending,
             page: number("page", 1, 1_000_000)?,
             per_page: number("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)?,
+            csv: match get("format") {
+                None | Some("json") => false,
+                Some("csv") => true,
+                Some(f) => return Err(Error::invalid(format!("format must be json or csv, not {f:?}"))),
+            },
         })
     }
 
@@ -492,6 +500,7 @@ mod tests {
             ("page=0", "page must be"),
             ("per_page=201", "per_page must be"),
             ("per_page=-1", "per_page must be"),
+            ("format=xml", "format must be json or csv"),
             ("from=yesterday", "from must be"),
             ("from=2026-11-10&to=2026-11-01", "from must be before to"),
             ("from=2024-01-01&to=2026-01-01", "at most 366 days"),

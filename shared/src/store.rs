@@ -65,8 +65,6 @@ pub trait CallStore {
     async fn find_call(&self, call_sid: &str) -> Result<Option<CallRecord>>;
     /// The earliest recorded call from this caller.
     async fn first_call_from(&self, from: &str) -> Result<Option<CallRecord>>;
-    /// Most recent first.
-    async fn recent_calls(&self, limit: usize) -> Result<Vec<CallRecord>>;
     /// Counts of the calls that started in `[from, to)` (see [`CallSummary`]).
     async fn call_summary(&self, from: Timestamp, to: Timestamp, qualify_secs: u32) -> Result<CallSummary>;
     /// The calls `query` selects (its range and filters, `qualify_secs` being the site's
@@ -281,12 +279,6 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
             Some(t) if state.config.token_matches(t) => Ok(state),
             _ => Err(Error::Unauthorized),
         }
-    }
-
-    /// The site's calls, newest first, for a caller holding the site's API token.
-    pub async fn calls(&self, token: Option<&str>, limit: usize) -> Result<Vec<CallRecord>> {
-        self.authorized(token).await?;
-        self.store.recent_calls(limit).await
     }
 
     /// One page of the calls `query` selects, for a caller holding the site's API token.
@@ -514,6 +506,15 @@ impl LeaseStore for MemoryStore {
     }
 }
 
+impl MemoryStore {
+    /// Every call stored, newest first (for tests to look at).
+    pub fn all_calls(&self) -> Vec<CallRecord> {
+        let mut calls = self.calls.borrow().clone();
+        calls.sort_by_key(|c| std::cmp::Reverse(c.started_at));
+        calls
+    }
+}
+
 impl CallStore for MemoryStore {
     async fn save_call(&self, call: &CallRecord) -> Result<()> {
         let mut calls = self.calls.borrow_mut();
@@ -556,12 +557,6 @@ impl CallStore for MemoryStore {
     async fn calls_between(&self, from: Timestamp, to: Timestamp, limit: usize) -> Result<Vec<CallRecord>> {
         let calls = self.calls.borrow();
         Ok(calls.iter().filter(|c| from <= c.started_at && c.started_at < to).take(limit).cloned().collect())
-    }
-    async fn recent_calls(&self, limit: usize) -> Result<Vec<CallRecord>> {
-        let mut calls = self.calls.borrow().clone();
-        calls.sort_by_key(|c| std::cmp::Reverse(c.started_at));
-        calls.truncate(limit);
-        Ok(calls)
     }
     async fn call_summary(&self, from: Timestamp, to: Timestamp, qualify_secs: u32) -> Result<CallSummary> {
         let calls = self.calls.borrow();
@@ -666,9 +661,10 @@ pub(crate) mod tests {
         let (kept, again) = run(ledger.record_call(retry)).unwrap();
         assert!(!again, "the same CallSid records nothing new");
         assert_eq!(kept.started_at.millis(), 1_060_000, "a retry answers with the call as first recorded");
-        let calls = run(ledger.calls(Some("demo-token-0123456789"), 50)).unwrap();
-        assert_eq!(calls.len(), 1);
-        assert_eq!(calls[0].repeat_of, None, "a first-time caller");
+        let all = CallQuery::parse(&[], clock.now()).unwrap();
+        let page = run(ledger.query_calls(Some("demo-token-0123456789"), &all)).unwrap();
+        assert_eq!((page.calls.len(), page.total), (1, 1));
+        assert!(!page.calls[0].repeat, "a first-time caller");
         let rows = run(ledger.report(
             Some("demo-token-0123456789"),
             &[Dimension::Source],
@@ -791,8 +787,10 @@ pub(crate) mod tests {
             Error::UnknownSite("demo".into())
         );
         run(ledger.configure(setup(&["+15550100201"]))).unwrap();
-        assert_eq!(run(ledger.calls(None, 10)), Err(Error::Unauthorized));
-        assert_eq!(run(ledger.calls(Some("wrong-token-0123456789"), 10)), Err(Error::Unauthorized));
+        let all = CallQuery::parse(&[], clock.now()).unwrap();
+        assert_eq!(run(ledger.query_calls(None, &all)), Err(Error::Unauthorized));
+        assert_eq!(run(ledger.query_calls(Some("wrong-token-0123456789"), &all)), Err(Error::Unauthorized));
+        assert_eq!(run(ledger.export_calls(None, &all)), Err(Error::Unauthorized));
     }
 
     #[test]

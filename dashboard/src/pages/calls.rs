@@ -111,6 +111,16 @@ pub fn CallsPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoVi
             </form>
             {move || export_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || match data.get() {
+                // An export has a ceiling: say so before the marketer trusts a cut-off file.
+                Load::Ready(page) if page.total > u64::from(shared::MAX_EXPORT_ROWS) => Some(view! {
+                    <p class="hint" role="note">{format!(
+                        "Export CSV holds the first {} of these {} calls, in this order; narrow the period or filters for the rest.",
+                        shared::MAX_EXPORT_ROWS, page.total
+                    )}</p>
+                }),
+                _ => None,
+            }}
+            {move || match data.get() {
                 Load::Loading => view! { <p class="muted" role="status">"Loading calls…"</p> }.into_any(),
                 Load::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Load::Ready(page) if page.total == 0 => {

@@ -34,54 +34,47 @@ async fn forward(site: &str, path: &str, authorization: &str, ctx: &RouteContext
     Ok(resp)
 }
 
-/// `GET /v1/sites/{site}/calls?from=…&channel=…&page=…` (see `shared::CallQuery`): one page
-/// of the calls the filters select and how many they select; `format=csv`: all of them (up
-/// to 100,000) as CSV.
-pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+/// Forwards a dashboard read to the site's object with its query string, once `check` (the
+/// query's parser in shared) has accepted it: a bad query is answered here, before the
+/// site's object is involved.
+async fn forward_query(
+    req: Request,
+    ctx: RouteContext<()>,
+    path: &str,
+    check: fn(&[(String, String)]) -> shared::Result<()>,
+) -> Result<Response> {
     let (site, authorization) = match dashboard_request(&req, &ctx).await? {
         Ok(ok) => ok,
         Err(answer) => return Ok(answer),
     };
-    // Bad queries are answered here, before the site's object is involved.
     let url = req.url()?;
     let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    if let Err(e) = shared::CallQuery::parse(&pairs, EdgeClock.now()) {
+    if let Err(e) = check(&pairs) {
         return error::respond(&e);
     }
-    if let Some((_, f)) = pairs.iter().find(|(k, v)| k == "format" && v != "csv" && v != "json") {
-        return error::respond(&Error::invalid(format!("format must be json or csv, not {f:?}")));
-    }
-    forward(&site, &format!("/calls?{}", url.query().unwrap_or("")), &authorization, &ctx).await
+    forward(&site, &format!("{path}?{}", url.query().unwrap_or("")), &authorization, &ctx).await
+}
+
+/// `GET /v1/sites/{site}/calls?from=…&channel=…&page=…` (see `shared::CallQuery`): one page
+/// of the calls the filters select and how many they select; `format=csv`: all of them (up
+/// to 100,000) as CSV.
+pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    forward_query(req, ctx, "/calls", |p| shared::CallQuery::parse(p, EdgeClock.now()).map(drop)).await
 }
 
 /// `GET /v1/sites/{site}/overview?from=2026-11-01&to=2026-11-30&tz=America/Chicago`: headline
 /// counts against the period before, calls per day by channel, top sources and campaigns.
 pub async fn overview(req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let (site, authorization) = match dashboard_request(&req, &ctx).await? {
-        Ok(ok) => ok,
-        Err(answer) => return Ok(answer),
-    };
-    let url = req.url()?;
-    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    if let Err(e) = shared::overview::OverviewQuery::parse(&pairs, EdgeClock.now()) {
-        return error::respond(&e);
-    }
-    forward(&site, &format!("/overview?{}", url.query().unwrap_or("")), &authorization, &ctx).await
+    forward_query(req, ctx, "/overview", |p| {
+        shared::overview::OverviewQuery::parse(p, EdgeClock.now()).map(drop)
+    })
+    .await
 }
 
 /// `GET /v1/sites/{site}/report?group_by=source,campaign&from=2026-11-01&to=2026-11-30`.
 pub async fn report(req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let (site, authorization) = match dashboard_request(&req, &ctx).await? {
-        Ok(ok) => ok,
-        Err(answer) => return Ok(answer),
-    };
-    // Bad queries are answered here, before the site's object is involved.
-    let url = req.url()?;
-    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    if let Err(e) = shared::api::ReportQuery::parse(&pairs, EdgeClock.now()) {
-        return error::respond(&e);
-    }
-    forward(&site, &format!("/report?{}", url.query().unwrap_or("")), &authorization, &ctx).await
+    forward_query(req, ctx, "/report", |p| shared::api::ReportQuery::parse(p, EdgeClock.now()).map(drop))
+        .await
 }
 
 /// `GET /v1/sites/{site}/pool?days=7`.

@@ -491,13 +491,6 @@ impl CallStore for ObjectStore {
         let page_sql = format!("SELECT json FROM calls WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?");
         Ok((self.rows(&page_sql, page_args)?, total))
     }
-    async fn recent_calls(&self, limit: usize) -> shared::Result<Vec<CallRecord>> {
-        if !self.has_tables()? {
-            return Ok(Vec::new());
-        }
-        let limit = i64::try_from(limit.min(1_000_000)).unwrap_or(1_000_000);
-        self.rows("SELECT json FROM calls ORDER BY started_at DESC LIMIT ?", vec![limit.into()])
-    }
 }
 
 fn range_args(from: Timestamp, to: Timestamp, limit: usize) -> shared::Result<Vec<worker::SqlStorageValue>> {
@@ -651,7 +644,7 @@ impl DurableObject for SiteObject {
                     Ok(q) => q,
                     Err(e) => return error::respond(&e),
                 };
-                if pairs.iter().any(|(k, v)| k == "format" && v == "csv") {
+                if query.csv {
                     return match ledger.export_calls(token, &query).await {
                         Ok(csv) => {
                             let mut resp = Response::ok(csv)?;
