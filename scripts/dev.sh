@@ -17,8 +17,13 @@ for _ in $(seq 1 120); do
   kill -0 $wrangler_pid 2>/dev/null || { echo "wrangler dev exited" >&2; exit 1; }
   sleep 0.5
 done
-node scripts/seed-demo.mjs "$base" >/dev/null
 token=$(sed -n 's/^DEMO_API_TOKEN=//p' edge/.dev.vars)
+# The demo site is created from edge/demo/site.json once; after that its settings are the
+# owner's (the dashboard's Settings page), so a restart does not undo them.
+known=$(curl -s -o /dev/null -w '%{http_code}' -H "authorization: Bearer $token" "$base/v1/sites/demo/settings")
+if [ "$known" != 200 ]; then
+  node scripts/seed-demo.mjs "$base" >/dev/null && echo "  (created the demo site from edge/demo/site.json)"
+fi
 # A demo site without calls gets 300 over the last 30 days, so the dashboard has something to
 # show (real calls from `make call` land beside them).
 if curl -fsS -H "authorization: Bearer $token" "$base/v1/sites/demo/calls?per_page=1" | grep -q '"total":0'; then

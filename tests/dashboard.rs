@@ -1,7 +1,7 @@
 //! The dashboard in Debian's Chromium (Playwright, `tests/pages/dashboard.mjs`) against
 //! `wrangler dev` seeded with a few hundred calls across channels: signing in, the overview's
 //! numbers against the API, filters changing the table, the URL and the CSV, sorting, a call's
-//! attribution. Screenshots of every page at desktop and phone widths land in
+//! attribution, settings saved and refused. Screenshots of every page at desktop and phone widths land in
 //! `target/screenshots/`.
 
 use ringtrace_tests::{root, Edge};
@@ -37,11 +37,14 @@ async fn a_marketer_signs_in_reads_the_overview_filters_exports_and_opens_a_call
     let r: Value =
         serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("JSON from dashboard.mjs");
     assert_eq!(r["thrown"], serde_json::json!([]), "nothing thrown in the dashboard: {r}");
-    let console: Vec<&Value> = r["console"]
-        .as_array()
-        .map(|c| c.iter().filter(|m| !m.as_str().unwrap_or("").contains("401")).collect())
-        .unwrap_or_default();
-    assert!(console.is_empty(), "a clean console (the wrong token's 401 aside): {r}");
+    // The browser logs each refused request: the wrong token's 401 and the two refused saves'
+    // 400s. Nothing else.
+    let logged: Vec<&str> =
+        r["console"].as_array().map(|c| c.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let refused_saves = logged.iter().filter(|m| m.contains("status of 400")).count();
+    let other: Vec<&&str> =
+        logged.iter().filter(|m| !m.contains("status of 401") && !m.contains("status of 400")).collect();
+    assert!(other.is_empty() && refused_saves == 2, "a clean console: {logged:?}");
 
     assert_eq!(r["wrongToken"], "That site id and token do not match.");
 
@@ -122,7 +125,38 @@ async fn a_marketer_signs_in_reads_the_overview_filters_exports_and_opens_a_call
     let per_number: u64 = numbers.iter().filter_map(|n| n[6].as_str()?.parse::<u64>().ok()).sum();
     assert_eq!(per_number, calls, "each call counted on its number");
     assert!(r["numbers"]["advice"].as_str().unwrap_or("").len() > 40, "{r}");
+    // Settings: refused values are explained beside their field and change nothing; saved ones
+    // are what the edge now has.
+    let s = &r["settings"];
+    assert!(s["leaseError"].as_str().unwrap_or("").contains("between 1 and 1440"), "{s}");
+    assert_eq!(s["leaseInvalid"], "true");
+    assert!(s["alert"].as_str().unwrap_or("").starts_with("Not saved."), "{s}");
+    assert!(s["regionError"].as_str().unwrap_or("").contains("\"Texas\" is not a region code"), "{s}");
+    assert_eq!(s["regionInvalid"], "true");
+    assert_eq!(s["leaseErrorGone"], true, "a fixed field loses its message");
+    assert!(s["saved"].as_str().unwrap_or("").starts_with("Saved."), "{s}");
+    assert_eq!(s["reloaded"]["lease"], "20");
+    assert_eq!(s["reloaded"]["keywords"], "estimate, emergency");
+    assert_eq!(s["reloaded"]["region"], "US-TX");
+    assert_eq!(s["reloaded"]["statics"], serde_json::json!(["+15550100301"]));
+    let stored: Value = reqwest::Client::new()
+        .get(edge.url("/v1/sites/demo/settings"))
+        .bearer_auth(&edge.demo_token)
+        .send()
+        .await
+        .expect("get settings")
+        .json()
+        .await
+        .expect("settings JSON");
+    assert_eq!(stored["lease_minutes"], 20);
+    assert_eq!(stored["pool"][0]["region"], "US-TX");
+    let rule = &stored["static_numbers"][0];
+    assert_eq!((&rule["channel"], &rule["utm_source"]), (&"paid social".into(), &"facebook".into()));
+    assert_eq!(stored["twilio_auth_token_set"], true, "the Twilio token was kept");
     for page in [
+        "settings-desktop",
+        "settings-phone",
+        "settings-error-desktop",
         "sign-in-desktop",
         "overview-desktop",
         "overview-phone",

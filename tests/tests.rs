@@ -8,6 +8,7 @@ mod dashboard;
 mod end_to_end;
 mod lease_api;
 mod routing;
+mod settings_api;
 mod sites_api;
 mod telephony;
 mod widget_pages;

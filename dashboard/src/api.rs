@@ -50,6 +50,8 @@ pub enum ApiError {
     Unauthorized,
     /// The edge refused the request and said why.
     Refused(String),
+    /// The edge refused one field of the document sent (`lease_minutes`, `pool[2].region`).
+    Field { field: String, message: String },
     /// The edge could not be reached or answered nonsense.
     Unreachable(String),
 }
@@ -58,7 +60,7 @@ impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ApiError::Unauthorized => f.write_str("That site id and token do not match."),
-            ApiError::Refused(m) => f.write_str(m),
+            ApiError::Refused(m) | ApiError::Field { message: m, .. } => f.write_str(m),
             ApiError::Unreachable(m) => write!(f, "Could not reach the ringtrace edge: {m}"),
         }
     }
@@ -100,7 +102,10 @@ fn answer<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
         200 => serde_json::from_str::<T>(body).map_err(|e| ApiError::Unreachable(e.to_string())),
         401 => Err(ApiError::Unauthorized),
         _ => Err(serde_json::from_str::<ErrorBody>(body)
-            .map(|b| ApiError::Refused(b.error.message))
+            .map(|b| match b.error.field {
+                Some(field) => ApiError::Field { field, message: b.error.message },
+                None => ApiError::Refused(b.error.message),
+            })
             .unwrap_or_else(|_| ApiError::Unreachable(format!("HTTP {status}")))),
     }
 }
@@ -109,6 +114,16 @@ fn answer<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
 pub async fn get<T: DeserializeOwned>(session: &Session, path_and_query: &str) -> Result<T, ApiError> {
     let (status, body) = send(session, "GET", path_and_query, None).await?;
     answer(status, &body)
+}
+
+/// `PATCH /v1/sites/{site}{path}` with a JSON body; the answer as JSON.
+pub async fn patch<T: DeserializeOwned>(
+    session: &Session,
+    path: &str,
+    body: &serde_json::Value,
+) -> Result<T, ApiError> {
+    let (status, text) = send(session, "PATCH", path, Some(body.to_string())).await?;
+    answer(status, &text)
 }
 
 /// Fetches `path_and_query` (a CSV export) and saves it as `file_name` in the browser.

@@ -3,7 +3,7 @@
 use crate::api::Session;
 use crate::pages::{
     call::CallPage, calls::CallsPage, install::InstallPage, login::LoginPage, numbers::NumbersPage,
-    overview::OverviewPage, report::ReportPage,
+    overview::OverviewPage, report::ReportPage, settings::SettingsPage,
 };
 use crate::route::{provide_route, Page, Route};
 use leptos::prelude::*;
@@ -30,6 +30,7 @@ fn Nav(route: RwSignal<Route>) -> impl IntoView {
             {link(Page::Calls, "Calls")}
             {link(Page::Report, "Report")}
             {link(Page::Numbers, "Numbers")}
+            {link(Page::Settings, "Settings")}
             {link(Page::Install, "Install")}
         </nav>
     }
@@ -62,8 +63,8 @@ pub fn App() -> impl IntoView {
             {move || match session.get() {
                 None => view! { <LoginPage on_sign_in=sign_in/> }.into_any(),
                 Some(s) => match page.get() {
-                    Page::Overview | Page::Settings =>
-                        view! { <OverviewPage session=s on_unauthorized=sign_out/> }.into_any(),
+                    Page::Overview => view! { <OverviewPage session=s on_unauthorized=sign_out/> }.into_any(),
+                    Page::Settings => view! { <SettingsPage session=s on_unauthorized=sign_out/> }.into_any(),
                     Page::Report => view! { <ReportPage session=s on_unauthorized=sign_out/> }.into_any(),
                     Page::Numbers => view! { <NumbersPage session=s on_unauthorized=sign_out/> }.into_any(),
                     Page::Calls => view! { <CallsPage session=s on_unauthorized=sign_out/> }.into_any(),

@@ -7,3 +7,4 @@ pub mod login;
 pub mod numbers;
 pub mod overview;
 pub mod report;
+pub mod settings;

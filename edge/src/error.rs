@@ -27,6 +27,7 @@ pub fn not_found() -> Result<Response> {
         error: shared::api::ErrorDetail {
             code: "not_found".into(),
             message: "no such API endpoint; see README for the API".into(),
+            field: None,
         },
     };
     Ok(Response::from_json(&body)?.with_status(404))

@@ -37,6 +37,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .get_async("/v1/sites/:site/report", routes::calls::report)
         .get_async("/v1/sites/:site/pool", routes::calls::pool)
         .put_async("/v1/sites/:site", routes::sites::put)
+        .get_async("/v1/sites/:site/settings", routes::settings::get)
+        .patch_async("/v1/sites/:site/settings", routes::settings::patch)
         .or_else_any_method("/v1/*rest", |_, _| error::not_found())
         .run(req, env)
         .await;

@@ -3,5 +3,6 @@
 mod body;
 pub mod calls;
 pub mod lease;
+pub mod settings;
 pub mod sites;
 pub mod telephony;

@@ -28,17 +28,24 @@ pub struct LeaseBody {
 }
 
 /// Parses a JSON body, naming the offending field when a value has the wrong type
-/// (`"visitor": invalid type: integer, expected a string`).
+/// (`"visitor": invalid type: integer, expected a string`, with [`Error::field`] `visitor`).
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> Result<T> {
     let mut de = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        if path == "." {
-            Error::invalid(format!("body is not a valid {what}: {}", e.inner()))
-        } else {
-            Error::invalid(format!("body is not a valid {what}: \"{path}\": {}", e.inner()))
-        }
-    })
+    serde_path_to_error::deserialize(&mut de).map_err(|e| shape_error(&e, what))
+}
+
+/// [`parse_json`] for a document already parsed into a JSON value.
+pub fn parse_json_value<T: serde::de::DeserializeOwned>(value: serde_json::Value, what: &str) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(|e| shape_error(&e, what))
+}
+
+fn shape_error<E: core::fmt::Display>(e: &serde_path_to_error::Error<E>, what: &str) -> Error {
+    let path = e.path().to_string();
+    if path == "." {
+        Error::invalid(format!("body is not a valid {what}: {}", e.inner()))
+    } else {
+        Error::invalid(format!("body is not a valid {what}: \"{path}\": {}", e.inner())).at(path)
+    }
 }
 
 const MAX_TAG_LEN: usize = 500;
@@ -684,6 +691,10 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     pub code: String,
     pub message: String,
+    /// The field of the request document the error is about (`lease_minutes`,
+    /// `pool[2].region`), when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 impl From<&Error> for ErrorBody {
@@ -693,7 +704,8 @@ impl From<&Error> for ErrorBody {
             Error::Storage(_) => "internal error; please retry".to_string(),
             other => other.to_string(),
         };
-        ErrorBody { error: ErrorDetail { code: e.code().to_string(), message } }
+        let field = e.field().map(str::to_string);
+        ErrorBody { error: ErrorDetail { code: e.code().to_string(), message, field } }
     }
 }
 

@@ -48,20 +48,27 @@ impl CrmWebhook {
                 Error::invalid(format!(
                     "crm_webhook.url {url:?} must start with https:// (http:// only for localhost)"
                 ))
+                .at("crm_webhook.url")
             })?;
         let authority = host.split(['/', '?', '#']).next().unwrap_or("");
         if authority.is_empty() || url.len() > 2048 || url.chars().any(char::is_whitespace) {
-            return Err(Error::invalid(format!("crm_webhook.url {url:?} is not a valid URL")));
+            return Err(
+                Error::invalid(format!("crm_webhook.url {url:?} is not a valid URL")).at("crm_webhook.url")
+            );
         }
         let secret = match (&setup.secret, previous) {
             (Some(s), _) => s.clone(),
             (None, Some(p)) => p.secret.clone(),
-            (None, None) => return Err(Error::invalid("crm_webhook.secret is required (16+ characters)")),
+            (None, None) => {
+                return Err(Error::invalid("crm_webhook.secret is required (16+ characters)")
+                    .at("crm_webhook.secret"))
+            }
         };
         if secret.chars().count() < MIN_SECRET_LEN {
             return Err(Error::invalid(format!(
                 "crm_webhook.secret must be at least {MIN_SECRET_LEN} characters"
-            )));
+            ))
+            .at("crm_webhook.secret"));
         }
         Ok(CrmWebhook { url: url.to_string(), secret })
     }

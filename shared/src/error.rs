@@ -1,5 +1,6 @@
 //! The typed errors of the core; adapters map them to HTTP (edge) or silence (widget).
 
+use alloc::boxed::Box;
 use alloc::string::String;
 
 /// Every failure a caller can cause or meet. `code()` is the stable machine-readable name
@@ -33,12 +34,17 @@ pub enum Error {
     PoolExhausted(String),
     #[error("storage failed: {0}")]
     Storage(String),
+    /// A caller's error about one field of a document (`lease_minutes`, `pool[2].region`),
+    /// so a form can show the message beside that field. Answers as `error` does.
+    #[error("{error}")]
+    AtField { field: String, error: Box<Error> },
 }
 
 impl Error {
     /// Stable code for the JSON error body.
     pub fn code(&self) -> &'static str {
         match self {
+            Error::AtField { error, .. } => error.code(),
             Error::InvalidRequest(_) => "invalid_request",
             Error::InvalidPhoneNumber { .. } => "invalid_phone_number",
             Error::UnknownSite(_) => "unknown_site",
@@ -58,6 +64,7 @@ impl Error {
     /// The HTTP status this error deserves; the edge maps errors in exactly one place with it.
     pub fn http_status(&self) -> u16 {
         match self {
+            Error::AtField { error, .. } => error.http_status(),
             Error::InvalidRequest(_) | Error::InvalidPhoneNumber { .. } => 400,
             Error::Unauthorized => 401,
             Error::Forbidden(_) => 403,
@@ -73,6 +80,26 @@ impl Error {
 
     pub fn invalid(msg: impl Into<String>) -> Self {
         Error::InvalidRequest(msg.into())
+    }
+
+    /// This error tied to `field`, when it is about what the caller wrote (invalid values
+    /// and conflicts); a field named already, being more precise, is kept.
+    #[must_use]
+    pub fn at(self, field: impl Into<String>) -> Self {
+        match self {
+            Error::InvalidRequest(_) | Error::InvalidPhoneNumber { .. } | Error::Conflict(_) => {
+                Error::AtField { field: field.into(), error: Box::new(self) }
+            }
+            other => other,
+        }
+    }
+
+    /// The field this error is about, if one is named.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::AtField { field, .. } => Some(field),
+            _ => None,
+        }
     }
 }
 

@@ -122,7 +122,28 @@ fn merge(ranges: &mut Vec<(u16, u16)>) {
 
 impl BusinessHours {
     pub fn from_setup(setup: &BusinessHoursSetup) -> Result<Self> {
-        let name = setup.time_zone.trim();
+        let time_zone = Self::zone(&setup.time_zone).map_err(|e| e.at("business_hours.time_zone"))?;
+        let weekly = Self::weekly(setup).map_err(|e| e.at("business_hours.weekly"))?;
+        if setup.closed_dates.len() > MAX_CLOSED_DATES {
+            return Err(Error::invalid(format!(
+                "business_hours.closed_dates lists {} dates; at most {MAX_CLOSED_DATES} are allowed (remove past ones)",
+                setup.closed_dates.len()
+            ))
+            .at("business_hours.closed_dates"));
+        }
+        let mut closed_dates = setup
+            .closed_dates
+            .iter()
+            .map(|d| parse_date(d))
+            .collect::<Result<Vec<_>>>()
+            .map_err(|e| e.at("business_hours.closed_dates"))?;
+        closed_dates.sort_unstable();
+        closed_dates.dedup();
+        Ok(BusinessHours { time_zone, weekly, closed_dates })
+    }
+
+    fn zone(name: &str) -> Result<String> {
+        let name = name.trim();
         let zone_hint = "write an IANA time zone name such as \"America/Chicago\" or \"Europe/London\"";
         if name.is_empty() {
             return Err(Error::invalid(format!("business_hours.time_zone is missing; {zone_hint}")));
@@ -132,16 +153,17 @@ impl BusinessHours {
                 "business_hours.time_zone is longer than {MAX_ZONE_LEN} characters; {zone_hint}"
             )));
         }
-        let time_zone = match TimeZone::get(name) {
+        match TimeZone::get(name) {
             // "Etc/Unknown" is jiff's placeholder for "no idea", not a real zone.
-            Ok(tz) if !tz.is_unknown() => tz.iana_name().unwrap_or(name).to_string(),
-            _ => {
-                return Err(Error::invalid(format!(
-                    "business_hours.time_zone {name:?} is not a known time zone; {zone_hint}"
-                )))
-            }
-        };
+            Ok(tz) if !tz.is_unknown() => Ok(tz.iana_name().unwrap_or(name).to_string()),
+            _ => Err(Error::invalid(format!(
+                "business_hours.time_zone {name:?} is not a known time zone; {zone_hint}"
+            ))),
+        }
+    }
 
+    /// The weekly ranges, Monday first; errors name the day's field.
+    fn weekly(setup: &BusinessHoursSetup) -> Result<[Vec<(u16, u16)>; 7]> {
         let mut weekly: [Vec<(u16, u16)>; 7] = Default::default();
         let mut seen: [Option<&str>; 7] = [None; 7];
         for (key, ranges) in &setup.weekly {
@@ -161,10 +183,11 @@ impl BusinessHours {
                 return Err(Error::invalid(format!(
                     "{field} lists {} ranges; at most {MAX_RANGES_PER_DAY} are allowed per day",
                     ranges.len()
-                )));
+                ))
+                .at(field));
             }
             for raw in ranges {
-                let (start, end) = parse_range(&field, raw)?;
+                let (start, end) = parse_range(&field, raw).map_err(|e| e.at(field.as_str()))?;
                 weekly[day].push((start, end.min(DAY_MINUTES)));
                 if end > DAY_MINUTES {
                     weekly[(day + 1) % 7].push((0, end - DAY_MINUTES));
@@ -178,18 +201,7 @@ impl BusinessHours {
                  or omit business_hours to be always open",
             ));
         }
-
-        if setup.closed_dates.len() > MAX_CLOSED_DATES {
-            return Err(Error::invalid(format!(
-                "business_hours.closed_dates lists {} dates; at most {MAX_CLOSED_DATES} are allowed (remove past ones)",
-                setup.closed_dates.len()
-            )));
-        }
-        let mut closed_dates =
-            setup.closed_dates.iter().map(|d| parse_date(d)).collect::<Result<Vec<_>>>()?;
-        closed_dates.sort_unstable();
-        closed_dates.dedup();
-        Ok(BusinessHours { time_zone, weekly, closed_dates })
+        Ok(weekly)
     }
 
     /// Whether the business is open at this instant, by the local wall clock in its zone.

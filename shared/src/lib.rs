@@ -48,6 +48,8 @@ pub mod report;
 #[cfg(feature = "std")]
 pub mod routing;
 #[cfg(feature = "std")]
+pub mod settings;
+#[cfg(feature = "std")]
 pub mod signature;
 #[cfg(feature = "sim")]
 pub mod simulate;

@@ -67,12 +67,18 @@ const MAX_GREETING: usize = 500;
 
 impl AfterHours {
     pub fn from_setup(setup: &AfterHoursSetup) -> Result<AfterHours> {
-        let forward_to = setup.forward_to.as_deref().map(PhoneNumber::parse).transpose()?;
+        let forward_to = setup
+            .forward_to
+            .as_deref()
+            .map(PhoneNumber::parse)
+            .transpose()
+            .map_err(|e| e.at("after_hours.forward_to"))?;
         let greeting = setup.voicemail_greeting.as_deref().map(str::trim).filter(|g| !g.is_empty());
         if greeting.is_some_and(|g| g.chars().count() > MAX_GREETING) {
             return Err(Error::invalid(format!(
                 "after_hours.voicemail_greeting is longer than {MAX_GREETING} characters"
-            )));
+            ))
+            .at("after_hours.voicemail_greeting"));
         }
         Ok(AfterHours { forward_to, voicemail_greeting: greeting.unwrap_or(DEFAULT_GREETING).to_string() })
     }

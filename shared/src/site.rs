@@ -38,8 +38,10 @@ pub struct SiteSetup {
     /// Talk time that makes an answered call qualified, in seconds (default 60).
     #[serde(default)]
     pub qualified_talk_seconds: Option<u32>,
-    /// Bearer token the dashboard uses for this site (stored hashed).
-    pub api_token: String,
+    /// Bearer token the dashboard uses for this site (stored hashed). Required for a new
+    /// site; omitted on an update, the stored one is kept.
+    #[serde(default)]
+    pub api_token: Option<String>,
     /// Lease length after the last request, in minutes (default 15).
     pub lease_minutes: Option<u32>,
     /// Which touch a visitor's session is credited to (default `last_non_direct`).
@@ -228,22 +230,27 @@ pub fn tokens_equal(presented: &str, expected: &str) -> bool {
 const MAX_KEYWORDS: usize = 50;
 const MAX_KEYWORD_LEN: usize = 40;
 const MAX_BUSINESS_NUMBERS: usize = 20;
+/// Most tracking numbers in one site's pool.
+pub const MAX_POOL: usize = 1000;
+const MAX_NAME_LEN: usize = 100;
 
 impl SiteConfig {
     pub fn from_setup(id: &str, setup: SiteSetup) -> Result<Self> {
         Self::from_setup_over(id, setup, None)
     }
 
-    /// Validates a setup; `previous` (the stored config) supplies write-only secrets the
-    /// update leaves out.
+    /// Validates a setup; `previous` (the stored config) supplies the API token and the
+    /// write-only secrets the update leaves out. Errors name the setup's field
+    /// ([`Error::field`]), so a form can show them beside it.
     pub fn from_setup_over(id: &str, setup: SiteSetup, previous: Option<&SiteConfig>) -> Result<Self> {
         if !valid_site_id(id) {
             return Err(Error::invalid("site id must be 1-64 characters of a-z, 0-9, - and _"));
         }
-        let business_number = PhoneNumber::parse(&setup.business_number)?;
+        let phone = |raw: &str, field: &str| PhoneNumber::parse(raw).map_err(|e| e.at(field));
+        let business_number = phone(&setup.business_number, "business_number")?;
         let mut business_numbers: Vec<PhoneNumber> = Vec::new();
-        for raw in &setup.business_numbers {
-            let n = PhoneNumber::parse(raw)?;
+        for (i, raw) in setup.business_numbers.iter().enumerate() {
+            let n = phone(raw, &format!("business_numbers[{i}]"))?;
             if n != business_number && !business_numbers.contains(&n) {
                 business_numbers.push(n);
             }
@@ -251,67 +258,87 @@ impl SiteConfig {
         if business_numbers.len() > MAX_BUSINESS_NUMBERS {
             return Err(Error::invalid(format!(
                 "business_numbers lists more than {MAX_BUSINESS_NUMBERS} numbers"
-            )));
+            ))
+            .at("business_numbers"));
         }
-        let forwards_to = |raw: Option<&str>, what: &PhoneNumber| -> Result<Option<PhoneNumber>> {
-            let Some(raw) = raw else { return Ok(None) };
-            let n = PhoneNumber::parse(raw)?;
-            if n == business_number {
-                Ok(None)
-            } else if business_numbers.contains(&n) {
-                Ok(Some(n))
-            } else {
-                Err(Error::invalid(format!(
+        let forwards_to =
+            |raw: Option<&str>, what: &PhoneNumber, field: &str| -> Result<Option<PhoneNumber>> {
+                let Some(raw) = raw else { return Ok(None) };
+                let n = phone(raw, field)?;
+                if n == business_number {
+                    Ok(None)
+                } else if business_numbers.contains(&n) {
+                    Ok(Some(n))
+                } else {
+                    Err(Error::invalid(format!(
                     "{what}: business_number {n} is not the site's business_number or in business_numbers"
-                )))
-            }
-        };
+                ))
+                    .at(field))
+                }
+            };
         if setup.pool.is_empty() {
-            return Err(Error::invalid("pool must list at least one tracking number"));
+            return Err(Error::invalid("pool must list at least one tracking number").at("pool"));
         }
-        let region_of = |raw: &str, what: &str| {
+        if setup.pool.len() > MAX_POOL {
+            return Err(Error::invalid(format!("pool lists more than {MAX_POOL} numbers")).at("pool"));
+        }
+        let region_of = |raw: &str, field: &str| {
             normalize_region_code(raw).ok_or_else(|| {
-                Error::invalid(format!("{what} {raw:?} is not a region code such as \"US\" or \"US-TX\""))
+                Error::invalid(format!("{field} {raw:?} is not a region code such as \"US\" or \"US-TX\""))
+                    .at(field)
             })
         };
         let mut pool: Vec<PoolEntry> = Vec::with_capacity(setup.pool.len());
-        for entry in &setup.pool {
+        for (i, entry) in setup.pool.iter().enumerate() {
             let (raw, region, forward) = match entry {
                 PoolEntrySetup::Number(n) => (n, None, None),
                 PoolEntrySetup::Detailed { number, region, business_number } => {
                     (number, region.as_deref(), business_number.as_deref())
                 }
             };
-            let n = PhoneNumber::parse(raw)?;
+            let field = format!("pool[{i}]");
+            let n = phone(raw, &format!("{field}.number"))?;
             if n == business_number || business_numbers.contains(&n) {
-                return Err(Error::invalid(format!("pool number {n} is the business number itself")));
+                return Err(
+                    Error::invalid(format!("pool number {n} is the business number itself")).at(field)
+                );
             }
             if pool.iter().any(|e| e.number == n) {
-                return Err(Error::invalid(format!("pool lists {n} twice")));
+                return Err(Error::invalid(format!("pool lists {n} twice")).at(field));
             }
-            let region = region.map(|r| region_of(r, "region")).transpose()?;
-            let forward = forwards_to(forward, &n)?;
+            let region = region.map(|r| region_of(r, &format!("{field}.region"))).transpose()?;
+            let forward = forwards_to(forward, &n, &format!("{field}.business_number"))?;
             pool.push(PoolEntry { number: n, region, business_number: forward });
         }
         let home_region = setup.home_region.as_deref().map(|r| region_of(r, "home_region")).transpose()?;
         let retention = setup.retention_minutes.unwrap_or(DEFAULT_RETENTION_MINUTES);
         if retention > 7 * 24 * 60 {
-            return Err(Error::invalid("retention_minutes must be between 0 and 10080 (a week)"));
+            return Err(Error::invalid("retention_minutes must be between 0 and 10080 (a week)")
+                .at("retention_minutes"));
         }
         let exhaustion = setup.exhaustion.unwrap_or_default();
-        let overflow_number = setup.overflow_number.as_deref().map(PhoneNumber::parse).transpose()?;
+        let overflow_number =
+            setup.overflow_number.as_deref().map(|o| phone(o, "overflow_number")).transpose()?;
         if let Some(o) = &overflow_number {
-            if o == &business_number || pool.iter().any(|e| &e.number == o) {
-                return Err(Error::invalid("overflow_number must differ from the business and pool numbers"));
+            if o == &business_number || business_numbers.contains(o) || pool.iter().any(|e| &e.number == o) {
+                return Err(Error::invalid("overflow_number must differ from the business and pool numbers")
+                    .at("overflow_number"));
             }
         }
         if exhaustion == ExhaustionPolicy::Overflow && overflow_number.is_none() {
-            return Err(Error::invalid("exhaustion \"overflow\" needs an overflow_number"));
+            return Err(
+                Error::invalid("exhaustion \"overflow\" needs an overflow_number").at("overflow_number")
+            );
         }
         let mut static_numbers: Vec<crate::static_number::StaticRule> = Vec::new();
-        for setup in &setup.static_numbers {
-            let mut rule = crate::static_number::StaticRule::from_setup(setup)?;
-            rule.business_number = forwards_to(setup.business_number.as_deref(), &rule.number)?;
+        for (i, setup) in setup.static_numbers.iter().enumerate() {
+            let field = format!("static_numbers[{i}]");
+            let mut rule = crate::static_number::StaticRule::from_setup(setup).map_err(|e| e.at(&field))?;
+            rule.business_number = forwards_to(
+                setup.business_number.as_deref(),
+                &rule.number,
+                &format!("{field}.business_number"),
+            )?;
             let n = &rule.number;
             let clash = n == &business_number
                 || business_numbers.contains(n)
@@ -319,58 +346,103 @@ impl SiteConfig {
                 || overflow_number.as_ref() == Some(n)
                 || static_numbers.iter().any(|r| &r.number == n);
             if clash {
-                return Err(Error::invalid(format!("static number {n} is already used by this site")));
+                return Err(
+                    Error::invalid(format!("static number {n} is already used by this site")).at(field)
+                );
             }
             static_numbers.push(rule);
         }
-        if setup.api_token.chars().count() < MIN_TOKEN_LEN {
-            return Err(Error::invalid(format!("api_token must be at least {MIN_TOKEN_LEN} characters")));
-        }
+        let api_token_sha256 = match (&setup.api_token, previous) {
+            (Some(t), _) if t.chars().count() < MIN_TOKEN_LEN => {
+                return Err(Error::invalid(format!("api_token must be at least {MIN_TOKEN_LEN} characters"))
+                    .at("api_token"));
+            }
+            (Some(t), _) => hash_token(t),
+            (None, Some(p)) => p.api_token_sha256.clone(),
+            (None, None) => {
+                return Err(Error::invalid(format!(
+                    "api_token is required for a new site (at least {MIN_TOKEN_LEN} characters)"
+                ))
+                .at("api_token"))
+            }
+        };
         let minutes = setup.lease_minutes.unwrap_or(DEFAULT_LEASE_MINUTES);
         if !(1..=24 * 60).contains(&minutes) {
-            return Err(Error::invalid("lease_minutes must be between 1 and 1440"));
+            return Err(Error::invalid("lease_minutes must be between 1 and 1440").at("lease_minutes"));
         }
         if setup.qualified_talk_seconds.is_some_and(|s| s > 3600) {
-            return Err(Error::invalid("qualified_talk_seconds must be between 0 and 3600"));
+            return Err(Error::invalid("qualified_talk_seconds must be between 0 and 3600")
+                .at("qualified_talk_seconds"));
         }
         let lifetime_days = setup.touch_lifetime_days.unwrap_or(DEFAULT_TOUCH_LIFETIME_DAYS);
         if !(1..=730).contains(&lifetime_days) {
-            return Err(Error::invalid("touch_lifetime_days must be between 1 and 730"));
+            return Err(
+                Error::invalid("touch_lifetime_days must be between 1 and 730").at("touch_lifetime_days")
+            );
         }
-        let caller_id = setup.caller_id.as_deref().map(CallerId::parse).transpose()?.unwrap_or_default();
+        let caller_id = setup
+            .caller_id
+            .as_deref()
+            .map(CallerId::parse)
+            .transpose()
+            .map_err(|e| e.at("caller_id"))?
+            .unwrap_or_default();
         let dial_timeout_secs = setup.dial_timeout_seconds.unwrap_or_else(default_dial_timeout_secs);
         if !(5..=120).contains(&dial_timeout_secs) {
-            return Err(Error::invalid("dial_timeout_seconds must be between 5 and 120"));
+            return Err(
+                Error::invalid("dial_timeout_seconds must be between 5 and 120").at("dial_timeout_seconds")
+            );
         }
         let mut keywords: Vec<String> = Vec::new();
-        for k in &setup.keywords {
+        for (i, k) in setup.keywords.iter().enumerate() {
             let k = k.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
             if k.is_empty() || k.chars().count() > MAX_KEYWORD_LEN {
-                return Err(Error::invalid(format!("keywords: each must be 1-{MAX_KEYWORD_LEN} characters")));
+                return Err(Error::invalid(format!("keywords: each must be 1-{MAX_KEYWORD_LEN} characters"))
+                    .at(format!("keywords[{i}]")));
             }
             if !keywords.contains(&k) {
                 keywords.push(k);
             }
         }
         if keywords.len() > MAX_KEYWORDS {
-            return Err(Error::invalid(format!("keywords: at most {MAX_KEYWORDS}")));
+            return Err(Error::invalid(format!("keywords: at most {MAX_KEYWORDS}")).at("keywords"));
         }
-        let business_hours = setup.business_hours.as_ref().map(BusinessHours::from_setup).transpose()?;
-        let after_hours = setup.after_hours.as_ref().map(AfterHours::from_setup).transpose()?;
+        let business_hours = setup
+            .business_hours
+            .as_ref()
+            .map(BusinessHours::from_setup)
+            .transpose()
+            .map_err(|e| e.at("business_hours"))?;
+        let after_hours = setup
+            .after_hours
+            .as_ref()
+            .map(AfterHours::from_setup)
+            .transpose()
+            .map_err(|e| e.at("after_hours"))?;
         if after_hours.is_some() && business_hours.is_none() {
-            return Err(Error::invalid("after_hours needs business_hours (when is the business closed?)"));
+            return Err(Error::invalid("after_hours needs business_hours (when is the business closed?)")
+                .at("business_hours"));
         }
         let previous_crm = previous.and_then(|p| p.crm_webhook.as_ref());
-        let crm_webhook =
-            setup.crm_webhook.as_ref().map(|c| CrmWebhook::from_setup(c, previous_crm)).transpose()?;
+        let crm_webhook = setup
+            .crm_webhook
+            .as_ref()
+            .map(|c| CrmWebhook::from_setup(c, previous_crm))
+            .transpose()
+            .map_err(|e| e.at("crm_webhook"))?;
         let twilio_auth_token = match setup.twilio_auth_token.as_deref().map(str::trim) {
             Some("") => None, // an explicit empty value removes it
             Some(t) if t.len() > 128 || !t.bytes().all(|b| b.is_ascii_alphanumeric()) => {
-                return Err(Error::invalid("twilio_auth_token must be up to 128 letters and digits"));
+                return Err(Error::invalid("twilio_auth_token must be up to 128 letters and digits")
+                    .at("twilio_auth_token"));
             }
             Some(t) => Some(t.to_string()),
             None => previous.and_then(|p| p.twilio_auth_token.clone()),
         };
+        let name = setup.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        if name.is_some_and(|n| n.chars().count() > MAX_NAME_LEN) {
+            return Err(Error::invalid(format!("name must be at most {MAX_NAME_LEN} characters")).at("name"));
+        }
         Ok(SiteConfig {
             business_numbers,
             caller_id,
@@ -382,7 +454,7 @@ impl SiteConfig {
             crm_webhook,
             twilio_auth_token,
             id: id.to_string(),
-            name: setup.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| id.to_string()),
+            name: name.map_or_else(|| id.to_string(), str::to_string),
             business_number,
             pool,
             home_region,
@@ -391,7 +463,7 @@ impl SiteConfig {
             overflow_number,
             static_numbers,
             qualify_secs: setup.qualified_talk_seconds.unwrap_or_else(default_qualify_secs),
-            api_token_sha256: hash_token(&setup.api_token),
+            api_token_sha256,
             lease_secs: i64::from(minutes) * 60,
             attribution_model: setup.attribution_model.unwrap_or_default(),
             touch_lifetime_secs: i64::from(lifetime_days) * 24 * 3600,
@@ -417,6 +489,18 @@ impl SiteConfig {
             .chain(self.overflow_number.clone())
             .chain(self.static_numbers.iter().map(|r| r.number.clone()))
             .collect()
+    }
+
+    /// The setup field that lists this routed number (`pool[3]`, `overflow_number`,
+    /// `static_numbers[0]`), for errors about it.
+    pub fn field_of(&self, number: &PhoneNumber) -> String {
+        if let Some(i) = self.pool.iter().position(|e| &e.number == number) {
+            format!("pool[{i}]")
+        } else if let Some(i) = self.static_numbers.iter().position(|r| &r.number == number) {
+            format!("static_numbers[{i}]")
+        } else {
+            "overflow_number".into()
+        }
     }
 
     /// The business numbers that have tracking numbers of their own (pool or static), the
@@ -474,7 +558,7 @@ mod tests {
             overflow_number: None,
             static_numbers: Vec::new(),
             qualified_talk_seconds: None,
-            api_token: "a-long-enough-token".into(),
+            api_token: Some("a-long-enough-token".into()),
             ..SiteSetup::default()
         }
     }
@@ -524,7 +608,7 @@ mod tests {
             ("demo", Box::new(|s| s.exhaustion = Some(ExhaustionPolicy::Overflow)), "overflow_number"),
             ("demo", Box::new(|s| s.retention_minutes = Some(20_000)), "retention_minutes"),
             ("demo", Box::new(|s| s.overflow_number = Some("+15550100201".into())), "overflow_number"),
-            ("demo", Box::new(|s| s.api_token = "short".into()), "api_token"),
+            ("demo", Box::new(|s| s.api_token = Some("short".into())), "api_token"),
             ("demo", Box::new(|s| s.lease_minutes = Some(0)), "lease_minutes"),
             ("demo", Box::new(|s| s.touch_lifetime_days = Some(0)), "touch_lifetime_days"),
             ("demo", Box::new(|s| s.business_number = "call us".into()), "call us"),

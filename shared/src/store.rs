@@ -13,6 +13,7 @@ use crate::overview::{CallSummary, Overview, OverviewQuery};
 use crate::phone::PhoneNumber;
 use crate::pool::{Lease, LeaseRequest, Pool, Region};
 use crate::report::{self, Dimension, ReportRow};
+use crate::settings::SiteSettings;
 use crate::site::{NumberRoute, SiteConfig, SiteSetup};
 use crate::sizing;
 use crate::static_number::{static_rule_for, StaticRule};
@@ -114,9 +115,9 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         for number in &routed {
             if let Some(route) = self.store.route_of(number).await? {
                 if route.site != self.site {
-                    return Err(Error::Conflict(format!(
-                        "{number} is already a tracking number of another site"
-                    )));
+                    let conflict =
+                        Error::Conflict(format!("{number} is already a tracking number of another site"));
+                    return Err(conflict.at(config.field_of(number)));
                 }
             }
         }
@@ -137,6 +138,21 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
             }
         }
         Ok(config)
+    }
+
+    /// The site's settings for its owner (no token, no secrets).
+    pub async fn settings(&self, token: Option<&str>) -> Result<SiteSettings> {
+        Ok(SiteSettings::of(&self.authorized_config(token).await?))
+    }
+
+    /// Applies the owner's change (a `PATCH` body, see [`SiteSettings::patched`]) through the
+    /// same checks and the same path as the admin's [`SiteLedger::configure`], keeping the
+    /// site's token; answers the settings as now stored.
+    pub async fn update_settings(&self, token: Option<&str>, patch: &[u8]) -> Result<SiteSettings> {
+        let current = self.authorized_config(token).await?;
+        let changed = SiteSettings::of(&current).patched(patch)?;
+        let config = self.configure(changed.into_setup()).await?;
+        Ok(SiteSettings::of(&config))
     }
 
     async fn publish(&self, config: &SiteConfig, number: &PhoneNumber, lease: Option<Lease>) -> Result<()> {
@@ -613,10 +629,49 @@ pub(crate) mod tests {
             overflow_number: None,
             static_numbers: Vec::new(),
             qualified_talk_seconds: None,
-            api_token: "demo-token-0123456789".into(),
+            api_token: Some("demo-token-0123456789".into()),
             lease_minutes: Some(15),
             ..SiteSetup::default()
         }
+    }
+
+    #[test]
+    fn owners_change_settings_without_losing_leases_or_the_token() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(1_000_000);
+        // Another site's number (its own store is another object; here the state is reset).
+        run(SiteLedger::new("other", &store, &clock).configure(setup(&["+15550100301"]))).unwrap();
+        *store.state.borrow_mut() = None;
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        let mut mine = setup(&["+15550100201", "+15550100202"]);
+        mine.api_token = Some("mine-token-0123456789".into());
+        run(ledger.configure(mine)).unwrap();
+        let (lease, _) = run(ledger.lease("visitor-1".into(), &visit("google"), Region::default())).unwrap();
+        let token = Some("mine-token-0123456789");
+
+        assert_eq!(run(ledger.settings(None)), Err(Error::Unauthorized));
+        assert_eq!(run(ledger.settings(Some("demo-token-0123456789"))), Err(Error::Unauthorized));
+        assert_eq!(
+            run(ledger.update_settings(Some("demo-token-0123456789"), b"{}")),
+            Err(Error::Unauthorized)
+        );
+        let before = run(ledger.settings(token)).unwrap();
+        assert_eq!(before.lease_minutes, 15);
+
+        let after = run(
+            ledger.update_settings(token, br#"{"lease_minutes": 40, "name": "Demo Plumbing & Heating"}"#)
+        )
+        .unwrap();
+        assert_eq!((after.lease_minutes, after.name.as_str()), (40, "Demo Plumbing & Heating"));
+        assert_eq!(run(ledger.settings(token)).unwrap(), after, "saved");
+        let held = store.route(lease.number.e164()).and_then(|r| r.lease).expect("the lease survives");
+        assert_eq!(held.id, lease.id);
+
+        let taken = br#"{"pool": [{"number": "+15550100201"}, {"number": "+15550100301"}]}"#;
+        let err = run(ledger.update_settings(token, taken)).unwrap_err();
+        assert_eq!((err.http_status(), err.field()), (409, Some("pool[1]")));
+        assert_eq!(run(ledger.settings(token)).unwrap(), after, "a refused change changes nothing");
+        assert_eq!(store.route("+15550100301").map(|r| r.site), Some("other".into()));
     }
 
     fn visit(source: &str) -> Visit {

@@ -129,6 +129,49 @@ try {
     await page.waitForSelector("pre.tag");
     if (name === "desktop") out.tag = await page.textContent("pre.tag");
     await shot("install");
+    // Settings: a bad value is refused beside its field and saves nothing; good ones are saved.
+    await page.click("nav.tabs a:has-text('Settings')");
+    await page.waitForSelector("form.settings-form");
+    if (name === "desktop") {
+      const s = {};
+      const save = () => page.click("button[type=submit]:has-text('Save settings')");
+      const poolRegion = "fieldset[data-section=pool] tbody tr:first-child input[aria-label=Region]";
+      await page.fill("#f-lease_minutes", "0");
+      await save();
+      await page.waitForSelector("#f-lease_minutes-error");
+      s.leaseError = await page.textContent("#f-lease_minutes-error");
+      s.leaseInvalid = await page.getAttribute("#f-lease_minutes", "aria-invalid");
+      s.alert = await page.textContent(".save-bar [role=alert]");
+      await shot("settings-error");
+      await page.fill("#f-lease_minutes", "20");
+      await page.fill(poolRegion, "Texas");
+      await save();
+      await page.waitForSelector("fieldset[data-section=pool] .error-row .field-error");
+      s.regionError = await page.textContent("fieldset[data-section=pool] .error-row .field-error");
+      s.regionInvalid = await page.getAttribute(poolRegion, "aria-invalid");
+      s.leaseErrorGone = (await page.$("#f-lease_minutes-error")) === null;
+      s.afterRefusals = (api["/settings"] || {}).body;
+      await page.fill(poolRegion, "us-tx");
+      await page.fill("#f-keywords", "Estimate, emergency");
+      await page.click("text=Add a static number");
+      const rule = "fieldset[data-section=static] tbody tr:last-child";
+      await page.fill(`${rule} input[aria-label='Static number']`, "+1 555 010 0301");
+      await page.selectOption(`${rule} select[aria-label=Channel]`, "paid social");
+      await page.fill(`${rule} input[aria-label=utm_source]`, "Facebook");
+      await save();
+      await page.waitForSelector(".save-bar .saved");
+      s.saved = await page.textContent(".save-bar .saved");
+      await page.reload({ waitUntil: "load" });
+      await page.waitForSelector("form.settings-form");
+      s.reloaded = {
+        lease: await page.inputValue("#f-lease_minutes"),
+        keywords: await page.inputValue("#f-keywords"),
+        region: await page.inputValue(poolRegion),
+        statics: await page.$$eval("fieldset[data-section=static] tbody input[aria-label='Static number']", (i) => i.map((x) => x.value)),
+      };
+      out.settings = s;
+    }
+    await shot("settings");
     await context.close();
   }
   console.log(JSON.stringify(out));

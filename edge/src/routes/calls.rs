@@ -10,7 +10,7 @@ use worker::{Method, Request, Response, Result, RouteContext};
 
 /// The site and the `Authorization` header to forward, or the answer to send. Unknown sites
 /// answer like a wrong token: the API does not reveal which sites exist.
-async fn dashboard_request(
+pub(crate) async fn dashboard_request(
     req: &Request,
     ctx: &RouteContext<()>,
 ) -> Result<Result<(String, String), Response>> {
@@ -27,7 +27,12 @@ async fn dashboard_request(
     }
 }
 
-async fn forward(site: &str, path: &str, authorization: &str, ctx: &RouteContext<()>) -> Result<Response> {
+pub(crate) async fn forward(
+    site: &str,
+    path: &str,
+    authorization: &str,
+    ctx: &RouteContext<()>,
+) -> Result<Response> {
     let stub = SiteStub::for_site(&ctx.env, site)?;
     let mut resp = stub.send::<()>(Method::Get, path, None, Some(authorization)).await?;
     resp.headers_mut().set("Cache-Control", "no-store")?;

@@ -605,6 +605,14 @@ impl DurableObject for SiteObject {
                 };
                 error::json(result)
             }
+            (Method::Get, "/settings") => error::json(ledger.settings(token.as_deref()).await),
+            (Method::Patch, "/settings") => {
+                let result = match req.bytes().await {
+                    Ok(bytes) => ledger.update_settings(token.as_deref(), &bytes).await,
+                    Err(e) => Err(storage(e)),
+                };
+                error::json(result)
+            }
             (Method::Get, p) if p.starts_with("/calls/") => {
                 let call_sid = p.trim_start_matches("/calls/");
                 error::json(ledger.call_detail(token.as_deref(), call_sid).await)
