@@ -262,4 +262,51 @@ async fn the_calls_list_filters_sorts_pages_and_exports_in_the_sites_database() 
             .expect("overview");
         assert_eq!(resp.status(), 400, "{bad}");
     }
+
+    // The report counts the same calls in SQLite: by medium (a JSON field), with the
+    // voicemail not answered, the repeat caller not first-time, talk time averaged over the
+    // answered call, and the three visitors' sessions beside them.
+    let report = |group_by: &'static str| {
+        let client = &client;
+        let edge = &edge;
+        async move {
+            let resp = client
+                .get(edge.url(&format!("/v1/sites/demo/report?group_by={group_by}")))
+                .bearer_auth(&edge.demo_token)
+                .send()
+                .await
+                .expect("report");
+            assert_eq!(resp.status(), 200, "{group_by}");
+            let body: Value = resp.json().await.expect("json");
+            body["rows"].as_array().expect("rows").clone()
+        }
+    };
+    let rows = report("medium").await;
+    let row = |key: &str| {
+        rows.iter().find(|r| r["key"] == json!([key])).cloned().unwrap_or_else(|| panic!("{key}: {rows:?}"))
+    };
+    let cpc = row("cpc");
+    assert_eq!(
+        [&cpc["calls"], &cpc["answered"], &cpc["qualified"], &cpc["first_time"], &cpc["sessions"]],
+        [3, 1, 1, 2, 2],
+        "{cpc}"
+    );
+    assert_eq!(cpc["avg_talk_secs"], 95.0);
+    let email = row("email");
+    assert_eq!([&email["calls"], &email["answered"], &email["sessions"]], [1, 0, 1], "{email}");
+    let none = row("(none)");
+    assert_eq!([&none["calls"], &none["sessions"]], [1, 0], "the unattributed call: {none}");
+    assert_eq!(rows[0]["key"], json!(["cpc"]), "most calls first");
+    // Two levels, one of them a stored column, the other a date: every call on today's row.
+    let rows = report("channel,week").await;
+    let calls: u64 = rows.iter().filter_map(|r| r["calls"].as_u64()).sum();
+    let sessions: u64 = rows.iter().filter_map(|r| r["sessions"].as_u64()).sum();
+    assert_eq!((calls, sessions), (5, 3), "{rows:?}");
+    assert!(rows.iter().any(|r| r["key"][0] == "unattributed" && r["calls"] == 1), "{rows:?}");
+    let paid = rows.iter().find(|r| r["key"][0] == "paid search").expect("paid search");
+    assert_eq!((paid["calls"].as_u64(), paid["sessions"].as_u64()), (Some(3), Some(2)), "{paid}");
+    assert!(paid["key"][1].as_str().unwrap_or("").contains("-W"), "an ISO week: {paid}");
+    let rows = report("tracking_number").await;
+    let on_first = rows.iter().find(|r| r["key"] == json!([numbers[0]])).expect("the first number");
+    assert_eq!((on_first["calls"].as_u64(), on_first["sessions"].as_u64()), (Some(2), Some(1)));
 }

@@ -80,6 +80,18 @@ impl Period {
         (iso(&from), iso(&to))
     }
 
+    /// How many days the period spans (at least 1).
+    pub fn days(&self) -> u32 {
+        let (from, to) = self.bounds();
+        let ms = |iso: &str| js_sys::Date::new(&wasm_bindgen::JsValue::from_str(iso)).get_time();
+        let days = ((ms(&to) - ms(&from)) / 86_400_000.0).round();
+        if days.is_finite() && days >= 1.0 {
+            days.min(f64::from(u32::MAX)) as u32
+        } else {
+            1
+        }
+    }
+
     /// The API parameters for this period: `from`, `to` and the time zone for days.
     pub fn params(&self) -> Vec<(String, String)> {
         let (from, to) = self.bounds();

@@ -59,31 +59,6 @@ pub fn parse_group_by(raw: &str) -> Result<Vec<Dimension>> {
         .collect()
 }
 
-/// A call's or session's value for a dimension; `(none)` when it has none.
-fn key(
-    d: Dimension,
-    source: Option<&TrafficSource>,
-    region: Option<String>,
-    number: &str,
-    at: Timestamp,
-) -> String {
-    let none = || "(none)".to_string();
-    let s = |f: fn(&TrafficSource) -> Option<String>| source.and_then(f).unwrap_or_else(none);
-    match d {
-        Dimension::Channel => source.map_or_else(|| "unattributed".into(), |s| s.channel.label().into()),
-        Dimension::Source => s(|t| Some(t.source.clone())),
-        Dimension::Medium => s(|t| Some(t.medium.clone())),
-        Dimension::Campaign => s(|t| t.campaign.clone()),
-        Dimension::Term => s(|t| t.term.clone()),
-        Dimension::Content => s(|t| t.content.clone()),
-        Dimension::LandingPage => s(|t| t.landing_page.clone()),
-        Dimension::Region => region.unwrap_or_else(none),
-        Dimension::TrackingNumber => number.to_string(),
-        Dimension::Day => day_of(at),
-        Dimension::Week => week_of(at),
-    }
-}
-
 fn datetime(at: Timestamp) -> Option<time::OffsetDateTime> {
     time::OffsetDateTime::from_unix_timestamp(at.millis().div_euclid(1000)).ok()
 }
@@ -117,7 +92,7 @@ pub struct ReportRow {
     pub qualified: u64,
     /// Calls from callers who had not called before.
     pub first_time: u64,
-    /// Average talk time of answered calls with a known talk time, seconds.
+    /// Average talk time of answered calls with talk time recorded, seconds.
     pub avg_talk_secs: Option<f64>,
     /// Visitor sessions (leases) in the group.
     pub sessions: u64,
@@ -136,44 +111,19 @@ struct Acc {
     sessions: u64,
 }
 
-/// Groups `calls` and `sessions` by `group_by`. Rows are sorted by calls, then sessions,
-/// descending, then by key.
+/// Groups `calls` and `sessions` by `group_by` in memory (the store does it in SQLite, with
+/// the same keys). Rows are sorted by calls, then sessions, descending, then by key.
 pub fn build(
     group_by: &[Dimension],
     calls: &[CallRecord],
     sessions: &[Lease],
     qualify_secs: u32,
 ) -> Vec<ReportRow> {
-    let mut groups: BTreeMap<Vec<String>, Acc> = BTreeMap::new();
-    for c in calls {
-        let source = c.attribution.as_ref().map(|a| &a.source).or(c.static_source.as_ref());
-        let region = c.attribution.as_ref().and_then(|a| a.region.label());
-        let k: Vec<String> =
-            group_by.iter().map(|d| key(*d, source, region.clone(), c.to.e164(), c.started_at)).collect();
-        let acc = groups.entry(k).or_default();
-        acc.calls += 1;
-        if c.repeat_of.is_none() {
-            acc.first_time += 1;
-        }
-        if c.answered() {
-            acc.answered += 1;
-            if let Some(talk) = c.talk_secs {
-                acc.talk_total += u64::from(talk);
-                acc.talk_count += 1;
-            }
-            // One rule for "qualified" everywhere (the calls list, overview and CSV too).
-            if c.qualified(qualify_secs) {
-                acc.qualified += 1;
-            }
-        }
-    }
-    for l in sessions {
-        let k: Vec<String> = group_by
-            .iter()
-            .map(|d| key(*d, Some(&l.source), l.region.label(), l.number.e164(), l.started_at))
-            .collect();
-        groups.entry(k).or_default().sessions += 1;
-    }
+    let (calls, sessions) = raw_groups(group_by, calls, sessions, qualify_secs);
+    build_from_groups(group_by, calls, sessions)
+}
+
+fn rows_of(groups: BTreeMap<Vec<String>, Acc>) -> Vec<ReportRow> {
     let mut rows: Vec<ReportRow> = groups
         .into_iter()
         .map(|(key, a)| ReportRow {
@@ -189,6 +139,219 @@ pub fn build(
         .collect();
     rows.sort_by(|a, b| b.calls.cmp(&a.calls).then(b.sessions.cmp(&a.sessions)).then(a.key.cmp(&b.key)));
     rows
+}
+
+/// One group as the store counts it, keyed by the raw values of [`raw_call_key`] or
+/// [`raw_session_key`] (what SQLite groups by); [`build_from_groups`] turns them into
+/// report rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawGroup {
+    pub key: Vec<Option<String>>,
+    pub calls: u64,
+    pub answered: u64,
+    pub qualified: u64,
+    pub first_time: u64,
+    /// Talk time of answered calls with some talk time recorded, and how many they are.
+    pub talk_total: u64,
+    pub talk_count: u64,
+    pub sessions: u64,
+}
+
+/// The calls table and the session log grouped in SQLite: raw values per dimension (the
+/// stored columns where there are some, the JSON otherwise), counted there; only the groups
+/// cross into the Worker. Fixed SQL text: nothing a caller sends becomes SQL.
+pub mod sql {
+    use super::Dimension;
+    use crate::call_query::SQL_ANSWERED;
+
+    /// A call's raw value for `d` (see [`super::raw_call_key`]).
+    fn call_key(d: Dimension) -> &'static str {
+        match d {
+            Dimension::Channel => "channel",
+            Dimension::Source => "source",
+            Dimension::Campaign => "campaign",
+            Dimension::Medium => {
+                "coalesce(json_extract(json, '$.attribution.source.medium'), json_extract(json, '$.static_source.medium'))"
+            }
+            Dimension::Term => {
+                "coalesce(json_extract(json, '$.attribution.source.term'), json_extract(json, '$.static_source.term'))"
+            }
+            Dimension::Content => {
+                "coalesce(json_extract(json, '$.attribution.source.content'), json_extract(json, '$.static_source.content'))"
+            }
+            Dimension::LandingPage => {
+                "coalesce(json_extract(json, '$.attribution.source.landing_page'), \
+                 json_extract(json, '$.static_source.landing_page'))"
+            }
+            Dimension::Region => "json_extract(json, '$.attribution.region')",
+            Dimension::TrackingNumber => "json_extract(json, '$.to')",
+            Dimension::Day | Dimension::Week => "CAST(started_at / 86400000 AS TEXT)",
+        }
+    }
+
+    /// A session's raw value for `d` (see [`super::raw_session_key`]).
+    fn session_key(d: Dimension) -> &'static str {
+        match d {
+            Dimension::Channel => "json_extract(json, '$.source.channel')",
+            Dimension::Source => "json_extract(json, '$.source.source')",
+            Dimension::Medium => "json_extract(json, '$.source.medium')",
+            Dimension::Campaign => "json_extract(json, '$.source.campaign')",
+            Dimension::Term => "json_extract(json, '$.source.term')",
+            Dimension::Content => "json_extract(json, '$.source.content')",
+            Dimension::LandingPage => "json_extract(json, '$.source.landing_page')",
+            Dimension::Region => "json_extract(json, '$.region')",
+            Dimension::TrackingNumber => "json_extract(json, '$.number')",
+            Dimension::Day | Dimension::Week => "CAST(started_at / 86400000 AS TEXT)",
+        }
+    }
+
+    fn keys(group_by: &[Dimension], key: fn(Dimension) -> &'static str) -> (String, String) {
+        let select: Vec<String> =
+            group_by.iter().enumerate().map(|(i, d)| format!("{} AS k{i}", key(*d))).collect();
+        let group: Vec<String> = (0..group_by.len()).map(|i| format!("k{i}")).collect();
+        (select.join(", "), group.join(", "))
+    }
+
+    /// Calls grouped: binds the qualified threshold, then the range `[from, to)`. Columns
+    /// `k0…`, `calls`, `answered`, `qualified`, `first_time`, `talk_total`, `talk_count`.
+    pub fn calls(group_by: &[Dimension]) -> String {
+        let (select, group) = keys(group_by, call_key);
+        format!(
+            "SELECT {select}, count(*) AS calls, sum({SQL_ANSWERED}) AS answered, \
+             sum({SQL_ANSWERED} AND talk_secs >= ?) AS qualified, sum(first_time) AS first_time, \
+             sum(CASE WHEN {SQL_ANSWERED} THEN talk_secs ELSE 0 END) AS talk_total, \
+             sum({SQL_ANSWERED} AND talk_secs > 0) AS talk_count \
+             FROM calls WHERE started_at >= ? AND started_at < ? GROUP BY {group}"
+        )
+    }
+
+    /// Sessions grouped: binds the range `[from, to)`. Columns `k0…`, `sessions`.
+    pub fn sessions(group_by: &[Dimension]) -> String {
+        let (select, group) = keys(group_by, session_key);
+        format!(
+            "SELECT {select}, count(*) AS sessions FROM sessions WHERE started_at >= ? AND started_at < ? \
+             GROUP BY {group}"
+        )
+    }
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// What [`sql::calls`] groups a call by, computed from the record (the memory store's way).
+pub fn raw_call_key(d: Dimension, c: &CallRecord) -> Option<String> {
+    let source = c.attribution.as_ref().map(|a| &a.source).or(c.static_source.as_ref());
+    let field = |f: fn(&TrafficSource) -> Option<String>| source.and_then(f);
+    match d {
+        Dimension::Channel => source.map(|s| s.channel.label().to_string()),
+        Dimension::Source => field(|t| Some(t.source.clone())),
+        Dimension::Medium => field(|t| Some(t.medium.clone())),
+        Dimension::Campaign => field(|t| t.campaign.clone()),
+        Dimension::Term => field(|t| t.term.clone()),
+        Dimension::Content => field(|t| t.content.clone()),
+        Dimension::LandingPage => field(|t| t.landing_page.clone()),
+        Dimension::Region => c.attribution.as_ref().and_then(|a| serde_json::to_string(&a.region).ok()),
+        Dimension::TrackingNumber => Some(c.to.e164().to_string()),
+        Dimension::Day | Dimension::Week => Some(c.started_at.millis().div_euclid(DAY_MS).to_string()),
+    }
+}
+
+/// What [`sql::sessions`] groups a session by.
+pub fn raw_session_key(d: Dimension, l: &Lease) -> Option<String> {
+    let t = &l.source;
+    match d {
+        Dimension::Channel => {
+            serde_json::to_value(t.channel).ok().and_then(|v| v.as_str().map(str::to_string))
+        }
+        Dimension::Source => Some(t.source.clone()),
+        Dimension::Medium => Some(t.medium.clone()),
+        Dimension::Campaign => t.campaign.clone(),
+        Dimension::Term => t.term.clone(),
+        Dimension::Content => t.content.clone(),
+        Dimension::LandingPage => t.landing_page.clone(),
+        Dimension::Region => serde_json::to_string(&l.region).ok(),
+        Dimension::TrackingNumber => Some(l.number.e164().to_string()),
+        Dimension::Day | Dimension::Week => Some(l.started_at.millis().div_euclid(DAY_MS).to_string()),
+    }
+}
+
+/// A raw value as the report shows it (the same words [`build`] uses).
+fn shown(d: Dimension, raw: Option<&str>, session: bool) -> String {
+    let none = || "(none)".to_string();
+    let day = || raw.and_then(|r| r.parse::<i64>().ok()).map(|n| Timestamp(n.saturating_mul(DAY_MS)));
+    match d {
+        // Calls store the label, NULL when unattributed; sessions the serialized name (old
+        // sessions without one read as the default channel, as their JSON does).
+        Dimension::Channel if session => {
+            let channel: crate::Channel = raw
+                .and_then(|r| serde_json::from_value(serde_json::Value::String(r.into())).ok())
+                .unwrap_or_default();
+            channel.label().to_string()
+        }
+        Dimension::Channel => raw.map_or_else(|| "unattributed".into(), str::to_string),
+        Dimension::Region => raw
+            .and_then(|r| serde_json::from_str::<crate::pool::Region>(r).ok())
+            .and_then(|r| r.label())
+            .unwrap_or_else(none),
+        Dimension::Day => day().map_or_else(none, day_of),
+        Dimension::Week => day().map_or_else(none, week_of),
+        _ => raw.map_or_else(none, str::to_string),
+    }
+}
+
+/// The report from the store's groups: raw keys shown as words and merged where they read the
+/// same (days into weeks, regions into their label). Sorted as [`build`] sorts.
+pub fn build_from_groups(
+    group_by: &[Dimension],
+    calls: Vec<RawGroup>,
+    sessions: Vec<RawGroup>,
+) -> Vec<ReportRow> {
+    let mut groups: BTreeMap<Vec<String>, Acc> = BTreeMap::new();
+    for (rows, session) in [(calls, false), (sessions, true)] {
+        for g in rows {
+            let key: Vec<String> =
+                group_by.iter().zip(&g.key).map(|(d, raw)| shown(*d, raw.as_deref(), session)).collect();
+            let acc = groups.entry(key).or_default();
+            acc.calls += g.calls;
+            acc.answered += g.answered;
+            acc.qualified += g.qualified;
+            acc.first_time += g.first_time;
+            acc.talk_total += g.talk_total;
+            acc.talk_count += g.talk_count;
+            acc.sessions += g.sessions;
+        }
+    }
+    rows_of(groups)
+}
+
+/// Groups in memory what [`sql::calls`] and [`sql::sessions`] group in SQLite.
+pub fn raw_groups(
+    group_by: &[Dimension],
+    calls: &[CallRecord],
+    sessions: &[Lease],
+    qualify_secs: u32,
+) -> (Vec<RawGroup>, Vec<RawGroup>) {
+    let mut by_call: BTreeMap<Vec<Option<String>>, RawGroup> = BTreeMap::new();
+    for c in calls {
+        let key: Vec<Option<String>> = group_by.iter().map(|d| raw_call_key(*d, c)).collect();
+        let g = by_call.entry(key.clone()).or_insert_with(|| RawGroup { key, ..RawGroup::default() });
+        g.calls += 1;
+        g.first_time += u64::from(c.repeat_of.is_none());
+        if c.answered() {
+            g.answered += 1;
+            g.qualified += u64::from(c.qualified(qualify_secs));
+            // Talk time as stored beside the call: unknown reads as 0 and is not averaged.
+            let talk = c.talk_secs.unwrap_or(0);
+            g.talk_total += u64::from(talk);
+            g.talk_count += u64::from(talk > 0);
+        }
+    }
+    let mut by_session: BTreeMap<Vec<Option<String>>, RawGroup> = BTreeMap::new();
+    for l in sessions {
+        let key: Vec<Option<String>> = group_by.iter().map(|d| raw_session_key(*d, l)).collect();
+        by_session.entry(key.clone()).or_insert_with(|| RawGroup { key, ..RawGroup::default() }).sessions +=
+            1;
+    }
+    (by_call.into_values().collect(), by_session.into_values().collect())
 }
 
 #[cfg(test)]
@@ -271,6 +434,34 @@ mod tests {
         assert_eq!(rows[0].key, ["google"], "sorted by calls");
         let by_channel = build(&[Dimension::Channel, Dimension::Week], &calls, &sessions, 60);
         assert!(by_channel.iter().any(|r| r.key == ["unattributed", "2026-W47"]));
+    }
+
+    #[test]
+    fn regions_days_and_weeks_read_as_words_and_merge() {
+        let texas = Region { country: Some("US".into()), region: Some("Texas".into()), ..Region::default() };
+        let mut monday = call("CA1", Some(source("google", "spring")), Some(90), false);
+        monday.started_at = Timestamp(1_795_000_000_000); // Wed 2026-11-18
+        if let Some(a) = monday.attribution.as_mut() {
+            a.region = texas.clone();
+        }
+        let mut later = monday.clone();
+        later.call_sid = "CA2".into();
+        later.started_at = monday.started_at.plus_secs(86_400); // Thursday, same ISO week
+        let mut session = lease("1", source("google", "spring"), monday.started_at.millis());
+        session.region = texas;
+        let calls = [monday, later];
+        let by_week =
+            build(&[Dimension::Week, Dimension::Region], &calls, std::slice::from_ref(&session), 60);
+        assert_eq!(by_week.len(), 1, "two days, one week: {by_week:?}");
+        assert_eq!(by_week[0].key, ["2026-W47", "Texas, US"]);
+        assert_eq!((by_week[0].calls, by_week[0].sessions), (2, 1));
+        let by_day = build(&[Dimension::Day], &calls, &[], 60);
+        assert_eq!(
+            by_day.iter().map(|r| r.key[0].as_str()).collect::<Vec<_>>(),
+            ["2026-11-18", "2026-11-19"]
+        );
+        let by_channel = build(&[Dimension::Channel], &calls, &[session], 60);
+        assert_eq!((by_channel[0].key[0].as_str(), by_channel[0].sessions), ("paid search", 1));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::overview::{CallSummary, Overview, OverviewQuery};
 use crate::phone::PhoneNumber;
 use crate::pool::{Lease, LeaseRequest, Pool, Region};
-use crate::report::{self, Dimension, ReportRow};
+use crate::report::{self, Dimension, RawGroup, ReportRow};
 use crate::settings::SiteSettings;
 use crate::site::{NumberRoute, SiteConfig, SiteSetup};
 use crate::sizing;
@@ -55,6 +55,13 @@ pub trait LeaseStore {
     async fn record_session(&self, lease: &Lease) -> Result<()>;
     /// Sessions that started in `[from, to)`, at most `limit`.
     async fn sessions_between(&self, from: Timestamp, to: Timestamp, limit: usize) -> Result<Vec<Lease>>;
+    /// Sessions that started in `[from, to)`, counted per group (see [`report::sql::sessions`]).
+    async fn session_groups(
+        &self,
+        group_by: &[Dimension],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<RawGroup>>;
 }
 
 /// Where a site's calls are recorded.
@@ -78,8 +85,14 @@ pub trait CallStore {
         offset: u64,
         limit: u32,
     ) -> Result<(Vec<CallRecord>, u64)>;
-    /// Calls that started in `[from, to)`, at most `limit`.
-    async fn calls_between(&self, from: Timestamp, to: Timestamp, limit: usize) -> Result<Vec<CallRecord>>;
+    /// Calls that started in `[from, to)`, counted per group (see [`report::sql::calls`]).
+    async fn call_groups(
+        &self,
+        group_by: &[Dimension],
+        from: Timestamp,
+        to: Timestamp,
+        qualify_secs: u32,
+    ) -> Result<Vec<RawGroup>>;
     /// Queues a CRM delivery unless one with its id exists; `true` if it was new.
     async fn enqueue_delivery(&self, delivery: &Delivery) -> Result<bool>;
     async fn save_delivery(&self, delivery: &Delivery) -> Result<()>;
@@ -394,19 +407,14 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<ReportRow>> {
-        let state = self.authorized(token).await?;
-        let calls = self.store.calls_between(from, to, REPORT_ROW_LIMIT).await?;
-        let sessions = self.store.sessions_between(from, to, REPORT_ROW_LIMIT).await?;
-        if calls.len() >= REPORT_ROW_LIMIT || sessions.len() >= REPORT_ROW_LIMIT {
-            return Err(Error::invalid(format!(
-                "more than {REPORT_ROW_LIMIT} calls or sessions in that range; ask for a shorter range"
-            )));
-        }
-        Ok(report::build(group_by, &calls, &sessions, state.config.qualify_secs))
+        let config = self.authorized_config(token).await?;
+        let calls = self.store.call_groups(group_by, from, to, config.qualify_secs).await?;
+        let sessions = self.store.session_groups(group_by, from, to).await?;
+        Ok(report::build_from_groups(group_by, calls, sessions))
     }
 }
 
-/// Most calls or sessions one report reads.
+/// Most sessions the pool's sizing reads.
 const REPORT_ROW_LIMIT: usize = 200_000;
 
 /// Lease ids of static numbers: `static-15550100777`.
@@ -520,6 +528,15 @@ impl LeaseStore for MemoryStore {
             .cloned()
             .collect())
     }
+    async fn session_groups(
+        &self,
+        group_by: &[Dimension],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<RawGroup>> {
+        let sessions = self.sessions_between(from, to, usize::MAX).await?;
+        Ok(report::raw_groups(group_by, &[], &sessions, 0).1)
+    }
 }
 
 impl MemoryStore {
@@ -570,9 +587,21 @@ impl CallStore for MemoryStore {
     async fn first_call_from(&self, from: &str) -> Result<Option<CallRecord>> {
         Ok(self.calls.borrow().iter().filter(|c| c.from == from).min_by_key(|c| c.started_at).cloned())
     }
-    async fn calls_between(&self, from: Timestamp, to: Timestamp, limit: usize) -> Result<Vec<CallRecord>> {
-        let calls = self.calls.borrow();
-        Ok(calls.iter().filter(|c| from <= c.started_at && c.started_at < to).take(limit).cloned().collect())
+    async fn call_groups(
+        &self,
+        group_by: &[Dimension],
+        from: Timestamp,
+        to: Timestamp,
+        qualify_secs: u32,
+    ) -> Result<Vec<RawGroup>> {
+        let calls: Vec<CallRecord> = self
+            .calls
+            .borrow()
+            .iter()
+            .filter(|c| from <= c.started_at && c.started_at < to)
+            .cloned()
+            .collect();
+        Ok(report::raw_groups(group_by, &calls, &[], qualify_secs).0)
     }
     async fn call_summary(&self, from: Timestamp, to: Timestamp, qualify_secs: u32) -> Result<CallSummary> {
         let calls = self.calls.borrow();

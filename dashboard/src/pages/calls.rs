@@ -134,6 +134,15 @@ pub fn CallsPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoVi
                         }}</p>
                     }.into_any()
                 }
+                Load::Ready(page) if page.calls.is_empty() => {
+                    // A page past the end (a shared link to page 9 after calls were filtered away).
+                    let pages = page.total.div_ceil(u64::from(page.per_page.max(1)));
+                    let last = route.get_untracked().with("page", &pages.to_string());
+                    view! {
+                        <p class="empty card" role="status">{format!("Page {} is past the end: these filters select {}. ", page.page, plural(page.total, "call"))}
+                            <a href=last.href()>{format!("Go to page {pages}")}</a></p>
+                    }.into_any()
+                }
                 Load::Ready(page) => {
                     let pages = page.total.div_ceil(u64::from(page.per_page.max(1)));
                     let at = route.get_untracked();

@@ -10,13 +10,10 @@ use crate::route::use_route;
 use leptos::prelude::*;
 use shared::api::{PoolReport, ReportPage};
 
-/// How many days of sessions the sizing looks at, for the period shown.
+/// How many days of sessions the sizing looks at: as many as the period spans, ending now
+/// (the API's window), at most 90.
 fn days(period: &Period) -> u32 {
-    match period.preset.as_str() {
-        "today" => 1,
-        "7d" => 7,
-        _ => 30,
-    }
+    period.days().clamp(1, 90)
 }
 
 /// The recommendation in one sentence.
@@ -137,7 +134,8 @@ pub fn NumbersPage(session: Session, on_unauthorized: Callback<()>) -> impl Into
                             <div class="stat"><span class="label">"Ran out"</span><strong class="value">{s.exhausted_sessions.to_string()}</strong>
                                 <span class="change">{format!("{} times since the site began", p.exhaustion_events)}</span></div>
                         </div>
-                        <p class="card advice" role="note">{advice(&p)}</p>
+                        <p class="card advice" role="note">{advice(&p)}
+                            <span class="hint">{format!(" (Sizing looks at the last {}.)", crate::components::charts::plural(u64::from(p.days), "day"))}</span></p>
                         <div class="card"><h2>"Numbers in use, hour by hour"</h2><Utilization report=p.clone()/></div>
                         <div class="card table-wrap">
                             <table class="calls numbers">
