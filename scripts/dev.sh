@@ -22,12 +22,17 @@ token=$(sed -n 's/^DEMO_API_TOKEN=//p' edge/.dev.vars)
 # owner's (the dashboard's Settings page), so a restart does not undo them.
 known=$(curl -s -o /dev/null -w '%{http_code}' -H "authorization: Bearer $token" "$base/v1/sites/demo/settings")
 if [ "$known" != 200 ]; then
-  node scripts/seed-demo.mjs "$base" >/dev/null && echo "  (created the demo site from edge/demo/site.json)"
+  if ! node scripts/seed-demo.mjs "$base" >/dev/null; then
+    echo "creating the demo site failed (see above)" >&2
+    exit 1
+  fi
+  echo "  (created the demo site from edge/demo/site.json)"
 fi
 # A demo site without calls gets 300 over the last 30 days, so the dashboard has something to
 # show (real calls from `make call` land beside them).
 if curl -fsS -H "authorization: Bearer $token" "$base/v1/sites/demo/calls?per_page=1" | grep -q '"total":0'; then
-  node scripts/seed-calls.mjs "$base" demo "$token" 300 30 >/dev/null && echo "  (seeded the demo site with 300 sample calls)"
+  node scripts/seed-calls.mjs "$base" demo "$token" 300 30 >/dev/null || { echo "seeding sample calls failed" >&2; exit 1; }
+  echo "  (seeded the demo site with 300 sample calls)"
 fi
 cat <<MSG
 

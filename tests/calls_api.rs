@@ -113,7 +113,8 @@ async fn the_calls_list_filters_sorts_pages_and_exports_in_the_sites_database() 
     ] {
         let grant: Value = edge
             .lease(&json!({"site": "demo", "visitor": visitor, "utm_source": source, "utm_medium": medium,
-                           "utm_campaign": "spring"}))
+                           "utm_campaign": "spring", "utm_term": format!("{source} term"),
+                           "utm_content": "banner", "landing_page": format!("https://shop.example/{source}")}))
             .await;
         numbers.push(grant["number"].as_str().expect("number").to_string());
     }
@@ -306,6 +307,31 @@ async fn the_calls_list_filters_sorts_pages_and_exports_in_the_sites_database() 
     let paid = rows.iter().find(|r| r["key"][0] == "paid search").expect("paid search");
     assert_eq!((paid["calls"].as_u64(), paid["sessions"].as_u64()), (Some(3), Some(2)), "{paid}");
     assert!(paid["key"][1].as_str().unwrap_or("").contains("-W"), "an ISO week: {paid}");
+    // Every other dimension read from the JSON: each call and session counted once, under words.
+    for (group_by, row_key, counts) in [
+        ("term", "google term", (2, 1)),
+        ("content", "banner", (4, 3)),
+        ("landing_page", "https://shop.example/google", (2, 1)),
+        ("region", "", (0, 0)),
+        ("day", "", (0, 0)),
+    ] {
+        let rows = report(group_by).await;
+        let calls: u64 = rows.iter().filter_map(|r| r["calls"].as_u64()).sum();
+        let sessions: u64 = rows.iter().filter_map(|r| r["sessions"].as_u64()).sum();
+        assert_eq!((calls, sessions), (5, 3), "{group_by}: {rows:?}");
+        assert!(
+            rows.iter().all(|r| !r["key"][0].as_str().unwrap_or("{").starts_with('{')),
+            "words: {rows:?}"
+        );
+        if !row_key.is_empty() {
+            let row = rows.iter().find(|r| r["key"] == json!([row_key])).expect(group_by);
+            assert_eq!(
+                (row["calls"].as_u64(), row["sessions"].as_u64()),
+                (Some(counts.0), Some(counts.1)),
+                "{group_by}"
+            );
+        }
+    }
     let rows = report("tracking_number").await;
     let on_first = rows.iter().find(|r| r["key"] == json!([numbers[0]])).expect("the first number");
     assert_eq!((on_first["calls"].as_u64(), on_first["sessions"].as_u64()), (Some(2), Some(1)));

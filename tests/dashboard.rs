@@ -128,6 +128,8 @@ async fn a_marketer_signs_in_reads_the_overview_filters_exports_and_opens_a_call
     // Settings: refused values are explained beside their field and change nothing; saved ones
     // are what the edge now has.
     let s = &r["settings"];
+    assert!(s["untouchedBefore"].is_object(), "{s}");
+    assert_eq!(s["untouchedBefore"], s["untouchedAfter"], "saving an untouched form changes nothing");
     assert!(s["leaseError"].as_str().unwrap_or("").contains("between 1 and 1440"), "{s}");
     assert_eq!(s["leaseInvalid"], "true");
     assert!(s["alert"].as_str().unwrap_or("").starts_with("Not saved."), "{s}");
@@ -136,7 +138,7 @@ async fn a_marketer_signs_in_reads_the_overview_filters_exports_and_opens_a_call
     assert_eq!(s["leaseErrorGone"], true, "a fixed field loses its message");
     assert!(s["saved"].as_str().unwrap_or("").starts_with("Saved."), "{s}");
     assert_eq!(s["reloaded"]["lease"], "20");
-    assert_eq!(s["reloaded"]["keywords"], "estimate, emergency");
+    assert_eq!(s["reloaded"]["keywords"], "estimate\nemergency, after hours", "one keyword per line");
     assert_eq!(s["reloaded"]["region"], "US-TX");
     assert_eq!(s["reloaded"]["statics"], serde_json::json!(["+15550100301"]));
     let stored: Value = reqwest::Client::new()

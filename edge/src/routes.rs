@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per resource.
 
-mod body;
+pub mod admin;
+pub(crate) mod body;
 pub mod calls;
 pub mod lease;
 pub mod settings;

@@ -225,6 +225,29 @@ pub struct LeaseCommand {
     pub business_number: Option<PhoneNumber>,
 }
 
+/// A tracking number the admin adds to a site's pool (`POST /v1/admin/sites/{site}/numbers`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NumberEntry {
+    pub number: String,
+    /// The region whose visitors get it first (`US-TX`).
+    #[serde(default)]
+    pub region: Option<String>,
+    /// The business number it replaces (default: the main one).
+    #[serde(default)]
+    pub business_number: Option<String>,
+}
+
+impl From<NumberEntry> for crate::site::PoolEntrySetup {
+    fn from(e: NumberEntry) -> Self {
+        crate::site::PoolEntrySetup::Detailed {
+            number: e.number,
+            region: e.region,
+            business_number: e.business_number,
+        }
+    }
+}
+
 /// `PUT /v1/sites/{site}` answer: the site as stored (never its token).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteSummary {

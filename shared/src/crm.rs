@@ -20,6 +20,7 @@ pub const DELIVERY_TIMEOUT_MS: u32 = 10_000;
 
 /// The CRM webhook as the site owner sets it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CrmWebhookSetup {
     pub url: String,
     /// Signing secret; omitted on an update, the stored one is kept. Never sent back.

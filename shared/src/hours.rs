@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 /// `{"time_zone": "America/Chicago", "weekly": {"mon": ["09:00-17:00"], "sat": ["22:00-02:00"]},
 ///   "closed_dates": ["2026-12-25"]}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BusinessHoursSetup {
     pub time_zone: String,
     #[serde(default)]

@@ -45,6 +45,7 @@ impl CallerId {
 
 /// What happens to calls outside business hours, as the site owner writes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub struct AfterHoursSetup {
     /// Forward to this number (an answering service, a mobile). Without it: voicemail.
     #[serde(default)]

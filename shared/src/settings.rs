@@ -21,10 +21,10 @@ use serde::{Deserialize, Serialize};
 /// Largest settings document accepted (a full pool of numbers with regions fits).
 pub const MAX_SETTINGS_BODY: usize = 256 * 1024;
 
-/// A site's settings, every field present. Unknown fields are refused so that a typo
-/// (`lease_minute`) is not silently ignored.
+/// A site's settings, every field present. A change naming a field this edge does not know
+/// is refused ([`SiteSettings::patched`]), so a typo (`lease_minute`) is not silently ignored;
+/// reading settings with fields a client does not know (a newer edge) still works.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct SiteSettings {
     pub name: String,
     /// The main number printed on the site's pages; calls forward there.
@@ -128,6 +128,14 @@ impl SiteSettings {
             _ => return Err(Error::Storage("settings did not serialize to an object".into())),
         };
         for (key, value) in patch {
+            if !merged.contains_key(&key) && key != "twilio_auth_token" {
+                let known: Vec<&str> = merged.keys().map(String::as_str).collect();
+                return Err(Error::invalid(format!(
+                    "unknown field `{key}` (the api_token cannot be changed here); settings are {}",
+                    known.join(", ")
+                ))
+                .at(key));
+            }
             merged.insert(key, value);
         }
         parse_json_value(serde_json::Value::Object(merged), "settings document")
@@ -265,6 +273,12 @@ mod tests {
             (r#"{"lease_minutes": 0}"#, Some("lease_minutes"), "between 1 and 1440"),
             (r#"{"lease_minutes": -5}"#, Some("lease_minutes"), "invalid value"),
             (r#"{"lease_minute": 30}"#, Some("lease_minute"), "unknown field `lease_minute`"),
+            (
+                r#"{"after_hours": {"forwrd_to": "+15550100400"}}"#,
+                Some("after_hours.forwrd_to"),
+                "unknown field `forwrd_to`",
+            ),
+            (r#"{"pool": [{"number": "+15550100201", "regoin": "US"}]}"#, Some("pool[0]"), "did not match"),
             (r#"{"api_token": "a-new-long-enough-token"}"#, Some("api_token"), "unknown field `api_token`"),
             (r#"{"business_number": "call us"}"#, Some("business_number"), "call us"),
             (r#"{"pool": []}"#, Some("pool"), "at least one"),

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 /// How a site owner (or the dev seed) describes a site: `PUT /v1/sites/{site}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub struct SiteSetup {
     pub name: Option<String>,
     /// The number printed on the site's pages, the one calls are forwarded to.
@@ -82,7 +83,7 @@ pub struct SiteSetup {
 
 /// One pool number as a site owner writes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum PoolEntrySetup {
     Number(String),
     Detailed {
@@ -203,7 +204,7 @@ pub struct NumberRoute {
 const DEFAULT_LEASE_MINUTES: u32 = 15;
 const DEFAULT_TOUCH_LIFETIME_DAYS: u32 = 90;
 const DEFAULT_RETENTION_MINUTES: u32 = 30;
-const MIN_TOKEN_LEN: usize = 16;
+pub(crate) const MIN_TOKEN_LEN: usize = 16;
 
 /// Site ids appear in URLs and storage keys: 1–64 of `a-z 0-9 - _`.
 pub fn valid_site_id(id: &str) -> bool {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// A rule as a site owner writes it: the number and the conditions (all must hold).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StaticRuleSetup {
     pub number: String,
     #[serde(default)]

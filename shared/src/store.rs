@@ -122,8 +122,25 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
     /// Creates or updates the site. Keeps the lease history of numbers that stay; refuses a
     /// number that already belongs to another site.
     pub async fn configure(&self, setup: SiteSetup) -> Result<SiteConfig> {
-        let previous = self.store.load().await?;
-        let config = SiteConfig::from_setup_over(self.site, setup, previous.as_ref().map(|s| &s.config))?;
+        self.apply(setup, false).await
+    }
+
+    /// [`SiteLedger::configure`]; `new_only`: refuse if the site exists (checked again right
+    /// before writing, so two creations at once cannot both win).
+    async fn apply(&self, setup: SiteSetup, new_only: bool) -> Result<SiteConfig> {
+        let exists = || {
+            Error::Conflict(format!(
+                "site {:?} already exists; change it with PATCH /v1/sites/{0}/settings or rotate its token",
+                self.site
+            ))
+            .at("site")
+        };
+        let checked = self.store.load().await?;
+        if new_only && checked.is_some() {
+            return Err(exists());
+        }
+        let config =
+            SiteConfig::from_setup_over(self.site, setup.clone(), checked.as_ref().map(|s| &s.config))?;
         let routed = config.routed_numbers();
         for number in &routed {
             if let Some(route) = self.store.route_of(number).await? {
@@ -134,6 +151,15 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
                 }
             }
         }
+        // The route checks above wait on the KV mirror, and a Durable Object serves other
+        // requests meanwhile (a lease, another save). So the state is read again and the new
+        // one written from it with no wait in between: nothing that happened is overwritten.
+        let previous = self.store.load().await?;
+        if new_only && previous.is_some() {
+            return Err(exists());
+        }
+        let config = SiteConfig::from_setup_over(self.site, setup, previous.as_ref().map(|s| &s.config))?;
+        let routed = config.routed_numbers();
         let mut pool = previous.as_ref().map(|s| s.pool.clone()).unwrap_or_default();
         pool.set_numbers(config.pool.iter().map(|e| (e.number.clone(), e.region.clone())));
         pool.set_lines(config.pool.iter().map(|e| (e.number.clone(), e.business_number.clone())));
@@ -151,6 +177,60 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
             }
         }
         Ok(config)
+    }
+
+    /// Creates a new site (the admin API); an id already in use is refused, so creating can
+    /// never overwrite a site or its token.
+    pub async fn create(&self, setup: SiteSetup) -> Result<SiteConfig> {
+        if setup.api_token.is_none() {
+            return Err(Error::invalid("a new site needs an api_token").at("api_token"));
+        }
+        self.apply(setup, true).await
+    }
+
+    /// Replaces the site's API token (the admin API): the old one stops working at once.
+    pub async fn rotate_token(&self, new_token: &str) -> Result<()> {
+        let mut state = self.state().await?;
+        if new_token.chars().count() < crate::site::MIN_TOKEN_LEN {
+            return Err(Error::invalid("api_token is too short").at("api_token"));
+        }
+        state.config.api_token_sha256 = crate::site::hash_token(new_token);
+        self.store.save(&state).await
+    }
+
+    /// Adds a tracking number to the site's pool (the admin API), with the checks of any
+    /// settings change (valid, not the site's twice, not another site's).
+    pub async fn add_number(&self, entry: crate::site::PoolEntrySetup) -> Result<SiteSettings> {
+        let mut settings = SiteSettings::of(&self.config().await?);
+        settings.pool.push(entry);
+        let field = format!("pool[{}]", settings.pool.len() - 1);
+        let config = self.configure(settings.into_setup()).await.map_err(|e| match e {
+            // The new entry is the only one that can be wrong: name its field as the request did.
+            Error::AtField { field: f, error } if f.starts_with(&field) => {
+                let rest = f[field.len()..].trim_start_matches('.');
+                Error::AtField { field: if rest.is_empty() { "number".into() } else { rest.into() }, error }
+            }
+            other => other,
+        })?;
+        Ok(SiteSettings::of(&config))
+    }
+
+    /// Takes a tracking number out of the site's pool (the admin API). Its calls and sessions
+    /// stay; calls to it stop routing to the site.
+    pub async fn remove_number(&self, number: &PhoneNumber) -> Result<SiteSettings> {
+        let config = self.config().await?;
+        if !config.pool.iter().any(|e| &e.number == number) {
+            return Err(Error::NotFound(format!("{number} is not in this site's pool")));
+        }
+        let mut settings = SiteSettings::of(&config);
+        settings.pool.retain(|e| match e {
+            crate::site::PoolEntrySetup::Number(n)
+            | crate::site::PoolEntrySetup::Detailed { number: n, .. } => {
+                PhoneNumber::parse(n).ok().as_ref() != Some(number)
+            }
+        });
+        let config = self.configure(settings.into_setup()).await?;
+        Ok(SiteSettings::of(&config))
     }
 
     /// The site's settings for its owner (no token, no secrets).
@@ -701,6 +781,51 @@ pub(crate) mod tests {
         assert_eq!((err.http_status(), err.field()), (409, Some("pool[1]")));
         assert_eq!(run(ledger.settings(token)).unwrap(), after, "a refused change changes nothing");
         assert_eq!(store.route("+15550100301").map(|r| r.site), Some("other".into()));
+    }
+
+    #[test]
+    fn the_admin_creates_sites_rotates_tokens_and_manages_numbers() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(1_000_000);
+        run(SiteLedger::new("other", &store, &clock).configure(setup(&["+15550100301"]))).unwrap();
+        *store.state.borrow_mut() = None;
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        run(ledger.create(setup(&["+15550100201"]))).unwrap();
+        let again = run(ledger.create(setup(&["+15550100202"]))).unwrap_err();
+        assert_eq!((again.http_status(), again.field()), (409, Some("site")), "no overwrite");
+        assert_eq!(run(ledger.config()).unwrap().pool.len(), 1);
+
+        let old = Some("demo-token-0123456789");
+        run(ledger.settings(old)).unwrap();
+        run(ledger.rotate_token("rotated-token-0123456789")).unwrap();
+        assert_eq!(run(ledger.settings(old)), Err(Error::Unauthorized), "the old token stops at once");
+        run(ledger.settings(Some("rotated-token-0123456789"))).unwrap();
+        assert_eq!(run(ledger.rotate_token("short")).unwrap_err().http_status(), 400);
+
+        let entry = |n: &str, region: Option<&str>| crate::site::PoolEntrySetup::Detailed {
+            number: n.into(),
+            region: region.map(str::to_string),
+            business_number: None,
+        };
+        let added = run(ledger.add_number(entry("+1 555 010 0202", Some("us-tx")))).unwrap();
+        assert_eq!(added.pool.len(), 2);
+        assert!(store.route("+15550100202").is_some(), "the new number routes to the site");
+        for (bad, status, field) in [
+            (entry("+15550100202", None), 400, "number"),
+            (entry("+15550100301", None), 409, "number"),
+            (entry("+15550100203", Some("Texas")), 400, "region"),
+            (entry("call us", None), 400, "number"),
+        ] {
+            let err = run(ledger.add_number(bad)).unwrap_err();
+            assert_eq!((err.http_status(), err.field()), (status, Some(field)), "{err}");
+        }
+        let removed = run(ledger.remove_number(&PhoneNumber::parse("+15550100201").unwrap())).unwrap();
+        assert_eq!(removed.pool.len(), 1);
+        assert!(store.route("+15550100201").is_none(), "a removed number stops routing");
+        let missing = run(ledger.remove_number(&PhoneNumber::parse("+15550100299").unwrap())).unwrap_err();
+        assert_eq!(missing.http_status(), 404);
+        let last = run(ledger.remove_number(&PhoneNumber::parse("+15550100202").unwrap())).unwrap_err();
+        assert_eq!((last.http_status(), last.field()), (400, Some("pool")), "a pool keeps one number");
     }
 
     fn visit(source: &str) -> Visit {

@@ -135,6 +135,12 @@ try {
     if (name === "desktop") {
       const s = {};
       const save = () => page.click("button[type=submit]:has-text('Save settings')");
+      // Saving the form untouched changes nothing the edge stores.
+      s.untouchedBefore = (api["/settings"] || {}).body;
+      await save();
+      await page.waitForSelector(".save-bar .saved");
+      s.untouchedAfter = (api["/settings"] || {}).body;
+      await page.waitForSelector("#f-lease_minutes");
       const poolRegion = "fieldset[data-section=pool] tbody tr:first-child input[aria-label=Region]";
       await page.fill("#f-lease_minutes", "0");
       await save();
@@ -150,9 +156,8 @@ try {
       s.regionError = await page.textContent("fieldset[data-section=pool] .error-row .field-error");
       s.regionInvalid = await page.getAttribute(poolRegion, "aria-invalid");
       s.leaseErrorGone = (await page.$("#f-lease_minutes-error")) === null;
-      s.afterRefusals = (api["/settings"] || {}).body;
       await page.fill(poolRegion, "us-tx");
-      await page.fill("#f-keywords", "Estimate, emergency");
+      await page.fill("#f-keywords", "Estimate\nemergency, after hours");
       await page.click("text=Add a static number");
       const rule = "fieldset[data-section=static] tbody tr:last-child";
       await page.fill(`${rule} input[aria-label='Static number']`, "+1 555 010 0301");

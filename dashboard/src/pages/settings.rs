@@ -128,6 +128,8 @@ struct Form {
     closed_dates: RwSignal<String>,
     after_hours_forward: RwSignal<String>,
     greeting: RwSignal<String>,
+    /// The site has after-hours settings stored (else they are sent only once filled in).
+    after_hours_set: bool,
     crm_url: RwSignal<String>,
     crm_secret: RwSignal<String>,
     crm_secret_set: bool,
@@ -210,7 +212,7 @@ impl Form {
             caller_id_number: RwSignal::new(caller_id_number),
             record_calls: RwSignal::new(s.record_calls),
             dial_timeout_seconds: RwSignal::new(s.dial_timeout_seconds.to_string()),
-            keywords: RwSignal::new(s.keywords.join(", ")),
+            keywords: RwSignal::new(s.keywords.join("\n")),
             hours_on: RwSignal::new(hours.is_some()),
             // New business hours start in the browser's own time zone.
             time_zone: RwSignal::new(hours.map_or_else(crate::period::time_zone, |h| h.time_zone.clone())),
@@ -218,6 +220,7 @@ impl Form {
             closed_dates: RwSignal::new(hours.map(|h| h.closed_dates.join(", ")).unwrap_or_default()),
             after_hours_forward: text(after.and_then(|a| a.forward_to.as_deref())),
             greeting: text(after.and_then(|a| a.voicemail_greeting.as_deref())),
+            after_hours_set: after.is_some(),
             crm_url: text(s.crm_webhook.as_ref().map(|c| c.url.as_str())),
             crm_secret: RwSignal::new(String::new()),
             crm_secret_set: s.crm_webhook.is_some(),
@@ -267,9 +270,10 @@ impl Form {
             json!({"time_zone": get(self.time_zone), "weekly": weekly,
                    "closed_dates": list(self.closed_dates.get_untracked())})
         });
-        let after_hours = self.hours_on.get_untracked().then(|| {
-            json!({"forward_to": optional(self.after_hours_forward), "voicemail_greeting": optional(self.greeting)})
-        });
+        let (forward_to, greeting) = (optional(self.after_hours_forward), optional(self.greeting));
+        let after_hours_given = self.after_hours_set || forward_to.is_some() || greeting.is_some();
+        let after_hours = (self.hours_on.get_untracked() && after_hours_given)
+            .then(|| json!({"forward_to": forward_to, "voicemail_greeting": greeting}));
         let crm = optional(self.crm_url).map(|url| json!({"url": url, "secret": optional(self.crm_secret)}));
         let mut doc = json!({
             "name": get(self.name),
@@ -294,7 +298,8 @@ impl Form {
             "caller_id": caller_id,
             "record_calls": self.record_calls.get_untracked(),
             "dial_timeout_seconds": dial_timeout_seconds,
-            "keywords": list(self.keywords.get_untracked()),
+            // One per line: a keyword may itself hold a comma.
+            "keywords": self.keywords.get_untracked().lines().map(str::trim).filter(|k| !k.is_empty()).collect::<Vec<_>>(),
             "business_hours": hours,
             "after_hours": after_hours,
             "crm_webhook": crm,
@@ -336,7 +341,9 @@ fn TextField(
 }
 
 /// The business numbers a tracking number can stand in for, as `<option>`s.
-fn line_options(form: Form) -> impl IntoView {
+/// (Re-drawn when the business numbers change; each option says whether it is the chosen one,
+/// so the choice shown stays the one saved.)
+fn line_options(form: Form, chosen: RwSignal<String>) -> impl IntoView {
     move || {
         let main = form.business_number.get();
         let others: Vec<String> = form
@@ -346,16 +353,21 @@ fn line_options(form: Form) -> impl IntoView {
             .map(|r| r.number.get())
             .filter(|n| !n.trim().is_empty())
             .collect();
-        let mut options =
-            vec![view! { <option value="">{format!("main: {}", readable(&main))}</option> }.into_any()];
-        options.extend(
-            others.into_iter().map(|n| view! { <option value=n.clone()>{readable(&n)}</option> }.into_any()),
-        );
+        let current = chosen.get_untracked();
+        let mut options = vec![view! {
+            <option value="" selected=current.is_empty()>{format!("main: {}", readable(&main))}</option>
+        }
+        .into_any()];
+        options.extend(others.into_iter().map(|n| {
+            let selected = n == current;
+            view! { <option value=n.clone() selected=selected>{readable(&n)}</option> }.into_any()
+        }));
         options
     }
 }
 
-fn remove_button(label: String, on_remove: impl Fn() + 'static) -> impl IntoView {
+fn remove_button(number: RwSignal<String>, on_remove: impl Fn() + 'static) -> impl IntoView {
+    let label = move || format!("Remove {}", number.get());
     view! { <button type="button" class="secondary small" aria-label=label on:click=move |_| on_remove()>"Remove"</button> }
 }
 
@@ -380,7 +392,7 @@ fn BusinessSection(form: Form, errors: Errors) -> impl IntoView {
                             <div class="row">
                                 <input type="tel" aria-label="Business number" bind:value=row.number
                                     aria-invalid=invalid(errors, field)/>
-                                {remove_button(format!("Remove business number {}", row.number.get_untracked()), move || {
+                                {remove_button(row.number, move || {
                                     errors.set(Vec::new());
                                     rows.update(|r| r.retain(|x| x.id != id));
                                 })}
@@ -422,8 +434,8 @@ fn PoolSection(form: Form, errors: Errors) -> impl IntoView {
                                         <td><input aria-label="Region" placeholder="any" size="6" bind:value=row.region
                                             aria-invalid=invalid(errors, move || format!("{}.region", field()))/></td>
                                         <td><select aria-label="Replaces" prop:value=move || line.get()
-                                            on:change=move |ev| line.set(event_target_value(&ev))>{line_options(form)}</select></td>
-                                        <td>{remove_button(format!("Remove {}", row.number.get_untracked()), move || {
+                                            on:change=move |ev| line.set(event_target_value(&ev))>{line_options(form, line)}</select></td>
+                                        <td>{remove_button(row.number, move || {
                                             errors.set(Vec::new());
                                             rows.update(|r| r.retain(|x| x.id != id));
                                         })}</td>
@@ -502,8 +514,8 @@ fn StaticSection(form: Form, errors: Errors) -> impl IntoView {
                                         <td><input aria-label="utm_medium" placeholder="any" size="8" bind:value=row.medium/></td>
                                         <td><input aria-label="utm_campaign" placeholder="any" size="10" bind:value=row.campaign/></td>
                                         <td><select aria-label="Replaces" prop:value=move || line.get()
-                                            on:change=move |ev| line.set(event_target_value(&ev))>{line_options(form)}</select></td>
-                                        <td>{remove_button(format!("Remove {}", row.number.get_untracked()), move || {
+                                            on:change=move |ev| line.set(event_target_value(&ev))>{line_options(form, line)}</select></td>
+                                        <td>{remove_button(row.number, move || {
                                             errors.set(Vec::new());
                                             rows.update(|r| r.retain(|x| x.id != id));
                                         })}</td>
@@ -581,9 +593,9 @@ fn CallsSection(form: Form, errors: Errors) -> impl IntoView {
                 </div>
                 <div class="field wide">
                     <label for="f-keywords">"Keywords"</label>
-                    <textarea id="f-keywords" rows="2" bind:value=form.keywords
+                    <textarea id="f-keywords" rows="3" bind:value=form.keywords
                         aria-invalid=invalid(errors, || "keywords".to_string())></textarea>
-                    <span class="hint">"Separated by commas: a call whose transcript says one is tagged with it."</span>
+                    <span class="hint">"One per line: a call whose transcript says one is tagged with it."</span>
                     <FieldError errors=errors field="keywords".to_string() within=true/>
                 </div>
             </div>

@@ -146,21 +146,23 @@ impl ObjectStore {
             name: String,
         }
         #[derive(Deserialize)]
-        struct Value {
-            value: i64,
-        }
-        #[derive(Deserialize)]
         struct Old {
             call_sid: String,
             json: String,
         }
         const BATCH: usize = 500;
-        let done: Vec<Value> = self
+        #[derive(Deserialize)]
+        struct Flag {
+            key: String,
+            value: i64,
+        }
+        let flags: Vec<Flag> = self
             .sql
-            .exec("SELECT value FROM meta WHERE key = 'calls_backfilled'", None)
+            .exec("SELECT key, value FROM meta WHERE key IN ('calls_backfilled', 'calls_indexed')", None)
             .and_then(|c| c.to_array())
             .map_err(storage)?;
-        let backfilled = done.first().is_some_and(|v| v.value == 1);
+        let flag = |key: &str| flags.iter().any(|f| f.key == key && f.value == 1);
+        let backfilled = flag("calls_backfilled");
         if !backfilled {
             let present: Vec<Name> = self
                 .sql
@@ -173,8 +175,11 @@ impl ObjectStore {
                 }
             }
         }
-        // The columns exist now: the index that answers counts without reading calls' JSON.
-        self.write(CALLS_COVERING_INDEX, vec![])?;
+        if !flag("calls_indexed") {
+            // The columns exist now: the index that answers counts without reading calls' JSON.
+            self.write(CALLS_COVERING_INDEX, vec![])?;
+            self.write("INSERT OR REPLACE INTO meta (key, value) VALUES ('calls_indexed', 1)", vec![])?;
+        }
         if backfilled {
             return Ok(());
         }
@@ -660,6 +665,41 @@ impl DurableObject for SiteObject {
                         Err(e) => Err(e),
                     },
                     Err(e) => Err(storage(e)),
+                };
+                error::json(result)
+            }
+            (Method::Post, "/admin/create") => {
+                let result = match body::<SiteSetup>(&mut req).await {
+                    Ok(setup) => ledger.create(setup).await.map(|c| shared::settings::SiteSettings::of(&c)),
+                    Err(e) => Err(e),
+                };
+                error::json(result)
+            }
+            (Method::Post, "/admin/token") => {
+                #[derive(Deserialize)]
+                struct NewToken {
+                    api_token: String,
+                }
+                let result = match body::<NewToken>(&mut req).await {
+                    Ok(t) => {
+                        ledger.rotate_token(&t.api_token).await.map(|()| serde_json::json!({"rotated": true}))
+                    }
+                    Err(e) => Err(e),
+                };
+                error::json(result)
+            }
+            (Method::Post, "/admin/numbers") => {
+                let result = match body::<shared::api::NumberEntry>(&mut req).await {
+                    Ok(entry) => ledger.add_number(entry.into()).await,
+                    Err(e) => Err(e),
+                };
+                error::json(result)
+            }
+            (Method::Delete, p) if p.starts_with("/admin/numbers/") => {
+                let digits = p.trim_start_matches("/admin/numbers/");
+                let result = match PhoneNumber::parse(&format!("+{digits}")) {
+                    Ok(number) => ledger.remove_number(&number).await,
+                    Err(e) => Err(e.at("number")),
                 };
                 error::json(result)
             }
