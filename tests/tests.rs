@@ -12,4 +12,5 @@ mod routing;
 mod settings_api;
 mod sites_api;
 mod telephony;
+mod tenancy;
 mod widget_pages;

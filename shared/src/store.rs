@@ -233,6 +233,12 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         Ok(SiteSettings::of(&config))
     }
 
+    /// `Ok` when `token` is the site's API token (401 otherwise, also for a site that does not
+    /// exist).
+    pub async fn authorize(&self, token: Option<&str>) -> Result<()> {
+        self.authorized_config(token).await.map(drop)
+    }
+
     /// The site's settings for its owner (no token, no secrets).
     pub async fn settings(&self, token: Option<&str>) -> Result<SiteSettings> {
         Ok(SiteSettings::of(&self.authorized_config(token).await?))

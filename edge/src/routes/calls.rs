@@ -27,6 +27,24 @@ pub(crate) async fn dashboard_request(
     }
 }
 
+/// The answer to a request for `site` the edge finds malformed (`e`): 401 unless its token
+/// opens the site, so that a caller without the token learns nothing from the site's answers,
+/// not even which of its inputs are wrong. Costs the object a token check, on errors only.
+pub(crate) async fn refuse(
+    site: &str,
+    authorization: &str,
+    ctx: &RouteContext<()>,
+    e: &Error,
+) -> Result<Response> {
+    let stub = SiteStub::for_site(&ctx.env, site)?;
+    let answer = stub.send::<()>(Method::Get, "/authorize", None, Some(authorization)).await?;
+    if answer.status_code() == 200 {
+        error::respond(e)
+    } else {
+        Ok(answer)
+    }
+}
+
 pub(crate) async fn forward(
     site: &str,
     path: &str,
@@ -55,7 +73,7 @@ async fn forward_query(
     let url = req.url()?;
     let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
     if let Err(e) = check(&pairs) {
-        return error::respond(&e);
+        return refuse(&site, &authorization, &ctx, &e).await;
     }
     forward(&site, &format!("{path}?{}", url.query().unwrap_or("")), &authorization, &ctx).await
 }
@@ -91,7 +109,7 @@ pub async fn pool(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let pairs: Vec<(String, String)> = req.url()?.query_pairs().into_owned().collect();
     let days = match shared::api::parse_pool_days(&pairs) {
         Ok(d) => d,
-        Err(e) => return error::respond(&e),
+        Err(e) => return refuse(&site, &authorization, &ctx, &e).await,
     };
     forward(&site, &format!("/pool?days={days}"), &authorization, &ctx).await
 }
@@ -105,7 +123,7 @@ pub async fn detail(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     };
     let call_sid = ctx.param("call_sid").cloned().unwrap_or_default();
     if let Err(e) = shared::api::check_call_id(&call_sid) {
-        return error::respond(&e);
+        return refuse(&site, &authorization, &ctx, &e).await;
     }
     forward(&site, &format!("/calls/{call_sid}"), &authorization, &ctx).await
 }
@@ -120,10 +138,10 @@ pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
     let max = shared::call_import::MAX_IMPORT_BODY;
     let bytes = match crate::routes::body::read(&mut req, "application/json", max).await? {
         Ok(b) => b,
-        Err(e) => return error::respond(&e),
+        Err(e) => return refuse(&site, &authorization, &ctx, &e).await,
     };
     if let Err(e) = shared::call_import::ImportBody::parse(&bytes, &site, EdgeClock.now()) {
-        return error::respond(&e);
+        return refuse(&site, &authorization, &ctx, &e).await;
     }
     let stub = SiteStub::for_site(&ctx.env, &site)?;
     let raw: serde_json::Value = serde_json::from_slice(&bytes)?;

@@ -2,8 +2,7 @@
 //! site's API token (see `shared::settings`). The token itself and the secrets are never
 //! sent back; a change goes through the same checks as the admin's `PUT /v1/sites/{site}`.
 
-use crate::error;
-use crate::routes::calls::{dashboard_request, forward};
+use crate::routes::calls::{dashboard_request, forward, refuse};
 use crate::store::SiteStub;
 use shared::settings::MAX_SETTINGS_BODY;
 use shared::Error;
@@ -24,14 +23,18 @@ pub async fn patch(mut req: Request, ctx: RouteContext<()>) -> Result<Response> 
     };
     let bytes = match crate::routes::body::read(&mut req, "application/json", MAX_SETTINGS_BODY).await? {
         Ok(b) => b,
-        Err(e) => return error::respond(&e),
+        Err(e) => return refuse(&site, &authorization, &ctx, &e).await,
     };
     let patch: serde_json::Value = match serde_json::from_slice(&bytes) {
         Ok(v @ serde_json::Value::Object(_)) => v,
         Ok(_) => {
-            return error::respond(&Error::invalid("body must be a JSON object of the settings to change"))
+            let e = Error::invalid("body must be a JSON object of the settings to change");
+            return refuse(&site, &authorization, &ctx, &e).await;
         }
-        Err(e) => return error::respond(&Error::invalid(format!("body is not valid JSON: {e}"))),
+        Err(e) => {
+            let e = Error::invalid(format!("body is not valid JSON: {e}"));
+            return refuse(&site, &authorization, &ctx, &e).await;
+        }
     };
     let stub = SiteStub::for_site(&ctx.env, &site)?;
     let mut resp = stub.send(Method::Patch, "/settings", Some(&patch), Some(&authorization)).await?;

@@ -181,19 +181,19 @@ pub async fn call_events(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
     if bearer_token(Some(&authorization)).is_none() || !valid_site_id(&site) {
         return error::respond(&Error::Unauthorized);
     }
-    let bytes = match body::read(&mut req, "application/json", MAX_TELEPHONY_BODY).await? {
-        Ok(b) => b,
-        Err(e) => return error::respond(&e),
-    };
-    // Malformed events are answered here, before the site's object is involved.
-    let parsed: shared::Result<shared::api::CallEventBody> = shared::api::parse_json(&bytes, "call event");
-    let events = match parsed.and_then(|b| b.into_events(crate::store::site_object::now())) {
-        Ok(events) => events,
-        Err(e) => return error::respond(&e),
-    };
     if !RouteMirror::new(&ctx.env)?.site_known(&site).await.unwrap_or(true) {
         return error::respond(&Error::Unauthorized);
     }
+    let bytes = match body::read(&mut req, "application/json", MAX_TELEPHONY_BODY).await? {
+        Ok(b) => b,
+        Err(e) => return crate::routes::calls::refuse(&site, &authorization, &ctx, &e).await,
+    };
+    // Malformed events are answered here (once the token is known to be the site's).
+    let parsed: shared::Result<shared::api::CallEventBody> = shared::api::parse_json(&bytes, "call event");
+    let events = match parsed.and_then(|b| b.into_events(crate::store::site_object::now())) {
+        Ok(events) => events,
+        Err(e) => return crate::routes::calls::refuse(&site, &authorization, &ctx, &e).await,
+    };
     SiteStub::for_site(&ctx.env, &site)?
         .send(Method::Post, "/events", Some(&events), Some(&authorization))
         .await

@@ -703,6 +703,9 @@ impl DurableObject for SiteObject {
                 };
                 error::json(result)
             }
+            (Method::Get, "/authorize") => error::json(
+                ledger.authorize(token.as_deref()).await.map(|()| serde_json::json!({"ok": true})),
+            ),
             (Method::Get, "/settings") => error::json(ledger.settings(token.as_deref()).await),
             (Method::Patch, "/settings") => {
                 let result = match req.bytes().await {
