@@ -1,6 +1,7 @@
 //! Cross-component suites, one module per concept. Each test starts its own `wrangler dev`
 //! with fresh local storage (and, for end-to-end runs, its own Chromium) and stops them.
 
+mod abuse;
 mod admin_api;
 mod call_events;
 mod calls_api;

@@ -140,7 +140,17 @@ pub struct LeaseGrant {
     /// How long the widget keeps the visitor's id (the site's touch lifetime), in seconds.
     #[serde(default)]
     pub visitor_lifetime_secs: i64,
+    /// Over a rate limit (`shared::rate_limit`): no pool number was taken; `number` is the
+    /// site's overflow number or the business number itself, until `expires_at`.
+    #[serde(default)]
+    pub limited: bool,
 }
+
+/// Lease id of a limited grant: renewing it says it ended, so the widget asks again later.
+pub const LIMITED_LEASE_ID: &str = "limited";
+
+/// How long a limited grant stands before the widget asks again.
+const LIMITED_GRANT_SECS: i64 = 120;
 
 /// A lease mirrored for the edge must have at least this long left to be served from the
 /// mirror; closer to its end the site's object answers (and extends it).
@@ -157,8 +167,28 @@ impl LeaseGrant {
             && self.expires_at.millis() - now.millis() >= MIRROR_MIN_REMAINING_SECS * 1000
     }
 
+    /// The answer to a visitor over a rate limit, for the line `business_number` (`None`:
+    /// the main one): the site's overflow number, or the business number itself.
+    pub fn limited(config: &SiteConfig, business_number: Option<&PhoneNumber>, now: Timestamp) -> Self {
+        let replaces = business_number.unwrap_or(&config.business_number);
+        let number = config.overflow_number.as_ref().unwrap_or(replaces);
+        LeaseGrant {
+            number: number.e164().to_string(),
+            expires_at: now.plus_secs(LIMITED_GRANT_SECS),
+            replaces: replaces.e164().to_string(),
+            lease_id: LIMITED_LEASE_ID.to_string(),
+            shared: false,
+            overflow: config.overflow_number.is_some(),
+            static_number: false,
+            other_business_numbers: Vec::new(),
+            visitor_lifetime_secs: config.touch_lifetime_secs,
+            limited: true,
+        }
+    }
+
     pub fn new(lease: &Lease, config: &SiteConfig) -> Self {
         LeaseGrant {
+            limited: false,
             number: lease.number.e164().to_string(),
             expires_at: lease.expires_at,
             replaces: config.business_number_for(&lease.number).e164().to_string(),
@@ -223,6 +253,9 @@ pub struct LeaseCommand {
     pub region: Region,
     #[serde(default)]
     pub business_number: Option<PhoneNumber>,
+    /// The client's address (`CF-Connecting-IP`), for the rate limits.
+    #[serde(default)]
+    pub client_ip: Option<String>,
 }
 
 /// A tracking number the admin adds to a site's pool (`POST /v1/admin/sites/{site}/numbers`).
@@ -833,6 +866,7 @@ mod tests {
             static_number: false,
             other_business_numbers: Vec::new(),
             visitor_lifetime_secs: 90 * 24 * 3600,
+            limited: false,
         };
         let page = |referrer: &str, landing: &str| Visit {
             referrer: Some(referrer.into()),

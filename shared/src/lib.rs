@@ -44,6 +44,8 @@ pub mod overview;
 #[cfg(feature = "std")]
 mod pool;
 #[cfg(feature = "std")]
+pub mod rate_limit;
+#[cfg(feature = "std")]
 pub mod report;
 #[cfg(feature = "std")]
 pub mod routing;

@@ -79,6 +79,10 @@ pub struct SiteSetup {
     /// returned; omitted on an update, the stored one is kept.
     #[serde(default)]
     pub twilio_auth_token: Option<String>,
+    /// Most new leases the site hands out a minute (default: twice the pool, at least 20);
+    /// past it visitors see the overflow or business number (see `shared::rate_limit`).
+    #[serde(default)]
+    pub max_new_leases_per_minute: Option<u32>,
 }
 
 /// One pool number as a site owner writes it.
@@ -174,6 +178,9 @@ pub struct SiteConfig {
     pub crm_webhook: Option<CrmWebhook>,
     #[serde(default)]
     pub twilio_auth_token: Option<String>,
+    /// `None`: the default for the pool's size.
+    #[serde(default)]
+    pub max_new_leases_per_minute: Option<u32>,
 }
 
 fn default_dial_timeout_secs() -> u32 {
@@ -440,11 +447,16 @@ impl SiteConfig {
             Some(t) => Some(t.to_string()),
             None => previous.and_then(|p| p.twilio_auth_token.clone()),
         };
+        if setup.max_new_leases_per_minute.is_some_and(|n| !(1..=100_000).contains(&n)) {
+            return Err(Error::invalid("max_new_leases_per_minute must be between 1 and 100000")
+                .at("max_new_leases_per_minute"));
+        }
         let name = setup.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
         if name.is_some_and(|n| n.chars().count() > MAX_NAME_LEN) {
             return Err(Error::invalid(format!("name must be at most {MAX_NAME_LEN} characters")).at("name"));
         }
         Ok(SiteConfig {
+            max_new_leases_per_minute: setup.max_new_leases_per_minute,
             business_numbers,
             caller_id,
             record_calls: setup.record_calls.unwrap_or(false),

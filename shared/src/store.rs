@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::overview::{CallSummary, Overview, OverviewQuery};
 use crate::phone::PhoneNumber;
 use crate::pool::{Lease, LeaseRequest, Pool, Region};
+use crate::rate_limit::{Limits, Over, RateLimiter};
 use crate::report::{self, Dimension, RawGroup, ReportRow};
 use crate::settings::SiteSettings;
 use crate::site::{NumberRoute, SiteConfig, SiteSetup};
@@ -314,8 +315,47 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         Ok((lease, state.config))
     }
 
+    /// [`SiteLedger::lease_line`] held to the site's rate limits (`limiter`, the writer's
+    /// counters; `ip`, the client's address): a visitor who holds a number on the line already
+    /// is not counted; a new lease over a budget gets a limited grant (the overflow or the
+    /// business number, no pool number taken), with the budget it went over.
+    pub async fn lease_within(
+        &self,
+        visitor: String,
+        visit: &Visit,
+        region: Region,
+        business_number: Option<&PhoneNumber>,
+        limiter: &RefCell<RateLimiter>,
+        ip: Option<&str>,
+    ) -> Result<(LeaseGrant, Option<Over>)> {
+        let state = self.state().await?;
+        let config = &state.config;
+        let line = match business_number {
+            Some(b) if b == &config.business_number => Some(None),
+            Some(b) if config.business_numbers.contains(b) => Some(Some(b)),
+            Some(_) => None, // not the site's: lease_line says so
+            None => Some(None),
+        };
+        if let Some(line) = line {
+            let now = self.clock.now();
+            if !state.pool.holds(&visitor, line, now, config.retention_secs) {
+                let limits = Limits::for_site(config);
+                let admitted = limiter.borrow_mut().admit(&limits, now, ip, &visitor);
+                if let Err(over) = admitted {
+                    return Ok((LeaseGrant::limited(config, line, now), Some(over)));
+                }
+            }
+        }
+        let (lease, config) = self.lease_line(visitor, visit, region, business_number).await?;
+        Ok((LeaseGrant::new(&lease, &config), None))
+    }
+
     /// Heartbeat from the visitor's page: extends their live lease.
     pub async fn renew(&self, lease_id: &str, visitor: &str) -> Result<(Lease, SiteConfig)> {
+        if lease_id == crate::api::LIMITED_LEASE_ID {
+            // A limited grant holds nothing: it has ended, and the widget asks again.
+            return Err(Error::LeaseEnded(lease_id.to_string()));
+        }
         let mut state = self.state().await?;
         if let Some(digits) = lease_id.strip_prefix(STATIC_LEASE_PREFIX) {
             // Static numbers hold no state: renewing answers as long as the rule exists.
@@ -346,6 +386,9 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
     /// The visitor's page closed: the lease ends now (its number then cools for the
     /// retention window before it is lent to someone else).
     pub async fn release(&self, lease_id: &str, visitor: &str) -> Result<Lease> {
+        if lease_id == crate::api::LIMITED_LEASE_ID {
+            return Err(Error::LeaseEnded(lease_id.to_string()));
+        }
         let mut state = self.state().await?;
         if lease_id.starts_with(STATIC_LEASE_PREFIX) {
             let (lease, _) = self.renew(lease_id, visitor).await?;
@@ -832,6 +875,55 @@ pub(crate) mod tests {
         assert_eq!(missing.http_status(), 404);
         let last = run(ledger.remove_number(&PhoneNumber::parse("+15550100202").unwrap())).unwrap_err();
         assert_eq!((last.http_status(), last.field()), (400, Some("pool")), "a pool keeps one number");
+    }
+
+    #[test]
+    fn a_script_gets_limited_grants_and_the_pool_stays_for_real_visitors() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(1_000_000);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        let pool: Vec<String> = (1..=6).map(|i| format!("+1555010020{i}")).collect();
+        let pool: Vec<&str> = pool.iter().map(String::as_str).collect();
+        run(ledger.configure(setup(&pool))).unwrap();
+        let limiter = RefCell::new(RateLimiter::default());
+        let ask = |visitor: &str, ip: &str| {
+            run(ledger.lease_within(
+                visitor.into(),
+                &visit("google"),
+                Region::default(),
+                None,
+                &limiter,
+                Some(ip),
+            ))
+            .unwrap()
+        };
+        // One address with a fresh visitor id each time: a third of the pool, then limited.
+        let grants: Vec<(LeaseGrant, Option<Over>)> =
+            (0..50).map(|i| ask(&format!("bot-{i}"), "6.6.6.6")).collect();
+        let taken = grants.iter().filter(|(g, _)| !g.limited).count();
+        assert_eq!(taken, 3, "a third of the pool, at least 3");
+        let (limited, over) = &grants[49];
+        assert!(
+            limited.limited && limited.number == "+15550100100",
+            "the page keeps its number: {limited:?}"
+        );
+        assert_eq!(*over, Some(Over::Ip));
+        assert_eq!(limited.lease_id, crate::api::LIMITED_LEASE_ID);
+        assert_eq!(
+            run(ledger.renew(&limited.lease_id, "bot-49")).unwrap_err().http_status(),
+            410,
+            "asks again later"
+        );
+        // Real visitors from other addresses still get numbers of their own, not shared.
+        for i in 0..3 {
+            let (grant, over) = ask(&format!("person-{i}"), &format!("1.1.1.{i}"));
+            assert!(!grant.limited && !grant.shared && over.is_none(), "{grant:?}");
+        }
+        // A visitor asking again for the number they hold is not counted.
+        for _ in 0..20 {
+            let (grant, over) = ask("person-0", "1.1.1.0");
+            assert!(!grant.limited && over.is_none());
+        }
     }
 
     fn visit(source: &str) -> Visit {

@@ -113,6 +113,7 @@ struct Form {
     overflow_number: RwSignal<String>,
     static_numbers: RwSignal<Vec<StaticRow>>,
     lease_minutes: RwSignal<String>,
+    max_new_leases: RwSignal<String>,
     retention_minutes: RwSignal<String>,
     attribution_model: RwSignal<String>,
     touch_lifetime_days: RwSignal<String>,
@@ -204,6 +205,9 @@ impl Form {
             overflow_number: text(s.overflow_number.as_deref()),
             static_numbers: RwSignal::new(statics),
             lease_minutes: RwSignal::new(s.lease_minutes.to_string()),
+            max_new_leases: RwSignal::new(
+                s.max_new_leases_per_minute.map(|n| n.to_string()).unwrap_or_default(),
+            ),
             retention_minutes: RwSignal::new(s.retention_minutes.to_string()),
             attribution_model: RwSignal::new(attribution_value(s.attribution_model).to_string()),
             touch_lifetime_days: RwSignal::new(s.touch_lifetime_days.to_string()),
@@ -248,6 +252,19 @@ impl Form {
         let touch_lifetime_days = whole("touch_lifetime_days", self.touch_lifetime_days);
         let qualified_talk_seconds = whole("qualified_talk_seconds", self.qualified_talk_seconds);
         let dial_timeout_seconds = whole("dial_timeout_seconds", self.dial_timeout_seconds);
+        let max_new_leases = match self.max_new_leases.get_untracked().trim() {
+            "" => None,
+            raw => match raw.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    errors.push((
+                        "max_new_leases_per_minute".into(),
+                        format!("{raw:?} is not a whole number."),
+                    ));
+                    None
+                }
+            },
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -291,6 +308,7 @@ impl Form {
                 "business_number": optional(r.line),
             })).collect::<Vec<_>>(),
             "lease_minutes": lease_minutes,
+            "max_new_leases_per_minute": max_new_leases,
             "retention_minutes": retention_minutes,
             "attribution_model": self.attribution_model.get_untracked(),
             "touch_lifetime_days": touch_lifetime_days,
@@ -558,6 +576,8 @@ fn AttributionSection(form: Form, errors: Errors) -> impl IntoView {
                 </div>
                 <TextField form_errors=errors field="touch_lifetime_days" label="Visitor lifetime, days" value=form.touch_lifetime_days
                     kind="number" hint="How long a visitor's earlier visits count (1–730)."/>
+                <TextField form_errors=errors field="max_new_leases_per_minute" label="New leases a minute, at most" value=form.max_new_leases
+                    kind="number" placeholder="twice the pool" hint="Past it, visitors (or a bot) see the overflow or your own number; the pool stays for the others."/>
                 <TextField form_errors=errors field="qualified_talk_seconds" label="Qualified call, seconds" value=form.qualified_talk_seconds
                     kind="number" hint="An answered call with at least this much talk time is qualified (0–3600)."/>
             </div>

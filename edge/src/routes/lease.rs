@@ -98,11 +98,23 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
         visit: body.visit(),
         region: region_of(&req),
         business_number: line,
+        client_ip: client_ip(&req)?,
     };
     let site = SiteStub::for_site(&ctx.env, &body.site)?;
     let mut resp = with_cors(site.send(Method::Post, "/lease", Some(&command), None).await?)?;
     resp.headers_mut().set(SERVED_BY, "object")?;
     Ok(resp)
+}
+
+/// The client's address for the per-address rate limit: `CF-Connecting-IP`, which Cloudflare
+/// sets on every request (a client cannot forge it there). A loopback address identifies no
+/// client (it is `wrangler dev` on this machine), so it has no per-address budget.
+fn client_ip(req: &Request) -> Result<Option<String>> {
+    let ip = req.headers().get("cf-connecting-ip")?.map(|ip| ip.trim().to_string());
+    Ok(ip.filter(|ip| {
+        let loopback = ip.parse::<std::net::IpAddr>().is_ok_and(|a| a.is_loopback() || a.is_unspecified());
+        !ip.is_empty() && ip.len() <= 64 && !loopback
+    }))
 }
 
 /// Says which path answered a lease request: `edge` (the KV mirror) or `object`.

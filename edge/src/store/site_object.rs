@@ -83,6 +83,8 @@ impl Clock for EdgeClock {
 pub struct SiteObject {
     state: State,
     env: Env,
+    /// The site's lease rate limits (in memory: a restart forgets them).
+    limiter: std::cell::RefCell<shared::rate_limit::RateLimiter>,
 }
 
 /// The object's storage as the core's store traits.
@@ -572,7 +574,7 @@ async fn body<T: DeserializeOwned>(req: &mut Request) -> shared::Result<T> {
 
 impl DurableObject for SiteObject {
     fn new(state: State, env: Env) -> Self {
-        SiteObject { state, env }
+        SiteObject { state, env, limiter: std::cell::RefCell::default() }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
@@ -596,14 +598,32 @@ impl DurableObject for SiteObject {
                 error::json(result)
             }
             (Method::Post, "/lease") => {
-                let result = match body::<LeaseCommand>(&mut req).await {
-                    Ok(cmd) => ledger
-                        .lease_line(cmd.visitor, &cmd.visit, cmd.region, cmd.business_number.as_ref())
-                        .await
-                        .map(|(lease, config)| LeaseGrant::new(&lease, &config)),
-                    Err(e) => Err(e),
+                let cmd = match body::<LeaseCommand>(&mut req).await {
+                    Ok(cmd) => cmd,
+                    Err(e) => return error::respond(&e),
                 };
-                error::json(result)
+                let result = ledger
+                    .lease_within(
+                        cmd.visitor,
+                        &cmd.visit,
+                        cmd.region,
+                        cmd.business_number.as_ref(),
+                        &self.limiter,
+                        cmd.client_ip.as_deref(),
+                    )
+                    .await;
+                match result {
+                    Ok((grant, Some(over))) => {
+                        console_warn!(
+                            "site {site}: lease over the {over:?} rate limit ({:?})",
+                            cmd.client_ip
+                        );
+                        let mut resp = Response::from_json(&grant)?;
+                        resp.headers_mut().set("x-ringtrace-limited", &format!("{over:?}").to_lowercase())?;
+                        Ok(resp)
+                    }
+                    other => error::json(other.map(|(grant, _)| grant)),
+                }
             }
             (Method::Post, "/renew") => {
                 let result = match body::<LeaseRef>(&mut req).await {
@@ -908,6 +928,9 @@ impl SiteStub {
         fresh.headers_mut().set("content-type", &kind)?;
         if let Some(disposition) = answer.headers().get("content-disposition")? {
             fresh.headers_mut().set("content-disposition", &disposition)?;
+        }
+        if let Some(limited) = answer.headers().get("x-ringtrace-limited")? {
+            fresh.headers_mut().set("x-ringtrace-limited", &limited)?;
         }
         Ok(fresh)
     }
