@@ -9,6 +9,7 @@ mod crm_webhooks;
 mod dashboard;
 mod end_to_end;
 mod lease_api;
+mod origins;
 mod routing;
 mod settings_api;
 mod sites_api;

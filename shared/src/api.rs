@@ -316,6 +316,9 @@ pub struct SiteSummary {
     /// Whether a Twilio auth token is stored (it is never shown).
     #[serde(default)]
     pub twilio_auth_token_set: bool,
+    /// Pages that may use the widget; empty: any page.
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
 }
 
 impl From<&SiteConfig> for SiteSummary {
@@ -342,6 +345,7 @@ impl From<&SiteConfig> for SiteSummary {
             after_hours: c.after_hours.as_ref().map(|a| a.to_setup()),
             crm_webhook_url: c.crm_webhook.as_ref().map(|w| w.url.clone()),
             twilio_auth_token_set: c.twilio_auth_token.is_some(),
+            allowed_origins: c.allowed_origins.clone(),
         }
     }
 }

@@ -40,6 +40,8 @@ pub mod form;
 #[cfg(feature = "std")]
 mod hours;
 #[cfg(feature = "std")]
+pub mod origin;
+#[cfg(feature = "std")]
 pub mod overview;
 #[cfg(feature = "std")]
 mod pool;

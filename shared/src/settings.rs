@@ -53,6 +53,9 @@ pub struct SiteSettings {
     /// The CRM webhook; its `secret` is never sent back (`null`), and left `null` on a change
     /// the stored one is kept.
     pub crm_webhook: Option<CrmWebhookSetup>,
+    /// Pages that may use the widget; empty: any page.
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
     /// Most new leases a minute; `null`: twice the pool, at least 20.
     #[serde(default)]
     pub max_new_leases_per_minute: Option<u32>,
@@ -109,6 +112,7 @@ impl SiteSettings {
             after_hours: c.after_hours.as_ref().map(|a| a.to_setup()),
             crm_webhook: c.crm_webhook.as_ref().map(|w| CrmWebhookSetup { url: w.url.clone(), secret: None }),
             max_new_leases_per_minute: c.max_new_leases_per_minute,
+            allowed_origins: c.allowed_origins.clone(),
             twilio_auth_token: None,
             twilio_auth_token_set: c.twilio_auth_token.is_some(),
         }
@@ -172,6 +176,7 @@ impl SiteSettings {
             crm_webhook: self.crm_webhook,
             twilio_auth_token: self.twilio_auth_token,
             max_new_leases_per_minute: self.max_new_leases_per_minute,
+            allowed_origins: self.allowed_origins,
         }
     }
 }

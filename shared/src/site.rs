@@ -83,6 +83,10 @@ pub struct SiteSetup {
     /// past it visitors see the overflow or business number (see `shared::rate_limit`).
     #[serde(default)]
     pub max_new_leases_per_minute: Option<u32>,
+    /// Pages that may use the widget (`https://shop.example`, `https://*.shop.example`,
+    /// `http://localhost:*`); empty: any page (see `shared::origin`).
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
 }
 
 /// One pool number as a site owner writes it.
@@ -181,6 +185,9 @@ pub struct SiteConfig {
     /// `None`: the default for the pool's size.
     #[serde(default)]
     pub max_new_leases_per_minute: Option<u32>,
+    /// Normalised origin patterns; empty: any page.
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
 }
 
 fn default_dial_timeout_secs() -> u32 {
@@ -451,11 +458,27 @@ impl SiteConfig {
             return Err(Error::invalid("max_new_leases_per_minute must be between 1 and 100000")
                 .at("max_new_leases_per_minute"));
         }
+        if setup.allowed_origins.len() > crate::origin::MAX_ORIGINS {
+            return Err(Error::invalid(format!(
+                "allowed_origins lists more than {}",
+                crate::origin::MAX_ORIGINS
+            ))
+            .at("allowed_origins"));
+        }
+        let mut allowed_origins: Vec<String> = Vec::new();
+        for (i, raw) in setup.allowed_origins.iter().enumerate() {
+            let pattern = crate::origin::normalize_origin_pattern(raw)
+                .map_err(|e| e.at(format!("allowed_origins[{i}]")))?;
+            if !allowed_origins.contains(&pattern) {
+                allowed_origins.push(pattern);
+            }
+        }
         let name = setup.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
         if name.is_some_and(|n| n.chars().count() > MAX_NAME_LEN) {
             return Err(Error::invalid(format!("name must be at most {MAX_NAME_LEN} characters")).at("name"));
         }
         Ok(SiteConfig {
+            allowed_origins,
             max_new_leases_per_minute: setup.max_new_leases_per_minute,
             business_numbers,
             caller_id,

@@ -114,6 +114,7 @@ struct Form {
     static_numbers: RwSignal<Vec<StaticRow>>,
     lease_minutes: RwSignal<String>,
     max_new_leases: RwSignal<String>,
+    allowed_origins: RwSignal<String>,
     retention_minutes: RwSignal<String>,
     attribution_model: RwSignal<String>,
     touch_lifetime_days: RwSignal<String>,
@@ -208,6 +209,7 @@ impl Form {
             max_new_leases: RwSignal::new(
                 s.max_new_leases_per_minute.map(|n| n.to_string()).unwrap_or_default(),
             ),
+            allowed_origins: RwSignal::new(s.allowed_origins.join("\n")),
             retention_minutes: RwSignal::new(s.retention_minutes.to_string()),
             attribution_model: RwSignal::new(attribution_value(s.attribution_model).to_string()),
             touch_lifetime_days: RwSignal::new(s.touch_lifetime_days.to_string()),
@@ -309,6 +311,7 @@ impl Form {
             })).collect::<Vec<_>>(),
             "lease_minutes": lease_minutes,
             "max_new_leases_per_minute": max_new_leases,
+            "allowed_origins": self.allowed_origins.get_untracked().lines().map(str::trim).filter(|o| !o.is_empty()).collect::<Vec<_>>(),
             "retention_minutes": retention_minutes,
             "attribution_model": self.attribution_model.get_untracked(),
             "touch_lifetime_days": touch_lifetime_days,
@@ -555,6 +558,26 @@ fn StaticSection(form: Form, errors: Errors) -> impl IntoView {
 }
 
 #[component]
+fn WidgetSection(form: Form, errors: Errors) -> impl IntoView {
+    view! {
+        <fieldset class="card" data-section="widget">
+            <legend>"Widget"</legend>
+            <div class="fields">
+                <div class="field wide">
+                    <label for="f-allowed_origins">"Pages allowed to show your numbers"</label>
+                    <textarea id="f-allowed_origins" rows="3" bind:value=form.allowed_origins placeholder="https://www.example.com"
+                        aria-invalid=invalid(errors, || "allowed_origins".to_string())></textarea>
+                    <span class="hint">"One per line, e.g. https://www.example.com, https://*.example.com (any subdomain). Empty: any website can use your tracking numbers."</span>
+                    <FieldError errors=errors field="allowed_origins".to_string() within=true/>
+                </div>
+                <TextField form_errors=errors field="max_new_leases_per_minute" label="New leases a minute, at most" value=form.max_new_leases
+                    kind="number" placeholder="twice the pool" hint="Past it, visitors (or a bot) see the overflow or your own number; the pool stays for the others."/>
+            </div>
+        </fieldset>
+    }
+}
+
+#[component]
 fn AttributionSection(form: Form, errors: Errors) -> impl IntoView {
     view! {
         <fieldset class="card" data-section="attribution">
@@ -576,8 +599,6 @@ fn AttributionSection(form: Form, errors: Errors) -> impl IntoView {
                 </div>
                 <TextField form_errors=errors field="touch_lifetime_days" label="Visitor lifetime, days" value=form.touch_lifetime_days
                     kind="number" hint="How long a visitor's earlier visits count (1–730)."/>
-                <TextField form_errors=errors field="max_new_leases_per_minute" label="New leases a minute, at most" value=form.max_new_leases
-                    kind="number" placeholder="twice the pool" hint="Past it, visitors (or a bot) see the overflow or your own number; the pool stays for the others."/>
                 <TextField form_errors=errors field="qualified_talk_seconds" label="Qualified call, seconds" value=form.qualified_talk_seconds
                     kind="number" hint="An answered call with at least this much talk time is qualified (0–3600)."/>
             </div>
@@ -759,6 +780,7 @@ pub fn SettingsPage(session: Session, on_unauthorized: Callback<()>) -> impl Int
                             <BusinessSection form=form errors=errors/>
                             <PoolSection form=form errors=errors/>
                             <StaticSection form=form errors=errors/>
+                            <WidgetSection form=form errors=errors/>
                             <AttributionSection form=form errors=errors/>
                             <CallsSection form=form errors=errors/>
                             <HoursSection form=form errors=errors/>

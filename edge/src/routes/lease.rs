@@ -54,14 +54,38 @@ async fn read<T>(req: &mut Request, parse: fn(&[u8]) -> shared::Result<T>) -> Re
     }
 }
 
-/// `None` when the site exists; otherwise the answer to send (unknown sites never reach a
-/// Durable Object).
-async fn unknown_site(ctx: &RouteContext<()>, site: &str) -> Result<Option<Response>> {
-    match RouteMirror::new(&ctx.env)?.site_known(site).await {
-        Ok(true) => Ok(None),
-        Ok(false) => Ok(Some(with_cors(error::respond(&Error::UnknownSite(site.to_string()))?)?)),
-        Err(e) => Ok(Some(with_cors(error::respond(&e)?)?)),
+/// The page a request may come from, checked against the site's allow-list
+/// (`shared::origin`): `Ok` with the `Access-Control-Allow-Origin` to answer with (`*` for a
+/// site that allows any page, else the page's own origin); otherwise the answer to send. Unknown
+/// sites never reach a Durable Object.
+async fn gate(req: &Request, ctx: &RouteContext<()>, site: &str) -> Result<Result<String, Response>> {
+    let origin = req.headers().get("origin")?;
+    match RouteMirror::new(&ctx.env)?.site(site).await {
+        Ok(Some(summary)) if shared::origin::origin_allowed(&summary.allowed_origins, origin.as_deref()) => {
+            let allow = match (&origin, summary.allowed_origins.is_empty()) {
+                (Some(o), false) => o.clone(),
+                _ => "*".to_string(),
+            };
+            Ok(Ok(allow))
+        }
+        // No CORS header: the page's script cannot read the refusal, and keeps its own number.
+        Ok(Some(_)) => Ok(Err(error::respond(&Error::Forbidden(format!(
+            "pages on {} may not use site {site:?}; its owner lists the pages that may in its settings",
+            origin.as_deref().unwrap_or("?")
+        )))?)),
+        Ok(None) => Ok(Err(with_cors(error::respond(&Error::UnknownSite(site.to_string()))?)?)),
+        Err(e) => Ok(Err(with_cors(error::respond(&e)?)?)),
     }
+}
+
+/// `with_cors` for one page's origin (`*` for any): the answer varies with `Origin`.
+fn with_cors_for(resp: Response, allow: &str) -> Result<Response> {
+    let mut resp = with_cors(resp)?;
+    if allow != "*" {
+        resp.headers_mut().set("Access-Control-Allow-Origin", allow)?;
+        resp.headers_mut().set("Vary", "Origin")?;
+    }
+    Ok(resp)
 }
 
 pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
@@ -69,9 +93,10 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
         Ok(b) => b,
         Err(answer) => return Ok(answer),
     };
-    if let Some(answer) = unknown_site(&ctx, &body.site).await? {
-        return Ok(answer);
-    }
+    let allow = match gate(&req, &ctx, &body.site).await? {
+        Ok(allow) => allow,
+        Err(answer) => return Ok(answer),
+    };
     // A page view within a visit already credited, with a lease that has time to spare: the
     // mirror answers and the site's object is not involved.
     let visit = body.visit();
@@ -87,7 +112,7 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
             mirrored.map(|g| g.filter(|g| line.as_ref().is_none_or(|b| g.replaces == b.e164())))
         {
             if grant.serves_from_mirror(&visit, EdgeClock.now()) {
-                let mut resp = with_cors(Response::from_json(&grant)?)?;
+                let mut resp = with_cors_for(Response::from_json(&grant)?, &allow)?;
                 resp.headers_mut().set(SERVED_BY, "edge")?;
                 return Ok(resp);
             }
@@ -101,7 +126,7 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response>
         client_ip: client_ip(&req)?,
     };
     let site = SiteStub::for_site(&ctx.env, &body.site)?;
-    let mut resp = with_cors(site.send(Method::Post, "/lease", Some(&command), None).await?)?;
+    let mut resp = with_cors_for(site.send(Method::Post, "/lease", Some(&command), None).await?, &allow)?;
     resp.headers_mut().set(SERVED_BY, "object")?;
     Ok(resp)
 }
@@ -126,11 +151,12 @@ async fn on_lease(mut req: Request, ctx: RouteContext<()>, path: &str) -> Result
         Ok(b) => b,
         Err(answer) => return Ok(answer),
     };
-    if let Some(answer) = unknown_site(&ctx, &body.site).await? {
-        return Ok(answer);
-    }
+    let allow = match gate(&req, &ctx, &body.site).await? {
+        Ok(allow) => allow,
+        Err(answer) => return Ok(answer),
+    };
     let site = SiteStub::for_site(&ctx.env, &body.site)?;
-    with_cors(site.send(Method::Post, path, Some(&body), None).await?)
+    with_cors_for(site.send(Method::Post, path, Some(&body), None).await?, &allow)
 }
 
 pub async fn renew(req: Request, ctx: RouteContext<()>) -> Result<Response> {
