@@ -8,6 +8,7 @@ mod calls_api;
 mod crm_webhooks;
 mod dashboard;
 mod end_to_end;
+mod faults;
 mod lease_api;
 mod origins;
 mod routing;

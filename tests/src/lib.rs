@@ -98,6 +98,8 @@ pub struct Edge {
     pub twilio_token: String,
     state: PathBuf,
     log: PathBuf,
+    /// `--var` arguments, kept for a restart.
+    vars: Vec<String>,
     process: Option<Group>,
 }
 
@@ -162,30 +164,60 @@ impl Edge {
         );
         let port = free_port();
         let unique = format!("{}-{port}", std::process::id());
-        let state = std::env::temp_dir().join(format!("ringtrace-state-{unique}"));
-        let log = std::env::temp_dir().join(format!("ringtrace-wrangler-{unique}.log"));
-        let log_file = std::fs::File::create(&log).expect("create wrangler log");
-        let mut cmd = Command::new(root.join("node_modules/.bin/wrangler"));
-        cmd.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--inspector-port", &free_port().to_string()])
-            .arg("--persist-to")
-            .arg(&state)
-            .arg("--show-interactive-dev-session=false")
-            .args(worker_vars(vars))
-            .current_dir(root.join("edge"))
-            .env("WRANGLER_SEND_METRICS", "false")
-            .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
-            .stdout(log_file.try_clone().expect("clone log handle"))
-            .stderr(log_file);
-        Edge {
+        let mut edge = Edge {
             base: format!("http://127.0.0.1:{port}"),
             demo_token: dev_var("DEMO_API_TOKEN"),
             admin_token: dev_var("ADMIN_TOKEN"),
             twilio_token: dev_var("DEMO_TWILIO_AUTH_TOKEN"),
-            state,
-            log,
-            process: Some(Group::spawn("wrangler dev", &mut cmd)),
+            state: std::env::temp_dir().join(format!("ringtrace-state-{unique}")),
+            log: std::env::temp_dir().join(format!("ringtrace-wrangler-{unique}.log")),
+            vars: worker_vars(vars),
+            process: None,
+        };
+        edge.launch(port);
+        edge
+    }
+
+    /// Starts `wrangler dev` on `port` over this edge's state folder, appending to its log.
+    fn launch(&mut self, port: u16) {
+        let log_file =
+            std::fs::OpenOptions::new().create(true).append(true).open(&self.log).expect("open wrangler log");
+        let mut cmd = Command::new(root().join("node_modules/.bin/wrangler"));
+        cmd.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--inspector-port", &free_port().to_string()])
+            .arg("--persist-to")
+            .arg(&self.state)
+            .arg("--show-interactive-dev-session=false")
+            .args(&self.vars)
+            .current_dir(root().join("edge"))
+            .env("WRANGLER_SEND_METRICS", "false")
+            .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+            .stdout(log_file.try_clone().expect("clone log handle"))
+            .stderr(log_file);
+        self.base = format!("http://127.0.0.1:{port}");
+        self.process = Some(Group::spawn("wrangler dev", &mut cmd));
+    }
+
+    /// Kills `wrangler dev` and its workerd at once (`SIGKILL`, as a crash or a lost machine
+    /// would), then starts it again over the same stored state, on the same port if it is
+    /// free. Requests in flight meanwhile fail.
+    pub async fn crash_and_restart(&mut self) {
+        if let Some(process) = self.process.take() {
+            process.signal("-KILL");
+            drop(process);
         }
+        let mut port: u16 =
+            self.base.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or_else(free_port);
+        for attempt in 1..=3 {
+            self.launch(port);
+            if self.wait_healthy().await {
+                return;
+            }
+            eprintln!("wrangler dev did not restart (attempt {attempt}):\n{}", self.log_tail());
+            drop(self.process.take());
+            port = free_port();
+        }
+        panic!("wrangler dev did not restart; its log:\n{}", self.log_tail());
     }
 
     fn seed(&self) {
@@ -364,6 +396,26 @@ pub async fn twilio_post(edge: &Edge, path_and_query: &str, params: &[(&str, &st
 pub fn twilio_signature_for(edge: &Edge, path_and_query: &str, params: &[(&str, &str)]) -> String {
     let owned: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     shared::signature::twilio_signature(&edge.twilio_token, &edge.url(path_and_query), &owned)
+}
+
+/// A signed Twilio webhook to the edge at `base` (which may be down: then 0), signed with
+/// `token`; the status.
+pub async fn twilio_post_to(base: &str, token: &str, path_and_query: &str, params: &[(&str, &str)]) -> u16 {
+    let owned: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let url = format!("{base}{path_and_query}");
+    let signature = shared::signature::twilio_signature(token, &url, &owned);
+    let body: String =
+        params.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
+    let client =
+        reqwest::Client::builder().timeout(std::time::Duration::from_secs(8)).build().expect("client");
+    let sent = client
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-twilio-signature", signature)
+        .body(body)
+        .send()
+        .await;
+    sent.map_or(0, |r| r.status().as_u16())
 }
 
 /// A form POST to a Twilio endpoint with the given signature header (or none).

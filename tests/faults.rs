@@ -1,0 +1,298 @@
+//! Load and faults: many visitors at once on a small pool, every telephony webhook replayed
+//! and shuffled across calls at once, and `wrangler dev` killed in the middle of traffic.
+//! Each test prints what it tried, what held and what was lost (always 0).
+
+use futures_util::stream::{self, StreamExt};
+use ringtrace_tests::{twilio_post, Edge};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Creates a site through the admin API with `size` pool numbers (`+1555077xxxx`), the overflow
+/// policy, the demo's Twilio token (so the harness can sign its webhooks) and a lease budget
+/// high enough that the pool itself, not the rate limit, is what a burst meets.
+async fn site_with_pool(edge: &Edge, site: &str, size: usize) -> (String, Vec<String>) {
+    let pool: Vec<String> = (0..size).map(|i| format!("+1555077{i:04}")).collect();
+    let resp = reqwest::Client::new()
+        .post(edge.url("/v1/admin/sites"))
+        .bearer_auth(&edge.admin_token)
+        .json(&json!({"site": site, "business_number": "+15550770999", "pool": pool,
+                      "exhaustion": "overflow", "overflow_number": "+15550770998",
+                      "max_new_leases_per_minute": 10_000, "twilio_auth_token": edge.twilio_token}))
+        .send()
+        .await
+        .expect("create site");
+    assert_eq!(resp.status(), 201);
+    let body: Value = resp.json().await.expect("json");
+    (body["api_token"].as_str().expect("token").to_string(), pool)
+}
+
+/// One lease from its own address; the status and the grant (`Null` when it failed).
+async fn lease(client: &reqwest::Client, base: &str, site: &str, i: usize) -> (u16, Value) {
+    let sent = client
+        .post(format!("{base}/v1/lease"))
+        .header("content-type", "text/plain;charset=UTF-8")
+        .header("cf-connecting-ip", format!("10.{}.{}.{}", i / 65_536 % 256, i / 256 % 256, i % 256))
+        .body(json!({"site": site, "visitor": format!("visitor-load-{i:06}"), "utm_source": "google", "utm_medium": "cpc"}).to_string())
+        .send()
+        .await;
+    match sent {
+        Ok(resp) => {
+            let status = resp.status().as_u16();
+            (status, resp.json().await.unwrap_or(Value::Null))
+        }
+        Err(_) => (0, Value::Null),
+    }
+}
+
+#[tokio::test]
+async fn five_hundred_visitors_at_once_on_twenty_numbers() {
+    let edge = Edge::start().await;
+    let (token, pool) = site_with_pool(&edge, "burst", 20).await;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().expect("client");
+    let answers: Vec<(u16, Value)> =
+        futures_util::future::join_all((0..500).map(|i| lease(&client, &edge.base, "burst", i))).await;
+    let errors = answers.iter().filter(|(s, _)| *s != 200).count();
+    assert_eq!(errors, 0, "no failed request: {:?}", answers.iter().find(|(s, _)| *s != 200));
+    let pooled: Vec<&Value> = answers.iter().map(|(_, g)| g).filter(|g| g["overflow"] == false).collect();
+    let numbers: BTreeSet<&str> = pooled.iter().filter_map(|g| g["number"].as_str()).collect();
+    assert_eq!(pooled.len(), 20, "every number lent once");
+    assert_eq!(numbers.len(), 20, "no number live for two visitors");
+    assert!(numbers.iter().all(|n| pool.iter().any(|p| p == n)));
+    let overflow = answers.iter().filter(|(_, g)| g["number"] == "+15550770998").count();
+    assert_eq!(overflow, 480, "the rest see the overflow number (the site's policy)");
+    // The site's own view agrees: 20 numbers live, each held by one visitor.
+    let report: Value = client
+        .get(edge.url("/v1/sites/burst/pool"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("pool")
+        .json()
+        .await
+        .expect("json");
+    let live = report["numbers"].as_array().expect("numbers").iter().filter(|n| n["state"] == "live").count();
+    assert_eq!(live, 20, "{report}");
+    println!("load: 500 concurrent leases on 20 numbers → 20 distinct pool numbers, 480 overflow, 0 errors");
+}
+
+#[tokio::test]
+async fn webhooks_of_many_calls_replayed_and_shuffled_at_once_make_one_correct_call_each() {
+    let edge = Edge::start().await;
+    let (token, _) = site_with_pool(&edge, "storm", 8).await;
+    let client = reqwest::Client::new();
+    let mut hooks: Vec<(String, Vec<(&'static str, String)>)> = Vec::new();
+    let mut expected: BTreeMap<String, (String, u64)> = BTreeMap::new();
+    for c in 0..6 {
+        let (_, grant) = lease(&client, &edge.base, "storm", 1_000 + c).await;
+        let tn = grant["number"].as_str().expect("number").to_string();
+        let sid = format!("CA{c:032}");
+        let caller = format!("+1555765{c:04}");
+        hooks.push((
+            "/v1/telephony/twilio/voice".into(),
+            vec![
+                ("CallSid", sid.clone()),
+                ("From", caller.clone()),
+                ("To", tn.clone()),
+                ("CallStatus", "ringing".into()),
+            ],
+        ));
+        // Half the calls answered (talk time 60 + c), half rang out.
+        let answered = c % 2 == 0;
+        let talk = 60 + c as u64;
+        let q = format!("?site=storm&tn={}", tn.replace('+', "%2B"));
+        let leg = if answered { "completed" } else { "no-answer" };
+        let mut dial = vec![
+            ("CallSid", sid.clone()),
+            ("DialCallStatus", leg.to_string()),
+            ("DialCallSid", format!("CB{c:032}")),
+        ];
+        if answered {
+            dial.push(("DialCallDuration", talk.to_string()));
+        }
+        hooks.push((format!("/v1/telephony/twilio/dial{q}"), dial));
+        hooks.push((
+            format!("/v1/telephony/twilio/status{q}"),
+            vec![
+                ("CallSid", sid.clone()),
+                ("CallStatus", "completed".into()),
+                ("CallDuration", (talk + 10).to_string()),
+            ],
+        ));
+        expected.insert(
+            sid,
+            (if answered { "answered" } else { "missed" }.to_string(), if answered { talk } else { 0 }),
+        );
+    }
+    // Every webhook 10 times, shuffled (seeded), 16 at a time.
+    let mut sends: Vec<usize> = (0..hooks.len() * 10).map(|i| i % hooks.len()).collect();
+    let mut seed = 0x9e37_79b9_u64;
+    for i in (1..sends.len()).rev() {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        sends.swap(i, (seed % (i as u64 + 1)) as usize);
+    }
+    let tried = sends.len();
+    let statuses: Vec<u16> = stream::iter(sends)
+        .map(|i| {
+            let (path, params) = &hooks[i];
+            let edge = &edge;
+            async move {
+                let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                twilio_post(edge, path, &params).await.0
+            }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    assert!(statuses.iter().all(|s| *s == 200), "every webhook answered: {statuses:?}");
+    let page: Value = client
+        .get(edge.url("/v1/sites/storm/calls?per_page=50"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("calls")
+        .json()
+        .await
+        .expect("json");
+    let calls = page["calls"].as_array().expect("calls");
+    assert_eq!(calls.len(), expected.len(), "exactly one call each: {page}");
+    for call in calls {
+        let sid = call["call_sid"].as_str().expect("sid");
+        let (outcome, talk) = &expected[sid];
+        // The business leg's end is the call's: a call it never answered ended `no-answer`.
+        let status = if outcome == "answered" { "completed" } else { "no-answer" };
+        assert_eq!(call["status"], status, "{call}");
+        assert_eq!(
+            call["outcome"].as_str().map(|o| if o == "answered" { "answered" } else { "missed" }),
+            Some(outcome.as_str()),
+            "{call}"
+        );
+        assert_eq!(call["talk_secs"].as_u64().unwrap_or(0), *talk, "{call}");
+        assert_eq!(call["source"], "google", "credited to its session: {call}");
+    }
+    println!("webhook storm: {tried} webhooks (6 calls × 3 webhooks × 10, shuffled, 16 at once) → 6 calls, each correct");
+}
+
+#[tokio::test]
+async fn killing_the_edge_mid_traffic_loses_nothing_it_acknowledged() {
+    let mut edge = Edge::start().await;
+    let (token, _) = site_with_pool(&edge, "crash", 30).await;
+    let client =
+        reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build().expect("client");
+    let mut acked_leases: Vec<(String, String, String)> = Vec::new(); // (visitor, lease id, number)
+    let mut acked_calls: Vec<String> = Vec::new();
+    let (mut tried, mut refused) = (0, 0);
+    for round in 0..3 {
+        // A burst of leases and calls in flight, and (in the middle round) the edge killed under it.
+        let (base, twilio) = (edge.base.clone(), edge.twilio_token.clone());
+        let burst = futures_util::future::join_all((0..40).map(|k| {
+            let (client, base, twilio) = (&client, base.clone(), twilio.clone());
+            let i = round * 100 + k;
+            async move {
+                let (status, grant) = lease(client, &base, "crash", i).await;
+                let mut call = None;
+                if status == 200 && grant["overflow"] == false {
+                    let number = grant["number"].as_str().unwrap_or("").to_string();
+                    let sid = format!("CAcrash{i:026}");
+                    let params = [
+                        ("CallSid", sid.as_str()),
+                        ("From", "+15557000000"),
+                        ("To", number.as_str()),
+                        ("CallStatus", "ringing"),
+                        ("AccountSid", "ACtest"),
+                        ("Direction", "inbound"),
+                    ];
+                    let code = ringtrace_tests::twilio_post_to(
+                        &base,
+                        &twilio,
+                        "/v1/telephony/twilio/voice",
+                        &params,
+                    )
+                    .await;
+                    call = Some((sid, code));
+                }
+                (i, status, grant, call)
+            }
+        }));
+        let edge_ref = &mut edge;
+        let kill = async move {
+            if round == 1 {
+                tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+                edge_ref.crash_and_restart().await;
+            }
+        };
+        let (results, ()) = tokio::join!(burst, kill);
+        for (i, status, grant, call) in results {
+            tried += 1;
+            if status == 200 {
+                let visitor = format!("visitor-load-{i:06}");
+                if grant["overflow"] == false {
+                    acked_leases.push((
+                        visitor,
+                        grant["lease_id"].as_str().unwrap_or("").into(),
+                        grant["number"].as_str().unwrap_or("").into(),
+                    ));
+                }
+            } else {
+                refused += 1;
+            }
+            if let Some((sid, code)) = call {
+                tried += 1;
+                if code == 200 {
+                    acked_calls.push(sid);
+                } else {
+                    refused += 1;
+                }
+            }
+        }
+    }
+    // After the restart: every acknowledged lease is still that visitor's, on its number...
+    let mut lost = 0;
+    for (visitor, lease_id, number) in &acked_leases {
+        let renewed = client
+            .post(edge.url("/v1/lease/renew"))
+            .header("content-type", "text/plain;charset=UTF-8")
+            .body(json!({"site": "crash", "visitor": visitor, "lease_id": lease_id}).to_string())
+            .send()
+            .await
+            .expect("renew");
+        let ok = renewed.status() == 200
+            && renewed.json::<Value>().await.map(|g| g["number"] == *number.as_str()).unwrap_or(false);
+        lost += usize::from(!ok);
+    }
+    // ...and every acknowledged call is recorded, once.
+    for sid in &acked_calls {
+        let resp = client
+            .get(edge.url(&format!("/v1/sites/crash/calls/{sid}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("call");
+        lost += usize::from(resp.status() != 200);
+    }
+    let page: Value = client
+        .get(edge.url("/v1/sites/crash/calls?per_page=200"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("calls")
+        .json()
+        .await
+        .expect("json");
+    let stored = page["total"].as_u64().unwrap_or(0) as usize;
+    // A call whose answer was lost in the crash may be stored or not; none is stored twice.
+    let sids: BTreeSet<&str> = page["calls"]
+        .as_array()
+        .map(|c| c.iter().filter_map(|c| c["call_sid"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(sids.len(), stored, "no call stored twice");
+    assert!(stored >= acked_calls.len());
+    assert_eq!(lost, 0, "acknowledged but lost after the restart");
+    assert!(!acked_leases.is_empty() && !acked_calls.is_empty());
+    println!(
+        "restart: {tried} requests, {} leases and {} calls acknowledged, {refused} refused or cut off by the kill, 0 lost",
+        acked_leases.len(),
+        acked_calls.len()
+    );
+}
