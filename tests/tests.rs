@@ -3,6 +3,7 @@
 
 mod abuse;
 mod admin_api;
+mod bad_input;
 mod call_events;
 mod calls_api;
 mod crm_webhooks;

@@ -720,6 +720,10 @@ pub struct PoolReport {
 
 /// `days=N` for the pool report: 1 to 90, default 7.
 pub fn parse_pool_days(pairs: &[(String, String)]) -> Result<u32> {
+    if let Some((k, _)) = pairs.iter().find(|(k, _)| k != "days") {
+        return Err(Error::invalid(format!("unknown query parameter {k:?}; the pool report takes days"))
+            .at(k.as_str()));
+    }
     match pairs.iter().find(|(k, _)| k == "days") {
         None => Ok(7),
         Some((_, v)) => v

@@ -254,6 +254,11 @@ impl Edge {
         lines[lines.len().saturating_sub(40)..].join("\n")
     }
 
+    /// Everything wrangler and the worker logged so far.
+    pub fn log_tail_all(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
     /// How many site Durable Objects have storage on disk (one SQLite file each).
     pub fn stored_site_objects(&self) -> usize {
         let dir = self.state.join("v3/do/ringtrace-SiteObject");

@@ -179,7 +179,12 @@ pub async fn widget_config(req: Request, ctx: RouteContext<()>) -> Result<Respon
     }
     match RouteMirror::new(&ctx.env)?.site(&site).await {
         Ok(Some(summary)) => {
-            let asked = req.url()?.query_pairs().find(|(k, _)| k == "number").map(|(_, v)| v.into_owned());
+            let url = req.url()?;
+            if let Some((k, _)) = url.query_pairs().find(|(k, _)| k != "number") {
+                let e = Error::invalid(format!("unknown query parameter {k:?}; this endpoint takes number"));
+                return with_cors(error::respond(&e.at(k.into_owned()))?);
+            }
+            let asked = url.query_pairs().find(|(k, _)| k == "number").map(|(_, v)| v.into_owned());
             let body = match asked.map(|n| shared::PhoneNumber::parse(&n)) {
                 None => serde_json::json!({
                     "site": summary.site,
