@@ -1,6 +1,6 @@
 # The two commands of README's quickstart: `make dev` and `make test`. Each installs whatever
 # is missing first (scripts/setup.sh) and is safe to run again.
-.PHONY: dev test bench build setup call simulate lint clean
+.PHONY: dev test bench build setup call simulate lint fuzz clean
 
 setup:
 	@bash scripts/setup.sh
@@ -16,6 +16,11 @@ test: build
 
 bench: build
 	@bash scripts/bench.sh
+	@bash scripts/fuzz.sh
+
+# cargo-fuzz on shared's parsers for FUZZ_SECS seconds each (default 20); part of make bench.
+fuzz: setup
+	@bash scripts/fuzz.sh
 
 # Simulate a call to a tracking number on the running local edge: make call NUMBER=+15550100201
 call:

@@ -38,6 +38,8 @@ pub mod crm;
 #[cfg(feature = "std")]
 pub mod form;
 #[cfg(feature = "std")]
+pub mod fuzz_checks;
+#[cfg(feature = "std")]
 mod hours;
 #[cfg(feature = "std")]
 pub mod origin;

@@ -99,6 +99,11 @@ impl PhoneNumber {
         if international.starts_with('1') && international.len() != 11 {
             return Err(bad("a North American number has 10 digits after +1"));
         }
+        // A North American area code starts with 2-9. (Found by fuzzing: `+1 001 001 5550`
+        // was accepted, and printed as `(001) 001-5550`, which reads back as another number.)
+        if international.starts_with('1') && matches!(international.as_bytes().get(1), Some(b'0' | b'1')) {
+            return Err(bad("a North American area code starts with 2 to 9"));
+        }
         Ok(PhoneNumber { e164: cat(&["+", &international]), cc_len })
     }
 

@@ -1,0 +1,119 @@
+//! What the fuzz targets (`shared/fuzz`, `make fuzz`) check on arbitrary input: the shared
+//! parsers never panic, and the properties each one promises hold. The same functions replay
+//! the inputs fuzzing once found (`shared/fuzz/regressions/<target>/`) as host tests.
+
+use crate::phone::{find_occurrences, replace_all, PhoneNumber};
+use crate::traffic::{strip_tracking_params, TrafficSource, Visit};
+
+/// Up to `n` strings cut from `data` at zero bytes (lossy UTF-8).
+fn fields(data: &[u8], n: usize) -> Vec<String> {
+    data.splitn(n, |b| *b == 0).map(|f| String::from_utf8_lossy(f).into_owned()).collect()
+}
+
+/// The traffic source of a visit: a lease body as JSON, and a visit's fields as they come.
+pub fn traffic_source(data: &[u8]) {
+    let _ = crate::api::LeaseBody::parse(data);
+    let f = fields(data, 7);
+    let get = |i: usize| f.get(i).cloned().filter(|s| !s.is_empty());
+    let visit = Visit {
+        utm_source: get(0),
+        utm_medium: get(1),
+        utm_campaign: get(2),
+        utm_term: get(3),
+        utm_content: get(4),
+        referrer: get(5),
+        landing_page: get(6),
+    };
+    let source = TrafficSource::from_visit(&visit);
+    assert_eq!(source, TrafficSource::from_visit(&visit), "classification is a function of the visit");
+    let _ = visit.is_internal_navigation();
+    if let Some(page) = &visit.landing_page {
+        let once = strip_tracking_params(page);
+        assert_eq!(strip_tracking_params(&once), once, "stripping tracking parameters twice changes nothing");
+    }
+}
+
+/// Phone numbers: parsing, its round trip, finding and replacing printed numbers.
+pub fn phone_numbers(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(n) = PhoneNumber::parse(&text) {
+        assert_eq!(PhoneNumber::parse(n.e164()).as_ref(), Ok(&n), "E.164 parses back to itself");
+        assert_eq!(PhoneNumber::parse(&n.formatted()).as_ref(), Ok(&n), "the formatted number parses back");
+    }
+    let from = PhoneNumber::parse("+15550100100").expect("a number");
+    let to = PhoneNumber::parse("+15550100201").expect("a number");
+    let found = find_occurrences(&text, &from);
+    for o in &found {
+        assert!(text.is_char_boundary(o.start) && text.is_char_boundary(o.end) && o.start < o.end);
+    }
+    match replace_all(&text, &from, &to) {
+        Some(out) => assert!(!found.is_empty() && find_occurrences(&out, &from).is_empty(), "every printing replaced"),
+        None => assert!(found.is_empty(), "nothing to replace only when nothing was found"),
+    }
+}
+
+/// Twilio's form bodies: decoding, the voice webhook and every callback's events.
+pub fn twilio_form(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let params = crate::form::parse_urlencoded(&text);
+    let _ = crate::form::percent_decode(&text);
+    let _ = crate::twilio::VoiceWebhook::from_params(&params);
+    let tn = PhoneNumber::parse("+15550100201").expect("a number");
+    for hook in ["voice", "status", "dial", "recording", "transcription"] {
+        if let Some(hook) = crate::twilio::Hook::from_path_segment(hook) {
+            for voicemail in [false, true] {
+                let _ = crate::twilio::events(hook, &params, &tn, voicemail, crate::Timestamp(1_795_000_000_000));
+            }
+        }
+    }
+}
+
+/// Signatures: arbitrary presented signatures and headers never verify (nor panic); what we
+/// sign verifies.
+pub fn signatures(data: &[u8]) {
+    let f = fields(data, 4);
+    let get = |i: usize| f.get(i).cloned().unwrap_or_default();
+    let (token, url, presented, header) = (get(0), get(1), get(2), get(3));
+    let params = crate::form::parse_urlencoded(&header);
+    let urls = crate::signature::twilio_url_candidates(&url, None, None, None);
+    let _ = crate::signature::verify_twilio(&token, &urls, &params, &presented);
+    if !token.is_empty() {
+        let signed = crate::signature::twilio_signature(&token, &url, &params);
+        assert!(crate::signature::verify_twilio(&token, &[url.clone()], &params, &signed), "our signature verifies");
+    }
+    let now = 1_795_000_000;
+    let _ = crate::signature::verify_webhook(&token, &header, data, now, 300);
+    let made = crate::signature::webhook_signature_header(&token, now, data);
+    assert!(token.is_empty() || crate::signature::verify_webhook(&token, &made, data, now, 300), "our header verifies");
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every input fuzzing found (kept under `shared/fuzz/regressions/<target>/`), replayed.
+    #[test]
+    fn inputs_fuzzing_found_stay_fixed() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+        let targets: [(&str, fn(&[u8])); 4] = [
+            ("traffic_source", super::traffic_source),
+            ("phone_numbers", super::phone_numbers),
+            ("twilio_form", super::twilio_form),
+            ("signatures", super::signatures),
+        ];
+        let mut replayed = 0;
+        for (name, check) in targets {
+            let Ok(dir) = std::fs::read_dir(root.join(name)) else { continue };
+            for file in dir.flatten() {
+                let data = std::fs::read(file.path()).expect("read a regression input");
+                check(&data);
+                replayed += 1;
+            }
+        }
+        // Plus inputs of the kinds that matter, so each check runs even before any is found.
+        for data in [&b""[..], b"\0\0\0", b"+1 (555) 010-0100", b"CallSid=CA1&To=%2B1555&From=x", "\u{202e}555".as_bytes()] {
+            for (_, check) in targets {
+                check(data);
+            }
+        }
+        let _ = replayed;
+    }
+}
