@@ -47,7 +47,9 @@ pub fn phone_numbers(data: &[u8]) {
         assert!(text.is_char_boundary(o.start) && text.is_char_boundary(o.end) && o.start < o.end);
     }
     match replace_all(&text, &from, &to) {
-        Some(out) => assert!(!found.is_empty() && find_occurrences(&out, &from).is_empty(), "every printing replaced"),
+        Some(out) => {
+            assert!(!found.is_empty() && find_occurrences(&out, &from).is_empty(), "every printing replaced")
+        }
         None => assert!(found.is_empty(), "nothing to replace only when nothing was found"),
     }
 }
@@ -62,7 +64,8 @@ pub fn twilio_form(data: &[u8]) {
     for hook in ["voice", "status", "dial", "recording", "transcription"] {
         if let Some(hook) = crate::twilio::Hook::from_path_segment(hook) {
             for voicemail in [false, true] {
-                let _ = crate::twilio::events(hook, &params, &tn, voicemail, crate::Timestamp(1_795_000_000_000));
+                let _ =
+                    crate::twilio::events(hook, &params, &tn, voicemail, crate::Timestamp(1_795_000_000_000));
             }
         }
     }
@@ -79,12 +82,18 @@ pub fn signatures(data: &[u8]) {
     let _ = crate::signature::verify_twilio(&token, &urls, &params, &presented);
     if !token.is_empty() {
         let signed = crate::signature::twilio_signature(&token, &url, &params);
-        assert!(crate::signature::verify_twilio(&token, &[url.clone()], &params, &signed), "our signature verifies");
+        assert!(
+            crate::signature::verify_twilio(&token, std::slice::from_ref(&url), &params, &signed),
+            "our signature verifies"
+        );
     }
     let now = 1_795_000_000;
     let _ = crate::signature::verify_webhook(&token, &header, data, now, 300);
     let made = crate::signature::webhook_signature_header(&token, now, data);
-    assert!(token.is_empty() || crate::signature::verify_webhook(&token, &made, data, now, 300), "our header verifies");
+    assert!(
+        token.is_empty() || crate::signature::verify_webhook(&token, &made, data, now, 300),
+        "our header verifies"
+    );
 }
 
 #[cfg(test)]
@@ -93,7 +102,8 @@ mod tests {
     #[test]
     fn inputs_fuzzing_found_stay_fixed() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
-        let targets: [(&str, fn(&[u8])); 4] = [
+        type Check = fn(&[u8]);
+        let targets: [(&str, Check); 4] = [
             ("traffic_source", super::traffic_source),
             ("phone_numbers", super::phone_numbers),
             ("twilio_form", super::twilio_form),
@@ -109,7 +119,13 @@ mod tests {
             }
         }
         // Plus inputs of the kinds that matter, so each check runs even before any is found.
-        for data in [&b""[..], b"\0\0\0", b"+1 (555) 010-0100", b"CallSid=CA1&To=%2B1555&From=x", "\u{202e}555".as_bytes()] {
+        for data in [
+            &b""[..],
+            b"\0\0\0",
+            b"+1 (555) 010-0100",
+            b"CallSid=CA1&To=%2B1555&From=x",
+            "\u{202e}555".as_bytes(),
+        ] {
             for (_, check) in targets {
                 check(data);
             }
