@@ -281,38 +281,10 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         region: Region,
         business_number: Option<&PhoneNumber>,
     ) -> Result<(Lease, SiteConfig)> {
-        let mut state = self.state().await?;
-        let line = match business_number {
-            Some(b) if b == &state.config.business_number => None,
-            Some(b) if state.config.business_numbers.contains(b) => Some(b.clone()),
-            Some(b) => return Err(Error::invalid(format!("{b} is not one of the site's business numbers"))),
-            None => None,
-        };
-        let now = self.clock.now();
-        let (model, lifetime) = (state.config.attribution_model, state.config.touch_lifetime_secs);
-        let this_visit = TrafficSource::from_visit(visit);
-        let mut touches = self.store.load_touches(&visitor).await?;
-        // One touch per page view: a page with two business numbers asks for two leases.
-        if !visit.is_internal_navigation() && line.is_none() {
-            touches.record(Touch { at: now, source: this_visit.clone() }, lifetime);
-            self.store.save_touches(&visitor, &touches).await?;
+        match self.lease_held_to(visitor, visit, region, business_number, None).await? {
+            Leased::Lease(lease, config) => Ok((lease, config)),
+            Leased::Limited(..) => Err(Error::Storage("a lease without limits was limited".into())),
         }
-        let source = touches.credited(model, now, lifetime).map(|t| t.source.clone()).unwrap_or(this_visit);
-        let rules_of_line: Vec<StaticRule> =
-            state.config.static_numbers.iter().filter(|r| r.business_number == line).cloned().collect();
-        if let Some(rule) = static_rule_for(&rules_of_line, &source) {
-            let lease = static_lease(rule, visitor, source, region, now, state.config.lease_secs);
-            self.store.record_session(&lease).await?;
-            self.store.mirror_visitor(&lease.visitor, Some(&LeaseGrant::new(&lease, &state.config))).await?;
-            return Ok((lease, state.config));
-        }
-        let req = LeaseRequest { visitor, source, region };
-        let lease = state.pool.lease_on_line(req, line.as_ref(), now, &state.config.rules(), self.site)?;
-        self.store.save(&state).await?;
-        self.store.record_session(&lease).await?;
-        self.store.mirror_visitor(&lease.visitor, Some(&LeaseGrant::new(&lease, &state.config))).await?;
-        self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
-        Ok((lease, state.config))
     }
 
     /// [`SiteLedger::lease_line`] held to the site's rate limits (`limiter`, the writer's
@@ -328,26 +300,60 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         limiter: &RefCell<RateLimiter>,
         ip: Option<&str>,
     ) -> Result<(LeaseGrant, Option<Over>)> {
-        let state = self.state().await?;
-        let config = &state.config;
+        match self.lease_held_to(visitor, visit, region, business_number, Some((limiter, ip))).await? {
+            Leased::Lease(lease, config) => Ok((LeaseGrant::new(&lease, &config), None)),
+            Leased::Limited(grant, over) => Ok((grant, Some(over))),
+        }
+    }
+
+    async fn lease_held_to(
+        &self,
+        visitor: String,
+        visit: &Visit,
+        region: Region,
+        business_number: Option<&PhoneNumber>,
+        limits: Option<(&RefCell<RateLimiter>, Option<&str>)>,
+    ) -> Result<Leased> {
+        let mut state = self.state().await?;
         let line = match business_number {
-            Some(b) if b == &config.business_number => Some(None),
-            Some(b) if config.business_numbers.contains(b) => Some(Some(b)),
-            Some(_) => None, // not the site's: lease_line says so
-            None => Some(None),
+            Some(b) if b == &state.config.business_number => None,
+            Some(b) if state.config.business_numbers.contains(b) => Some(b.clone()),
+            Some(b) => return Err(Error::invalid(format!("{b} is not one of the site's business numbers"))),
+            None => None,
         };
-        if let Some(line) = line {
-            let now = self.clock.now();
-            if !state.pool.holds(&visitor, line, now, config.retention_secs) {
-                let limits = Limits::for_site(config);
-                let admitted = limiter.borrow_mut().admit(&limits, now, ip, &visitor);
-                if let Err(over) = admitted {
-                    return Ok((LeaseGrant::limited(config, line, now), Some(over)));
+        let now = self.clock.now();
+        if let Some((limiter, ip)) = limits {
+            if !state.pool.holds(&visitor, line.as_ref(), now, state.config.retention_secs) {
+                let budget = Limits::for_site(&state.config);
+                if let Err(over) = limiter.borrow_mut().admit(&budget, now, ip, &visitor) {
+                    return Ok(Leased::Limited(LeaseGrant::limited(&state.config, line.as_ref(), now), over));
                 }
             }
         }
-        let (lease, config) = self.lease_line(visitor, visit, region, business_number).await?;
-        Ok((LeaseGrant::new(&lease, &config), None))
+        let (model, lifetime) = (state.config.attribution_model, state.config.touch_lifetime_secs);
+        let this_visit = TrafficSource::from_visit(visit);
+        let mut touches = self.store.load_touches(&visitor).await?;
+        // One touch per page view: a page with two business numbers asks for two leases.
+        if !visit.is_internal_navigation() && line.is_none() {
+            touches.record(Touch { at: now, source: this_visit.clone() }, lifetime);
+            self.store.save_touches(&visitor, &touches).await?;
+        }
+        let source = touches.credited(model, now, lifetime).map(|t| t.source.clone()).unwrap_or(this_visit);
+        let rules_of_line: Vec<StaticRule> =
+            state.config.static_numbers.iter().filter(|r| r.business_number == line).cloned().collect();
+        if let Some(rule) = static_rule_for(&rules_of_line, &source) {
+            let lease = static_lease(rule, visitor, source, region, now, state.config.lease_secs);
+            self.store.record_session(&lease).await?;
+            self.store.mirror_visitor(&lease.visitor, Some(&LeaseGrant::new(&lease, &state.config))).await?;
+            return Ok(Leased::Lease(lease, state.config));
+        }
+        let req = LeaseRequest { visitor, source, region };
+        let lease = state.pool.lease_on_line(req, line.as_ref(), now, &state.config.rules(), self.site)?;
+        self.store.save(&state).await?;
+        self.store.record_session(&lease).await?;
+        self.store.mirror_visitor(&lease.visitor, Some(&LeaseGrant::new(&lease, &state.config))).await?;
+        self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
+        Ok(Leased::Lease(lease, state.config))
     }
 
     /// Heartbeat from the visitor's page: extends their live lease.
@@ -541,6 +547,13 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         let sessions = self.store.session_groups(group_by, from, to).await?;
         Ok(report::build_from_groups(group_by, calls, sessions))
     }
+}
+
+/// What a lease request got: a number (with the settings), or a limited grant.
+#[allow(clippy::large_enum_variant)] // one short-lived value per request
+enum Leased {
+    Lease(Lease, SiteConfig),
+    Limited(LeaseGrant, Over),
 }
 
 /// Most sessions the pool's sizing reads.

@@ -60,9 +60,9 @@ async fn read<T>(req: &mut Request, parse: fn(&[u8]) -> shared::Result<T>) -> Re
 /// sites never reach a Durable Object.
 async fn gate(req: &Request, ctx: &RouteContext<()>, site: &str) -> Result<Result<String, Response>> {
     let origin = req.headers().get("origin")?;
-    match RouteMirror::new(&ctx.env)?.site(site).await {
-        Ok(Some(summary)) if shared::origin::origin_allowed(&summary.allowed_origins, origin.as_deref()) => {
-            let allow = match (&origin, summary.allowed_origins.is_empty()) {
+    match RouteMirror::new(&ctx.env)?.gate(site).await {
+        Ok(Some(allowed)) if shared::origin::origin_allowed(&allowed, origin.as_deref()) => {
+            let allow = match (&origin, allowed.is_empty()) {
                 (Some(o), false) => o.clone(),
                 _ => "*".to_string(),
             };

@@ -7,6 +7,13 @@
 use crate::config::KV_BINDING;
 use crate::error::storage;
 use shared::api::{LeaseGrant, SiteSummary};
+
+/// `gate:{site}`: what a widget request needs to know about its site.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SiteGate {
+    #[serde(default)]
+    allowed_origins: Vec<String>,
+}
 use shared::{NumberRoute, PhoneNumber, SiteConfig};
 use worker::{kv::KvStore, Env};
 
@@ -63,10 +70,26 @@ impl RouteMirror {
             .map_err(storage)?
             .execute()
             .await
-            .map_err(storage)
+            .map_err(storage)?;
+        // What every widget request checks, small enough to read on each one (the summary
+        // holds the whole pool).
+        let gate = SiteGate { allowed_origins: config.allowed_origins.clone() };
+        self.kv.put(&format!("gate:{}", config.id), &gate).map_err(storage)?.execute().await.map_err(storage)
     }
 
-    /// The site's public summary, cached at the edge for a minute.
+    /// The pages a site's widget may be used on (`Some(vec![])`: any), `None` for a site that
+    /// does not exist; cached at the edge for a minute.
+    pub async fn gate(&self, site: &str) -> shared::Result<Option<Vec<String>>> {
+        let gate =
+            self.kv.get(&format!("gate:{site}")).cache_ttl(60).json::<SiteGate>().await.map_err(storage)?;
+        match gate {
+            Some(g) => Ok(Some(g.allowed_origins)),
+            // A site stored before gates existed: it allows any page until its next change.
+            None => Ok(self.site_known(site).await?.then(Vec::new)),
+        }
+    }
+
+    /// The site's public summary (with its whole pool), cached at the edge for a minute.
     pub async fn site(&self, site: &str) -> shared::Result<Option<SiteSummary>> {
         self.kv.get(&format!("site:{site}")).cache_ttl(60).json::<SiteSummary>().await.map_err(storage)
     }
