@@ -171,14 +171,16 @@ impl LeaseGrant {
     /// the main one): the site's overflow number, or the business number itself.
     pub fn limited(config: &SiteConfig, business_number: Option<&PhoneNumber>, now: Timestamp) -> Self {
         let replaces = business_number.unwrap_or(&config.business_number);
-        let number = config.overflow_number.as_ref().unwrap_or(replaces);
+        // The overflow number forwards to the main line: another line keeps its own number.
+        let overflow = config.overflow_number.as_ref().filter(|_| business_number.is_none());
+        let number = overflow.unwrap_or(replaces);
         LeaseGrant {
             number: number.e164().to_string(),
             expires_at: now.plus_secs(LIMITED_GRANT_SECS),
             replaces: replaces.e164().to_string(),
             lease_id: LIMITED_LEASE_ID.to_string(),
             shared: false,
-            overflow: config.overflow_number.is_some(),
+            overflow: overflow.is_some(),
             static_number: false,
             other_business_numbers: Vec::new(),
             visitor_lifetime_secs: config.touch_lifetime_secs,

@@ -359,25 +359,18 @@ impl Pool {
         self.lease_on_line(req, None, now, rules, site)
     }
 
-    /// [`Pool::lease`] among the numbers that stand in for business number `line` (`None`:
-    /// the main one); a visitor holds one lease per line.
-    /// Whether `visitor` holds a number on `line` (live, or cooling and theirs to take back):
-    /// asking again takes no new number.
-    pub fn holds(
-        &self,
-        visitor: &str,
-        line: Option<&PhoneNumber>,
-        now: Timestamp,
-        retention_secs: i64,
-    ) -> bool {
+    /// Whether `visitor` holds a live lease on `line`: asking again takes no new number.
+    pub fn holds(&self, visitor: &str, line: Option<&PhoneNumber>, now: Timestamp) -> bool {
         self.index.by_visitor.get(visitor).is_some_and(|positions| {
             positions.iter().any(|&i| {
                 let l = &self.leases[i];
-                (l.is_live(now) || l.is_cooling(now, retention_secs)) && self.line_of(&l.number) == line
+                l.is_live(now) && self.line_of(&l.number) == line
             })
         })
     }
 
+    /// [`Pool::lease`] among the numbers that stand in for business number `line` (`None`:
+    /// the main one); a visitor holds one lease per line.
     pub fn lease_on_line(
         &mut self,
         req: LeaseRequest,

@@ -57,6 +57,20 @@ impl Limits {
     }
 }
 
+/// The part of an address one client controls: an IPv4 address, or an IPv6 address's /64
+/// (a home or phone gets a whole /64, so counting single IPv6 addresses would let one
+/// client count as billions).
+fn network_of(ip: &str) -> String {
+    match ip.trim().parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(std::net::IpAddr::V4(v4)) => v4.to_string(),
+        Err(_) => ip.trim().to_string(),
+    }
+}
+
 /// Which budget a request went over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Over {
@@ -103,7 +117,7 @@ impl RateLimiter {
     ) -> Result<(), Over> {
         let keys: Vec<(String, Budget, Over)> = [
             Some(("site".to_string(), limits.per_site, Over::Site)),
-            ip.map(|ip| (format!("ip:{ip}"), limits.per_ip, Over::Ip)),
+            ip.map(|ip| (format!("ip:{}", network_of(ip)), limits.per_ip, Over::Ip)),
             Some((format!("visitor:{visitor}"), limits.per_visitor, Over::Visitor)),
         ]
         .into_iter()
@@ -185,6 +199,17 @@ mod tests {
         assert_eq!(admitted, 5);
         assert_eq!(r.admit(&l, t, Some("6.6.6.6"), "bot-99"), Err(Over::Ip));
         assert_eq!(r.admit(&l, t, Some("7.7.7.7"), "human"), Ok(()), "other clients are unaffected");
+    }
+
+    #[test]
+    fn one_ipv6_network_counts_as_one_client() {
+        let (mut r, l) = (RateLimiter::default(), limits());
+        let t = Timestamp(0);
+        let admitted = (0..20)
+            .filter(|i| r.admit(&l, t, Some(&format!("2001:db8:1:2::{i:x}")), &format!("v{i}")).is_ok())
+            .count();
+        assert_eq!(admitted, 5, "a /64 is one client");
+        assert_eq!(r.admit(&l, t, Some("2001:db8:1:3::1"), "other"), Ok(()), "another /64 is another");
     }
 
     #[test]

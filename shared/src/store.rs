@@ -123,12 +123,19 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
     /// Creates or updates the site. Keeps the lease history of numbers that stay; refuses a
     /// number that already belongs to another site.
     pub async fn configure(&self, setup: SiteSetup) -> Result<SiteConfig> {
-        self.apply(setup, false).await
+        self.apply(|_| Ok(setup.clone()), false).await
     }
 
-    /// [`SiteLedger::configure`]; `new_only`: refuse if the site exists (checked again right
-    /// before writing, so two creations at once cannot both win).
-    async fn apply(&self, setup: SiteSetup, new_only: bool) -> Result<SiteConfig> {
+    /// [`SiteLedger::configure`] with the setup `change` makes of the stored settings (`None`:
+    /// no site yet). `change` runs on the state as read before the route checks and again on
+    /// the state as read right before writing, so a change made meanwhile (a lease, another
+    /// save, a number added) is built upon, not overwritten. `new_only`: refuse if the site
+    /// exists (checked again right before writing, so two creations cannot both win).
+    async fn apply(
+        &self,
+        change: impl Fn(Option<&SiteConfig>) -> Result<SiteSetup>,
+        new_only: bool,
+    ) -> Result<SiteConfig> {
         let exists = || {
             Error::Conflict(format!(
                 "site {:?} already exists; change it with PATCH /v1/sites/{0}/settings or rotate its token",
@@ -140,8 +147,8 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         if new_only && checked.is_some() {
             return Err(exists());
         }
-        let config =
-            SiteConfig::from_setup_over(self.site, setup.clone(), checked.as_ref().map(|s| &s.config))?;
+        let before = checked.as_ref().map(|s| &s.config);
+        let config = SiteConfig::from_setup_over(self.site, change(before)?, before)?;
         let routed = config.routed_numbers();
         for number in &routed {
             if let Some(route) = self.store.route_of(number).await? {
@@ -159,7 +166,9 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         if new_only && previous.is_some() {
             return Err(exists());
         }
-        let config = SiteConfig::from_setup_over(self.site, setup, previous.as_ref().map(|s| &s.config))?;
+        let now_stored = previous.as_ref().map(|s| &s.config);
+        let config = SiteConfig::from_setup_over(self.site, change(now_stored)?, now_stored)?;
+        // (Numbers a change made meanwhile routes were checked by that change.)
         let routed = config.routed_numbers();
         let mut pool = previous.as_ref().map(|s| s.pool.clone()).unwrap_or_default();
         pool.set_numbers(config.pool.iter().map(|e| (e.number.clone(), e.region.clone())));
@@ -186,7 +195,7 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
         if setup.api_token.is_none() {
             return Err(Error::invalid("a new site needs an api_token").at("api_token"));
         }
-        self.apply(setup, true).await
+        self.apply(|_| Ok(setup.clone()), true).await
     }
 
     /// Replaces the site's API token (the admin API): the old one stops working at once.
@@ -202,10 +211,17 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
     /// Adds a tracking number to the site's pool (the admin API), with the checks of any
     /// settings change (valid, not the site's twice, not another site's).
     pub async fn add_number(&self, entry: crate::site::PoolEntrySetup) -> Result<SiteSettings> {
-        let mut settings = SiteSettings::of(&self.config().await?);
-        settings.pool.push(entry);
-        let field = format!("pool[{}]", settings.pool.len() - 1);
-        let config = self.configure(settings.into_setup()).await.map_err(|e| match e {
+        let field = std::cell::RefCell::new(String::new());
+        let change = |stored: Option<&SiteConfig>| {
+            let stored = stored.ok_or_else(|| Error::UnknownSite(self.site.to_string()))?;
+            let mut settings = SiteSettings::of(stored);
+            settings.pool.push(entry.clone());
+            *field.borrow_mut() = format!("pool[{}]", settings.pool.len() - 1);
+            Ok(settings.into_setup())
+        };
+        let added = self.apply(change, false).await;
+        let field = field.into_inner();
+        let config = added.map_err(|e| match e {
             // The new entry is the only one that can be wrong: name its field as the request did.
             Error::AtField { field: f, error } if f.starts_with(&field) => {
                 let rest = f[field.len()..].trim_start_matches('.');
@@ -219,18 +235,21 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
     /// Takes a tracking number out of the site's pool (the admin API). Its calls and sessions
     /// stay; calls to it stop routing to the site.
     pub async fn remove_number(&self, number: &PhoneNumber) -> Result<SiteSettings> {
-        let config = self.config().await?;
-        if !config.pool.iter().any(|e| &e.number == number) {
-            return Err(Error::NotFound(format!("{number} is not in this site's pool")));
-        }
-        let mut settings = SiteSettings::of(&config);
-        settings.pool.retain(|e| match e {
-            crate::site::PoolEntrySetup::Number(n)
-            | crate::site::PoolEntrySetup::Detailed { number: n, .. } => {
-                PhoneNumber::parse(n).ok().as_ref() != Some(number)
+        let change = |stored: Option<&SiteConfig>| {
+            let stored = stored.ok_or_else(|| Error::UnknownSite(self.site.to_string()))?;
+            if !stored.pool.iter().any(|e| &e.number == number) {
+                return Err(Error::NotFound(format!("{number} is not in this site's pool")));
             }
-        });
-        let config = self.configure(settings.into_setup()).await?;
+            let mut settings = SiteSettings::of(stored);
+            settings.pool.retain(|e| match e {
+                crate::site::PoolEntrySetup::Number(n)
+                | crate::site::PoolEntrySetup::Detailed { number: n, .. } => {
+                    PhoneNumber::parse(n).ok().as_ref() != Some(number)
+                }
+            });
+            Ok(settings.into_setup())
+        };
+        let config = self.apply(change, false).await?;
         Ok(SiteSettings::of(&config))
     }
 
@@ -249,9 +268,13 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
     /// same checks and the same path as the admin's [`SiteLedger::configure`], keeping the
     /// site's token; answers the settings as now stored.
     pub async fn update_settings(&self, token: Option<&str>, patch: &[u8]) -> Result<SiteSettings> {
-        let current = self.authorized_config(token).await?;
-        let changed = SiteSettings::of(&current).patched(patch)?;
-        let config = self.configure(changed.into_setup()).await?;
+        self.authorized_config(token).await?;
+        // The patch applies to the settings as stored when it is written (see `apply`).
+        let change = |stored: Option<&SiteConfig>| {
+            let stored = stored.ok_or_else(|| Error::UnknownSite(self.site.to_string()))?;
+            Ok(SiteSettings::of(stored).patched(patch)?.into_setup())
+        };
+        let config = self.apply(change, false).await?;
         Ok(SiteSettings::of(&config))
     }
 
@@ -322,14 +345,6 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
             None => None,
         };
         let now = self.clock.now();
-        if let Some((limiter, ip)) = limits {
-            if !state.pool.holds(&visitor, line.as_ref(), now, state.config.retention_secs) {
-                let budget = Limits::for_site(&state.config);
-                if let Err(over) = limiter.borrow_mut().admit(&budget, now, ip, &visitor) {
-                    return Ok(Leased::Limited(LeaseGrant::limited(&state.config, line.as_ref(), now), over));
-                }
-            }
-        }
         let (model, lifetime) = (state.config.attribution_model, state.config.touch_lifetime_secs);
         let this_visit = TrafficSource::from_visit(visit);
         let mut touches = self.store.load_touches(&visitor).await?;
@@ -346,6 +361,17 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
             self.store.record_session(&lease).await?;
             self.store.mirror_visitor(&lease.visitor, Some(&LeaseGrant::new(&lease, &state.config))).await?;
             return Ok(Leased::Lease(lease, state.config));
+        }
+        // Only a request that would take a pool number counts against the limits (a static
+        // number takes none; a visitor's live lease is theirs already), and the visit's touch
+        // is recorded either way, so attribution keeps the ad click.
+        if let Some((limiter, ip)) = limits {
+            if !state.pool.holds(&visitor, line.as_ref(), now) {
+                let budget = Limits::for_site(&state.config);
+                if let Err(over) = limiter.borrow_mut().admit(&budget, now, ip, &visitor) {
+                    return Ok(Leased::Limited(LeaseGrant::limited(&state.config, line.as_ref(), now), over));
+                }
+            }
         }
         let req = LeaseRequest { visitor, source, region };
         let lease = state.pool.lease_on_line(req, line.as_ref(), now, &state.config.rules(), self.site)?;

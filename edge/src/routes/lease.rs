@@ -44,6 +44,10 @@ fn region_of(req: &Request) -> Region {
 
 /// Reads a bounded body and parses it; `Err` is the answer to send.
 async fn read<T>(req: &mut Request, parse: fn(&[u8]) -> shared::Result<T>) -> Result<Result<T, Response>> {
+    let declared = req.headers().get("content-length")?.and_then(|v| v.trim().parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY) {
+        return Ok(Err(with_cors(error::respond(&Error::PayloadTooLarge(MAX_BODY))?)?));
+    }
     let bytes = req.bytes().await?;
     if bytes.len() > MAX_BODY {
         return Ok(Err(with_cors(error::respond(&Error::invalid("body is larger than 16 KiB"))?)?));

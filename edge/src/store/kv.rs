@@ -84,8 +84,8 @@ impl RouteMirror {
             self.kv.get(&format!("gate:{site}")).cache_ttl(60).json::<SiteGate>().await.map_err(storage)?;
         match gate {
             Some(g) => Ok(Some(g.allowed_origins)),
-            // A site stored before gates existed: it allows any page until its next change.
-            None => Ok(self.site_known(site).await?.then(Vec::new)),
+            // A site stored before gates existed (or whose gate write failed): its summary says.
+            None => Ok(self.site(site).await?.map(|summary| summary.allowed_origins)),
         }
     }
 

@@ -85,6 +85,7 @@ pub struct SiteObject {
     env: Env,
     /// The site's lease rate limits (in memory: a restart forgets them).
     limiter: std::cell::RefCell<shared::rate_limit::RateLimiter>,
+    memory: std::rc::Rc<Memory>,
 }
 
 /// The object's storage as the core's store traits.
@@ -92,6 +93,16 @@ struct ObjectStore {
     site: String,
     sql: SqlStorage,
     mirror: RouteMirror,
+    memory: std::rc::Rc<Memory>,
+}
+
+/// What the object keeps in memory between requests, as the site's one writer: its state as
+/// last read or written (so a lease does not parse the pool from SQLite each time; a restart
+/// reads it again), and whether its tables are known to exist.
+#[derive(Default)]
+struct Memory {
+    state: std::cell::RefCell<Option<SiteState>>,
+    schema_ready: std::cell::Cell<bool>,
 }
 
 #[derive(Deserialize)]
@@ -277,10 +288,15 @@ impl ObjectStore {
 
 impl LeaseStore for ObjectStore {
     async fn load(&self) -> shared::Result<Option<SiteState>> {
+        if let Some(state) = self.memory.state.borrow().as_ref() {
+            return Ok(Some(state.clone()));
+        }
         if !self.has_tables()? {
             return Ok(None);
         }
-        Ok(self.rows("SELECT json FROM site_state WHERE id = 1", vec![])?.pop())
+        let state: Option<SiteState> = self.rows("SELECT json FROM site_state WHERE id = 1", vec![])?.pop();
+        self.memory.state.replace(state.clone());
+        Ok(state)
     }
     async fn load_config(&self) -> shared::Result<Option<shared::SiteConfig>> {
         if !self.has_tables()? {
@@ -292,9 +308,15 @@ impl LeaseStore for ObjectStore {
             .pop())
     }
     async fn save(&self, state: &SiteState) -> shared::Result<()> {
-        self.ensure_schema()?;
+        if !self.memory.schema_ready.get() {
+            self.ensure_schema()?;
+            self.memory.schema_ready.set(true);
+        }
         let json = serde_json::to_string(state).map_err(storage)?;
-        self.write("INSERT OR REPLACE INTO site_state (id, json) VALUES (1, ?)", vec![json.into()])
+        self.write("INSERT OR REPLACE INTO site_state (id, json) VALUES (1, ?)", vec![json.into()])?;
+        // Only once written: memory never holds what storage does not.
+        self.memory.state.replace(Some(state.clone()));
+        Ok(())
     }
     async fn route_of(&self, number: &PhoneNumber) -> shared::Result<Option<NumberRoute>> {
         self.mirror.get(number).await
@@ -574,7 +596,7 @@ async fn body<T: DeserializeOwned>(req: &mut Request) -> shared::Result<T> {
 
 impl DurableObject for SiteObject {
     fn new(state: State, env: Env) -> Self {
-        SiteObject { state, env, limiter: std::cell::RefCell::default() }
+        SiteObject { state, env, limiter: std::cell::RefCell::default(), memory: std::rc::Rc::default() }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
@@ -583,6 +605,7 @@ impl DurableObject for SiteObject {
             site: site.clone(),
             sql: self.state.storage().sql(),
             mirror: RouteMirror::new(&self.env)?,
+            memory: self.memory.clone(),
         };
         let ledger = SiteLedger::new(&site, &store, &EdgeClock);
         let path = req.path();
@@ -797,6 +820,7 @@ impl DurableObject for SiteObject {
             site: String::new(),
             sql: self.state.storage().sql(),
             mirror: RouteMirror::new(&self.env)?,
+            memory: self.memory.clone(),
         };
         let Some(state) = store.load().await.map_err(|e| worker::Error::RustError(e.to_string()))? else {
             return Response::ok("no site");
