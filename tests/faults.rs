@@ -50,15 +50,29 @@ async fn five_hundred_visitors_at_once_on_twenty_numbers() {
     let edge = Edge::start().await;
     let (token, pool) = site_with_pool(&edge, "burst", 20).await;
     let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().expect("client");
-    let answers: Vec<(u16, Value)> =
+    let mut answers: Vec<(u16, Value)> =
         futures_util::future::join_all((0..500).map(|i| lease(&client, &edge.base, "burst", i))).await;
+    // Under 500 connections at once, wrangler dev's local proxy sometimes loses its connection to
+    // the runtime (workerd logs "Connection reset by peer") and answers 503 "Your worker
+    // restarted mid-request" itself — text, where every answer of the worker is JSON. Those
+    // requests were never answered by the worker: they are sent again, and counted.
+    let proxy_reset =
+        |a: &(u16, Value)| a.0 == 503 && a.1.as_str().is_some_and(|t| t.contains("restarted mid-request"));
+    let mut resent = 0;
+    for (i, answer) in answers.iter_mut().enumerate() {
+        if proxy_reset(answer) {
+            resent += 1;
+            *answer = lease(&client, &edge.base, "burst", i).await;
+        }
+    }
+    assert!(resent <= 25, "the local proxy reset {resent} of 500 requests");
     let errors = answers.iter().filter(|(s, _)| *s != 200).count();
     assert_eq!(
         errors,
         0,
         "no failed request: {:?}\n{}",
         answers.iter().find(|(s, _)| *s != 200),
-        edge.log_tail()
+        edge.log_tail_all().lines().filter(|l| !l.contains("[wrangler:info]")).collect::<Vec<_>>().join("\n")
     );
     let pooled: Vec<&Value> = answers.iter().map(|(_, g)| g).filter(|g| g["overflow"] == false).collect();
     let numbers: BTreeSet<&str> = pooled.iter().filter_map(|g| g["number"].as_str()).collect();
@@ -79,7 +93,9 @@ async fn five_hundred_visitors_at_once_on_twenty_numbers() {
         .expect("json");
     let live = report["numbers"].as_array().expect("numbers").iter().filter(|n| n["state"] == "live").count();
     assert_eq!(live, 20, "{report}");
-    println!("load: 500 concurrent leases on 20 numbers → 20 distinct pool numbers, 480 overflow, 0 errors");
+    println!(
+        "load: 500 concurrent leases on 20 numbers → 20 distinct pool numbers, 480 overflow, 0 errors from the worker ({resent} reset by wrangler's local proxy and sent again)"
+    );
 }
 
 #[tokio::test]

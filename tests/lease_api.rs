@@ -121,7 +121,7 @@ async fn bad_lease_requests_get_a_clear_4xx() {
             "unknown_site",
             "nosuchsite",
         ),
-        ("x".repeat(20_000), 400, "invalid_request", "16 KiB"),
+        ("x".repeat(20_000), 413, "payload_too_large", "16384 bytes"),
     ];
     for (body, status, code, needle) in cases {
         let resp =

@@ -103,6 +103,31 @@ pub struct Edge {
     process: Option<Group>,
 }
 
+/// `edge/wrangler.toml` without its `[build]` section, for the suites: the product is built
+/// before they run, and wrangler dev's watcher must not rebuild and restart the worker in the
+/// middle of a test when a source file's time changes. Written beside the original (paths in
+/// it are relative), under a name git ignores; atomically, as suites start in parallel.
+fn test_config() -> PathBuf {
+    let edge = root().join("edge");
+    let original = std::fs::read_to_string(edge.join("wrangler.toml")).expect("edge/wrangler.toml");
+    let mut in_build = false;
+    let kept: Vec<&str> = original
+        .lines()
+        .filter(|line| {
+            let t = line.trim();
+            if t.starts_with('[') {
+                in_build = t == "[build]";
+            }
+            !in_build
+        })
+        .collect();
+    let path = edge.join(".wrangler-test.toml");
+    let tmp = edge.join(format!(".wrangler-test.toml.{}", std::process::id()));
+    std::fs::write(&tmp, kept.join("\n")).expect("write the suites' wrangler config");
+    std::fs::rename(&tmp, &path).expect("place the suites' wrangler config");
+    path
+}
+
 /// `--var` arguments: signatures checked whatever a developer's .dev.vars says, CRM retries
 /// quick, no proxy settings; then `overrides`.
 fn worker_vars(overrides: &[(&str, &str)]) -> Vec<String> {
@@ -184,6 +209,8 @@ impl Edge {
             std::fs::OpenOptions::new().create(true).append(true).open(&self.log).expect("open wrangler log");
         let mut cmd = Command::new(root().join("node_modules/.bin/wrangler"));
         cmd.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
+            .arg("--config")
+            .arg(test_config())
             .args(["--inspector-port", &free_port().to_string()])
             .arg("--persist-to")
             .arg(&self.state)
