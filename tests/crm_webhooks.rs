@@ -115,8 +115,9 @@ async fn call_start_and_end_reach_the_crm_signed_and_retried() {
 #[tokio::test]
 async fn a_crm_that_hangs_never_holds_up_a_call_and_is_retried() {
     let edge = Edge::start().await;
-    // The CRM holds the first request for 11 s: past the edge's 10 s delivery timeout.
-    let crm = WebhookReceiver::start_holding(0, Some(Duration::from_secs(11)));
+    // The CRM holds the first request for 15 s: well past the edge's 10 s delivery timeout
+    // (whose timer can fire late on a loaded machine).
+    let crm = WebhookReceiver::start_holding(0, Some(Duration::from_secs(15)));
     let mut setup = edge.demo_setup();
     setup["crm_webhook"] = json!({"url": crm.url, "secret": SECRET});
     assert_eq!(edge.put_site("demo", &setup).await.status(), 200);

@@ -108,6 +108,11 @@ pub struct Edge {
 /// middle of a test when a source file's time changes. Written beside the original (paths in
 /// it are relative), under a name git ignores; atomically, as suites start in parallel.
 fn test_config() -> PathBuf {
+    static WRITTEN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    WRITTEN.get_or_init(write_test_config).clone()
+}
+
+fn write_test_config() -> PathBuf {
     let edge = root().join("edge");
     let original = std::fs::read_to_string(edge.join("wrangler.toml")).expect("edge/wrangler.toml");
     let mut in_build = false;
