@@ -27,6 +27,7 @@ pub fn InstallPage(session: Session) -> impl IntoView {
                 <button type="button" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy the tag" }}</button>
                 <p class="hint">"Pages with a Content Security Policy must allow this origin in "
                     <code>"script-src"</code>" and "<code>"connect-src"</code>", and "<code>"'wasm-unsafe-eval'"</code>" in "<code>"script-src"</code>"."</p>
+                <p class="hint">"Then list your site's address under "<a href="#/settings">"Settings → Widget"</a>", so no other website can show (or use up) your tracking numbers."</p>
                 <p class="hint">"Check a page: add "<code>"?ringtrace_debug"</code>" to its address and open the browser console."</p>
             </div>
         </section>

@@ -67,7 +67,7 @@ async fn object_json(resp: Response) -> Result<std::result::Result<serde_json::V
     Ok(Ok(resp.json().await?))
 }
 
-fn created(body: serde_json::Value, status: u16) -> Result<Response> {
+fn json_answer(body: serde_json::Value, status: u16) -> Result<Response> {
     let mut resp = Response::from_json(&body)?.with_status(status);
     resp.headers_mut().set("Cache-Control", "no-store")?;
     Ok(resp)
@@ -110,7 +110,7 @@ pub async fn create_site(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
         SiteStub::for_site(&ctx.env, &site)?.send(Method::Post, "/admin/create", Some(&setup), None).await?;
     match object_json(answer).await? {
         Ok(settings) => {
-            created(serde_json::json!({"site": site, "api_token": token, "settings": settings}), 201)
+            json_answer(serde_json::json!({"site": site, "api_token": token, "settings": settings}), 201)
         }
         Err(refusal) => Ok(refusal),
     }
@@ -131,7 +131,7 @@ pub async fn rotate_token(req: Request, ctx: RouteContext<()>) -> Result<Respons
     let answer =
         SiteStub::for_site(&ctx.env, &site)?.send(Method::Post, "/admin/token", Some(&payload), None).await?;
     match object_json(answer).await? {
-        Ok(_) => created(serde_json::json!({"site": site, "api_token": token}), 200),
+        Ok(_) => json_answer(serde_json::json!({"site": site, "api_token": token}), 200),
         Err(refusal) => Ok(refusal),
     }
 }
@@ -156,7 +156,7 @@ pub async fn add_number(mut req: Request, ctx: RouteContext<()>) -> Result<Respo
     let answer =
         SiteStub::for_site(&ctx.env, &site)?.send(Method::Post, "/admin/numbers", Some(&entry), None).await?;
     match object_json(answer).await? {
-        Ok(settings) => created(settings, 201),
+        Ok(settings) => json_answer(settings, 201),
         Err(refusal) => Ok(refusal),
     }
 }
@@ -180,7 +180,7 @@ pub async fn remove_number(req: Request, ctx: RouteContext<()>) -> Result<Respon
     let path = format!("/admin/numbers/{}", number.e164().trim_start_matches('+'));
     let answer = SiteStub::for_site(&ctx.env, &site)?.send::<()>(Method::Delete, &path, None, None).await?;
     match object_json(answer).await? {
-        Ok(settings) => created(settings, 200),
+        Ok(settings) => json_answer(settings, 200),
         Err(refusal) => Ok(refusal),
     }
 }
