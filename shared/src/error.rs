@@ -1,8 +1,5 @@
 //! The typed errors of the core; adapters map them to HTTP (edge) or silence (widget).
 
-use alloc::boxed::Box;
-use alloc::string::String;
-
 /// Every failure a caller can cause or meet. `code()` is the stable machine-readable name
 /// sent to API clients; the `Display` text tells them what to fix.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -103,4 +100,22 @@ impl Error {
     }
 }
 
-pub type Result<T, E = Error> = core::result::Result<T, E>;
+impl From<phone::InvalidPhoneNumber> for Error {
+    fn from(e: phone::InvalidPhoneNumber) -> Self {
+        Error::InvalidPhoneNumber { input: e.input, reason: e.reason }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phone_number_refused_by_the_phone_crate_answers_400_with_its_code() {
+        let err = Error::from(phone::PhoneNumber::parse("555 CALL NOW").unwrap_err());
+        assert_eq!((err.code(), err.http_status()), ("invalid_phone_number", 400));
+        assert!(err.to_string().contains("555 CALL NOW"));
+    }
+}

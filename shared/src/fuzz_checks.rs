@@ -2,8 +2,8 @@
 //! parsers never panic, and the properties each one promises hold. The same functions replay
 //! the inputs fuzzing once found (`shared/fuzz/regressions/<target>/`) as host tests.
 
-use crate::phone::{find_occurrences, replace_all, PhoneNumber};
 use crate::traffic::{strip_tracking_params, TrafficSource, Visit};
+use phone::{find_occurrences, replace_all, PhoneNumber};
 
 /// Up to `n` strings cut from `data` at zero bytes (lossy UTF-8).
 fn fields(data: &[u8], n: usize) -> Vec<String> {
@@ -12,7 +12,7 @@ fn fields(data: &[u8], n: usize) -> Vec<String> {
 
 /// The traffic source of a visit: a lease body as JSON, and a visit's fields as they come.
 pub fn traffic_source(data: &[u8]) {
-    let _ = crate::api::LeaseBody::parse(data);
+    let _ = crate::wire::LeaseBody::parse(data);
     let f = fields(data, 7);
     let get = |i: usize| f.get(i).cloned().filter(|s| !s.is_empty());
     let visit = Visit {
@@ -57,15 +57,20 @@ pub fn phone_numbers(data: &[u8]) {
 /// Twilio's form bodies: decoding, the voice webhook and every callback's events.
 pub fn twilio_form(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let params = crate::form::parse_urlencoded(&text);
-    let _ = crate::form::percent_decode(&text);
-    let _ = crate::twilio::VoiceWebhook::from_params(&params);
+    let params = crate::support::parse_urlencoded(&text);
+    let _ = crate::support::percent_decode(&text);
+    let _ = crate::providers::twilio::VoiceWebhook::from_params(&params);
     let tn = PhoneNumber::parse("+15550100201").expect("a number");
     for hook in ["voice", "status", "dial", "recording", "transcription"] {
-        if let Some(hook) = crate::twilio::Hook::from_path_segment(hook) {
+        if let Some(hook) = crate::providers::twilio::Hook::from_path_segment(hook) {
             for voicemail in [false, true] {
-                let _ =
-                    crate::twilio::events(hook, &params, &tn, voicemail, crate::Timestamp(1_795_000_000_000));
+                let _ = crate::providers::twilio::events(
+                    hook,
+                    &params,
+                    &tn,
+                    voicemail,
+                    crate::Timestamp(1_795_000_000_000),
+                );
             }
         }
     }
@@ -77,21 +82,21 @@ pub fn signatures(data: &[u8]) {
     let f = fields(data, 4);
     let get = |i: usize| f.get(i).cloned().unwrap_or_default();
     let (token, url, presented, header) = (get(0), get(1), get(2), get(3));
-    let params = crate::form::parse_urlencoded(&header);
-    let urls = crate::signature::twilio_url_candidates(&url, None, None, None);
-    let _ = crate::signature::verify_twilio(&token, &urls, &params, &presented);
+    let params = crate::support::parse_urlencoded(&header);
+    let urls = crate::providers::twilio_url_candidates(&url, None, None, None);
+    let _ = crate::providers::verify_twilio(&token, &urls, &params, &presented);
     if !token.is_empty() {
-        let signed = crate::signature::twilio_signature(&token, &url, &params);
+        let signed = crate::providers::twilio_signature(&token, &url, &params);
         assert!(
-            crate::signature::verify_twilio(&token, std::slice::from_ref(&url), &params, &signed),
+            crate::providers::verify_twilio(&token, std::slice::from_ref(&url), &params, &signed),
             "our signature verifies"
         );
     }
     let now = 1_795_000_000;
-    let _ = crate::signature::verify_webhook(&token, &header, data, now, 300);
-    let made = crate::signature::webhook_signature_header(&token, now, data);
+    let _ = crate::webhooks::verify_webhook(&token, &header, data, now, 300);
+    let made = crate::webhooks::webhook_signature_header(&token, now, data);
     assert!(
-        token.is_empty() || crate::signature::verify_webhook(&token, &made, data, now, 300),
+        token.is_empty() || crate::webhooks::verify_webhook(&token, &made, data, now, 300),
         "our header verifies"
     );
 }

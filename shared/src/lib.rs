@@ -1,112 +1,58 @@
 //! ringtrace's pure core: every business rule and wire type, with no platform dependency.
 //!
 //! The edge (Cloudflare Worker), the widget (browser Wasm) and the dashboard (Leptos) are thin
-//! adapters over this crate; everything here runs and is tested on the host.
+//! adapters over this crate; everything here runs and is tested on the host. Phone numbers
+//! live in their own `no_std` crate (`shared/phone`, re-exported here) because the widget
+//! ships that code alone to every visitor.
 //!
-//! Without the default `std` feature the crate is `no_std` + `alloc` and holds only what the
-//! widget ships to every visitor: phone numbers ([`PhoneNumber`], finding and rewriting them
-//! in page text) and the visitor-id rule. That keeps `std`'s panic and formatting machinery
-//! out of the widget's download.
+//! One folder per concept, each using only the ones above it in this list:
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | `support` | time and clocks, form/JSON/time parsing, ids, token hashing, CSV cells |
+//! | `traffic` | a visit's traffic source and channel, touches, static-number rules |
+//! | `pool` | the pool and its leases, regions, rate limits, sizing, the simulator |
+//! | `webhooks` | CRM deliveries and their signature |
+//! | `site` | setup and configuration, settings, business hours, origins, call options |
+//! | `calls` | event → progress → record → attribution, destination, query, import |
+//! | `reports` | the overview and the attribution report, with their SQL |
+//! | `providers` | Twilio's webhooks, TwiML and signature |
+//! | `wire` | the edge API's request and answer types, one file per resource |
+//! | `store` | what a site's writer keeps and the traits its stores implement |
+//! | `ledger` | `SiteLedger`: every operation of a site's writer, one file per kind |
+//!
+//! Names: the vocabulary is re-exported here flat (`shared::CallRecord`); protocol detail
+//! keeps a namespace: [`wire`] (the edge API), [`twilio`], [`overview`] and [`report`]
+//! (each with its `sql`). Every item has exactly one public path.
 
-#![cfg_attr(not(feature = "std"), no_std)]
-
-extern crate alloc;
-
+mod calls;
 mod error;
-mod phone;
-pub mod visitor;
-
-pub use error::{Error, Result};
-pub use phone::{
-    find_occurrences, reformat_like, replace_across, replace_across_where, replace_all, Occurrence,
-    PhoneNumber,
-};
-#[cfg(feature = "std")]
-pub mod api;
-#[cfg(feature = "std")]
-mod attribution;
-#[cfg(feature = "std")]
-mod call_event;
-#[cfg(feature = "std")]
-pub mod call_import;
-#[cfg(feature = "std")]
-mod call_query;
-#[cfg(feature = "std")]
-mod clock;
-#[cfg(feature = "std")]
-pub mod crm;
-#[cfg(feature = "std")]
-pub mod form;
-#[cfg(feature = "std")]
 pub mod fuzz_checks;
-#[cfg(feature = "std")]
-mod hours;
-#[cfg(feature = "std")]
-pub mod origin;
-#[cfg(feature = "std")]
-pub mod overview;
-#[cfg(feature = "std")]
+mod ledger;
 mod pool;
-#[cfg(feature = "std")]
-pub mod rate_limit;
-#[cfg(feature = "std")]
-pub mod report;
-#[cfg(feature = "std")]
-pub mod routing;
-#[cfg(feature = "std")]
-pub mod settings;
-#[cfg(feature = "std")]
-pub mod signature;
-#[cfg(feature = "sim")]
-pub mod simulate;
-#[cfg(feature = "std")]
+mod providers;
+mod reports;
 mod site;
-#[cfg(feature = "std")]
-pub mod sizing;
-#[cfg(feature = "std")]
-mod static_number;
-#[cfg(feature = "std")]
 mod store;
-#[cfg(feature = "std")]
-mod telephony;
-#[cfg(feature = "std")]
-mod touch;
-#[cfg(feature = "std")]
+mod support;
 mod traffic;
-#[cfg(feature = "std")]
-pub mod twilio;
+mod webhooks;
+pub mod wire;
 
-#[cfg(feature = "std")]
-pub use attribution::{
-    attribute, identifiable_caller, Attribution, CallOutcome, CallRecord, CallTiming, Candidate, IncomingCall,
+pub use calls::*;
+pub use error::{Error, Result};
+pub use ledger::*;
+pub use phone::{
+    find_occurrences, reformat_like, replace_across, replace_across_where, replace_all, InvalidPhoneNumber,
+    Occurrence, PhoneNumber,
 };
-#[cfg(feature = "std")]
-pub use call_event::{keyword_tags, CallEvent, CallProgress, CallStatus, EventKind, Leg, Recording};
-#[cfg(feature = "std")]
-pub use call_query::{
-    calls_csv, csv_cell, CallQuery, CallRow, CallSort, ChannelFilter, SqlArg, StatusFilter, DEFAULT_PER_PAGE,
-    MAX_EXPORT_ROWS, MAX_PER_PAGE,
-};
-#[cfg(feature = "std")]
-pub use clock::{Clock, FixedClock, Timestamp};
-#[cfg(feature = "std")]
-pub use hours::{BusinessHours, BusinessHoursSetup};
-#[cfg(feature = "std")]
-pub use pool::{
-    normalize_region_code, ExhaustionPolicy, Holders, Lease, LeaseRequest, Pool, PoolNumber, PoolRules,
-    Region,
-};
-#[cfg(feature = "std")]
-pub use site::{
-    hash_token, tokens_equal, valid_site_id, NumberRoute, PoolEntry, PoolEntrySetup, SiteConfig, SiteSetup,
-};
-#[cfg(feature = "std")]
-pub use static_number::{static_rule_for, StaticRule, StaticRuleSetup};
-#[cfg(feature = "std")]
-pub use store::{session_key, CallStore, LeaseStore, MemoryStore, SiteLedger, SiteState};
-#[cfg(feature = "std")]
-pub use telephony::{SignatureCheck, TwilioRequest};
-#[cfg(feature = "std")]
-pub use touch::{AttributionModel, Touch, TouchHistory};
-#[cfg(feature = "std")]
-pub use traffic::{strip_tracking_params, Channel, TrafficSource, Visit, ALL_CHANNELS};
+#[cfg(feature = "sim")]
+pub use pool::simulate;
+pub use pool::*;
+pub use providers::{twilio, twilio_signature, twilio_url_candidates, verify_twilio};
+pub use reports::{overview, report};
+pub use site::*;
+pub use store::*;
+pub use support::*;
+pub use traffic::*;
+pub use webhooks::*;

@@ -3,7 +3,7 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use shared::PhoneNumber;
+use phone::PhoneNumber;
 
 /// Business → tracking number.
 pub type Pairs = Vec<(PhoneNumber, PhoneNumber)>;

@@ -1,10 +1,10 @@
 //! Swapping business numbers for tracking numbers in (part of) the page: text — also a number
 //! split across inline elements such as `<b>(555)</b> 010-0100` — `tel:` links, and the
-//! attributes the site opted into. The matching and formatting rules live in `shared`.
+//! attributes the site opted into. The matching and formatting rules live in `phone` (shared/phone).
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use shared::{replace_across_where, replace_all, PhoneNumber};
+use phone::{replace_across_where, replace_all, PhoneNumber};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Node};
 

@@ -3,7 +3,7 @@
 //! functions `widget.js` calls, with the arguments it passes.
 
 use ringtrace_widget::{attributes, line_of, number_for, shows, swap};
-use shared::{replace_all, PhoneNumber};
+use phone::{replace_all, PhoneNumber};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{Document, Element, HtmlInputElement};

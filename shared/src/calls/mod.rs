@@ -1,0 +1,23 @@
+//! Calls, one way through: the events providers report → the progress they imply → the
+//! stored record → its attribution to a visitor session; where a call goes (destination);
+//! which calls the dashboard asks for (query); history imported from other tools. Uses
+//! `support`, `traffic`, `pool` and `site`.
+
+mod attribution;
+mod destination;
+mod event;
+mod import;
+mod progress;
+mod query;
+mod record;
+
+pub use attribution::attribute;
+pub use destination::{call_destination, caller_id_for, CallDestination};
+pub use event::{keyword_tags, CallEvent, CallStatus, EventKind, Leg, Recording};
+pub use import::{ImportBody, ImportResult, ImportedCall, MAX_IMPORT_BODY, MAX_IMPORT_CALLS};
+pub use progress::{CallOutcome, CallProgress, CallTiming};
+pub use query::{
+    CallQuery, CallRow, CallSort, ChannelFilter, SqlArg, StatusFilter, DEFAULT_PER_PAGE, MAX_EXPORT_ROWS,
+    MAX_PER_PAGE, SQL_ANSWERED,
+};
+pub use record::{identifiable_caller, Attribution, CallRecord, Candidate, IncomingCall};

@@ -1,0 +1,117 @@
+//! A recorded call: who called which tracking number when, how it went, and the visitor
+//! session it is credited to.
+
+use super::event::{CallEvent, CallStatus, Recording};
+use super::progress::CallOutcome;
+use crate::pool::Region;
+use crate::support::Timestamp;
+use crate::traffic::TrafficSource;
+use phone::PhoneNumber;
+use serde::{Deserialize, Serialize};
+
+/// A call as the telephony provider reports it when it starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncomingCall {
+    /// The provider's id of the call (Twilio's CallSid); one call per id.
+    pub call_sid: String,
+    /// The caller as the provider gives it; may be a non-number such as `anonymous`.
+    pub from: String,
+    /// The tracking number that was dialled.
+    pub to: PhoneNumber,
+    pub at: Timestamp,
+}
+
+/// Another session that held a shared number when the call came.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub lease_id: String,
+    pub visitor: String,
+    pub source: TrafficSource,
+}
+
+/// The session a call is credited to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attribution {
+    pub lease_id: String,
+    pub visitor: String,
+    pub source: TrafficSource,
+    pub region: Region,
+    /// The lease had ended; the call came within the site's retention window.
+    #[serde(default)]
+    pub late: bool,
+    /// Other sessions sharing the number at that instant (exhaustion policy "share").
+    #[serde(default)]
+    pub candidates: Vec<Candidate>,
+}
+
+/// A recorded call with its attribution (`None`: no session held the number then).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallRecord {
+    pub call_sid: String,
+    pub site: String,
+    pub from: String,
+    pub to: PhoneNumber,
+    pub started_at: Timestamp,
+    pub attribution: Option<Attribution>,
+    /// Dialled the site's overflow number, shown when every pool number was live.
+    #[serde(default)]
+    pub overflow: bool,
+    /// The caller called the site before: the id of their first call. `None`: first-time
+    /// caller (or a caller who withheld their number).
+    #[serde(default)]
+    pub repeat_of: Option<String>,
+    /// A call to one of the site's static numbers: credited to the rule's source.
+    #[serde(default)]
+    pub static_source: Option<TrafficSource>,
+    /// How the call ended, once the provider says (status callbacks).
+    #[serde(default)]
+    pub outcome: Option<CallOutcome>,
+    /// Seconds the caller and the business talked (ring time excluded), once known.
+    #[serde(default)]
+    pub talk_secs: Option<u32>,
+    /// The call's state as the latest of its events implies (`None`: recorded before
+    /// call events existed).
+    #[serde(default)]
+    pub status: Option<CallStatus>,
+    #[serde(default)]
+    pub answered_at: Option<Timestamp>,
+    #[serde(default)]
+    pub ended_at: Option<Timestamp>,
+    /// Seconds it rang before the business answered (or gave up).
+    #[serde(default)]
+    pub ring_secs: Option<u32>,
+    /// Where it was forwarded (`None` with `after_hours`: to voicemail).
+    #[serde(default)]
+    pub forwarded_to: Option<PhoneNumber>,
+    #[serde(default)]
+    pub after_hours: bool,
+    #[serde(default)]
+    pub recordings: Vec<Recording>,
+    #[serde(default)]
+    pub transcript: Option<String>,
+    /// The site's keywords found in the transcript.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Every distinct event providers reported about the call, as received.
+    #[serde(default)]
+    pub events: Vec<CallEvent>,
+}
+
+impl CallRecord {
+    pub fn answered(&self) -> bool {
+        // A voicemail is answered by a machine, not the business.
+        self.outcome == Some(CallOutcome::Answered) && !self.recordings.iter().any(|r| r.voicemail)
+    }
+
+    /// Answered with talk time at or above the site's threshold.
+    pub fn qualified(&self, threshold_secs: u32) -> bool {
+        // An unknown talk time counts as none (as the stored rows count it).
+        self.answered() && self.talk_secs.unwrap_or(0) >= threshold_secs
+    }
+}
+
+/// Whether `from` identifies a caller well enough to recognise them again (not `anonymous`,
+/// `restricted` or a provider's placeholder).
+pub fn identifiable_caller(from: &str) -> bool {
+    PhoneNumber::parse(from).is_ok()
+}

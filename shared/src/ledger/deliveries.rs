@@ -1,0 +1,86 @@
+//! CRM deliveries: queued with the call events they report, sent from the site's alarm,
+//! retried with backoff, and logged per call.
+
+use super::SiteLedger;
+use crate::calls::CallRecord;
+use crate::error::{Error, Result};
+use crate::store::{CallStore, LeaseStore};
+use crate::support::Clock;
+use crate::support::Timestamp;
+use crate::webhooks::Delivery;
+use crate::webhooks::CALL_ENDED;
+use crate::webhooks::CALL_STARTED;
+use crate::wire::CallView;
+use crate::wire::CrmPayload;
+
+/// Most CRM deliveries one alarm run attempts (each may wait 10 s for its receiver).
+pub const DELIVERY_BATCH: usize = 20;
+
+impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
+    pub(super) async fn enqueue(
+        &self,
+        record: &CallRecord,
+        event: &str,
+        url: &str,
+        now: Timestamp,
+    ) -> Result<()> {
+        let payload = CrmPayload {
+            event: event.to_string(),
+            site: self.site.to_string(),
+            occurred_at: now,
+            call: CallView::from(record),
+        };
+        let body = serde_json::to_string(&payload).map_err(|e| Error::Storage(e.to_string()))?;
+        self.store.enqueue_delivery(&Delivery::new(&record.call_sid, event, url, body, now)).await?;
+        Ok(())
+    }
+
+    /// CRM deliveries due now, with the secret to sign them (`None` if the site has no CRM
+    /// webhook any more: they are then given up).
+    pub async fn due_deliveries(&self) -> Result<(Vec<Delivery>, Option<String>)> {
+        let config = self.config().await?;
+        let mut due = Vec::new();
+        for mut delivery in self.store.due_deliveries(self.clock.now(), DELIVERY_BATCH).await? {
+            // A call's end is not sent while its start is still being retried.
+            if delivery.event == CALL_ENDED {
+                let started = self.store.deliveries_of(&delivery.call_sid).await?;
+                let pending = started.iter().find(|d| d.event == CALL_STARTED && d.next_at.is_some());
+                if let Some(next) = pending.and_then(|d| d.next_at) {
+                    delivery.next_at = Some(next.plus_secs(1));
+                    self.store.save_delivery(&delivery).await?;
+                    continue;
+                }
+            }
+            due.push(delivery);
+        }
+        Ok((due, config.crm_webhook.map(|w| w.secret)))
+    }
+
+    /// Gives a delivery up (the site removed its CRM webhook) and returns when the next
+    /// pending delivery is due.
+    pub async fn delivery_abandoned(
+        &self,
+        mut delivery: Delivery,
+        reason: &str,
+    ) -> Result<Option<Timestamp>> {
+        delivery.give_up(self.clock.now(), reason);
+        self.store.save_delivery(&delivery).await?;
+        self.store.next_delivery_at().await
+    }
+
+    /// Logs a delivery attempt and returns when the next pending delivery is due.
+    pub async fn delivery_attempted(
+        &self,
+        mut delivery: Delivery,
+        outcome: std::result::Result<u16, String>,
+        retry_base_ms: i64,
+    ) -> Result<Option<Timestamp>> {
+        delivery.record_attempt(self.clock.now(), outcome, retry_base_ms);
+        self.store.save_delivery(&delivery).await?;
+        self.store.next_delivery_at().await
+    }
+
+    pub async fn next_delivery_at(&self) -> Result<Option<Timestamp>> {
+        self.store.next_delivery_at().await
+    }
+}

@@ -1,0 +1,483 @@
+//! Leases: lend a visitor a number (pool or static rule, within the rate limits), renew
+//! and release it, and keep the session log.
+
+use super::SiteLedger;
+use crate::error::{Error, Result};
+use crate::pool::Lease;
+use crate::pool::LeaseRequest;
+use crate::pool::Limits;
+use crate::pool::Over;
+use crate::pool::RateLimiter;
+use crate::pool::Region;
+use crate::site::SiteConfig;
+use crate::store::{CallStore, LeaseStore};
+use crate::support::Clock;
+use crate::support::Timestamp;
+use crate::traffic::static_rule_for;
+use crate::traffic::StaticRule;
+use crate::traffic::Touch;
+use crate::traffic::TrafficSource;
+use crate::traffic::Visit;
+use crate::wire::LeaseGrant;
+use phone::PhoneNumber;
+use std::cell::RefCell;
+
+impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
+    /// Lends the visitor a number (the same one while their lease is live), records the
+    /// lease, and mirrors it under the number for the call path. The lease is credited to
+    /// the touch the site's attribution model picks from the visitor's history; a page view
+    /// reached from the site itself adds no touch.
+    pub async fn lease(&self, visitor: String, visit: &Visit, region: Region) -> Result<(Lease, SiteConfig)> {
+        self.lease_line(visitor, visit, region, None).await
+    }
+
+    /// [`SiteLedger::lease`] for one of the site's business numbers (`None` or the main one:
+    /// the main line): a number that stands in for that one, from its pool or static rules.
+    pub async fn lease_line(
+        &self,
+        visitor: String,
+        visit: &Visit,
+        region: Region,
+        business_number: Option<&PhoneNumber>,
+    ) -> Result<(Lease, SiteConfig)> {
+        match self.lease_held_to(visitor, visit, region, business_number, None).await? {
+            Leased::Lease(lease, config) => Ok((lease, config)),
+            Leased::Limited(..) => Err(Error::Storage("a lease without limits was limited".into())),
+        }
+    }
+
+    /// [`SiteLedger::lease_line`] held to the site's rate limits (`limiter`, the writer's
+    /// counters; `ip`, the client's address): a visitor who holds a number on the line already
+    /// is not counted; a new lease over a budget gets a limited grant (the overflow or the
+    /// business number, no pool number taken), with the budget it went over.
+    pub async fn lease_within(
+        &self,
+        visitor: String,
+        visit: &Visit,
+        region: Region,
+        business_number: Option<&PhoneNumber>,
+        limiter: &RefCell<RateLimiter>,
+        ip: Option<&str>,
+    ) -> Result<(LeaseGrant, Option<Over>)> {
+        match self.lease_held_to(visitor, visit, region, business_number, Some((limiter, ip))).await? {
+            Leased::Lease(lease, config) => Ok((LeaseGrant::new(&lease, &config), None)),
+            Leased::Limited(grant, over) => Ok((grant, Some(over))),
+        }
+    }
+
+    async fn lease_held_to(
+        &self,
+        visitor: String,
+        visit: &Visit,
+        region: Region,
+        business_number: Option<&PhoneNumber>,
+        limits: Option<(&RefCell<RateLimiter>, Option<&str>)>,
+    ) -> Result<Leased> {
+        let mut state = self.state().await?;
+        let line = match business_number {
+            Some(b) if b == &state.config.business_number => None,
+            Some(b) if state.config.business_numbers.contains(b) => Some(b.clone()),
+            Some(b) => return Err(Error::invalid(format!("{b} is not one of the site's business numbers"))),
+            None => None,
+        };
+        let now = self.clock.now();
+        let (model, lifetime) = (state.config.attribution_model, state.config.touch_lifetime_secs);
+        let this_visit = TrafficSource::from_visit(visit);
+        let mut touches = self.store.load_touches(&visitor).await?;
+        // One touch per page view: a page with two business numbers asks for two leases.
+        if !visit.is_internal_navigation() && line.is_none() {
+            touches.record(Touch { at: now, source: this_visit.clone() }, lifetime);
+            self.store.save_touches(&visitor, &touches).await?;
+        }
+        let source = touches.credited(model, now, lifetime).map(|t| t.source.clone()).unwrap_or(this_visit);
+        let rules_of_line: Vec<StaticRule> =
+            state.config.static_numbers.iter().filter(|r| r.business_number == line).cloned().collect();
+        if let Some(rule) = static_rule_for(&rules_of_line, &source) {
+            let lease = static_lease(rule, visitor, source, region, now, state.config.lease_secs);
+            self.store.record_session(&lease).await?;
+            self.store.mirror_visitor(&lease.visitor, Some(&LeaseGrant::new(&lease, &state.config))).await?;
+            return Ok(Leased::Lease(lease, state.config));
+        }
+        // Only a request that would take a pool number counts against the limits (a static
+        // number takes none; a visitor's live lease is theirs already), and the visit's touch
+        // is recorded either way, so attribution keeps the ad click.
+        if let Some((limiter, ip)) = limits {
+            if !state.pool.holds(&visitor, line.as_ref(), now) {
+                let budget = Limits::for_site(&state.config);
+                if let Err(over) = limiter.borrow_mut().admit(&budget, now, ip, &visitor) {
+                    return Ok(Leased::Limited(LeaseGrant::limited(&state.config, line.as_ref(), now), over));
+                }
+            }
+        }
+        let req = LeaseRequest { visitor, source, region };
+        let lease = state.pool.lease_on_line(req, line.as_ref(), now, &state.config.rules(), self.site)?;
+        self.store.save(&state).await?;
+        self.store.record_session(&lease).await?;
+        self.store.mirror_visitor(&lease.visitor, Some(&LeaseGrant::new(&lease, &state.config))).await?;
+        self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
+        Ok(Leased::Lease(lease, state.config))
+    }
+
+    /// Heartbeat from the visitor's page: extends their live lease.
+    pub async fn renew(&self, lease_id: &str, visitor: &str) -> Result<(Lease, SiteConfig)> {
+        if lease_id == crate::wire::LIMITED_LEASE_ID {
+            // A limited grant holds nothing: it has ended, and the widget asks again.
+            return Err(Error::LeaseEnded(lease_id.to_string()));
+        }
+        let mut state = self.state().await?;
+        if let Some(digits) = lease_id.strip_prefix(STATIC_LEASE_PREFIX) {
+            // Static numbers hold no state: renewing answers as long as the rule exists.
+            let rule = state
+                .config
+                .static_numbers
+                .iter()
+                .find(|r| r.number.e164().trim_start_matches('+') == digits);
+            let rule = rule.ok_or_else(|| Error::UnknownLease(lease_id.to_string()))?;
+            let lease = static_lease(
+                rule,
+                visitor.to_string(),
+                rule.credited_source(),
+                Region::default(),
+                self.clock.now(),
+                state.config.lease_secs,
+            );
+            return Ok((lease, state.config));
+        }
+        let lease = state.pool.renew(lease_id, visitor, self.clock.now(), &state.config.rules())?;
+        self.store.save(&state).await?;
+        self.store.record_session(&lease).await?;
+        self.store.mirror_visitor(visitor, Some(&LeaseGrant::new(&lease, &state.config))).await?;
+        self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
+        Ok((lease, state.config))
+    }
+
+    /// The visitor's page closed: the lease ends now (its number then cools for the
+    /// retention window before it is lent to someone else).
+    pub async fn release(&self, lease_id: &str, visitor: &str) -> Result<Lease> {
+        if lease_id == crate::wire::LIMITED_LEASE_ID {
+            return Err(Error::LeaseEnded(lease_id.to_string()));
+        }
+        let mut state = self.state().await?;
+        if lease_id.starts_with(STATIC_LEASE_PREFIX) {
+            let (lease, _) = self.renew(lease_id, visitor).await?;
+            return Ok(Lease { ended_at: Some(lease.started_at), ..lease });
+        }
+        let lease = state.pool.release(lease_id, visitor, self.clock.now())?;
+        self.store.save(&state).await?;
+        self.store.record_session(&lease).await?;
+        self.store.mirror_visitor(visitor, None).await?;
+        self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
+        Ok(lease)
+    }
+}
+
+/// What a lease request got: a number (with the settings), or a limited grant.
+#[allow(clippy::large_enum_variant)] // one short-lived value per request
+enum Leased {
+    Lease(Lease, SiteConfig),
+    Limited(LeaseGrant, Over),
+}
+
+/// Lease ids of static numbers: `static-15550100777`.
+const STATIC_LEASE_PREFIX: &str = "static-";
+
+/// A grant of a static number: not stored, the same for every visitor the rule matches.
+fn static_lease(
+    rule: &StaticRule,
+    visitor: String,
+    source: TrafficSource,
+    region: Region,
+    now: Timestamp,
+    lease_secs: i64,
+) -> Lease {
+    Lease {
+        id: format!("{STATIC_LEASE_PREFIX}{}", rule.number.e164().trim_start_matches('+')),
+        number: rule.number.clone(),
+        visitor,
+        source,
+        region,
+        started_at: now,
+        renewed_at: Some(now),
+        expires_at: now.plus_secs(lease_secs),
+        ended_at: None,
+        shared: false,
+        overflow: false,
+        static_number: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calls::CallQuery;
+    use crate::calls::IncomingCall;
+    use crate::ledger::testing::{run, setup, visit};
+    use crate::pool::Over;
+    use crate::pool::RateLimiter;
+    use crate::pool::Region;
+    use crate::reports::report::Dimension;
+    use crate::store::MemoryStore;
+    use crate::support::FixedClock;
+    use crate::support::Timestamp;
+    use crate::traffic::Visit;
+    use crate::wire::LeaseGrant;
+    use phone::PhoneNumber;
+    use std::cell::RefCell;
+
+    #[test]
+    fn a_script_gets_limited_grants_and_the_pool_stays_for_real_visitors() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(1_000_000);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        let pool: Vec<String> = (1..=6).map(|i| format!("+1555010020{i}")).collect();
+        let pool: Vec<&str> = pool.iter().map(String::as_str).collect();
+        run(ledger.configure(setup(&pool))).unwrap();
+        let limiter = RefCell::new(RateLimiter::default());
+        let ask = |visitor: &str, ip: &str| {
+            run(ledger.lease_within(
+                visitor.into(),
+                &visit("google"),
+                Region::default(),
+                None,
+                &limiter,
+                Some(ip),
+            ))
+            .unwrap()
+        };
+        // One address with a fresh visitor id each time: a third of the pool, then limited.
+        let grants: Vec<(LeaseGrant, Option<Over>)> =
+            (0..50).map(|i| ask(&format!("bot-{i}"), "6.6.6.6")).collect();
+        let taken = grants.iter().filter(|(g, _)| !g.limited).count();
+        assert_eq!(taken, 3, "a third of the pool, at least 3");
+        let (limited, over) = &grants[49];
+        assert!(
+            limited.limited && limited.number == "+15550100100",
+            "the page keeps its number: {limited:?}"
+        );
+        assert_eq!(*over, Some(Over::Ip));
+        assert_eq!(limited.lease_id, crate::wire::LIMITED_LEASE_ID);
+        assert_eq!(
+            run(ledger.renew(&limited.lease_id, "bot-49")).unwrap_err().http_status(),
+            410,
+            "asks again later"
+        );
+        // Real visitors from other addresses still get numbers of their own, not shared.
+        for i in 0..3 {
+            let (grant, over) = ask(&format!("person-{i}"), &format!("1.1.1.{i}"));
+            assert!(!grant.limited && !grant.shared && over.is_none(), "{grant:?}");
+        }
+        // A visitor asking again for the number they hold is not counted.
+        for _ in 0..20 {
+            let (grant, over) = ask("person-0", "1.1.1.0");
+            assert!(!grant.limited && over.is_none());
+        }
+    }
+
+    #[test]
+    fn lease_mirrors_route_and_call_is_attributed_once() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(1_000_000);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        run(ledger.configure(setup(&["+15550100201", "+15550100202"]))).unwrap();
+        assert_eq!(store.route("+15550100201").map(|r| r.site), Some("demo".into()));
+        assert!(store.site_published("demo"));
+
+        let (lease, config) =
+            run(ledger.lease("visitor-1".into(), &visit("google"), Region::default())).unwrap();
+        assert_eq!(config.business_number.e164(), "+15550100100");
+        let mirrored = store.route(lease.number.e164()).and_then(|r| r.lease).expect("lease mirrored");
+        assert_eq!(mirrored.visitor, "visitor-1");
+        let for_visitor = store.visitor_mirror.borrow().get("visitor-1").cloned().expect("visitor mirrored");
+        assert_eq!(for_visitor.lease_id, lease.id);
+        run(ledger.release(&lease.id, "visitor-1")).unwrap();
+        assert!(
+            store.visitor_mirror.borrow().get("visitor-1").is_none(),
+            "a released lease leaves the mirror"
+        );
+        let (lease, _) = run(ledger.lease("visitor-1".into(), &visit("google"), Region::default())).unwrap();
+
+        clock.advance_secs(60);
+        let call = IncomingCall {
+            call_sid: "CA0001".into(),
+            from: "+15550009999".into(),
+            to: lease.number.clone(),
+            at: clock.now(),
+        };
+        let (rec, created) = run(ledger.record_call(call.clone())).unwrap();
+        assert!(created);
+        assert_eq!(rec.attribution.map(|a| a.source.source), Some("google".into()));
+        clock.advance_secs(5);
+        let retry = IncomingCall { at: clock.now(), ..call };
+        let (kept, again) = run(ledger.record_call(retry)).unwrap();
+        assert!(!again, "the same CallSid records nothing new");
+        assert_eq!(kept.started_at.millis(), 1_060_000, "a retry answers with the call as first recorded");
+        let all = CallQuery::parse(&[], clock.now()).unwrap();
+        let page = run(ledger.query_calls(Some("demo-token-0123456789"), &all)).unwrap();
+        assert_eq!((page.calls.len(), page.total), (1, 1));
+        assert!(!page.calls[0].repeat, "a first-time caller");
+        let rows = run(ledger.report(
+            Some("demo-token-0123456789"),
+            &[Dimension::Source],
+            Timestamp(0),
+            clock.now().plus_secs(1),
+        ))
+        .unwrap();
+        assert_eq!((rows[0].key[0].as_str(), rows[0].calls, rows[0].sessions), ("google", 1, 1));
+        assert_eq!(
+            run(ledger.report(
+                Some("wrong-token-0123456789"),
+                &[Dimension::Source],
+                Timestamp(0),
+                clock.now()
+            )),
+            Err(Error::Unauthorized)
+        );
+        let pool = run(ledger.pool_report(Some("demo-token-0123456789"), 7)).unwrap();
+        let states: Vec<&str> = pool.numbers.iter().map(|n| n.state.as_str()).collect();
+        assert_eq!(states, ["live", "idle"]);
+        assert_eq!((pool.sizing.sessions, pool.sizing.pool_size, pool.exhaustion_events), (1, 2, 0));
+
+        // The same caller again, and an anonymous caller twice.
+        let next = |sid: &str, from: &str| IncomingCall {
+            call_sid: sid.into(),
+            from: from.into(),
+            to: lease.number.clone(),
+            at: clock.now(),
+        };
+        let (again, _) = run(ledger.record_call(next("CA0002", "+15550009999"))).unwrap();
+        assert_eq!(again.repeat_of.as_deref(), Some("CA0001"), "linked to the first call");
+        let (third, _) = run(ledger.record_call(next("CA0003", "+15550009999"))).unwrap();
+        assert_eq!(third.repeat_of.as_deref(), Some("CA0001"));
+        run(ledger.record_call(next("CA0004", "anonymous"))).unwrap();
+        let (anon, _) = run(ledger.record_call(next("CA0005", "anonymous"))).unwrap();
+        assert_eq!(anon.repeat_of, None, "withheld numbers are never linked");
+    }
+
+    #[test]
+    fn leases_are_credited_by_the_sites_attribution_model() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(0);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        run(ledger.configure(setup(&["+15550100201"]))).unwrap();
+        let page = |referrer: Option<&str>, source: Option<&str>| Visit {
+            utm_source: source.map(Into::into),
+            utm_medium: source.map(|_| "cpc".into()),
+            referrer: referrer.map(Into::into),
+            landing_page: Some("https://demo.example/".into()),
+            ..Visit::default()
+        };
+        // Day 1 from an ad; day 3 typed in; then browsing the site.
+        run(ledger.lease("v-model-1".into(), &page(None, Some("google")), Region::default())).unwrap();
+        clock.advance_secs(2 * 24 * 3600);
+        let (lease, _) = run(ledger.lease("v-model-1".into(), &page(None, None), Region::default())).unwrap();
+        assert_eq!(lease.source.source, "google", "last non-direct touch is the default");
+        let (lease, _) = run(ledger.lease(
+            "v-model-1".into(),
+            &page(Some("https://demo.example/a"), None),
+            Region::default(),
+        ))
+        .unwrap();
+        assert_eq!(lease.source.source, "google");
+        assert_eq!(
+            run(store.load_touches("v-model-1")).unwrap().touches().len(),
+            2,
+            "browsing adds no touch"
+        );
+
+        let mut last_touch = setup(&["+15550100201"]);
+        last_touch.attribution_model = Some(crate::AttributionModel::LastTouch);
+        run(ledger.configure(last_touch)).unwrap();
+        let (lease, _) = run(ledger.lease("v-model-1".into(), &page(None, None), Region::default())).unwrap();
+        assert_eq!(lease.source.source, "(direct)");
+    }
+
+    #[test]
+    fn static_numbers_win_over_the_pool_and_credit_their_rule() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(0);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        let mut s = setup(&["+15550100201"]);
+        s.static_numbers = vec![crate::StaticRuleSetup {
+            number: "+15550100777".into(),
+            channel: None,
+            utm_source: Some("facebook".into()),
+            business_number: None,
+            utm_medium: None,
+            utm_campaign: None,
+        }];
+        run(ledger.configure(s)).unwrap();
+        assert!(store.route("+15550100777").is_some(), "calls to it are routed to the site");
+        let (lease, _) =
+            run(ledger.lease("v-static-1".into(), &visit("facebook"), Region::default())).unwrap();
+        assert_eq!((lease.number.e164(), lease.static_number), ("+15550100777", true));
+        let (other, _) =
+            run(ledger.lease("v-static-2".into(), &visit("facebook"), Region::default())).unwrap();
+        assert_eq!(other.number, lease.number, "every matching visitor sees it");
+        let (pool, _) = run(ledger.lease("v-static-3".into(), &visit("google"), Region::default())).unwrap();
+        assert_eq!(pool.number.e164(), "+15550100201");
+        assert!(run(ledger.renew(&lease.id, "v-static-1")).is_ok());
+        let call = IncomingCall {
+            call_sid: "CAs1".into(),
+            from: "+15550009999".into(),
+            to: lease.number,
+            at: clock.now(),
+        };
+        let (rec, _) = run(ledger.record_call(call)).unwrap();
+        assert_eq!(rec.attribution, None, "no session: the number is everyone's");
+        assert_eq!(rec.static_source.map(|s| s.source), Some("facebook".into()));
+    }
+
+    #[test]
+    fn each_business_number_has_its_own_pool() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(0);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        let service = PhoneNumber::parse("+15550100300").unwrap();
+        let mut s = setup(&["+15550100201", "+15550100202"]);
+        s.business_numbers = vec!["+15550100300".into(), "+15550100400".into()];
+        s.pool.push(crate::site::PoolEntrySetup::Detailed {
+            number: "+15550100301".into(),
+            region: None,
+            business_number: Some("+15550100300".into()),
+        });
+        run(ledger.configure(s)).unwrap();
+        let (main, config) =
+            run(ledger.lease("v-lines-1".into(), &visit("google"), Region::default())).unwrap();
+        let grant = LeaseGrant::new(&main, &config);
+        assert_eq!(grant.replaces, "+15550100100");
+        assert_eq!(grant.other_business_numbers, ["+15550100300"], "lines with numbers of their own");
+        let (line, config) =
+            run(ledger.lease_line("v-lines-1".into(), &visit("google"), Region::default(), Some(&service)))
+                .unwrap();
+        assert_eq!(line.number.e164(), "+15550100301", "from the service line's pool");
+        let grant = LeaseGrant::new(&line, &config);
+        assert_eq!(
+            (grant.replaces.as_str(), grant.other_business_numbers.as_slice()),
+            ("+15550100300", &["+15550100100".to_string()][..])
+        );
+        // Both leases stay the visitor's; another visitor gets the main pool's other number
+        // and, the service pool having one number, shares it.
+        let (again, _) = run(ledger.lease("v-lines-1".into(), &visit("google"), Region::default())).unwrap();
+        assert_eq!(again.number, main.number);
+        let (again, _) =
+            run(ledger.lease_line("v-lines-1".into(), &visit("google"), Region::default(), Some(&service)))
+                .unwrap();
+        assert_eq!(again.number, line.number);
+        let (other, _) =
+            run(ledger.lease_line("v-lines-2".into(), &visit("bing"), Region::default(), Some(&service)))
+                .unwrap();
+        assert!(other.shared && other.number == line.number);
+        let no_pool = PhoneNumber::parse("+15550100400").unwrap();
+        let err =
+            run(ledger.lease_line("v".into(), &visit("x"), Region::default(), Some(&no_pool))).unwrap_err();
+        assert_eq!(err.http_status(), 404);
+        let stranger = PhoneNumber::parse("+15550100999").unwrap();
+        let err =
+            run(ledger.lease_line("v".into(), &visit("x"), Region::default(), Some(&stranger))).unwrap_err();
+        assert_eq!(err.http_status(), 400);
+        assert_eq!(
+            store.route("+15550100301").map(|r| r.business_number.e164().to_string()).as_deref(),
+            Some("+15550100300")
+        );
+    }
+}

@@ -1,0 +1,89 @@
+//! The site ledger: every operation of a site's single writer (its Durable Object), written
+//! once against the store traits so it runs on the host too. One file per kind of operation.
+
+mod admin;
+mod calls;
+mod deliveries;
+mod lease;
+mod reports;
+mod telephony;
+
+pub use deliveries::DELIVERY_BATCH;
+pub use telephony::MAX_EVENTS_PER_CALL;
+
+use crate::error::{Error, Result};
+use crate::site::SiteConfig;
+use crate::store::{CallStore, LeaseStore, SiteState};
+use crate::support::Clock;
+
+/// The operations of one site, over its stores and a clock.
+pub struct SiteLedger<'a, S, C> {
+    pub(crate) site: &'a str,
+    pub(crate) store: &'a S,
+    pub(crate) clock: &'a C,
+}
+
+impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
+    pub fn new(site: &'a str, store: &'a S, clock: &'a C) -> Self {
+        SiteLedger { site, store, clock }
+    }
+    pub(crate) async fn state(&self) -> Result<SiteState> {
+        self.store.load().await?.ok_or_else(|| Error::UnknownSite(self.site.to_string()))
+    }
+    pub(crate) async fn config(&self) -> Result<SiteConfig> {
+        self.store.load_config().await?.ok_or_else(|| Error::UnknownSite(self.site.to_string()))
+    }
+    /// The site's settings, for a caller holding its API token.
+    pub(crate) async fn authorized_config(&self, token: Option<&str>) -> Result<SiteConfig> {
+        let config = self.config().await.map_err(|_| Error::Unauthorized)?;
+        match token {
+            Some(t) if config.token_matches(t) => Ok(config),
+            _ => Err(Error::Unauthorized),
+        }
+    }
+    pub(crate) async fn authorized(&self, token: Option<&str>) -> Result<SiteState> {
+        let state = self.state().await.map_err(|_| Error::Unauthorized)?;
+        match token {
+            Some(t) if state.config.token_matches(t) => Ok(state),
+            _ => Err(Error::Unauthorized),
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::site::SiteSetup;
+    use crate::traffic::Visit;
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    /// The memory store never waits, so one poll finishes every future.
+    pub(crate) fn run<F: Future>(f: F) -> F::Output {
+        match pin!(f).poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(v) => v,
+            Poll::Pending => panic!("memory store futures are always ready"),
+        }
+    }
+
+    pub(crate) fn setup(pool: &[&str]) -> SiteSetup {
+        SiteSetup {
+            name: Some("Demo Plumbing".into()),
+            business_number: "+15550100100".into(),
+            pool: pool.iter().map(|s| crate::site::PoolEntrySetup::Number(s.to_string())).collect(),
+            home_region: None,
+            retention_minutes: None,
+            exhaustion: None,
+            overflow_number: None,
+            static_numbers: Vec::new(),
+            qualified_talk_seconds: None,
+            api_token: Some("demo-token-0123456789".into()),
+            lease_minutes: Some(15),
+            ..SiteSetup::default()
+        }
+    }
+
+    pub(crate) fn visit(source: &str) -> Visit {
+        Visit { utm_source: Some(source.into()), utm_medium: Some("cpc".into()), ..Visit::default() }
+    }
+}

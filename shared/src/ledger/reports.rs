@@ -1,0 +1,82 @@
+//! What the dashboard reads: the overview, the pool report with its sizing, and the
+//! attribution report.
+
+use super::SiteLedger;
+use crate::error::Result;
+use crate::reports::overview::Overview;
+use crate::reports::overview::OverviewQuery;
+use crate::reports::report::Dimension;
+use crate::reports::report::ReportRow;
+use crate::store::{CallStore, LeaseStore};
+use crate::support::Clock;
+use crate::support::Timestamp;
+use crate::wire::NumberState;
+use crate::wire::PoolReport;
+
+/// Most sessions the pool's sizing reads.
+const REPORT_ROW_LIMIT: usize = 200_000;
+
+impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
+    /// The overview of `query`'s period against the period before, for the site's token.
+    pub async fn overview(&self, token: Option<&str>, query: &OverviewQuery) -> Result<Overview> {
+        let config = self.authorized_config(token).await?;
+        let period = self.store.call_summary(query.from, query.to, config.qualify_secs).await?;
+        let (from, to) = query.previous();
+        let previous = self.store.call_summary(from, to, config.qualify_secs).await?;
+        Overview::build(query, period, previous)
+    }
+
+    /// Each number's state and how well the pool fits the last `days` days of sessions.
+    pub async fn pool_report(&self, token: Option<&str>, days: u32) -> Result<PoolReport> {
+        let state = self.authorized(token).await?;
+        let now = self.clock.now();
+        let from = now.plus_secs(-i64::from(days) * 24 * 3600);
+        let retention = state.config.retention_secs;
+        let sessions = self.store.sessions_between(from, now.plus_secs(1), REPORT_ROW_LIMIT).await?;
+        let numbers = state
+            .pool
+            .numbers()
+            .iter()
+            .map(|n| {
+                let holder = state.pool.holders_at(&n.number, now, retention);
+                let (label, until) = match &holder {
+                    Some(h) if !h.late => ("live", Some(h.holder.ends_at())),
+                    Some(h) => ("cooling", Some(h.holder.ends_at().plus_secs(retention))),
+                    None => ("idle", None),
+                };
+                NumberState {
+                    number: n.number.e164().to_string(),
+                    region: n.region.clone(),
+                    state: label.into(),
+                    until,
+                    holder_source: holder.as_ref().map(|h| {
+                        let s = &h.holder.source;
+                        format!("{} / {} ({})", s.source, s.medium, s.channel.label())
+                    }),
+                    business_number: n.line.as_ref().map(|l| l.e164().to_string()),
+                }
+            })
+            .collect();
+        let size = u32::try_from(state.pool.numbers().len()).unwrap_or(u32::MAX);
+        Ok(PoolReport {
+            numbers,
+            exhaustion_events: state.pool.exhaustion_events(),
+            days,
+            sizing: crate::pool::analyse_sizing(&sessions, size, retention, from, now.plus_secs(1)),
+        })
+    }
+
+    /// Calls and sessions in `[from, to)` grouped by `group_by`.
+    pub async fn report(
+        &self,
+        token: Option<&str>,
+        group_by: &[Dimension],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<ReportRow>> {
+        let config = self.authorized_config(token).await?;
+        let calls = self.store.call_groups(group_by, from, to, config.qualify_secs).await?;
+        let sessions = self.store.session_groups(group_by, from, to).await?;
+        Ok(crate::reports::report::build_from_groups(group_by, calls, sessions))
+    }
+}

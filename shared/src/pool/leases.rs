@@ -1,0 +1,747 @@
+//! A site's pool of tracking numbers and the leases that lend them to visitor sessions.
+//!
+//! The site's Durable Object is the only writer of a `Pool`; this module decides, the object
+//! stores. Invariant (property-tested below): two leases of one number are never live at the
+//! same instant, except under the site's "share" exhaustion policy when every number was live.
+
+use super::region::{region_rank, Region};
+use crate::error::{Error, Result};
+use crate::support::Timestamp;
+use crate::traffic::TrafficSource;
+use phone::PhoneNumber;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// What happens when every number of the pool is live.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExhaustionPolicy {
+    /// Lend the number renewed least recently to the new visitor too; the lease is flagged
+    /// shared and a call to it carries every candidate session.
+    #[default]
+    Share,
+    /// Show the site's overflow number; calls to it are marked overflow.
+    Overflow,
+}
+
+/// The site's rules for lending numbers, from its configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolRules {
+    /// A lease lasts this long after its last renewal.
+    pub lease_secs: i64,
+    /// After a lease ends its number keeps pointing at its session this long.
+    pub retention_secs: i64,
+    /// Preferred region for numbers when none matches the visitor (`US-NY`, `GB`).
+    pub home_region: Option<String>,
+    pub exhaustion: ExhaustionPolicy,
+    pub overflow_number: Option<PhoneNumber>,
+}
+
+/// One tracking number of the pool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolNumber {
+    pub number: PhoneNumber,
+    /// The area it is local to (`US-TX`, `GB`), if any.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// When its latest lease ends or ended; `None` if never leased.
+    pub idle_since: Option<Timestamp>,
+    /// The business number it stands in for (`None`: the site's main one). A site with a
+    /// sales and a service line has a pool per line.
+    #[serde(default)]
+    pub line: Option<PhoneNumber>,
+}
+
+/// A number lent to one visitor session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lease {
+    pub id: String,
+    pub number: PhoneNumber,
+    pub visitor: String,
+    pub source: TrafficSource,
+    pub region: Region,
+    pub started_at: Timestamp,
+    /// The last heartbeat (or the start).
+    #[serde(default)]
+    pub renewed_at: Option<Timestamp>,
+    pub expires_at: Timestamp,
+    /// Set when the visitor released it before it expired.
+    #[serde(default)]
+    pub ended_at: Option<Timestamp>,
+    /// Lent while every number was live, so the number is shared with another session.
+    #[serde(default)]
+    pub shared: bool,
+    /// The site's overflow number, not a pool number.
+    #[serde(default)]
+    pub overflow: bool,
+    /// One of the site's static numbers: not a pool lease, nothing is stored for it.
+    #[serde(default)]
+    pub static_number: bool,
+}
+
+impl Lease {
+    /// When it stops (or stopped) being live: released or expired, whichever came first.
+    pub fn ends_at(&self) -> Timestamp {
+        self.ended_at.map_or(self.expires_at, |e| e.min(self.expires_at))
+    }
+
+    pub fn is_live(&self, now: Timestamp) -> bool {
+        self.started_at <= now && now < self.ends_at()
+    }
+
+    /// Ended, but still within the retention window that keeps calls credited to it.
+    pub fn is_cooling(&self, now: Timestamp, retention_secs: i64) -> bool {
+        self.ends_at() <= now && now < self.ends_at().plus_secs(retention_secs)
+    }
+
+    fn last_renewal(&self) -> Timestamp {
+        self.renewed_at.unwrap_or(self.started_at)
+    }
+}
+
+/// The session log's key: a pool lease's id; static numbers are one session per visitor.
+pub fn session_key(lease: &Lease) -> String {
+    if lease.static_number {
+        format!("{}/{}", lease.id, lease.visitor)
+    } else {
+        lease.id.clone()
+    }
+}
+
+/// What a visitor asks for: a number for their session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaseRequest {
+    pub visitor: String,
+    pub source: TrafficSource,
+    pub region: Region,
+}
+
+/// The sessions a call to a number at some instant can be credited to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holders<'a> {
+    /// The session credited: the live lease (the most recent one if shared), or the one that
+    /// ended within the retention window.
+    pub holder: &'a Lease,
+    /// The lease had ended; the call came within the retention window.
+    pub late: bool,
+    /// Other sessions live on the same (shared) number at that instant.
+    pub others: Vec<&'a Lease>,
+}
+
+/// Ended leases are kept this long past the retention window, for look-ups and reports.
+const HISTORY_MARGIN_SECS: i64 = 2 * 3600;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredPool")]
+pub struct Pool {
+    numbers: Vec<PoolNumber>,
+    /// Leases live, cooling, or ended recently; in order of start.
+    leases: Vec<Lease>,
+    /// How many times a visitor found every number live.
+    #[serde(default)]
+    exhaustion_events: u64,
+    /// Positions in `leases`, by number and by visitor; rebuilt when loaded or pruned.
+    #[serde(skip)]
+    index: Index,
+    /// History is pruned at most once a minute, so a busy pool does not rebuild its index on
+    /// every request.
+    #[serde(skip)]
+    next_prune: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Index {
+    by_number: HashMap<PhoneNumber, Vec<usize>>,
+    by_visitor: HashMap<String, Vec<usize>>,
+}
+
+impl Index {
+    fn add(&mut self, i: usize, lease: &Lease) {
+        self.by_number.entry(lease.number.clone()).or_default().push(i);
+        self.by_visitor.entry(lease.visitor.clone()).or_default().push(i);
+    }
+
+    fn of(leases: &[Lease]) -> Index {
+        let mut index = Index::default();
+        for (i, l) in leases.iter().enumerate() {
+            index.add(i, l);
+        }
+        index
+    }
+}
+
+/// A pool as stored: the same fields, without the index.
+#[derive(Deserialize)]
+struct StoredPool {
+    numbers: Vec<PoolNumber>,
+    leases: Vec<Lease>,
+    #[serde(default)]
+    exhaustion_events: u64,
+}
+
+impl From<StoredPool> for Pool {
+    fn from(s: StoredPool) -> Self {
+        let index = Index::of(&s.leases);
+        Pool {
+            numbers: s.numbers,
+            leases: s.leases,
+            exhaustion_events: s.exhaustion_events,
+            index,
+            next_prune: None,
+        }
+    }
+}
+
+impl Pool {
+    pub fn new(numbers: impl IntoIterator<Item = (PhoneNumber, Option<String>)>) -> Self {
+        let mut pool = Pool::default();
+        pool.set_numbers(numbers);
+        pool
+    }
+
+    pub fn numbers(&self) -> &[PoolNumber] {
+        &self.numbers
+    }
+
+    pub fn leases(&self) -> &[Lease] {
+        &self.leases
+    }
+
+    pub fn exhaustion_events(&self) -> u64 {
+        self.exhaustion_events
+    }
+
+    /// Replaces the set of numbers, keeping what is known of numbers that stay. Leases of a
+    /// removed number stay in history (a call to it can still be credited) but it is never
+    /// lent again.
+    pub fn set_numbers(&mut self, numbers: impl IntoIterator<Item = (PhoneNumber, Option<String>)>) {
+        let old = std::mem::take(&mut self.numbers);
+        for (number, region) in numbers {
+            if self.numbers.iter().any(|n| n.number == number) {
+                continue;
+            }
+            let kept = old.iter().find(|n| n.number == number);
+            let (idle_since, line) = kept.map_or((None, None), |n| (n.idle_since, n.line.clone()));
+            self.numbers.push(PoolNumber { number, region, idle_since, line });
+        }
+    }
+
+    /// Which business number each pool number stands in for (`None`: the main one).
+    pub fn set_lines(&mut self, lines: impl IntoIterator<Item = (PhoneNumber, Option<PhoneNumber>)>) {
+        for (number, line) in lines {
+            if let Some(n) = self.numbers.iter_mut().find(|n| n.number == number) {
+                n.line = line;
+            }
+        }
+    }
+
+    /// The line (business number) a number serves; numbers outside the pool (overflow) serve
+    /// the main one.
+    fn line_of(&self, number: &PhoneNumber) -> Option<&PhoneNumber> {
+        self.numbers.iter().find(|n| &n.number == number).and_then(|n| n.line.as_ref())
+    }
+
+    /// All leases of a number, oldest first.
+    fn leases_on<'a>(&'a self, number: &PhoneNumber) -> impl DoubleEndedIterator<Item = &'a Lease> + 'a {
+        let positions = self.index.by_number.get(number).map(Vec::as_slice).unwrap_or(&[]);
+        positions.iter().map(move |&i| &self.leases[i])
+    }
+
+    /// The leases of a pool number that can be live now: the latest one not shared and the
+    /// shared ones after it. (A lease that is not shared was only lent when no lease of the
+    /// number was live, and an ended lease is never extended, so every earlier one had ended.)
+    fn recent_on<'a>(&'a self, number: &PhoneNumber) -> impl Iterator<Item = &'a Lease> + 'a {
+        let mut done = false;
+        self.leases_on(number).rev().take_while(move |l| {
+            let take = !done;
+            done = done || !l.shared;
+            take
+        })
+    }
+
+    fn live_on(&self, number: &PhoneNumber, now: Timestamp) -> bool {
+        self.recent_on(number).any(|l| l.is_live(now))
+    }
+
+    /// The most recent lease of a number, live or not.
+    fn latest_on(&self, number: &PhoneNumber) -> Option<&Lease> {
+        self.leases_on(number).next_back()
+    }
+
+    fn note_activity(&mut self, number: &PhoneNumber) {
+        let end = self.leases_on(number).map(Lease::ends_at).max();
+        if let (Some(n), Some(end)) = (self.numbers.iter_mut().find(|n| &n.number == number), end) {
+            n.idle_since = Some(end);
+        }
+    }
+
+    fn push(&mut self, number: PhoneNumber, req: LeaseRequest, now: Timestamp, rules: &PoolRules) -> Lease {
+        let lease = Lease {
+            id: format!("{}-{}", number.e164().trim_start_matches('+'), now.millis()),
+            number,
+            visitor: req.visitor,
+            source: req.source,
+            region: req.region,
+            started_at: now,
+            renewed_at: Some(now),
+            expires_at: now.plus_secs(rules.lease_secs),
+            ended_at: None,
+            shared: false,
+            overflow: false,
+            static_number: false,
+        };
+        self.index.add(self.leases.len(), &lease);
+        self.leases.push(lease.clone());
+        self.note_activity(&lease.number);
+        lease
+    }
+
+    /// Lends the visitor a number.
+    ///
+    /// A visitor whose lease is live keeps it (extended); one whose lease is cooling gets the
+    /// same number back if no one else holds it. Otherwise: a free number that is not
+    /// cooling, then a cooling one; among equals, the best region match (visitor's region,
+    /// then the site's home region, then any), then the one idle longest. With every number
+    /// live, the site's exhaustion policy decides.
+    pub fn lease(
+        &mut self,
+        req: LeaseRequest,
+        now: Timestamp,
+        rules: &PoolRules,
+        site: &str,
+    ) -> Result<Lease> {
+        self.lease_on_line(req, None, now, rules, site)
+    }
+
+    /// Whether `visitor` holds a live lease on `line`: asking again takes no new number.
+    pub fn holds(&self, visitor: &str, line: Option<&PhoneNumber>, now: Timestamp) -> bool {
+        self.index.by_visitor.get(visitor).is_some_and(|positions| {
+            positions.iter().any(|&i| {
+                let l = &self.leases[i];
+                l.is_live(now) && self.line_of(&l.number) == line
+            })
+        })
+    }
+
+    /// [`Pool::lease`] among the numbers that stand in for business number `line` (`None`:
+    /// the main one); a visitor holds one lease per line.
+    pub fn lease_on_line(
+        &mut self,
+        req: LeaseRequest,
+        line: Option<&PhoneNumber>,
+        now: Timestamp,
+        rules: &PoolRules,
+        site: &str,
+    ) -> Result<Lease> {
+        self.prune(now, rules.retention_secs);
+        if !self.numbers.iter().any(|n| n.line.as_ref() == line) {
+            return Err(Error::NotFound(String::from(
+                "no tracking numbers stand in for that business number",
+            )));
+        }
+        let mine = self.index.by_visitor.get(&req.visitor).and_then(|positions| {
+            positions.iter().rev().copied().find(|&i| {
+                let l = &self.leases[i];
+                (l.is_live(now) || l.is_cooling(now, rules.retention_secs)) && self.line_of(&l.number) == line
+            })
+        });
+        if let Some(i) = mine {
+            if self.leases[i].is_live(now) {
+                let lease = &mut self.leases[i];
+                lease.expires_at = lease.expires_at.max(now.plus_secs(rules.lease_secs));
+                lease.renewed_at = Some(now);
+                lease.source = req.source;
+                let lease = lease.clone();
+                self.note_activity(&lease.number);
+                return Ok(lease);
+            }
+            let number = self.leases[i].number.clone();
+            let still_ours = self.latest_on(&number).is_some_and(|l| l.visitor == req.visitor);
+            let in_pool = self.numbers.iter().any(|n| n.number == number);
+            if still_ours && in_pool && !self.live_on(&number, now) {
+                return Ok(self.push(number, req, now, rules));
+            }
+        }
+
+        let home = rules.home_region.as_deref();
+        let choice = self
+            .numbers
+            .iter()
+            .filter(|n| n.line.as_ref() == line && !self.live_on(&n.number, now))
+            .min_by_key(|n| {
+                let cooling =
+                    self.latest_on(&n.number).is_some_and(|l| l.is_cooling(now, rules.retention_secs));
+                let idle = n.idle_since.map_or(i64::MIN, Timestamp::millis);
+                (cooling, region_rank(n.region.as_deref(), &req.region, home), idle)
+            })
+            .map(|n| n.number.clone());
+        if let Some(number) = choice {
+            return Ok(self.push(number, req, now, rules));
+        }
+
+        self.exhaustion_events += 1;
+        match (rules.exhaustion, &rules.overflow_number) {
+            // The overflow number forwards to the main business number: other lines keep the
+            // page's own number instead.
+            (ExhaustionPolicy::Overflow, Some(overflow)) if line.is_none() => {
+                let mut lease = self.push(overflow.clone(), req, now, rules);
+                lease.overflow = true;
+                if let Some(last) = self.leases.last_mut() {
+                    last.overflow = true;
+                }
+                Ok(lease)
+            }
+            (ExhaustionPolicy::Share, _) => {
+                let least_renewed = self
+                    .numbers
+                    .iter()
+                    .filter(|n| n.line.as_ref() == line)
+                    .flat_map(|n| self.recent_on(&n.number))
+                    .filter(|l| l.is_live(now))
+                    .min_by_key(|l| l.last_renewal())
+                    .map(|l| l.number.clone())
+                    .ok_or_else(|| Error::PoolExhausted(site.to_string()))?;
+                let mut lease = self.push(least_renewed, req, now, rules);
+                lease.shared = true;
+                if let Some(last) = self.leases.last_mut() {
+                    last.shared = true;
+                }
+                Ok(lease)
+            }
+            (ExhaustionPolicy::Overflow, _) => Err(Error::PoolExhausted(site.to_string())),
+        }
+    }
+
+    fn find_mut(&mut self, lease_id: &str, visitor: &str) -> Result<&mut Lease> {
+        // A lease id with another visitor's id is "unknown": nobody can touch another's lease.
+        let position =
+            self.index.by_visitor.get(visitor).and_then(|positions| {
+                positions.iter().rev().copied().find(|&i| self.leases[i].id == lease_id)
+            });
+        match position {
+            Some(i) => Ok(&mut self.leases[i]),
+            None => Err(Error::UnknownLease(lease_id.to_string())),
+        }
+    }
+
+    /// Heartbeat: extends a live lease by the lease length from now.
+    pub fn renew(
+        &mut self,
+        lease_id: &str,
+        visitor: &str,
+        now: Timestamp,
+        rules: &PoolRules,
+    ) -> Result<Lease> {
+        let lease = self.find_mut(lease_id, visitor)?;
+        if !lease.is_live(now) {
+            return Err(Error::LeaseEnded(lease_id.to_string()));
+        }
+        lease.expires_at = lease.expires_at.max(now.plus_secs(rules.lease_secs));
+        lease.renewed_at = Some(now);
+        let lease = lease.clone();
+        self.note_activity(&lease.number);
+        Ok(lease)
+    }
+
+    /// Ends a lease early (the page was closed or hidden). Releasing twice is harmless.
+    pub fn release(&mut self, lease_id: &str, visitor: &str, now: Timestamp) -> Result<Lease> {
+        let lease = self.find_mut(lease_id, visitor)?;
+        if lease.is_live(now) {
+            lease.ended_at = Some(now.max(lease.started_at));
+        }
+        let lease = lease.clone();
+        self.note_activity(&lease.number);
+        Ok(lease)
+    }
+
+    /// The sessions a call to `number` at `at` can be credited to, if any.
+    pub fn holders_at(
+        &self,
+        number: &PhoneNumber,
+        at: Timestamp,
+        retention_secs: i64,
+    ) -> Option<Holders<'_>> {
+        let mut live: Vec<&Lease> = self.leases_on(number).filter(|l| l.is_live(at)).collect();
+        live.sort_by_key(|l| std::cmp::Reverse(l.started_at));
+        if let Some((holder, others)) = live.split_first() {
+            return Some(Holders { holder, late: false, others: others.to_vec() });
+        }
+        self.leases_on(number)
+            .filter(|l| l.is_cooling(at, retention_secs))
+            .max_by_key(|l| l.ends_at())
+            .map(|holder| Holders { holder, late: true, others: Vec::new() })
+    }
+
+    /// Drops leases that ended more than the retention window plus a margin ago.
+    fn prune(&mut self, now: Timestamp, retention_secs: i64) {
+        if self.next_prune.is_some_and(|t| now < t) {
+            return;
+        }
+        self.next_prune = Some(now.plus_secs(60));
+        let keep_secs = retention_secs + HISTORY_MARGIN_SECS;
+        let before = self.leases.len();
+        self.leases.retain(|l| l.ends_at().plus_secs(keep_secs) > now);
+        if self.leases.len() != before {
+            self.index = Index::of(&self.leases);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pool::normalize_region_code;
+    use crate::traffic::Visit;
+    use proptest::prelude::*;
+
+    const MIN: i64 = 60_000;
+
+    fn numbers(k: usize) -> Vec<(PhoneNumber, Option<String>)> {
+        (0..k).map(|i| (PhoneNumber::parse(&format!("+1555010{:04}", 200 + i)).unwrap(), None)).collect()
+    }
+
+    fn rules() -> PoolRules {
+        PoolRules {
+            lease_secs: 15 * 60,
+            retention_secs: 30 * 60,
+            home_region: None,
+            exhaustion: ExhaustionPolicy::Share,
+            overflow_number: None,
+        }
+    }
+
+    fn req(visitor: &str) -> LeaseRequest {
+        req_in(visitor, Region::default())
+    }
+
+    fn req_in(visitor: &str, region: Region) -> LeaseRequest {
+        LeaseRequest { visitor: visitor.into(), source: TrafficSource::from_visit(&Visit::default()), region }
+    }
+
+    fn texas() -> Region {
+        Region {
+            country: Some("US".into()),
+            region: Some("Texas".into()),
+            region_code: Some("TX".into()),
+            city: Some("Austin".into()),
+        }
+    }
+
+    #[test]
+    fn same_visitor_same_number_while_live_and_while_cooling() {
+        let mut pool = Pool::new(numbers(3));
+        let r = rules();
+        let a = pool.lease(req("v1"), Timestamp(0), &r, "s").unwrap();
+        let again = pool.lease(req("v1"), Timestamp(MIN), &r, "s").unwrap();
+        assert_eq!((a.id.as_str(), again.expires_at), (again.id.as_str(), Timestamp(16 * MIN)));
+        let b = pool.lease(req("v2"), Timestamp(MIN), &r, "s").unwrap();
+        assert_ne!(a.number, b.number);
+        // v1's lease ended at 16 min; at 30 min it is cooling: v1 gets the same number back.
+        let back = pool.lease(req("v1"), Timestamp(30 * MIN), &r, "s").unwrap();
+        assert_eq!(back.number, a.number);
+        assert_ne!(back.id, a.id, "a new lease, on the same number");
+    }
+
+    #[test]
+    fn cooling_numbers_are_lent_only_when_nothing_else_is_free() {
+        let mut pool = Pool::new(numbers(2));
+        let r = rules();
+        let a = pool.lease(req("a"), Timestamp(0), &r, "s").unwrap();
+        pool.release(&a.id, "a", Timestamp(MIN)).unwrap();
+        // a's number is cooling; b gets the other, never-used number.
+        let b = pool.lease(req("b"), Timestamp(2 * MIN), &r, "s").unwrap();
+        assert_ne!(b.number, a.number);
+        // Now only the cooling number is free: c gets it rather than sharing.
+        let c = pool.lease(req("c"), Timestamp(3 * MIN), &r, "s").unwrap();
+        assert_eq!((c.number.clone(), c.shared), (a.number.clone(), false));
+        assert_eq!(pool.exhaustion_events(), 0);
+    }
+
+    #[test]
+    fn region_match_then_home_region_then_any() {
+        let mut nums = numbers(4);
+        nums[0].1 = Some("GB".into());
+        nums[1].1 = Some("US-NY".into());
+        nums[2].1 = Some("US-TX".into());
+        nums[3].1 = None;
+        let mut pool = Pool::new(nums.clone());
+        let r = PoolRules { home_region: Some("US-NY".into()), ..rules() };
+        let tx = pool.lease(req_in("tx-visitor", texas()), Timestamp(0), &r, "s").unwrap();
+        assert_eq!(tx.number, nums[2].0, "Texas visitor gets the Texas number");
+        let fr = Region { country: Some("FR".into()), ..Region::default() };
+        let french = pool.lease(req_in("fr-visitor", fr.clone()), Timestamp(0), &r, "s").unwrap();
+        assert_eq!(french.number, nums[1].0, "no French number: the home region's");
+        let uk = Region { country: Some("GB".into()), ..Region::default() };
+        let british = pool.lease(req_in("uk-visitor", uk), Timestamp(0), &r, "s").unwrap();
+        assert_eq!(british.number, nums[0].0, "country-level match");
+        let texan2 = pool.lease(req_in("tx-visitor-2", texas()), Timestamp(0), &r, "s").unwrap();
+        assert_eq!(texan2.number, nums[3].0, "then any free number");
+    }
+
+    #[test]
+    fn exhaustion_shares_the_least_recently_renewed_number() {
+        let mut pool = Pool::new(numbers(2));
+        let r = rules();
+        let a = pool.lease(req("a"), Timestamp(0), &r, "s").unwrap();
+        let b = pool.lease(req("b"), Timestamp(MIN), &r, "s").unwrap();
+        pool.renew(&a.id, "a", Timestamp(2 * MIN), &r).unwrap(); // b is now least recently renewed
+        let c = pool.lease(req("c"), Timestamp(3 * MIN), &r, "s").unwrap();
+        assert!(c.shared);
+        assert_eq!(c.number, b.number);
+        assert_eq!(pool.exhaustion_events(), 1);
+        let holders = pool.holders_at(&b.number, Timestamp(4 * MIN), r.retention_secs).unwrap();
+        assert_eq!(holders.holder.visitor, "c", "the most recent holder gets the credit");
+        assert_eq!(holders.others.iter().map(|l| l.visitor.as_str()).collect::<Vec<_>>(), ["b"]);
+    }
+
+    #[test]
+    fn exhaustion_can_serve_the_overflow_number() {
+        let overflow = PhoneNumber::parse("+15550100999").unwrap();
+        let r = PoolRules {
+            exhaustion: ExhaustionPolicy::Overflow,
+            overflow_number: Some(overflow.clone()),
+            ..rules()
+        };
+        let mut pool = Pool::new(numbers(1));
+        pool.lease(req("a"), Timestamp(0), &r, "s").unwrap();
+        let b = pool.lease(req("b"), Timestamp(0), &r, "s").unwrap();
+        assert_eq!((b.number, b.overflow), (overflow, true));
+        let no_overflow = PoolRules { overflow_number: None, ..r };
+        assert_eq!(
+            pool.lease(req("c"), Timestamp(0), &no_overflow, "s"),
+            Err(Error::PoolExhausted("s".into()))
+        );
+        assert_eq!(pool.exhaustion_events(), 2);
+    }
+
+    #[test]
+    fn renew_and_release_touch_only_your_own_live_lease() {
+        let mut pool = Pool::new(numbers(2));
+        let r = rules();
+        let a = pool.lease(req("a"), Timestamp(0), &r, "s").unwrap();
+        assert_eq!(pool.renew(&a.id, "b", Timestamp(MIN), &r), Err(Error::UnknownLease(a.id.clone())));
+        assert_eq!(pool.release(&a.id, "b", Timestamp(MIN)), Err(Error::UnknownLease(a.id.clone())));
+        assert!(pool.leases()[0].is_live(Timestamp(MIN)), "another visitor cannot end it");
+        let renewed = pool.renew(&a.id, "a", Timestamp(10 * MIN), &r).unwrap();
+        assert_eq!(renewed.expires_at, Timestamp(25 * MIN));
+        let released = pool.release(&a.id, "a", Timestamp(11 * MIN)).unwrap();
+        assert_eq!(released.ends_at(), Timestamp(11 * MIN));
+        assert_eq!(pool.release(&a.id, "a", Timestamp(12 * MIN)).unwrap().ends_at(), Timestamp(11 * MIN));
+        assert_eq!(pool.renew(&a.id, "a", Timestamp(12 * MIN), &r), Err(Error::LeaseEnded(a.id.clone())));
+    }
+
+    #[test]
+    fn calls_after_the_lease_are_credited_late_within_retention() {
+        let mut pool = Pool::new(numbers(1));
+        let r = rules();
+        let a = pool.lease(req("a"), Timestamp(0), &r, "s").unwrap();
+        let during = pool.holders_at(&a.number, Timestamp(5 * MIN), r.retention_secs).unwrap();
+        assert!(!during.late);
+        let after = pool.holders_at(&a.number, Timestamp(40 * MIN), r.retention_secs).unwrap();
+        assert!(after.late && after.holder.visitor == "a");
+        assert_eq!(pool.holders_at(&a.number, Timestamp(46 * MIN), r.retention_secs), None);
+    }
+
+    #[test]
+    fn renumbering_keeps_history_and_drops_duplicates() {
+        let mut pool = Pool::new(numbers(2));
+        let a = pool.lease(req("a"), Timestamp(0), &rules(), "s").unwrap();
+        let mut renumbered = numbers(3)[1..].to_vec();
+        renumbered.push(renumbered[0].clone());
+        pool.set_numbers(renumbered);
+        assert_eq!(pool.numbers().len(), 2);
+        assert!(pool.holders_at(&a.number, Timestamp(1), 0).is_some());
+    }
+
+    #[test]
+    fn region_codes_normalise() {
+        assert_eq!(normalize_region_code(" us-tx ").as_deref(), Some("US-TX"));
+        assert_eq!(normalize_region_code("gb").as_deref(), Some("GB"));
+        assert_eq!(normalize_region_code("Texas"), None);
+        assert_eq!(normalize_region_code("U1"), None);
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Lease(usize),
+        Renew(usize),
+        Release(usize),
+    }
+
+    fn op() -> impl Strategy<Value = (Op, i64)> {
+        let op = prop_oneof![
+            4 => (0usize..10).prop_map(Op::Lease),
+            2 => (0usize..10).prop_map(Op::Renew),
+            1 => (0usize..10).prop_map(Op::Release),
+        ];
+        (op, 0i64..(10 * MIN))
+    }
+
+    proptest! {
+        /// Whatever visitors do, two leases of one number overlap only if the later one is
+        /// flagged shared and was lent when no number was free; no lease's end moves back.
+        #[test]
+        fn no_number_live_for_two_sessions_outside_the_share_policy(
+            steps in prop::collection::vec(op(), 1..150),
+            size in 1usize..5,
+            lease_min in 1i64..20,
+        ) {
+            let r = PoolRules { lease_secs: lease_min * 60, retention_secs: 30 * 60, ..rules() };
+            let mut pool = Pool::new(numbers(size));
+            let mut now = 0i64;
+            let mut ends: std::collections::HashMap<String, Timestamp> = Default::default();
+            for (op, dt) in steps {
+                now += dt;
+                let t = Timestamp(now);
+                match op {
+                    Op::Lease(v) => {
+                        let free_before = pool.numbers().iter().filter(|n| !pool.live_on(&n.number, t)).count();
+                        if let Ok(lease) = pool.lease(req(&format!("v{v}")), t, &r, "s") {
+                            // A visitor keeping an earlier shared lease is not a new share.
+                            let new = !ends.contains_key(&lease.id);
+                            prop_assert!(!(new && lease.shared) || free_before == 0, "shared while a number was free");
+                        }
+                    }
+                    Op::Renew(v) | Op::Release(v) => {
+                        let visitor = format!("v{v}");
+                        let id = pool.leases().iter().rev().find(|l| l.visitor == visitor).map(|l| l.id.clone());
+                        if let Some(id) = id {
+                            if matches!(op, Op::Renew(_)) {
+                                let _ = pool.renew(&id, &visitor, t, &r);
+                            } else {
+                                let _ = pool.release(&id, &visitor, t);
+                            }
+                        }
+                    }
+                }
+                // The index answers as a scan of every lease would.
+                for n in pool.numbers() {
+                    let scanned = pool.leases().iter().any(|l| l.number == n.number && l.is_live(t));
+                    prop_assert_eq!(pool.live_on(&n.number, t), scanned);
+                    let latest = pool.leases().iter().rev().find(|l| l.number == n.number);
+                    prop_assert_eq!(pool.latest_on(&n.number), latest);
+                }
+                let leases = pool.leases();
+                for (i, a) in leases.iter().enumerate() {
+                    prop_assert!(a.started_at <= a.ends_at());
+                    if let Some(prev) = ends.get(&a.id) {
+                        // Only a release may bring the end forward to "now", never before it.
+                        prop_assert!(a.ends_at() >= *prev || a.ends_at() >= Timestamp(now.min(prev.millis())));
+                    }
+                    for b in &leases[i + 1..] {
+                        let overlap = a.number == b.number && a.started_at < b.ends_at() && b.started_at < a.ends_at();
+                        prop_assert!(!overlap || b.shared, "{} lent to {} and {} at once", a.number, a.visitor, b.visitor);
+                    }
+                }
+                for l in leases {
+                    ends.insert(l.id.clone(), l.ends_at());
+                }
+            }
+            // Stored and loaded, the pool (and its rebuilt index) is the same.
+            let json = serde_json::to_string(&pool).unwrap();
+            let loaded: Pool = serde_json::from_str(&json).unwrap();
+            prop_assert_eq!(&loaded.index, &pool.index);
+            prop_assert_eq!(serde_json::to_string(&loaded).unwrap(), json);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! A site's pool of tracking numbers: leases and their invariant, the visitor's region, the
+//! rate limits that keep a script from draining it, how big it should be, and a simulator of
+//! traffic against it. Uses `support` and `traffic`.
+
+mod leases;
+mod rate_limit;
+mod region;
+#[cfg(feature = "sim")]
+pub mod simulate;
+mod sizing;
+
+pub use leases::{session_key, ExhaustionPolicy, Holders, Lease, LeaseRequest, Pool, PoolNumber, PoolRules};
+pub use rate_limit::{Budget, Limits, Over, RateLimiter};
+pub use region::{normalize_region_code, Region};
+pub use sizing::{analyse_sizing, HourPeak, PoolSizing};

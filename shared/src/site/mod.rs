@@ -1,0 +1,17 @@
+//! A site as its owner sets it up: the setup document and the validated configuration (its
+//! business numbers, pool entries and token), the settings the dashboard edits, business
+//! hours, allowed origins, and its call options (caller ID, after hours). Uses `support`,
+//! `traffic`, `pool` and `webhooks`.
+
+mod config;
+mod hours;
+mod options;
+mod origin;
+mod settings;
+
+pub(crate) use config::MIN_TOKEN_LEN;
+pub use config::{NumberOwner, PoolEntry, PoolEntrySetup, SiteConfig, SiteSetup, MAX_POOL};
+pub use hours::{BusinessHours, BusinessHoursSetup};
+pub use options::{AfterHours, AfterHoursSetup, CallerId};
+pub use origin::{normalize_origin_pattern, origin_allowed, MAX_ORIGINS};
+pub use settings::{SiteSettings, MAX_SETTINGS_BODY};

@@ -1,0 +1,198 @@
+//! In-memory stores for host tests (never in the edge's build).
+
+use super::{CallStore, LeaseStore, SiteState};
+use crate::calls::CallQuery;
+use crate::calls::CallRecord;
+use crate::calls::CallRow;
+use crate::error::Result;
+use crate::pool::session_key;
+use crate::pool::Lease;
+use crate::reports::overview::CallSummary;
+use crate::reports::report::Dimension;
+use crate::reports::report::RawGroup;
+use crate::site::NumberOwner;
+use crate::site::SiteConfig;
+use crate::support::Timestamp;
+use crate::traffic::TouchHistory;
+use crate::webhooks::Delivery;
+use crate::wire::LeaseGrant;
+use phone::PhoneNumber;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+/// In-memory stores for host tests.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    pub(crate) state: RefCell<Option<SiteState>>,
+    pub(crate) routes: RefCell<BTreeMap<String, NumberOwner>>,
+    pub(crate) sites: RefCell<BTreeMap<String, SiteConfig>>,
+    pub(crate) touches: RefCell<BTreeMap<String, TouchHistory>>,
+    pub(crate) sessions: RefCell<BTreeMap<String, Lease>>,
+    pub(crate) visitor_mirror: RefCell<BTreeMap<String, LeaseGrant>>,
+    pub(crate) calls: RefCell<Vec<CallRecord>>,
+    pub(crate) deliveries: RefCell<Vec<Delivery>>,
+}
+
+impl MemoryStore {
+    pub fn route(&self, number: &str) -> Option<NumberOwner> {
+        self.routes.borrow().get(number).cloned()
+    }
+
+    pub fn site_published(&self, site: &str) -> bool {
+        self.sites.borrow().contains_key(site)
+    }
+}
+
+impl LeaseStore for MemoryStore {
+    async fn load(&self) -> Result<Option<SiteState>> {
+        Ok(self.state.borrow().clone())
+    }
+    async fn save(&self, state: &SiteState) -> Result<()> {
+        *self.state.borrow_mut() = Some(state.clone());
+        Ok(())
+    }
+    async fn owner_of(&self, number: &PhoneNumber) -> Result<Option<NumberOwner>> {
+        Ok(self.route(number.e164()))
+    }
+    async fn publish_owner(&self, number: &PhoneNumber, route: &NumberOwner) -> Result<()> {
+        self.routes.borrow_mut().insert(number.e164().to_string(), route.clone());
+        Ok(())
+    }
+    async fn withdraw_owner(&self, number: &PhoneNumber) -> Result<()> {
+        self.routes.borrow_mut().remove(number.e164());
+        Ok(())
+    }
+    async fn publish_site(&self, config: &SiteConfig) -> Result<()> {
+        self.sites.borrow_mut().insert(config.id.clone(), config.clone());
+        Ok(())
+    }
+    async fn load_touches(&self, visitor: &str) -> Result<TouchHistory> {
+        Ok(self.touches.borrow().get(visitor).cloned().unwrap_or_default())
+    }
+    async fn save_touches(&self, visitor: &str, touches: &TouchHistory) -> Result<()> {
+        self.touches.borrow_mut().insert(visitor.to_string(), touches.clone());
+        Ok(())
+    }
+    async fn mirror_visitor(&self, visitor: &str, grant: Option<&LeaseGrant>) -> Result<()> {
+        let mut mirror = self.visitor_mirror.borrow_mut();
+        match grant {
+            Some(g) => mirror.insert(visitor.to_string(), g.clone()),
+            None => mirror.remove(visitor),
+        };
+        Ok(())
+    }
+    async fn record_session(&self, lease: &Lease) -> Result<()> {
+        self.sessions.borrow_mut().insert(session_key(lease), lease.clone());
+        Ok(())
+    }
+    async fn sessions_between(&self, from: Timestamp, to: Timestamp, limit: usize) -> Result<Vec<Lease>> {
+        let sessions = self.sessions.borrow();
+        Ok(sessions
+            .values()
+            .filter(|l| from <= l.started_at && l.started_at < to)
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+    async fn session_groups(
+        &self,
+        group_by: &[Dimension],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<RawGroup>> {
+        let sessions = self.sessions_between(from, to, usize::MAX).await?;
+        Ok(crate::reports::report::raw_groups(group_by, &[], &sessions, 0).1)
+    }
+}
+
+impl MemoryStore {
+    /// Every call stored, newest first (for tests to look at).
+    pub fn all_calls(&self) -> Vec<CallRecord> {
+        let mut calls = self.calls.borrow().clone();
+        calls.sort_by_key(|c| std::cmp::Reverse(c.started_at));
+        calls
+    }
+}
+
+impl CallStore for MemoryStore {
+    async fn save_call(&self, call: &CallRecord) -> Result<()> {
+        let mut calls = self.calls.borrow_mut();
+        match calls.iter_mut().find(|c| c.call_sid == call.call_sid) {
+            Some(c) => *c = call.clone(),
+            None => calls.push(call.clone()),
+        }
+        Ok(())
+    }
+    async fn enqueue_delivery(&self, delivery: &Delivery) -> Result<bool> {
+        let mut all = self.deliveries.borrow_mut();
+        if all.iter().any(|d| d.id == delivery.id) {
+            return Ok(false);
+        }
+        all.push(delivery.clone());
+        Ok(true)
+    }
+    async fn save_delivery(&self, delivery: &Delivery) -> Result<()> {
+        if let Some(d) = self.deliveries.borrow_mut().iter_mut().find(|d| d.id == delivery.id) {
+            *d = delivery.clone();
+        }
+        Ok(())
+    }
+    async fn due_deliveries(&self, now: Timestamp, limit: usize) -> Result<Vec<Delivery>> {
+        let all = self.deliveries.borrow();
+        Ok(all.iter().filter(|d| d.next_at.is_some_and(|t| t <= now)).take(limit).cloned().collect())
+    }
+    async fn deliveries_of(&self, call_sid: &str) -> Result<Vec<Delivery>> {
+        Ok(self.deliveries.borrow().iter().filter(|d| d.call_sid == call_sid).cloned().collect())
+    }
+    async fn next_delivery_at(&self) -> Result<Option<Timestamp>> {
+        Ok(self.deliveries.borrow().iter().filter_map(|d| d.next_at).min())
+    }
+    async fn find_call(&self, call_sid: &str) -> Result<Option<CallRecord>> {
+        Ok(self.calls.borrow().iter().find(|c| c.call_sid == call_sid).cloned())
+    }
+    async fn first_call_from(&self, from: &str) -> Result<Option<CallRecord>> {
+        Ok(self.calls.borrow().iter().filter(|c| c.from == from).min_by_key(|c| c.started_at).cloned())
+    }
+    async fn call_groups(
+        &self,
+        group_by: &[Dimension],
+        from: Timestamp,
+        to: Timestamp,
+        qualify_secs: u32,
+    ) -> Result<Vec<RawGroup>> {
+        let calls: Vec<CallRecord> = self
+            .calls
+            .borrow()
+            .iter()
+            .filter(|c| from <= c.started_at && c.started_at < to)
+            .cloned()
+            .collect();
+        Ok(crate::reports::report::raw_groups(group_by, &calls, &[], qualify_secs).0)
+    }
+    async fn call_summary(&self, from: Timestamp, to: Timestamp, qualify_secs: u32) -> Result<CallSummary> {
+        let calls = self.calls.borrow();
+        let rows: Vec<CallRow> =
+            calls.iter().filter(|c| from <= c.started_at && c.started_at < to).map(CallRow::of).collect();
+        Ok(CallSummary::of_rows(rows.iter(), qualify_secs))
+    }
+    async fn query_calls(
+        &self,
+        query: &CallQuery,
+        qualify_secs: u32,
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<CallRecord>, u64)> {
+        let calls = self.calls.borrow();
+        let mut rows: Vec<CallRow> =
+            calls.iter().map(CallRow::of).filter(|r| query.matches(r, qualify_secs)).collect();
+        query.sort_rows(&mut rows);
+        let total = rows.len() as u64;
+        let page = rows
+            .iter()
+            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+            .take(limit as usize)
+            .filter_map(|r| calls.iter().find(|c| c.call_sid == r.call_sid).cloned())
+            .collect();
+        Ok((page, total))
+    }
+}

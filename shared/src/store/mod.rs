@@ -1,0 +1,101 @@
+//! Storage seams: what a site's writer keeps ([`SiteState`]) and the traits its stores
+//! implement (the Durable Object's SQLite and Workers KV in the edge; memory in host tests).
+
+#[cfg(test)]
+mod memory;
+
+#[cfg(test)]
+pub use memory::MemoryStore;
+
+use crate::calls::{CallQuery, CallRecord};
+use crate::error::Result;
+use crate::pool::{Lease, Pool};
+use crate::reports::overview::CallSummary;
+use crate::reports::report::{Dimension, RawGroup};
+use crate::site::{NumberOwner, SiteConfig};
+use crate::support::Timestamp;
+use crate::traffic::TouchHistory;
+use crate::webhooks::Delivery;
+use crate::wire::LeaseGrant;
+use phone::PhoneNumber;
+use serde::{Deserialize, Serialize};
+
+/// Everything a site's writer keeps: its configuration and its pool with lease history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteState {
+    pub config: SiteConfig,
+    pub pool: Pool,
+}
+
+/// Where a site's state lives (Durable Object storage) and where number routes are mirrored
+/// for every edge location to read (Workers KV).
+#[allow(async_fn_in_trait)] // Workers and browsers are single-threaded: no Send bounds.
+pub trait LeaseStore {
+    async fn load(&self) -> Result<Option<SiteState>>;
+    /// The site's settings alone (the call path reads them without the pool).
+    async fn load_config(&self) -> Result<Option<SiteConfig>> {
+        Ok(self.load().await?.map(|s| s.config))
+    }
+    async fn save(&self, state: &SiteState) -> Result<()>;
+    async fn owner_of(&self, number: &PhoneNumber) -> Result<Option<NumberOwner>>;
+    async fn publish_owner(&self, number: &PhoneNumber, route: &NumberOwner) -> Result<()>;
+    async fn withdraw_owner(&self, number: &PhoneNumber) -> Result<()>;
+    /// Announces that the site exists, so edges can turn away unknown site ids without
+    /// waking (or creating) a Durable Object.
+    async fn publish_site(&self, config: &SiteConfig) -> Result<()>;
+    /// Mirrors a visitor's current lease (or its end) so edges can serve their page views.
+    async fn mirror_visitor(&self, visitor: &str, grant: Option<&LeaseGrant>) -> Result<()>;
+    /// The visitor's touches (empty for a new visitor).
+    async fn load_touches(&self, visitor: &str) -> Result<TouchHistory>;
+    async fn save_touches(&self, visitor: &str, touches: &TouchHistory) -> Result<()>;
+    /// Keeps the session log (every lease, kept for reports after the pool forgets it).
+    async fn record_session(&self, lease: &Lease) -> Result<()>;
+    /// Sessions that started in `[from, to)`, at most `limit`.
+    async fn sessions_between(&self, from: Timestamp, to: Timestamp, limit: usize) -> Result<Vec<Lease>>;
+    /// Sessions that started in `[from, to)`, counted per group (see [`report::sql::sessions`]).
+    async fn session_groups(
+        &self,
+        group_by: &[Dimension],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<RawGroup>>;
+}
+
+/// Where a site's calls are recorded.
+#[allow(async_fn_in_trait)]
+pub trait CallStore {
+    /// Stores the call, replacing the one with the same `call_sid`.
+    async fn save_call(&self, call: &CallRecord) -> Result<()>;
+    /// The call with this id, if recorded.
+    async fn find_call(&self, call_sid: &str) -> Result<Option<CallRecord>>;
+    /// The earliest recorded call from this caller.
+    async fn first_call_from(&self, from: &str) -> Result<Option<CallRecord>>;
+    /// Counts of the calls that started in `[from, to)` (see [`CallSummary`]).
+    async fn call_summary(&self, from: Timestamp, to: Timestamp, qualify_secs: u32) -> Result<CallSummary>;
+    /// The calls `query` selects (its range and filters, `qualify_secs` being the site's
+    /// qualified-call threshold) in its order, `limit` of them from `offset`; and how many it
+    /// selects in all.
+    async fn query_calls(
+        &self,
+        query: &CallQuery,
+        qualify_secs: u32,
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<CallRecord>, u64)>;
+    /// Calls that started in `[from, to)`, counted per group (see [`report::sql::calls`]).
+    async fn call_groups(
+        &self,
+        group_by: &[Dimension],
+        from: Timestamp,
+        to: Timestamp,
+        qualify_secs: u32,
+    ) -> Result<Vec<RawGroup>>;
+    /// Queues a CRM delivery unless one with its id exists; `true` if it was new.
+    async fn enqueue_delivery(&self, delivery: &Delivery) -> Result<bool>;
+    async fn save_delivery(&self, delivery: &Delivery) -> Result<()>;
+    /// Pending deliveries due at `now`, oldest first, at most `limit`.
+    async fn due_deliveries(&self, now: Timestamp, limit: usize) -> Result<Vec<Delivery>>;
+    async fn deliveries_of(&self, call_sid: &str) -> Result<Vec<Delivery>>;
+    /// When the next pending delivery is due.
+    async fn next_delivery_at(&self) -> Result<Option<Timestamp>>;
+}

@@ -1,0 +1,62 @@
+//! Reading what callers send: JSON bodies (naming the field at fault), times and dates in
+//! queries, and bearer tokens.
+
+use super::clock::Timestamp;
+use crate::error::{Error, Result};
+
+const DAY_SECS: i64 = 24 * 3600;
+
+/// Parses a JSON body, naming the offending field when a value has the wrong type
+/// (`"visitor": invalid type: integer, expected a string`, with [`Error::field`] `visitor`).
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> Result<T> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| shape_error(&e, what))
+}
+
+/// [`parse_json`] for a document already parsed into a JSON value.
+pub fn parse_json_value<T: serde::de::DeserializeOwned>(value: serde_json::Value, what: &str) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(|e| shape_error(&e, what))
+}
+
+fn shape_error<E: core::fmt::Display>(e: &serde_path_to_error::Error<E>, what: &str) -> Error {
+    let path = e.path().to_string();
+    if path == "." {
+        Error::invalid(format!("body is not a valid {what}: {}", e.inner()))
+    } else {
+        Error::invalid(format!("body is not a valid {what}: \"{path}\": {}", e.inner())).at(path)
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header (the scheme is case-insensitive);
+/// `None` when the header is missing, of another scheme, or empty.
+pub fn bearer_token(header: Option<&str>) -> Option<&str> {
+    let (scheme, token) = header?.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// A time as RFC 3339, or a date `YYYY-MM-DD` (its start, or with `end_of_day` the next
+/// day's start, so `to=2026-11-22` includes that day).
+pub fn parse_time(name: &str, raw: &str, end_of_day: bool) -> Result<Timestamp> {
+    if let Some(t) = Timestamp::parse_rfc3339(raw) {
+        return Ok(t);
+    }
+    let midnight = Timestamp::parse_rfc3339(&format!("{raw}T00:00:00Z"))
+        .ok_or_else(|| Error::invalid(format!("{name} must be a date (2026-11-22) or an RFC 3339 time")))?;
+    Ok(if end_of_day { midnight.plus_secs(DAY_SECS) } else { midnight })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_tokens_are_read_like_http_says() {
+        assert_eq!(bearer_token(Some("Bearer abc")), Some("abc"));
+        assert_eq!(bearer_token(Some("bearer  abc ")), Some("abc"));
+        assert_eq!(bearer_token(Some("Basic abc")), None);
+        assert_eq!(bearer_token(Some("Bearer ")), None);
+        assert_eq!(bearer_token(Some("abc")), None);
+        assert_eq!(bearer_token(None), None);
+    }
+}

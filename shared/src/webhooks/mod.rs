@@ -1,0 +1,11 @@
+//! Outbound webhooks to a site's CRM: the deliveries (one per call event, retried with
+//! backoff) and their `X-Ringtrace-Signature`. Uses `support` only.
+
+mod crm;
+mod signing;
+
+pub use crm::{
+    Attempt, CrmWebhook, CrmWebhookSetup, Delivery, DeliveryState, CALL_ENDED, CALL_STARTED,
+    DEFAULT_RETRY_BASE_MS, DELIVERY_TIMEOUT_MS, MAX_RETRY_DELAY_MS, RETRY_WINDOW_SECS,
+};
+pub use signing::{verify_webhook, webhook_signature, webhook_signature_header};

@@ -1,0 +1,318 @@
+//! The widget's lease API: `POST /v1/lease`, `/renew`, `/release`, and what the edge
+//! asks the site's object for a lease.
+
+use crate::error::{Error, Result};
+use crate::pool::{Lease, Region};
+use crate::site::SiteConfig;
+use crate::support::valid_site_id;
+use crate::support::{parse_json, valid_visitor_id, Timestamp};
+use crate::traffic::Visit;
+use phone::PhoneNumber;
+use serde::{Deserialize, Serialize};
+
+/// `POST /v1/lease` body, as the widget sends it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaseBody {
+    pub site: String,
+    pub visitor: String,
+    pub utm_source: Option<String>,
+    pub utm_medium: Option<String>,
+    pub utm_campaign: Option<String>,
+    pub utm_term: Option<String>,
+    pub utm_content: Option<String>,
+    pub referrer: Option<String>,
+    pub landing_page: Option<String>,
+    /// Which of the site's business numbers the page shows (default: the main one).
+    #[serde(default)]
+    pub business_number: Option<String>,
+}
+
+const MAX_TAG_LEN: usize = 500;
+pub(super) const MAX_URL_LEN: usize = 2048;
+
+impl LeaseBody {
+    /// Parses a lease request body, saying exactly what is wrong when it is not one.
+    pub fn parse(body: &[u8]) -> Result<Self> {
+        if body.is_empty() {
+            return Err(Error::invalid("body must be a JSON object with at least \"site\" and \"visitor\""));
+        }
+        let parsed: LeaseBody = parse_json(body, "lease request")?;
+        parsed.validate()?;
+        Ok(parsed)
+    }
+
+    fn validate(&self) -> Result<()> {
+        if !valid_site_id(&self.site) {
+            return Err(Error::invalid("\"site\" must be 1-64 characters of a-z, 0-9, - and _"));
+        }
+        if !valid_visitor_id(&self.visitor) {
+            return Err(Error::invalid("\"visitor\" must be 8-64 characters of A-Z, a-z, 0-9, - and _"));
+        }
+        let tags = [
+            ("utm_source", &self.utm_source),
+            ("utm_medium", &self.utm_medium),
+            ("utm_campaign", &self.utm_campaign),
+            ("utm_term", &self.utm_term),
+            ("utm_content", &self.utm_content),
+        ];
+        for (name, value) in tags {
+            if value.as_ref().is_some_and(|v| v.chars().count() > MAX_TAG_LEN) {
+                return Err(Error::invalid(format!("\"{name}\" is longer than {MAX_TAG_LEN} characters")));
+            }
+        }
+        for (name, value) in [("referrer", &self.referrer), ("landing_page", &self.landing_page)] {
+            if value.as_ref().is_some_and(|v| v.len() > MAX_URL_LEN) {
+                return Err(Error::invalid(format!("\"{name}\" is longer than {MAX_URL_LEN} bytes")));
+            }
+        }
+        self.line()?;
+        Ok(())
+    }
+
+    /// The business number asked about, validated.
+    pub fn line(&self) -> Result<Option<PhoneNumber>> {
+        self.business_number.as_deref().map(PhoneNumber::parse).transpose().map_err(Error::from)
+    }
+
+    pub fn visit(&self) -> Visit {
+        Visit {
+            utm_source: self.utm_source.clone(),
+            utm_medium: self.utm_medium.clone(),
+            utm_campaign: self.utm_campaign.clone(),
+            utm_term: self.utm_term.clone(),
+            utm_content: self.utm_content.clone(),
+            referrer: self.referrer.clone(),
+            landing_page: self.landing_page.clone(),
+        }
+    }
+}
+
+/// `POST /v1/lease` answer: the number to show instead of `replaces`, until `expires_at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaseGrant {
+    /// The tracking number, E.164.
+    pub number: String,
+    pub expires_at: Timestamp,
+    /// The business number this one stands in for on the page, E.164.
+    pub replaces: String,
+    pub lease_id: String,
+    /// Every number was live: this one is shared with another session.
+    pub shared: bool,
+    /// Every number was live: this is the site's overflow number.
+    pub overflow: bool,
+    /// One of the site's static numbers (the same for every visitor from that source).
+    pub static_number: bool,
+    /// The site's other business numbers that have tracking numbers: if the page prints
+    /// one, ask for a lease for it too (`business_number` in the lease body).
+    #[serde(default)]
+    pub other_business_numbers: Vec<String>,
+    /// How long the widget keeps the visitor's id (the site's touch lifetime), in seconds.
+    #[serde(default)]
+    pub visitor_lifetime_secs: i64,
+    /// Over a rate limit (`shared::rate_limit`): no pool number was taken; `number` is the
+    /// site's overflow number or the business number itself, until `expires_at`.
+    #[serde(default)]
+    pub limited: bool,
+}
+
+/// Lease id of a limited grant: renewing it says it ended, so the widget asks again later.
+pub const LIMITED_LEASE_ID: &str = "limited";
+
+/// How long a limited grant stands before the widget asks again.
+const LIMITED_GRANT_SECS: i64 = 120;
+
+/// A lease mirrored for the edge must have at least this long left to be served from the
+/// mirror; closer to its end the site's object answers (and extends it).
+const MIRROR_MIN_REMAINING_SECS: i64 = 5 * 60;
+
+impl LeaseGrant {
+    /// Whether an edge may answer a returning visitor's page view with this mirrored grant,
+    /// without the site's object: the page view is part of the visit already credited (no
+    /// new touch to record), and the lease is a plain pool lease with time to spare.
+    pub fn serves_from_mirror(&self, visit: &Visit, now: Timestamp) -> bool {
+        visit.is_internal_navigation()
+            && !self.shared
+            && !self.overflow
+            && self.expires_at.millis() - now.millis() >= MIRROR_MIN_REMAINING_SECS * 1000
+    }
+
+    /// The answer to a visitor over a rate limit, for the line `business_number` (`None`:
+    /// the main one): the site's overflow number, or the business number itself.
+    pub fn limited(config: &SiteConfig, business_number: Option<&PhoneNumber>, now: Timestamp) -> Self {
+        let replaces = business_number.unwrap_or(&config.business_number);
+        // The overflow number forwards to the main line: another line keeps its own number.
+        let overflow = config.overflow_number.as_ref().filter(|_| business_number.is_none());
+        let number = overflow.unwrap_or(replaces);
+        LeaseGrant {
+            number: number.e164().to_string(),
+            expires_at: now.plus_secs(LIMITED_GRANT_SECS),
+            replaces: replaces.e164().to_string(),
+            lease_id: LIMITED_LEASE_ID.to_string(),
+            shared: false,
+            overflow: overflow.is_some(),
+            static_number: false,
+            other_business_numbers: Vec::new(),
+            visitor_lifetime_secs: config.touch_lifetime_secs,
+            limited: true,
+        }
+    }
+
+    pub fn new(lease: &Lease, config: &SiteConfig) -> Self {
+        LeaseGrant {
+            limited: false,
+            number: lease.number.e164().to_string(),
+            expires_at: lease.expires_at,
+            replaces: config.business_number_for(&lease.number).e164().to_string(),
+            lease_id: lease.id.clone(),
+            shared: lease.shared,
+            overflow: lease.overflow,
+            static_number: lease.static_number,
+            visitor_lifetime_secs: config.touch_lifetime_secs,
+            other_business_numbers: config
+                .lines()
+                .into_iter()
+                .filter(|b| *b != config.business_number_for(&lease.number))
+                .map(|b| b.e164().to_string())
+                .collect(),
+        }
+    }
+}
+
+/// `POST /v1/lease/renew` and `POST /v1/lease/release` body: which lease, and whose.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaseRef {
+    pub site: String,
+    pub visitor: String,
+    pub lease_id: String,
+}
+
+impl LeaseRef {
+    pub fn parse(body: &[u8]) -> Result<Self> {
+        if body.is_empty() {
+            return Err(Error::invalid(
+                "body must be a JSON object with \"site\", \"visitor\" and \"lease_id\"",
+            ));
+        }
+        let parsed: LeaseRef = parse_json(body, "lease reference")?;
+        if !valid_site_id(&parsed.site) {
+            return Err(Error::invalid("\"site\" must be 1-64 characters of a-z, 0-9, - and _"));
+        }
+        if !valid_visitor_id(&parsed.visitor) {
+            return Err(Error::invalid("\"visitor\" must be 8-64 characters of A-Z, a-z, 0-9, - and _"));
+        }
+        let id_ok = (1..=64).contains(&parsed.lease_id.len())
+            && parsed.lease_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if !id_ok {
+            return Err(Error::invalid("\"lease_id\" is not a lease id (as returned by POST /v1/lease)"));
+        }
+        Ok(parsed)
+    }
+}
+
+/// `POST /v1/lease/release` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Released {
+    pub lease_id: String,
+    pub ended_at: Timestamp,
+}
+
+/// What the edge asks a site's Durable Object for a lease.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaseCommand {
+    pub visitor: String,
+    pub visit: Visit,
+    pub region: Region,
+    #[serde(default)]
+    pub business_number: Option<PhoneNumber>,
+    /// The client's address (`CF-Connecting-IP`), for the rate limits.
+    #[serde(default)]
+    pub client_ip: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_widget_body() {
+        let b = LeaseBody::parse(
+            br#"{"site":"demo","visitor":"abcdef0123456789","utm_source":"google","extra":1}"#,
+        )
+        .unwrap();
+        assert_eq!(b.visit().utm_source.as_deref(), Some("google"));
+    }
+
+    #[test]
+    fn bad_bodies_say_what_is_wrong() {
+        let cases: [(&[u8], &str); 6] = [
+            (b"", "JSON object"),
+            (b"not json", "not a valid lease request"),
+            (br#"{"visitor":"abcdef0123456789"}"#, "missing field `site`"),
+            (br#"{"site":"demo"}"#, "missing field `visitor`"),
+            (br#"{"site":"../etc","visitor":"abcdef0123456789"}"#, "\"site\""),
+            (br#"{"site":"demo","visitor":"x"}"#, "\"visitor\""),
+        ];
+        for (body, needle) in cases {
+            let err = LeaseBody::parse(body).unwrap_err();
+            assert_eq!(err.http_status(), 400);
+            assert!(err.to_string().contains(needle), "{err} should mention {needle}");
+        }
+        let wrong_type = LeaseBody::parse(br#"{"site":"demo","visitor":12345678}"#).unwrap_err();
+        assert!(wrong_type.to_string().contains("\"visitor\": invalid type"), "{wrong_type}");
+        // Why LeaseBody lists the visit's fields itself rather than flattening `Visit`: with
+        // `#[serde(flatten)]` this message could no longer name the field.
+        let wrong_type = LeaseBody::parse(br#"{"site":"demo","visitor":"abcdef0123456789","utm_source":5}"#);
+        assert!(wrong_type.unwrap_err().to_string().contains("\"utm_source\""));
+        let long =
+            format!(r#"{{"site":"demo","visitor":"abcdef0123456789","utm_term":"{}"}}"#, "x".repeat(501));
+        assert!(LeaseBody::parse(long.as_bytes()).unwrap_err().to_string().contains("utm_term"));
+    }
+
+    #[test]
+    fn lease_refs_are_checked() {
+        assert!(LeaseRef::parse(
+            br#"{"site":"demo","visitor":"abcdef0123456789","lease_id":"15550100201-17"}"#
+        )
+        .is_ok());
+        for (body, needle) in [
+            (&br#"{"site":"demo","visitor":"abcdef0123456789"}"#[..], "lease_id"),
+            (br#"{"site":"demo","visitor":"abcdef0123456789","lease_id":"../x"}"#, "lease_id"),
+            (br#"{"site":"demo","visitor":"v","lease_id":"1-2"}"#, "visitor"),
+            (b"", "lease_id"),
+        ] {
+            let err = LeaseRef::parse(body).unwrap_err();
+            assert!(err.to_string().contains(needle), "{err}");
+        }
+    }
+
+    #[test]
+    fn only_page_views_within_a_visit_are_served_from_the_mirror() {
+        let grant = LeaseGrant {
+            number: "+15550100201".into(),
+            expires_at: Timestamp(15 * 60_000),
+            replaces: "+15550100100".into(),
+            lease_id: "15550100201-0".into(),
+            shared: false,
+            overflow: false,
+            static_number: false,
+            other_business_numbers: Vec::new(),
+            visitor_lifetime_secs: 90 * 24 * 3600,
+            limited: false,
+        };
+        let page = |referrer: &str, landing: &str| Visit {
+            referrer: Some(referrer.into()),
+            landing_page: Some(landing.into()),
+            ..Visit::default()
+        };
+        let inside = page("https://a.example/", "https://a.example/pricing");
+        assert!(grant.serves_from_mirror(&inside, Timestamp(60_000)));
+        assert!(!grant.serves_from_mirror(&inside, Timestamp(11 * 60_000)), "too close to its end");
+        assert!(
+            !grant.serves_from_mirror(&page("https://www.google.com/", "https://a.example/"), Timestamp(0))
+        );
+        assert!(!grant
+            .serves_from_mirror(&page("https://a.example/", "https://a.example/?gclid=1"), Timestamp(0)));
+        let shared = LeaseGrant { shared: true, ..grant };
+        assert!(!shared.serves_from_mirror(&inside, Timestamp(0)));
+    }
+}

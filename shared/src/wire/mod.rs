@@ -1,0 +1,17 @@
+//! The edge API's wire types, one file per resource: what the widget, the dashboard, CRMs
+//! and providers send and get back. Uses every concept below it; nothing uses it but the
+//! ledger, the store and the adapters.
+
+mod calls;
+mod errors;
+mod lease;
+mod reports;
+mod sites;
+
+pub use calls::{
+    calls_csv, CallDetail, CallEventBody, CallView, CallsPage, CrmPayload, DeliveryView, LookupAnswer,
+};
+pub use errors::{ErrorBody, ErrorDetail};
+pub use lease::{LeaseBody, LeaseCommand, LeaseGrant, LeaseRef, Released, LIMITED_LEASE_ID};
+pub use reports::{parse_pool_days, NumberState, PoolReport, ReportPage, ReportQuery};
+pub use sites::{NumberEntry, SiteSummary};
