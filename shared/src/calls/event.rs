@@ -68,8 +68,10 @@ pub enum Leg {
 pub enum EventKind {
     /// The call reached the tracking number.
     Started,
-    /// Where the call was sent: the business (or after-hours) number, or voicemail.
-    Routed {
+    /// Where the call was sent: the business (or after-hours) number, or voicemail. Stored
+    /// and sent as `"routed"`, its name before "route" came to mean HTTP routes only.
+    #[serde(rename = "routed")]
+    Forwarded {
         forward_to: Option<PhoneNumber>,
         after_hours: bool,
     },
@@ -117,7 +119,7 @@ impl CallEvent {
     pub fn key(&self) -> String {
         match &self.kind {
             EventKind::Started => "started".into(),
-            EventKind::Routed { .. } => "routed".into(),
+            EventKind::Forwarded { .. } => "routed".into(),
             EventKind::Ringing => "ringing".into(),
             EventKind::Answered => "answered".into(),
             EventKind::Ended { leg: Leg::Caller, status, .. } => format!("ended:caller:{}", status.as_str()),
@@ -243,6 +245,14 @@ mod tests {
                 110,
             ),
         ]
+    }
+
+    #[test]
+    fn a_forwarded_event_keeps_its_stored_name() {
+        let e = ev(EventKind::Forwarded { forward_to: None, after_hours: true }, 0);
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["type"], "routed", "calls stored before the rename still read back");
+        assert_eq!(serde_json::from_value::<CallEvent>(json).unwrap(), e);
     }
 
     #[test]

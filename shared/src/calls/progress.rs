@@ -106,7 +106,7 @@ impl CallProgress {
                         p.from.clone_from(&e.from);
                     }
                 }
-                EventKind::Routed { forward_to, after_hours } => {
+                EventKind::Forwarded { forward_to, after_hours } => {
                     p.forwarded_to.clone_from(forward_to);
                     p.after_hours = *after_hours;
                 }

@@ -181,7 +181,7 @@ impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
                     CallDestination::Forward { to, after_hours } => (Some(to.clone()), *after_hours),
                     CallDestination::Voicemail { .. } => (None, true),
                 };
-                events.push(CallEvent { kind: EventKind::Routed { forward_to, after_hours }, ..started });
+                events.push(CallEvent { kind: EventKind::Forwarded { forward_to, after_hours }, ..started });
             }
         }
         if !events.is_empty() {
@@ -241,7 +241,7 @@ impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
             kind: EventKind::Started,
         };
         let routed = CallEvent {
-            kind: EventKind::Routed { forward_to: forward_to.clone(), after_hours },
+            kind: EventKind::Forwarded { forward_to: forward_to.clone(), after_hours },
             ..started.clone()
         };
         self.record_events_in(&config, vec![started, routed]).await?;
