@@ -11,7 +11,8 @@ say "clippy (host crates, then the three wasm32 crates)"
 cargo clippy -q --workspace --all-targets \
   --exclude ringtrace-edge --exclude ringtrace-widget --exclude ringtrace-dashboard -- -D warnings
 cargo clippy -q -p ringtrace-edge -p ringtrace-dashboard --target wasm32-unknown-unknown -- -D warnings
-# Alone: the widget is no_std, and building it with the others would unify `std` into it.
+# Alone: the widget is no_std, and building it with the others would unify `serde` (and
+# with it `std`-only code) into its phone-number crate.
 cargo clippy -q -p ringtrace-widget --target wasm32-unknown-unknown -- -D warnings
-# shared as the widget links it: no_std, the phone-number core only.
-cargo clippy -q -p ringtrace-shared --no-default-features --target wasm32-unknown-unknown -- -D warnings
+# The phone-number crate as the widget links it: no_std, no serde.
+cargo clippy -q -p ringtrace-phone --target wasm32-unknown-unknown -- -D warnings
