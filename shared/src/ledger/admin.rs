@@ -227,14 +227,14 @@ mod tests {
         .unwrap();
         assert_eq!((after.lease_minutes, after.name.as_str()), (40, "Demo Plumbing & Heating"));
         assert_eq!(run(ledger.settings(token)).unwrap(), after, "saved");
-        let held = store.route(lease.number.e164()).and_then(|r| r.lease).expect("the lease survives");
+        let held = store.owner(lease.number.e164()).and_then(|r| r.lease).expect("the lease survives");
         assert_eq!(held.id, lease.id);
 
         let taken = br#"{"pool": [{"number": "+15550100201"}, {"number": "+15550100301"}]}"#;
         let err = run(ledger.update_settings(token, taken)).unwrap_err();
         assert_eq!((err.http_status(), err.field()), (409, Some("pool[1]")));
         assert_eq!(run(ledger.settings(token)).unwrap(), after, "a refused change changes nothing");
-        assert_eq!(store.route("+15550100301").map(|r| r.site), Some("other".into()));
+        assert_eq!(store.owner("+15550100301").map(|r| r.site), Some("other".into()));
     }
 
     #[test]
@@ -263,7 +263,7 @@ mod tests {
         };
         let added = run(ledger.add_number(entry("+1 555 010 0202", Some("us-tx")))).unwrap();
         assert_eq!(added.pool.len(), 2);
-        assert!(store.route("+15550100202").is_some(), "the new number routes to the site");
+        assert!(store.owner("+15550100202").is_some(), "the new number routes to the site");
         for (bad, status, field) in [
             (entry("+15550100202", None), 400, "number"),
             (entry("+15550100301", None), 409, "number"),
@@ -275,7 +275,7 @@ mod tests {
         }
         let removed = run(ledger.remove_number(&PhoneNumber::parse("+15550100201").unwrap())).unwrap();
         assert_eq!(removed.pool.len(), 1);
-        assert!(store.route("+15550100201").is_none(), "a removed number stops routing");
+        assert!(store.owner("+15550100201").is_none(), "a removed number stops routing");
         let missing = run(ledger.remove_number(&PhoneNumber::parse("+15550100299").unwrap())).unwrap_err();
         assert_eq!(missing.http_status(), 404);
         let last = run(ledger.remove_number(&PhoneNumber::parse("+15550100202").unwrap())).unwrap_err();
@@ -309,7 +309,7 @@ mod tests {
         let (again, _) = run(ledger.lease("v1".into(), &visit("bing"), Region::default())).unwrap();
         assert_eq!(again.number, lease.number, "reconfiguring did not drop the live lease");
         run(ledger.configure(setup(&["+15550100202"]))).unwrap();
-        assert!(store.route("+15550100201").is_none());
+        assert!(store.owner("+15550100201").is_none());
     }
 
     #[test]

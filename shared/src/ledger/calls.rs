@@ -48,7 +48,7 @@ impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
         })
     }
 
-    /// Calls brought over from another tool (already checked: [`crate::call_import`]), for the
+    /// Calls brought over from another tool (already checked: [`crate::calls::ImportBody`]), for the
     /// site's token. A call id the site has is skipped; a caller's earlier call makes a repeat.
     pub async fn import_calls(&self, token: Option<&str>, calls: Vec<CallRecord>) -> Result<ImportResult> {
         self.authorized_config(token).await?;

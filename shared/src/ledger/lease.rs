@@ -279,13 +279,13 @@ mod tests {
         let clock = FixedClock::at(1_000_000);
         let ledger = SiteLedger::new("demo", &store, &clock);
         run(ledger.configure(setup(&["+15550100201", "+15550100202"]))).unwrap();
-        assert_eq!(store.route("+15550100201").map(|r| r.site), Some("demo".into()));
+        assert_eq!(store.owner("+15550100201").map(|r| r.site), Some("demo".into()));
         assert!(store.site_published("demo"));
 
         let (lease, config) =
             run(ledger.lease("visitor-1".into(), &visit("google"), Region::default())).unwrap();
         assert_eq!(config.business_number.e164(), "+15550100100");
-        let mirrored = store.route(lease.number.e164()).and_then(|r| r.lease).expect("lease mirrored");
+        let mirrored = store.owner(lease.number.e164()).and_then(|r| r.lease).expect("lease mirrored");
         assert_eq!(mirrored.visitor, "visitor-1");
         let for_visitor = store.visitor_mirror.borrow().get("visitor-1").cloned().expect("visitor mirrored");
         assert_eq!(for_visitor.lease_id, lease.id);
@@ -406,7 +406,7 @@ mod tests {
             utm_campaign: None,
         }];
         run(ledger.configure(s)).unwrap();
-        assert!(store.route("+15550100777").is_some(), "calls to it are routed to the site");
+        assert!(store.owner("+15550100777").is_some(), "calls to it are routed to the site");
         let (lease, _) =
             run(ledger.lease("v-static-1".into(), &visit("facebook"), Region::default())).unwrap();
         assert_eq!((lease.number.e164(), lease.static_number), ("+15550100777", true));
@@ -476,7 +476,7 @@ mod tests {
             run(ledger.lease_line("v".into(), &visit("x"), Region::default(), Some(&stranger))).unwrap_err();
         assert_eq!(err.http_status(), 400);
         assert_eq!(
-            store.route("+15550100301").map(|r| r.business_number.e164().to_string()).as_deref(),
+            store.owner("+15550100301").map(|r| r.business_number.e164().to_string()).as_deref(),
             Some("+15550100300")
         );
     }

@@ -443,7 +443,7 @@ mod tests {
         ];
         run(ledger.configure(s.clone())).unwrap();
         assert_eq!(
-            store.route("+15550100202").map(|r| r.business_number.e164().to_string()).as_deref(),
+            store.owner("+15550100202").map(|r| r.business_number.e164().to_string()).as_deref(),
             Some("+15550100300")
         );
         let params = [("CallSid", "CAservice"), ("From", "+15550009999"), ("To", "+15550100202")];

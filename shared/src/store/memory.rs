@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     pub(crate) state: RefCell<Option<SiteState>>,
-    pub(crate) routes: RefCell<BTreeMap<String, NumberOwner>>,
+    pub(crate) owners: RefCell<BTreeMap<String, NumberOwner>>,
     pub(crate) sites: RefCell<BTreeMap<String, SiteConfig>>,
     pub(crate) touches: RefCell<BTreeMap<String, TouchHistory>>,
     pub(crate) sessions: RefCell<BTreeMap<String, Lease>>,
@@ -34,8 +34,8 @@ pub struct MemoryStore {
 }
 
 impl MemoryStore {
-    pub fn route(&self, number: &str) -> Option<NumberOwner> {
-        self.routes.borrow().get(number).cloned()
+    pub fn owner(&self, number: &str) -> Option<NumberOwner> {
+        self.owners.borrow().get(number).cloned()
     }
 
     pub fn site_published(&self, site: &str) -> bool {
@@ -52,14 +52,14 @@ impl LeaseStore for MemoryStore {
         Ok(())
     }
     async fn owner_of(&self, number: &PhoneNumber) -> Result<Option<NumberOwner>> {
-        Ok(self.route(number.e164()))
+        Ok(self.owner(number.e164()))
     }
-    async fn publish_owner(&self, number: &PhoneNumber, route: &NumberOwner) -> Result<()> {
-        self.routes.borrow_mut().insert(number.e164().to_string(), route.clone());
+    async fn publish_owner(&self, number: &PhoneNumber, owner: &NumberOwner) -> Result<()> {
+        self.owners.borrow_mut().insert(number.e164().to_string(), owner.clone());
         Ok(())
     }
     async fn withdraw_owner(&self, number: &PhoneNumber) -> Result<()> {
-        self.routes.borrow_mut().remove(number.e164());
+        self.owners.borrow_mut().remove(number.e164());
         Ok(())
     }
     async fn publish_site(&self, config: &SiteConfig) -> Result<()> {

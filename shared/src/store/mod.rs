@@ -52,7 +52,7 @@ pub trait LeaseStore {
     async fn record_session(&self, lease: &Lease) -> Result<()>;
     /// Sessions that started in `[from, to)`, at most `limit`.
     async fn sessions_between(&self, from: Timestamp, to: Timestamp, limit: usize) -> Result<Vec<Lease>>;
-    /// Sessions that started in `[from, to)`, counted per group (see [`report::sql::sessions`]).
+    /// Sessions that started in `[from, to)`, counted per group (see [`crate::report::sql::sessions`]).
     async fn session_groups(
         &self,
         group_by: &[Dimension],
@@ -82,7 +82,7 @@ pub trait CallStore {
         offset: u64,
         limit: u32,
     ) -> Result<(Vec<CallRecord>, u64)>;
-    /// Calls that started in `[from, to)`, counted per group (see [`report::sql::calls`]).
+    /// Calls that started in `[from, to)`, counted per group (see [`crate::report::sql::calls`]).
     async fn call_groups(
         &self,
         group_by: &[Dimension],
