@@ -42,9 +42,6 @@ pub fn webhook_retry_base_ms(env: &Env) -> i64 {
         .unwrap_or(shared::crm::DEFAULT_RETRY_BASE_MS)
 }
 
-/// Largest telephony webhook or call-event body accepted.
-pub const MAX_TELEPHONY_BODY: usize = 64 * 1024;
-
 /// A secret or plain variable, `None` when unset or empty.
 fn var(env: &Env, name: &str) -> Option<String> {
     env.secret(name)

@@ -1,9 +1,9 @@
-//! HTTP handlers, one module per resource.
+//! HTTP handlers, one module per resource. Each answers `Result<Response, EdgeError>`; the
+//! router answers the error in the endpoint's dialect.
 
-pub mod admin;
-pub(crate) mod body;
-pub mod calls;
-pub mod lease;
-pub mod settings;
-pub mod sites;
-pub mod telephony;
+pub(crate) mod admin;
+pub(crate) mod calls;
+pub(crate) mod lease;
+pub(crate) mod settings;
+pub(crate) mod sites;
+pub(crate) mod telephony;

@@ -2,35 +2,15 @@
 //! here and shown once), rotate a site's token, add and remove tracking numbers.
 //! `PUT /v1/sites/{site}` (routes/sites.rs) stays the declarative path the dev seed uses.
 
-use crate::config::admin_token;
-use crate::error;
-use crate::store::SiteStub;
-use shared::{tokens_equal, valid_site_id, Error, PhoneNumber};
-use worker::{Method, Request, Response, Result, RouteContext};
-
-/// Largest admin request (a site with a full pool fits).
-const MAX_ADMIN_BODY: usize = 256 * 1024;
-
-/// `None` when the request carries the admin token; otherwise the answer to send.
-pub fn refused(req: &Request, ctx: &RouteContext<()>) -> Result<Option<Response>> {
-    let Some(expected) = admin_token(&ctx.env) else {
-        return error::respond(&Error::Forbidden(
-            "the admin API is disabled: set the ADMIN_TOKEN secret".into(),
-        ))
-        .map(Some);
-    };
-    let presented = req.headers().get("authorization")?;
-    let presented = shared::api::bearer_token(presented.as_deref()).unwrap_or("");
-    if tokens_equal(presented, &expected) {
-        Ok(None)
-    } else {
-        error::respond(&Error::Unauthorized).map(Some)
-    }
-}
+use crate::error::EdgeError;
+use crate::http::{self, require_admin, Limit};
+use crate::site_object::{Command, SiteStub};
+use shared::{valid_site_id, Error, PhoneNumber};
+use worker::{Request, Response, RouteContext};
 
 /// A new API token: 32 bytes from the platform's CSPRNG (`crypto.getRandomValues`), hex,
 /// prefixed so a leaked one is recognisable in logs and secret scanners.
-fn new_token() -> Result<String> {
+fn new_token() -> worker::Result<String> {
     use worker::js_sys::{Function, Reflect, Uint8Array};
     use worker::wasm_bindgen::JsCast;
     let crypto = Reflect::get(&worker::js_sys::global(), &"crypto".into())?;
@@ -41,15 +21,7 @@ fn new_token() -> Result<String> {
     Ok(format!("rt_{hex}"))
 }
 
-async fn json_body(req: &mut Request) -> Result<std::result::Result<serde_json::Value, Error>> {
-    let bytes = match crate::routes::body::read(req, "application/json", MAX_ADMIN_BODY).await? {
-        Ok(b) => b,
-        Err(e) => return Ok(Err(e)),
-    };
-    Ok(serde_json::from_slice(&bytes).map_err(|e| Error::invalid(format!("body is not valid JSON: {e}"))))
-}
-
-fn site_param(ctx: &RouteContext<()>) -> std::result::Result<String, Error> {
+fn site_param(ctx: &RouteContext<()>) -> shared::Result<String> {
     let site = ctx.param("site").cloned().unwrap_or_default();
     if valid_site_id(&site) {
         Ok(site)
@@ -58,16 +30,17 @@ fn site_param(ctx: &RouteContext<()>) -> std::result::Result<String, Error> {
     }
 }
 
-/// The object's answer as JSON, or the object's answer itself when it refused.
-async fn object_json(resp: Response) -> Result<std::result::Result<serde_json::Value, Response>> {
+/// Sends `command` to the site's object: its answer as JSON, or its answer itself when it
+/// refused.
+async fn send(ctx: &RouteContext<()>, site: &str, command: &Command) -> Result<serde_json::Value, EdgeError> {
+    let mut resp = SiteStub::for_site(&ctx.env, site)?.send(command, None).await?;
     if resp.status_code() != 200 {
-        return Ok(Err(resp));
+        return Err(EdgeError::Relayed(resp));
     }
-    let mut resp = resp;
-    Ok(Ok(resp.json().await?))
+    Ok(resp.json().await?)
 }
 
-fn json_answer(body: serde_json::Value, status: u16) -> Result<Response> {
+fn json_answer(body: serde_json::Value, status: u16) -> Result<Response, EdgeError> {
     let mut resp = Response::from_json(&body)?.with_status(status);
     resp.headers_mut().set("Cache-Control", "no-store")?;
     Ok(resp)
@@ -76,111 +49,60 @@ fn json_answer(body: serde_json::Value, status: u16) -> Result<Response> {
 /// `POST /v1/admin/sites` `{"site": "acme", …the setup of PUT /v1/sites/{site}, no api_token}`
 /// → 201 `{"site", "api_token", "settings"}`. The token is shown this once: only its SHA-256
 /// is stored. An id in use → 409.
-pub async fn create_site(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    if let Some(answer) = refused(&req, &ctx)? {
-        return Ok(answer);
-    }
-    let mut body = match json_body(&mut req).await? {
-        Ok(serde_json::Value::Object(map)) => map,
-        Ok(_) => return error::respond(&Error::invalid("body must be a JSON object: the site's setup")),
-        Err(e) => return error::respond(&e),
+pub async fn create_site(mut req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
+    require_admin(&req, &ctx.env)?;
+    let serde_json::Value::Object(mut body) = http::json(&http::read(&mut req, &Limit::ADMIN).await?)? else {
+        return Err(Error::invalid("body must be a JSON object: the site's setup").into());
     };
     let site = match body.remove("site") {
         Some(serde_json::Value::String(s)) if valid_site_id(&s) => s,
         _ => {
-            return error::respond(
-                &Error::invalid("site must be an id of 1-64 characters of a-z, 0-9, - and _").at("site"),
-            )
+            let e = Error::invalid("site must be an id of 1-64 characters of a-z, 0-9, - and _");
+            return Err(e.at("site").into());
         }
     };
     if body.contains_key("api_token") {
-        return error::respond(
-            &Error::invalid("api_token is generated by the edge and shown once in the answer; leave it out")
-                .at("api_token"),
-        );
+        let e =
+            Error::invalid("api_token is generated by the edge and shown once in the answer; leave it out");
+        return Err(e.at("api_token").into());
     }
     let mut setup: shared::SiteSetup =
-        match shared::api::parse_json_value(serde_json::Value::Object(body), "site setup") {
-            Ok(s) => s,
-            Err(e) => return error::respond(&e),
-        };
+        shared::api::parse_json_value(serde_json::Value::Object(body), "site setup")?;
     let token = new_token()?;
     setup.api_token = Some(token.clone());
-    let answer =
-        SiteStub::for_site(&ctx.env, &site)?.send(Method::Post, "/admin/create", Some(&setup), None).await?;
-    match object_json(answer).await? {
-        Ok(settings) => {
-            json_answer(serde_json::json!({"site": site, "api_token": token, "settings": settings}), 201)
-        }
-        Err(refusal) => Ok(refusal),
-    }
+    let settings = send(&ctx, &site, &Command::CreateSite(setup)).await?;
+    json_answer(serde_json::json!({"site": site, "api_token": token, "settings": settings}), 201)
 }
 
 /// `POST /v1/admin/sites/{site}/token` → `{"site", "api_token"}`: a new token, shown once; the
 /// old one stops working at once.
-pub async fn rotate_token(req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    if let Some(answer) = refused(&req, &ctx)? {
-        return Ok(answer);
-    }
-    let site = match site_param(&ctx) {
-        Ok(s) => s,
-        Err(e) => return error::respond(&e),
-    };
+pub async fn rotate_token(req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
+    require_admin(&req, &ctx.env)?;
+    let site = site_param(&ctx)?;
     let token = new_token()?;
-    let payload = serde_json::json!({ "api_token": token });
-    let answer =
-        SiteStub::for_site(&ctx.env, &site)?.send(Method::Post, "/admin/token", Some(&payload), None).await?;
-    match object_json(answer).await? {
-        Ok(_) => json_answer(serde_json::json!({"site": site, "api_token": token}), 200),
-        Err(refusal) => Ok(refusal),
-    }
+    send(&ctx, &site, &Command::RotateToken { api_token: token.clone() }).await?;
+    json_answer(serde_json::json!({"site": site, "api_token": token}), 200)
 }
 
 /// `POST /v1/admin/sites/{site}/numbers` `{"number", "region", "business_number"}` → 201, the
 /// site's settings with the number in its pool.
-pub async fn add_number(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    if let Some(answer) = refused(&req, &ctx)? {
-        return Ok(answer);
-    }
-    let site = match site_param(&ctx) {
-        Ok(s) => s,
-        Err(e) => return error::respond(&e),
-    };
-    let entry: shared::api::NumberEntry = match json_body(&mut req).await? {
-        Ok(v) => match shared::api::parse_json_value(v, "tracking number") {
-            Ok(e) => e,
-            Err(e) => return error::respond(&e),
-        },
-        Err(e) => return error::respond(&e),
-    };
-    let answer =
-        SiteStub::for_site(&ctx.env, &site)?.send(Method::Post, "/admin/numbers", Some(&entry), None).await?;
-    match object_json(answer).await? {
-        Ok(settings) => json_answer(settings, 201),
-        Err(refusal) => Ok(refusal),
-    }
+pub async fn add_number(mut req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
+    require_admin(&req, &ctx.env)?;
+    let site = site_param(&ctx)?;
+    let body = http::json(&http::read(&mut req, &Limit::ADMIN).await?)?;
+    let entry: shared::api::NumberEntry = shared::api::parse_json_value(body, "tracking number")?;
+    let settings = send(&ctx, &site, &Command::AddNumber(entry)).await?;
+    json_answer(settings, 201)
 }
 
 /// `DELETE /v1/admin/sites/{site}/numbers/{number}` → the site's settings without it. Its calls
 /// stay; calls to it stop routing to the site.
-pub async fn remove_number(req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    if let Some(answer) = refused(&req, &ctx)? {
-        return Ok(answer);
-    }
-    let site = match site_param(&ctx) {
-        Ok(s) => s,
-        Err(e) => return error::respond(&e),
-    };
+pub async fn remove_number(req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
+    require_admin(&req, &ctx.env)?;
+    let site = site_param(&ctx)?;
     let raw = ctx.param("number").cloned().unwrap_or_default();
     let decoded = worker::js_sys::decode_uri_component(&raw).ok().and_then(|v| v.as_string()).unwrap_or(raw);
-    let number = match PhoneNumber::parse(&decoded) {
-        Ok(n) => n,
-        Err(e) => return error::respond(&e.at("number")),
-    };
-    let path = format!("/admin/numbers/{}", number.e164().trim_start_matches('+'));
-    let answer = SiteStub::for_site(&ctx.env, &site)?.send::<()>(Method::Delete, &path, None, None).await?;
-    match object_json(answer).await? {
-        Ok(settings) => json_answer(settings, 200),
-        Err(refusal) => Ok(refusal),
-    }
+    let number = PhoneNumber::parse(&decoded).map_err(|e| e.at("number"))?;
+    let settings = send(&ctx, &site, &Command::RemoveNumber(number)).await?;
+    json_answer(settings, 200)
 }

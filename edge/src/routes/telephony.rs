@@ -1,58 +1,25 @@
 //! Telephony webhooks: Twilio's (`/v1/telephony/twilio/{voice,status,dial,recording,
 //! transcription}`), provider-neutral call events and dialed-number lookups (`/v1/route`).
 //! The edge finds the site and hands the request to its object, which checks signatures,
-//! records the call and decides where it goes.
+//! records the call and decides where it goes. Twilio's errors are answered as TwiML
+//! (`Dialect::Twilio`).
 
-use super::body;
-use crate::config::{self, MAX_TELEPHONY_BODY};
-use crate::error;
-use crate::store::{RouteMirror, SiteStub};
-use serde::Deserialize;
+use crate::clock::{now, random_id};
+use crate::config;
+use crate::error::{storage, EdgeError};
+use crate::http::{self, twiml, Limit, SiteCaller};
+use crate::kv_mirror::KvMirror;
+use crate::site_object::{Command, RouteLookup, SiteStub, TwimlAnswer};
 use shared::api::{bearer_token, ErrorBody, RouteAnswer};
 use shared::form::parse_urlencoded;
 use shared::signature::twilio_url_candidates;
 use shared::twilio::{self, Callbacks, DialPlan, Hook, VoiceWebhook};
 use shared::{valid_site_id, Error, PhoneNumber, TwilioRequest};
-use worker::{console_error, console_warn, Method, Request, Response, Result, RouteContext};
-
-/// The object's answer to a Twilio request.
-#[derive(Deserialize)]
-pub struct TwimlAnswer {
-    pub twiml: String,
-}
-
-fn twiml(body: String, status: u16) -> Result<Response> {
-    let mut resp = Response::ok(body)?.with_status(status);
-    resp.headers_mut().set("content-type", "text/xml; charset=utf-8")?;
-    resp.headers_mut().set("cache-control", "no-store")?;
-    Ok(resp)
-}
-
-/// Errors on Twilio's endpoints: TwiML (what Twilio expects, the message in a comment and a
-/// header for its debugger), or JSON for a client that asks for it.
-fn twilio_error(req: &Request, e: &Error) -> Result<Response> {
-    if let Error::Storage(detail) = e {
-        console_error!("telephony storage failure: {detail}");
-    }
-    twilio_error_body(req, e.http_status(), &ErrorBody::from(e))
-}
-
-fn twilio_error_body(req: &Request, status: u16, body: &ErrorBody) -> Result<Response> {
-    let wants_json = req.headers().get("accept")?.is_some_and(|a| a.contains("application/json"));
-    if wants_json {
-        return Ok(Response::from_json(body)?.with_status(status));
-    }
-    let mut resp = twiml(twilio::error(&body.error.code, &body.error.message), status)?;
-    // Header values must be visible ASCII; the body keeps the full message.
-    let header: String =
-        body.error.message.chars().filter(|c| c.is_ascii() && !c.is_control()).take(300).collect();
-    resp.headers_mut().set("x-ringtrace-error", &header)?;
-    Ok(resp)
-}
+use worker::{console_error, console_warn, Request, Response, RouteContext};
 
 /// `X-Forwarded-Proto` / `-Host`, when this deployment trusts the proxy in front of it and
 /// has no `PUBLIC_URL` (otherwise a request signed for another host could be replayed here).
-fn forwarded(req: &Request, env: &worker::Env) -> Result<(Option<String>, Option<String>)> {
+fn forwarded(req: &Request, env: &worker::Env) -> worker::Result<(Option<String>, Option<String>)> {
     if config::public_url(env).is_some() || !config::trust_forwarded_headers(env) {
         return Ok((None, None));
     }
@@ -61,7 +28,7 @@ fn forwarded(req: &Request, env: &worker::Env) -> Result<(Option<String>, Option
 
 /// The origin Twilio called: the configured public URL, else what a trusted proxy says,
 /// else ours.
-fn public_origin(req: &Request, env: &worker::Env) -> Result<String> {
+fn public_origin(req: &Request, env: &worker::Env) -> worker::Result<String> {
     if let Some(url) = config::public_url(env) {
         return Ok(url.trim_end_matches('/').to_string());
     }
@@ -75,44 +42,28 @@ fn public_origin(req: &Request, env: &worker::Env) -> Result<String> {
 }
 
 /// `POST /v1/telephony/twilio/{hook}`.
-pub async fn twilio_hook(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn twilio_hook(mut req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
     let Some(hook) = ctx.param("hook").and_then(|h| Hook::from_path_segment(h)) else {
-        return error::not_found();
+        return Err(EdgeError::NoEndpoint);
     };
-    let bytes = match body::read(&mut req, "application/x-www-form-urlencoded", MAX_TELEPHONY_BODY).await? {
-        Ok(b) => b,
-        Err(e) => return twilio_error(&req, &e),
-    };
+    let bytes = http::read(&mut req, &Limit::TWILIO).await?;
     let params = parse_urlencoded(&String::from_utf8_lossy(&bytes));
     let url = req.url()?;
     let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
     let query_value = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let mut fallback = None;
     let site = if hook == Hook::Voice {
-        let voice = match VoiceWebhook::from_params(&params) {
-            Ok(v) => v,
-            Err(e) => return twilio_error(&req, &e),
-        };
-        let route = match RouteMirror::new(&ctx.env)?.get(&voice.to).await {
-            Ok(r) => r,
-            Err(e) => return twilio_error(&req, &e),
-        };
-        let Some(route) = route else {
+        let voice = VoiceWebhook::from_params(&params)?;
+        let Some(route) = KvMirror::new(&ctx.env)?.get(&voice.to).await? else {
             console_warn!("call {} to {} which is no site's number: rejected", voice.call_sid, voice.to);
-            return twiml(twilio::reject(), 200);
+            return Ok(twiml(twilio::reject(), 200)?);
         };
         fallback = Some((route.business_number, voice.to));
         route.site
     } else {
-        match query_value("site").filter(|s| valid_site_id(s)) {
-            Some(site) => site,
-            None => {
-                return twilio_error(
-                    &req,
-                    &Error::invalid("missing or invalid query parameter site on the callback URL"),
-                )
-            }
-        }
+        query_value("site")
+            .filter(|s| valid_site_id(s))
+            .ok_or_else(|| Error::invalid("missing or invalid query parameter site on the callback URL"))?
     };
     let enforce = config::twilio_signatures_enforced(&ctx.env);
     if !enforce {
@@ -137,20 +88,19 @@ pub async fn twilio_hook(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
         voicemail: query_value("voicemail").is_some_and(|v| v == "1"),
         origin: origin.clone(),
     };
-    let answer =
-        SiteStub::for_site(&ctx.env, &site)?.send(Method::Post, "/twilio", Some(&request), None).await;
+    let answer = SiteStub::for_site(&ctx.env, &site)?.send(&Command::Twilio(request), None).await;
     match answer {
-        Ok(mut resp) if resp.status_code() == 200 => match resp.json::<TwimlAnswer>().await {
-            Ok(a) => twiml(a.twiml, 200),
-            Err(e) => twilio_error(&req, &error::storage(e)),
-        },
+        Ok(mut resp) if resp.status_code() == 200 => {
+            let answer: TwimlAnswer = resp.json().await.map_err(storage)?;
+            Ok(twiml(answer.twiml, 200)?)
+        }
         // Refused: a bad signature (403), or a callback that is wrong. A caller's voice
         // webhook that fails otherwise (say, a number just removed from the site, still in
         // KV for a minute) falls through to forwarding below rather than hanging up.
         Ok(mut resp) if resp.status_code() < 500 && (fallback.is_none() || resp.status_code() == 403) => {
             let status = resp.status_code();
             let body: ErrorBody = resp.json().await?;
-            twilio_error_body(&req, status, &body)
+            Err(EdgeError::Refused { status, body })
         }
         // The site's object failed: a caller is never dropped for that. Forward to the
         // business number from the KV route, unrecorded (logged for follow-up).
@@ -159,97 +109,71 @@ pub async fn twilio_hook(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
                 Ok(resp) => format!("HTTP {}", resp.status_code()),
                 Err(e) => e.to_string(),
             };
-            match fallback {
-                Some((business, tracking)) => {
-                    console_error!("site {site}: recording a call failed ({detail}); forwarding unrecorded");
-                    let callbacks = Callbacks::new(&origin, &site, &tracking);
-                    let plan =
-                        DialPlan { number: &business, caller_id: None, record: false, timeout_secs: 30 };
-                    twiml(twilio::dial(&plan, &callbacks), 200)
-                }
-                None => twilio_error(&req, &Error::Storage(detail)),
-            }
+            let Some((business, tracking)) = fallback else {
+                return Err(Error::Storage(detail).into());
+            };
+            console_error!("site {site}: recording a call failed ({detail}); forwarding unrecorded");
+            let callbacks = Callbacks::new(&origin, &site, &tracking);
+            let plan = DialPlan { number: &business, caller_id: None, record: false, timeout_secs: 30 };
+            Ok(twiml(twilio::dial(&plan, &callbacks), 200)?)
         }
     }
 }
 
 /// `POST /v1/sites/{site}/calls/events` (JSON, the site's token): a call event from any
 /// provider.
-pub async fn call_events(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let site = ctx.param("site").cloned().unwrap_or_default();
-    let authorization = req.headers().get("authorization")?.unwrap_or_default();
-    if bearer_token(Some(&authorization)).is_none() || !valid_site_id(&site) {
-        return error::respond(&Error::Unauthorized);
+pub async fn call_events(mut req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
+    let caller = SiteCaller::presented(&req, &ctx)?;
+    // Unlike the dashboard's reads, a KV failure does not refuse the event: the site's
+    // object checks the token anyway.
+    if !KvMirror::new(&ctx.env)?.site_known(&caller.site).await.unwrap_or(true) {
+        return Err(Error::Unauthorized.into());
     }
-    if !RouteMirror::new(&ctx.env)?.site_known(&site).await.unwrap_or(true) {
-        return error::respond(&Error::Unauthorized);
-    }
-    let bytes = match body::read(&mut req, "application/json", MAX_TELEPHONY_BODY).await? {
-        Ok(b) => b,
-        Err(e) => return crate::routes::calls::refuse(&site, &authorization, &ctx, &e).await,
-    };
+    let bytes = caller.vet(&ctx.env, http::read(&mut req, &Limit::CALL_EVENTS).await).await?;
     // Malformed events are answered here (once the token is known to be the site's).
     let parsed: shared::Result<shared::api::CallEventBody> = shared::api::parse_json(&bytes, "call event");
-    let events = match parsed.and_then(|b| b.into_events(crate::store::site_object::now())) {
-        Ok(events) => events,
-        Err(e) => return crate::routes::calls::refuse(&site, &authorization, &ctx, &e).await,
-    };
-    SiteStub::for_site(&ctx.env, &site)?
-        .send(Method::Post, "/events", Some(&events), Some(&authorization))
-        .await
-}
-
-/// Query of a dialed-number lookup, as the object receives it.
-#[derive(serde::Serialize, Deserialize)]
-pub struct RouteLookup {
-    pub call_id: String,
-    pub from: String,
-    pub dialed: PhoneNumber,
+    let events = caller.vet(&ctx.env, parsed.and_then(|b| b.into_events(now()))).await?;
+    Ok(caller.send(&ctx.env, &Command::Events(events)).await?)
 }
 
 /// `GET /v1/route?dialed_number=+1555…&caller=+1…&call_id=…` with the site's key (bearer or
 /// `key=`): the number to forward the call to, as plain text; the call is recorded as
 /// started. After hours with voicemail the answer is `voicemail`.
-pub async fn route(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+pub async fn route(req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
     let url = req.url()?;
     let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
     let value = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string());
     let header = req.headers().get("authorization")?;
     let key = bearer_token(header.as_deref()).map(str::to_string).or_else(|| value("key"));
     let Some(key) = key.filter(|k| !k.is_empty()) else {
-        return error::respond(&Error::Unauthorized);
+        return Err(Error::Unauthorized.into());
     };
     // An unencoded `+` in a query string arrives as a space.
     let raw = query.iter().find(|(k, _)| k == "dialed_number").map(|(_, v)| v.clone());
-    let dialed = match raw.map(|d| if d.starts_with(' ') { format!("+{}", d.trim()) } else { d }) {
-        None => return error::respond(&Error::invalid("missing query parameter dialed_number")),
-        Some(d) => match PhoneNumber::parse(&d) {
-            Ok(n) => n,
-            Err(e) => return error::respond(&e),
-        },
+    let Some(dialed) = raw.map(|d| if d.starts_with(' ') { format!("+{}", d.trim()) } else { d }) else {
+        return Err(Error::invalid("missing query parameter dialed_number").into());
     };
+    let dialed = PhoneNumber::parse(&dialed)?;
     let from = value("caller").or_else(|| value("from")).unwrap_or_else(|| "unknown".into());
     if from.chars().count() > 64 {
-        return error::respond(&Error::invalid("caller is longer than 64 characters"));
+        return Err(Error::invalid("caller is longer than 64 characters").into());
     }
     let call_id = match value("call_id") {
-        Some(id) => match shared::api::check_call_id(&id) {
-            Ok(_) => id,
-            Err(e) => return error::respond(&e),
-        },
-        None => format!("route-{}", crate::store::site_object::random_id()),
+        Some(id) => {
+            shared::api::check_call_id(&id)?;
+            id
+        }
+        None => format!("route-{}", random_id()),
     };
-    let route = match RouteMirror::new(&ctx.env)?.get(&dialed).await {
-        Ok(Some(route)) => route,
-        // Answered like a wrong key: the lookup does not reveal which numbers are tracked.
-        Ok(None) => return error::respond(&Error::Unauthorized),
-        Err(e) => return error::respond(&e),
+    // Unknown numbers are answered like a wrong key: the lookup does not reveal which
+    // numbers are tracked.
+    let Some(route) = KvMirror::new(&ctx.env)?.get(&dialed).await? else {
+        return Err(Error::Unauthorized.into());
     };
     let lookup = RouteLookup { call_id, from, dialed };
     let auth = format!("Bearer {key}");
-    let mut resp = SiteStub::for_site(&ctx.env, &route.site)?
-        .send(Method::Post, "/route", Some(&lookup), Some(&auth))
-        .await?;
+    let mut resp =
+        SiteStub::for_site(&ctx.env, &route.site)?.send(&Command::Route(lookup), Some(&auth)).await?;
     if resp.status_code() != 200 {
         return Ok(resp);
     }

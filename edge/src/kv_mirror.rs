@@ -1,12 +1,15 @@
-//! Workers KV mirror, written only by each site's Durable Object and read by any edge location:
-//! `number:+1555…` → site, business number, live lease (the call path), and `site:{id}` → the
-//! site's public summary (so unknown site ids are answered without a Durable Object), and
+//! The Workers KV mirror of each site, written only by the site's Durable Object and read by
+//! any edge location: `number:+1555…` → site, business number, live lease (the call path);
+//! `site:{id}` → the site's public summary (so unknown site ids are answered without a
+//! Durable Object); `gate:{id}` → the pages its widget may be used on; and
 //! `visitor:{site}:{id}` → the visitor's live lease (so page views within a visit are answered
 //! at the edge).
 
 use crate::config::KV_BINDING;
 use crate::error::storage;
 use shared::api::{LeaseGrant, SiteSummary};
+use shared::{NumberRoute, PhoneNumber, SiteConfig};
+use worker::{kv::KvStore, Env};
 
 /// `gate:{site}`: what a widget request needs to know about its site.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -14,10 +17,9 @@ struct SiteGate {
     #[serde(default)]
     allowed_origins: Vec<String>,
 }
-use shared::{NumberRoute, PhoneNumber, SiteConfig};
-use worker::{kv::KvStore, Env};
 
-pub struct RouteMirror {
+/// The mirror in the `RINGTRACE` namespace.
+pub struct KvMirror {
     kv: KvStore,
 }
 
@@ -25,9 +27,9 @@ fn key(number: &PhoneNumber) -> String {
     format!("number:{}", number.e164())
 }
 
-impl RouteMirror {
+impl KvMirror {
     pub fn new(env: &Env) -> worker::Result<Self> {
-        Ok(RouteMirror { kv: env.kv(KV_BINDING)? })
+        Ok(KvMirror { kv: env.kv(KV_BINDING)? })
     }
 
     pub async fn get(&self, number: &PhoneNumber) -> shared::Result<Option<NumberRoute>> {

@@ -1,0 +1,58 @@
+//! The route table: every endpoint, its handler, and the dialect its errors are answered in
+//! (the one place an `EdgeError` becomes an answer is `EdgeError::answer`).
+
+use crate::error::{Dialect, EdgeError};
+use crate::http::preflight;
+use crate::routes::{admin, calls, lease, settings, sites, telephony};
+use std::future::Future;
+use worker::{Env, Request, Response, Result, Router};
+
+pub async fn handle(req: Request, env: Env) -> Result<Response> {
+    Router::new()
+        .get("/v1/health", |_, _| Response::from_json(&serde_json::json!({ "ok": true })))
+        .options("/v1/lease", |_, _| preflight())
+        .post_async("/v1/lease", |req, ctx| cors(lease::create(req, ctx)))
+        .options("/v1/lease/renew", |_, _| preflight())
+        .post_async("/v1/lease/renew", |req, ctx| cors(lease::renew(req, ctx)))
+        .options("/v1/lease/release", |_, _| preflight())
+        .post_async("/v1/lease/release", |req, ctx| cors(lease::release(req, ctx)))
+        .get_async("/v1/widget/:site", |req, ctx| cors(lease::widget_config(req, ctx)))
+        .post_async("/v1/telephony/twilio/:hook", |req, ctx| async move {
+            let dialect = Dialect::twilio(&req)?;
+            answer(dialect, telephony::twilio_hook(req, ctx).await)
+        })
+        .get_async("/v1/route", |req, ctx| json(telephony::route(req, ctx)))
+        .post_async("/v1/sites/:site/calls/events", |req, ctx| json(telephony::call_events(req, ctx)))
+        .get_async("/v1/sites/:site/calls", |req, ctx| json(calls::list(req, ctx)))
+        .post_async("/v1/sites/:site/calls/import", |req, ctx| json(calls::import(req, ctx)))
+        .get_async("/v1/sites/:site/calls/:call_sid", |req, ctx| json(calls::detail(req, ctx)))
+        .get_async("/v1/sites/:site/overview", |req, ctx| json(calls::overview(req, ctx)))
+        .get_async("/v1/sites/:site/report", |req, ctx| json(calls::report(req, ctx)))
+        .get_async("/v1/sites/:site/pool", |req, ctx| json(calls::pool(req, ctx)))
+        .put_async("/v1/sites/:site", |req, ctx| json(sites::put(req, ctx)))
+        .post_async("/v1/admin/sites", |req, ctx| json(admin::create_site(req, ctx)))
+        .post_async("/v1/admin/sites/:site/token", |req, ctx| json(admin::rotate_token(req, ctx)))
+        .post_async("/v1/admin/sites/:site/numbers", |req, ctx| json(admin::add_number(req, ctx)))
+        .delete_async("/v1/admin/sites/:site/numbers/:number", |req, ctx| {
+            json(admin::remove_number(req, ctx))
+        })
+        .get_async("/v1/sites/:site/settings", |req, ctx| json(settings::get(req, ctx)))
+        .patch_async("/v1/sites/:site/settings", |req, ctx| json(settings::patch(req, ctx)))
+        .or_else_any_method("/v1/*rest", |_, _| EdgeError::NoEndpoint.answer(Dialect::Json))
+        .run(req, env)
+        .await
+}
+
+fn answer(dialect: Dialect, result: std::result::Result<Response, EdgeError>) -> Result<Response> {
+    result.or_else(|e| e.answer(dialect))
+}
+
+/// An endpoint answering errors in [`Dialect::Json`].
+async fn json(handler: impl Future<Output = std::result::Result<Response, EdgeError>>) -> Result<Response> {
+    answer(Dialect::Json, handler.await)
+}
+
+/// An endpoint answering errors in [`Dialect::Cors`] (the widget's).
+async fn cors(handler: impl Future<Output = std::result::Result<Response, EdgeError>>) -> Result<Response> {
+    answer(Dialect::Cors, handler.await)
+}

@@ -1,0 +1,59 @@
+//! The site's Durable Object: the single writer of a site's pool, leases and calls, stored in
+//! its SQLite database. It runs `shared::SiteLedger` over that storage and the KV mirror.
+//!
+//! `command` is what the edge may ask of it (sent by `stub`, run by `dispatch`); `store` and
+//! `schema` are its database; `deliveries` sends the CRM webhooks from its alarm.
+
+mod command;
+mod deliveries;
+mod dispatch;
+mod schema;
+mod store;
+mod stub;
+
+pub use command::{Command, RouteLookup, TwimlAnswer};
+pub use stub::SiteStub;
+
+use crate::clock::EdgeClock;
+use crate::kv_mirror::KvMirror;
+use store::{Memory, ObjectStore};
+use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
+
+#[durable_object]
+pub struct SiteObject {
+    state: State,
+    env: Env,
+    /// The site's lease rate limits (in memory: a restart forgets them).
+    limiter: std::cell::RefCell<shared::rate_limit::RateLimiter>,
+    memory: std::rc::Rc<Memory>,
+}
+
+/// The core's ledger of one site over the object's storage.
+type Ledger<'a> = shared::SiteLedger<'a, ObjectStore, EdgeClock>;
+
+impl SiteObject {
+    /// The object's storage, for `site`.
+    fn store(&self, site: String) -> Result<ObjectStore> {
+        Ok(ObjectStore {
+            site,
+            sql: self.state.storage().sql(),
+            mirror: KvMirror::new(&self.env)?,
+            memory: self.memory.clone(),
+        })
+    }
+}
+
+impl DurableObject for SiteObject {
+    fn new(state: State, env: Env) -> Self {
+        SiteObject { state, env, limiter: std::cell::RefCell::default(), memory: std::rc::Rc::default() }
+    }
+
+    async fn fetch(&self, req: Request) -> Result<Response> {
+        self.dispatch(req).await
+    }
+
+    /// Delivers due CRM webhooks, then sets the alarm for the next one.
+    async fn alarm(&self) -> Result<Response> {
+        self.deliver_due().await
+    }
+}

@@ -1,0 +1,105 @@
+//! What the edge asks of a site's object: one typed [`Command`], written by the stub and
+//! matched by the dispatcher, so no path is spelled at both ends. It travels as a request to
+//! the object: `POST` to [`Command::path`] (for logs and traces) with the command as JSON.
+
+use crate::error::storage;
+use serde::{Deserialize, Serialize};
+use shared::api::{LeaseCommand, LeaseRef, NumberEntry};
+use shared::{CallEvent, Error, PhoneNumber, SiteSetup, TwilioRequest};
+use worker::Request;
+
+/// Header carrying the site id from the edge to its object (the object's id is a hash).
+pub const SITE_HEADER: &str = "x-ringtrace-site";
+
+/// A request's query string as its decoded pairs, parsed by the object (with its own clock).
+pub type Query = Vec<(String, String)>;
+
+/// One thing the site's object does. Commands for the site's owner (the dashboard's, events,
+/// route lookups) carry the caller's token beside them, in `Authorization`.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    /// `PUT /v1/sites/{site}`: the site's whole setup.
+    Configure(SiteSetup),
+    /// A number for this visitor.
+    Lease(LeaseCommand),
+    Renew(LeaseRef),
+    Release(LeaseRef),
+    /// A Twilio webhook; answered with a [`TwimlAnswer`].
+    Twilio(TwilioRequest),
+    /// Provider-neutral call events.
+    Events(Vec<CallEvent>),
+    /// A dialed-number lookup; answered with a `shared::api::RouteAnswer`.
+    Route(RouteLookup),
+    /// Call history from another tool: the document as the edge checked it (the object
+    /// parses it again with the site's id and its clock).
+    Import(serde_json::Value),
+    /// The admin creates the site (an id in use is refused).
+    CreateSite(SiteSetup),
+    RotateToken {
+        api_token: String,
+    },
+    AddNumber(NumberEntry),
+    RemoveNumber(PhoneNumber),
+    /// Whether the caller's token opens the site (`{"ok": true}`, or the site's refusal).
+    Authorize,
+    Settings,
+    /// A settings patch: a JSON object of the settings to change.
+    UpdateSettings(serde_json::Value),
+    CallDetail(String),
+    Pool {
+        days: u32,
+    },
+    Overview(Query),
+    Report(Query),
+    Calls(Query),
+}
+
+impl Command {
+    /// The path of the request carrying the command: its name, so logs and traces say what
+    /// the object was asked. The dispatcher reads the command from the body, not from this.
+    pub fn path(&self) -> &'static str {
+        match self {
+            Command::Configure(_) => "/configure",
+            Command::Lease(_) => "/lease",
+            Command::Renew(_) => "/renew",
+            Command::Release(_) => "/release",
+            Command::Twilio(_) => "/twilio",
+            Command::Events(_) => "/events",
+            Command::Route(_) => "/route",
+            Command::Import(_) => "/import",
+            Command::CreateSite(_) => "/admin/create",
+            Command::RotateToken { .. } => "/admin/token",
+            Command::AddNumber(_) => "/admin/numbers/add",
+            Command::RemoveNumber(_) => "/admin/numbers/remove",
+            Command::Authorize => "/authorize",
+            Command::Settings => "/settings",
+            Command::UpdateSettings(_) => "/settings/update",
+            Command::CallDetail(_) => "/call",
+            Command::Pool { .. } => "/pool",
+            Command::Overview(_) => "/overview",
+            Command::Report(_) => "/report",
+            Command::Calls(_) => "/calls",
+        }
+    }
+
+    /// The command a request to the object carries (what `SiteStub::send` wrote).
+    pub async fn read(req: &mut Request) -> shared::Result<Self> {
+        let bytes = req.bytes().await.map_err(storage)?;
+        serde_json::from_slice(&bytes).map_err(|e| Error::invalid(format!("body: {e}")))
+    }
+}
+
+/// A dialed-number lookup (`GET /v1/route`), as the object receives it.
+#[derive(Serialize, Deserialize)]
+pub struct RouteLookup {
+    pub call_id: String,
+    pub from: String,
+    pub dialed: PhoneNumber,
+}
+
+/// The object's answer to a [`Command::Twilio`].
+#[derive(Serialize, Deserialize)]
+pub struct TwimlAnswer {
+    pub twiml: String,
+}

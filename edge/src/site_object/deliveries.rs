@@ -1,0 +1,100 @@
+//! CRM deliveries: the object's alarm POSTs the due webhooks (signed, each within its
+//! timeout) and sets itself again for the next one; requests that may enqueue a delivery set
+//! it too, so a delivery never delays the answer to the telephony provider.
+
+use super::{Ledger, SiteObject};
+use crate::clock::{now, EdgeClock};
+use crate::config;
+use shared::crm::Delivery;
+use shared::{LeaseStore, SiteLedger};
+use worker::{console_error, console_warn, Method, Request, RequestInit, Response, Result};
+
+impl SiteObject {
+    /// The alarm: delivers due CRM webhooks, then sets the alarm for the next one.
+    pub(super) async fn deliver_due(&self) -> Result<Response> {
+        let store = self.store(String::new())?;
+        let Some(state) = store.load().await.map_err(|e| worker::Error::RustError(e.to_string()))? else {
+            return Response::ok("no site");
+        };
+        let site = state.config.id.clone();
+        let store = store.for_site(site.clone());
+        let ledger = SiteLedger::new(&site, &store, &EdgeClock);
+        let retry_base = config::webhook_retry_base_ms(&self.env);
+        // Batches until nothing is due (a receiver that answers quickly clears a backlog now).
+        // At most two batches: each delivery may wait 10 s, and an alarm run must stay short.
+        for _ in 0..2 {
+            let (due, secret) =
+                ledger.due_deliveries().await.map_err(|e| worker::Error::RustError(e.to_string()))?;
+            if due.is_empty() {
+                break;
+            }
+            for delivery in due {
+                let Some(secret) = &secret else {
+                    if let Err(e) =
+                        ledger.delivery_abandoned(delivery, "the site no longer has a CRM webhook").await
+                    {
+                        console_error!("site {site}: logging a CRM delivery failed: {e}");
+                    }
+                    continue;
+                };
+                let outcome = deliver(&delivery, secret).await;
+                if let Err(e) = &outcome {
+                    console_warn!("site {site}: CRM webhook {} failed: {e}", delivery.id);
+                }
+                if let Err(e) = ledger.delivery_attempted(delivery, outcome, retry_base).await {
+                    console_error!("site {site}: logging a CRM delivery failed: {e}");
+                }
+            }
+        }
+        self.schedule_deliveries(&ledger).await;
+        Response::ok("delivered")
+    }
+
+    /// Sets the object's alarm for the next due CRM delivery (deliveries never delay the
+    /// answer to the telephony provider: they run in the alarm).
+    pub(super) async fn schedule_deliveries(&self, ledger: &Ledger<'_>) {
+        match ledger.next_delivery_at().await {
+            Ok(Some(at)) => {
+                let delay = (at.millis() - now().millis()).max(0);
+                if let Err(e) = self.state.storage().set_alarm(delay).await {
+                    console_error!("setting the delivery alarm failed: {e}");
+                }
+            }
+            Ok(None) => {}
+            Err(e) => console_error!("reading due deliveries failed: {e}"),
+        }
+    }
+}
+
+/// POSTs one CRM webhook, signed; the receiver's status code, or why there was none.
+async fn deliver(delivery: &Delivery, secret: &str) -> std::result::Result<u16, String> {
+    use futures_util::future::{select, Either};
+    let sent_at = now().millis() / 1000;
+    let headers = worker::Headers::new();
+    let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| e.to_string());
+    set("content-type", "application/json")?;
+    set("user-agent", "ringtrace-webhooks/1")?;
+    set("x-ringtrace-event", &delivery.event)?;
+    set("x-ringtrace-delivery", &delivery.id)?;
+    set(
+        "x-ringtrace-signature",
+        &shared::signature::webhook_signature_header(secret, sent_at, delivery.body.as_bytes()),
+    )?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_headers(headers).with_body(Some(delivery.body.clone().into()));
+    let req = Request::new_with_init(&delivery.url, &init).map_err(|e| e.to_string())?;
+    let controller = worker::AbortController::default();
+    let signal = controller.signal();
+    let fetch = worker::Fetch::Request(req);
+    let sending = std::pin::pin!(fetch.send_with_signal(&signal));
+    let timeout = std::time::Duration::from_millis(u64::from(shared::crm::DELIVERY_TIMEOUT_MS));
+    let timer = std::pin::pin!(worker::Delay::from(timeout));
+    match select(sending, timer).await {
+        Either::Left((Ok(resp), _)) => Ok(resp.status_code()),
+        Either::Left((Err(e), _)) => Err(e.to_string()),
+        Either::Right(_) => {
+            controller.abort();
+            Err(format!("no answer within {} s", shared::crm::DELIVERY_TIMEOUT_MS / 1000))
+        }
+    }
+}

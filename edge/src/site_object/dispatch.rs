@@ -1,0 +1,156 @@
+//! The object's side of each [`Command`]: runs it on the site's ledger and answers (JSON,
+//! or the calls as CSV). Errors are answered as the API's JSON errors; a platform failure
+//! is thrown, so the edge's call to the object fails as it would for any failure of the
+//! platform (and a caller's voice webhook is still forwarded, see `routes::telephony`).
+
+use super::command::{Command, Query, TwimlAnswer, SITE_HEADER};
+use super::{Ledger, SiteObject};
+use crate::clock::EdgeClock;
+use crate::config;
+use crate::error::{storage, Dialect, EdgeError};
+use serde::Serialize;
+use shared::api::{CallView, LeaseCommand, LeaseGrant, Released, SiteSummary};
+use shared::{Clock, SiteLedger};
+use worker::{console_warn, Request, Response, Result};
+
+impl SiteObject {
+    pub(super) async fn dispatch(&self, mut req: Request) -> Result<Response> {
+        let site = req.headers().get(SITE_HEADER)?.unwrap_or_default();
+        let store = self.store(site.clone())?;
+        let ledger = SiteLedger::new(&site, &store, &EdgeClock);
+        let authorization = req.headers().get("authorization")?;
+        let token = shared::api::bearer_token(authorization.as_deref());
+        let answer = async { self.run(&ledger, &site, token, Command::read(&mut req).await?).await }.await;
+        match answer {
+            Ok(resp) => Ok(resp),
+            Err(EdgeError::Platform(e)) => Err(e),
+            Err(e) => e.answer(Dialect::Json),
+        }
+    }
+
+    async fn run(
+        &self,
+        ledger: &Ledger<'_>,
+        site: &str,
+        token: Option<&str>,
+        command: Command,
+    ) -> std::result::Result<Response, EdgeError> {
+        match command {
+            Command::Configure(setup) => json(&SiteSummary::from(&ledger.configure(setup).await?)),
+            Command::Lease(cmd) => self.lease(ledger, site, cmd).await,
+            Command::Renew(r) => {
+                let (lease, config) = ledger.renew(&r.lease_id, &r.visitor).await?;
+                json(&LeaseGrant::new(&lease, &config))
+            }
+            Command::Release(r) => {
+                let lease = ledger.release(&r.lease_id, &r.visitor).await?;
+                json(&Released { lease_id: lease.id.clone(), ended_at: lease.ends_at() })
+            }
+            // These may enqueue CRM deliveries: the alarm is set whatever the outcome.
+            Command::Twilio(request) => {
+                let fallback_token = config::twilio_auth_token(&self.env);
+                let check = shared::SignatureCheck {
+                    fallback_token: fallback_token.as_deref(),
+                    enforce: config::twilio_signatures_enforced(&self.env),
+                };
+                let twiml = ledger.twilio(&request, check).await;
+                self.schedule_deliveries(ledger).await;
+                json(&TwimlAnswer { twiml: twiml? })
+            }
+            Command::Events(events) => {
+                let call = ledger.call_events(token, events).await;
+                self.schedule_deliveries(ledger).await;
+                json(&CallView::from(&call?))
+            }
+            Command::Route(lookup) => {
+                let answer = ledger.route_lookup(token, &lookup.call_id, &lookup.from, &lookup.dialed).await;
+                self.schedule_deliveries(ledger).await;
+                json(&answer?)
+            }
+            Command::Import(document) => {
+                // The bytes the edge checked, as the import parser reads them.
+                let bytes = serde_json::to_vec(&document).map_err(storage)?;
+                let calls = shared::call_import::ImportBody::parse(&bytes, site, EdgeClock.now())?;
+                json(&ledger.import_calls(token, calls).await?)
+            }
+            Command::CreateSite(setup) => {
+                json(&shared::settings::SiteSettings::of(&ledger.create(setup).await?))
+            }
+            Command::RotateToken { api_token } => {
+                ledger.rotate_token(&api_token).await?;
+                json(&serde_json::json!({"rotated": true}))
+            }
+            Command::AddNumber(entry) => json(&ledger.add_number(entry.into()).await?),
+            Command::RemoveNumber(number) => json(&ledger.remove_number(&number).await?),
+            Command::Authorize => {
+                ledger.authorize(token).await?;
+                json(&serde_json::json!({"ok": true}))
+            }
+            Command::Settings => json(&ledger.settings(token).await?),
+            Command::UpdateSettings(patch) => {
+                let bytes = serde_json::to_vec(&patch).map_err(storage)?;
+                json(&ledger.update_settings(token, &bytes).await?)
+            }
+            Command::CallDetail(call_sid) => json(&ledger.call_detail(token, &call_sid).await?),
+            Command::Pool { days } => json(&ledger.pool_report(token, days).await?),
+            // Queries are parsed here with the object's clock (the edge only checked them).
+            Command::Overview(query) => {
+                let query = shared::overview::OverviewQuery::parse(&query, EdgeClock.now())?;
+                json(&ledger.overview(token, &query).await?)
+            }
+            Command::Report(query) => {
+                let q = shared::api::ReportQuery::parse(&query, EdgeClock.now())?;
+                let rows = ledger.report(token, &q.group_by, q.from, q.to).await?;
+                json(&shared::api::ReportPage { group_by: q.group_by.clone(), from: q.from, to: q.to, rows })
+            }
+            Command::Calls(query) => calls(ledger, token, &query).await,
+        }
+    }
+
+    /// A lease; one granted over a rate limit says so in `x-ringtrace-limited`.
+    async fn lease(
+        &self,
+        ledger: &Ledger<'_>,
+        site: &str,
+        cmd: LeaseCommand,
+    ) -> std::result::Result<Response, EdgeError> {
+        let (grant, over) = ledger
+            .lease_within(
+                cmd.visitor,
+                &cmd.visit,
+                cmd.region,
+                cmd.business_number.as_ref(),
+                &self.limiter,
+                cmd.client_ip.as_deref(),
+            )
+            .await?;
+        let Some(over) = over else {
+            return json(&grant);
+        };
+        console_warn!("site {site}: lease over the {over:?} rate limit ({:?})", cmd.client_ip);
+        let mut resp = Response::from_json(&grant)?;
+        resp.headers_mut().set("x-ringtrace-limited", &format!("{over:?}").to_lowercase())?;
+        Ok(resp)
+    }
+}
+
+/// One page of the calls a query selects, or all of them as CSV (`format=csv`).
+async fn calls(
+    ledger: &Ledger<'_>,
+    token: Option<&str>,
+    query: &Query,
+) -> std::result::Result<Response, EdgeError> {
+    let query = shared::CallQuery::parse(query, EdgeClock.now())?;
+    if !query.csv {
+        return json(&ledger.query_calls(token, &query).await?);
+    }
+    let csv = ledger.export_calls(token, &query).await?;
+    let mut resp = Response::ok(csv)?;
+    resp.headers_mut().set("content-type", "text/csv; charset=utf-8")?;
+    resp.headers_mut().set("content-disposition", "attachment; filename=\"ringtrace-calls.csv\"")?;
+    Ok(resp)
+}
+
+fn json<T: Serialize>(body: &T) -> std::result::Result<Response, EdgeError> {
+    Ok(Response::from_json(body)?)
+}

@@ -1,0 +1,140 @@
+//! The site's SQLite schema and its migrations. Tables are created by the first write only
+//! (a request for a site that does not exist must not create storage); columns and indexes
+//! added since the first release are added to older databases on first use.
+
+use super::store::ObjectStore;
+use crate::error::storage;
+use serde::Deserialize;
+use shared::CallRecord;
+
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS site_state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+    // Beside each call's JSON, the columns the dashboard filters and sorts by (shared::CallRow).
+    "CREATE TABLE IF NOT EXISTS calls (call_sid TEXT PRIMARY KEY, started_at INTEGER NOT NULL, json TEXT NOT NULL, \
+     caller TEXT, channel TEXT, source TEXT, campaign TEXT, answered INTEGER NOT NULL DEFAULT 0, \
+     voicemail INTEGER NOT NULL DEFAULT 0, live INTEGER NOT NULL DEFAULT 0, \
+     talk_secs INTEGER NOT NULL DEFAULT 0, first_time INTEGER NOT NULL DEFAULT 1)",
+    "CREATE INDEX IF NOT EXISTS calls_by_time ON calls (started_at DESC)",
+    "CREATE INDEX IF NOT EXISTS calls_by_caller ON calls (json_extract(json, '$.from'), started_at)",
+    "CREATE TABLE IF NOT EXISTS sessions (session_key TEXT PRIMARY KEY, started_at INTEGER NOT NULL, json TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS sessions_by_time ON sessions (started_at)",
+    "CREATE TABLE IF NOT EXISTS visitors (visitor TEXT PRIMARY KEY, updated_at INTEGER NOT NULL, json TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, call_sid TEXT NOT NULL, next_at INTEGER, json TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at) WHERE next_at IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS deliveries_by_call ON deliveries (call_sid)",
+];
+
+/// The call columns added after the first release, with their types: a database created
+/// before them gets them (and their values) on first use (see `ensure_call_columns`).
+const CALL_COLUMNS: &[(&str, &str)] = &[
+    ("caller", "TEXT"),
+    ("channel", "TEXT"),
+    ("source", "TEXT"),
+    ("campaign", "TEXT"),
+    ("answered", "INTEGER NOT NULL DEFAULT 0"),
+    ("voicemail", "INTEGER NOT NULL DEFAULT 0"),
+    ("live", "INTEGER NOT NULL DEFAULT 0"),
+    ("talk_secs", "INTEGER NOT NULL DEFAULT 0"),
+    ("first_time", "INTEGER NOT NULL DEFAULT 1"),
+];
+
+/// Every stored column of a call by time: the overview's counts, the report's groups by
+/// channel, source and campaign, and the calls list's filters are answered from this index
+/// alone, without reading each call's JSON (which precedes the columns in the row and, being
+/// long, spills to overflow pages).
+const CALLS_COVERING_INDEX: &str = "CREATE INDEX IF NOT EXISTS calls_columns ON calls \
+     (started_at, channel, source, campaign, answered, voicemail, live, talk_secs, first_time, caller)";
+
+impl ObjectStore {
+    /// Whether this object has ever stored anything. Requests for a site that does not exist
+    /// must not create storage, so tables are only created by the first write.
+    pub(super) fn has_tables(&self) -> shared::Result<bool> {
+        #[derive(Deserialize)]
+        struct Count {
+            n: i64,
+        }
+        let rows: Vec<Count> = self
+            .sql
+            .exec(
+                "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'site_state'",
+                None,
+            )
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        Ok(rows.first().is_some_and(|r| r.n > 0))
+    }
+
+    pub(super) fn ensure_schema(&self) -> shared::Result<()> {
+        SCHEMA.iter().try_for_each(|statement| self.write(statement, vec![]))?;
+        self.ensure_call_columns()
+    }
+
+    /// Adds the [`CALL_COLUMNS`] a `calls` table made before them lacks (each checked on its
+    /// own, so an interrupted upgrade resumes), then fills them in from each call's JSON, 500
+    /// calls per request until none is left (bounded work per request, whatever the site's
+    /// size); a `meta` row records when that is done, so later requests pay one lookup.
+    pub(super) fn ensure_call_columns(&self) -> shared::Result<()> {
+        #[derive(Deserialize)]
+        struct Name {
+            name: String,
+        }
+        #[derive(Deserialize)]
+        struct Old {
+            call_sid: String,
+            json: String,
+        }
+        const BATCH: usize = 500;
+        #[derive(Deserialize)]
+        struct Flag {
+            key: String,
+            value: i64,
+        }
+        let flags: Vec<Flag> = self
+            .sql
+            .exec("SELECT key, value FROM meta WHERE key IN ('calls_backfilled', 'calls_indexed')", None)
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        let flag = |key: &str| flags.iter().any(|f| f.key == key && f.value == 1);
+        let backfilled = flag("calls_backfilled");
+        if !backfilled {
+            let present: Vec<Name> = self
+                .sql
+                .exec("SELECT name FROM pragma_table_info('calls')", None)
+                .and_then(|c| c.to_array())
+                .map_err(storage)?;
+            for (name, kind) in CALL_COLUMNS {
+                if !present.iter().any(|p| p.name == *name) {
+                    self.write(&format!("ALTER TABLE calls ADD COLUMN {name} {kind}"), vec![])?;
+                }
+            }
+        }
+        if !flag("calls_indexed") {
+            // The columns exist now: the index that answers counts without reading calls' JSON.
+            self.write(CALLS_COVERING_INDEX, vec![])?;
+            self.write("INSERT OR REPLACE INTO meta (key, value) VALUES ('calls_indexed', 1)", vec![])?;
+        }
+        if backfilled {
+            return Ok(());
+        }
+        let old: Vec<Old> = self
+            .sql
+            .exec(&format!("SELECT call_sid, json FROM calls WHERE caller IS NULL LIMIT {BATCH}"), None)
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        for row in &old {
+            match serde_json::from_str::<CallRecord>(&row.json) {
+                Ok(call) => self.insert_call(&call)?,
+                // A call this version cannot read keeps its JSON; it is not tried again.
+                Err(_) => self.write(
+                    "UPDATE calls SET caller = '' WHERE call_sid = ?",
+                    vec![row.call_sid.clone().into()],
+                )?,
+            }
+        }
+        if old.len() < BATCH {
+            self.write("INSERT OR REPLACE INTO meta (key, value) VALUES ('calls_backfilled', 1)", vec![])?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,430 @@
+//! The site's SQLite database (and its KV mirror) as the core's store traits: the object runs
+//! `shared::SiteLedger` over an [`ObjectStore`]. The tables are in `schema.rs`.
+
+use crate::clock::EdgeClock;
+use crate::error::storage;
+use crate::kv_mirror::KvMirror;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use shared::api::LeaseGrant;
+use shared::crm::Delivery;
+use shared::report::{Dimension, RawGroup};
+use shared::{
+    CallRecord, CallStore, Clock, LeaseStore, NumberRoute, PhoneNumber, SiteState, Timestamp, TouchHistory,
+};
+use worker::SqlStorage;
+
+/// The object's storage as the core's store traits.
+pub(super) struct ObjectStore {
+    pub(super) site: String,
+    pub(super) sql: SqlStorage,
+    pub(super) mirror: KvMirror,
+    pub(super) memory: std::rc::Rc<Memory>,
+}
+
+/// What the object keeps in memory between requests, as the site's one writer: its state as
+/// last read or written (so a lease does not parse the pool from SQLite each time; a restart
+/// reads it again), and whether its tables are known to exist.
+#[derive(Default)]
+pub(super) struct Memory {
+    state: std::cell::RefCell<Option<SiteState>>,
+    schema_ready: std::cell::Cell<bool>,
+}
+
+#[derive(Deserialize)]
+struct JsonRow {
+    json: String,
+}
+
+impl ObjectStore {
+    /// The same storage for `site` (the alarm learns the site's id from its stored state).
+    pub(super) fn for_site(self, site: String) -> Self {
+        ObjectStore { site, ..self }
+    }
+
+    /// The site's main business number, read by SQLite from the stored settings.
+    fn main_business_number(&self) -> shared::Result<Option<String>> {
+        #[derive(Deserialize)]
+        struct Main {
+            number: Option<String>,
+        }
+        if !self.has_tables()? {
+            return Ok(None);
+        }
+        let sql =
+            "SELECT json_extract(json, '$.config.business_number') AS number FROM site_state WHERE id = 1";
+        let rows: Vec<Main> = self.sql.exec(sql, None).and_then(|c| c.to_array()).map_err(storage)?;
+        Ok(rows.into_iter().next().and_then(|r| r.number))
+    }
+
+    pub(super) fn insert_call(&self, call: &CallRecord) -> shared::Result<()> {
+        let row = shared::CallRow::of(call);
+        let json = serde_json::to_string(call).map_err(storage)?;
+        let int = |v: i64| worker::SqlStorageValue::try_from_i64(v).map_err(storage);
+        let text = |v: &Option<String>| v.clone().map_or(worker::SqlStorageValue::Null, Into::into);
+        self.write(
+            "INSERT OR REPLACE INTO calls (call_sid, started_at, json, caller, channel, source, campaign, \
+             answered, voicemail, live, talk_secs, first_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                call.call_sid.clone().into(),
+                int(call.started_at.millis())?,
+                json.into(),
+                row.caller.into(),
+                text(&row.channel),
+                text(&row.source),
+                text(&row.campaign),
+                int(i64::from(row.answered))?,
+                int(i64::from(row.voicemail))?,
+                int(i64::from(row.live))?,
+                int(i64::from(row.talk_secs))?,
+                int(i64::from(row.first_time))?,
+            ],
+        )
+    }
+
+    fn rows<T: DeserializeOwned>(
+        &self,
+        query: &str,
+        args: Vec<worker::SqlStorageValue>,
+    ) -> shared::Result<Vec<T>> {
+        let rows: Vec<JsonRow> = self.sql.exec(query, args).and_then(|c| c.to_array()).map_err(storage)?;
+        rows.iter().map(|r| serde_json::from_str(&r.json).map_err(storage)).collect()
+    }
+
+    /// The rows of a grouping query (`k0…` keys and counts, see `shared::report::sql`).
+    fn groups(
+        &self,
+        query: &str,
+        args: Vec<worker::SqlStorageValue>,
+        keys: usize,
+    ) -> shared::Result<Vec<RawGroup>> {
+        let rows: Vec<serde_json::Map<String, serde_json::Value>> =
+            self.sql.exec(query, args).and_then(|c| c.to_array()).map_err(storage)?;
+        let count = |row: &serde_json::Map<String, serde_json::Value>, name: &str| {
+            row.get(name).and_then(serde_json::Value::as_f64).map_or(0, |n| n.max(0.0) as u64)
+        };
+        Ok(rows
+            .iter()
+            .map(|row| RawGroup {
+                key: (0..keys)
+                    .map(|i| row.get(&format!("k{i}")).and_then(|v| v.as_str()).map(str::to_string))
+                    .collect(),
+                calls: count(row, "calls"),
+                answered: count(row, "answered"),
+                qualified: count(row, "qualified"),
+                first_time: count(row, "first_time"),
+                talk_total: count(row, "talk_total"),
+                talk_count: count(row, "talk_count"),
+                sessions: count(row, "sessions"),
+            })
+            .collect())
+    }
+
+    pub(super) fn write(&self, query: &str, args: Vec<worker::SqlStorageValue>) -> shared::Result<()> {
+        // Consume the cursor so the statement has run before we return.
+        self.sql.exec(query, args).map(|c| c.raw().count()).map(|_| ()).map_err(storage)
+    }
+}
+
+impl LeaseStore for ObjectStore {
+    async fn load(&self) -> shared::Result<Option<SiteState>> {
+        if let Some(state) = self.memory.state.borrow().as_ref() {
+            return Ok(Some(state.clone()));
+        }
+        if !self.has_tables()? {
+            return Ok(None);
+        }
+        let state: Option<SiteState> = self.rows("SELECT json FROM site_state WHERE id = 1", vec![])?.pop();
+        self.memory.state.replace(state.clone());
+        Ok(state)
+    }
+    async fn load_config(&self) -> shared::Result<Option<shared::SiteConfig>> {
+        if !self.has_tables()? {
+            return Ok(None);
+        }
+        // SQLite extracts the settings, so the (large) pool is not parsed on the call path.
+        Ok(self
+            .rows("SELECT json_extract(json, '$.config') AS json FROM site_state WHERE id = 1", vec![])?
+            .pop())
+    }
+    async fn save(&self, state: &SiteState) -> shared::Result<()> {
+        if !self.memory.schema_ready.get() {
+            self.ensure_schema()?;
+            self.memory.schema_ready.set(true);
+        }
+        let json = serde_json::to_string(state).map_err(storage)?;
+        self.write("INSERT OR REPLACE INTO site_state (id, json) VALUES (1, ?)", vec![json.into()])?;
+        // Only once written: memory never holds what storage does not.
+        self.memory.state.replace(Some(state.clone()));
+        Ok(())
+    }
+    async fn route_of(&self, number: &PhoneNumber) -> shared::Result<Option<NumberRoute>> {
+        self.mirror.get(number).await
+    }
+    async fn publish_route(&self, number: &PhoneNumber, route: &NumberRoute) -> shared::Result<()> {
+        self.mirror.put(number, route).await
+    }
+    async fn withdraw_route(&self, number: &PhoneNumber) -> shared::Result<()> {
+        self.mirror.delete(number).await
+    }
+    async fn publish_site(&self, config: &shared::SiteConfig) -> shared::Result<()> {
+        self.mirror.put_site(config).await
+    }
+    async fn mirror_visitor(&self, visitor: &str, grant: Option<&LeaseGrant>) -> shared::Result<()> {
+        match grant {
+            Some(g) => {
+                // The main line under the visitor's id; another line under id:business-number.
+                let main = self.main_business_number()?;
+                let key = if main.as_deref() == Some(g.replaces.as_str()) {
+                    visitor.to_string()
+                } else {
+                    format!("{visitor}:{}", g.replaces)
+                };
+                self.mirror.put_visitor(&self.site, &key, g, EdgeClock.now().millis()).await
+            }
+            None => self.mirror.delete_visitor(&self.site, visitor).await,
+        }
+    }
+    async fn record_session(&self, lease: &shared::Lease) -> shared::Result<()> {
+        self.ensure_schema()?;
+        let json = serde_json::to_string(lease).map_err(storage)?;
+        let at = worker::SqlStorageValue::try_from_i64(lease.started_at.millis()).map_err(storage)?;
+        self.write(
+            "INSERT OR REPLACE INTO sessions (session_key, started_at, json) VALUES (?, ?, ?)",
+            vec![shared::session_key(lease).into(), at, json.into()],
+        )
+    }
+    async fn sessions_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        limit: usize,
+    ) -> shared::Result<Vec<shared::Lease>> {
+        if !self.has_tables()? {
+            return Ok(Vec::new());
+        }
+        self.ensure_schema()?;
+        let sql =
+            "SELECT json FROM sessions WHERE started_at >= ? AND started_at < ? ORDER BY started_at LIMIT ?";
+        self.rows(sql, range_args(from, to, limit)?)
+    }
+    async fn session_groups(
+        &self,
+        group_by: &[Dimension],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> shared::Result<Vec<RawGroup>> {
+        if !self.has_tables()? {
+            return Ok(Vec::new());
+        }
+        self.ensure_schema()?;
+        let int = |v: i64| worker::SqlStorageValue::try_from_i64(v).map_err(storage);
+        let args = vec![int(from.millis())?, int(to.millis())?];
+        self.groups(&shared::report::sql::sessions(group_by), args, group_by.len())
+    }
+    async fn load_touches(&self, visitor: &str) -> shared::Result<TouchHistory> {
+        if !self.has_tables()? {
+            return Ok(TouchHistory::default());
+        }
+        self.ensure_schema()?; // objects created before the visitors table existed
+        Ok(self
+            .rows("SELECT json FROM visitors WHERE visitor = ?", vec![visitor.into()])?
+            .pop()
+            .unwrap_or_default())
+    }
+    async fn save_touches(&self, visitor: &str, touches: &TouchHistory) -> shared::Result<()> {
+        self.ensure_schema()?;
+        let json = serde_json::to_string(touches).map_err(storage)?;
+        let at = touches.touches().last().map_or(0, |t| t.at.millis());
+        let at = worker::SqlStorageValue::try_from_i64(at).map_err(storage)?;
+        self.write(
+            "INSERT OR REPLACE INTO visitors (visitor, updated_at, json) VALUES (?, ?, ?)",
+            vec![visitor.into(), at, json.into()],
+        )
+    }
+}
+
+impl CallStore for ObjectStore {
+    async fn save_call(&self, call: &CallRecord) -> shared::Result<()> {
+        self.ensure_schema()?;
+        self.insert_call(call)
+    }
+    async fn enqueue_delivery(&self, delivery: &Delivery) -> shared::Result<bool> {
+        self.ensure_schema()?;
+        let existing: Vec<Delivery> =
+            self.rows("SELECT json FROM deliveries WHERE id = ?", vec![delivery.id.clone().into()])?;
+        if !existing.is_empty() {
+            return Ok(false);
+        }
+        self.save_delivery(delivery).await?;
+        Ok(true)
+    }
+    async fn save_delivery(&self, delivery: &Delivery) -> shared::Result<()> {
+        self.ensure_schema()?;
+        let json = serde_json::to_string(delivery).map_err(storage)?;
+        let next = match delivery.next_at {
+            Some(t) => worker::SqlStorageValue::try_from_i64(t.millis()).map_err(storage)?,
+            None => worker::SqlStorageValue::Null,
+        };
+        self.write(
+            "INSERT OR REPLACE INTO deliveries (id, call_sid, next_at, json) VALUES (?, ?, ?, ?)",
+            vec![delivery.id.clone().into(), delivery.call_sid.clone().into(), next, json.into()],
+        )
+    }
+    async fn due_deliveries(&self, now: Timestamp, limit: usize) -> shared::Result<Vec<Delivery>> {
+        if !self.has_tables()? {
+            return Ok(Vec::new());
+        }
+        self.ensure_schema()?;
+        let sql =
+            "SELECT json FROM deliveries WHERE next_at IS NOT NULL AND next_at <= ? ORDER BY next_at LIMIT ?";
+        let int = |v: i64| worker::SqlStorageValue::try_from_i64(v).map_err(storage);
+        self.rows(sql, vec![int(now.millis())?, int(i64::try_from(limit).unwrap_or(100))?])
+    }
+    async fn deliveries_of(&self, call_sid: &str) -> shared::Result<Vec<Delivery>> {
+        if !self.has_tables()? {
+            return Ok(Vec::new());
+        }
+        self.ensure_schema()?;
+        self.rows(
+            "SELECT json FROM deliveries WHERE call_sid = ? ORDER BY json_extract(json, '$.created_at'), id",
+            vec![call_sid.into()],
+        )
+    }
+    async fn next_delivery_at(&self) -> shared::Result<Option<Timestamp>> {
+        #[derive(Deserialize)]
+        struct Next {
+            next_at: Option<i64>,
+        }
+        if !self.has_tables()? {
+            return Ok(None);
+        }
+        self.ensure_schema()?;
+        let rows: Vec<Next> = self
+            .sql
+            .exec("SELECT min(next_at) AS next_at FROM deliveries WHERE next_at IS NOT NULL", None)
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        Ok(rows.first().and_then(|r| r.next_at).map(Timestamp))
+    }
+    async fn find_call(&self, call_sid: &str) -> shared::Result<Option<CallRecord>> {
+        if !self.has_tables()? {
+            return Ok(None);
+        }
+        Ok(self.rows("SELECT json FROM calls WHERE call_sid = ?", vec![call_sid.into()])?.pop())
+    }
+    async fn first_call_from(&self, from: &str) -> shared::Result<Option<CallRecord>> {
+        if !self.has_tables()? {
+            return Ok(None);
+        }
+        self.ensure_schema()?; // objects created before the caller index existed
+        let sql = "SELECT json FROM calls WHERE json_extract(json, '$.from') = ? ORDER BY started_at LIMIT 1";
+        Ok(self.rows(sql, vec![from.into()])?.pop())
+    }
+    async fn call_groups(
+        &self,
+        group_by: &[Dimension],
+        from: Timestamp,
+        to: Timestamp,
+        qualify_secs: u32,
+    ) -> shared::Result<Vec<RawGroup>> {
+        if !self.has_tables()? {
+            return Ok(Vec::new());
+        }
+        self.ensure_call_columns()?;
+        let int = |v: i64| worker::SqlStorageValue::try_from_i64(v).map_err(storage);
+        let args = vec![int(i64::from(qualify_secs))?, int(from.millis())?, int(to.millis())?];
+        self.groups(&shared::report::sql::calls(group_by), args, group_by.len())
+    }
+    async fn call_summary(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        qualify_secs: u32,
+    ) -> shared::Result<shared::overview::CallSummary> {
+        use shared::overview::{sql, CallSummary, Totals};
+        #[derive(Deserialize)]
+        struct Bucket {
+            bucket: i64,
+            channel: Option<String>,
+            n: i64,
+        }
+        #[derive(Deserialize)]
+        struct Named {
+            name: String,
+            n: i64,
+        }
+        if !self.has_tables()? {
+            return Ok(CallSummary::default());
+        }
+        self.ensure_schema()?;
+        let int = |v: i64| worker::SqlStorageValue::try_from_i64(v).map_err(storage);
+        let range = || -> shared::Result<Vec<worker::SqlStorageValue>> {
+            Ok(vec![int(from.millis())?, int(to.millis())?])
+        };
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        let mut args = vec![int(i64::from(qualify_secs))?];
+        args.extend(range()?);
+        let totals: Vec<Totals> =
+            self.sql.exec(&sql::totals(), args).and_then(|c| c.to_array()).map_err(storage)?;
+        let buckets: Vec<Bucket> =
+            self.sql.exec(sql::BUCKETS, range()?).and_then(|c| c.to_array()).map_err(storage)?;
+        let top = |column: &str| -> shared::Result<Vec<(String, u64)>> {
+            let rows: Vec<Named> =
+                self.sql.exec(&sql::top(column), range()?).and_then(|c| c.to_array()).map_err(storage)?;
+            Ok(rows.into_iter().map(|r| (r.name, count(r.n))).collect())
+        };
+        Ok(CallSummary {
+            totals: totals.into_iter().next().unwrap_or_default(),
+            buckets: buckets.into_iter().map(|b| (b.bucket, b.channel, count(b.n))).collect(),
+            top_sources: top("source")?,
+            top_campaigns: top("campaign")?,
+        })
+    }
+    async fn query_calls(
+        &self,
+        query: &shared::CallQuery,
+        qualify_secs: u32,
+        offset: u64,
+        limit: u32,
+    ) -> shared::Result<(Vec<CallRecord>, u64)> {
+        #[derive(Deserialize)]
+        struct Count {
+            n: i64,
+        }
+        if !self.has_tables()? {
+            return Ok((Vec::new(), 0));
+        }
+        self.ensure_schema()?;
+        let (condition, order, args) = query.sql(qualify_secs);
+        let bind = |args: &[shared::SqlArg]| -> shared::Result<Vec<worker::SqlStorageValue>> {
+            args.iter()
+                .map(|a| match a {
+                    shared::SqlArg::Int(v) => worker::SqlStorageValue::try_from_i64(*v).map_err(storage),
+                    shared::SqlArg::Text(t) => Ok(t.clone().into()),
+                })
+                .collect()
+        };
+        let count_sql = format!("SELECT count(*) AS n FROM calls WHERE {condition}");
+        let counted: Vec<Count> =
+            self.sql.exec(&count_sql, bind(&args)?).and_then(|c| c.to_array()).map_err(storage)?;
+        let total = counted.first().map_or(0, |c| u64::try_from(c.n).unwrap_or(0));
+        let mut page_args = bind(&args)?;
+        page_args.push(worker::SqlStorageValue::try_from_i64(i64::from(limit)).map_err(storage)?);
+        page_args.push(
+            worker::SqlStorageValue::try_from_i64(i64::try_from(offset).unwrap_or(i64::MAX))
+                .map_err(storage)?,
+        );
+        let page_sql = format!("SELECT json FROM calls WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?");
+        Ok((self.rows(&page_sql, page_args)?, total))
+    }
+}
+
+fn range_args(from: Timestamp, to: Timestamp, limit: usize) -> shared::Result<Vec<worker::SqlStorageValue>> {
+    let int = |v: i64| worker::SqlStorageValue::try_from_i64(v).map_err(storage);
+    Ok(vec![
+        int(from.millis())?,
+        int(to.millis())?,
+        int(i64::try_from(limit).unwrap_or(i64::MAX).min(1 << 40))?,
+    ])
+}
