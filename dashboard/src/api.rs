@@ -116,13 +116,18 @@ pub async fn get<T: DeserializeOwned>(session: &Session, path_and_query: &str) -
     answer(status, &body)
 }
 
-/// `PATCH /v1/sites/{site}{path}` with a JSON body; the answer as JSON.
+/// `PATCH /v1/sites/{site}{path}` with `body` as JSON; the answer as JSON.
 pub async fn patch<T: DeserializeOwned>(
     session: &Session,
     path: &str,
-    body: &serde_json::Value,
+    body: &impl Serialize,
 ) -> Result<T, ApiError> {
-    let (status, text) = send(session, "PATCH", path, Some(body.to_string())).await?;
+    // Through a `Value`, whose keys are written sorted: the same bytes for the same document,
+    // whatever order a body type declares its fields in.
+    let body = serde_json::to_value(body)
+        .map_err(|e| ApiError::Refused(format!("The request could not be written: {e}")))?
+        .to_string();
+    let (status, text) = send(session, "PATCH", path, Some(body)).await?;
     answer(status, &text)
 }
 

@@ -1,25 +1,25 @@
 //! The app shell: sign-in until a site and token are known, then the page the URL names.
 
 use crate::api::Session;
+use crate::page_url::{provide_page_url, Page, PageUrl};
 use crate::pages::{
     call::CallPage, calls::CallsPage, install::InstallPage, login::LoginPage, numbers::NumbersPage,
     overview::OverviewPage, report::ReportPage, settings::SettingsPage,
 };
-use crate::route::{provide_route, Page, Route};
 use leptos::prelude::*;
 
 #[component]
-fn Nav(route: RwSignal<Route>) -> impl IntoView {
+fn Nav(page_url: RwSignal<PageUrl>) -> impl IntoView {
     let link = move |page: Page, label: &'static str| {
         let current = {
             let page = page.clone();
             move || {
-                let now = route.get().page;
+                let now = page_url.get().page;
                 now == page || (page == Page::Calls && matches!(now, Page::Call(_)))
             }
         };
         // The period follows the marketer from page to page.
-        let href = move || route.get().period_on(page.clone()).href();
+        let href = move || page_url.get().period_on(page.clone()).href();
         view! {
             <a href=href aria-current=move || if current() { "page" } else { "false" }>{label}</a>
         }
@@ -38,9 +38,9 @@ fn Nav(route: RwSignal<Route>) -> impl IntoView {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let route = provide_route();
+    let page_url = provide_page_url();
     // The page alone: a filter change re-renders inside the page, not the page itself.
-    let page = Memo::new(move |_| route.get().page);
+    let page = Memo::new(move |_| page_url.get().page);
     let session = RwSignal::new(Session::restore());
     let sign_in = Callback::new(move |s: Session| {
         s.remember();
@@ -53,7 +53,7 @@ pub fn App() -> impl IntoView {
     view! {
         <header class="bar">
             <span class="brand">"ringtrace"</span>
-            {move || session.get().map(|_| view! { <Nav route=route/> })}
+            {move || session.get().map(|_| view! { <Nav page_url=page_url/> })}
             {move || session.get().map(|s| view! {
                 <span class="site">"Site " <code>{s.site.clone()}</code></span>
                 <button class="link" on:click=move |_| sign_out.run(())>"Sign out"</button>

@@ -2,3 +2,6 @@
 
 pub mod calls_table;
 pub mod charts;
+pub mod field_error;
+pub mod row_table;
+pub mod text_field;

@@ -4,9 +4,9 @@ mod api;
 mod app;
 mod components;
 mod load;
+mod page_url;
 mod pages;
 mod period;
-mod route;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -1,7 +1,7 @@
 //! The date range a page shows: a preset (today, the last 7 or 30 days) or custom dates, in
 //! the marketer's own time zone. Kept in the URL (`range=7d`, `range=custom&from=…&to=…`).
 
-use crate::route::{navigate, Route};
+use crate::page_url::{navigate, PageUrl};
 use leptos::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,12 +53,12 @@ pub fn time_zone() -> String {
 }
 
 impl Period {
-    pub fn of(route: &Route) -> Period {
-        let preset = route.get("range").filter(|r| ["today", "7d", "30d", "custom"].contains(&r.as_str()));
+    pub fn of(page_url: &PageUrl) -> Period {
+        let preset = page_url.get("range").filter(|r| ["today", "7d", "30d", "custom"].contains(&r.as_str()));
         Period {
             preset: preset.unwrap_or_else(|| "30d".into()),
-            from: route.get("from").unwrap_or_default(),
-            to: route.get("to").unwrap_or_default(),
+            from: page_url.get("from").unwrap_or_default(),
+            to: page_url.get("to").unwrap_or_default(),
         }
     }
 
@@ -125,10 +125,10 @@ impl Period {
 /// The range picker: presets, and two dates for a custom range. Changes go into the URL
 /// (and back to the first page of a list).
 #[component]
-pub fn PeriodPicker(route: RwSignal<Route>) -> impl IntoView {
-    let period = Memo::new(move |_| Period::of(&route.get()));
+pub fn PeriodPicker(page_url: RwSignal<PageUrl>) -> impl IntoView {
+    let period = Memo::new(move |_| Period::of(&page_url.get()));
     let set = move |key: &str, value: String| {
-        let mut next = route.get_untracked().with(key, &value).with("page", "");
+        let mut next = page_url.get_untracked().with(key, &value).with("page", "");
         if key != "range" {
             next = next.with("range", "custom");
         } else if value == "custom" && next.get("from").is_none() {

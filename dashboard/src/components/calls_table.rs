@@ -1,6 +1,6 @@
 //! The table of calls with their attribution and outcome; headers sort (through the URL).
 
-use crate::route::{navigate, Page, Route};
+use crate::page_url::{navigate, Page, PageUrl};
 use leptos::prelude::*;
 use shared::api::CallView;
 
@@ -47,9 +47,9 @@ pub fn outcome(c: &CallView) -> &'static str {
 
 /// A header that sorts by `key` (the second click reverses).
 #[component]
-fn Sort(route: RwSignal<Route>, key: &'static str, label: &'static str) -> impl IntoView {
+fn Sort(page_url: RwSignal<PageUrl>, key: &'static str, label: &'static str) -> impl IntoView {
     let state = move || {
-        let r = route.get();
+        let r = page_url.get();
         let sorted = r.get("sort").unwrap_or_else(|| "started_at".into()) == key;
         let ascending = r.get("order").as_deref() == Some("asc");
         (sorted, ascending)
@@ -57,7 +57,7 @@ fn Sort(route: RwSignal<Route>, key: &'static str, label: &'static str) -> impl 
     let click = move |_| {
         let (sorted, ascending) = state();
         let order = if sorted && !ascending { "asc" } else { "desc" };
-        navigate(&route.get_untracked().with("sort", key).with("order", order).with("page", ""));
+        navigate(&page_url.get_untracked().with("sort", key).with("order", order).with("page", ""));
     };
     view! {
         <th aria-sort=move || match state() { (true, true) => "ascending", (true, false) => "descending", _ => "none" }>
@@ -69,7 +69,7 @@ fn Sort(route: RwSignal<Route>, key: &'static str, label: &'static str) -> impl 
 }
 
 #[component]
-pub fn CallsTable(calls: Vec<CallView>, route: RwSignal<Route>) -> impl IntoView {
+pub fn CallsTable(calls: Vec<CallView>, page_url: RwSignal<PageUrl>) -> impl IntoView {
     let rows = calls
         .into_iter()
         .map(|c| {
@@ -93,7 +93,7 @@ pub fn CallsTable(calls: Vec<CallView>, route: RwSignal<Route>) -> impl IntoView
                 "unattributed".to_string()
             };
             // The call keeps the list's period and filters, for the way back.
-            let detail = route.get_untracked().on(Page::Call(c.call_sid.clone())).href();
+            let detail = page_url.get_untracked().on(Page::Call(c.call_sid.clone())).href();
             let recording = c.recordings.first().map(|r| r.url.clone());
             view! {
                 <tr data-call-sid=c.call_sid.clone() class:unattributed=!c.attributed>
@@ -119,14 +119,14 @@ pub fn CallsTable(calls: Vec<CallView>, route: RwSignal<Route>) -> impl IntoView
         <table class="calls">
             <thead>
                 <tr>
-                    <Sort route=route key="started_at" label="Time"/>
-                    <Sort route=route key="caller" label="Caller"/>
+                    <Sort page_url=page_url key="started_at" label="Time"/>
+                    <Sort page_url=page_url key="caller" label="Caller"/>
                     <th>"Tracking number"</th>
-                    <Sort route=route key="channel" label="Channel"/>
-                    <Sort route=route key="source" label="Source / medium"/>
-                    <Sort route=route key="campaign" label="Campaign"/>
+                    <Sort page_url=page_url key="channel" label="Channel"/>
+                    <Sort page_url=page_url key="source" label="Source / medium"/>
+                    <Sort page_url=page_url key="campaign" label="Campaign"/>
                     <th>"Keyword"</th><th>"Landing page"</th><th>"Region"</th><th>"Status"</th>
-                    <Sort route=route key="talk_time" label="Talk time"/>
+                    <Sort page_url=page_url key="talk_time" label="Talk time"/>
                     <th>"Qualified"</th>
                     <th>"Tags"</th><th>"Recording"</th>
                 </tr>

@@ -4,7 +4,7 @@
 use crate::api::Session;
 use crate::components::calls_table::{duration, local_time, or_dash, outcome, readable};
 use crate::load::{fetch_on, Load};
-use crate::route::{use_route, Page};
+use crate::page_url::{use_page_url, Page};
 use leptos::prelude::*;
 use shared::api::CallDetail;
 use shared::{EventKind, TrafficSource};
@@ -62,7 +62,7 @@ pub fn CallPage(session: Session, call_sid: String, on_unauthorized: Callback<()
     let data = fetch_on::<CallDetail>(session, move || path.clone(), on_unauthorized);
     view! {
         <section class="page">
-            <p><a href=move || use_route().get().on(Page::Calls).href()>"← All calls"</a></p>
+            <p><a href=move || use_page_url().get().on(Page::Calls).href()>"← All calls"</a></p>
             {move || match data.get() {
                 Load::Loading => view! { <p class="muted" role="status">"Loading the call…"</p> }.into_any(),
                 Load::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),

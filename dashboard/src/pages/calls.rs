@@ -5,8 +5,8 @@ use crate::api::{self, Session};
 use crate::components::calls_table::CallsTable;
 use crate::components::charts::plural;
 use crate::load::{fetch_on, Load};
+use crate::page_url::{navigate, use_page_url, PageUrl};
 use crate::period::{Period, PeriodPicker};
-use crate::route::{navigate, use_route, Route};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::CallsPage as Page;
@@ -15,11 +15,11 @@ use shared::api::CallsPage as Page;
 const PASSED: &[&str] =
     &["channel", "source", "campaign", "status", "qualified", "first_time", "sort", "order", "page"];
 
-fn api_query(route: &Route) -> Vec<(String, String)> {
+fn api_query(page_url: &PageUrl) -> Vec<(String, String)> {
     let mut pairs: Vec<(String, String)> =
-        Period::of(route).params().into_iter().filter(|(k, _)| k != "tz").collect();
+        Period::of(page_url).params().into_iter().filter(|(k, _)| k != "tz").collect();
     for key in PASSED {
-        if let Some(v) = route.get(key) {
+        if let Some(v) = page_url.get(key) {
             pairs.push((key.to_string(), v));
         }
     }
@@ -29,7 +29,7 @@ fn api_query(route: &Route) -> Vec<(String, String)> {
 /// A `<select>` filter bound to one URL parameter.
 #[component]
 fn Choice(
-    route: RwSignal<Route>,
+    page_url: RwSignal<PageUrl>,
     name: &'static str,
     label: &'static str,
     options: Vec<(&'static str, &'static str)>,
@@ -37,8 +37,8 @@ fn Choice(
     view! {
         <label>{label}
             <select name=name
-                prop:value=move || route.get().get(name).unwrap_or_default()
-                on:change=move |ev| navigate(&route.get_untracked().with(name, &event_target_value(&ev)).with("page", ""))>
+                prop:value=move || page_url.get().get(name).unwrap_or_default()
+                on:change=move |ev| navigate(&page_url.get_untracked().with(name, &event_target_value(&ev)).with("page", ""))>
                 {options.into_iter().map(|(value, text)| view! { <option value=value>{text}</option> }).collect_view()}
             </select>
         </label>
@@ -47,20 +47,20 @@ fn Choice(
 
 /// A text filter bound to one URL parameter (applied on Enter or leaving the field).
 #[component]
-fn Text(route: RwSignal<Route>, name: &'static str, label: &'static str) -> impl IntoView {
+fn Text(page_url: RwSignal<PageUrl>, name: &'static str, label: &'static str) -> impl IntoView {
     view! {
         <label>{label}
             <input type="search" name=name placeholder="any"
-                prop:value=move || route.get().get(name).unwrap_or_default()
-                on:change=move |ev| navigate(&route.get_untracked().with(name, event_target_value(&ev).trim()).with("page", ""))/>
+                prop:value=move || page_url.get().get(name).unwrap_or_default()
+                on:change=move |ev| navigate(&page_url.get_untracked().with(name, event_target_value(&ev).trim()).with("page", ""))/>
         </label>
     }
 }
 
 #[component]
 pub fn CallsPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoView {
-    let route = use_route();
-    let query = Memo::new(move |_| api_query(&route.get()));
+    let page_url = use_page_url();
+    let query = Memo::new(move |_| api_query(&page_url.get()));
     let data = fetch_on::<Page>(
         session.clone(),
         move || format!("/calls?{}", api::query(&query.get())),
@@ -92,18 +92,18 @@ pub fn CallsPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoVi
         <section class="page">
             <div class="heading">
                 <h1>"Calls"</h1>
-                <PeriodPicker route=route/>
+                <PeriodPicker page_url=page_url/>
             </div>
             <form class="filters" on:submit=|ev| ev.prevent_default()>
-                <Choice route=route name="channel" label="Channel" options=channels/>
-                <Text route=route name="source" label="Source"/>
-                <Text route=route name="campaign" label="Campaign"/>
-                <Choice route=route name="status" label="Status" options=vec![
+                <Choice page_url=page_url name="channel" label="Channel" options=channels/>
+                <Text page_url=page_url name="source" label="Source"/>
+                <Text page_url=page_url name="campaign" label="Campaign"/>
+                <Choice page_url=page_url name="status" label="Status" options=vec![
                     ("", "Any status"), ("answered", "Answered"), ("missed", "Missed"),
                     ("voicemail", "Voicemail"), ("live", "In progress")]/>
-                <Choice route=route name="qualified" label="Qualified" options=vec![
+                <Choice page_url=page_url name="qualified" label="Qualified" options=vec![
                     ("", "Any"), ("true", "Qualified"), ("false", "Not qualified")]/>
-                <Choice route=route name="first_time" label="Caller" options=vec![
+                <Choice page_url=page_url name="first_time" label="Caller" options=vec![
                     ("", "Any"), ("true", "First-time"), ("false", "Repeat")]/>
                 <button type="button" class="secondary" on:click=export disabled=move || exporting.get()>
                     {move || if exporting.get() { "Exporting…" } else { "Export CSV" }}
@@ -124,8 +124,8 @@ pub fn CallsPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoVi
                 Load::Loading => view! { <p class="muted" role="status">"Loading calls…"</p> }.into_any(),
                 Load::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Load::Ready(page) if page.total == 0 => {
-                    let filtered = PASSED.iter().any(|k| *k != "page" && *k != "sort" && *k != "order" && route.get_untracked().get(k).is_some());
-                    let period = Period::of(&route.get_untracked()).label();
+                    let filtered = PASSED.iter().any(|k| *k != "page" && *k != "sort" && *k != "order" && page_url.get_untracked().get(k).is_some());
+                    let period = Period::of(&page_url.get_untracked()).label();
                     view! {
                         <p class="empty card" role="status">{if filtered {
                             format!("No calls in {period} match these filters. Clear a filter to see more.")
@@ -137,7 +137,7 @@ pub fn CallsPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoVi
                 Load::Ready(page) if page.calls.is_empty() => {
                     // A page past the end (a shared link to page 9 after calls were filtered away).
                     let pages = page.total.div_ceil(u64::from(page.per_page.max(1)));
-                    let last = route.get_untracked().with("page", &pages.to_string());
+                    let last = page_url.get_untracked().with("page", &pages.to_string());
                     view! {
                         <p class="empty card" role="status">{format!("Page {} is past the end: these filters select {}. ", page.page, plural(page.total, "call"))}
                             <a href=last.href()>{format!("Go to page {pages}")}</a></p>
@@ -145,12 +145,12 @@ pub fn CallsPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoVi
                 }
                 Load::Ready(page) => {
                     let pages = page.total.div_ceil(u64::from(page.per_page.max(1)));
-                    let at = route.get_untracked();
+                    let at = page_url.get_untracked();
                     let prev = (page.page > 1).then(|| at.with("page", &(page.page - 1).to_string()));
                     let next = (u64::from(page.page) < pages).then(|| at.with("page", &(page.page + 1).to_string()));
                     view! {
                         <div class="card table-wrap">
-                            <CallsTable calls=page.calls.clone() route=route/>
+                            <CallsTable calls=page.calls.clone() page_url=page_url/>
                         </div>
                         <nav class="pager" aria-label="Pages">
                             {prev.map(|r| view! { <a href=r.href() rel="prev">"← Previous"</a> })}

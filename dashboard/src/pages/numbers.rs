@@ -5,8 +5,8 @@
 use crate::api::{self, Session};
 use crate::components::calls_table::{local_time, readable};
 use crate::load::{fetch_on, Load};
+use crate::page_url::use_page_url;
 use crate::period::{Period, PeriodPicker};
-use crate::route::use_route;
 use leptos::prelude::*;
 use shared::api::{PoolReport, ReportPage};
 
@@ -83,8 +83,8 @@ fn Utilization(report: PoolReport) -> impl IntoView {
 
 #[component]
 pub fn NumbersPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoView {
-    let route = use_route();
-    let period = Memo::new(move |_| Period::of(&route.get()));
+    let page_url = use_page_url();
+    let period = Memo::new(move |_| Period::of(&page_url.get()));
     let pool = fetch_on::<PoolReport>(
         session.clone(),
         move || format!("/pool?days={}", days(&period.get())),
@@ -104,7 +104,7 @@ pub fn NumbersPage(session: Session, on_unauthorized: Callback<()>) -> impl Into
         <section class="page">
             <div class="heading">
                 <h1>"Tracking numbers"</h1>
-                <PeriodPicker route=route/>
+                <PeriodPicker page_url=page_url/>
             </div>
             {move || match (pool.get(), calls.get()) {
                 (Load::Failed(e), _) | (_, Load::Failed(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),

@@ -4,8 +4,8 @@
 use crate::api::{self, Session};
 use crate::components::charts::{DailyChart, RankedBars};
 use crate::load::{fetch_on, Load};
+use crate::page_url::{use_page_url, Page, PageUrl};
 use crate::period::{Period, PeriodPicker};
-use crate::route::{use_route, Page, Route};
 use leptos::prelude::*;
 use shared::overview::{Overview, Totals};
 
@@ -32,9 +32,9 @@ fn share(part: u64, whole: u64) -> f64 {
 
 /// The headline cards; each links to the calls it counts.
 #[component]
-fn Cards(totals: Totals, previous: Totals, period: Period, route: Route) -> impl IntoView {
-    let calls = route.period_on(Page::Calls);
-    let card = |label: &'static str, value: u64, before: u64, link: Route| {
+fn Cards(totals: Totals, previous: Totals, period: Period, page_url: PageUrl) -> impl IntoView {
+    let calls = page_url.period_on(Page::Calls);
+    let card = |label: &'static str, value: u64, before: u64, link: PageUrl| {
         view! {
             <a class="stat" href=link.href() data-stat=label>
                 <span class="label">{label}</span>
@@ -70,8 +70,8 @@ fn Cards(totals: Totals, previous: Totals, period: Period, route: Route) -> impl
 
 #[component]
 pub fn OverviewPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoView {
-    let route = use_route();
-    let period = Memo::new(move |_| Period::of(&route.get()));
+    let page_url = use_page_url();
+    let period = Memo::new(move |_| Period::of(&page_url.get()));
     let data = fetch_on::<Overview>(
         session,
         move || format!("/overview?{}", api::query(&period.get().params())),
@@ -81,23 +81,23 @@ pub fn OverviewPage(session: Session, on_unauthorized: Callback<()>) -> impl Int
         <section class="page">
             <div class="heading">
                 <h1>"Overview"</h1>
-                <PeriodPicker route=route/>
+                <PeriodPicker page_url=page_url/>
             </div>
             {move || match data.get() {
                 Load::Loading => view! { <p class="muted" role="status">"Loading the overview…"</p> }.into_any(),
                 Load::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Load::Ready(o) => {
                     let period = period.get_untracked();
-                    let route = route.get_untracked();
+                    let page_url = page_url.get_untracked();
                     let empty = o.totals.calls == 0;
                     view! {
-                        <Cards totals=o.totals.clone() previous=o.previous.clone() period=period.clone() route=route.clone()/>
+                        <Cards totals=o.totals.clone() previous=o.previous.clone() period=period.clone() page_url=page_url.clone()/>
                         {if empty {
                             view! {
                                 <div class="card empty" role="status">
                                     <p>{format!("No calls in {}.", period.label())}</p>
                                     <p>"Calls to your tracking numbers appear here as they happen. Not tracking yet? "
-                                        <a href=Route::page(Page::Install).href()>"Paste the tag on your site"</a>
+                                        <a href=PageUrl::page(Page::Install).href()>"Paste the tag on your site"</a>
                                         " — then call the number it shows to see it work."</p>
                                 </div>
                             }.into_any()

@@ -4,8 +4,8 @@
 
 use crate::api::{self, Session};
 use crate::load::{fetch_on, Load};
+use crate::page_url::{navigate, use_page_url};
 use crate::period::{Period, PeriodPicker};
-use crate::route::{navigate, use_route};
 use leptos::prelude::*;
 use shared::api::ReportPage;
 use shared::report::ReportRow;
@@ -85,9 +85,9 @@ fn csv(group_by: &[String], rows: &[ReportRow]) -> String {
 
 #[component]
 pub fn ReportPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoView {
-    let route = use_route();
+    let page_url = use_page_url();
     let group_by = Memo::new(move |_| {
-        let r = route.get();
+        let r = page_url.get();
         let first =
             r.get("by").filter(|b| DIMENSIONS.iter().any(|(k, _)| k == b)).unwrap_or_else(|| "source".into());
         let mut keys = vec![first.clone()];
@@ -100,21 +100,21 @@ pub fn ReportPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoV
         session,
         move || {
             let mut pairs: Vec<(String, String)> =
-                Period::of(&route.get()).params().into_iter().filter(|(k, _)| k != "tz").collect();
+                Period::of(&page_url.get()).params().into_iter().filter(|(k, _)| k != "tz").collect();
             pairs.push(("group_by".into(), group_by.get().join(",")));
             format!("/report?{}", api::query(&pairs))
         },
         on_unauthorized,
     );
     let sort = move || {
-        route
+        page_url
             .get()
             .get("rsort")
             .filter(|s| COLUMNS.iter().any(|(k, _)| k == s))
             .unwrap_or_else(|| "calls".into())
     };
     let choose = move |key: &'static str| {
-        move |ev: leptos::ev::Event| navigate(&route.get_untracked().with(key, &event_target_value(&ev)))
+        move |ev: leptos::ev::Event| navigate(&page_url.get_untracked().with(key, &event_target_value(&ev)))
     };
     let options = |with_none: bool| {
         let mut all: Vec<(&str, &str)> = if with_none { vec![("", "—")] } else { vec![] };
@@ -125,7 +125,7 @@ pub fn ReportPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoV
         <section class="page">
             <div class="heading">
                 <h1>"Attribution report"</h1>
-                <PeriodPicker route=route/>
+                <PeriodPicker page_url=page_url/>
             </div>
             <form class="filters" on:submit=|ev| ev.prevent_default()>
                 <label>"Group by"
@@ -145,7 +145,7 @@ pub fn ReportPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoV
                 Load::Loading => view! { <p class="muted" role="status">"Loading the report…"</p> }.into_any(),
                 Load::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Load::Ready(page) if page.rows.is_empty() => view! {
-                    <p class="empty card" role="status">{format!("No calls or visits in {}.", Period::of(&route.get_untracked()).label())}</p>
+                    <p class="empty card" role="status">{format!("No calls or visits in {}.", Period::of(&page_url.get_untracked()).label())}</p>
                 }.into_any(),
                 Load::Ready(page) => {
                     let keys = group_by.get_untracked();
@@ -157,7 +157,7 @@ pub fn ReportPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoV
                         let active = *k == column;
                         view! {
                             <th aria-sort=if active { "descending" } else { "none" }>
-                                <button type="button" class="sort" on:click=move |_| navigate(&route.get_untracked().with("rsort", k))>
+                                <button type="button" class="sort" on:click=move |_| navigate(&page_url.get_untracked().with("rsort", k))>
                                     {*l}{if active { " ▼" } else { "" }}
                                 </button>
                             </th>

@@ -18,8 +18,9 @@ pub enum Page {
     Install,
 }
 
+/// A page and its parameters (filters, sort, period), as the URL's hash holds them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Route {
+pub struct PageUrl {
     pub page: Page,
     pub params: Vec<(String, String)>,
 }
@@ -32,13 +33,13 @@ fn encode(s: &str) -> String {
     js_sys::encode_uri_component(s).as_string().unwrap_or_default()
 }
 
-impl Route {
-    pub fn page(page: Page) -> Route {
-        Route { page, params: Vec::new() }
+impl PageUrl {
+    pub fn page(page: Page) -> PageUrl {
+        PageUrl { page, params: Vec::new() }
     }
 
     /// From `location.hash` (`#/calls?x=y`); anything unknown is the overview.
-    pub fn parse(hash: &str) -> Route {
+    pub fn parse(hash: &str) -> PageUrl {
         let hash = hash.trim_start_matches('#').trim_start_matches('/');
         let (path, query) = hash.split_once('?').unwrap_or((hash, ""));
         let params = query
@@ -59,7 +60,7 @@ impl Route {
             ["install"] => Page::Install,
             _ => Page::Overview,
         };
-        Route { page, params }
+        PageUrl { page, params }
     }
 
     /// `#/calls?x=y`, for links.
@@ -90,8 +91,8 @@ impl Route {
         self.params.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
     }
 
-    /// This route with `key` set (or removed when `value` is empty).
-    pub fn with(&self, key: &str, value: &str) -> Route {
+    /// This URL with `key` set (or removed when `value` is empty).
+    pub fn with(&self, key: &str, value: &str) -> PageUrl {
         let mut next = self.clone();
         next.params.retain(|(k, _)| k != key);
         if !value.is_empty() {
@@ -101,44 +102,44 @@ impl Route {
     }
 
     /// The same parameters on another page.
-    pub fn on(&self, page: Page) -> Route {
-        Route { page, params: self.params.clone() }
+    pub fn on(&self, page: Page) -> PageUrl {
+        PageUrl { page, params: self.params.clone() }
     }
 
     /// Another page over the same period (the period follows the marketer; a page's own
     /// filters and sort do not).
-    pub fn period_on(&self, page: Page) -> Route {
+    pub fn period_on(&self, page: Page) -> PageUrl {
         let params = self
             .params
             .iter()
             .filter(|(k, _)| ["range", "from", "to"].contains(&k.as_str()))
             .cloned()
             .collect();
-        Route { page, params }
+        PageUrl { page, params }
     }
 }
 
-fn current() -> Route {
-    Route::parse(&web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default())
+fn current() -> PageUrl {
+    PageUrl::parse(&web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default())
 }
 
-/// The current route, kept in step with the URL (provided by the app shell).
-pub fn provide_route() -> RwSignal<Route> {
-    let route = RwSignal::new(current());
-    let handle = window_event_listener(leptos::ev::hashchange, move |_| route.set(current()));
+/// The page and filters the URL names now, kept in step with it (provided by the app shell).
+pub fn provide_page_url() -> RwSignal<PageUrl> {
+    let page_url = RwSignal::new(current());
+    let handle = window_event_listener(leptos::ev::hashchange, move |_| page_url.set(current()));
     // The app lives as long as the page: the listener too.
     std::mem::forget(handle);
-    provide_context(route);
-    route
+    provide_context(page_url);
+    page_url
 }
 
-pub fn use_route() -> RwSignal<Route> {
-    use_context::<RwSignal<Route>>().unwrap_or_else(|| RwSignal::new(current()))
+pub fn use_page_url() -> RwSignal<PageUrl> {
+    use_context::<RwSignal<PageUrl>>().unwrap_or_else(|| RwSignal::new(current()))
 }
 
-/// Goes to `route` (a new browser history entry).
-pub fn navigate(route: &Route) {
+/// Goes to `page_url` (a new browser history entry).
+pub fn navigate(page_url: &PageUrl) {
     if let Some(w) = web_sys::window() {
-        let _ = w.location().set_hash(&route.href());
+        let _ = w.location().set_hash(&page_url.href());
     }
 }

@@ -1,0 +1,255 @@
+//! The settings form's state: the text as typed, one signal per input, read from the settings.
+
+use crate::components::row_table::{next_row_id, EditableRow};
+use leptos::prelude::*;
+use shared::settings::SiteSettings;
+use shared::{AttributionModel, ExhaustionPolicy, PoolEntrySetup};
+
+/// The week as the settings document keys it, with the names the form shows.
+pub const DAYS: [(&str, &str); 7] = [
+    ("mon", "Monday"),
+    ("tue", "Tuesday"),
+    ("wed", "Wednesday"),
+    ("thu", "Thursday"),
+    ("fri", "Friday"),
+    ("sat", "Saturday"),
+    ("sun", "Sunday"),
+];
+
+pub const EXHAUSTION_POLICIES: [ExhaustionPolicy; 2] = [ExhaustionPolicy::Share, ExhaustionPolicy::Overflow];
+
+pub const ATTRIBUTION_MODELS: [AttributionModel; 3] =
+    [AttributionModel::FirstTouch, AttributionModel::LastTouch, AttributionModel::LastNonDirect];
+
+/// A policy as its `<option>` (and the settings document) spells it.
+pub fn exhaustion_value(p: ExhaustionPolicy) -> &'static str {
+    match p {
+        ExhaustionPolicy::Share => "share",
+        ExhaustionPolicy::Overflow => "overflow",
+    }
+}
+
+/// A model as its `<option>` (and the settings document) spells it.
+pub fn attribution_value(m: AttributionModel) -> &'static str {
+    match m {
+        AttributionModel::FirstTouch => "first_touch",
+        AttributionModel::LastTouch => "last_touch",
+        AttributionModel::LastNonDirect => "last_non_direct",
+    }
+}
+
+/// The choice an `<option>` value names (a `<select>` offers no others).
+pub fn chosen<T: Copy>(all: &[T], value_of: fn(T) -> &'static str, value: &str) -> Option<T> {
+    all.iter().copied().find(|v| value_of(*v) == value)
+}
+
+fn text(v: Option<&str>) -> RwSignal<String> {
+    RwSignal::new(v.unwrap_or_default().to_string())
+}
+
+fn blank() -> RwSignal<String> {
+    RwSignal::new(String::new())
+}
+
+/// One of the other business numbers.
+#[derive(Clone)]
+pub struct NumberRow {
+    pub id: u64,
+    pub number: RwSignal<String>,
+}
+
+/// One tracking number of the pool.
+#[derive(Clone)]
+pub struct PoolRow {
+    pub id: u64,
+    pub number: RwSignal<String>,
+    pub region: RwSignal<String>,
+    /// The business number it replaces; empty: the main one.
+    pub line: RwSignal<String>,
+}
+
+/// One static number and the traffic it is for.
+#[derive(Clone)]
+pub struct StaticRow {
+    pub id: u64,
+    pub number: RwSignal<String>,
+    pub channel: RwSignal<String>,
+    pub source: RwSignal<String>,
+    pub medium: RwSignal<String>,
+    pub campaign: RwSignal<String>,
+    /// The business number it replaces; empty: the main one.
+    pub line: RwSignal<String>,
+}
+
+impl NumberRow {
+    pub fn blank() -> NumberRow {
+        NumberRow { id: next_row_id(), number: blank() }
+    }
+}
+
+impl PoolRow {
+    pub fn blank() -> PoolRow {
+        PoolRow { id: next_row_id(), number: blank(), region: blank(), line: blank() }
+    }
+}
+
+impl StaticRow {
+    pub fn blank() -> StaticRow {
+        StaticRow {
+            id: next_row_id(),
+            number: blank(),
+            channel: blank(),
+            source: blank(),
+            medium: blank(),
+            campaign: blank(),
+            line: blank(),
+        }
+    }
+}
+
+macro_rules! editable_row {
+    ($($row:ty),*) => {$(
+        impl EditableRow for $row {
+            fn id(&self) -> u64 {
+                self.id
+            }
+            fn number(&self) -> RwSignal<String> {
+                self.number
+            }
+        }
+    )*};
+}
+editable_row!(NumberRow, PoolRow, StaticRow);
+
+/// The form's state: text as typed, turned into the settings to send on save
+/// ([`SettingsPatch::of`](super::patch::SettingsPatch::of)).
+#[derive(Clone, Copy)]
+pub struct Form {
+    pub name: RwSignal<String>,
+    pub business_number: RwSignal<String>,
+    pub business_numbers: RwSignal<Vec<NumberRow>>,
+    pub pool: RwSignal<Vec<PoolRow>>,
+    pub home_region: RwSignal<String>,
+    pub exhaustion: RwSignal<ExhaustionPolicy>,
+    pub overflow_number: RwSignal<String>,
+    pub static_numbers: RwSignal<Vec<StaticRow>>,
+    pub lease_minutes: RwSignal<String>,
+    pub max_new_leases: RwSignal<String>,
+    pub allowed_origins: RwSignal<String>,
+    pub retention_minutes: RwSignal<String>,
+    pub attribution_model: RwSignal<AttributionModel>,
+    pub touch_lifetime_days: RwSignal<String>,
+    pub qualified_talk_seconds: RwSignal<String>,
+    /// `caller`, `tracking_number` or `number` (then the number is `caller_id_number`).
+    pub caller_id: RwSignal<String>,
+    pub caller_id_number: RwSignal<String>,
+    pub record_calls: RwSignal<bool>,
+    pub dial_timeout_seconds: RwSignal<String>,
+    pub keywords: RwSignal<String>,
+    pub hours_on: RwSignal<bool>,
+    pub time_zone: RwSignal<String>,
+    /// Each day of [`DAYS`]: its opening hours as typed (`09:00-12:00, 13:00-17:00`).
+    pub weekly: [RwSignal<String>; 7],
+    pub closed_dates: RwSignal<String>,
+    pub after_hours_forward: RwSignal<String>,
+    pub greeting: RwSignal<String>,
+    /// The site has after-hours settings stored (else they are sent only once filled in).
+    pub after_hours_set: bool,
+    pub crm_url: RwSignal<String>,
+    /// A new CRM webhook secret; blank keeps the stored one.
+    pub crm_secret: RwSignal<String>,
+    pub crm_secret_set: bool,
+    /// A new Twilio auth token; blank keeps the stored one.
+    pub twilio_token: RwSignal<String>,
+    pub twilio_remove: RwSignal<bool>,
+    pub twilio_set: bool,
+}
+
+impl Form {
+    /// The form showing `s`. New business hours start in `local_zone()` (the browser's own
+    /// time zone; a parameter so the form can be built outside a browser too).
+    pub fn of(s: &SiteSettings, local_zone: impl FnOnce() -> String) -> Form {
+        let pool = s
+            .pool
+            .iter()
+            .map(|e| {
+                let (number, region, line) = match e {
+                    PoolEntrySetup::Number(n) => (n.as_str(), None, None),
+                    PoolEntrySetup::Detailed { number, region, business_number } => {
+                        (number.as_str(), region.as_deref(), business_number.as_deref())
+                    }
+                };
+                PoolRow {
+                    id: next_row_id(),
+                    number: text(Some(number)),
+                    region: text(region),
+                    line: text(line),
+                }
+            })
+            .collect();
+        let statics = s
+            .static_numbers
+            .iter()
+            .map(|r| StaticRow {
+                id: next_row_id(),
+                number: text(Some(&r.number)),
+                channel: text(r.channel.as_deref()),
+                source: text(r.utm_source.as_deref()),
+                medium: text(r.utm_medium.as_deref()),
+                campaign: text(r.utm_campaign.as_deref()),
+                line: text(r.business_number.as_deref()),
+            })
+            .collect();
+        let hours = s.business_hours.as_ref();
+        let weekly = DAYS.map(|(key, _)| {
+            RwSignal::new(hours.and_then(|h| h.weekly.get(key)).map(|r| r.join(", ")).unwrap_or_default())
+        });
+        let (caller_id, caller_id_number) = match s.caller_id.as_str() {
+            "caller" | "tracking_number" => (s.caller_id.clone(), String::new()),
+            number => ("number".to_string(), number.to_string()),
+        };
+        let after = s.after_hours.as_ref();
+        Form {
+            name: text(Some(&s.name)),
+            business_number: text(Some(&s.business_number)),
+            business_numbers: RwSignal::new(
+                s.business_numbers
+                    .iter()
+                    .map(|n| NumberRow { id: next_row_id(), number: text(Some(n)) })
+                    .collect(),
+            ),
+            pool: RwSignal::new(pool),
+            home_region: text(s.home_region.as_deref()),
+            exhaustion: RwSignal::new(s.exhaustion),
+            overflow_number: text(s.overflow_number.as_deref()),
+            static_numbers: RwSignal::new(statics),
+            lease_minutes: RwSignal::new(s.lease_minutes.to_string()),
+            max_new_leases: RwSignal::new(
+                s.max_new_leases_per_minute.map(|n| n.to_string()).unwrap_or_default(),
+            ),
+            allowed_origins: RwSignal::new(s.allowed_origins.join("\n")),
+            retention_minutes: RwSignal::new(s.retention_minutes.to_string()),
+            attribution_model: RwSignal::new(s.attribution_model),
+            touch_lifetime_days: RwSignal::new(s.touch_lifetime_days.to_string()),
+            qualified_talk_seconds: RwSignal::new(s.qualified_talk_seconds.to_string()),
+            caller_id: RwSignal::new(caller_id),
+            caller_id_number: RwSignal::new(caller_id_number),
+            record_calls: RwSignal::new(s.record_calls),
+            dial_timeout_seconds: RwSignal::new(s.dial_timeout_seconds.to_string()),
+            keywords: RwSignal::new(s.keywords.join("\n")),
+            hours_on: RwSignal::new(hours.is_some()),
+            time_zone: RwSignal::new(hours.map_or_else(local_zone, |h| h.time_zone.clone())),
+            weekly,
+            closed_dates: RwSignal::new(hours.map(|h| h.closed_dates.join(", ")).unwrap_or_default()),
+            after_hours_forward: text(after.and_then(|a| a.forward_to.as_deref())),
+            greeting: text(after.and_then(|a| a.voicemail_greeting.as_deref())),
+            after_hours_set: after.is_some(),
+            crm_url: text(s.crm_webhook.as_ref().map(|c| c.url.as_str())),
+            crm_secret: blank(),
+            crm_secret_set: s.crm_webhook.is_some(),
+            twilio_token: blank(),
+            twilio_remove: RwSignal::new(false),
+            twilio_set: s.twilio_auth_token_set,
+        }
+    }
+}

@@ -1,0 +1,458 @@
+//! What a save sends: the form's settings as the typed body of `PATCH /v1/sites/{site}/settings`.
+
+use super::form::{Form, DAYS};
+use leptos::prelude::*;
+use serde::Serialize;
+use shared::crm::CrmWebhookSetup;
+use shared::routing::AfterHoursSetup;
+use shared::{AttributionModel, BusinessHoursSetup, ExhaustionPolicy, PoolEntrySetup, StaticRuleSetup};
+
+/// The settings a save sends, in the words of [`shared::settings::SiteSettings`].
+///
+/// A `PATCH` changes only the fields it names. A save names every field the form shows, so the
+/// site is stored as the form shows it (`null` clears an optional field); it names the
+/// write-only Twilio token only to replace or remove it, and never the read-only
+/// `twilio_auth_token_set`. A blank CRM secret is sent as `null`: the edge keeps the stored one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SettingsPatch {
+    pub name: String,
+    pub business_number: String,
+    pub business_numbers: Vec<String>,
+    pub pool: Vec<PoolEntrySetup>,
+    pub home_region: Option<String>,
+    pub exhaustion: ExhaustionPolicy,
+    pub overflow_number: Option<String>,
+    pub static_numbers: Vec<StaticRuleSetup>,
+    pub lease_minutes: u32,
+    pub max_new_leases_per_minute: Option<u32>,
+    pub allowed_origins: Vec<String>,
+    pub retention_minutes: u32,
+    pub attribution_model: AttributionModel,
+    pub touch_lifetime_days: u32,
+    pub qualified_talk_seconds: u32,
+    pub caller_id: String,
+    pub record_calls: bool,
+    pub dial_timeout_seconds: u32,
+    pub keywords: Vec<String>,
+    pub business_hours: Option<BusinessHoursSetup>,
+    pub after_hours: Option<AfterHoursSetup>,
+    pub crm_webhook: Option<CrmWebhookSetup>,
+    /// Left out: the stored token is kept; `""`: it is removed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub twilio_auth_token: Option<String>,
+}
+
+/// Errors by field, as the edge would name them, for what the form cannot write.
+pub type FormErrors = Vec<(String, String)>;
+
+fn get(s: RwSignal<String>) -> String {
+    s.get_untracked().trim().to_string()
+}
+
+/// Blank is absent.
+fn optional(s: RwSignal<String>) -> Option<String> {
+    Some(get(s)).filter(|v| !v.is_empty())
+}
+
+/// Items separated by commas or lines (opening hours, dates).
+fn list(s: RwSignal<String>) -> Vec<String> {
+    s.get_untracked()
+        .split([',', '\n'])
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// One item a line: a keyword may itself hold a comma.
+fn lines(s: RwSignal<String>) -> Vec<String> {
+    s.get_untracked().lines().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string).collect()
+}
+
+impl SettingsPatch {
+    /// The settings `form` shows, or the fields it cannot write. The form checks only what it
+    /// needs to write the JSON (whole numbers); the edge checks the values.
+    pub fn of(form: &Form) -> Result<SettingsPatch, FormErrors> {
+        let mut errors = Vec::new();
+        let mut whole = |field: &str, value: RwSignal<String>| -> u32 {
+            let raw = value.get_untracked();
+            match raw.trim().parse::<u32>() {
+                Ok(n) => n,
+                Err(_) => {
+                    errors.push((field.to_string(), format!("{:?} is not a whole number.", raw.trim())));
+                    0
+                }
+            }
+        };
+        let lease_minutes = whole("lease_minutes", form.lease_minutes);
+        let retention_minutes = whole("retention_minutes", form.retention_minutes);
+        let touch_lifetime_days = whole("touch_lifetime_days", form.touch_lifetime_days);
+        let qualified_talk_seconds = whole("qualified_talk_seconds", form.qualified_talk_seconds);
+        let dial_timeout_seconds = whole("dial_timeout_seconds", form.dial_timeout_seconds);
+        let max_new_leases_per_minute = match form.max_new_leases.get_untracked().trim() {
+            "" => None,
+            raw => match raw.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    errors.push((
+                        "max_new_leases_per_minute".into(),
+                        format!("{raw:?} is not a whole number."),
+                    ));
+                    None
+                }
+            },
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let caller_id = match form.caller_id.get_untracked().as_str() {
+            "number" => get(form.caller_id_number),
+            other => other.to_string(),
+        };
+        let hours_on = form.hours_on.get_untracked();
+        let business_hours = hours_on.then(|| BusinessHoursSetup {
+            time_zone: get(form.time_zone),
+            // A day without hours is left out: closed.
+            weekly: DAYS
+                .iter()
+                .zip(form.weekly)
+                .map(|((key, _), ranges)| (key.to_string(), list(ranges)))
+                .filter(|(_, ranges)| !ranges.is_empty())
+                .collect(),
+            closed_dates: list(form.closed_dates),
+        });
+        let (forward_to, voicemail_greeting) = (optional(form.after_hours_forward), optional(form.greeting));
+        let after_hours_given = form.after_hours_set || forward_to.is_some() || voicemail_greeting.is_some();
+        let after_hours =
+            (hours_on && after_hours_given).then_some(AfterHoursSetup { forward_to, voicemail_greeting });
+        let crm_webhook =
+            optional(form.crm_url).map(|url| CrmWebhookSetup { url, secret: optional(form.crm_secret) });
+        let twilio_auth_token = if form.twilio_remove.get_untracked() {
+            Some(String::new())
+        } else {
+            optional(form.twilio_token)
+        };
+        Ok(SettingsPatch {
+            name: get(form.name),
+            business_number: get(form.business_number),
+            business_numbers: form.business_numbers.get_untracked().iter().map(|r| get(r.number)).collect(),
+            pool: form
+                .pool
+                .get_untracked()
+                .iter()
+                .map(|r| PoolEntrySetup::Detailed {
+                    number: get(r.number),
+                    region: optional(r.region),
+                    business_number: optional(r.line),
+                })
+                .collect(),
+            home_region: optional(form.home_region),
+            exhaustion: form.exhaustion.get_untracked(),
+            overflow_number: optional(form.overflow_number),
+            static_numbers: form
+                .static_numbers
+                .get_untracked()
+                .iter()
+                .map(|r| StaticRuleSetup {
+                    number: get(r.number),
+                    channel: optional(r.channel),
+                    utm_source: optional(r.source),
+                    utm_medium: optional(r.medium),
+                    utm_campaign: optional(r.campaign),
+                    business_number: optional(r.line),
+                })
+                .collect(),
+            lease_minutes,
+            max_new_leases_per_minute,
+            allowed_origins: lines(form.allowed_origins),
+            retention_minutes,
+            attribution_model: form.attribution_model.get_untracked(),
+            touch_lifetime_days,
+            qualified_talk_seconds,
+            caller_id,
+            record_calls: form.record_calls.get_untracked(),
+            dial_timeout_seconds,
+            keywords: lines(form.keywords),
+            business_hours,
+            after_hours,
+            crm_webhook,
+            twilio_auth_token,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pages::settings::form::{attribution_value, exhaustion_value, NumberRow, PoolRow, StaticRow};
+    use serde_json::{json, Value};
+    use shared::settings::SiteSettings;
+
+    /// The document the page built by hand before [`SettingsPatch`] (`Form::document` at
+    /// 848431f), copied unchanged but for `self` → `form` and the two `<select>`s, which the
+    /// form now holds typed: their value is the string the `<select>` held.
+    fn document_as_before(form: &Form) -> Result<Value, Vec<(String, String)>> {
+        let mut errors = Vec::new();
+        let mut whole = |field: &str, value: RwSignal<String>| -> u32 {
+            let raw = value.get_untracked();
+            match raw.trim().parse::<u32>() {
+                Ok(n) => n,
+                Err(_) => {
+                    errors.push((field.to_string(), format!("{:?} is not a whole number.", raw.trim())));
+                    0
+                }
+            }
+        };
+        let lease_minutes = whole("lease_minutes", form.lease_minutes);
+        let retention_minutes = whole("retention_minutes", form.retention_minutes);
+        let touch_lifetime_days = whole("touch_lifetime_days", form.touch_lifetime_days);
+        let qualified_talk_seconds = whole("qualified_talk_seconds", form.qualified_talk_seconds);
+        let dial_timeout_seconds = whole("dial_timeout_seconds", form.dial_timeout_seconds);
+        let max_new_leases = match form.max_new_leases.get_untracked().trim() {
+            "" => None,
+            raw => match raw.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    errors.push((
+                        "max_new_leases_per_minute".into(),
+                        format!("{raw:?} is not a whole number."),
+                    ));
+                    None
+                }
+            },
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let get = |s: RwSignal<String>| s.get_untracked().trim().to_string();
+        let optional = |s: RwSignal<String>| Some(get(s)).filter(|v| !v.is_empty());
+        let list = |s: String| -> Vec<String> {
+            s.split([',', '\n']).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string).collect()
+        };
+        let caller_id = match form.caller_id.get_untracked().as_str() {
+            "number" => get(form.caller_id_number),
+            other => other.to_string(),
+        };
+        let hours = form.hours_on.get_untracked().then(|| {
+            let weekly: serde_json::Map<String, Value> = DAYS
+                .iter()
+                .zip(form.weekly)
+                .map(|((key, _), ranges)| (key.to_string(), json!(list(ranges.get_untracked()))))
+                .filter(|(_, ranges)| ranges.as_array().is_some_and(|r| !r.is_empty()))
+                .collect();
+            json!({"time_zone": get(form.time_zone), "weekly": weekly,
+                   "closed_dates": list(form.closed_dates.get_untracked())})
+        });
+        let (forward_to, greeting) = (optional(form.after_hours_forward), optional(form.greeting));
+        let after_hours_given = form.after_hours_set || forward_to.is_some() || greeting.is_some();
+        let after_hours = (form.hours_on.get_untracked() && after_hours_given)
+            .then(|| json!({"forward_to": forward_to, "voicemail_greeting": greeting}));
+        let crm = optional(form.crm_url).map(|url| json!({"url": url, "secret": optional(form.crm_secret)}));
+        let mut doc = json!({
+            "name": get(form.name),
+            "business_number": get(form.business_number),
+            "business_numbers": form.business_numbers.get_untracked().iter().map(|r| get(r.number)).collect::<Vec<_>>(),
+            "pool": form.pool.get_untracked().iter().map(|r| json!({
+                "number": get(r.number), "region": optional(r.region), "business_number": optional(r.line),
+            })).collect::<Vec<_>>(),
+            "home_region": optional(form.home_region),
+            "exhaustion": exhaustion_value(form.exhaustion.get_untracked()),
+            "overflow_number": optional(form.overflow_number),
+            "static_numbers": form.static_numbers.get_untracked().iter().map(|r| json!({
+                "number": get(r.number), "channel": optional(r.channel), "utm_source": optional(r.source),
+                "utm_medium": optional(r.medium), "utm_campaign": optional(r.campaign),
+                "business_number": optional(r.line),
+            })).collect::<Vec<_>>(),
+            "lease_minutes": lease_minutes,
+            "max_new_leases_per_minute": max_new_leases,
+            "allowed_origins": form.allowed_origins.get_untracked().lines().map(str::trim).filter(|o| !o.is_empty()).collect::<Vec<_>>(),
+            "retention_minutes": retention_minutes,
+            "attribution_model": attribution_value(form.attribution_model.get_untracked()),
+            "touch_lifetime_days": touch_lifetime_days,
+            "qualified_talk_seconds": qualified_talk_seconds,
+            "caller_id": caller_id,
+            "record_calls": form.record_calls.get_untracked(),
+            "dial_timeout_seconds": dial_timeout_seconds,
+            // One per line: a keyword may itself hold a comma.
+            "keywords": form.keywords.get_untracked().lines().map(str::trim).filter(|k| !k.is_empty()).collect::<Vec<_>>(),
+            "business_hours": hours,
+            "after_hours": after_hours,
+            "crm_webhook": crm,
+        });
+        if form.twilio_remove.get_untracked() {
+            doc["twilio_auth_token"] = json!("");
+        } else if let Some(token) = optional(form.twilio_token) {
+            doc["twilio_auth_token"] = json!(token);
+        }
+        Ok(doc)
+    }
+
+    fn settings(doc: Value) -> SiteSettings {
+        serde_json::from_value(doc).unwrap()
+    }
+
+    /// Every field set, the way the edge shows a configured site.
+    fn full() -> SiteSettings {
+        settings(json!({
+            "name": "Acme Plumbing", "business_number": "+15550100100", "business_numbers": ["+15550100150"],
+            "pool": [{"number": "+15550100201", "region": null, "business_number": null},
+                     {"number": "+15550100202", "region": "US-TX", "business_number": null},
+                     {"number": "+15550100203", "region": null, "business_number": "+15550100150"}],
+            "home_region": "US-TX", "lease_minutes": 20, "retention_minutes": 30, "exhaustion": "overflow",
+            "overflow_number": "+15550100299",
+            "static_numbers": [{"number": "+15550100301", "channel": "paid social", "utm_source": "Facebook",
+                                "utm_medium": null, "utm_campaign": "spring", "business_number": "+15550100150"}],
+            "attribution_model": "first_touch", "touch_lifetime_days": 30, "qualified_talk_seconds": 90,
+            "caller_id": "+15550100500", "record_calls": true, "dial_timeout_seconds": 25,
+            "keywords": ["Price", "install, fitting"],
+            "business_hours": {"time_zone": "America/Chicago",
+                               "weekly": {"mon": ["09:00-12:00", "13:00-17:00"], "sat": ["22:00-02:00"]},
+                               "closed_dates": ["2026-12-25", "2027-01-01"]},
+            "after_hours": {"forward_to": "+15550100400", "voicemail_greeting": null},
+            "crm_webhook": {"url": "https://crm.example/hook", "secret": null},
+            "allowed_origins": ["https://www.example.com", "https://*.example.com"],
+            "max_new_leases_per_minute": 40, "twilio_auth_token_set": true
+        }))
+    }
+
+    /// Only what a site must have; a pool entry written as a bare number.
+    fn bare() -> SiteSettings {
+        settings(json!({
+            "name": "Bare", "business_number": "+15550100100", "business_numbers": [], "pool": ["+15550100201"],
+            "home_region": null, "lease_minutes": 15, "retention_minutes": 30, "exhaustion": "share",
+            "overflow_number": null, "static_numbers": [], "attribution_model": "last_non_direct",
+            "touch_lifetime_days": 90, "qualified_talk_seconds": 60, "caller_id": "caller", "record_calls": false,
+            "dial_timeout_seconds": 20, "keywords": [], "business_hours": null, "after_hours": null,
+            "crm_webhook": null, "twilio_auth_token_set": false
+        }))
+    }
+
+    fn form_of(s: &SiteSettings) -> Form {
+        Form::of(s, || "Europe/Paris".to_string())
+    }
+
+    /// The body a save sends (as `api::patch` writes it), checked to be the bytes it was before.
+    fn body(form: &Form) -> String {
+        let typed = SettingsPatch::of(form).map(|p| serde_json::to_value(&p).unwrap().to_string());
+        let before = document_as_before(form).map(|v| v.to_string());
+        assert_eq!(typed, before);
+        typed.unwrap()
+    }
+
+    #[test]
+    fn untouched_saves_send_the_bytes_they_sent_before() {
+        let sent = body(&form_of(&full()));
+        assert!(!sent.contains("twilio_auth_token"), "the token is kept: {sent}");
+        let sent = body(&form_of(&bare()));
+        assert!(sent.contains(r#""business_hours":null,"#), "{sent}");
+        assert!(!sent.contains("Europe/Paris") && !sent.contains("twilio_auth_token"), "{sent}");
+    }
+
+    #[test]
+    fn an_untouched_save_changes_nothing() {
+        let shown = full();
+        let sent = body(&form_of(&shown));
+        assert_eq!(shown.patched(sent.as_bytes()).unwrap(), shown);
+    }
+
+    /// Settings as shown, and what the marketer changes before saving.
+    type Edit = (fn() -> SiteSettings, fn(&Form));
+
+    #[test]
+    fn edited_forms_send_the_bytes_they_sent_before() {
+        let edits: [Edit; 14] = [
+            (full, |f| {
+                f.name.set("  Acme Plumbing & Sons ".into());
+                f.overflow_number.set("  ".into());
+                f.home_region.set(" us-tx ".into());
+                f.exhaustion.set(ExhaustionPolicy::Share);
+                f.attribution_model.set(AttributionModel::LastTouch);
+            }),
+            (full, |f| {
+                f.business_numbers.update(|r| r.push(NumberRow::blank()));
+                f.pool.update(|r| r.push(PoolRow::blank()));
+                f.static_numbers.update(|r| r.push(StaticRow::blank()));
+            }),
+            (full, |f| {
+                f.pool.update(|r| {
+                    r.remove(0);
+                });
+                f.pool.with_untracked(|r| {
+                    r[0].region.set("".into());
+                    r[1].line.set("".into());
+                });
+                f.static_numbers.update(Vec::clear);
+                f.business_numbers.with_untracked(|r| r[0].number.set(" +1 555 010 0160 ".into()));
+            }),
+            (full, |f| f.hours_on.set(false)),
+            (full, |f| {
+                f.after_hours_forward.set(String::new());
+                f.greeting.set(" Leave a message. ".into());
+                f.weekly[0].set(String::new());
+                f.weekly[6].set("10:00-12:00,\n 14:00-16:00,".into());
+                f.closed_dates.set("2026-12-25,,\n2026-12-26".into());
+            }),
+            (full, |f| {
+                f.crm_url.set(" ".into());
+                f.crm_secret.set("a-new-secret-0123456789".into());
+            }),
+            (full, |f| f.crm_secret.set(" a-new-secret-0123456789 ".into())),
+            (full, |f| f.twilio_remove.set(true)),
+            (full, |f| {
+                f.twilio_remove.set(true);
+                f.twilio_token.set("abc123".into());
+            }),
+            (full, |f| {
+                f.twilio_token.set(" abc123 ".into());
+                f.caller_id.set("tracking_number".into());
+                f.max_new_leases.set(String::new());
+                f.record_calls.set(false);
+            }),
+            (bare, |f| {
+                f.caller_id.set("number".into());
+                f.caller_id_number.set(" +1 555 010 0600 ".into());
+                f.max_new_leases.set(" 12 ".into());
+                f.lease_minutes.set(" 45 ".into());
+                f.allowed_origins.set("\n https://shop.example \n\nhttp://localhost:*\n".into());
+                f.keywords.set("Estimate\nemergency, after hours\n  \n".into());
+            }),
+            (bare, |f| {
+                f.hours_on.set(true);
+                f.weekly[1].set("09:00-17:00".into());
+            }),
+            (bare, |f| {
+                f.hours_on.set(true);
+                f.greeting.set("We are closed.".into());
+                f.crm_url.set("https://crm.example/new".into());
+            }),
+            (bare, |f| {
+                f.greeting.set("Not sent: the hours are off.".into());
+                f.twilio_token.set("  ".into());
+                f.static_numbers.update(|r| r.push(StaticRow::blank()));
+                f.static_numbers.with_untracked(|r| {
+                    r[0].number.set("+1 555 010 0301".into());
+                    r[0].channel.set("paid social".into());
+                    r[0].source.set(" Facebook ".into());
+                });
+            }),
+        ];
+        for (shown, edit) in edits {
+            let form = form_of(&shown());
+            edit(&form);
+            body(&form);
+        }
+    }
+
+    #[test]
+    fn numbers_the_form_cannot_write_are_refused_as_before() {
+        let form = form_of(&full());
+        form.lease_minutes.set("twenty".into());
+        form.dial_timeout_seconds.set(" ".into());
+        form.max_new_leases.set("-3".into());
+        let refused = SettingsPatch::of(&form).unwrap_err();
+        assert_eq!(Err(refused.clone()), document_as_before(&form));
+        let fields: Vec<&str> = refused.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, ["lease_minutes", "dial_timeout_seconds", "max_new_leases_per_minute"]);
+        assert_eq!(refused[0].1, r#""twenty" is not a whole number."#);
+    }
+}
