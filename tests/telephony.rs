@@ -144,7 +144,7 @@ async fn forged_or_missing_signatures_are_refused_and_nothing_is_recorded() {
     // cannot be replayed here by claiming that host.
     let public = "https://calls.example.com/v1/telephony/twilio/voice";
     let owned: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    let sig = shared::signature::twilio_signature(&edge.twilio_token, public, &owned);
+    let sig = shared::twilio_signature(&edge.twilio_token, public, &owned);
     let forwarded = |edge: &Edge, sig: String| {
         reqwest::Client::new()
             .post(edge.url(path))

@@ -39,7 +39,7 @@ pub fn webhook_retry_base_ms(env: &Env) -> i64 {
     var(env, "WEBHOOK_RETRY_BASE_MS")
         .and_then(|v| v.parse::<i64>().ok())
         .filter(|ms| *ms > 0)
-        .unwrap_or(shared::crm::DEFAULT_RETRY_BASE_MS)
+        .unwrap_or(shared::DEFAULT_RETRY_BASE_MS)
 }
 
 /// A secret or plain variable, `None` when unset or empty.

@@ -1,12 +1,12 @@
 //! The one place errors become HTTP answers. Handlers return `Result<Response, EdgeError>`
 //! and use `?`; the router answers an [`EdgeError`] in its endpoint's [`Dialect`].
 //!
-//! The body is always `{"error": {code, message, field?}}` (`shared::api::ErrorBody`), with
+//! The body is always `{"error": {code, message, field?}}` (`shared::wire::ErrorBody`), with
 //! the status `shared::Error::http_status()` names; the dialect decides only the wrapping
 //! (CORS for the widget, TwiML for Twilio).
 
 use crate::http::{twiml, with_cors};
-use shared::api::{ErrorBody, ErrorDetail};
+use shared::wire::{ErrorBody, ErrorDetail};
 use worker::{console_error, Request, Response};
 
 /// Every way a request can fail at the edge or in the site's object.
@@ -35,6 +35,13 @@ pub enum EdgeError {
 impl From<serde_json::Error> for EdgeError {
     fn from(e: serde_json::Error) -> Self {
         EdgeError::Platform(e.into())
+    }
+}
+
+/// A phone number the caller gave that is not one: 400 `invalid_phone_number`.
+impl From<shared::InvalidPhoneNumber> for EdgeError {
+    fn from(e: shared::InvalidPhoneNumber) -> Self {
+        EdgeError::Core(e.into())
     }
 }
 

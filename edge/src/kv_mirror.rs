@@ -7,8 +7,8 @@
 
 use crate::config::KV_BINDING;
 use crate::error::storage;
-use shared::api::{LeaseGrant, SiteSummary};
-use shared::{NumberRoute, PhoneNumber, SiteConfig};
+use shared::wire::{LeaseGrant, SiteSummary};
+use shared::{NumberOwner, PhoneNumber, SiteConfig};
 use worker::{kv::KvStore, Env};
 
 /// `gate:{site}`: what a widget request needs to know about its site.
@@ -32,11 +32,11 @@ impl KvMirror {
         Ok(KvMirror { kv: env.kv(KV_BINDING)? })
     }
 
-    pub async fn get(&self, number: &PhoneNumber) -> shared::Result<Option<NumberRoute>> {
-        self.kv.get(&key(number)).json::<NumberRoute>().await.map_err(storage)
+    pub async fn get(&self, number: &PhoneNumber) -> shared::Result<Option<NumberOwner>> {
+        self.kv.get(&key(number)).json::<NumberOwner>().await.map_err(storage)
     }
 
-    pub async fn put(&self, number: &PhoneNumber, route: &NumberRoute) -> shared::Result<()> {
+    pub async fn put(&self, number: &PhoneNumber, route: &NumberOwner) -> shared::Result<()> {
         self.kv.put(&key(number), route).map_err(storage)?.execute().await.map_err(storage)
     }
 

@@ -24,7 +24,7 @@ pub struct SiteObject {
     state: State,
     env: Env,
     /// The site's lease rate limits (in memory: a restart forgets them).
-    limiter: std::cell::RefCell<shared::rate_limit::RateLimiter>,
+    limiter: std::cell::RefCell<shared::RateLimiter>,
     memory: std::rc::Rc<Memory>,
 }
 

@@ -432,7 +432,7 @@ pub async fn twilio_post(edge: &Edge, path_and_query: &str, params: &[(&str, &st
 /// The signature Twilio would send for this request.
 pub fn twilio_signature_for(edge: &Edge, path_and_query: &str, params: &[(&str, &str)]) -> String {
     let owned: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    shared::signature::twilio_signature(&edge.twilio_token, &edge.url(path_and_query), &owned)
+    shared::twilio_signature(&edge.twilio_token, &edge.url(path_and_query), &owned)
 }
 
 /// A signed Twilio webhook to the edge at `base` (which may be down: then 0), signed with
@@ -440,7 +440,7 @@ pub fn twilio_signature_for(edge: &Edge, path_and_query: &str, params: &[(&str, 
 pub async fn twilio_post_to(base: &str, token: &str, path_and_query: &str, params: &[(&str, &str)]) -> u16 {
     let owned: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let url = format!("{base}{path_and_query}");
-    let signature = shared::signature::twilio_signature(token, &url, &owned);
+    let signature = shared::twilio_signature(token, &url, &owned);
     let body: String =
         params.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
     let client =

@@ -2,8 +2,8 @@
 //! matcher and formatter as compiled for the widget (no_std), the DOM rules of a swap, and the
 //! functions `widget.js` calls, with the arguments it passes.
 
-use ringtrace_widget::{attributes, line_of, number_for, shows, swap};
 use phone::{replace_all, PhoneNumber};
+use ringtrace_widget::{attributes, line_of, number_for, shows, swap};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{Document, Element, HtmlInputElement};

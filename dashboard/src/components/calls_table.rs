@@ -2,7 +2,7 @@
 
 use crate::page_url::{navigate, Page, PageUrl};
 use leptos::prelude::*;
-use shared::api::CallView;
+use shared::wire::CallView;
 
 /// The call's start in the marketer's own locale and time zone.
 pub fn local_time(millis: i64) -> String {

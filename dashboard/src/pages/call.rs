@@ -6,7 +6,7 @@ use crate::components::calls_table::{duration, local_time, or_dash, outcome, rea
 use crate::load::{fetch_on, Load};
 use crate::page_url::{use_page_url, Page};
 use leptos::prelude::*;
-use shared::api::CallDetail;
+use shared::wire::CallDetail;
 use shared::{EventKind, TrafficSource};
 
 fn source_rows(s: &TrafficSource) -> Vec<(&'static str, String)> {
@@ -24,10 +24,10 @@ fn source_rows(s: &TrafficSource) -> Vec<(&'static str, String)> {
 fn event_text(kind: &EventKind) -> String {
     match kind {
         EventKind::Started => "Call reached the tracking number".into(),
-        EventKind::Routed { forward_to: Some(n), after_hours } => {
+        EventKind::Forwarded { forward_to: Some(n), after_hours } => {
             format!("Forwarded to {}{}", readable(n.e164()), if *after_hours { " (after hours)" } else { "" })
         }
-        EventKind::Routed { forward_to: None, .. } => "Sent to voicemail (after hours)".into(),
+        EventKind::Forwarded { forward_to: None, .. } => "Sent to voicemail (after hours)".into(),
         EventKind::Ringing => "The business's phone rang".into(),
         EventKind::Answered => "The business answered".into(),
         EventKind::Ended { leg, status, duration_secs } => format!(

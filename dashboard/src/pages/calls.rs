@@ -9,7 +9,7 @@ use crate::page_url::{navigate, use_page_url, PageUrl};
 use crate::period::{Period, PeriodPicker};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::api::CallsPage as Page;
+use shared::wire::CallsPage as Page;
 
 /// The URL parameters the calls API takes as they are (the period is turned into times).
 const PASSED: &[&str] =

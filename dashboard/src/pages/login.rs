@@ -23,7 +23,7 @@ pub fn LoginPage(on_sign_in: Callback<Session>) -> impl IntoView {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            match api::get::<shared::api::CallsPage>(&session, "/calls?per_page=1").await {
+            match api::get::<shared::wire::CallsPage>(&session, "/calls?per_page=1").await {
                 Ok(_) => on_sign_in.run(session),
                 Err(e) => error.set(Some(e.to_string())),
             }

@@ -8,7 +8,7 @@ use crate::load::{fetch_on, Load};
 use crate::page_url::use_page_url;
 use crate::period::{Period, PeriodPicker};
 use leptos::prelude::*;
-use shared::api::{PoolReport, ReportPage};
+use shared::wire::{PoolReport, ReportPage};
 
 /// How many days of sessions the sizing looks at: as many as the period spans, ending now
 /// (the API's window), at most 90.

@@ -7,8 +7,8 @@ use crate::load::{fetch_on, Load};
 use crate::page_url::{navigate, use_page_url};
 use crate::period::{Period, PeriodPicker};
 use leptos::prelude::*;
-use shared::api::ReportPage;
 use shared::report::ReportRow;
+use shared::wire::ReportPage;
 
 /// What the report can group by (the edge's dimensions), as marketers name them.
 const DIMENSIONS: &[(&str, &str)] = &[

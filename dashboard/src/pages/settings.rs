@@ -34,7 +34,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use patch::SettingsPatch;
 use pool::PoolSection;
-use shared::settings::SiteSettings;
+use shared::SiteSettings;
 use static_numbers::StaticSection;
 use widget::WidgetSection;
 

@@ -5,7 +5,7 @@ use crate::config::admin_token;
 use crate::error::EdgeError;
 use crate::kv_mirror::KvMirror;
 use crate::site_object::{Command, SiteStub};
-use shared::api::bearer_token;
+use shared::bearer_token;
 use shared::{tokens_equal, valid_site_id, Error};
 use worker::{Env, Request, Response, RouteContext};
 

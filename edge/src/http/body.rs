@@ -36,9 +36,9 @@ impl Limit {
     /// The admin API (a site with a full pool fits).
     pub const ADMIN: Limit = Limit::of(JSON, 256 * 1024);
     /// `PATCH /v1/sites/{site}/settings`.
-    pub const SETTINGS: Limit = Limit::of(JSON, shared::settings::MAX_SETTINGS_BODY);
+    pub const SETTINGS: Limit = Limit::of(JSON, shared::MAX_SETTINGS_BODY);
     /// `POST /v1/sites/{site}/calls/import`.
-    pub const IMPORT: Limit = Limit::of(JSON, shared::call_import::MAX_IMPORT_BODY);
+    pub const IMPORT: Limit = Limit::of(JSON, shared::MAX_IMPORT_BODY);
 }
 
 /// Largest telephony webhook or call-event body accepted.

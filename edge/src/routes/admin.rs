@@ -67,7 +67,7 @@ pub async fn create_site(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
         return Err(e.at("api_token").into());
     }
     let mut setup: shared::SiteSetup =
-        shared::api::parse_json_value(serde_json::Value::Object(body), "site setup")?;
+        shared::parse_json_value(serde_json::Value::Object(body), "site setup")?;
     let token = new_token()?;
     setup.api_token = Some(token.clone());
     let settings = send(&ctx, &site, &Command::CreateSite(setup)).await?;
@@ -90,7 +90,7 @@ pub async fn add_number(mut req: Request, ctx: RouteContext<()>) -> Result<Respo
     require_admin(&req, &ctx.env)?;
     let site = site_param(&ctx)?;
     let body = http::json(&http::read(&mut req, &Limit::ADMIN).await?)?;
-    let entry: shared::api::NumberEntry = shared::api::parse_json_value(body, "tracking number")?;
+    let entry: shared::wire::NumberEntry = shared::parse_json_value(body, "tracking number")?;
     let settings = send(&ctx, &site, &Command::AddNumber(entry)).await?;
     json_answer(settings, 201)
 }
@@ -102,7 +102,7 @@ pub async fn remove_number(req: Request, ctx: RouteContext<()>) -> Result<Respon
     let site = site_param(&ctx)?;
     let raw = ctx.param("number").cloned().unwrap_or_default();
     let decoded = worker::js_sys::decode_uri_component(&raw).ok().and_then(|v| v.as_string()).unwrap_or(raw);
-    let number = PhoneNumber::parse(&decoded).map_err(|e| e.at("number"))?;
+    let number = PhoneNumber::parse(&decoded).map_err(|e| Error::from(e).at("number"))?;
     let settings = send(&ctx, &site, &Command::RemoveNumber(number)).await?;
     json_answer(settings, 200)
 }

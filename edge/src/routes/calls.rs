@@ -50,7 +50,7 @@ pub async fn overview(req: Request, ctx: RouteContext<()>) -> Result<Response, E
 
 /// `GET /v1/sites/{site}/report?group_by=source,campaign&from=2026-11-01&to=2026-11-30`.
 pub async fn report(req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
-    let check = |p: &[(String, String)]| shared::api::ReportQuery::parse(p, now()).map(drop);
+    let check = |p: &[(String, String)]| shared::wire::ReportQuery::parse(p, now()).map(drop);
     forward_query(req, ctx, check, Command::Report).await
 }
 
@@ -58,7 +58,7 @@ pub async fn report(req: Request, ctx: RouteContext<()>) -> Result<Response, Edg
 pub async fn pool(req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
     let caller = SiteCaller::dashboard(&req, &ctx).await?;
     let pairs: Vec<(String, String)> = req.url()?.query_pairs().into_owned().collect();
-    let days = caller.vet(&ctx.env, shared::api::parse_pool_days(&pairs)).await?;
+    let days = caller.vet(&ctx.env, shared::wire::parse_pool_days(&pairs)).await?;
     forward(&caller, &ctx, &Command::Pool { days }).await
 }
 
@@ -67,7 +67,7 @@ pub async fn pool(req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeE
 pub async fn detail(req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
     let caller = SiteCaller::dashboard(&req, &ctx).await?;
     let call_sid = ctx.param("call_sid").cloned().unwrap_or_default();
-    caller.vet(&ctx.env, shared::api::check_call_id(&call_sid).map(drop)).await?;
+    caller.vet(&ctx.env, shared::check_call_id(&call_sid).map(drop)).await?;
     forward(&caller, &ctx, &Command::CallDetail(call_sid)).await
 }
 
@@ -76,7 +76,7 @@ pub async fn detail(req: Request, ctx: RouteContext<()>) -> Result<Response, Edg
 pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
     let caller = SiteCaller::dashboard(&req, &ctx).await?;
     let bytes = caller.vet(&ctx.env, http::read(&mut req, &Limit::IMPORT).await).await?;
-    let parsed = shared::call_import::ImportBody::parse(&bytes, &caller.site, now());
+    let parsed = shared::ImportBody::parse(&bytes, &caller.site, now());
     caller.vet(&ctx.env, parsed.map(drop)).await?;
     let raw: serde_json::Value = serde_json::from_slice(&bytes)?;
     Ok(caller.send(&ctx.env, &Command::Import(raw)).await?)

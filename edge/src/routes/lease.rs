@@ -7,7 +7,7 @@ use crate::error::EdgeError;
 use crate::http::{self, with_cors_for, Limit};
 use crate::kv_mirror::KvMirror;
 use crate::site_object::{Command, SiteStub};
-use shared::api::{LeaseBody, LeaseCommand, LeaseRef};
+use shared::wire::{LeaseBody, LeaseCommand, LeaseRef};
 use shared::{Error, Region};
 use worker::{Request, Response, RouteContext};
 
@@ -30,7 +30,7 @@ async fn gate(req: &Request, ctx: &RouteContext<()>, site: &str) -> Result<Strin
     let Some(allowed) = KvMirror::new(&ctx.env)?.gate(site).await? else {
         return Err(Error::UnknownSite(site.to_string()).into());
     };
-    if !shared::origin::origin_allowed(&allowed, origin.as_deref()) {
+    if !shared::origin_allowed(&allowed, origin.as_deref()) {
         // A 403: answered without a CORS header (see `Dialect::Cors`), so the page's script
         // cannot read the refusal, and keeps its own number.
         return Err(Error::Forbidden(format!(

@@ -14,6 +14,6 @@ pub async fn put(mut req: Request, ctx: RouteContext<()>) -> Result<Response, Ed
         return Err(Error::invalid("site id must be 1-64 characters of a-z, 0-9, - and _").into());
     }
     let bytes = http::read(&mut req, &Limit::SITE_SETUP).await?;
-    let setup: SiteSetup = shared::api::parse_json(&bytes, "site setup")?;
+    let setup: SiteSetup = shared::parse_json(&bytes, "site setup")?;
     Ok(SiteStub::for_site(&ctx.env, &site)?.send(&Command::Configure(setup), None).await?)
 }

@@ -10,11 +10,12 @@ use crate::error::{storage, EdgeError};
 use crate::http::{self, twiml, Limit, SiteCaller};
 use crate::kv_mirror::KvMirror;
 use crate::site_object::{Command, RouteLookup, SiteStub, TwimlAnswer};
-use shared::api::{bearer_token, ErrorBody, RouteAnswer};
-use shared::form::parse_urlencoded;
-use shared::signature::twilio_url_candidates;
+use shared::bearer_token;
+use shared::parse_urlencoded;
 use shared::twilio::{self, Callbacks, DialPlan, Hook, VoiceWebhook};
-use shared::{valid_site_id, Error, PhoneNumber, TwilioRequest};
+use shared::twilio_url_candidates;
+use shared::wire::{ErrorBody, LookupAnswer};
+use shared::{valid_site_id, Error, PhoneNumber};
 use worker::{console_error, console_warn, Request, Response, RouteContext};
 
 /// `X-Forwarded-Proto` / `-Host`, when this deployment trusts the proxy in front of it and
@@ -74,7 +75,7 @@ pub async fn twilio_hook(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
     }
     let origin = public_origin(&req, &ctx.env)?;
     let (forwarded_proto, forwarded_host) = forwarded(&req, &ctx.env)?;
-    let request = TwilioRequest {
+    let request = twilio::TwilioRequest {
         hook,
         urls: twilio_url_candidates(
             url.as_str(),
@@ -131,7 +132,7 @@ pub async fn call_events(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
     }
     let bytes = caller.vet(&ctx.env, http::read(&mut req, &Limit::CALL_EVENTS).await).await?;
     // Malformed events are answered here (once the token is known to be the site's).
-    let parsed: shared::Result<shared::api::CallEventBody> = shared::api::parse_json(&bytes, "call event");
+    let parsed: shared::Result<shared::wire::CallEventBody> = shared::parse_json(&bytes, "call event");
     let events = caller.vet(&ctx.env, parsed.and_then(|b| b.into_events(now()))).await?;
     Ok(caller.send(&ctx.env, &Command::Events(events)).await?)
 }
@@ -160,7 +161,7 @@ pub async fn route(req: Request, ctx: RouteContext<()>) -> Result<Response, Edge
     }
     let call_id = match value("call_id") {
         Some(id) => {
-            shared::api::check_call_id(&id)?;
+            shared::check_call_id(&id)?;
             id
         }
         None => format!("route-{}", random_id()),
@@ -177,7 +178,7 @@ pub async fn route(req: Request, ctx: RouteContext<()>) -> Result<Response, Edge
     if resp.status_code() != 200 {
         return Ok(resp);
     }
-    let answer: RouteAnswer = resp.json().await?;
+    let answer: LookupAnswer = resp.json().await?;
     let text = answer.forward_to.clone().unwrap_or_else(|| "voicemail".into());
     let mut out = Response::ok(text)?;
     let h = out.headers_mut();

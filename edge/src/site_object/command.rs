@@ -4,8 +4,9 @@
 
 use crate::error::storage;
 use serde::{Deserialize, Serialize};
-use shared::api::{LeaseCommand, LeaseRef, NumberEntry};
-use shared::{CallEvent, Error, PhoneNumber, SiteSetup, TwilioRequest};
+use shared::twilio::TwilioRequest;
+use shared::wire::{LeaseCommand, LeaseRef, NumberEntry};
+use shared::{CallEvent, Error, PhoneNumber, SiteSetup};
 use worker::Request;
 
 /// Header carrying the site id from the edge to its object (the object's id is a hash).
@@ -29,7 +30,7 @@ pub enum Command {
     Twilio(TwilioRequest),
     /// Provider-neutral call events.
     Events(Vec<CallEvent>),
-    /// A dialed-number lookup; answered with a `shared::api::RouteAnswer`.
+    /// A dialed-number lookup; answered with a `shared::wire::LookupAnswer`.
     Route(RouteLookup),
     /// Call history from another tool: the document as the edge checked it (the object
     /// parses it again with the site's id and its clock).

@@ -5,7 +5,7 @@
 use super::{Ledger, SiteObject};
 use crate::clock::{now, EdgeClock};
 use crate::config;
-use shared::crm::Delivery;
+use shared::Delivery;
 use shared::{LeaseStore, SiteLedger};
 use worker::{console_error, console_warn, Method, Request, RequestInit, Response, Result};
 
@@ -78,7 +78,7 @@ async fn deliver(delivery: &Delivery, secret: &str) -> std::result::Result<u16, 
     set("x-ringtrace-delivery", &delivery.id)?;
     set(
         "x-ringtrace-signature",
-        &shared::signature::webhook_signature_header(secret, sent_at, delivery.body.as_bytes()),
+        &shared::webhook_signature_header(secret, sent_at, delivery.body.as_bytes()),
     )?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_headers(headers).with_body(Some(delivery.body.clone().into()));
@@ -87,14 +87,14 @@ async fn deliver(delivery: &Delivery, secret: &str) -> std::result::Result<u16, 
     let signal = controller.signal();
     let fetch = worker::Fetch::Request(req);
     let sending = std::pin::pin!(fetch.send_with_signal(&signal));
-    let timeout = std::time::Duration::from_millis(u64::from(shared::crm::DELIVERY_TIMEOUT_MS));
+    let timeout = std::time::Duration::from_millis(u64::from(shared::DELIVERY_TIMEOUT_MS));
     let timer = std::pin::pin!(worker::Delay::from(timeout));
     match select(sending, timer).await {
         Either::Left((Ok(resp), _)) => Ok(resp.status_code()),
         Either::Left((Err(e), _)) => Err(e.to_string()),
         Either::Right(_) => {
             controller.abort();
-            Err(format!("no answer within {} s", shared::crm::DELIVERY_TIMEOUT_MS / 1000))
+            Err(format!("no answer within {} s", shared::DELIVERY_TIMEOUT_MS / 1000))
         }
     }
 }

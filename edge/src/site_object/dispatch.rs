@@ -9,7 +9,7 @@ use crate::clock::EdgeClock;
 use crate::config;
 use crate::error::{storage, Dialect, EdgeError};
 use serde::Serialize;
-use shared::api::{CallView, LeaseCommand, LeaseGrant, Released, SiteSummary};
+use shared::wire::{CallView, LeaseCommand, LeaseGrant, Released, SiteSummary};
 use shared::{Clock, SiteLedger};
 use worker::{console_warn, Request, Response, Result};
 
@@ -19,7 +19,7 @@ impl SiteObject {
         let store = self.store(site.clone())?;
         let ledger = SiteLedger::new(&site, &store, &EdgeClock);
         let authorization = req.headers().get("authorization")?;
-        let token = shared::api::bearer_token(authorization.as_deref());
+        let token = shared::bearer_token(authorization.as_deref());
         let answer = async { self.run(&ledger, &site, token, Command::read(&mut req).await?).await }.await;
         match answer {
             Ok(resp) => Ok(resp),
@@ -49,7 +49,7 @@ impl SiteObject {
             // These may enqueue CRM deliveries: the alarm is set whatever the outcome.
             Command::Twilio(request) => {
                 let fallback_token = config::twilio_auth_token(&self.env);
-                let check = shared::SignatureCheck {
+                let check = shared::twilio::SignatureCheck {
                     fallback_token: fallback_token.as_deref(),
                     enforce: config::twilio_signatures_enforced(&self.env),
                 };
@@ -70,12 +70,10 @@ impl SiteObject {
             Command::Import(document) => {
                 // The bytes the edge checked, as the import parser reads them.
                 let bytes = serde_json::to_vec(&document).map_err(storage)?;
-                let calls = shared::call_import::ImportBody::parse(&bytes, site, EdgeClock.now())?;
+                let calls = shared::ImportBody::parse(&bytes, site, EdgeClock.now())?;
                 json(&ledger.import_calls(token, calls).await?)
             }
-            Command::CreateSite(setup) => {
-                json(&shared::settings::SiteSettings::of(&ledger.create(setup).await?))
-            }
+            Command::CreateSite(setup) => json(&shared::SiteSettings::of(&ledger.create(setup).await?)),
             Command::RotateToken { api_token } => {
                 ledger.rotate_token(&api_token).await?;
                 json(&serde_json::json!({"rotated": true}))
@@ -99,9 +97,9 @@ impl SiteObject {
                 json(&ledger.overview(token, &query).await?)
             }
             Command::Report(query) => {
-                let q = shared::api::ReportQuery::parse(&query, EdgeClock.now())?;
+                let q = shared::wire::ReportQuery::parse(&query, EdgeClock.now())?;
                 let rows = ledger.report(token, &q.group_by, q.from, q.to).await?;
-                json(&shared::api::ReportPage { group_by: q.group_by.clone(), from: q.from, to: q.to, rows })
+                json(&shared::wire::ReportPage { group_by: q.group_by.clone(), from: q.from, to: q.to, rows })
             }
             Command::Calls(query) => calls(ledger, token, &query).await,
         }

@@ -6,11 +6,11 @@ use crate::error::storage;
 use crate::kv_mirror::KvMirror;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use shared::api::LeaseGrant;
-use shared::crm::Delivery;
 use shared::report::{Dimension, RawGroup};
+use shared::wire::LeaseGrant;
+use shared::Delivery;
 use shared::{
-    CallRecord, CallStore, Clock, LeaseStore, NumberRoute, PhoneNumber, SiteState, Timestamp, TouchHistory,
+    CallRecord, CallStore, Clock, LeaseStore, NumberOwner, PhoneNumber, SiteState, Timestamp, TouchHistory,
 };
 use worker::SqlStorage;
 
@@ -158,13 +158,13 @@ impl LeaseStore for ObjectStore {
         self.memory.state.replace(Some(state.clone()));
         Ok(())
     }
-    async fn route_of(&self, number: &PhoneNumber) -> shared::Result<Option<NumberRoute>> {
+    async fn owner_of(&self, number: &PhoneNumber) -> shared::Result<Option<NumberOwner>> {
         self.mirror.get(number).await
     }
-    async fn publish_route(&self, number: &PhoneNumber, route: &NumberRoute) -> shared::Result<()> {
+    async fn publish_owner(&self, number: &PhoneNumber, route: &NumberOwner) -> shared::Result<()> {
         self.mirror.put(number, route).await
     }
-    async fn withdraw_route(&self, number: &PhoneNumber) -> shared::Result<()> {
+    async fn withdraw_owner(&self, number: &PhoneNumber) -> shared::Result<()> {
         self.mirror.delete(number).await
     }
     async fn publish_site(&self, config: &shared::SiteConfig) -> shared::Result<()> {

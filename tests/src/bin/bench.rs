@@ -229,7 +229,7 @@ async fn main() {
                 ("To".into(), format!("+1555{:07}", 2_000_000 + (worker * 61 + n) % 1_000)),
                 ("CallStatus".into(), "ringing".into()),
             ];
-            let signature = shared::signature::twilio_signature("benchtwiliotoken0", &url, &params);
+            let signature = shared::twilio_signature("benchtwiliotoken0", &url, &params);
             let body: String = params
                 .iter()
                 .map(|(k, v)| format!("{k}={}", ringtrace_tests::encode(v)))

@@ -2,7 +2,7 @@
 
 use crate::components::row_table::{next_row_id, EditableRow};
 use leptos::prelude::*;
-use shared::settings::SiteSettings;
+use shared::SiteSettings;
 use shared::{AttributionModel, ExhaustionPolicy, PoolEntrySetup};
 
 /// The week as the settings document keys it, with the names the form shows.

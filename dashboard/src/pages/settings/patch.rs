@@ -3,11 +3,12 @@
 use super::form::{Form, DAYS};
 use leptos::prelude::*;
 use serde::Serialize;
-use shared::crm::CrmWebhookSetup;
-use shared::routing::AfterHoursSetup;
-use shared::{AttributionModel, BusinessHoursSetup, ExhaustionPolicy, PoolEntrySetup, StaticRuleSetup};
+use shared::{
+    AfterHoursSetup, AttributionModel, BusinessHoursSetup, CrmWebhookSetup, ExhaustionPolicy, PoolEntrySetup,
+    StaticRuleSetup,
+};
 
-/// The settings a save sends, in the words of [`shared::settings::SiteSettings`].
+/// The settings a save sends, in the words of [`shared::SiteSettings`].
 ///
 /// A `PATCH` changes only the fields it names. A save names every field the form shows, so the
 /// site is stored as the form shows it (`null` clears an optional field); it names the
@@ -186,7 +187,7 @@ mod tests {
     use super::*;
     use crate::pages::settings::form::{attribution_value, exhaustion_value, NumberRow, PoolRow, StaticRow};
     use serde_json::{json, Value};
-    use shared::settings::SiteSettings;
+    use shared::SiteSettings;
 
     /// The document the page built by hand before [`SettingsPatch`] (`Form::document` at
     /// 848431f), copied unchanged but for `self` → `form` and the two `<select>`s, which the
