@@ -13,6 +13,8 @@ say "widget rules in headless Chromium (wasm-bindgen-test)"
 (cd widget && CHROMEDRIVER=$(command -v chromedriver) \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test -p ringtrace-widget --target wasm32-unknown-unknown --no-default-features --test browser)
+say "dashboard form rules on the host (the Settings PATCH body)"
+cargo test -p ringtrace-dashboard
 say "unit tests (shared) and cross-component suites (tests/)"
 # Live (non-zombie) processes of the servers the suites start.
 servers() {
