@@ -4,7 +4,7 @@
 // title data-phone" (attributes to swap numbers in too) and data-debug; ?ringtrace_debug and
 // ?ringtrace_number=+1… on the page's URL are for checking a setup.
 //
-// This file is the browser plumbing: settings, the visitor id, requests to the edge, the
+// This file is the browser plumbing: the tag's options, the visitor id, requests to the edge, the
 // lease's heartbeat and release, the page watcher and `window.ringtrace`. What the page
 // shows — which text, `tel:` link or attribute holds a business number, how the tracking
 // number is written there, where never to write — is decided by the wasm (src/lib.rs, and

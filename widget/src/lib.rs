@@ -2,7 +2,7 @@
 //! or opted-in attribute holds one of the site's business numbers, how the tracking number is
 //! written there (in the page's own format), and where the widget never writes.
 //!
-//! `widget.js` (in this folder) is the browser plumbing around it: settings, the visitor id,
+//! `widget.js` (in this folder) is the browser plumbing around it: the tag's options, the visitor id,
 //! requests to the edge, timers, the page watcher and `window.ringtrace`. It calls the few
 //! functions below, all synchronous. The split is for the download: every Rust closure or
 //! future handed to the browser brings its own generated glue (1–2 KB each, and
@@ -20,7 +20,7 @@
 extern crate alloc;
 
 mod pairs;
-mod settings;
+mod tag_options;
 pub mod swap;
 
 use alloc::string::String;
@@ -98,5 +98,5 @@ pub fn number_for(pairs: &str, business: &str) -> Option<String> {
 /// widget will swap numbers in: never form values, links, sources, styles or event handlers.
 #[wasm_bindgen]
 pub fn attributes(requested: &str) -> String {
-    settings::allowed_attributes(requested)
+    tag_options::allowed_attributes(requested)
 }

@@ -1,4 +1,5 @@
-//! What a site owner may ask of the widget in its script tag.
+//! The script tag's options (`data-*`): which attributes a site owner may ask the widget to
+//! rewrite.
 
 use alloc::string::String;
 
