@@ -1,16 +1,13 @@
 //! The operator's admin API: sites created with a generated token shown once, tokens rotated,
 //! tracking numbers added and removed — each for the `ADMIN_TOKEN` alone.
 
-use ringtrace_tests::{twilio_voice, Edge};
+use ringtrace_tests::{twilio_voice, Edge, EdgeApi};
 use serde_json::{json, Value};
 
 #[tokio::test]
 async fn the_operator_creates_a_site_rotates_its_token_and_manages_its_numbers() {
     let edge = Edge::start().await;
     let client = reqwest::Client::new();
-    let admin = |method: reqwest::Method, path: &str| {
-        client.request(method, edge.url(path)).bearer_auth(&edge.admin_token)
-    };
     let site = json!({"site": "acme", "name": "Acme Heating", "business_number": "+1 555 010 0500",
                       "pool": ["+15550100501", {"number": "+15550100502", "region": "US-TX"}],
                       "twilio_auth_token": edge.twilio_token});
@@ -25,20 +22,20 @@ async fn the_operator_creates_a_site_rotates_its_token_and_manages_its_numbers()
         assert_eq!(resp.status(), 401, "{token:?}");
     }
 
-    let resp = admin(reqwest::Method::POST, "/v1/admin/sites").json(&site).send().await.expect("create");
+    let resp = edge.create_site(&site).await;
     assert_eq!(resp.status(), 201);
     let created: Value = resp.json().await.expect("json");
     let token = created["api_token"].as_str().expect("a token").to_string();
     assert!(token.starts_with("rt_") && token.len() == 67, "{token}");
     assert_eq!(created["settings"]["pool"].as_array().map(Vec::len), Some(2));
-    let calls = |token: String| client.get(edge.url("/v1/sites/acme/calls")).bearer_auth(token).send();
-    assert_eq!(calls(token.clone()).await.expect("calls").status(), 200, "the token opens the site");
-    assert_eq!(calls(edge.demo_token.clone()).await.expect("calls").status(), 401, "another site's does not");
+    let calls = |token: &str| edge.calls("acme", token, "");
+    assert_eq!(calls(&token).await.status(), 200, "the token opens the site");
+    assert_eq!(calls(&edge.demo_token).await.status(), 401, "another site's does not");
 
     // Creating again never overwrites the site or its token.
-    let resp = admin(reqwest::Method::POST, "/v1/admin/sites").json(&site).send().await.expect("create");
+    let resp = edge.create_site(&site).await;
     assert_eq!(resp.status(), 409);
-    assert_eq!(calls(token.clone()).await.expect("calls").status(), 200);
+    assert_eq!(calls(&token).await.status(), 200);
     for (body, field) in [
         (json!({"site": "Bad Id!", "business_number": "+15550100500", "pool": ["+15550100503"]}), "site"),
         (
@@ -53,7 +50,7 @@ async fn the_operator_creates_a_site_rotates_its_token_and_manages_its_numbers()
             "lease_minute",
         ),
     ] {
-        let resp = admin(reqwest::Method::POST, "/v1/admin/sites").json(&body).send().await.expect("create");
+        let resp = edge.create_site(&body).await;
         let status = resp.status().as_u16();
         let answer: Value = resp.json().await.expect("JSON error");
         assert!(status == 400 || status == 409, "{status} {answer}");
@@ -61,19 +58,25 @@ async fn the_operator_creates_a_site_rotates_its_token_and_manages_its_numbers()
     }
 
     // Rotating: the new token works at once, the old one no longer.
-    let resp = admin(reqwest::Method::POST, "/v1/admin/sites/acme/token").send().await.expect("rotate");
+    let resp =
+        edge.admin_request(reqwest::Method::POST, "/v1/admin/sites/acme/token").send().await.expect("rotate");
     assert_eq!(resp.status(), 200);
     let rotated: Value = resp.json().await.expect("json");
     let new_token = rotated["api_token"].as_str().expect("token").to_string();
     assert_ne!(new_token, token);
-    assert_eq!(calls(token.clone()).await.expect("calls").status(), 401, "the old token stops");
-    assert_eq!(calls(new_token.clone()).await.expect("calls").status(), 200);
-    let resp = admin(reqwest::Method::POST, "/v1/admin/sites/nobody/token").send().await.expect("rotate");
+    assert_eq!(calls(&token).await.status(), 401, "the old token stops");
+    assert_eq!(calls(&new_token).await.status(), 200);
+    let resp = edge
+        .admin_request(reqwest::Method::POST, "/v1/admin/sites/nobody/token")
+        .send()
+        .await
+        .expect("rotate");
     assert_eq!(resp.status(), 404);
 
     // Numbers: added (it routes to the site), refused with the field, removed (it stops).
     let numbers = "/v1/admin/sites/acme/numbers";
-    let resp = admin(reqwest::Method::POST, numbers)
+    let resp = edge
+        .admin_request(reqwest::Method::POST, numbers)
         .json(&json!({"number": "+1 555 010 0503", "region": "us-ca"}))
         .send()
         .await
@@ -94,22 +97,31 @@ async fn the_operator_creates_a_site_rotates_its_token_and_manages_its_numbers()
         (json!({"number": "not a number"}), 400, "number"),
         (json!({"numbr": "+15550100504"}), 400, "numbr"),
     ] {
-        let resp = admin(reqwest::Method::POST, numbers).json(&body).send().await.expect("add");
+        let resp = edge.admin_request(reqwest::Method::POST, numbers).json(&body).send().await.expect("add");
         assert_eq!(resp.status().as_u16(), status, "{body}");
         let answer: Value = resp.json().await.expect("JSON error");
         assert_eq!(answer["error"]["field"], field, "{body}: {answer}");
     }
-    let resp = admin(reqwest::Method::DELETE, &format!("{numbers}/%2B15550100503")).send().await.expect("rm");
+    let resp = edge
+        .admin_request(reqwest::Method::DELETE, &format!("{numbers}/%2B15550100503"))
+        .send()
+        .await
+        .expect("rm");
     assert_eq!(resp.status(), 200);
     let settings: Value = resp.json().await.expect("json");
     assert_eq!(settings["pool"].as_array().map(Vec::len), Some(2));
     let (_, twiml) = twilio_voice(&edge, "CAadmin002", "+15557654321", "+15550100503").await;
     assert!(!twiml.contains("+15550100500"), "a removed number no longer reaches acme: {twiml}");
-    let resp = admin(reqwest::Method::DELETE, &format!("{numbers}/+15550100599")).send().await.expect("rm");
+    let resp = edge
+        .admin_request(reqwest::Method::DELETE, &format!("{numbers}/+15550100599"))
+        .send()
+        .await
+        .expect("rm");
     assert_eq!(resp.status(), 404);
-    let resp = admin(reqwest::Method::DELETE, &format!("{numbers}/call-us")).send().await.expect("rm");
+    let resp =
+        edge.admin_request(reqwest::Method::DELETE, &format!("{numbers}/call-us")).send().await.expect("rm");
     assert_eq!(resp.status(), 400);
     // The calls made so far are still there: removing a number erases nothing.
-    let page: Value = calls(new_token).await.expect("calls").json().await.expect("json");
+    let page: Value = calls(&new_token).await.json().await.expect("json");
     assert_eq!(page["total"], 1);
 }

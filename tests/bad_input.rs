@@ -6,7 +6,7 @@
 //! may panic in the worker, and no recorded call may disappear.
 
 use futures_util::StreamExt;
-use ringtrace_tests::{twilio_voice, Edge};
+use ringtrace_tests::{twilio_voice, Edge, EdgeApi};
 use serde_json::{json, Value};
 
 /// One request of the corpus.
@@ -447,12 +447,10 @@ async fn a_thousand_bad_inputs_get_clear_4xx_answers_and_nothing_breaks() {
         assert!(!log.contains(sign), "the worker log shows {sign:?}:\n{}", edge.log_tail());
     }
     // Nothing sent made the recorded call disappear.
-    let calls: Value = client
-        .get(edge.url("/v1/sites/demo/calls/CAcorpuskeep"))
-        .bearer_auth(&edge.demo_token)
-        .send()
+    let calls: Value = edge
+        .client_with(&client)
+        .call_detail("demo", &edge.demo_token, "CAcorpuskeep")
         .await
-        .expect("call")
         .json()
         .await
         .expect("json");

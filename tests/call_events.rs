@@ -1,20 +1,9 @@
 //! Provider-neutral call events (`POST /v1/sites/{site}/calls/events`): any provider or PBX
 //! reports calls; replays and out-of-order events end as one correct call.
 
-use ringtrace_tests::{demo_call_detail, demo_calls, Edge};
+use reqwest::Method;
+use ringtrace_tests::{demo_call_detail, demo_call_event, demo_calls, Answer, Edge, EdgeApi};
 use serde_json::{json, Value};
-
-async fn post(edge: &Edge, token: &str, body: &Value) -> (u16, Value) {
-    let resp = reqwest::Client::new()
-        .post(edge.url("/v1/sites/demo/calls/events"))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .expect("post event");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
 
 #[tokio::test]
 async fn a_pbx_reports_a_call_out_of_order_and_twice() {
@@ -30,8 +19,7 @@ async fn a_pbx_reports_a_call_out_of_order_and_twice() {
     let answered =
         json!({"call_id": "pbx-0001", "event": "answered", "to": tn, "at": "2026-11-23T10:00:10Z"});
     for body in [&ended, &answered, &ended, &started, &answered, &started] {
-        let (status, answer) = post(&edge, &edge.demo_token, body).await;
-        assert_eq!(status, 200, "{answer}");
+        demo_call_event(&edge, body).await;
     }
     let calls = demo_calls(&edge).await;
     assert_eq!(calls.len(), 1, "{calls:?}");
@@ -75,28 +63,26 @@ async fn bad_events_are_refused_with_a_message() {
             "https",
         ),
     ] {
-        let (code, answer) = post(&edge, &edge.demo_token, &body).await;
+        let answer = Answer::read(edge.call_event("demo", &edge.demo_token, &body).await).await;
+        let (code, answer) = (answer.status, answer.body());
         assert_eq!(code, status, "{body} → {answer}");
         assert!(
             answer["error"]["message"].as_str().unwrap_or("").contains(needle),
             "{answer} should mention {needle}"
         );
     }
-    let (code, _) = post(&edge, "wrong-token-0123456789", &ok).await;
-    assert_eq!(code, 401);
-    let client = reqwest::Client::new();
-    let resp = client
-        .post(edge.url("/v1/sites/demo/calls/events"))
-        .bearer_auth(&edge.demo_token)
+    let resp = edge.call_event("demo", "wrong-token-0123456789", &ok).await;
+    assert_eq!(resp.status(), 401);
+    let resp = edge
+        .site_request(Method::POST, "demo", "/calls/events", &edge.demo_token)
         .header("content-type", "text/plain")
         .body(ok.to_string())
         .send()
         .await
         .expect("post");
     assert_eq!(resp.status(), 415);
-    let resp = client
-        .post(edge.url("/v1/sites/demo/calls/events"))
-        .bearer_auth(&edge.demo_token)
+    let resp = edge
+        .site_request(Method::POST, "demo", "/calls/events", &edge.demo_token)
         .header("content-type", "application/json")
         .body(format!("{{\"call_id\":\"pbx-1\",\"event\":\"transcription\",\"to\":\"+15550100201\",\"transcript\":\"{}\"}}", "a".repeat(70_000)))
         .send()

@@ -1,6 +1,6 @@
 //! The calls API answers only to the site's token.
 
-use ringtrace_tests::Edge;
+use ringtrace_tests::{demo_call_event, Edge, EdgeApi};
 use serde_json::Value;
 
 #[tokio::test]
@@ -40,9 +40,8 @@ async fn calls_need_the_sites_bearer_token() {
 
 #[tokio::test]
 async fn reports_group_calls_and_sessions() {
-    use ringtrace_tests::{twilio_voice, Edge};
+    use ringtrace_tests::twilio_voice;
     let edge = Edge::start().await;
-    let client = reqwest::Client::new();
     let mut numbers = Vec::new();
     for (visitor, source) in
         [("visitor-rep-01", "google"), ("visitor-rep-02", "google"), ("visitor-rep-03", "bing")]
@@ -54,14 +53,8 @@ async fn reports_group_calls_and_sessions() {
     twilio_voice(&edge, "CArep0001", "+15557654321", &numbers[0]).await;
     twilio_voice(&edge, "CArep0002", "+15557654322", &numbers[0]).await;
 
-    let get = |query: &str, token: Option<&str>| {
-        let mut req = client.get(edge.url(&format!("/v1/sites/demo/report?{query}")));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        req.send()
-    };
-    let resp = get("group_by=source,campaign", Some(&edge.demo_token)).await.expect("report");
+    let get = |query: &str| edge.report("demo", &edge.demo_token, &format!("?{query}"));
+    let resp = get("group_by=source,campaign").await;
     assert_eq!(resp.status(), 200);
     let report: Value = resp.json().await.expect("json");
     let rows = report["rows"].as_array().expect("rows");
@@ -73,28 +66,20 @@ async fn reports_group_calls_and_sessions() {
     let bing = rows.iter().find(|r| r["key"] == serde_json::json!(["bing", "spring"])).expect("bing row");
     assert_eq!((bing["calls"].as_u64(), bing["sessions"].as_u64()), (Some(0), Some(1)));
 
-    let resp = get("group_by=source", None).await.expect("report");
+    let resp = reqwest::Client::new()
+        .get(edge.url("/v1/sites/demo/report?group_by=source"))
+        .send()
+        .await
+        .expect("report");
     assert_eq!(resp.status(), 401);
     for query in
         ["group_by=shoe_size", "group_by=source&from=2026-11-30&to=2026-11-01", "", "group_by=day&from=soon"]
     {
-        let resp = get(query, Some(&edge.demo_token)).await.expect("report");
+        let resp = get(query).await;
         assert_eq!(resp.status(), 400, "{query}");
         let err: Value = resp.json().await.expect("json error");
         assert!(err["error"]["message"].is_string());
     }
-}
-
-/// Posts one provider-neutral call event for the demo site.
-async fn event(edge: &Edge, body: serde_json::Value) {
-    let resp = reqwest::Client::new()
-        .post(edge.url("/v1/sites/demo/calls/events"))
-        .bearer_auth(&edge.demo_token)
-        .json(&body)
-        .send()
-        .await
-        .expect("post event");
-    assert_eq!(resp.status(), 200, "{body}");
 }
 
 #[tokio::test]
@@ -130,29 +115,33 @@ async fn the_calls_list_filters_sorts_pages_and_exports_in_the_sites_database() 
         ("CAlist05", "+15557000005", idle),
     ];
     for (sid, from, to) in calls {
-        event(&edge, json!({"call_id": sid, "event": "started", "from": from, "to": to})).await;
+        demo_call_event(&edge, &json!({"call_id": sid, "event": "started", "from": from, "to": to})).await;
     }
-    event(&edge, json!({"call_id": "CAlist01", "event": "answered", "to": numbers[0]})).await;
-    event(
+    demo_call_event(&edge, &json!({"call_id": "CAlist01", "event": "answered", "to": numbers[0]})).await;
+    demo_call_event(
         &edge,
-        json!({"call_id": "CAlist01", "event": "ended", "to": numbers[0], "status": "completed",
+        &json!({"call_id": "CAlist01", "event": "ended", "to": numbers[0], "status": "completed",
                         "duration_seconds": 95}),
     )
     .await;
-    event(
+    demo_call_event(
         &edge,
-        json!({"call_id": "CAlist03", "event": "recording", "to": numbers[1], "voicemail": true,
+        &json!({"call_id": "CAlist03", "event": "recording", "to": numbers[1], "voicemail": true,
                         "recording_url": "https://example.com/vm.mp3"}),
     )
     .await;
-    event(&edge, json!({"call_id": "CAlist03", "event": "ended", "to": numbers[1], "status": "completed"}))
-        .await;
-    event(&edge, json!({"call_id": "CAlist04", "event": "ended", "to": numbers[2], "status": "no-answer"}))
-        .await;
+    demo_call_event(
+        &edge,
+        &json!({"call_id": "CAlist03", "event": "ended", "to": numbers[1], "status": "completed"}),
+    )
+    .await;
+    demo_call_event(
+        &edge,
+        &json!({"call_id": "CAlist04", "event": "ended", "to": numbers[2], "status": "no-answer"}),
+    )
+    .await;
 
-    let get = |query: String| {
-        client.get(edge.url(&format!("/v1/sites/demo/calls?{query}"))).bearer_auth(&edge.demo_token).send()
-    };
+    let get = |query: String| edge.calls("demo", &edge.demo_token, &format!("?{query}"));
     let sids = |page: &Value| -> Vec<String> {
         let calls = page["calls"].as_array().unwrap_or_else(|| panic!("a page of calls: {page}"));
         calls.iter().map(|c| c["call_sid"].as_str().unwrap_or("").to_string()).collect()
@@ -161,7 +150,7 @@ async fn the_calls_list_filters_sorts_pages_and_exports_in_the_sites_database() 
         let query = query.to_string();
         let get = &get;
         async move {
-            let resp = get(query.clone()).await.expect("get");
+            let resp = get(query.clone()).await;
             assert_eq!(resp.status(), 200, "{query}");
             resp.json::<Value>().await.expect("json")
         }
@@ -197,7 +186,7 @@ async fn the_calls_list_filters_sorts_pages_and_exports_in_the_sites_database() 
     );
 
     // The CSV holds exactly what the filters select, every page of it.
-    let resp = get("format=csv&channel=paid%20search&per_page=1".into()).await.expect("csv");
+    let resp = get("format=csv&channel=paid%20search&per_page=1".into()).await;
     assert_eq!(resp.status(), 200);
     assert!(
         resp.headers()["content-type"].to_str().unwrap_or("").starts_with("text/csv"),
@@ -215,7 +204,7 @@ async fn the_calls_list_filters_sorts_pages_and_exports_in_the_sites_database() 
     for bad in
         ["chanel=email", "status=great", "sort=price", "format=xml", "page=0", "per_page=1000", "from=soon"]
     {
-        let resp = get(bad.into()).await.expect("get");
+        let resp = get(bad.into()).await;
         assert_eq!(resp.status(), 400, "{bad}");
         let body: Value = resp.json().await.expect("JSON error");
         assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{bad}: {body}");
@@ -224,15 +213,8 @@ async fn the_calls_list_filters_sorts_pages_and_exports_in_the_sites_database() 
     assert_eq!(resp.status(), 401, "the export needs the token too");
 
     // The overview of the last 30 days counts the same calls.
-    let overview: Value = client
-        .get(edge.url("/v1/sites/demo/overview?tz=America/Chicago"))
-        .bearer_auth(&edge.demo_token)
-        .send()
-        .await
-        .expect("overview")
-        .json()
-        .await
-        .expect("json");
+    let overview: Value =
+        edge.overview("demo", &edge.demo_token, "?tz=America/Chicago").await.json().await.expect("json");
     assert_eq!(
         overview["totals"],
         json!({"calls": 5, "answered": 1, "qualified": 1, "first_time": 4, "unattributed": 1}),
@@ -255,12 +237,7 @@ async fn the_calls_list_filters_sorts_pages_and_exports_in_the_sites_database() 
     );
     assert_eq!(overview["top_campaigns"], json!([{"name": "spring", "calls": 4}]));
     for bad in ["tz=Nowhere/Town", "from=2026-11-10&to=2026-11-01", "days=7"] {
-        let resp = client
-            .get(edge.url(&format!("/v1/sites/demo/overview?{bad}")))
-            .bearer_auth(&edge.demo_token)
-            .send()
-            .await
-            .expect("overview");
+        let resp = edge.overview("demo", &edge.demo_token, &format!("?{bad}")).await;
         assert_eq!(resp.status(), 400, "{bad}");
     }
 
@@ -268,15 +245,9 @@ async fn the_calls_list_filters_sorts_pages_and_exports_in_the_sites_database() 
     // voicemail not answered, the repeat caller not first-time, talk time averaged over the
     // answered call, and the three visitors' sessions beside them.
     let report = |group_by: &'static str| {
-        let client = &client;
-        let edge = &edge;
+        let resp = edge.report("demo", &edge.demo_token, &format!("?group_by={group_by}"));
         async move {
-            let resp = client
-                .get(edge.url(&format!("/v1/sites/demo/report?group_by={group_by}")))
-                .bearer_auth(&edge.demo_token)
-                .send()
-                .await
-                .expect("report");
+            let resp = resp.await;
             assert_eq!(resp.status(), 200, "{group_by}");
             let body: Value = resp.json().await.expect("json");
             body["rows"].as_array().expect("rows").clone()

@@ -2,7 +2,7 @@
 //! backoff when the CRM fails, with a delivery log per call.
 
 use hmac::{Hmac, Mac};
-use ringtrace_tests::{demo_call_detail, twilio_post, twilio_voice, Edge, WebhookReceiver};
+use ringtrace_tests::{demo_call_detail, twilio_post, twilio_voice, Edge, EdgeApi, WebhookReceiver};
 use serde_json::{json, Value};
 use sha2::Sha256;
 use std::time::Duration;

@@ -4,26 +4,14 @@
 //! attribution, settings saved and refused. Screenshots of every page at desktop and phone widths land in
 //! `target/screenshots/`.
 
-use ringtrace_tests::{root, Edge};
+use ringtrace_tests::{root, Edge, EdgeApi};
 use serde_json::Value;
 use std::process::Command;
-
-/// Imports `count` calls spread over 30 days (`scripts/seed-calls.mjs`, seeded: the same calls
-/// every run).
-pub fn seed_calls(edge: &Edge, count: u32) -> Value {
-    let out = Command::new("node")
-        .arg(root().join("scripts/seed-calls.mjs"))
-        .args([&edge.base, "demo", &edge.demo_token, &count.to_string(), "30", "7"])
-        .output()
-        .expect("run node scripts/seed-calls.mjs");
-    assert!(out.status.success(), "seeding failed: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).expect("seed-calls prints JSON")
-}
 
 #[tokio::test]
 async fn a_marketer_signs_in_reads_the_overview_filters_exports_and_opens_a_call() {
     let edge = Edge::start().await;
-    assert_eq!(seed_calls(&edge, 300)["imported"], 300);
+    assert_eq!(edge.import_calls("demo", &edge.demo_token, 300, 7)["imported"], 300);
     let shots = root().join("target/screenshots");
     let out = Command::new("node")
         .arg(root().join("tests/pages/dashboard.mjs"))
@@ -141,15 +129,7 @@ async fn a_marketer_signs_in_reads_the_overview_filters_exports_and_opens_a_call
     assert_eq!(s["reloaded"]["keywords"], "estimate\nemergency, after hours", "one keyword per line");
     assert_eq!(s["reloaded"]["region"], "US-TX");
     assert_eq!(s["reloaded"]["statics"], serde_json::json!(["+15550100301"]));
-    let stored: Value = reqwest::Client::new()
-        .get(edge.url("/v1/sites/demo/settings"))
-        .bearer_auth(&edge.demo_token)
-        .send()
-        .await
-        .expect("get settings")
-        .json()
-        .await
-        .expect("settings JSON");
+    let stored: Value = edge.settings("demo", &edge.demo_token).await.json().await.expect("settings JSON");
     assert_eq!(stored["lease_minutes"], 20);
     assert_eq!(stored["pool"][0]["region"], "US-TX");
     let rule = &stored["static_numbers"][0];

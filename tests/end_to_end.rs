@@ -2,7 +2,7 @@
 //! webhook calls it, the call is attributed and shows in the dashboard.
 
 use fantoccini::{Client, Locator};
-use ringtrace_tests::{demo_calls, eventually, twilio_voice, Browser, Edge, HostSite};
+use ringtrace_tests::{demo_calls, eventually, twilio_voice, Browser, Edge, EdgeApi, HostSite};
 
 const BUSINESS_HEADER: &str = "(555) 010-0100";
 
@@ -81,12 +81,7 @@ async fn number_swaps_call_is_attributed_and_shows_in_dashboard() {
     let renew_body =
         serde_json::json!({"site": "demo", "visitor": visitor, "lease_id": lease["lease_id"]}).to_string();
     eventually(10, "the lease to be released when the page was left", || async {
-        let resp = reqwest::Client::new()
-            .post(edge.url("/v1/lease/renew"))
-            .body(renew_body.clone())
-            .send()
-            .await
-            .ok()?;
+        let resp = edge.post_renew(&renew_body).try_send().await.ok()?;
         (resp.status() == 410).then_some(())
     })
     .await;

@@ -3,61 +3,40 @@
 //! Each test prints what it tried, what held and what was lost (always 0).
 
 use futures_util::stream::{self, StreamExt};
-use ringtrace_tests::{twilio_post, Edge};
+use ringtrace_tests::{twilio_post, Edge, EdgeApi, EdgeClient, LeasePost};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Creates a site through the admin API with `size` pool numbers (`+1555077xxxx`), the overflow
-/// policy, the demo's Twilio token (so the harness can sign its webhooks) and a lease budget
-/// high enough that the pool itself, not the rate limit, is what a burst meets.
-async fn site_with_pool(edge: &Edge, site: &str, size: usize) -> (String, Vec<String>) {
-    let pool: Vec<String> = (0..size).map(|i| format!("+1555077{i:04}")).collect();
-    let resp = reqwest::Client::new()
-        .post(edge.url("/v1/admin/sites"))
-        .bearer_auth(&edge.admin_token)
-        .json(&json!({"site": site, "business_number": "+15550770999", "pool": pool,
-                      "exhaustion": "overflow", "overflow_number": "+15550770998",
-                      "max_new_leases_per_minute": 10_000, "twilio_auth_token": edge.twilio_token}))
-        .send()
-        .await
-        .expect("create site");
-    assert_eq!(resp.status(), 201);
-    let body: Value = resp.json().await.expect("json");
-    (body["api_token"].as_str().expect("token").to_string(), pool)
-}
+/// The suite's sites' numbers, `+1555077xxxx`. Each site also gets the demo's Twilio token, so
+/// the harness can sign its webhooks.
+const NUMBERS: &str = "+1555077";
+/// New leases a site allows a minute: enough that the pool, not the rate limit, is what a burst meets.
+const BUDGET: u32 = 10_000;
 
-/// One lease from its own address; the status and the grant (`Null` when it failed).
-async fn lease(client: &reqwest::Client, base: &str, site: &str, i: usize) -> (u16, Value) {
-    let sent = client
-        .post(format!("{base}/v1/lease"))
-        .header("content-type", "text/plain;charset=UTF-8")
-        .header("cf-connecting-ip", format!("10.{}.{}.{}", i / 65_536 % 256, i / 256 % 256, i % 256))
-        .body(json!({"site": site, "visitor": format!("visitor-load-{i:06}"), "utm_source": "google", "utm_medium": "cpc"}).to_string())
-        .send()
-        .await;
-    match sent {
-        Ok(resp) => {
-            let status = resp.status().as_u16();
-            let text = resp.text().await.unwrap_or_default();
-            (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-        }
-        Err(_) => (0, Value::Null),
-    }
+/// Visitor `i`'s lease, as the widget asks for it, from its own address; `.outcome()` gives the
+/// status and the grant (`(0, Null)` when no answer came).
+fn load_visitor(api: &EdgeClient, site: &str, i: usize) -> LeasePost {
+    let ip = format!("10.{}.{}.{}", i / 65_536 % 256, i / 256 % 256, i % 256);
+    api.post_lease(json!({"site": site, "visitor": format!("visitor-load-{i:06}"), "utm_source": "google", "utm_medium": "cpc"}))
+        .as_widget()
+        .from_ip(&ip)
 }
 
 #[tokio::test]
 async fn five_hundred_visitors_at_once_on_twenty_numbers() {
     let edge = Edge::start().await;
-    let (token, pool) = site_with_pool(&edge, "burst", 20).await;
+    let (token, pool) =
+        edge.create_overflow_site("burst", NUMBERS, 20, BUDGET, Some(&edge.twilio_token)).await;
     let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().expect("client");
+    let api = edge.client_with(&client);
     // 500 requests at once, over at most 100 connections: wrangler dev's local proxy on this
     // 2-core machine drops connections when hundreds open together under the other suites.
     let connections = std::sync::Arc::new(tokio::sync::Semaphore::new(100));
     let mut answers: Vec<(u16, Value)> = futures_util::future::join_all((0..500).map(|i| {
-        let (client, base, connections) = (&client, &edge.base, connections.clone());
+        let (api, connections) = (&api, connections.clone());
         async move {
             let _slot = connections.acquire().await.expect("semaphore");
-            lease(client, base, "burst", i).await
+            load_visitor(api, "burst", i).outcome().await
         }
     }))
     .await;
@@ -71,7 +50,7 @@ async fn five_hundred_visitors_at_once_on_twenty_numbers() {
     for (i, answer) in answers.iter_mut().enumerate() {
         if proxy_reset(answer) {
             resent += 1;
-            *answer = lease(&client, &edge.base, "burst", i).await;
+            *answer = load_visitor(&api, "burst", i).outcome().await;
         }
     }
     assert!(resent <= 25, "the local proxy reset {resent} of 500 requests");
@@ -91,15 +70,7 @@ async fn five_hundred_visitors_at_once_on_twenty_numbers() {
     let overflow = answers.iter().filter(|(_, g)| g["number"] == "+15550770998").count();
     assert_eq!(overflow, 480, "the rest see the overflow number (the site's policy)");
     // The site's own view agrees: 20 numbers live, each held by one visitor.
-    let report: Value = client
-        .get(edge.url("/v1/sites/burst/pool"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("pool")
-        .json()
-        .await
-        .expect("json");
+    let report: Value = api.pool("burst", &token, "").await.json().await.expect("json");
     let live = report["numbers"].as_array().expect("numbers").iter().filter(|n| n["state"] == "live").count();
     assert_eq!(live, 20, "{report}");
     println!(
@@ -110,12 +81,12 @@ async fn five_hundred_visitors_at_once_on_twenty_numbers() {
 #[tokio::test]
 async fn webhooks_of_many_calls_replayed_and_shuffled_at_once_make_one_correct_call_each() {
     let edge = Edge::start().await;
-    let (token, _) = site_with_pool(&edge, "storm", 8).await;
-    let client = reqwest::Client::new();
+    let (token, _) = edge.create_overflow_site("storm", NUMBERS, 8, BUDGET, Some(&edge.twilio_token)).await;
+    let api = edge.client_with(&reqwest::Client::new());
     let mut hooks: Vec<(String, Vec<(&'static str, String)>)> = Vec::new();
     let mut expected: BTreeMap<String, (String, u64)> = BTreeMap::new();
     for c in 0..6 {
-        let (_, grant) = lease(&client, &edge.base, "storm", 1_000 + c).await;
+        let (_, grant) = load_visitor(&api, "storm", 1_000 + c).outcome().await;
         let tn = grant["number"].as_str().expect("number").to_string();
         let sid = format!("CA{c:032}");
         let caller = format!("+1555765{c:04}");
@@ -178,15 +149,7 @@ async fn webhooks_of_many_calls_replayed_and_shuffled_at_once_make_one_correct_c
         .collect()
         .await;
     assert!(statuses.iter().all(|s| *s == 200), "every webhook answered: {statuses:?}");
-    let page: Value = client
-        .get(edge.url("/v1/sites/storm/calls?per_page=50"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("calls")
-        .json()
-        .await
-        .expect("json");
+    let page: Value = api.calls("storm", &token, "?per_page=50").await.json().await.expect("json");
     let calls = page["calls"].as_array().expect("calls");
     assert_eq!(calls.len(), expected.len(), "exactly one call each: {page}");
     for call in calls {
@@ -211,7 +174,7 @@ async fn killing_the_edge_mid_traffic_loses_nothing_it_acknowledged() {
     let mut edge = Edge::start().await;
     // Numbers enough that every round's leases take pool numbers (and place calls) while the
     // edge is killed under them.
-    let (token, _) = site_with_pool(&edge, "crash", 200).await;
+    let (token, _) = edge.create_overflow_site("crash", NUMBERS, 200, BUDGET, Some(&edge.twilio_token)).await;
     let client =
         reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build().expect("client");
     let mut acked_leases: Vec<(String, String, String)> = Vec::new(); // (visitor, lease id, number)
@@ -219,12 +182,13 @@ async fn killing_the_edge_mid_traffic_loses_nothing_it_acknowledged() {
     let (mut tried, mut refused) = (0, 0);
     for round in 0..3 {
         // A burst of leases and calls in flight, and (in the middle round) the edge killed under it.
-        let (base, twilio) = (edge.base.clone(), edge.twilio_token.clone());
+        // Taken before the kill: requests in flight meanwhile go to the edge being killed.
+        let (api, base, twilio) = (edge.client_with(&client), edge.base.clone(), edge.twilio_token.clone());
         let burst = futures_util::future::join_all((0..40).map(|k| {
-            let (client, base, twilio) = (&client, base.clone(), twilio.clone());
+            let (api, base, twilio) = (&api, base.clone(), twilio.clone());
             let i = round * 100 + k;
             async move {
-                let (status, grant) = lease(client, &base, "crash", i).await;
+                let (status, grant) = load_visitor(api, "crash", i).outcome().await;
                 let mut call = None;
                 if status == 200 && grant["overflow"] == false {
                     let number = grant["number"].as_str().unwrap_or("").to_string();
@@ -281,39 +245,25 @@ async fn killing_the_edge_mid_traffic_loses_nothing_it_acknowledged() {
             }
         }
     }
-    // After the restart: every acknowledged lease is still that visitor's, on its number...
+    // After the restart (maybe on another port): every acknowledged lease is still that
+    // visitor's, on its number...
+    let api = edge.client_with(&client);
     let mut lost = 0;
     for (visitor, lease_id, number) in &acked_leases {
-        let renewed = client
-            .post(edge.url("/v1/lease/renew"))
-            .header("content-type", "text/plain;charset=UTF-8")
-            .body(json!({"site": "crash", "visitor": visitor, "lease_id": lease_id}).to_string())
-            .send()
-            .await
-            .expect("renew");
-        let ok = renewed.status() == 200
-            && renewed.json::<Value>().await.map(|g| g["number"] == *number.as_str()).unwrap_or(false);
+        let renewed = api
+            .post_renew(json!({"site": "crash", "visitor": visitor, "lease_id": lease_id}))
+            .as_widget()
+            .answer()
+            .await;
+        let ok = renewed.status == 200 && renewed.try_json().is_some_and(|g| g["number"] == *number.as_str());
         lost += usize::from(!ok);
     }
     // ...and every acknowledged call is recorded, once.
     for sid in &acked_calls {
-        let resp = client
-            .get(edge.url(&format!("/v1/sites/crash/calls/{sid}")))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("call");
+        let resp = api.call_detail("crash", &token, sid).await;
         lost += usize::from(resp.status() != 200);
     }
-    let page: Value = client
-        .get(edge.url("/v1/sites/crash/calls?per_page=200"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("calls")
-        .json()
-        .await
-        .expect("json");
+    let page: Value = api.calls("crash", &token, "?per_page=200").await.json().await.expect("json");
     let stored = page["total"].as_u64().unwrap_or(0) as usize;
     // A call whose answer was lost in the crash may be stored or not; none is stored twice.
     let sids: BTreeSet<&str> = page["calls"]

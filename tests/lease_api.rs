@@ -1,32 +1,27 @@
 //! The lease path through the real edge: the Durable Object hands out numbers, KV mirrors.
 
-use ringtrace_tests::{demo_calls, twilio_voice, Edge};
+use ringtrace_tests::{demo_calls, twilio_voice, Edge, EdgeApi};
 use serde_json::{json, Value};
 
 const POOL: [&str; 6] =
     ["+15550100201", "+15550100202", "+15550100203", "+15550100204", "+15550100205", "+15550100206"];
 
-async fn lease(edge: &Edge, body: &Value) -> (u16, Value, Option<String>) {
-    // The widget sends text/plain so browsers skip the CORS preflight; do the same.
-    let resp = reqwest::Client::new()
-        .post(edge.url("/v1/lease"))
-        .header("content-type", "text/plain;charset=UTF-8")
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("post lease");
-    let cors =
-        resp.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap_or("").to_string());
-    (resp.status().as_u16(), resp.json().await.unwrap_or(Value::Null), cors)
-}
-
 #[tokio::test]
 async fn visitors_get_distinct_numbers_and_keep_theirs() {
     let edge = Edge::start().await;
-    let (status, first, cors) =
-        lease(&edge, &json!({"site": "demo", "visitor": "visitor-one-0001", "utm_source": "google"})).await;
-    assert_eq!(status, 200, "{first}");
-    assert_eq!(cors.as_deref(), Some("*"), "the widget calls from other origins");
+    // As the widget sends it (text/plain, so browsers skip the CORS preflight).
+    let answer = edge
+        .post_lease(json!({"site": "demo", "visitor": "visitor-one-0001", "utm_source": "google"}))
+        .as_widget()
+        .answer()
+        .await;
+    let first = answer.body();
+    assert_eq!(answer.status, 200, "{first}");
+    assert_eq!(
+        answer.header("access-control-allow-origin"),
+        Some("*"),
+        "the widget calls from other origins"
+    );
     let number = first["number"].as_str().expect("number").to_string();
     assert!(POOL.contains(&number.as_str()), "{number} is a demo pool number in E.164");
     assert_eq!(first["replaces"], "+15550100100");
@@ -37,35 +32,38 @@ async fn visitors_get_distinct_numbers_and_keep_theirs() {
     let minutes = (expires.millis() - now) as f64 / 60_000.0;
     assert!((14.0..=15.5).contains(&minutes), "demo lease lasts 15 minutes, got {minutes:.1}");
 
-    let (_, again, _) = lease(&edge, &json!({"site": "demo", "visitor": "visitor-one-0001"})).await;
+    let again = edge
+        .post_lease(json!({"site": "demo", "visitor": "visitor-one-0001"}))
+        .as_widget()
+        .answer()
+        .await
+        .body();
     assert_eq!(again["number"], first["number"], "a live lease keeps its number");
 
     let mut seen = vec![number];
     for i in 2..=6 {
-        let (status, other, _) =
-            lease(&edge, &json!({"site": "demo", "visitor": format!("visitor-{i:04}-xyz")})).await;
-        assert_eq!(status, 200, "{other}");
+        let answer = edge
+            .post_lease(json!({"site": "demo", "visitor": format!("visitor-{i:04}-xyz")}))
+            .as_widget()
+            .answer()
+            .await;
+        let other = answer.body();
+        assert_eq!(answer.status, 200, "{other}");
         let n = other["number"].as_str().expect("number").to_string();
         assert!(!seen.contains(&n), "{n} handed to two live visitors");
         seen.push(n);
     }
     // Seventh visitor, six numbers all live: under the default "share" policy they get the
     // number renewed least recently (the first visitor's), flagged shared.
-    let (status, body, _) = lease(&edge, &json!({"site": "demo", "visitor": "visitor-seventh"})).await;
-    assert_eq!(status, 200, "{body}");
+    let answer =
+        edge.post_lease(json!({"site": "demo", "visitor": "visitor-seventh"})).as_widget().answer().await;
+    let body = answer.body();
+    assert_eq!(answer.status, 200, "{body}");
     assert_eq!(body["shared"], true);
     assert_eq!(body["number"], first["number"]);
 
     // The pool report sees six live numbers, one exhaustion, and recommends more numbers.
-    let pool: Value = reqwest::Client::new()
-        .get(edge.url("/v1/sites/demo/pool"))
-        .bearer_auth(&edge.demo_token)
-        .send()
-        .await
-        .expect("pool")
-        .json()
-        .await
-        .expect("json");
+    let pool: Value = edge.pool("demo", &edge.demo_token, "").await.json().await.expect("json");
     let states: Vec<&str> =
         pool["numbers"].as_array().expect("numbers").iter().filter_map(|n| n["state"].as_str()).collect();
     assert_eq!(states, ["live"; 6]);
@@ -74,12 +72,7 @@ async fn visitors_get_distinct_numbers_and_keep_theirs() {
     assert_eq!(pool["sizing"]["exhausted_sessions"], 1);
     assert_eq!(pool["sizing"]["peak_concurrent"], 7);
     assert_eq!(pool["sizing"]["recommended_pool_size"], 7, "seven visitors were live at once");
-    let resp = reqwest::Client::new()
-        .get(edge.url("/v1/sites/demo/pool?days=365"))
-        .bearer_auth(&edge.demo_token)
-        .send()
-        .await
-        .expect("pool");
+    let resp = edge.pool("demo", &edge.demo_token, "?days=365").await;
     assert_eq!(resp.status(), 400);
 }
 
@@ -87,14 +80,11 @@ async fn visitors_get_distinct_numbers_and_keep_theirs() {
 async fn region_comes_from_request_cf_and_reaches_the_call() {
     let edge = Edge::start().await;
     // Miniflare lets a request carry its own `cf` object, as Cloudflare's network would set it.
-    let resp = reqwest::Client::new()
-        .post(edge.url("/v1/lease"))
-        .header("MF-CF-Blob", r#"{"country":"GB","region":"England","city":"London","clientAcceptEncoding":"identity"}"#)
-        .body(json!({"site": "demo", "visitor": "visitor-london-1", "utm_source": "newsletter", "utm_medium": "email"}).to_string())
-        .send()
-        .await
-        .expect("lease");
-    let grant: Value = resp.json().await.expect("json");
+    let grant = edge
+        .post_lease(json!({"site": "demo", "visitor": "visitor-london-1", "utm_source": "newsletter", "utm_medium": "email"}))
+        .cf(r#"{"country":"GB","region":"England","city":"London","clientAcceptEncoding":"identity"}"#)
+        .json()
+        .await;
     let number = grant["number"].as_str().expect("number");
     let (status, _) = twilio_voice(&edge, "CAregion0001", "+447700900123", number).await;
     assert_eq!(status, 200);
@@ -124,10 +114,9 @@ async fn bad_lease_requests_get_a_clear_4xx() {
         ("x".repeat(20_000), 413, "payload_too_large", "16384 bytes"),
     ];
     for (body, status, code, needle) in cases {
-        let resp =
-            reqwest::Client::new().post(edge.url("/v1/lease")).body(body.clone()).send().await.expect("post");
-        assert_eq!(resp.status().as_u16(), status, "body {:.60}", body);
-        let json: Value = resp.json().await.expect("errors are JSON");
+        let answer = edge.post_lease(&body).answer().await;
+        assert_eq!(answer.status, status, "body {:.60}", body);
+        let json = answer.json(); // errors are JSON
         assert_eq!(json["error"]["code"], code, "body {:.60}", body);
         let message = json["error"]["message"].as_str().unwrap_or("");
         assert!(message.contains(needle), "{message:?} should mention {needle:?}");
@@ -135,46 +124,21 @@ async fn bad_lease_requests_get_a_clear_4xx() {
     // Asking for sites that do not exist stores nothing: only the demo site has storage.
     for i in 0..5 {
         let body = json!({"site": format!("probe-{i}"), "visitor": "visitor-0001"}).to_string();
-        let resp = reqwest::Client::new().post(edge.url("/v1/lease")).body(body).send().await.expect("post");
-        assert_eq!(resp.status(), 404);
-        let resp = reqwest::Client::new()
-            .get(edge.url(&format!("/v1/sites/probe-{i}/calls")))
-            .bearer_auth("guess-guess-guess-guess")
-            .send()
-            .await
-            .expect("get");
+        assert_eq!(edge.post_lease(body).send().await.status(), 404);
+        let resp = edge.calls(&format!("probe-{i}"), "guess-guess-guess-guess", "").await;
         assert_eq!(resp.status(), 401);
     }
     assert_eq!(edge.stored_site_objects(), 1, "unknown site ids must not create storage");
     // None of that disturbed the demo site: a real visitor still gets a number.
-    let (status, _, _) = lease(&edge, &json!({"site": "demo", "visitor": "visitor-after-junk"})).await;
-    assert_eq!(status, 200);
-}
-
-/// Creates (or updates) a site through the admin API and expects it to be accepted.
-async fn put_site(edge: &Edge, site: &str, body: Value) -> Value {
-    let resp = edge.put_site(site, &body).await;
-    assert_eq!(resp.status(), 200, "{body}");
-    resp.json().await.expect("json")
-}
-
-async fn lease_from(edge: &Edge, site: &str, visitor: &str, cf: &str) -> Value {
-    reqwest::Client::new()
-        .post(edge.url("/v1/lease"))
-        .header("MF-CF-Blob", cf)
-        .body(json!({"site": site, "visitor": visitor}).to_string())
-        .send()
-        .await
-        .expect("lease")
-        .json()
-        .await
-        .expect("json")
+    let answer =
+        edge.post_lease(json!({"site": "demo", "visitor": "visitor-after-junk"})).as_widget().answer().await;
+    assert_eq!(answer.status, 200);
 }
 
 #[tokio::test]
 async fn numbers_match_the_visitors_region_then_the_home_region() {
     let edge = Edge::start().await;
-    put_site(&edge, "regional", json!({
+    edge.put_site_ok("regional", &json!({
         "business_number": "+1 555 010 0400", "api_token": "regional-token-0123456789",
         "home_region": "US-NY",
         "pool": [{"number": "+15550100401", "region": "US-TX"}, {"number": "+15550100402", "region": "us-ny"},
@@ -185,26 +149,29 @@ async fn numbers_match_the_visitors_region_then_the_home_region() {
             r#"{{"country":"{country}","regionCode":"{code}","region":"x","city":"y","clientAcceptEncoding":"identity"}}"#
         )
     };
-    let texas = lease_from(&edge, "regional", "visitor-texas-01", &cf("US", "TX")).await;
+    // A visitor to the regional site, from where Cloudflare's network says.
+    let from_region = |visitor: &str, cf: String| {
+        edge.post_lease(json!({"site": "regional", "visitor": visitor})).cf(&cf).json()
+    };
+    let texas = from_region("visitor-texas-01", cf("US", "TX")).await;
     assert_eq!(texas["number"], "+15550100401");
-    let london = lease_from(&edge, "regional", "visitor-london-01", &cf("GB", "ENG")).await;
+    let london = from_region("visitor-london-01", cf("GB", "ENG")).await;
     assert_eq!(london["number"], "+442079460401");
-    let paris = lease_from(&edge, "regional", "visitor-paris-01", &cf("FR", "IDF")).await;
+    let paris = from_region("visitor-paris-01", cf("FR", "IDF")).await;
     assert_eq!(paris["number"], "+15550100402", "no French number: the home region's");
-    let texas2 = lease_from(&edge, "regional", "visitor-texas-02", &cf("US", "TX")).await;
+    let texas2 = from_region("visitor-texas-02", cf("US", "TX")).await;
     assert_eq!(texas2["number"], "+15550100403", "Texas' number is taken: any free one");
 }
 
 #[tokio::test]
 async fn renew_and_release_follow_the_page_and_touch_only_your_lease() {
     let edge = Edge::start().await;
-    let client = reqwest::Client::new();
+    let api = edge.client_with(&reqwest::Client::new());
     let call = |path: &'static str, body: Value| {
-        let client = client.clone();
-        let url = edge.url(path);
+        let post = api.post_lease_path(path, body);
         async move {
-            let resp = client.post(url).body(body.to_string()).send().await.expect("post");
-            (resp.status().as_u16(), resp.json::<Value>().await.unwrap_or(Value::Null))
+            let answer = post.answer().await;
+            (answer.status, answer.body())
         }
     };
     let (_, grant) = call("/v1/lease", json!({"site": "demo", "visitor": "visitor-page-01"})).await;
@@ -262,23 +229,21 @@ async fn renew_and_release_follow_the_page_and_touch_only_your_lease() {
 async fn two_hundred_concurrent_visitors_for_twenty_numbers_never_share_under_overflow() {
     let edge = Edge::start().await;
     let pool: Vec<String> = (0..20).map(|i| format!("+1555010{:04}", 500 + i)).collect();
-    put_site(
-        &edge,
+    edge.put_site_ok(
         "busy",
-        json!({
+        &json!({
             "business_number": "+1 555 010 0499", "api_token": "busy-token-0123456789", "pool": pool,
             "exhaustion": "overflow", "overflow_number": "+1 555 010 0599"
         }),
     )
     .await;
-    let client = reqwest::Client::new();
+    let api = edge.client_with(&reqwest::Client::new());
     let mut requests = tokio::task::JoinSet::new();
     for i in 0..200 {
-        let (client, url) = (client.clone(), edge.url("/v1/lease"));
+        let post = api.post_lease(json!({"site": "busy", "visitor": format!("visitor-busy-{i:04}")}));
         requests.spawn(async move {
-            let body = json!({"site": "busy", "visitor": format!("visitor-busy-{i:04}")}).to_string();
-            let resp = client.post(url).body(body).send().await.expect("lease");
-            (resp.status().as_u16(), resp.json::<Value>().await.unwrap_or(Value::Null))
+            let answer = post.answer().await;
+            (answer.status, answer.body())
         });
     }
     let answers: Vec<(u16, Value)> = requests.join_all().await;
@@ -306,14 +271,12 @@ async fn two_hundred_concurrent_visitors_for_twenty_numbers_never_share_under_ov
 #[tokio::test]
 async fn page_views_within_a_visit_are_answered_at_the_edge() {
     let edge = Edge::start().await;
-    let client = reqwest::Client::new();
+    let api = edge.client_with(&reqwest::Client::new());
     let ask = |body: Value| {
-        let (client, url) = (client.clone(), edge.url("/v1/lease"));
+        let post = api.post_lease(body);
         async move {
-            let resp = client.post(url).body(body.to_string()).send().await.expect("lease");
-            let served_by =
-                resp.headers().get("x-ringtrace-served-by").and_then(|v| v.to_str().ok()).map(String::from);
-            (served_by, resp.json::<Value>().await.expect("json"))
+            let answer = post.answer().await;
+            (answer.header("x-ringtrace-served-by").map(String::from), answer.json())
         }
     };
     let arrival = json!({"site": "demo", "visitor": "visitor-browse-1", "utm_source": "google", "utm_medium": "cpc",
@@ -330,8 +293,7 @@ async fn page_views_within_a_visit_are_answered_at_the_edge() {
 
     // Once released, the mirror forgets the lease and the object answers again.
     let release = json!({"site": "demo", "visitor": "visitor-browse-1", "lease_id": first["lease_id"]});
-    let resp =
-        client.post(edge.url("/v1/lease/release")).body(release.to_string()).send().await.expect("release");
+    let resp = api.post_release(release).send().await;
     assert_eq!(resp.status(), 200);
     let (by, again) = ask(inside).await;
     assert_eq!(by.as_deref(), Some("object"));

@@ -1,7 +1,7 @@
 //! Where calls go: business hours in the site's time zone, after-hours numbers and
 //! voicemail, several business numbers, and dialed-number lookups (`GET /v1/route`).
 
-use ringtrace_tests::{demo_call_detail, demo_calls, twilio_post, twilio_voice, Edge};
+use ringtrace_tests::{demo_call_detail, demo_calls, twilio_post, twilio_voice, Edge, EdgeApi};
 use serde_json::{json, Value};
 
 /// The local hour now at a fixed UTC offset (zones without daylight saving, so the test

@@ -1,7 +1,7 @@
 //! The site owner's settings API: read without secrets, changed field by field with the
 //! site's own token, bad values refused with the field they are about.
 
-use ringtrace_tests::{twilio_voice, Edge};
+use ringtrace_tests::{twilio_voice, Edge, EdgeApi};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -24,7 +24,7 @@ async fn owners_read_and_change_their_settings() {
     }
 
     let get = || async {
-        let resp = client.get(&url).bearer_auth(&edge.demo_token).send().await.expect("get");
+        let resp = edge.settings("demo", &edge.demo_token).await;
         assert_eq!(resp.status(), 200);
         resp.text().await.expect("text")
     };
@@ -38,11 +38,10 @@ async fn owners_read_and_change_their_settings() {
     assert_eq!(before["pool"].as_array().map(Vec::len), Some(6));
     assert_eq!(before["lease_minutes"], 15);
 
-    let patch = |body: Value| client.patch(&url).bearer_auth(&edge.demo_token).json(&body).send();
+    let patch = |body: Value| edge.patch_settings("demo", &edge.demo_token, &body);
     let resp =
         patch(json!({"lease_minutes": 25, "keywords": ["Estimate", "emergency"], "record_calls": true}))
-            .await
-            .expect("patch");
+            .await;
     assert_eq!(resp.status(), 200);
     let saved: Value = resp.json().await.expect("json");
     assert_eq!(saved["lease_minutes"], 25);
@@ -75,7 +74,7 @@ async fn owners_read_and_change_their_settings() {
         (json!(["lease_minutes"]), 400, None),
     ];
     for (body, status, field) in bad {
-        let resp = patch(body.clone()).await.expect("patch");
+        let resp = patch(body.clone()).await;
         assert_eq!(resp.status().as_u16(), status, "{body}");
         let answer: Value = resp.json().await.expect("JSON error");
         assert_eq!(answer["error"]["field"].as_str(), field, "{body}: {answer}");
@@ -84,7 +83,7 @@ async fn owners_read_and_change_their_settings() {
     let resp = client.patch(&url).bearer_auth(&edge.demo_token).body("{}").send().await.expect("patch");
     assert_eq!(resp.status(), 415, "JSON only");
     let huge = json!({"name": "x".repeat(300 * 1024)});
-    assert_eq!(patch(huge).await.expect("patch").status(), 413);
+    assert_eq!(patch(huge).await.status(), 413);
     let unchanged: Value = serde_json::from_str(&get().await).expect("json");
     assert_eq!(unchanged, saved, "refused changes changed nothing");
 
@@ -92,7 +91,7 @@ async fn owners_read_and_change_their_settings() {
     let mut pool = saved["pool"].as_array().expect("pool").clone();
     pool.pop();
     pool.push(json!({"number": "+15550100299", "region": "US-TX"}));
-    let resp = patch(json!({"pool": pool})).await.expect("patch");
+    let resp = patch(json!({"pool": pool})).await;
     assert_eq!(resp.status(), 200);
     let (status, twiml) = twilio_voice(&edge, "CAsettings02", "+15557654321", "+15550100299").await;
     assert_eq!(status, 200);

@@ -1,6 +1,6 @@
 //! Site provisioning: the admin API the dev seed and production both use.
 
-use ringtrace_tests::{demo_calls, Edge};
+use ringtrace_tests::{demo_calls, Edge, EdgeApi};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -63,11 +63,6 @@ async fn provisioning_needs_the_admin_token_and_validates() {
     let (status, _) =
         ringtrace_tests::twilio_voice(&edge, "CAkeep0001", "+15557654321", "+15550100201").await;
     assert_eq!(status, 200);
-    let seeded = std::process::Command::new("node")
-        .arg(ringtrace_tests::root().join("scripts/seed-demo.mjs"))
-        .arg(&edge.base)
-        .output()
-        .expect("seed again");
-    assert!(seeded.status.success());
+    edge.seed_demo();
     assert_eq!(demo_calls(&edge).await.len(), 1);
 }

@@ -3,6 +3,7 @@
 
 use ringtrace_tests::{
     demo_call_detail, demo_calls, twilio_post, twilio_request, twilio_signature_for, twilio_voice, Edge,
+    EdgeApi,
 };
 use serde_json::{json, Value};
 

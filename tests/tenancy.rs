@@ -1,7 +1,7 @@
 //! Tenant isolation: one site's token against every endpoint of another site, with good and
 //! bad inputs, gets 401/403/404 and not one byte of the other site's data; nothing changes.
 
-use ringtrace_tests::{twilio_voice, Edge};
+use ringtrace_tests::{twilio_voice, Edge, EdgeApi};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -9,13 +9,9 @@ async fn a_sites_token_opens_nothing_of_another_site() {
     let edge = Edge::start().await;
     let client = reqwest::Client::new();
     // Site A, created through the admin API; the demo site is B, with a call of its own.
-    let resp = client
-        .post(edge.url("/v1/admin/sites"))
-        .bearer_auth(&edge.admin_token)
-        .json(&json!({"site": "site-a", "business_number": "+15550100600", "pool": ["+15550100601"]}))
-        .send()
-        .await
-        .expect("create A");
+    let resp = edge
+        .create_site(&json!({"site": "site-a", "business_number": "+15550100600", "pool": ["+15550100601"]}))
+        .await;
     assert_eq!(resp.status(), 201);
     let a_token = resp.json::<Value>().await.expect("json")["api_token"].as_str().expect("token").to_string();
     let grant = edge
@@ -24,17 +20,7 @@ async fn a_sites_token_opens_nothing_of_another_site() {
     let b_number = grant["number"].as_str().expect("number").to_string();
     let (status, _) = twilio_voice(&edge, "CAtenantB01", "+15557777777", &b_number).await;
     assert_eq!(status, 200);
-    let b_settings = || async {
-        client
-            .get(edge.url("/v1/sites/demo/settings"))
-            .bearer_auth(&edge.demo_token)
-            .send()
-            .await
-            .expect("settings")
-            .text()
-            .await
-            .expect("text")
-    };
+    let b_settings = || async { edge.settings("demo", &edge.demo_token).await.text().await.expect("text") };
     let before = b_settings().await;
 
     // B's data that must never appear in an answer to A's token.
@@ -104,16 +90,9 @@ async fn a_sites_token_opens_nothing_of_another_site() {
     );
     // And nothing of B changed.
     assert_eq!(b_settings().await, before);
-    let calls: Value = get("/v1/sites/demo/calls")
-        .bearer_auth(&edge.demo_token)
-        .send()
-        .await
-        .expect("calls")
-        .json()
-        .await
-        .expect("json");
+    let calls: Value = edge.calls("demo", &edge.demo_token, "").await.json().await.expect("json");
     assert_eq!(calls["total"], 1, "only B's own call: {calls}");
     // A's own token still works on A.
-    let own = get("/v1/sites/site-a/calls").bearer_auth(&a_token).send().await.expect("calls");
+    let own = edge.calls("site-a", &a_token, "").await;
     assert_eq!(own.status(), 200);
 }

@@ -1,7 +1,7 @@
 //! The widget on realistic pages (`tests/pages/`), driven by Playwright in Debian's Chromium:
 //! what must change changes, in its own format, and what must not stays exactly as printed.
 
-use ringtrace_tests::{check_page, page_with_widget, BrokenEdge, Edge, Failure};
+use ringtrace_tests::{check_page, page_with_widget, BrokenEdge, Edge, EdgeApi, Failure};
 use serde_json::{json, Value};
 
 /// The demo pool's numbers are +1 555 010 02xx: the digits a swap put in place of 0100.

@@ -27,7 +27,7 @@ pub enum Command {
     Renew(LeaseRef),
     Release(LeaseRef),
     /// A Twilio webhook; answered with a [`TwimlAnswer`].
-    Twilio(TwilioRequest),
+    Twilio(twilio::TwilioRequest),
     /// Provider-neutral call events.
     Events(Vec<CallEvent>),
     /// A dialed-number lookup; answered with a `shared::wire::LookupAnswer`.

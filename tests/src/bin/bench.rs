@@ -16,7 +16,7 @@
 //!   first render of the overview and the calls page in Chromium, and the latency of the
 //!   report, overview and calls endpoints.
 
-use ringtrace_tests::{root, Edge};
+use ringtrace_tests::{root, Edge, EdgeApi};
 use shared::{LeaseRequest, PhoneNumber, PoolRules, Region, Timestamp, TrafficSource, Visit};
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -173,13 +173,7 @@ async fn main() {
     let site = serde_json::json!({"business_number": "+15550100999", "pool": pool,
                                   "api_token": "bench-token-0123456789",
                                   "twilio_auth_token": "benchtwiliotoken0"});
-    let resp = client
-        .put(edge.url("/v1/sites/bench"))
-        .bearer_auth(&edge.admin_token)
-        .json(&site)
-        .send()
-        .await
-        .expect("create the bench site");
+    let resp = edge.client_with(&client).put_site("bench", &site).await;
     assert!(resp.status().is_success(), "bench site: {}", resp.text().await.unwrap_or_default());
 
     let health_url = edge.url("/v1/health");
@@ -281,36 +275,21 @@ async fn main() {
 /// The concurrency suite's heavier variant: 1,000 lease requests at once on a 50-number pool
 /// (overflow policy, each from its own address), with the pool's integrity checked after.
 async fn burst(edge: &Edge) {
-    let pool: Vec<String> = (0..50).map(|i| format!("+1555078{i:04}")).collect();
     let client = reqwest::Client::builder().pool_max_idle_per_host(256).build().expect("client");
-    let created = client
-        .post(edge.url("/v1/admin/sites"))
-        .bearer_auth(&edge.admin_token)
-        .json(&serde_json::json!({"site": "burst", "business_number": "+15550780999", "pool": pool,
-            "exhaustion": "overflow", "overflow_number": "+15550780998", "max_new_leases_per_minute": 100_000}))
-        .send()
-        .await
-        .expect("create the burst site");
-    assert_eq!(created.status(), 201, "burst site");
-    let url = edge.url("/v1/lease");
+    let api = edge.client_with(&client);
+    // 50 numbers +1555078xxxx and a budget the burst cannot reach: it meets the pool, not the limit.
+    api.create_overflow_site("burst", "+1555078", 50, 100_000, None).await;
     let started = Instant::now();
     let answers: Vec<(u16, serde_json::Value, f64)> = futures_util::future::join_all((0..1_000).map(|i| {
-        let (client, url) = (&client, &url);
+        let api = &api;
         async move {
             let t = Instant::now();
-            let resp = client
-                .post(url)
-                .header("cf-connecting-ip", format!("10.{}.{}.{}", i / 65_536, i / 256 % 256, i % 256))
-                .body(format!(r#"{{"site":"burst","visitor":"burst-{i:06}","utm_source":"tv"}}"#))
-                .send()
+            let (status, grant) = api
+                .post_lease(format!(r#"{{"site":"burst","visitor":"burst-{i:06}","utm_source":"tv"}}"#))
+                .from_ip(&format!("10.{}.{}.{}", i / 65_536, i / 256 % 256, i % 256))
+                .outcome()
                 .await;
-            match resp {
-                Ok(r) => {
-                    let status = r.status().as_u16();
-                    (status, r.json().await.unwrap_or_default(), t.elapsed().as_secs_f64() * 1000.0)
-                }
-                Err(_) => (0, serde_json::Value::Null, t.elapsed().as_secs_f64() * 1000.0),
-            }
+            (status, grant, t.elapsed().as_secs_f64() * 1000.0)
         }
     }))
     .await;
@@ -403,12 +382,7 @@ fn widget_speed(edge: &Edge) {
 /// Imports `count` calls into `site` (scripts/seed-calls.mjs); how long it took.
 fn seed(edge: &Edge, site: &str, count: u32) -> Duration {
     let began = Instant::now();
-    let out = std::process::Command::new("node")
-        .arg(root().join("scripts/seed-calls.mjs"))
-        .args([&edge.base, site, &edge.demo_token, &count.to_string(), "30", "11"])
-        .output()
-        .expect("run node scripts/seed-calls.mjs");
-    assert!(out.status.success(), "seeding {site}: {}", String::from_utf8_lossy(&out.stderr));
+    edge.import_calls(site, &edge.demo_token, count, 11);
     began.elapsed()
 }
 
