@@ -20,8 +20,8 @@
 extern crate alloc;
 
 mod pairs;
-mod tag_options;
 pub mod swap;
+mod tag_options;
 
 use alloc::string::String;
 use alloc::vec::Vec;
