@@ -185,108 +185,9 @@ impl SettingsPatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pages::settings::form::{attribution_value, exhaustion_value, NumberRow, PoolRow, StaticRow};
+    use crate::pages::settings::form::{NumberRow, PoolRow, StaticRow};
     use serde_json::{json, Value};
     use shared::SiteSettings;
-
-    /// The document the page built by hand before [`SettingsPatch`] (`Form::document` at
-    /// 848431f), copied unchanged but for `self` → `form` and the two `<select>`s, which the
-    /// form now holds typed: their value is the string the `<select>` held.
-    fn document_as_before(form: &Form) -> Result<Value, Vec<(String, String)>> {
-        let mut errors = Vec::new();
-        let mut whole = |field: &str, value: RwSignal<String>| -> u32 {
-            let raw = value.get_untracked();
-            match raw.trim().parse::<u32>() {
-                Ok(n) => n,
-                Err(_) => {
-                    errors.push((field.to_string(), format!("{:?} is not a whole number.", raw.trim())));
-                    0
-                }
-            }
-        };
-        let lease_minutes = whole("lease_minutes", form.lease_minutes);
-        let retention_minutes = whole("retention_minutes", form.retention_minutes);
-        let touch_lifetime_days = whole("touch_lifetime_days", form.touch_lifetime_days);
-        let qualified_talk_seconds = whole("qualified_talk_seconds", form.qualified_talk_seconds);
-        let dial_timeout_seconds = whole("dial_timeout_seconds", form.dial_timeout_seconds);
-        let max_new_leases = match form.max_new_leases.get_untracked().trim() {
-            "" => None,
-            raw => match raw.parse::<u32>() {
-                Ok(n) => Some(n),
-                Err(_) => {
-                    errors.push((
-                        "max_new_leases_per_minute".into(),
-                        format!("{raw:?} is not a whole number."),
-                    ));
-                    None
-                }
-            },
-        };
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        let get = |s: RwSignal<String>| s.get_untracked().trim().to_string();
-        let optional = |s: RwSignal<String>| Some(get(s)).filter(|v| !v.is_empty());
-        let list = |s: String| -> Vec<String> {
-            s.split([',', '\n']).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string).collect()
-        };
-        let caller_id = match form.caller_id.get_untracked().as_str() {
-            "number" => get(form.caller_id_number),
-            other => other.to_string(),
-        };
-        let hours = form.hours_on.get_untracked().then(|| {
-            let weekly: serde_json::Map<String, Value> = DAYS
-                .iter()
-                .zip(form.weekly)
-                .map(|((key, _), ranges)| (key.to_string(), json!(list(ranges.get_untracked()))))
-                .filter(|(_, ranges)| ranges.as_array().is_some_and(|r| !r.is_empty()))
-                .collect();
-            json!({"time_zone": get(form.time_zone), "weekly": weekly,
-                   "closed_dates": list(form.closed_dates.get_untracked())})
-        });
-        let (forward_to, greeting) = (optional(form.after_hours_forward), optional(form.greeting));
-        let after_hours_given = form.after_hours_set || forward_to.is_some() || greeting.is_some();
-        let after_hours = (form.hours_on.get_untracked() && after_hours_given)
-            .then(|| json!({"forward_to": forward_to, "voicemail_greeting": greeting}));
-        let crm = optional(form.crm_url).map(|url| json!({"url": url, "secret": optional(form.crm_secret)}));
-        let mut doc = json!({
-            "name": get(form.name),
-            "business_number": get(form.business_number),
-            "business_numbers": form.business_numbers.get_untracked().iter().map(|r| get(r.number)).collect::<Vec<_>>(),
-            "pool": form.pool.get_untracked().iter().map(|r| json!({
-                "number": get(r.number), "region": optional(r.region), "business_number": optional(r.line),
-            })).collect::<Vec<_>>(),
-            "home_region": optional(form.home_region),
-            "exhaustion": exhaustion_value(form.exhaustion.get_untracked()),
-            "overflow_number": optional(form.overflow_number),
-            "static_numbers": form.static_numbers.get_untracked().iter().map(|r| json!({
-                "number": get(r.number), "channel": optional(r.channel), "utm_source": optional(r.source),
-                "utm_medium": optional(r.medium), "utm_campaign": optional(r.campaign),
-                "business_number": optional(r.line),
-            })).collect::<Vec<_>>(),
-            "lease_minutes": lease_minutes,
-            "max_new_leases_per_minute": max_new_leases,
-            "allowed_origins": form.allowed_origins.get_untracked().lines().map(str::trim).filter(|o| !o.is_empty()).collect::<Vec<_>>(),
-            "retention_minutes": retention_minutes,
-            "attribution_model": attribution_value(form.attribution_model.get_untracked()),
-            "touch_lifetime_days": touch_lifetime_days,
-            "qualified_talk_seconds": qualified_talk_seconds,
-            "caller_id": caller_id,
-            "record_calls": form.record_calls.get_untracked(),
-            "dial_timeout_seconds": dial_timeout_seconds,
-            // One per line: a keyword may itself hold a comma.
-            "keywords": form.keywords.get_untracked().lines().map(str::trim).filter(|k| !k.is_empty()).collect::<Vec<_>>(),
-            "business_hours": hours,
-            "after_hours": after_hours,
-            "crm_webhook": crm,
-        });
-        if form.twilio_remove.get_untracked() {
-            doc["twilio_auth_token"] = json!("");
-        } else if let Some(token) = optional(form.twilio_token) {
-            doc["twilio_auth_token"] = json!(token);
-        }
-        Ok(doc)
-    }
 
     fn settings(doc: Value) -> SiteSettings {
         serde_json::from_value(doc).unwrap()
@@ -332,19 +233,23 @@ mod tests {
         Form::of(s, || "Europe/Paris".to_string())
     }
 
-    /// The body a save sends (as `api::patch` writes it), checked to be the bytes it was before.
-    fn body(form: &Form) -> String {
-        let typed = SettingsPatch::of(form).map(|p| serde_json::to_value(&p).unwrap().to_string());
-        let before = document_as_before(form).map(|v| v.to_string());
-        assert_eq!(typed, before);
-        typed.unwrap()
+    /// The bodies the page sent, by hand-written JSON, before [`SettingsPatch`] (recorded from
+    /// `Form::document` at 848431f): the untouched full and bare forms, then each edit below.
+    const SENT_BEFORE: &str = include_str!("patch_bodies.jsonl");
+
+    /// The body a save sends (as `api::patch` writes it), checked to be the bytes the page
+    /// sent for the same form before (`SENT_BEFORE`'s line `case`).
+    fn body(form: &Form, case: usize) -> String {
+        let typed = SettingsPatch::of(form).map(|p| serde_json::to_value(&p).unwrap().to_string()).unwrap();
+        assert_eq!(Some(typed.as_str()), SENT_BEFORE.lines().nth(case), "case {case}");
+        typed
     }
 
     #[test]
     fn untouched_saves_send_the_bytes_they_sent_before() {
-        let sent = body(&form_of(&full()));
+        let sent = body(&form_of(&full()), 0);
         assert!(!sent.contains("twilio_auth_token"), "the token is kept: {sent}");
-        let sent = body(&form_of(&bare()));
+        let sent = body(&form_of(&bare()), 1);
         assert!(sent.contains(r#""business_hours":null,"#), "{sent}");
         assert!(!sent.contains("Europe/Paris") && !sent.contains("twilio_auth_token"), "{sent}");
     }
@@ -352,7 +257,7 @@ mod tests {
     #[test]
     fn an_untouched_save_changes_nothing() {
         let shown = full();
-        let sent = body(&form_of(&shown));
+        let sent = body(&form_of(&shown), 0);
         assert_eq!(shown.patched(sent.as_bytes()).unwrap(), shown);
     }
 
@@ -437,23 +342,29 @@ mod tests {
                 });
             }),
         ];
-        for (shown, edit) in edits {
+        for (case, (shown, edit)) in edits.into_iter().enumerate() {
             let form = form_of(&shown());
             edit(&form);
-            body(&form);
+            body(&form, case + 2);
         }
+        assert_eq!(SENT_BEFORE.lines().count(), 16, "a recorded body for every case");
     }
 
     #[test]
-    fn numbers_the_form_cannot_write_are_refused_as_before() {
+    fn numbers_the_form_cannot_write_are_refused_by_field() {
         let form = form_of(&full());
         form.lease_minutes.set("twenty".into());
         form.dial_timeout_seconds.set(" ".into());
         form.max_new_leases.set("-3".into());
         let refused = SettingsPatch::of(&form).unwrap_err();
-        assert_eq!(Err(refused.clone()), document_as_before(&form));
-        let fields: Vec<&str> = refused.iter().map(|(f, _)| f.as_str()).collect();
-        assert_eq!(fields, ["lease_minutes", "dial_timeout_seconds", "max_new_leases_per_minute"]);
-        assert_eq!(refused[0].1, r#""twenty" is not a whole number."#);
+        let refused: Vec<(&str, &str)> = refused.iter().map(|(f, m)| (f.as_str(), m.as_str())).collect();
+        assert_eq!(
+            refused,
+            [
+                ("lease_minutes", r#""twenty" is not a whole number."#),
+                ("dial_timeout_seconds", r#""" is not a whole number."#),
+                ("max_new_leases_per_minute", r#""-3" is not a whole number."#),
+            ]
+        );
     }
 }
