@@ -32,7 +32,7 @@ use hours::HoursSection;
 use integrations::IntegrationsSection;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use patch::SettingsPatch;
+use patch::settings_of;
 use pool::PoolSection;
 use shared::SiteSettings;
 use static_numbers::StaticSection;
@@ -47,8 +47,8 @@ pub fn SettingsPage(session: Session, on_unauthorized: Callback<()>) -> impl Int
     let saving = RwSignal::new(false);
     let save = move |form: Form| {
         outcome.set(None);
-        let body = match SettingsPatch::of(&form) {
-            Ok(body) => body,
+        let body = match settings_of(&form) {
+            Ok(settings) => settings.change(),
             Err(found) => {
                 let first = found.first().map(|(f, m)| format!("{f}: {m}")).unwrap_or_default();
                 errors.set(found);

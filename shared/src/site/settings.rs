@@ -149,6 +149,20 @@ impl SiteSettings {
         parse_json_value(serde_json::Value::Object(merged), "settings document")
     }
 
+    /// The body of a `PATCH` that makes the site's settings these ones: every field, without
+    /// the read-only `twilio_auth_token_set`, and with the write-only `twilio_auth_token` only
+    /// when it is to be replaced (`""`: removed). What the dashboard's Save sends.
+    pub fn change(&self) -> serde_json::Value {
+        let mut doc = serde_json::to_value(self).unwrap_or_default();
+        if let Some(fields) = doc.as_object_mut() {
+            fields.remove("twilio_auth_token_set");
+            if let Some(token) = &self.twilio_auth_token {
+                fields.insert("twilio_auth_token".into(), token.clone().into());
+            }
+        }
+        doc
+    }
+
     /// The setup these settings describe; the API token (and a secret left out) is kept
     /// from the stored site by [`SiteConfig::from_setup_over`].
     pub fn into_setup(self) -> SiteSetup {
@@ -208,6 +222,18 @@ mod tests {
         }))
         .unwrap();
         SiteConfig::from_setup("acme", setup).unwrap()
+    }
+
+    #[test]
+    fn a_change_names_every_field_and_the_token_only_to_replace_it() {
+        let shown = SiteSettings::of(&config());
+        let doc = shown.change();
+        assert!(doc.get("twilio_auth_token_set").is_none() && doc.get("twilio_auth_token").is_none());
+        assert_eq!(shown.patched(doc.to_string().as_bytes()).unwrap(), shown, "saving it changes nothing");
+        let removing = SiteSettings { twilio_auth_token: Some(String::new()), ..shown.clone() }.change();
+        assert_eq!(removing["twilio_auth_token"], "");
+        let patched = shown.patched(removing.to_string().as_bytes()).unwrap();
+        assert_eq!(patched.twilio_auth_token.as_deref(), Some(""), "the stored token is to be removed");
     }
 
     #[test]

@@ -122,7 +122,7 @@ macro_rules! editable_row {
 editable_row!(NumberRow, PoolRow, StaticRow);
 
 /// The form's state: text as typed, turned into the settings to send on save
-/// ([`SettingsPatch::of`](super::patch::SettingsPatch::of)).
+/// ([`settings_of`](super::patch::settings_of)).
 #[derive(Clone, Copy)]
 pub struct Form {
     pub name: RwSignal<String>,

@@ -1,47 +1,16 @@
-//! What a save sends: the form's settings as the typed body of `PATCH /v1/sites/{site}/settings`.
+//! What a save sends: the form's settings as a [`SiteSettings`], whose
+//! [`change`](SiteSettings::change) is the body of `PATCH /v1/sites/{site}/settings`.
+//!
+//! A `PATCH` changes only the fields it names. A save names every field the form shows, so the
+//! site is stored as the form shows it (`null` clears an optional field); the write-only Twilio
+//! token is named only to replace or remove it. A blank CRM secret is sent as `null`: the edge
+//! keeps the stored one.
 
 use super::form::{Form, DAYS};
 use leptos::prelude::*;
-use serde::Serialize;
 use shared::{
-    AfterHoursSetup, AttributionModel, BusinessHoursSetup, CrmWebhookSetup, ExhaustionPolicy, PoolEntrySetup,
-    StaticRuleSetup,
+    AfterHoursSetup, BusinessHoursSetup, CrmWebhookSetup, PoolEntrySetup, SiteSettings, StaticRuleSetup,
 };
-
-/// The settings a save sends, in the words of [`shared::SiteSettings`].
-///
-/// A `PATCH` changes only the fields it names. A save names every field the form shows, so the
-/// site is stored as the form shows it (`null` clears an optional field); it names the
-/// write-only Twilio token only to replace or remove it, and never the read-only
-/// `twilio_auth_token_set`. A blank CRM secret is sent as `null`: the edge keeps the stored one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SettingsPatch {
-    pub name: String,
-    pub business_number: String,
-    pub business_numbers: Vec<String>,
-    pub pool: Vec<PoolEntrySetup>,
-    pub home_region: Option<String>,
-    pub exhaustion: ExhaustionPolicy,
-    pub overflow_number: Option<String>,
-    pub static_numbers: Vec<StaticRuleSetup>,
-    pub lease_minutes: u32,
-    pub max_new_leases_per_minute: Option<u32>,
-    pub allowed_origins: Vec<String>,
-    pub retention_minutes: u32,
-    pub attribution_model: AttributionModel,
-    pub touch_lifetime_days: u32,
-    pub qualified_talk_seconds: u32,
-    pub caller_id: String,
-    pub record_calls: bool,
-    pub dial_timeout_seconds: u32,
-    pub keywords: Vec<String>,
-    pub business_hours: Option<BusinessHoursSetup>,
-    pub after_hours: Option<AfterHoursSetup>,
-    pub crm_webhook: Option<CrmWebhookSetup>,
-    /// Left out: the stored token is kept; `""`: it is removed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub twilio_auth_token: Option<String>,
-}
 
 /// Errors by field, as the edge would name them, for what the form cannot write.
 pub type FormErrors = Vec<(String, String)>;
@@ -70,126 +39,120 @@ fn lines(s: RwSignal<String>) -> Vec<String> {
     s.get_untracked().lines().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string).collect()
 }
 
-impl SettingsPatch {
-    /// The settings `form` shows, or the fields it cannot write. The form checks only what it
-    /// needs to write the JSON (whole numbers); the edge checks the values.
-    pub fn of(form: &Form) -> Result<SettingsPatch, FormErrors> {
-        let mut errors = Vec::new();
-        let mut whole = |field: &str, value: RwSignal<String>| -> u32 {
-            let raw = value.get_untracked();
-            match raw.trim().parse::<u32>() {
-                Ok(n) => n,
-                Err(_) => {
-                    errors.push((field.to_string(), format!("{:?} is not a whole number.", raw.trim())));
-                    0
-                }
+/// The settings `form` shows, or the fields it cannot write. The form checks only what it
+/// needs to write the JSON (whole numbers); the edge checks the values.
+pub fn settings_of(form: &Form) -> Result<SiteSettings, FormErrors> {
+    let mut errors = Vec::new();
+    let mut whole = |field: &str, value: RwSignal<String>| -> u32 {
+        let raw = value.get_untracked();
+        match raw.trim().parse::<u32>() {
+            Ok(n) => n,
+            Err(_) => {
+                errors.push((field.to_string(), format!("{:?} is not a whole number.", raw.trim())));
+                0
             }
-        };
-        let lease_minutes = whole("lease_minutes", form.lease_minutes);
-        let retention_minutes = whole("retention_minutes", form.retention_minutes);
-        let touch_lifetime_days = whole("touch_lifetime_days", form.touch_lifetime_days);
-        let qualified_talk_seconds = whole("qualified_talk_seconds", form.qualified_talk_seconds);
-        let dial_timeout_seconds = whole("dial_timeout_seconds", form.dial_timeout_seconds);
-        let max_new_leases_per_minute = match form.max_new_leases.get_untracked().trim() {
-            "" => None,
-            raw => match raw.parse::<u32>() {
-                Ok(n) => Some(n),
-                Err(_) => {
-                    errors.push((
-                        "max_new_leases_per_minute".into(),
-                        format!("{raw:?} is not a whole number."),
-                    ));
-                    None
-                }
-            },
-        };
-        if !errors.is_empty() {
-            return Err(errors);
         }
-        let caller_id = match form.caller_id.get_untracked().as_str() {
-            "number" => get(form.caller_id_number),
-            other => other.to_string(),
-        };
-        let hours_on = form.hours_on.get_untracked();
-        let business_hours = hours_on.then(|| BusinessHoursSetup {
-            time_zone: get(form.time_zone),
-            // A day without hours is left out: closed.
-            weekly: DAYS
-                .iter()
-                .zip(form.weekly)
-                .map(|((key, _), ranges)| (key.to_string(), list(ranges)))
-                .filter(|(_, ranges)| !ranges.is_empty())
-                .collect(),
-            closed_dates: list(form.closed_dates),
-        });
-        let (forward_to, voicemail_greeting) = (optional(form.after_hours_forward), optional(form.greeting));
-        let after_hours_given = form.after_hours_set || forward_to.is_some() || voicemail_greeting.is_some();
-        let after_hours =
-            (hours_on && after_hours_given).then_some(AfterHoursSetup { forward_to, voicemail_greeting });
-        let crm_webhook =
-            optional(form.crm_url).map(|url| CrmWebhookSetup { url, secret: optional(form.crm_secret) });
-        let twilio_auth_token = if form.twilio_remove.get_untracked() {
-            Some(String::new())
-        } else {
-            optional(form.twilio_token)
-        };
-        Ok(SettingsPatch {
-            name: get(form.name),
-            business_number: get(form.business_number),
-            business_numbers: form.business_numbers.get_untracked().iter().map(|r| get(r.number)).collect(),
-            pool: form
-                .pool
-                .get_untracked()
-                .iter()
-                .map(|r| PoolEntrySetup::Detailed {
-                    number: get(r.number),
-                    region: optional(r.region),
-                    business_number: optional(r.line),
-                })
-                .collect(),
-            home_region: optional(form.home_region),
-            exhaustion: form.exhaustion.get_untracked(),
-            overflow_number: optional(form.overflow_number),
-            static_numbers: form
-                .static_numbers
-                .get_untracked()
-                .iter()
-                .map(|r| StaticRuleSetup {
-                    number: get(r.number),
-                    channel: optional(r.channel),
-                    utm_source: optional(r.source),
-                    utm_medium: optional(r.medium),
-                    utm_campaign: optional(r.campaign),
-                    business_number: optional(r.line),
-                })
-                .collect(),
-            lease_minutes,
-            max_new_leases_per_minute,
-            allowed_origins: lines(form.allowed_origins),
-            retention_minutes,
-            attribution_model: form.attribution_model.get_untracked(),
-            touch_lifetime_days,
-            qualified_talk_seconds,
-            caller_id,
-            record_calls: form.record_calls.get_untracked(),
-            dial_timeout_seconds,
-            keywords: lines(form.keywords),
-            business_hours,
-            after_hours,
-            crm_webhook,
-            twilio_auth_token,
-        })
+    };
+    let lease_minutes = whole("lease_minutes", form.lease_minutes);
+    let retention_minutes = whole("retention_minutes", form.retention_minutes);
+    let touch_lifetime_days = whole("touch_lifetime_days", form.touch_lifetime_days);
+    let qualified_talk_seconds = whole("qualified_talk_seconds", form.qualified_talk_seconds);
+    let dial_timeout_seconds = whole("dial_timeout_seconds", form.dial_timeout_seconds);
+    let max_new_leases_per_minute = match form.max_new_leases.get_untracked().trim() {
+        "" => None,
+        raw => match raw.parse::<u32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.push(("max_new_leases_per_minute".into(), format!("{raw:?} is not a whole number.")));
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(errors);
     }
+    let caller_id = match form.caller_id.get_untracked().as_str() {
+        "number" => get(form.caller_id_number),
+        other => other.to_string(),
+    };
+    let hours_on = form.hours_on.get_untracked();
+    let business_hours = hours_on.then(|| BusinessHoursSetup {
+        time_zone: get(form.time_zone),
+        // A day without hours is left out: closed.
+        weekly: DAYS
+            .iter()
+            .zip(form.weekly)
+            .map(|((key, _), ranges)| (key.to_string(), list(ranges)))
+            .filter(|(_, ranges)| !ranges.is_empty())
+            .collect(),
+        closed_dates: list(form.closed_dates),
+    });
+    let (forward_to, voicemail_greeting) = (optional(form.after_hours_forward), optional(form.greeting));
+    let after_hours_given = form.after_hours_set || forward_to.is_some() || voicemail_greeting.is_some();
+    let after_hours =
+        (hours_on && after_hours_given).then_some(AfterHoursSetup { forward_to, voicemail_greeting });
+    let crm_webhook =
+        optional(form.crm_url).map(|url| CrmWebhookSetup { url, secret: optional(form.crm_secret) });
+    let twilio_auth_token =
+        if form.twilio_remove.get_untracked() { Some(String::new()) } else { optional(form.twilio_token) };
+    Ok(SiteSettings {
+        name: get(form.name),
+        business_number: get(form.business_number),
+        business_numbers: form.business_numbers.get_untracked().iter().map(|r| get(r.number)).collect(),
+        pool: form
+            .pool
+            .get_untracked()
+            .iter()
+            .map(|r| PoolEntrySetup::Detailed {
+                number: get(r.number),
+                region: optional(r.region),
+                business_number: optional(r.line),
+            })
+            .collect(),
+        home_region: optional(form.home_region),
+        exhaustion: form.exhaustion.get_untracked(),
+        overflow_number: optional(form.overflow_number),
+        static_numbers: form
+            .static_numbers
+            .get_untracked()
+            .iter()
+            .map(|r| StaticRuleSetup {
+                number: get(r.number),
+                channel: optional(r.channel),
+                utm_source: optional(r.source),
+                utm_medium: optional(r.medium),
+                utm_campaign: optional(r.campaign),
+                business_number: optional(r.line),
+            })
+            .collect(),
+        lease_minutes,
+        max_new_leases_per_minute,
+        allowed_origins: lines(form.allowed_origins),
+        retention_minutes,
+        attribution_model: form.attribution_model.get_untracked(),
+        touch_lifetime_days,
+        qualified_talk_seconds,
+        caller_id,
+        record_calls: form.record_calls.get_untracked(),
+        dial_timeout_seconds,
+        keywords: lines(form.keywords),
+        business_hours,
+        after_hours,
+        crm_webhook,
+        twilio_auth_token,
+        // Read-only: `change` leaves it out.
+        twilio_auth_token_set: false,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::pages::settings::form::{NumberRow, PoolRow, StaticRow};
-    use serde_json::{json, Value};
-    use shared::SiteSettings;
+    use serde_json::json;
+    use shared::{AttributionModel, ExhaustionPolicy};
 
-    fn settings(doc: Value) -> SiteSettings {
+    fn settings(doc: serde_json::Value) -> SiteSettings {
         serde_json::from_value(doc).unwrap()
     }
 
@@ -233,14 +196,14 @@ mod tests {
         Form::of(s, || "Europe/Paris".to_string())
     }
 
-    /// The bodies the page sent, by hand-written JSON, before [`SettingsPatch`] (recorded from
+    /// The bodies the page sent, by hand-written JSON, before the typed settings (recorded from
     /// `Form::document` at 848431f): the untouched full and bare forms, then each edit below.
     const SENT_BEFORE: &str = include_str!("patch_bodies.jsonl");
 
     /// The body a save sends (as `api::patch` writes it), checked to be the bytes the page
     /// sent for the same form before (`SENT_BEFORE`'s line `case`).
     fn body(form: &Form, case: usize) -> String {
-        let typed = SettingsPatch::of(form).map(|p| serde_json::to_value(&p).unwrap().to_string()).unwrap();
+        let typed = settings_of(form).unwrap().change().to_string();
         assert_eq!(Some(typed.as_str()), SENT_BEFORE.lines().nth(case), "case {case}");
         typed
     }
@@ -356,7 +319,7 @@ mod tests {
         form.lease_minutes.set("twenty".into());
         form.dial_timeout_seconds.set(" ".into());
         form.max_new_leases.set("-3".into());
-        let refused = SettingsPatch::of(&form).unwrap_err();
+        let refused = settings_of(&form).unwrap_err();
         let refused: Vec<(&str, &str)> = refused.iter().map(|(f, m)| (f.as_str(), m.as_str())).collect();
         assert_eq!(
             refused,
