@@ -36,8 +36,8 @@ impl KvMirror {
         self.kv.get(&key(number)).json::<NumberOwner>().await.map_err(storage)
     }
 
-    pub async fn put(&self, number: &PhoneNumber, route: &NumberOwner) -> shared::Result<()> {
-        self.kv.put(&key(number), route).map_err(storage)?.execute().await.map_err(storage)
+    pub async fn put(&self, number: &PhoneNumber, owner: &NumberOwner) -> shared::Result<()> {
+        self.kv.put(&key(number), owner).map_err(storage)?.execute().await.map_err(storage)
     }
 
     pub async fn delete(&self, number: &PhoneNumber) -> shared::Result<()> {

@@ -21,7 +21,7 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
             let dialect = Dialect::twilio(&req)?;
             answer(dialect, telephony::twilio_hook(req, ctx).await)
         })
-        .get_async("/v1/route", |req, ctx| json(telephony::route(req, ctx)))
+        .get_async("/v1/route", |req, ctx| json(telephony::lookup_dialed(req, ctx)))
         .post_async("/v1/sites/:site/calls/events", |req, ctx| json(telephony::call_events(req, ctx)))
         .get_async("/v1/sites/:site/calls", |req, ctx| json(calls::list(req, ctx)))
         .post_async("/v1/sites/:site/calls/import", |req, ctx| json(calls::import(req, ctx)))

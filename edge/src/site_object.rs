@@ -11,7 +11,7 @@ mod schema;
 mod store;
 mod stub;
 
-pub use command::{Command, RouteLookup, TwimlAnswer};
+pub use command::{Command, DialedLookup, TwimlAnswer};
 pub use stub::SiteStub;
 
 use crate::clock::EdgeClock;

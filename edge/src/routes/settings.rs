@@ -17,14 +17,16 @@ pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeEr
 pub async fn patch(mut req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
     let caller = SiteCaller::dashboard(&req, &ctx).await?;
     let bytes = caller.vet(&ctx.env, http::read(&mut req, &Limit::SETTINGS).await).await?;
-    let patch = caller.vet(&ctx.env, settings_patch(&bytes)).await?;
+    caller.vet(&ctx.env, check_patch(&bytes)).await?;
+    // Valid JSON, so valid UTF-8.
+    let patch = String::from_utf8_lossy(&bytes).into_owned();
     forward(&caller, &ctx, &Command::UpdateSettings(patch)).await
 }
 
-/// The body as a patch: a JSON object of the settings to change.
-fn settings_patch(bytes: &[u8]) -> shared::Result<serde_json::Value> {
+/// The body must be a patch: a JSON object of the settings to change.
+fn check_patch(bytes: &[u8]) -> shared::Result<()> {
     match http::json(bytes)? {
-        v @ serde_json::Value::Object(_) => Ok(v),
+        serde_json::Value::Object(_) => Ok(()),
         _ => Err(Error::invalid("body must be a JSON object of the settings to change")),
     }
 }

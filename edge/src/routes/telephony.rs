@@ -9,7 +9,7 @@ use crate::config;
 use crate::error::{storage, EdgeError};
 use crate::http::{self, twiml, Limit, SiteCaller};
 use crate::kv_mirror::KvMirror;
-use crate::site_object::{Command, RouteLookup, SiteStub, TwimlAnswer};
+use crate::site_object::{Command, DialedLookup, SiteStub, TwimlAnswer};
 use shared::bearer_token;
 use shared::parse_urlencoded;
 use shared::twilio::{self, Callbacks, DialPlan, Hook, VoiceWebhook};
@@ -55,12 +55,12 @@ pub async fn twilio_hook(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
     let mut fallback = None;
     let site = if hook == Hook::Voice {
         let voice = VoiceWebhook::from_params(&params)?;
-        let Some(route) = KvMirror::new(&ctx.env)?.get(&voice.to).await? else {
+        let Some(owner) = KvMirror::new(&ctx.env)?.get(&voice.to).await? else {
             console_warn!("call {} to {} which is no site's number: rejected", voice.call_sid, voice.to);
             return Ok(twiml(twilio::reject(), 200)?);
         };
-        fallback = Some((route.business_number, voice.to));
-        route.site
+        fallback = Some((owner.business_number, voice.to));
+        owner.site
     } else {
         query_value("site")
             .filter(|s| valid_site_id(s))
@@ -104,7 +104,7 @@ pub async fn twilio_hook(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
             Err(EdgeError::Refused { status, body })
         }
         // The site's object failed: a caller is never dropped for that. Forward to the
-        // business number from the KV route, unrecorded (logged for follow-up).
+        // business number from the KV mirror, unrecorded (logged for follow-up).
         failed => {
             let detail = match failed {
                 Ok(resp) => format!("HTTP {}", resp.status_code()),
@@ -140,7 +140,7 @@ pub async fn call_events(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
 /// `GET /v1/route?dialed_number=+1555…&caller=+1…&call_id=…` with the site's key (bearer or
 /// `key=`): the number to forward the call to, as plain text; the call is recorded as
 /// started. After hours with voicemail the answer is `voicemail`.
-pub async fn route(req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
+pub async fn lookup_dialed(req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
     let url = req.url()?;
     let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
     let value = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string());
@@ -168,13 +168,13 @@ pub async fn route(req: Request, ctx: RouteContext<()>) -> Result<Response, Edge
     };
     // Unknown numbers are answered like a wrong key: the lookup does not reveal which
     // numbers are tracked.
-    let Some(route) = KvMirror::new(&ctx.env)?.get(&dialed).await? else {
+    let Some(owner) = KvMirror::new(&ctx.env)?.get(&dialed).await? else {
         return Err(Error::Unauthorized.into());
     };
-    let lookup = RouteLookup { call_id, from, dialed };
+    let lookup = DialedLookup { call_id, from, dialed };
     let auth = format!("Bearer {key}");
     let mut resp =
-        SiteStub::for_site(&ctx.env, &route.site)?.send(&Command::Route(lookup), Some(&auth)).await?;
+        SiteStub::for_site(&ctx.env, &owner.site)?.send(&Command::LookupDialed(lookup), Some(&auth)).await?;
     if resp.status_code() != 200 {
         return Ok(resp);
     }

@@ -16,7 +16,7 @@ pub const SITE_HEADER: &str = "x-ringtrace-site";
 pub type Query = Vec<(String, String)>;
 
 /// One thing the site's object does. Commands for the site's owner (the dashboard's, events,
-/// route lookups) carry the caller's token beside them, in `Authorization`.
+/// dialed-number lookups) carry the caller's token beside them, in `Authorization`.
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Command {
@@ -27,14 +27,15 @@ pub enum Command {
     Renew(LeaseRef),
     Release(LeaseRef),
     /// A Twilio webhook; answered with a [`TwimlAnswer`].
-    Twilio(twilio::TwilioRequest),
+    Twilio(TwilioRequest),
     /// Provider-neutral call events.
     Events(Vec<CallEvent>),
     /// A dialed-number lookup; answered with a `shared::wire::LookupAnswer`.
-    Route(RouteLookup),
-    /// Call history from another tool: the document as the edge checked it (the object
-    /// parses it again with the site's id and its clock).
-    Import(serde_json::Value),
+    LookupDialed(DialedLookup),
+    /// Call history from another tool: the JSON text the edge checked (the object parses it
+    /// again with the site's id and its clock). Text, not a value, so a document is read at
+    /// the object as deep as the edge read it.
+    Import(String),
     /// The admin creates the site (an id in use is refused).
     CreateSite(SiteSetup),
     RotateToken {
@@ -45,8 +46,9 @@ pub enum Command {
     /// Whether the caller's token opens the site (`{"ok": true}`, or the site's refusal).
     Authorize,
     Settings,
-    /// A settings patch: a JSON object of the settings to change.
-    UpdateSettings(serde_json::Value),
+    /// A settings patch: the JSON text of an object of the settings to change (text, as
+    /// for `Import`: the site's token is checked before any depth limit of the patch).
+    UpdateSettings(String),
     CallDetail(String),
     Pool {
         days: u32,
@@ -67,7 +69,7 @@ impl Command {
             Command::Release(_) => "/release",
             Command::Twilio(_) => "/twilio",
             Command::Events(_) => "/events",
-            Command::Route(_) => "/route",
+            Command::LookupDialed(_) => "/route",
             Command::Import(_) => "/import",
             Command::CreateSite(_) => "/admin/create",
             Command::RotateToken { .. } => "/admin/token",
@@ -93,7 +95,7 @@ impl Command {
 
 /// A dialed-number lookup (`GET /v1/route`), as the object receives it.
 #[derive(Serialize, Deserialize)]
-pub struct RouteLookup {
+pub struct DialedLookup {
     pub call_id: String,
     pub from: String,
     pub dialed: PhoneNumber,

@@ -7,7 +7,7 @@ use super::command::{Command, Query, TwimlAnswer, SITE_HEADER};
 use super::{Ledger, SiteObject};
 use crate::clock::EdgeClock;
 use crate::config;
-use crate::error::{storage, Dialect, EdgeError};
+use crate::error::{Dialect, EdgeError};
 use serde::Serialize;
 use shared::wire::{CallView, LeaseCommand, LeaseGrant, Released, SiteSummary};
 use shared::{Clock, SiteLedger};
@@ -62,15 +62,13 @@ impl SiteObject {
                 self.schedule_deliveries(ledger).await;
                 json(&CallView::from(&call?))
             }
-            Command::Route(lookup) => {
-                let answer = ledger.route_lookup(token, &lookup.call_id, &lookup.from, &lookup.dialed).await;
+            Command::LookupDialed(lookup) => {
+                let answer = ledger.lookup_dialed(token, &lookup.call_id, &lookup.from, &lookup.dialed).await;
                 self.schedule_deliveries(ledger).await;
                 json(&answer?)
             }
             Command::Import(document) => {
-                // The bytes the edge checked, as the import parser reads them.
-                let bytes = serde_json::to_vec(&document).map_err(storage)?;
-                let calls = shared::ImportBody::parse(&bytes, site, EdgeClock.now())?;
+                let calls = shared::ImportBody::parse(document.as_bytes(), site, EdgeClock.now())?;
                 json(&ledger.import_calls(token, calls).await?)
             }
             Command::CreateSite(setup) => json(&shared::SiteSettings::of(&ledger.create(setup).await?)),
@@ -85,10 +83,7 @@ impl SiteObject {
                 json(&serde_json::json!({"ok": true}))
             }
             Command::Settings => json(&ledger.settings(token).await?),
-            Command::UpdateSettings(patch) => {
-                let bytes = serde_json::to_vec(&patch).map_err(storage)?;
-                json(&ledger.update_settings(token, &bytes).await?)
-            }
+            Command::UpdateSettings(patch) => json(&ledger.update_settings(token, patch.as_bytes()).await?),
             Command::CallDetail(call_sid) => json(&ledger.call_detail(token, &call_sid).await?),
             Command::Pool { days } => json(&ledger.pool_report(token, days).await?),
             // Queries are parsed here with the object's clock (the edge only checked them).

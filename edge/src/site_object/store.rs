@@ -161,8 +161,8 @@ impl LeaseStore for ObjectStore {
     async fn owner_of(&self, number: &PhoneNumber) -> shared::Result<Option<NumberOwner>> {
         self.mirror.get(number).await
     }
-    async fn publish_owner(&self, number: &PhoneNumber, route: &NumberOwner) -> shared::Result<()> {
-        self.mirror.put(number, route).await
+    async fn publish_owner(&self, number: &PhoneNumber, owner: &NumberOwner) -> shared::Result<()> {
+        self.mirror.put(number, owner).await
     }
     async fn withdraw_owner(&self, number: &PhoneNumber) -> shared::Result<()> {
         self.mirror.delete(number).await

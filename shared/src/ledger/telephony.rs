@@ -218,7 +218,7 @@ impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
 
     /// A dialed-number lookup (`GET /v1/route`): where to forward the call, recorded as
     /// started.
-    pub async fn route_lookup(
+    pub async fn lookup_dialed(
         &self,
         token: Option<&str>,
         call_id: &str,
