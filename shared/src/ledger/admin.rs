@@ -21,7 +21,7 @@ impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
     }
 
     /// [`SiteLedger::configure`] with the setup `change` makes of the stored settings (`None`:
-    /// no site yet). `change` runs on the state as read before the route checks and again on
+    /// no site yet). `change` runs on the state as read before the owner checks and again on
     /// the state as read right before writing, so a change made meanwhile (a lease, another
     /// save, a number added) is built upon, not overwritten. `new_only`: refuse if the site
     /// exists (checked again right before writing, so two creations cannot both win).
@@ -43,17 +43,17 @@ impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
         }
         let before = checked.as_ref().map(|s| &s.config);
         let config = SiteConfig::from_setup_over(self.site, change(before)?, before)?;
-        let routed = config.routed_numbers();
-        for number in &routed {
-            if let Some(route) = self.store.owner_of(number).await? {
-                if route.site != self.site {
+        let owned = config.owned_numbers();
+        for number in &owned {
+            if let Some(owner) = self.store.owner_of(number).await? {
+                if owner.site != self.site {
                     let conflict =
                         Error::Conflict(format!("{number} is already a tracking number of another site"));
                     return Err(conflict.at(config.field_of(number)));
                 }
             }
         }
-        // The route checks above wait on the KV mirror, and a Durable Object serves other
+        // The owner checks above wait on the KV mirror, and a Durable Object serves other
         // requests meanwhile (a lease, another save). So the state is read again and the new
         // one written from it with no wait in between: nothing that happened is overwritten.
         let previous = self.store.load().await?;
@@ -62,8 +62,8 @@ impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
         }
         let now_stored = previous.as_ref().map(|s| &s.config);
         let config = SiteConfig::from_setup_over(self.site, change(now_stored)?, now_stored)?;
-        // (Numbers a change made meanwhile routes were checked by that change.)
-        let routed = config.routed_numbers();
+        // (Numbers a change made meanwhile added were checked by that change.)
+        let owned = config.owned_numbers();
         let mut pool = previous.as_ref().map(|s| s.pool.clone()).unwrap_or_default();
         pool.set_numbers(config.pool.iter().map(|e| (e.number.clone(), e.region.clone())));
         pool.set_lines(config.pool.iter().map(|e| (e.number.clone(), e.business_number.clone())));
@@ -71,12 +71,12 @@ impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
         self.store.save(&state).await?;
         self.store.publish_site(&state.config).await?;
         let now = self.clock.now();
-        for number in &routed {
+        for number in &owned {
             let lease = state.pool.holders_at(number, now, config.retention_secs).map(|h| h.holder.clone());
             self.publish(&state.config, number, lease).await?;
         }
         if let Some(prev) = previous {
-            for gone in prev.config.routed_numbers().iter().filter(|n| !routed.contains(n)) {
+            for gone in prev.config.owned_numbers().iter().filter(|n| !owned.contains(n)) {
                 self.store.withdraw_owner(gone).await?;
             }
         }

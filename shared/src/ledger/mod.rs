@@ -27,12 +27,15 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
     pub fn new(site: &'a str, store: &'a S, clock: &'a C) -> Self {
         SiteLedger { site, store, clock }
     }
+
     pub(crate) async fn state(&self) -> Result<SiteState> {
         self.store.load().await?.ok_or_else(|| Error::UnknownSite(self.site.to_string()))
     }
+
     pub(crate) async fn config(&self) -> Result<SiteConfig> {
         self.store.load_config().await?.ok_or_else(|| Error::UnknownSite(self.site.to_string()))
     }
+
     /// The site's settings, for a caller holding its API token.
     pub(crate) async fn authorized_config(&self, token: Option<&str>) -> Result<SiteConfig> {
         let config = self.config().await.map_err(|_| Error::Unauthorized)?;
@@ -41,6 +44,7 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
             _ => Err(Error::Unauthorized),
         }
     }
+
     pub(crate) async fn authorized(&self, token: Option<&str>) -> Result<SiteState> {
         let state = self.state().await.map_err(|_| Error::Unauthorized)?;
         match token {

@@ -55,7 +55,7 @@ impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
             Some(r) => r,
             // Only a new call must be to one of the site's numbers: late callbacks of a call
             // to a number removed since are still recorded.
-            None if !config.routed_numbers().contains(&first.to) => {
+            None if !config.owned_numbers().contains(&first.to) => {
                 return Err(Error::invalid(format!(
                     "{} is not a tracking number of site {:?}",
                     first.to, self.site

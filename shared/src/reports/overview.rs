@@ -118,6 +118,7 @@ pub mod sql {
              FROM calls WHERE started_at >= ? AND started_at < ?"
         )
     }
+
     /// Per quarter hour and channel.
     pub const BUCKETS: &str = "SELECT started_at / 900000 AS bucket, channel, count(*) AS n FROM calls \
          WHERE started_at >= ? AND started_at < ? GROUP BY bucket, channel";

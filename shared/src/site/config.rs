@@ -497,8 +497,8 @@ impl SiteConfig {
         }
     }
 
-    /// Every number that routes calls to this site: pool numbers and the overflow number.
-    pub fn routed_numbers(&self) -> Vec<PhoneNumber> {
+    /// Every number this site owns (its calls come here): pool, overflow and static numbers.
+    pub fn owned_numbers(&self) -> Vec<PhoneNumber> {
         self.pool
             .iter()
             .map(|e| e.number.clone())
@@ -507,7 +507,7 @@ impl SiteConfig {
             .collect()
     }
 
-    /// The setup field that lists this routed number (`pool[3]`, `overflow_number`,
+    /// The setup field that lists this owned number (`pool[3]`, `overflow_number`,
     /// `static_numbers[0]`), for errors about it.
     pub fn field_of(&self, number: &PhoneNumber) -> String {
         if let Some(i) = self.pool.iter().position(|e| &e.number == number) {

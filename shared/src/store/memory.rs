@@ -47,32 +47,40 @@ impl LeaseStore for MemoryStore {
     async fn load(&self) -> Result<Option<SiteState>> {
         Ok(self.state.borrow().clone())
     }
+
     async fn save(&self, state: &SiteState) -> Result<()> {
         *self.state.borrow_mut() = Some(state.clone());
         Ok(())
     }
+
     async fn owner_of(&self, number: &PhoneNumber) -> Result<Option<NumberOwner>> {
         Ok(self.owner(number.e164()))
     }
+
     async fn publish_owner(&self, number: &PhoneNumber, owner: &NumberOwner) -> Result<()> {
         self.owners.borrow_mut().insert(number.e164().to_string(), owner.clone());
         Ok(())
     }
+
     async fn withdraw_owner(&self, number: &PhoneNumber) -> Result<()> {
         self.owners.borrow_mut().remove(number.e164());
         Ok(())
     }
+
     async fn publish_site(&self, config: &SiteConfig) -> Result<()> {
         self.sites.borrow_mut().insert(config.id.clone(), config.clone());
         Ok(())
     }
+
     async fn load_touches(&self, visitor: &str) -> Result<TouchHistory> {
         Ok(self.touches.borrow().get(visitor).cloned().unwrap_or_default())
     }
+
     async fn save_touches(&self, visitor: &str, touches: &TouchHistory) -> Result<()> {
         self.touches.borrow_mut().insert(visitor.to_string(), touches.clone());
         Ok(())
     }
+
     async fn mirror_visitor(&self, visitor: &str, grant: Option<&LeaseGrant>) -> Result<()> {
         let mut mirror = self.visitor_mirror.borrow_mut();
         match grant {
@@ -81,10 +89,12 @@ impl LeaseStore for MemoryStore {
         };
         Ok(())
     }
+
     async fn record_session(&self, lease: &Lease) -> Result<()> {
         self.sessions.borrow_mut().insert(session_key(lease), lease.clone());
         Ok(())
     }
+
     async fn sessions_between(&self, from: Timestamp, to: Timestamp, limit: usize) -> Result<Vec<Lease>> {
         let sessions = self.sessions.borrow();
         Ok(sessions
@@ -94,6 +104,7 @@ impl LeaseStore for MemoryStore {
             .cloned()
             .collect())
     }
+
     async fn session_groups(
         &self,
         group_by: &[Dimension],
@@ -123,6 +134,7 @@ impl CallStore for MemoryStore {
         }
         Ok(())
     }
+
     async fn enqueue_delivery(&self, delivery: &Delivery) -> Result<bool> {
         let mut all = self.deliveries.borrow_mut();
         if all.iter().any(|d| d.id == delivery.id) {
@@ -131,28 +143,35 @@ impl CallStore for MemoryStore {
         all.push(delivery.clone());
         Ok(true)
     }
+
     async fn save_delivery(&self, delivery: &Delivery) -> Result<()> {
         if let Some(d) = self.deliveries.borrow_mut().iter_mut().find(|d| d.id == delivery.id) {
             *d = delivery.clone();
         }
         Ok(())
     }
+
     async fn due_deliveries(&self, now: Timestamp, limit: usize) -> Result<Vec<Delivery>> {
         let all = self.deliveries.borrow();
         Ok(all.iter().filter(|d| d.next_at.is_some_and(|t| t <= now)).take(limit).cloned().collect())
     }
+
     async fn deliveries_of(&self, call_sid: &str) -> Result<Vec<Delivery>> {
         Ok(self.deliveries.borrow().iter().filter(|d| d.call_sid == call_sid).cloned().collect())
     }
+
     async fn next_delivery_at(&self) -> Result<Option<Timestamp>> {
         Ok(self.deliveries.borrow().iter().filter_map(|d| d.next_at).min())
     }
+
     async fn find_call(&self, call_sid: &str) -> Result<Option<CallRecord>> {
         Ok(self.calls.borrow().iter().find(|c| c.call_sid == call_sid).cloned())
     }
+
     async fn first_call_from(&self, from: &str) -> Result<Option<CallRecord>> {
         Ok(self.calls.borrow().iter().filter(|c| c.from == from).min_by_key(|c| c.started_at).cloned())
     }
+
     async fn call_groups(
         &self,
         group_by: &[Dimension],
@@ -169,12 +188,14 @@ impl CallStore for MemoryStore {
             .collect();
         Ok(crate::reports::report::raw_groups(group_by, &calls, &[], qualify_secs).0)
     }
+
     async fn call_summary(&self, from: Timestamp, to: Timestamp, qualify_secs: u32) -> Result<CallSummary> {
         let calls = self.calls.borrow();
         let rows: Vec<CallRow> =
             calls.iter().filter(|c| from <= c.started_at && c.started_at < to).map(CallRow::of).collect();
         Ok(CallSummary::of_rows(rows.iter(), qualify_secs))
     }
+
     async fn query_calls(
         &self,
         query: &CallQuery,

@@ -36,9 +36,10 @@ pub trait LeaseStore {
     async fn load_config(&self) -> Result<Option<SiteConfig>> {
         Ok(self.load().await?.map(|s| s.config))
     }
+
     async fn save(&self, state: &SiteState) -> Result<()>;
     async fn owner_of(&self, number: &PhoneNumber) -> Result<Option<NumberOwner>>;
-    async fn publish_owner(&self, number: &PhoneNumber, route: &NumberOwner) -> Result<()>;
+    async fn publish_owner(&self, number: &PhoneNumber, owner: &NumberOwner) -> Result<()>;
     async fn withdraw_owner(&self, number: &PhoneNumber) -> Result<()>;
     /// Announces that the site exists, so edges can turn away unknown site ids without
     /// waking (or creating) a Durable Object.
