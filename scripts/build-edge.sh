@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$ROOT"
 stamp=edge/build/index.js
-if [ -f "$stamp" ] && [ -z "$(find edge/src edge/Cargo.toml shared/src shared/Cargo.toml Cargo.toml Cargo.lock \
+if [ -f "$stamp" ] && [ -z "$(find edge/src edge/Cargo.toml shared/src shared/Cargo.toml shared/phone Cargo.toml Cargo.lock \
      -newer "$stamp" -print -quit)" ]; then
   exit 0
 fi
