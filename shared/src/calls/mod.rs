@@ -16,8 +16,9 @@ pub use destination::{call_destination, caller_id_for, CallDestination};
 pub use event::{keyword_tags, CallEvent, CallStatus, EventKind, Leg, Recording};
 pub use import::{ImportBody, ImportResult, ImportedCall, MAX_IMPORT_BODY, MAX_IMPORT_CALLS};
 pub use progress::{CallOutcome, CallProgress, CallTiming};
+pub(crate) use query::SQL_ANSWERED;
 pub use query::{
     CallQuery, CallRow, CallSort, ChannelFilter, SqlArg, StatusFilter, DEFAULT_PER_PAGE, MAX_EXPORT_ROWS,
-    MAX_PER_PAGE, SQL_ANSWERED,
+    MAX_PER_PAGE,
 };
 pub use record::{identifiable_caller, Attribution, CallRecord, Candidate, IncomingCall};
