@@ -4,7 +4,8 @@ use crate::process::root;
 use std::net::TcpListener;
 
 /// A small HTTP server on a free loopback port for the suites' stand-ins (a customer's site,
-/// a CRM, a broken edge): `handle` answers each connection, one at a time, until dropped.
+/// a CRM, a broken edge): `handle` answers each connection until dropped — one at a time
+/// ([`LocalServer::spawn`]) or each on its own thread ([`LocalServer::spawn_each`]).
 struct LocalServer {
     port: u16,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -30,6 +31,21 @@ impl LocalServer {
         });
         LocalServer { port, stop, thread: Some(thread) }
     }
+
+    /// [`LocalServer::spawn`] for a server a browser talks to: each connection on its own
+    /// thread, read for at most 10 s. Chromium may open a connection it sends nothing on (a
+    /// preconnect); a server reading that one would keep the page's real requests waiting
+    /// until the browser gives up.
+    fn spawn_each(handle: impl Fn(std::net::TcpStream) + Send + Sync + 'static) -> LocalServer {
+        let handle = std::sync::Arc::new(handle);
+        LocalServer::spawn(move |stream| {
+            let handle = handle.clone();
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(10)));
+                handle(stream);
+            });
+        })
+    }
 }
 
 impl Drop for LocalServer {
@@ -53,9 +69,11 @@ pub struct HostSite {
 impl HostSite {
     pub fn serve(html: String) -> HostSite {
         use std::io::{Read, Write};
-        let server = LocalServer::spawn(move |mut stream| {
+        let server = LocalServer::spawn_each(move |mut stream| {
             let mut request = [0u8; 4096];
-            let _ = stream.read(&mut request);
+            if !matches!(stream.read(&mut request), Ok(n) if n > 0) {
+                return;
+            }
             let response = format!(
                 "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{html}",
                 html.len()
@@ -101,7 +119,7 @@ impl WebhookReceiver {
         use std::io::{BufRead, BufReader, Read, Write};
         let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let log = received.clone();
-        let server = LocalServer::spawn(move |mut stream| {
+        let server = LocalServer::spawn_each(move |mut stream| {
             let Ok(clone) = stream.try_clone() else { return };
             let mut reader = BufReader::new(clone);
             let mut headers = Vec::new();
@@ -171,7 +189,7 @@ impl BrokenEdge {
     pub fn serve(failure: Failure) -> BrokenEdge {
         use std::io::{BufRead, BufReader, Write};
         let dist = root().join("dist");
-        let server = LocalServer::spawn(move |mut stream| {
+        let server = LocalServer::spawn_each(move |mut stream| {
             let Ok(clone) = stream.try_clone() else { return };
             let mut reader = BufReader::new(clone);
             let mut request_line = String::new();
