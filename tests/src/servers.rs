@@ -119,7 +119,8 @@ impl WebhookReceiver {
         use std::io::{BufRead, BufReader, Read, Write};
         let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let log = received.clone();
-        let server = LocalServer::spawn_each(move |mut stream| {
+        // One request at a time, in order: "the first request" and the failures count by it.
+        let server = LocalServer::spawn(move |mut stream| {
             let Ok(clone) = stream.try_clone() else { return };
             let mut reader = BufReader::new(clone);
             let mut headers = Vec::new();
