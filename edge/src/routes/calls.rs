@@ -71,7 +71,7 @@ pub async fn detail(req: Request, ctx: RouteContext<()>) -> Result<Response, Edg
     forward(&caller, &ctx, &Command::CallDetail(call_sid)).await
 }
 
-/// `POST /v1/sites/{site}/calls/import` (see `shared::call_import`): call history from another
+/// `POST /v1/sites/{site}/calls/import` (see `shared::ImportBody`): call history from another
 /// tool, for the site's token; checked here before the site's object is involved.
 pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
     let caller = SiteCaller::dashboard(&req, &ctx).await?;

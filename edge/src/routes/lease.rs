@@ -23,7 +23,7 @@ fn region_of(req: &Request) -> Region {
 }
 
 /// The page a request may come from, checked against the site's allow-list
-/// (`shared::origin`): the `Access-Control-Allow-Origin` to answer with (`*` for a site that
+/// (`shared::origin_allowed`): the `Access-Control-Allow-Origin` to answer with (`*` for a site that
 /// allows any page, else the page's own origin). Unknown sites never reach a Durable Object.
 async fn gate(req: &Request, ctx: &RouteContext<()>, site: &str) -> Result<String, EdgeError> {
     let origin = req.headers().get("origin")?;

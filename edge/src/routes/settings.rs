@@ -1,5 +1,5 @@
 //! `GET` and `PATCH /v1/sites/{site}/settings`: the site's settings for its owner, with the
-//! site's API token (see `shared::settings`). The token itself and the secrets are never
+//! site's API token (see `shared::SiteSettings`). The token itself and the secrets are never
 //! sent back; a change goes through the same checks as the admin's `PUT /v1/sites/{site}`.
 
 use super::calls::forward;

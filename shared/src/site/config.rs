@@ -82,11 +82,11 @@ pub struct SiteSetup {
     #[serde(default)]
     pub twilio_auth_token: Option<String>,
     /// Most new leases the site hands out a minute (default: twice the pool, at least 20);
-    /// past it visitors see the overflow or business number (see `shared::rate_limit`).
+    /// past it visitors see the overflow or business number (see `crate::pool::RateLimiter`).
     #[serde(default)]
     pub max_new_leases_per_minute: Option<u32>,
     /// Pages that may use the widget (`https://shop.example`, `https://*.shop.example`,
-    /// `http://localhost:*`); empty: any page (see `shared::origin`).
+    /// `http://localhost:*`); empty: any page (see `crate::site::origin_allowed`).
     #[serde(default)]
     pub allowed_origins: Vec<String>,
 }

@@ -109,7 +109,7 @@ pub struct LeaseGrant {
     /// How long the widget keeps the visitor's id (the site's touch lifetime), in seconds.
     #[serde(default)]
     pub visitor_lifetime_secs: i64,
-    /// Over a rate limit (`shared::rate_limit`): no pool number was taken; `number` is the
+    /// Over a rate limit (`shared::RateLimiter`): no pool number was taken; `number` is the
     /// site's overflow number or the business number itself, until `expires_at`.
     #[serde(default)]
     pub limited: bool,
