@@ -292,6 +292,14 @@ async fn a_thousand_bad_inputs_get_clear_4xx_answers_and_nothing_breaks() {
         // A change names only what it changes: no field is required.
         &[],
     ));
+    cases.extend(json_cases(
+        "identification test",
+        (post.clone(), "/v1/sites/demo/settings/caller-identification/test", "application/json"),
+        Some(&demo),
+        &json!({"customer_id": "123456"}),
+        true,
+        &[],
+    ));
     let site = json!({"site": "corpus", "business_number": "+15550100800", "pool": ["+15550100801"], "lease_minutes": 15});
     cases.extend(json_cases(
         "admin create",
@@ -362,10 +370,10 @@ async fn a_thousand_bad_inputs_get_clear_4xx_answers_and_nothing_breaks() {
         "route",
         "/v1/route",
         Some(&demo),
-        &[("dialed_number", ""), ("caller", ""), ("call_id", "")],
+        &[("dialed_number", ""), ("caller", ""), ("call_id", ""), ("ext", ""), ("customer_id", "")],
         &["caller"],
     ));
-    for hook in ["voice", "status", "dial", "recording", "transcription", "nonsense"] {
+    for hook in ["voice", "status", "dial", "recording", "transcription", "gather", "nonsense"] {
         cases.extend(form_cases(hook));
     }
     // Ids in paths: other sites, unknown calls, hostile ids, for every dashboard endpoint.

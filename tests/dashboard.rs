@@ -1,8 +1,9 @@
 //! The dashboard in Debian's Chromium (Playwright, `tests/pages/dashboard.mjs`) against
 //! `wrangler dev` seeded with a few hundred calls across channels: signing in, the overview's
 //! numbers against the API, filters changing the table, the URL and the CSV, sorting, a call's
-//! attribution, settings saved and refused. Screenshots of every page at desktop and phone widths land in
-//! `target/screenshots/`.
+//! attribution, settings saved and refused (extension numbers and caller identification among
+//! them), the extension numbers on the Numbers page. Screenshots of every page at desktop and
+//! phone widths land in `target/screenshots/`.
 
 use ringtrace_tests::{root, Edge, EdgeApi};
 use serde_json::Value;
@@ -25,14 +26,14 @@ async fn a_marketer_signs_in_reads_the_overview_filters_exports_and_opens_a_call
     let r: Value =
         serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("JSON from dashboard.mjs");
     assert_eq!(r["thrown"], serde_json::json!([]), "nothing thrown in the dashboard: {r}");
-    // The browser logs each refused request: the wrong token's 401 and the two refused saves'
+    // The browser logs each refused request: the wrong token's 401 and the three refused saves'
     // 400s. Nothing else.
     let logged: Vec<&str> =
         r["console"].as_array().map(|c| c.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
     let refused_saves = logged.iter().filter(|m| m.contains("status of 400")).count();
     let other: Vec<&&str> =
         logged.iter().filter(|m| !m.contains("status of 401") && !m.contains("status of 400")).collect();
-    assert!(other.is_empty() && refused_saves == 2, "a clean console: {logged:?}");
+    assert!(other.is_empty() && refused_saves == 3, "a clean console: {logged:?}");
 
     assert_eq!(r["wrongToken"], "That site id and token do not match.");
 
@@ -135,6 +136,54 @@ async fn a_marketer_signs_in_reads_the_overview_filters_exports_and_opens_a_call
     let rule = &stored["static_numbers"][0];
     assert_eq!((&rule["channel"], &rule["utm_source"]), (&"paid social".into(), &"facebook".into()));
     assert_eq!(stored["twilio_auth_token_set"], true, "the Twilio token was kept");
+    // Extension numbers and caller identification: an extension label with a digit is refused
+    // beside its field and nothing of that save is stored; saved with a good one, they survive
+    // a reload and are what the edge has.
+    assert!(s["labelError"].as_str().unwrap_or("").contains("without digits"), "{s}");
+    assert_eq!(s["labelInvalid"], "true");
+    assert!(s["labelAlert"].as_str().unwrap_or("").starts_with("Not saved."), "{s}");
+    let refused = &s["refusedReload"];
+    assert_eq!(refused["extensionNumbers"], serde_json::json!([]), "nothing of a refused save: {s}");
+    assert_eq!((&refused["label"], &refused["digits"]), (&"ext.".into(), &"3".into()), "{s}");
+    assert_eq!(
+        (&refused["identification"], &refused["destinations"]),
+        (&false.into(), &serde_json::json!([]))
+    );
+    assert!(s["stepsSaved"].as_str().unwrap_or("").starts_with("Saved."), "{s}");
+    let shown = &s["stepsReloaded"];
+    assert_eq!(shown["extensionNumbers"], serde_json::json!(["+15550100909"]), "{s}");
+    assert_eq!(
+        (&shown["digits"], &shown["label"], &shown["exhaustion"]),
+        (&"4".into(), &"ext.".into(), &"extension".into())
+    );
+    assert_eq!(shown["identification"], true, "{s}");
+    assert_eq!((&shown["identificationDigits"], &shown["mode"]), (&"6".into(), &"any".into()));
+    assert_eq!(shown["identified"], "gold", "the named destination is offered and kept: {s}");
+    assert_eq!(shown["destinations"], serde_json::json!([["gold", "+15550100500"]]));
+    assert_eq!(
+        stored["extension_numbers"],
+        serde_json::json!([{"number": "+15550100909", "business_number": null}])
+    );
+    assert_eq!((&stored["extension_digits"], &stored["extension_label"]), (&4.into(), &"ext.".into()));
+    assert_eq!(stored["exhaustion"], "extension");
+    let identification = &stored["caller_identification"];
+    assert_eq!(
+        (&identification["mode"], &identification["digits"], &identification["identified"]),
+        (&"any".into(), &6.into(), &"gold".into()),
+        "{stored}"
+    );
+    assert_eq!(stored["destinations"], serde_json::json!({"gold": "+15550100500"}));
+    // The Numbers page lists the extension number: 10^4 extensions at 4 digits, as the API has it.
+    let ext = &s["extensionNumbers"];
+    let api = &ext["api"][0];
+    assert_eq!((&api["number"], &api["capacity"]), (&"+15550100909".into(), &10_000.into()), "{ext}");
+    let row = &ext["rows"][0];
+    assert_eq!(ext["rows"].as_array().map(Vec::len), Some(1), "{ext}");
+    assert_eq!(row[0], "+15550100909");
+    assert_eq!(row[2], "main", "it replaces the main business number");
+    for (column, key) in [(3, "capacity"), (4, "live"), (5, "reserved")] {
+        assert_eq!(row[column].as_str(), Some(api[key].to_string().as_str()), "{key}: {ext}");
+    }
     for page in [
         "settings-desktop",
         "settings-phone",
@@ -145,6 +194,7 @@ async fn a_marketer_signs_in_reads_the_overview_filters_exports_and_opens_a_call
         "calls-desktop",
         "calls-phone",
         "call-phone",
+        "numbers-extensions-desktop",
     ] {
         assert!(shots.join(format!("dashboard-{page}.png")).exists(), "screenshot {page}");
     }

@@ -48,6 +48,12 @@ async fn a_sites_token_opens_nothing_of_another_site() {
             client.patch(edge.url("/v1/sites/demo/settings")).json(&json!({"lease_minutes": 1})),
         ),
         ("settings, bad body", client.patch(edge.url("/v1/sites/demo/settings")).json(&json!([1]))),
+        (
+            "caller identification test",
+            client
+                .post(edge.url("/v1/sites/demo/settings/caller-identification/test"))
+                .json(&json!({"customer_id": "123456"})),
+        ),
         ("call event", client.post(edge.url("/v1/sites/demo/calls/events")).json(&event)),
         ("call event, bad body", client.post(edge.url("/v1/sites/demo/calls/events")).json(&json!({"x": 1}))),
         ("import", client.post(edge.url("/v1/sites/demo/calls/import")).json(&import)),

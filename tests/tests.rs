@@ -5,6 +5,7 @@ mod abuse;
 mod admin_api;
 mod bad_input;
 mod call_events;
+mod call_flows;
 mod calls_api;
 mod crm_webhooks;
 mod dashboard;

@@ -1,7 +1,8 @@
 // ringtrace widget. A site pastes it once:
 //   <script async src="https://EDGE/widget.js" data-site="SITE"></script>
 // with optional data-timeout="1500" (ms to wait for the edge), data-attributes="aria-label
-// title data-phone" (attributes to swap numbers in too) and data-debug; ?ringtrace_debug and
+// title data-phone" (attributes to swap numbers in too), data-extension-label="ext." (the word
+// before a visitor's extension; default: the site's) and data-debug; ?ringtrace_debug and
 // ?ringtrace_number=+1… on the page's URL are for checking a setup.
 //
 // This file is the browser plumbing: the tag's options, the visitor id, requests to the edge, the
@@ -43,8 +44,12 @@ import * as glue from "ringtrace-glue";
 
   var wasm; // the wasm's functions, once loaded (and while they work)
   // [business, tracking] numbers (E.164) the page shows swapped; the site's main number
-  // first. A pair of a number with itself: no tracking number for it now.
+  // first. A pair of a number with itself: no tracking number for it now. A tracking number
+  // shown with the visitor's extension carries it after a comma, as a phone dials it:
+  // "+15550100909,042".
   var pairs = [];
+  // The word the page prints before an extension: the tag's, else the site's (from the edge).
+  var label = script.getAttribute("data-extension-label");
   var attributes = ""; // the opted-in attributes the wasm allowed
   var settled, waiting = [], listeners = [], announced;
   var observer, pending = [];
@@ -82,6 +87,12 @@ import * as glue from "ringtrace-glue";
 
   function connected(node) {
     return node.isConnected;
+  }
+
+  // A grant's number as the page shows it: with the visitor's extension, if it has one.
+  function shownOf(g) {
+    if (g.extension && !label) label = g.extension_label;
+    return g.extension ? g.number + "," + g.extension : g.number;
   }
 
   function flat(list) {
@@ -222,7 +233,7 @@ import * as glue from "ringtrace-glue";
     }
     function swapIn(list, into) {
       into.forEach(function (root, i) {
-        if (into.indexOf(root) == i) count += call(function (w) { return w.swap(root, list, attributes); }) || 0;
+        if (into.indexOf(root) == i) count += call(function (w) { return w.swap(root, list, attributes, label || "ext."); }) || 0;
       });
     }
     swapIn(flat(using || pairs), roots);
@@ -239,12 +250,16 @@ import * as glue from "ringtrace-glue";
   // `ringtrace.on('swap')` listeners, and once per page a `dataLayer` event for Google Tag
   // Manager / GA4 when the page has a `dataLayer`.
   function tell(pair, count) {
-    var detail = { number: pair[1], replaces: pair[0], count: count };
+    var parts = pair[1].split(",");
+    var detail = { number: parts[0], replaces: pair[0], count: count };
+    if (parts[1]) detail.extension = parts[1];
     var layer = window.dataLayer;
     if (!announced && Array.isArray(layer)) {
       quietly(function () {
         // `push` may be GTM's own function: call it rather than touching the array.
-        layer.push({ event: "ringtrace_number_swapped", ringtrace_number: pair[1], ringtrace_replaces: pair[0] });
+        var data = { event: "ringtrace_number_swapped", ringtrace_number: parts[0], ringtrace_replaces: pair[0] };
+        if (parts[1]) data.ringtrace_extension = parts[1];
+        layer.push(data);
       });
     }
     announced = 1;
@@ -287,7 +302,7 @@ import * as glue from "ringtrace-glue";
     return Promise.all(shown.map(function (business) {
       return lease(business).then(function (g) {
         keep(g);
-        say("showing " + g.number + " in place of " + g.replaces);
+        say("showing " + shownOf(g) + " in place of " + g.replaces);
         return g;
       }, nothing);
     })).then(function (grants) {
@@ -298,7 +313,7 @@ import * as glue from "ringtrace-glue";
   function leaseLater(roots) {
     if (!unshown.length || !roots.length) return;
     leaseShown(roots).then(function (more) {
-      more.forEach(function (g) { put(g.replaces, g.number); });
+      more.forEach(function (g) { put(g.replaces, shownOf(g)); });
     }, nothing);
   }
 
@@ -331,7 +346,7 @@ import * as glue from "ringtrace-glue";
             held = held.filter(function (h) { return h.g != fresh; });
             holder.g = fresh;
             if (held.indexOf(holder) < 0) held.push(holder);
-            put(fresh.replaces, fresh.number);
+            put(fresh.replaces, shownOf(fresh));
           }, function () {
             // No new lease: the old number may be someone else's now.
             put(current.replaces, current.replaces);
@@ -384,7 +399,8 @@ import * as glue from "ringtrace-glue";
 
   // window.ringtrace: swap(elementOrSelector?) swaps again (default: the whole page) and says
   // how many places changed; number(businessNumber?) is a Promise of the number shown in its
-  // place; on('swap', fn) calls fn({number, replaces, count}) after each swap.
+  // place (with an extension: "+15550100909,042", as a phone dials it); on('swap', fn) calls
+  // fn({number, replaces, count, extension?}) after each swap.
   if (!("ringtrace" in window)) {
     window.ringtrace = {
       site: site,
@@ -427,11 +443,11 @@ import * as glue from "ringtrace-glue";
       var main = r[0];
       attributes = wasm.attributes(script.getAttribute("data-attributes") || "");
       watching.attributeFilter = watching.attributeFilter.concat(attributes ? attributes.split(" ") : []);
-      say((override ? "test override: " : "") + "showing " + main.number + " in place of " + main.replaces);
+      say((override ? "test override: " : "") + "showing " + shownOf(main) + " in place of " + main.replaces);
       if (!override) unshown = main.other_business_numbers || [];
       // The site's other lines this page shows get their numbers before the first swap.
       return leaseShown([doc.body]).then(function (more) {
-        pairs = [main].concat(more).map(function (g) { return [g.replaces, g.number]; });
+        pairs = [main].concat(more).map(function (g) { return [g.replaces, shownOf(g)]; });
         shown = 1;
         if (!override) {
           remember(visitor, main.visitor_lifetime_secs);

@@ -2,7 +2,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use shared::wire::ErrorBody;
+use shared::wire::{ErrorBody, IdentificationTest, IdentificationTestBody};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -122,12 +122,27 @@ pub async fn patch<T: DeserializeOwned>(
     path: &str,
     body: &impl Serialize,
 ) -> Result<T, ApiError> {
+    let (status, text) = send(session, "PATCH", path, Some(json_body(body)?)).await?;
+    answer(status, &text)
+}
+
+/// `body` as the JSON text a request sends.
+fn json_body(body: &impl Serialize) -> Result<String, ApiError> {
     // Through a `Value`, whose keys are written sorted: the same bytes for the same document,
     // whatever order a body type declares its fields in.
-    let body = serde_json::to_value(body)
+    Ok(serde_json::to_value(body)
         .map_err(|e| ApiError::Refused(format!("The request could not be written: {e}")))?
-        .to_string();
-    let (status, text) = send(session, "PATCH", path, Some(body)).await?;
+        .to_string())
+}
+
+/// `POST /v1/sites/{site}/settings/caller-identification/test`: a sample request to the CRM
+/// the *saved* caller identification asks, and what a call would do with its answer.
+pub async fn test_identification(
+    session: &Session,
+    body: &IdentificationTestBody,
+) -> Result<IdentificationTest, ApiError> {
+    let path = "/settings/caller-identification/test";
+    let (status, text) = send(session, "POST", path, Some(json_body(body)?)).await?;
     answer(status, &text)
 }
 

@@ -1,5 +1,6 @@
 //! Reusable pieces of the dashboard's pages.
 
+pub mod call_steps;
 pub mod calls_table;
 pub mod charts;
 pub mod field_error;

@@ -9,6 +9,7 @@ mod config;
 mod error;
 mod http;
 mod kv_mirror;
+mod outbound;
 mod router;
 mod routes;
 mod site_object;

@@ -38,6 +38,9 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         })
         .get_async("/v1/sites/:site/settings", |req, ctx| json(settings::get(req, ctx)))
         .patch_async("/v1/sites/:site/settings", |req, ctx| json(settings::patch(req, ctx)))
+        .post_async("/v1/sites/:site/settings/caller-identification/test", |req, ctx| {
+            json(settings::test_identification(req, ctx))
+        })
         .or_else_any_method("/v1/*rest", |_, _| EdgeError::NoEndpoint.answer(Dialect::Json))
         .run(req, env)
         .await

@@ -61,7 +61,16 @@ pub fn twilio_form(data: &[u8]) {
     let _ = crate::support::percent_decode(&text);
     let _ = crate::providers::twilio::VoiceWebhook::from_params(&params);
     let tn = PhoneNumber::parse("+15550100201").expect("a number");
-    for hook in ["voice", "status", "dial", "recording", "transcription"] {
+    // What a caller keys is kept within bounds, whatever a request carries; a gather URL's
+    // step and attempt are read or refused.
+    let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    if let Some(keys) = get("Digits").and_then(crate::calls::keyed_digits) {
+        assert!(keys.len() <= 16 && keys.bytes().all(|b| b.is_ascii_digit() || b == b'*' || b == b'#'));
+    }
+    let _ = crate::providers::twilio::GatherState::parse(get("step"), get("attempt"));
+    // A CRM's answer (the same bytes) is read to a decision: identified, or a known reason.
+    crm_answer(&text);
+    for hook in ["voice", "status", "dial", "recording", "transcription", "gather"] {
         if let Some(hook) = crate::providers::twilio::Hook::from_path_segment(hook) {
             for voicemail in [false, true] {
                 let _ = crate::providers::twilio::events(
@@ -73,6 +82,28 @@ pub fn twilio_form(data: &[u8]) {
                 );
             }
         }
+    }
+}
+
+/// Reads `body` as a CRM's answer to caller identification in both CRM modes: never a panic,
+/// and an unidentified caller always has one of the documented reasons.
+fn crm_answer(body: &str) {
+    use crate::site::{CallerIdentification, CallerIdentificationSetup, IdentificationMode};
+    let destinations: std::collections::BTreeMap<String, PhoneNumber> =
+        [("gold".to_string(), PhoneNumber::parse("+15550100500").expect("a number"))].into_iter().collect();
+    for mode in [IdentificationMode::Check, IdentificationMode::Destination] {
+        let setup = CallerIdentificationSetup {
+            digits: 6,
+            mode,
+            crm_url: Some("https://crm.example/identify".into()),
+            crm_secret: Some("crm-secret-0123456789".into()),
+            ..CallerIdentificationSetup::default()
+        };
+        let Ok(setup) = CallerIdentification::from_setup(&setup, &destinations, None) else { continue };
+        let reply = crate::calls::CrmReply::Answered { status: 200, body: body.to_string() };
+        let d = crate::calls::decide(&setup, &destinations, Some(&reply));
+        let known = ["not_found", "crm_fail", "crm_malformed", "unknown_destination"];
+        assert!(d.identified || d.reason.as_deref().is_some_and(|r| known.contains(&r)), "{d:?}");
     }
 }
 

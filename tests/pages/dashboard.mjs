@@ -174,6 +174,68 @@ try {
         region: await page.inputValue(poolRegion),
         statics: await page.$$eval("fieldset[data-section=static] tbody input[aria-label='Static number']", (i) => i.map((x) => x.value)),
       };
+      // Extension numbers and caller identification, filled in as a marketer would.
+      const extensionRow = "fieldset[data-section=extensions] tbody tr:last-child";
+      const destinationRow = "fieldset[data-section=identification] tbody tr:last-child";
+      const fillSteps = async (label) => {
+        await page.click("button:has-text('Add an extension number')");
+        await page.fill(`${extensionRow} input[aria-label='Extension number']`, "+1 555 010 0909");
+        await page.selectOption("#f-extension_digits", "4");
+        await page.selectOption("#f-exhaustion", "extension");
+        await page.fill("#f-extension_label", label);
+        await page.check("input[name=identification_on]");
+        await page.fill("#f-caller_identification-digits", "6");
+        await page.selectOption("#f-caller_identification-mode", "any");
+        await page.click("button:has-text('Add a destination')");
+        await page.fill(`${destinationRow} input[aria-label='Destination name']`, "gold");
+        await page.fill(`${destinationRow} input[aria-label='Destination number']`, "+1 555 010 0500");
+        // The new name is offered as soon as it is typed.
+        await page.selectOption("#f-caller_identification-identified", "gold");
+      };
+      const steps = async () => ({
+        extensionNumbers: await page.$$eval("fieldset[data-section=extensions] tbody input[aria-label='Extension number']", (i) => i.map((x) => x.value)),
+        digits: await page.inputValue("#f-extension_digits"),
+        label: await page.inputValue("#f-extension_label"),
+        exhaustion: await page.inputValue("#f-exhaustion"),
+        identification: await page.isChecked("input[name=identification_on]"),
+        identificationDigits: await page.inputValue("#f-caller_identification-digits"),
+        mode: await page.inputValue("#f-caller_identification-mode"),
+        identified: await page.inputValue("#f-caller_identification-identified"),
+        destinations: await page.$$eval("fieldset[data-section=identification] tbody tr", (r) =>
+          r.map((tr) => [...tr.querySelectorAll("input")].map((x) => x.value))),
+      });
+      // A label with a digit is refused beside its field, and nothing of that save is stored.
+      await fillSteps("ext 1");
+      await save();
+      await page.waitForSelector("#f-extension_label-error");
+      s.labelError = await page.textContent("#f-extension_label-error");
+      s.labelInvalid = await page.getAttribute("#f-extension_label", "aria-invalid");
+      s.labelAlert = await page.textContent(".save-bar [role=alert]");
+      await page.reload({ waitUntil: "load" });
+      await page.waitForSelector("form.settings-form");
+      s.refusedReload = await steps();
+      // With a good label they are saved, and a reload shows them as stored.
+      await fillSteps("ext.");
+      await save();
+      await page.waitForSelector(".save-bar .saved");
+      s.stepsSaved = await page.textContent(".save-bar .saved");
+      await page.reload({ waitUntil: "load" });
+      await page.waitForSelector("form.settings-form");
+      s.stepsReloaded = await steps();
+      // The Numbers page lists the extension number with its extensions.
+      const [poolAnswer] = await Promise.all([
+        page.waitForResponse((r) => new URL(r.url()).pathname === `/v1/sites/${site}/pool`),
+        page.click("nav.tabs a:has-text('Numbers')"),
+      ]);
+      await page.waitForSelector("table.extensions tbody tr");
+      s.extensionNumbers = {
+        rows: await page.$$eval("table.extensions tbody tr", (r) =>
+          r.map((tr) => [tr.dataset.number, ...[...tr.children].map((td) => td.textContent)])),
+        api: (await poolAnswer.json()).extension_numbers,
+      };
+      await shot("numbers-extensions");
+      await page.click("nav.tabs a:has-text('Settings')");
+      await page.waitForSelector("form.settings-form");
       out.settings = s;
     }
     await shot("settings");

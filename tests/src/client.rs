@@ -181,8 +181,21 @@ pub trait EdgeApi {
     }
 }
 
+/// Sends `req`. A read (GET) whose connection `wrangler dev`'s local proxy closed without an
+/// answer (seen under the full suite's load, never the worker's own answer) is sent once more,
+/// and says so; anything else is the suite's to judge.
 async fn send(req: RequestBuilder, what: &'static str) -> Response {
-    req.send().await.expect(what)
+    let again = req
+        .try_clone()
+        .filter(|r| r.try_clone().and_then(|r| r.build().ok()).is_some_and(|r| r.method() == Method::GET));
+    match (req.send().await, again) {
+        (Ok(resp), _) => resp,
+        (Err(e), Some(again)) if e.is_request() || e.is_connect() => {
+            eprintln!("{what}: the connection closed without an answer ({e}); asking again");
+            again.send().await.expect(what)
+        }
+        (Err(e), _) => panic!("{what}: {e:?}"),
+    }
 }
 
 impl EdgeApi for Edge {

@@ -23,6 +23,11 @@ pub use browser::{check_page, Browser};
 pub use client::{demo_call_detail, demo_call_event, demo_calls, Answer, EdgeApi, EdgeClient, LeasePost};
 pub use edge::Edge;
 pub use process::{free_port, root, stop_all, stop_servers_on_panic};
-pub use servers::{page_with_widget, BrokenEdge, Failure, HostSite, ReceivedHook, WebhookReceiver};
-pub use twilio::{encode, twilio_post, twilio_post_to, twilio_request, twilio_signature_for, twilio_voice};
+pub use servers::{
+    page_with_widget, BrokenEdge, Failure, HostSite, IdentifyingCrm, ReceivedHook, WebhookReceiver,
+};
+pub use twilio::{
+    encode, gather_action, twilio_gather, twilio_post, twilio_post_to, twilio_request, twilio_signature_for,
+    twilio_voice,
+};
 pub use wait::eventually;

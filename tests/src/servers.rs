@@ -166,6 +166,68 @@ impl WebhookReceiver {
     }
 }
 
+/// A CRM answering caller-identification requests: `answer` gets each request's body and
+/// says what to reply (status, body) and how long to wait first. Each connection is answered
+/// on its own thread (a slow answer holds up no other call); every request is kept.
+pub struct IdentifyingCrm {
+    pub url: String,
+    received: std::sync::Arc<std::sync::Mutex<Vec<ReceivedHook>>>,
+    _server: LocalServer,
+}
+
+impl IdentifyingCrm {
+    pub fn start(
+        answer: impl Fn(&str) -> (u16, String, std::time::Duration) + Send + Sync + 'static,
+    ) -> IdentifyingCrm {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = received.clone();
+        let server = LocalServer::spawn_each(move |mut stream| {
+            let Ok(clone) = stream.try_clone() else { return };
+            let mut reader = BufReader::new(clone);
+            let mut headers = Vec::new();
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line); // request line
+            loop {
+                line.clear();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = line.trim_end().split_once(':') {
+                    headers.push((k.trim().to_string(), v.trim().to_string()));
+                }
+            }
+            let length = headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                .and_then(|(_, v)| v.parse::<usize>().ok())
+                .unwrap_or(0);
+            let mut body = vec![0u8; length.min(1 << 20)];
+            let _ = reader.read_exact(&mut body);
+            let body = String::from_utf8_lossy(&body).into_owned();
+            let (status, reply, wait) = answer(&body);
+            if let Ok(mut all) = log.lock() {
+                all.push(ReceivedHook { headers, body, answered: status });
+            }
+            std::thread::sleep(wait);
+            let response = format!(
+                "HTTP/1.1 {status} Status\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{reply}",
+                reply.len()
+            );
+            let _ = stream.write_all(response.as_bytes());
+        });
+        IdentifyingCrm {
+            url: format!("http://127.0.0.1:{}/identify", server.port),
+            received,
+            _server: server,
+        }
+    }
+
+    pub fn received(&self) -> Vec<ReceivedHook> {
+        self.received.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+}
+
 /// How a [`BrokenEdge`] answers the widget's API calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {

@@ -79,3 +79,33 @@ pub fn encode(s: &str) -> String {
         })
         .collect()
 }
+
+/// The URL a `<Gather>` in `twiml` posts what the caller keys to (its `action`, as Twilio
+/// reads it), if there is one.
+pub fn gather_action(twiml: &str) -> Option<String> {
+    let gather = &twiml[twiml.find("<Gather ")?..];
+    let start = gather.find("action=\"")? + "action=\"".len();
+    let end = start + gather[start..].find('"')?;
+    Some(gather[start..end].replace("&amp;", "&"))
+}
+
+/// Follows the `<Gather>` of `twiml` as Twilio does: posts `params` plus the caller's keys
+/// (`Digits`, left out when `None`) to its action URL, signed with the demo site's token, and
+/// returns the status and TwiML of the answer.
+pub async fn twilio_gather(
+    edge: &Edge,
+    twiml: &str,
+    params: &[(&str, &str)],
+    digits: Option<&str>,
+) -> (u16, String) {
+    let url = gather_action(twiml).unwrap_or_else(|| panic!("no <Gather action> in {twiml}"));
+    let mut all: Vec<(&str, &str)> = params.to_vec();
+    if let Some(d) = digits {
+        all.push(("Digits", d));
+    }
+    let signature = sign(&edge.twilio_token, &url, &all);
+    match send_form(url, &all, Some(&signature)).await {
+        Ok(resp) => (resp.status().as_u16(), resp.text().await.unwrap_or_default()),
+        Err(e) => panic!("posting the gather failed: {e}"),
+    }
+}

@@ -64,11 +64,13 @@ pub(crate) fn cat(parts: &[&str]) -> String {
 }
 
 /// Swaps every place under `root` (itself included) that shows one of `pairs`' business
-/// numbers, also in the space-separated `attributes`. Returns how many places changed.
+/// numbers, also in the space-separated `attributes`; a tracking number with an extension is
+/// written with it after `label` (`(555) 010-0909 ext. 042`, `tel:+15550100909,042`).
+/// Returns how many places changed.
 #[wasm_bindgen]
-pub fn swap(root: &Node, pairs: &str, attributes: &str) -> u32 {
+pub fn swap(root: &Node, pairs: &str, attributes: &str, label: &str) -> u32 {
     let attributes: Vec<&str> = words(attributes).collect();
-    swap::swap_tree(root, &pairs::parse(pairs), &attributes)
+    swap::swap_tree(root, &pairs::parse(pairs), &attributes, label)
 }
 
 /// Where a change to `node` needs a new look: its whole line (the nearest element that is not
@@ -88,7 +90,8 @@ pub fn shows(root: &Node, business: &str, attributes: &str) -> bool {
 }
 
 /// The number a page shows in place of `business` (as printed or E.164; empty: the site's
-/// main number): its tracking number, or itself (E.164) when none replaces it.
+/// main number): its tracking number (`+15550100909,042` with an extension, as a phone dials
+/// it), or itself (E.164) when none replaces it.
 #[wasm_bindgen]
 pub fn number_for(pairs: &str, business: &str) -> Option<String> {
     pairs::number_for(&pairs::parse(pairs), business)

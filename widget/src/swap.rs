@@ -2,9 +2,10 @@
 //! split across inline elements such as `<b>(555)</b> 010-0100` — `tel:` links, and the
 //! attributes the site opted into. The matching and formatting rules live in `phone` (shared/phone).
 
+use crate::pairs::Shown;
 use alloc::string::String;
 use alloc::vec::Vec;
-use phone::{replace_across_where, replace_all, PhoneNumber};
+use phone::{replace_across_tailed, PhoneNumber, Tails};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Node};
 
@@ -18,8 +19,19 @@ pub const NOT_INLINE: &str =
     ":not(a,abbr,b,bdi,bdo,cite,code,data,dfn,em,font,i,kbd,mark,q,s,samp,small,span,\
 strong,sub,sup,time,u,var)";
 
-/// Which business numbers become which tracking numbers.
-pub type Pairs = [(PhoneNumber, PhoneNumber)];
+/// Which business numbers become which tracking numbers (with the visitor's extension).
+pub type Pairs = [(Shown, Shown)];
+
+/// How the page writes a number's extension after it: ` ext. 042` (`label`: the site's word).
+/// `None`: in a `tel:` link, where a comma (a pause) precedes the extension a phone then keys:
+/// `tel:+15550100909,042`.
+fn tail(shown: &Shown, label: Option<&str>) -> String {
+    match (label, shown.extension.as_deref()) {
+        (Some(label), Some(e)) => crate::cat(&[" ", label, " ", e]),
+        (None, Some(e)) => crate::cat(&[",", e]),
+        _ => String::new(),
+    }
+}
 
 /// `node` as an element, if it is one (`nodeType` 1): no `instanceof` check brought in.
 fn element(node: Node) -> Option<Element> {
@@ -51,7 +63,8 @@ pub fn line_of(node: &Node) -> Option<Node> {
 /// for itself writes nothing.
 pub fn shows(root: &Node, business: &str, attributes: &[&str]) -> bool {
     let Ok(number) = PhoneNumber::parse(business) else { return false };
-    swap_tree(root, &[(number.clone(), number)], attributes) > 0
+    let shown = Shown { number, extension: None };
+    swap_tree(root, &[(shown.clone(), shown)], attributes, "") > 0
 }
 
 /// Whether a text node can hold part of a phone number: digits, or a short run of the
@@ -65,7 +78,7 @@ fn may_hold_number(text: &str) -> bool {
 /// Swaps a run of adjacent text nodes of one line (inline elements of one block) that may
 /// hold numbers, e.g. `<b>(555)</b> 010-0100`. Whether a node is off limits is asked only
 /// for the nodes a number was found in.
-fn swap_run(run: &mut Vec<(Node, String)>, pairs: &Pairs) -> u32 {
+fn swap_run(run: &mut Vec<(Node, String)>, pairs: &Pairs, label: &str) -> u32 {
     let nodes: Vec<(Node, String)> = core::mem::take(run);
     let digits: usize = nodes.iter().map(|(_, t)| t.bytes().filter(u8::is_ascii_digit).count()).sum();
     if digits < 7 {
@@ -81,7 +94,11 @@ fn swap_run(run: &mut Vec<(Node, String)>, pairs: &Pairs) -> u32 {
     for (from, to) in pairs {
         let pieces: Vec<&str> = texts.iter().map(String::as_str).collect();
         let mut accept = |a: usize, b: usize| (a..=b).all(|i| !skipped_at(i));
-        let Some(new) = replace_across_where(&pieces, from, to, &mut accept) else { continue };
+        let (old_tail, new_tail) = (tail(from, Some(label)), tail(to, Some(label)));
+        let tails = Tails { old: &old_tail, new: &new_tail };
+        let Some(new) = replace_across_tailed(&pieces, &from.number, &to.number, tails, &mut accept) else {
+            continue;
+        };
         changed += 1;
         texts = new;
     }
@@ -96,7 +113,7 @@ fn swap_run(run: &mut Vec<(Node, String)>, pairs: &Pairs) -> u32 {
 }
 
 /// Rewrites an attribute's value if it shows a business number; `true` if it changed.
-fn swap_attribute(el: &Element, name: &str, pairs: &Pairs, tel_only: bool) -> bool {
+fn swap_attribute(el: &Element, name: &str, pairs: &Pairs, label: &str, tel_only: bool) -> bool {
     let Some(mut value) = el.get_attribute(name) else { return false };
     let prefix = if tel_only {
         match value.get(..4) {
@@ -107,7 +124,7 @@ fn swap_attribute(el: &Element, name: &str, pairs: &Pairs, tel_only: bool) -> bo
         0
     };
     let (scheme, number) = value.split_at_checked(prefix).unwrap_or(("", &value));
-    let new = if tel_only { swap_tel(number, pairs) } else { swap_text(number, pairs) };
+    let new = if tel_only { swap_tel(number, pairs) } else { swap_text(number, pairs, Some(label)) };
     let Some(new) = new else { return false };
     let changed = crate::cat(&[scheme, &new]);
     if changed != value {
@@ -117,11 +134,14 @@ fn swap_attribute(el: &Element, name: &str, pairs: &Pairs, tel_only: bool) -> bo
     true
 }
 
-fn swap_text(text: &str, pairs: &Pairs) -> Option<String> {
+fn swap_text(text: &str, pairs: &Pairs, label: Option<&str>) -> Option<String> {
     let mut out: Option<String> = None;
     for (from, to) in pairs {
-        if let Some(new) = replace_all(out.as_deref().unwrap_or(text), from, to) {
-            out = Some(new);
+        let (old_tail, new_tail) = (tail(from, label), tail(to, label));
+        let tails = Tails { old: &old_tail, new: &new_tail };
+        let piece = [out.as_deref().unwrap_or(text)];
+        if let Some(new) = replace_across_tailed(&piece, &from.number, &to.number, tails, &mut |_, _| true) {
+            out = new.into_iter().next();
         }
     }
     out
@@ -131,7 +151,7 @@ fn swap_text(text: &str, pairs: &Pairs) -> Option<String> {
 /// decoded, written back with only its digits changed, escapes kept.
 fn swap_tel(rest: &str, pairs: &Pairs) -> Option<String> {
     if !rest.contains('%') {
-        return swap_text(rest, pairs);
+        return swap_text(rest, pairs, None);
     }
     let hex = |b: u8| char::from(b).to_digit(16);
     let bytes = rest.as_bytes();
@@ -158,14 +178,22 @@ fn swap_tel(rest: &str, pairs: &Pairs) -> Option<String> {
             i += c.len_utf8();
         }
     }
-    let new = swap_text(&decoded, pairs)?;
-    let mut out = String::with_capacity(rest.len());
+    let new = swap_text(&decoded, pairs, None)?;
+    let mut out = String::with_capacity(rest.len() + 4);
     let (mut olds, mut news, mut spans) = (decoded.chars(), new.chars(), spans.into_iter());
     loop {
         match (olds.next(), news.next(), spans.next()) {
             (Some(old), Some(new), Some((a, b))) if old == new => out.push_str(rest.get(a..b)?),
             (Some(_), Some(new), Some(_)) => out.push(new),
             (None, None, None) => return Some(out),
+            // An extension added after the number (`,042`): written as it is.
+            (None, Some(','), None) => {
+                out.push(',');
+                out.extend(news);
+                return Some(out);
+            }
+            // The extension the number had, taken away with it.
+            (Some(','), None, Some(_)) => return Some(out),
             // Written with another length: the plain form.
             _ => return Some(new),
         }
@@ -174,7 +202,7 @@ fn swap_tel(rest: &str, pairs: &Pairs) -> Option<String> {
 
 /// Swaps every place under `root` (itself included) that shows one of `pairs`' business
 /// numbers. Returns how many places changed.
-pub fn swap_tree(root: &Node, pairs: &Pairs, attributes: &[&str]) -> u32 {
+pub fn swap_tree(root: &Node, pairs: &Pairs, attributes: &[&str], label: &str) -> u32 {
     if pairs.is_empty() || root.parent_element().is_some_and(|p| skipped(Some(p))) {
         return 0;
     }
@@ -197,7 +225,7 @@ pub fn swap_tree(root: &Node, pairs: &Pairs, attributes: &[&str]) -> u32 {
         for node in nodes {
             let text = node.node_value().unwrap_or_default();
             if !may_hold_number(&text) {
-                changed += swap_run(&mut run, pairs);
+                changed += swap_run(&mut run, pairs, label);
                 continue;
             }
             // A block or `<br>` right before this text ends the line, even in one parent.
@@ -206,7 +234,7 @@ pub fn swap_tree(root: &Node, pairs: &Pairs, attributes: &[&str]) -> u32 {
                 .and_then(element)
                 .is_some_and(|e| e.matches(NOT_INLINE).unwrap_or(true));
             if broken {
-                changed += swap_run(&mut run, pairs);
+                changed += swap_run(&mut run, pairs, label);
             }
             let parent = node.parent_element();
             let line = match (&last, &parent) {
@@ -218,12 +246,12 @@ pub fn swap_tree(root: &Node, pairs: &Pairs, attributes: &[&str]) -> u32 {
                 }
             };
             if line != run_line {
-                changed += swap_run(&mut run, pairs);
+                changed += swap_run(&mut run, pairs, label);
                 run_line = line;
             }
             run.push((node, text));
         }
-        changed += swap_run(&mut run, pairs);
+        changed += swap_run(&mut run, pairs, label);
     }
     if let Some(root_el) = element(root.clone()) {
         let mut each = |selector: &str, name: &str, tel_only: bool| {
@@ -235,7 +263,7 @@ pub fn swap_tree(root: &Node, pairs: &Pairs, attributes: &[&str]) -> u32 {
                 found.extend((0..list.length()).filter_map(|i| element(list.item(i)?)));
             }
             for el in found {
-                if !skipped(Some(el.clone())) && swap_attribute(&el, name, pairs, tel_only) {
+                if !skipped(Some(el.clone())) && swap_attribute(&el, name, pairs, label, tel_only) {
                     changed += 1;
                 }
             }

@@ -62,7 +62,7 @@ fn a_swap_changes_what_it_must_and_nothing_else() {
            <table><tr><td id="a">555</td><td id="b">010-0100</td></tr></table>"#,
     );
     let pairs = "+15550100100 +15550100123";
-    let changed = swap(&root, pairs, "aria-label");
+    let changed = swap(&root, pairs, "aria-label", "ext.");
     assert_eq!(text(&root, "#plain"), "Call (555) 010-0123 now");
     assert_eq!(text(&root, "#split b"), "(555)", "each piece stays in its element");
     assert_eq!(text(&root, "#split"), "Call (555) 010-0123");
@@ -82,7 +82,7 @@ fn a_swap_changes_what_it_must_and_nothing_else() {
     assert_eq!(field.value(), "(555) 010-0100");
     assert_eq!(changed, 5, "plain, split, not-editable, href and aria-label: one per place");
     // A second pass finds nothing left to do.
-    assert_eq!(swap(&root, pairs, "aria-label"), 0);
+    assert_eq!(swap(&root, pairs, "aria-label", "ext."), 0);
     root.remove();
 }
 
@@ -91,13 +91,50 @@ fn two_business_numbers_swap_in_one_pass_and_bad_pairs_are_ignored() {
     let root = fixture(r#"<p id="a">Sales (555) 010-0300</p><p id="b">Service 555-010-0400</p>"#);
     // A pair that does not parse is dropped; the others still apply.
     let pairs = "+15550100300 +15550100301 nonsense +1 +15550100400 +15550100401";
-    assert_eq!(swap(&root, pairs, ""), 2);
+    assert_eq!(swap(&root, pairs, "", "ext."), 2);
     assert_eq!(text(&root, "#a"), "Sales (555) 010-0301");
     assert_eq!(text(&root, "#b"), "Service 555-010-0401");
     // Putting the business numbers back is a swap the other way.
-    assert_eq!(swap(&root, "+15550100301 +15550100300 +15550100401 +15550100400", ""), 2);
+    assert_eq!(swap(&root, "+15550100301 +15550100300 +15550100401 +15550100400", "", "ext."), 2);
     assert_eq!(text(&root, "#a"), "Sales (555) 010-0300");
-    assert_eq!(swap(&root, "", ""), 0, "no pairs: nothing to do");
+    assert_eq!(swap(&root, "", "", "ext."), 0, "no pairs: nothing to do");
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+fn an_extension_is_shown_after_the_number_and_keyed_by_tel_links() {
+    let root = fixture(
+        r#"<p id="plain">Call (555) 010-0100 today</p>
+           <p id="split">Call <b>(555)</b> 010-0100</p>
+           <a id="tel" href="tel:+15550100100">call</a>
+           <a id="encoded" href="tel:(555)%20010-0100">call</a>
+           <p id="label" aria-label="Call 555-010-0100">x</p>"#,
+    );
+    let pairs = "+15550100100 +15550100909,042";
+    assert_eq!(swap(&root, pairs, "aria-label", "ext."), 5, "two texts, two links, one attribute");
+    assert_eq!(
+        text(&root, "#plain"),
+        "Call (555) 010-0909 ext. 042 today",
+        "the page's format, then the extension"
+    );
+    assert_eq!(text(&root, "#split"), "Call (555) 010-0909 ext. 042");
+    assert_eq!(text(&root, "#split b"), "(555)", "each piece stays in its element");
+    let href = |id: &str| root.query_selector(id).ok().flatten().and_then(|e| e.get_attribute("href"));
+    assert_eq!(href("#tel").as_deref(), Some("tel:+15550100909,042"), "a phone pauses, then keys it");
+    assert_eq!(href("#encoded").as_deref(), Some("tel:(555)%20010-0909,042"), "its format and escapes kept");
+    let label = root.query_selector("#label").ok().flatten().and_then(|e| e.get_attribute("aria-label"));
+    assert_eq!(label.as_deref(), Some("Call 555-010-0909 ext. 042"));
+    assert_eq!(swap(&root, pairs, "aria-label", "ext."), 0, "nothing left to do");
+    // The visitor's lease moves to a pool number: the extension goes with the old number.
+    assert_eq!(swap(&root, "+15550100909,042 +15550100203", "aria-label", "ext."), 5);
+    assert_eq!(text(&root, "#plain"), "Call (555) 010-0203 today");
+    assert_eq!(href("#tel").as_deref(), Some("tel:+15550100203"));
+    assert_eq!(href("#encoded").as_deref(), Some("tel:(555)%20010-0203"));
+    // Another label, another extension.
+    assert_eq!(swap(&root, "+15550100203 +15550100909,117", "", "доб."), 4);
+    assert_eq!(text(&root, "#plain"), "Call (555) 010-0909 доб. 117 today");
+    assert_eq!(number_for("+15550100100 +15550100909,117", "").as_deref(), Some("+15550100909,117"));
+    assert_eq!(number_for("+15550100100 +15550100909,x1", ""), None, "a malformed extension drops its pair");
     root.remove();
 }
 

@@ -95,11 +95,17 @@ pub fn CallsTable(calls: Vec<CallView>, page_url: RwSignal<PageUrl>) -> impl Int
             // The call keeps the list's period and filters, for the way back.
             let detail = page_url.get_untracked().on(Page::Call(c.call_sid.clone())).href();
             let recording = c.recordings.first().map(|r| r.url.clone());
+            // Under the caller and the number, not columns of their own: the table stays
+            // readable on a phone.
+            let customer = c.customer_id.clone();
+            let extension = c.extension.clone();
             view! {
                 <tr data-call-sid=c.call_sid.clone() class:unattributed=!c.attributed>
                     <td><a href=detail>{local_time(c.started_at.millis())}</a></td>
-                    <td title=c.from.clone()>{readable(&c.from)}<div class="muted small">{caller_kind}</div></td>
-                    <td title=c.to.clone()>{readable(&c.to)}</td>
+                    <td title=c.from.clone()>{readable(&c.from)}<div class="muted small">{caller_kind}</div>
+                        {customer.map(|id| view! { <div class="muted small customer">{format!("customer {id}")}</div> })}</td>
+                    <td title=c.to.clone()>{readable(&c.to)}
+                        {extension.map(|e| view! { <div class="muted small">{format!("ext. {e}")}</div> })}</td>
                     <td class="channel">{channel}</td>
                     <td class="source">{source}<div class="muted small">{notes}</div></td>
                     <td>{or_dash(&c.campaign)}</td>

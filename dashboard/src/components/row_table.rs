@@ -36,8 +36,9 @@ pub fn remove_button<R: EditableRow>(rows: RwSignal<Vec<R>>, errors: FieldErrors
 }
 
 /// The table of `rows`: `headers` over the cells each row draws (`cells(row, field)`, `field`
-/// being the row's path, `{list}[i]`), a last column of Remove buttons, and under a row the
-/// error the last save named it (or anything inside it) with.
+/// being the row's path, `{list}[i]`, or `{list}.{name}` for a list the document keys by
+/// name), a last column of Remove buttons, and under a row the error the last save named it
+/// (or anything inside it) with.
 #[component]
 pub fn RowTable<R, C, V>(
     rows: RwSignal<Vec<R>>,
@@ -53,6 +54,10 @@ pub fn RowTable<R, C, V>(
     /// Each `<tr>` carries its number as typed in `data-number`.
     #[prop(optional)]
     number_attr: bool,
+    /// The list is a map in the document (`destinations`): a row's path is its name as typed
+    /// (`destinations.gold`), which this gives, rather than its position.
+    #[prop(optional)]
+    keyed_by: Option<fn(&R) -> RwSignal<String>>,
 ) -> impl IntoView
 where
     R: EditableRow,
@@ -70,7 +75,11 @@ where
                     <For each=move || rows.get() key=|r| r.id() let:row>
                         {
                             let id = row.id();
-                            let field = Signal::derive(move || format!("{list}[{}]", row_index(rows, id)));
+                            let name = keyed_by.map(|name_of| name_of(&row));
+                            let field = Signal::derive(move || match name {
+                                Some(name) => format!("{list}.{}", name.get().trim()),
+                                None => format!("{list}[{}]", row_index(rows, id)),
+                            });
                             let number = row.number();
                             let remove = remove_button(rows, errors, &row);
                             view! {

@@ -1,13 +1,15 @@
-//! One call: what it is credited to (the session, its flags, the other candidates), its
-//! timeline of telephony events, its recording and transcript, and its CRM webhooks.
+//! One call: what it is credited to (the session, its flags, the other candidates), its steps
+//! before the dial (the extension keyed, caller identification), its timeline of telephony
+//! events, its recording and transcript, and its CRM webhooks.
 
 use crate::api::Session;
+use crate::components::call_steps::{destination_text, identification_text, reason_text, unattributed_text};
 use crate::components::calls_table::{duration, local_time, or_dash, outcome, readable};
 use crate::load::{fetch_on, Load};
 use crate::page_url::{use_page_url, Page};
 use leptos::prelude::*;
-use shared::wire::CallDetail;
-use shared::{EventKind, TrafficSource};
+use shared::wire::{CallDetail, CallView};
+use shared::{EventKind, IdentificationOutcome, TrafficSource};
 
 fn source_rows(s: &TrafficSource) -> Vec<(&'static str, String)> {
     vec![
@@ -45,7 +47,50 @@ fn event_text(kind: &EventKind) -> String {
             duration_secs.map(|d| format!(" ({})", duration(Some(d)))).unwrap_or_default()
         ),
         EventKind::Transcription { .. } => "Transcript ready".into(),
+        EventKind::Extension { digits: Some(d), attempts } => {
+            format!("The caller keyed extension {d}{}", asked(*attempts))
+        }
+        EventKind::Extension { digits: None, attempts } => {
+            format!("The caller keyed no extension{}", asked(*attempts))
+        }
+        EventKind::Identification(i) => format!("Caller identification: {}", identification_text(i)),
     }
+}
+
+/// ` (asked 2 times)`, when the caller was asked more than once.
+fn asked(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" (asked {attempts} times)")
+    } else {
+        String::new()
+    }
+}
+
+/// The call's steps before the dial, as facts; empty when it had none.
+fn step_rows(c: &CallView) -> Vec<(&'static str, String)> {
+    let mut rows = Vec::new();
+    match (c.unattributed_reason.as_deref(), &c.extension) {
+        (Some(reason), extension) => {
+            rows.push(("Extension", unattributed_text(reason, extension.as_deref())))
+        }
+        (None, Some(extension)) => rows.push(("Extension", format!("{extension} keyed"))),
+        (None, None) => {}
+    }
+    if let Some(i) = &c.identification {
+        let identified = i.outcome == IdentificationOutcome::Identified;
+        rows.push(("Identification", if identified { "identified" } else { "not identified" }.to_string()));
+        if let Some(reason) = &i.reason {
+            rows.push(("Why", reason_text(reason)));
+        }
+        let customer = i.customer_id.as_ref().or(c.customer_id.as_ref());
+        rows.push(("Customer number", or_dash(&customer.cloned())));
+        rows.push(("Sent to", destination_text(&i.destination)));
+        rows.push(("Times asked", i.attempts.to_string()));
+        rows.push(("CRM answered in", i.crm_ms.map_or_else(|| "not asked".into(), |ms| format!("{ms} ms"))));
+    } else if let Some(customer) = &c.customer_id {
+        rows.push(("Customer number", customer.clone()));
+    }
+    rows
 }
 
 fn definition_list(rows: Vec<(&'static str, String)>) -> impl IntoView {
@@ -103,9 +148,14 @@ pub fn CallPage(session: Session, call_sid: String, on_unauthorized: Callback<()
                             <p>"A call to a static number, credited to its rule's source: "
                                 {format!("{} / {}", or_dash(&c.source), or_dash(&c.medium))}</p>
                         }.into_any(),
-                        (None, false) => view! {
-                            <p class="muted">"Unattributed: no visitor session held this number when the call came in."</p>
-                        }.into_any(),
+                        (None, false) => match c.unattributed_reason.as_deref() {
+                            Some(reason) => view! {
+                                <p class="muted">{format!("Unattributed: {}, so no visit could be credited.", unattributed_text(reason, c.extension.as_deref()).to_lowercase())}</p>
+                            }.into_any(),
+                            None => view! {
+                                <p class="muted">"Unattributed: no visitor session held this number when the call came in."</p>
+                            }.into_any(),
+                        },
                     };
                     let events = d.events.iter().map(|e| view! {
                         <li><time>{local_time(e.at.millis())}</time> " " {event_text(&e.kind)}
@@ -128,12 +178,16 @@ pub fn CallPage(session: Session, call_sid: String, on_unauthorized: Callback<()
                         }
                     }).collect_view();
                     let has_deliveries = !d.deliveries.is_empty();
+                    let steps = step_rows(&c);
                     view! {
                         <h1>{format!("Call from {}", readable(&c.from))}</h1>
                         <div class="grid2">
                             <div class="card"><h2>"The call"</h2>{definition_list(summary)}</div>
                             <div class="card attribution"><h2>"Attribution"</h2>{attribution}</div>
                         </div>
+                        {(!steps.is_empty()).then(|| view! {
+                            <div class="card steps"><h2>"Before the call was forwarded"</h2>{definition_list(steps)}</div>
+                        })}
                         <div class="card"><h2>"Timeline"</h2>
                             {if d.events.is_empty() {
                                 view! { <p class="muted">"No telephony events recorded for this call."</p> }.into_any()

@@ -1,6 +1,7 @@
 //! The site's tracking numbers: each one's state now (free, leased, cooling) and who holds it,
 //! its calls in the period, the pool's use hour by hour against its size, how often it ran
-//! out, and the pool size it should have, with the reason in one sentence.
+//! out, and the pool size it should have, with the reason in one sentence; then the extension
+//! numbers, with the extensions lent on each.
 
 use crate::api::{self, Session};
 use crate::components::calls_table::{local_time, readable};
@@ -8,7 +9,7 @@ use crate::load::{fetch_on, Load};
 use crate::page_url::use_page_url;
 use crate::period::{Period, PeriodPicker};
 use leptos::prelude::*;
-use shared::wire::{PoolReport, ReportPage};
+use shared::wire::{ExtensionNumberState, PoolReport, ReportPage};
 
 /// How many days of sessions the sizing looks at: as many as the period spans, ending now
 /// (the API's window), at most 90.
@@ -81,6 +82,75 @@ fn Utilization(report: PoolReport) -> impl IntoView {
     }
 }
 
+/// The live extensions of one extension number.
+fn live_extensions(n: &ExtensionNumberState) -> impl IntoView {
+    let title = format!("Extensions in use on {}", readable(&n.number));
+    if n.live_extensions.is_empty() {
+        return view! { <h3>{title}</h3><p class="muted">"None right now."</p> }.into_any();
+    }
+    let rows = n
+        .live_extensions
+        .iter()
+        .map(|e| {
+            view! {
+                <tr><td>{e.extension.clone()}</td><td>{local_time(e.until.millis())}</td><td>{e.holder_source.clone()}</td></tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h3>{title}</h3>
+        <div class="table-wrap">
+            <table class="calls live-extensions" data-number=n.number.clone()>
+                <thead><tr><th>"Extension"</th><th>"Until"</th><th>"Held by"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// The extension numbers: how many extensions each holds, how many are lent and how many kept
+/// for late callers, and who holds the live ones.
+#[component]
+fn ExtensionNumbers(numbers: Vec<ExtensionNumberState>) -> impl IntoView {
+    if numbers.is_empty() {
+        return view! {
+            <div class="card"><h2>"Extension numbers"</h2>
+                <p class="muted">"No extension numbers. Add one in Settings to give each visitor an extension of their own when every tracking number is in use."</p>
+            </div>
+        }
+        .into_any();
+    }
+    let rows = numbers
+        .iter()
+        .map(|n| {
+            view! {
+                <tr data-number=n.number.clone()>
+                    <td>{readable(&n.number)}</td>
+                    <td>{n.business_number.as_deref().map(readable).unwrap_or_else(|| "main".into())}</td>
+                    <td class="num capacity">{n.capacity.to_string()}</td>
+                    <td class="num live">{n.live.to_string()}</td>
+                    <td class="num reserved">{n.reserved.to_string()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let live = numbers.iter().map(live_extensions).collect_view();
+    view! {
+        <div class="card extension-numbers"><h2>"Extension numbers"</h2>
+            <p class="hint">"Reserved extensions belong to visits that ended: they are kept for late callers, then lent again."</p>
+            <div class="table-wrap">
+                <table class="calls extensions">
+                    <thead><tr><th>"Number"</th><th>"Replaces"</th><th>"Extensions"</th><th>"Live"</th><th>"Reserved"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            {live}
+        </div>
+    }
+    .into_any()
+}
+
 #[component]
 pub fn NumbersPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoView {
     let page_url = use_page_url();
@@ -143,6 +213,7 @@ pub fn NumbersPage(session: Session, on_unauthorized: Callback<()>) -> impl Into
                                 <tbody>{rows}</tbody>
                             </table>
                         </div>
+                        <ExtensionNumbers numbers=p.extension_numbers.clone()/>
                     }.into_any()
                 }
                 _ => view! { <p class="muted" role="status">"Loading the numbers…"</p> }.into_any(),

@@ -12,8 +12,10 @@
 mod attribution;
 mod business;
 mod calls;
+mod extensions;
 mod form;
 mod hours;
+mod identification;
 mod integrations;
 mod patch;
 mod pool;
@@ -27,8 +29,10 @@ use crate::load::{fetch_on, Load};
 use attribution::AttributionSection;
 use business::BusinessSection;
 use calls::CallsSection;
+use extensions::ExtensionsSection;
 use form::Form;
 use hours::HoursSection;
+use identification::IdentificationSection;
 use integrations::IntegrationsSection;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -45,6 +49,8 @@ pub fn SettingsPage(session: Session, on_unauthorized: Callback<()>) -> impl Int
     // `Some(Ok(()))`: saved; `Some(Err(message))`: refused.
     let outcome = RwSignal::new(None::<Result<(), String>>);
     let saving = RwSignal::new(false);
+    // The caller identification test asks the edge too.
+    let test_session = session.clone();
     let save = move |form: Form| {
         outcome.set(None);
         let body = match settings_of(&form) {
@@ -89,6 +95,7 @@ pub fn SettingsPage(session: Session, on_unauthorized: Callback<()>) -> impl Int
                 Load::Ready(settings) => {
                     let form = Form::of(&settings, crate::period::time_zone);
                     let save = save.clone();
+                    let session = test_session.clone();
                     view! {
                         <form class="settings-form" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
                             ev.prevent_default();
@@ -96,10 +103,12 @@ pub fn SettingsPage(session: Session, on_unauthorized: Callback<()>) -> impl Int
                         }>
                             <BusinessSection form=form errors=errors/>
                             <PoolSection form=form errors=errors/>
+                            <ExtensionsSection form=form errors=errors/>
                             <StaticSection form=form errors=errors/>
                             <WidgetSection form=form errors=errors/>
                             <AttributionSection form=form errors=errors/>
                             <CallsSection form=form errors=errors/>
+                            <IdentificationSection form=form errors=errors session=session on_unauthorized=on_unauthorized/>
                             <HoursSection form=form errors=errors/>
                             <IntegrationsSection form=form errors=errors/>
                             <div class="save-bar">

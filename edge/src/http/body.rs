@@ -37,6 +37,8 @@ impl Limit {
     pub const ADMIN: Limit = Limit::of(JSON, 256 * 1024);
     /// `PATCH /v1/sites/{site}/settings`.
     pub const SETTINGS: Limit = Limit::of(JSON, shared::MAX_SETTINGS_BODY);
+    /// Small JSON requests of the dashboard (a test request to the CRM).
+    pub const SMALL_JSON: Limit = Limit::of(JSON, 4 * 1024);
     /// `POST /v1/sites/{site}/calls/import`.
     pub const IMPORT: Limit = Limit::of(JSON, shared::MAX_IMPORT_BODY);
 }

@@ -11,13 +11,7 @@ use worker::{Request, Response, RouteContext};
 /// A new API token: 32 bytes from the platform's CSPRNG (`crypto.getRandomValues`), hex,
 /// prefixed so a leaked one is recognisable in logs and secret scanners.
 fn new_token() -> worker::Result<String> {
-    use worker::js_sys::{Function, Reflect, Uint8Array};
-    use worker::wasm_bindgen::JsCast;
-    let crypto = Reflect::get(&worker::js_sys::global(), &"crypto".into())?;
-    let fill: Function = Reflect::get(&crypto, &"getRandomValues".into())?.dyn_into()?;
-    let bytes = Uint8Array::new_with_length(32);
-    fill.call1(&crypto, &bytes)?;
-    let hex: String = bytes.to_vec().iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = crate::clock::random_bytes(32)?.iter().map(|b| format!("{b:02x}")).collect();
     Ok(format!("rt_{hex}"))
 }
 

@@ -12,9 +12,9 @@ use crate::kv_mirror::KvMirror;
 use crate::site_object::{Command, DialedLookup, SiteStub, TwimlAnswer};
 use shared::bearer_token;
 use shared::parse_urlencoded;
-use shared::twilio::{self, Callbacks, DialPlan, Hook, VoiceWebhook};
+use shared::twilio::{self, Callbacks, DialPlan, GatherState, Hook, VoiceWebhook};
 use shared::twilio_url_candidates;
-use shared::wire::{ErrorBody, LookupAnswer};
+use shared::wire::{ErrorBody, LookupAnswer, LookupSteps};
 use shared::{valid_site_id, Error, PhoneNumber};
 use worker::{console_error, console_warn, Request, Response, RouteContext};
 
@@ -62,9 +62,19 @@ pub async fn twilio_hook(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
         fallback = Some((owner.business_number, voice.to));
         owner.site
     } else {
-        query_value("site")
+        let site = query_value("site")
             .filter(|s| valid_site_id(s))
-            .ok_or_else(|| Error::invalid("missing or invalid query parameter site on the callback URL"))?
+            .ok_or_else(|| Error::invalid("missing or invalid query parameter site on the callback URL"))?;
+        // A step's answer comes while the caller waits: if it cannot be handled, the call is
+        // still forwarded (to the business number of the site's number dialled).
+        if hook == Hook::Gather {
+            let dialled = query_value("tn").and_then(|tn| PhoneNumber::parse(&tn).ok());
+            if let Some(tn) = dialled {
+                let owner = KvMirror::new(&ctx.env)?.get(&tn).await.ok().flatten();
+                fallback = owner.filter(|o| o.site == site).map(|o| (o.business_number, tn));
+            }
+        }
+        site
     };
     let enforce = config::twilio_signatures_enforced(&ctx.env);
     if !enforce {
@@ -87,6 +97,11 @@ pub async fn twilio_hook(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
         params,
         tracking_number: query_value("tn"),
         voicemail: query_value("voicemail").is_some_and(|v| v == "1"),
+        gather: (hook == Hook::Gather)
+            .then(|| {
+                GatherState::parse(query_value("step").as_deref(), query_value("attempt").as_deref()).ok()
+            })
+            .flatten(),
         origin: origin.clone(),
     };
     let answer = SiteStub::for_site(&ctx.env, &site)?.send(&Command::Twilio(request), None).await;
@@ -171,7 +186,11 @@ pub async fn lookup_dialed(req: Request, ctx: RouteContext<()>) -> Result<Respon
     let Some(owner) = KvMirror::new(&ctx.env)?.get(&dialed).await? else {
         return Err(Error::Unauthorized.into());
     };
-    let lookup = DialedLookup { call_id, from, dialed };
+    let steps = LookupSteps {
+        extension: keys(value("ext"), "ext", 16)?,
+        customer_id: keys(value("customer_id"), "customer_id", 30)?,
+    };
+    let lookup = DialedLookup { call_id, from, dialed, steps };
     let auth = format!("Bearer {key}");
     let mut resp =
         SiteStub::for_site(&ctx.env, &owner.site)?.send(&Command::LookupDialed(lookup), Some(&auth)).await?;
@@ -179,7 +198,11 @@ pub async fn lookup_dialed(req: Request, ctx: RouteContext<()>) -> Result<Respon
         return Ok(resp);
     }
     let answer: LookupAnswer = resp.json().await?;
-    let text = answer.forward_to.clone().unwrap_or_else(|| "voicemail".into());
+    let text = match (&answer.forward_to, answer.hangup) {
+        (Some(number), _) => number.clone(),
+        (None, true) => "hangup".into(),
+        (None, false) => "voicemail".into(),
+    };
     let mut out = Response::ok(text)?;
     let h = out.headers_mut();
     h.set("content-type", "text/plain; charset=utf-8")?;
@@ -187,4 +210,13 @@ pub async fn lookup_dialed(req: Request, ctx: RouteContext<()>) -> Result<Respon
     h.set("x-ringtrace-call-id", &answer.call_id)?;
     h.set("x-ringtrace-after-hours", if answer.after_hours { "1" } else { "0" })?;
     Ok(out)
+}
+
+/// A lookup's `ext` or `customer_id`: what the caller keyed, 1–`max` digits (`None`: absent).
+fn keys(value: Option<String>, name: &str, max: usize) -> shared::Result<Option<String>> {
+    match value.filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) if v.len() <= max && v.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(v)),
+        Some(_) => Err(Error::invalid(format!("{name} must be 1-{max} digits"))),
+    }
 }

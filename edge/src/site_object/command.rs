@@ -5,7 +5,7 @@
 use crate::error::storage;
 use serde::{Deserialize, Serialize};
 use shared::twilio::TwilioRequest;
-use shared::wire::{LeaseCommand, LeaseRef, NumberEntry};
+use shared::wire::{IdentificationTestBody, LeaseCommand, LeaseRef, LookupSteps, NumberEntry};
 use shared::{CallEvent, Error, PhoneNumber, SiteSetup};
 use worker::Request;
 
@@ -46,6 +46,8 @@ pub enum Command {
     /// Whether the caller's token opens the site (`{"ok": true}`, or the site's refusal).
     Authorize,
     Settings,
+    /// A sample caller-identification request to the site's CRM (the Settings page's test).
+    TestIdentification(IdentificationTestBody),
     /// A settings patch: the JSON text of an object of the settings to change (text, as
     /// for `Import`: the site's token is checked before any depth limit of the patch).
     UpdateSettings(String),
@@ -77,6 +79,7 @@ impl Command {
             Command::RemoveNumber(_) => "/admin/numbers/remove",
             Command::Authorize => "/authorize",
             Command::Settings => "/settings",
+            Command::TestIdentification(_) => "/settings/identification-test",
             Command::UpdateSettings(_) => "/settings/update",
             Command::CallDetail(_) => "/call",
             Command::Pool { .. } => "/pool",
@@ -99,6 +102,9 @@ pub struct DialedLookup {
     pub call_id: String,
     pub from: String,
     pub dialed: PhoneNumber,
+    /// What the provider collected from the caller: an extension, a customer number.
+    #[serde(default)]
+    pub steps: LookupSteps,
 }
 
 /// The object's answer to a [`Command::Twilio`].

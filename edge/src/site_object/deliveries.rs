@@ -5,9 +5,10 @@
 use super::{Ledger, SiteObject};
 use crate::clock::{now, EdgeClock};
 use crate::config;
+use crate::outbound::{self, Failure};
 use shared::Delivery;
 use shared::{LeaseStore, SiteLedger};
-use worker::{console_error, console_warn, Method, Request, RequestInit, Response, Result};
+use worker::{console_error, console_warn, Response, Result};
 
 impl SiteObject {
     /// The alarm: delivers due CRM webhooks, then sets the alarm for the next one.
@@ -68,33 +69,21 @@ impl SiteObject {
 
 /// POSTs one CRM webhook, signed; the receiver's status code, or why there was none.
 async fn deliver(delivery: &Delivery, secret: &str) -> std::result::Result<u16, String> {
-    use futures_util::future::{select, Either};
     let sent_at = now().millis() / 1000;
-    let headers = worker::Headers::new();
-    let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| e.to_string());
-    set("content-type", "application/json")?;
-    set("user-agent", "ringtrace-webhooks/1")?;
-    set("x-ringtrace-event", &delivery.event)?;
-    set("x-ringtrace-delivery", &delivery.id)?;
-    set(
-        "x-ringtrace-signature",
-        &shared::webhook_signature_header(secret, sent_at, delivery.body.as_bytes()),
-    )?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_headers(headers).with_body(Some(delivery.body.clone().into()));
-    let req = Request::new_with_init(&delivery.url, &init).map_err(|e| e.to_string())?;
-    let controller = worker::AbortController::default();
-    let signal = controller.signal();
-    let fetch = worker::Fetch::Request(req);
-    let sending = std::pin::pin!(fetch.send_with_signal(&signal));
-    let timeout = std::time::Duration::from_millis(u64::from(shared::DELIVERY_TIMEOUT_MS));
-    let timer = std::pin::pin!(worker::Delay::from(timeout));
-    match select(sending, timer).await {
-        Either::Left((Ok(resp), _)) => Ok(resp.status_code()),
-        Either::Left((Err(e), _)) => Err(e.to_string()),
-        Either::Right(_) => {
-            controller.abort();
-            Err(format!("no answer within {} s", shared::DELIVERY_TIMEOUT_MS / 1000))
-        }
+    let headers = [
+        ("content-type", "application/json".to_string()),
+        ("user-agent", "ringtrace-webhooks/1".to_string()),
+        ("x-ringtrace-event", delivery.event.clone()),
+        ("x-ringtrace-delivery", delivery.id.clone()),
+        (
+            "x-ringtrace-signature",
+            shared::webhook_signature_header(secret, sent_at, delivery.body.as_bytes()),
+        ),
+    ]
+    .map(|(k, v)| (k.to_string(), v));
+    match outbound::post(&delivery.url, &headers, &delivery.body, shared::DELIVERY_TIMEOUT_MS, false).await {
+        Ok((status, _)) => Ok(status),
+        Err(Failure::TimedOut) => Err(format!("no answer within {} s", shared::DELIVERY_TIMEOUT_MS / 1000)),
+        Err(Failure::Unreachable(why)) => Err(why),
     }
 }

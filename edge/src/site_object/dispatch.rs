@@ -8,6 +8,7 @@ use super::{Ledger, SiteObject};
 use crate::clock::EdgeClock;
 use crate::config;
 use crate::error::{Dialect, EdgeError};
+use crate::outbound::EdgeCrm;
 use serde::Serialize;
 use shared::wire::{CallView, LeaseCommand, LeaseGrant, Released, SiteSummary};
 use shared::{Clock, SiteLedger};
@@ -53,7 +54,7 @@ impl SiteObject {
                     fallback_token: fallback_token.as_deref(),
                     enforce: config::twilio_signatures_enforced(&self.env),
                 };
-                let twiml = ledger.twilio(&request, check).await;
+                let twiml = ledger.twilio(&request, check, &EdgeCrm).await;
                 self.schedule_deliveries(ledger).await;
                 json(&TwimlAnswer { twiml: twiml? })
             }
@@ -63,7 +64,16 @@ impl SiteObject {
                 json(&CallView::from(&call?))
             }
             Command::LookupDialed(lookup) => {
-                let answer = ledger.lookup_dialed(token, &lookup.call_id, &lookup.from, &lookup.dialed).await;
+                let answer = ledger
+                    .lookup_dialed(
+                        token,
+                        &lookup.call_id,
+                        &lookup.from,
+                        &lookup.dialed,
+                        &lookup.steps,
+                        &EdgeCrm,
+                    )
+                    .await;
                 self.schedule_deliveries(ledger).await;
                 json(&answer?)
             }
@@ -83,6 +93,9 @@ impl SiteObject {
                 json(&serde_json::json!({"ok": true}))
             }
             Command::Settings => json(&ledger.settings(token).await?),
+            Command::TestIdentification(body) => {
+                json(&ledger.test_identification(token, body.customer_id.as_deref(), &EdgeCrm).await?)
+            }
             Command::UpdateSettings(patch) => json(&ledger.update_settings(token, patch.as_bytes()).await?),
             Command::CallDetail(call_sid) => json(&ledger.call_detail(token, &call_sid).await?),
             Command::Pool { days } => json(&ledger.pool_report(token, days).await?),

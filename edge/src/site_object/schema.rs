@@ -23,6 +23,13 @@ const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, call_sid TEXT NOT NULL, next_at INTEGER, json TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at) WHERE next_at IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS deliveries_by_call ON deliveries (call_sid)",
+    // Extension leases, a row each (a site may hold tens of thousands: not in site_state).
+    "CREATE TABLE IF NOT EXISTS extension_leases (lease_id TEXT PRIMARY KEY, number TEXT NOT NULL, \
+     extension TEXT NOT NULL, visitor TEXT NOT NULL, started_at INTEGER NOT NULL, ends_at INTEGER NOT NULL, \
+     json TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS extension_leases_by_pair ON extension_leases (number, extension, started_at)",
+    "CREATE INDEX IF NOT EXISTS extension_leases_by_end ON extension_leases (number, ends_at)",
+    "CREATE INDEX IF NOT EXISTS extension_leases_by_visitor ON extension_leases (visitor, ends_at)",
 ];
 
 /// The call columns added after the first release, with their types: a database created

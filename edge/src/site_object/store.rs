@@ -428,3 +428,109 @@ fn range_args(from: Timestamp, to: Timestamp, limit: usize) -> shared::Result<Ve
         int(i64::try_from(limit).unwrap_or(i64::MAX).min(1 << 40))?,
     ])
 }
+
+impl shared::ExtensionLeases for ObjectStore {
+    fn latest_on_extension(
+        &self,
+        number: &PhoneNumber,
+        extension: &str,
+        at: Timestamp,
+    ) -> shared::Result<Option<shared::Lease>> {
+        if !self.has_tables()? {
+            return Ok(None);
+        }
+        self.ensure_schema()?;
+        let sql = "SELECT json FROM extension_leases WHERE number = ? AND extension = ? AND started_at <= ? \
+                   ORDER BY started_at DESC LIMIT 1";
+        Ok(self.rows(sql, vec![number.e164().into(), extension.into(), int(at.millis())?])?.pop())
+    }
+    fn extensions_of_visitor(
+        &self,
+        visitor: &str,
+        ending_after: Timestamp,
+    ) -> shared::Result<Vec<shared::Lease>> {
+        if !self.has_tables()? {
+            return Ok(Vec::new());
+        }
+        self.ensure_schema()?;
+        let sql = "SELECT json FROM extension_leases WHERE visitor = ? AND ends_at > ? ORDER BY started_at DESC LIMIT 20";
+        self.rows(sql, vec![visitor.into(), int(ending_after.millis())?])
+    }
+    fn extensions_held(&self, number: &PhoneNumber, ending_after: Timestamp) -> shared::Result<Vec<String>> {
+        #[derive(Deserialize)]
+        struct Held {
+            extension: String,
+        }
+        if !self.has_tables()? {
+            return Ok(Vec::new());
+        }
+        self.ensure_schema()?;
+        let sql = "SELECT DISTINCT extension FROM extension_leases WHERE number = ? AND ends_at > ?";
+        let rows: Vec<Held> = self
+            .sql
+            .exec(sql, vec![number.e164().into(), int(ending_after.millis())?])
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        Ok(rows.into_iter().map(|r| r.extension).collect())
+    }
+    fn count_extensions_held(&self, number: &PhoneNumber, ending_after: Timestamp) -> shared::Result<u64> {
+        #[derive(Deserialize)]
+        struct Count {
+            n: i64,
+        }
+        if !self.has_tables()? {
+            return Ok(0);
+        }
+        self.ensure_schema()?;
+        let sql =
+            "SELECT count(DISTINCT extension) AS n FROM extension_leases WHERE number = ? AND ends_at > ?";
+        let rows: Vec<Count> = self
+            .sql
+            .exec(sql, vec![number.e164().into(), int(ending_after.millis())?])
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        Ok(rows.first().map_or(0, |c| u64::try_from(c.n).unwrap_or(0)))
+    }
+    fn extension_leases(
+        &self,
+        number: &PhoneNumber,
+        ending_after: Timestamp,
+        limit: usize,
+    ) -> shared::Result<Vec<shared::Lease>> {
+        if !self.has_tables()? {
+            return Ok(Vec::new());
+        }
+        self.ensure_schema()?;
+        let sql = "SELECT json FROM extension_leases WHERE number = ? AND ends_at > ? ORDER BY started_at DESC LIMIT ?";
+        let limit = int(i64::try_from(limit).unwrap_or(i64::MAX))?;
+        self.rows(sql, vec![number.e164().into(), int(ending_after.millis())?, limit])
+    }
+    fn extension_lease(&self, lease_id: &str) -> shared::Result<Option<shared::Lease>> {
+        if !self.has_tables()? {
+            return Ok(None);
+        }
+        self.ensure_schema()?;
+        Ok(self.rows("SELECT json FROM extension_leases WHERE lease_id = ?", vec![lease_id.into()])?.pop())
+    }
+    fn save_extension_lease(&self, lease: &shared::Lease) -> shared::Result<()> {
+        self.ensure_schema()?;
+        let json = serde_json::to_string(lease).map_err(storage)?;
+        self.write(
+            "INSERT OR REPLACE INTO extension_leases (lease_id, number, extension, visitor, started_at, ends_at, json) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                lease.id.clone().into(),
+                lease.number.e164().into(),
+                lease.extension.clone().unwrap_or_default().into(),
+                lease.visitor.clone().into(),
+                int(lease.started_at.millis())?,
+                int(lease.ends_at().millis())?,
+                json.into(),
+            ],
+        )
+    }
+}
+
+fn int(v: i64) -> shared::Result<worker::SqlStorageValue> {
+    worker::SqlStorageValue::try_from_i64(v).map_err(storage)
+}

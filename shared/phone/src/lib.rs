@@ -417,6 +417,30 @@ pub fn replace_across_where(
     to: &PhoneNumber,
     accept: &mut dyn FnMut(usize, usize) -> bool,
 ) -> Option<Vec<String>> {
+    replace_across_tailed(pieces, from, to, Tails { old: "", new: "" }, accept)
+}
+
+/// Text written right after a number: an extension shown with it (` ext. 042`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tails<'a> {
+    /// Removed where it directly follows an occurrence of the number being replaced (the
+    /// extension shown with it until now); `""`: none.
+    pub old: &'a str,
+    /// Written right after each rewritten number, in the piece where the number ends; `""`:
+    /// none.
+    pub new: &'a str,
+}
+
+/// [`replace_across_where`], with the text after each number changed as `tails` says: a
+/// number shown with an extension (`(555) 010-0909 ext. 042`) becomes another, with its own
+/// extension or none.
+pub fn replace_across_tailed(
+    pieces: &[&str],
+    from: &PhoneNumber,
+    to: &PhoneNumber,
+    tails: Tails<'_>,
+    accept: &mut dyn FnMut(usize, usize) -> bool,
+) -> Option<Vec<String>> {
     let joined = cat(pieces);
     let mut occurrences = find_occurrences(&joined, from);
     if occurrences.is_empty() {
@@ -451,6 +475,9 @@ pub fn replace_across_where(
         }
     };
     for o in occurrences {
+        if o.start < last {
+            continue; // inside the old tail just removed
+        }
         copy(&mut out, last, o.start);
         let printed = sub(&joined, o.start, o.end);
         match reformat_in_place(printed, o.form, from, to) {
@@ -471,7 +498,13 @@ pub fn replace_across_where(
                 }
             }
         }
+        if let Some(piece) = out.get_mut(piece_of(o.end.saturating_sub(1))) {
+            piece.push_str(tails.new);
+        }
         last = o.end;
+        if !tails.old.is_empty() && tail(&joined, o.end).starts_with(tails.old) {
+            last += tails.old.len();
+        }
     }
     copy(&mut out, last, joined.len());
     Some(out)
@@ -497,6 +530,42 @@ mod tests {
         assert_eq!(n("+44 20 7946 0958").country_code(), "44");
         assert_eq!(n("+353 1 234 5678").country_code(), "353");
         assert_eq!(n("+44 20 7946 0958").national(), "2079460958");
+    }
+
+    #[test]
+    fn an_extension_is_written_after_the_number_and_taken_away_with_it() {
+        let (business, ext_number, pool) = (n("+15550100100"), n("+15550100909"), n("+15550100203"));
+        let all = &mut |_: usize, _: usize| true;
+        let with = Tails { old: "", new: " ext. 042" };
+        let shown = replace_across_tailed(
+            &["Call <b>", "(555)", " 010-0100", "</b> today"],
+            &business,
+            &ext_number,
+            with,
+            all,
+        );
+        assert_eq!(shown.unwrap().concat(), "Call <b>(555) 010-0909 ext. 042</b> today");
+        let pieces = ["Call (555) 010-0909 ext. 042 or 555.010.0909 ext. 042."];
+        let back =
+            replace_across_tailed(&pieces, &ext_number, &pool, Tails { old: " ext. 042", new: "" }, all)
+                .unwrap();
+        assert_eq!(back[0], "Call (555) 010-0203 or 555.010.0203.");
+        let other = Tails { old: " ext. 042", new: " ext. 117" };
+        let moved = replace_across_tailed(&pieces, &ext_number, &ext_number, other, all).unwrap();
+        assert_eq!(moved[0], "Call (555) 010-0909 ext. 117 or 555.010.0909 ext. 117.");
+        // An extension written across pieces goes where the number ends; a tail that is not
+        // there is left alone.
+        let split =
+            replace_across_tailed(&["(555) 010-", "0100", " x"], &business, &ext_number, with, all).unwrap();
+        assert_eq!(split, ["(555) 010-", "0909 ext. 042", " x"]);
+        let no_tail = replace_across_tailed(
+            &["(555) 010-0909 ext. 1"],
+            &ext_number,
+            &pool,
+            Tails { old: " ext. 042", new: "" },
+            all,
+        );
+        assert_eq!(no_tail.unwrap()[0], "(555) 010-0203 ext. 1");
     }
 
     #[test]

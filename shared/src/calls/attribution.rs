@@ -51,6 +51,10 @@ pub fn attribute(
         transcript: None,
         tags: Vec::new(),
         events: Vec::new(),
+        extension: None,
+        unattributed_reason: None,
+        customer_id: None,
+        identification: None,
     }
 }
 

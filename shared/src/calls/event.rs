@@ -1,6 +1,7 @@
 //! A call's events as providers report them (started, ringing, answered, ended, recording,
 //! transcription), merged so a replayed or reordered report counts once.
 
+use super::identification::Identification;
 use crate::support::{hash_token, Timestamp};
 use phone::PhoneNumber;
 use serde::{Deserialize, Serialize};
@@ -93,6 +94,14 @@ pub enum EventKind {
     Transcription {
         text: String,
     },
+    /// On an extension number: what the caller keyed (`None`: nothing) after `attempts`
+    /// prompts. It picks the session the call is credited to.
+    Extension {
+        digits: Option<String>,
+        attempts: u32,
+    },
+    /// Caller identification: what the caller keyed, what the CRM said, where the call went.
+    Identification(Identification),
 }
 
 /// One report from a provider about one call.
@@ -128,6 +137,8 @@ impl CallEvent {
             }
             EventKind::Recording { url, .. } => format!("recording:{url}"),
             EventKind::Transcription { text } => format!("transcription:{}", hash_token(text)),
+            EventKind::Extension { .. } => "extension".into(),
+            EventKind::Identification(_) => "identification".into(),
         }
     }
 
@@ -180,6 +191,14 @@ pub struct Recording {
     pub url: String,
     pub duration_secs: Option<u32>,
     pub voicemail: bool,
+}
+
+/// What a caller keys, as kept: at most 16 of the keys a phone has (`0-9`, `*`, `#`), anything
+/// else dropped; nothing → `None`.
+pub fn keyed_digits(raw: &str) -> Option<String> {
+    let keys: String =
+        raw.chars().filter(|c| c.is_ascii_digit() || matches!(c, '*' | '#')).take(16).collect();
+    (!keys.is_empty()).then_some(keys)
 }
 
 /// The site's keywords that occur in `text` as whole words (case-insensitive), in the

@@ -180,6 +180,10 @@ impl ImportedCall {
             transcript: None,
             tags: self.tags.iter().map(|t| t.trim().to_string()).collect(),
             events: Vec::new(),
+            extension: None,
+            unattributed_reason: None,
+            customer_id: None,
+            identification: None,
         })
     }
 }

@@ -6,14 +6,19 @@
 mod attribution;
 mod destination;
 mod event;
+mod identification;
 mod import;
 mod progress;
 mod query;
 mod record;
 
 pub use attribution::attribute;
-pub use destination::{call_destination, caller_id_for, CallDestination};
-pub use event::{keyword_tags, CallEvent, CallStatus, EventKind, Leg, Recording};
+pub use destination::{call_destination, call_destination_to, caller_id_for, CallDestination};
+pub use event::{keyed_digits, keyword_tags, CallEvent, CallStatus, EventKind, Leg, Recording};
+pub use identification::{
+    crm_request, decide, decide_without_entry, entry_fits, CallContext, CrmClient, CrmReply, CrmRequest,
+    Decision, Identification, IdentificationOutcome, CRM_TIMEOUT_MS, MAX_CRM_REPLY,
+};
 pub use import::{ImportBody, ImportResult, ImportedCall, MAX_IMPORT_BODY, MAX_IMPORT_CALLS};
 pub use progress::{CallOutcome, CallProgress, CallTiming};
 pub(crate) use query::SQL_ANSWERED;
@@ -21,4 +26,4 @@ pub use query::{
     CallQuery, CallRow, CallSort, ChannelFilter, SqlArg, StatusFilter, DEFAULT_PER_PAGE, MAX_EXPORT_ROWS,
     MAX_PER_PAGE,
 };
-pub use record::{identifiable_caller, Attribution, CallRecord, Candidate, IncomingCall};
+pub use record::{identifiable_caller, Attribution, CallRecord, Candidate, IncomingCall, UnattributedReason};

@@ -2,6 +2,7 @@
 //! same whatever order or how often the events came.
 
 use super::event::{CallEvent, CallStatus, EventKind, Leg, Recording};
+use super::identification::Identification;
 use crate::support::Timestamp;
 use phone::PhoneNumber;
 use serde::{Deserialize, Serialize};
@@ -71,6 +72,9 @@ pub struct CallProgress {
     pub after_hours: bool,
     pub recordings: Vec<Recording>,
     pub transcript: Option<String>,
+    /// What the caller keyed on an extension number (`Some(None)`: nothing).
+    pub extension: Option<Option<String>>,
+    pub identification: Option<Identification>,
 }
 
 /// When two ends of the same leg come at the same instant, the more informative one wins.
@@ -135,6 +139,8 @@ impl CallProgress {
                     voicemail: *voicemail,
                 }),
                 EventKind::Transcription { text } => texts.push(text.clone()),
+                EventKind::Extension { digits, .. } => p.extension = Some(digits.clone()),
+                EventKind::Identification(i) => p.identification = Some(i.clone()),
             }
         }
         if p.from.is_none() {

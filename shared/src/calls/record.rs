@@ -2,6 +2,7 @@
 //! session it is credited to.
 
 use super::event::{CallEvent, CallStatus, Recording};
+use super::identification::Identification;
 use super::progress::CallOutcome;
 use crate::pool::Region;
 use crate::support::Timestamp;
@@ -42,6 +43,21 @@ pub struct Attribution {
     /// Other sessions sharing the number at that instant (exhaustion policy "share").
     #[serde(default)]
     pub candidates: Vec<Candidate>,
+}
+
+impl Attribution {
+    /// Credit to the session `lease` (`late`: it had ended, within its retention), with no
+    /// other candidates (an extension is one session's alone).
+    pub fn of_lease(lease: &crate::pool::Lease, late: bool) -> Attribution {
+        Attribution {
+            lease_id: lease.id.clone(),
+            visitor: lease.visitor.clone(),
+            source: lease.source.clone(),
+            region: lease.region.clone(),
+            late,
+            candidates: Vec::new(),
+        }
+    }
 }
 
 /// A recorded call with its attribution (`None`: no session held the number then).
@@ -95,6 +111,37 @@ pub struct CallRecord {
     /// Every distinct event providers reported about the call, as received.
     #[serde(default)]
     pub events: Vec<CallEvent>,
+    /// On an extension number: the extension the caller keyed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+    /// Why a call to an extension number is credited to no session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unattributed_reason: Option<UnattributedReason>,
+    /// The caller's customer number, from caller identification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    /// What caller identification did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identification: Option<Identification>,
+}
+
+/// Why a call that could have been credited to a session is not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnattributedReason {
+    /// The caller keyed no extension (after the prompt twice).
+    ExtensionMissing,
+    /// The caller keyed an extension no session holds (or not one of the site's length).
+    ExtensionUnknown,
+}
+
+impl UnattributedReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnattributedReason::ExtensionMissing => "extension_missing",
+            UnattributedReason::ExtensionUnknown => "extension_unknown",
+        }
+    }
 }
 
 impl CallRecord {

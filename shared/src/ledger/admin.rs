@@ -3,6 +3,7 @@
 
 use super::SiteLedger;
 use crate::error::{Error, Result};
+use crate::pool::ExtensionLeases;
 use crate::pool::Lease;
 use crate::site::NumberOwner;
 use crate::site::SiteConfig;
@@ -11,9 +12,10 @@ use crate::site::SiteSetup;
 use crate::store::SiteState;
 use crate::store::{CallStore, LeaseStore};
 use crate::support::Clock;
+use crate::support::Entropy;
 use phone::PhoneNumber;
 
-impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
+impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger<'_, S, C> {
     /// Creates or updates the site. Keeps the lease history of numbers that stay; refuses a
     /// number that already belongs to another site.
     pub async fn configure(&self, setup: SiteSetup) -> Result<SiteConfig> {

@@ -10,15 +10,17 @@ use crate::calls::ImportResult;
 use crate::calls::IncomingCall;
 use crate::calls::MAX_EXPORT_ROWS;
 use crate::error::{Error, Result};
+use crate::pool::ExtensionLeases;
 use crate::store::{CallStore, LeaseStore};
 use crate::support::Clock;
+use crate::support::Entropy;
 use crate::wire::calls_csv;
 use crate::wire::CallDetail;
 use crate::wire::CallView;
 use crate::wire::CallsPage;
 use crate::wire::DeliveryView;
 
-impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
+impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger<'_, S, C> {
     /// Records a call once per `call_sid`, credited to the session that held the number
     /// when it started. Returns the stored record and whether this request created it.
     pub async fn record_call(&self, call: IncomingCall) -> Result<(CallRecord, bool)> {

@@ -4,8 +4,10 @@
 use super::SiteLedger;
 use crate::calls::CallRecord;
 use crate::error::{Error, Result};
+use crate::pool::ExtensionLeases;
 use crate::store::{CallStore, LeaseStore};
 use crate::support::Clock;
+use crate::support::Entropy;
 use crate::support::Timestamp;
 use crate::webhooks::Delivery;
 use crate::webhooks::CALL_ENDED;
@@ -16,7 +18,7 @@ use crate::wire::CrmPayload;
 /// Most CRM deliveries one alarm run attempts (each may wait 10 s for its receiver).
 pub const DELIVERY_BATCH: usize = 20;
 
-impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
+impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger<'_, S, C> {
     pub(super) async fn enqueue(
         &self,
         record: &CallRecord,

@@ -3,15 +3,21 @@
 
 use super::SiteLedger;
 use crate::error::{Error, Result};
+use crate::pool::ExtensionLeases;
 use crate::pool::Lease;
 use crate::pool::LeaseRequest;
 use crate::pool::Limits;
 use crate::pool::Over;
 use crate::pool::RateLimiter;
 use crate::pool::Region;
+use crate::pool::{
+    is_extension_lease_id, keep_extension, lease_extension, release_extension, renew_extension,
+    ExhaustionPolicy,
+};
 use crate::site::SiteConfig;
 use crate::store::{CallStore, LeaseStore};
 use crate::support::Clock;
+use crate::support::Entropy;
 use crate::support::Timestamp;
 use crate::traffic::static_rule_for;
 use crate::traffic::StaticRule;
@@ -22,7 +28,7 @@ use crate::wire::LeaseGrant;
 use phone::PhoneNumber;
 use std::cell::RefCell;
 
-impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
+impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger<'_, S, C> {
     /// Lends the visitor a number (the same one while their lease is live), records the
     /// lease, and mirrors it under the number for the call path. The lease is credited to
     /// the touch the site's attribution model picks from the visitor's history; a page view
@@ -98,11 +104,19 @@ impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
             self.store.mirror_visitor(&lease.visitor, Some(&LeaseGrant::new(&lease, &state.config))).await?;
             return Ok(Leased::Lease(lease, state.config));
         }
+        let extension_numbers = state.config.extensions.numbers_of(line.as_ref());
+        let extension_rules = state.config.extension_rules();
         // Only a request that would take a pool number counts against the limits (a static
         // number takes none; a visitor's live lease is theirs already), and the visit's touch
         // is recorded either way, so attribution keeps the ad click.
         if let Some((limiter, ip)) = limits {
-            if !state.pool.holds(&visitor, line.as_ref(), now) {
+            let holds_extension = !extension_numbers.is_empty()
+                && self
+                    .store
+                    .extensions_of_visitor(&visitor, now)?
+                    .iter()
+                    .any(|l| l.is_live(now) && extension_numbers.contains(&l.number));
+            if !holds_extension && !state.pool.holds(&visitor, line.as_ref(), now) {
                 let budget = Limits::for_site(&state.config);
                 if let Err(over) = limiter.borrow_mut().admit(&budget, now, ip, &visitor) {
                     return Ok(Leased::Limited(LeaseGrant::limited(&state.config, line.as_ref(), now), over));
@@ -110,12 +124,49 @@ impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
             }
         }
         let req = LeaseRequest { visitor, source, region };
-        let lease = state.pool.lease_on_line(req, line.as_ref(), now, &state.config.rules(), self.site)?;
-        self.store.save(&state).await?;
+        // A visitor keeps the extension they hold (live, or still reserved for them).
+        if !extension_numbers.is_empty() {
+            if let Some(lease) = keep_extension(self.store, &req, &extension_numbers, now, &extension_rules)?
+            {
+                return self.extension_leased(lease, state.config).await;
+            }
+        }
+        let pool_serves_line = state.pool.numbers().iter().any(|n| n.line.as_ref() == line.as_ref());
+        if pool_serves_line || extension_numbers.is_empty() {
+            match state.pool.lease_on_line(req.clone(), line.as_ref(), now, &state.config.rules(), self.site)
+            {
+                Ok(lease) => {
+                    self.store.save(&state).await?;
+                    self.store.record_session(&lease).await?;
+                    self.store
+                        .mirror_visitor(&lease.visitor, Some(&LeaseGrant::new(&lease, &state.config)))
+                        .await?;
+                    self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
+                    return Ok(Leased::Lease(lease, state.config));
+                }
+                // Every pool number is live: the site lends an extension instead (the pool
+                // counted the exhaustion).
+                Err(Error::PoolExhausted(_))
+                    if state.config.exhaustion == ExhaustionPolicy::Extension
+                        && !extension_numbers.is_empty() =>
+                {
+                    self.store.save(&state).await?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        match lease_extension(self.store, &req, &extension_numbers, now, &extension_rules, self.clock)? {
+            Some(lease) => self.extension_leased(lease, state.config).await,
+            None => Err(Error::PoolExhausted(self.site.to_string())),
+        }
+    }
+
+    /// An extension lease granted: logged as a session and mirrored for the visitor's page
+    /// views (its number is everyone's: nothing is mirrored under it).
+    async fn extension_leased(&self, lease: Lease, config: SiteConfig) -> Result<Leased> {
         self.store.record_session(&lease).await?;
-        self.store.mirror_visitor(&lease.visitor, Some(&LeaseGrant::new(&lease, &state.config))).await?;
-        self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
-        Ok(Leased::Lease(lease, state.config))
+        self.store.mirror_visitor(&lease.visitor, Some(&LeaseGrant::new(&lease, &config))).await?;
+        Ok(Leased::Lease(lease, config))
     }
 
     /// Heartbeat from the visitor's page: extends their live lease.
@@ -123,6 +174,14 @@ impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
         if lease_id == crate::wire::LIMITED_LEASE_ID {
             // A limited grant holds nothing: it has ended, and the widget asks again.
             return Err(Error::LeaseEnded(lease_id.to_string()));
+        }
+        if is_extension_lease_id(lease_id) {
+            let config = self.config().await?;
+            let lease =
+                renew_extension(self.store, lease_id, visitor, self.clock.now(), &config.extension_rules())?;
+            self.store.record_session(&lease).await?;
+            self.store.mirror_visitor(visitor, Some(&LeaseGrant::new(&lease, &config))).await?;
+            return Ok((lease, config));
         }
         let mut state = self.state().await?;
         if let Some(digits) = lease_id.strip_prefix(STATIC_LEASE_PREFIX) {
@@ -156,6 +215,12 @@ impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
     pub async fn release(&self, lease_id: &str, visitor: &str) -> Result<Lease> {
         if lease_id == crate::wire::LIMITED_LEASE_ID {
             return Err(Error::LeaseEnded(lease_id.to_string()));
+        }
+        if is_extension_lease_id(lease_id) {
+            let lease = release_extension(self.store, lease_id, visitor, self.clock.now())?;
+            self.store.record_session(&lease).await?;
+            self.store.mirror_visitor(visitor, None).await?;
+            return Ok(lease);
         }
         let mut state = self.state().await?;
         if lease_id.starts_with(STATIC_LEASE_PREFIX) {
@@ -203,6 +268,7 @@ fn static_lease(
         shared: false,
         overflow: false,
         static_number: true,
+        extension: None,
     }
 }
 

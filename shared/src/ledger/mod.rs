@@ -2,19 +2,22 @@
 //! once against the store traits so it runs on the host too. One file per kind of operation.
 
 mod admin;
+mod call_steps;
 mod calls;
 mod deliveries;
 mod lease;
 mod reports;
 mod telephony;
 
+pub use call_steps::EXTENSION_ATTEMPTS;
 pub use deliveries::DELIVERY_BATCH;
 pub use telephony::MAX_EVENTS_PER_CALL;
 
 use crate::error::{Error, Result};
+use crate::pool::ExtensionLeases;
 use crate::site::SiteConfig;
 use crate::store::{CallStore, LeaseStore, SiteState};
-use crate::support::Clock;
+use crate::support::{Clock, Entropy};
 
 /// The operations of one site, over its stores and a clock.
 pub struct SiteLedger<'a, S, C> {
@@ -23,7 +26,7 @@ pub struct SiteLedger<'a, S, C> {
     pub(crate) clock: &'a C,
 }
 
-impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
+impl<'a, S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger<'a, S, C> {
     pub fn new(site: &'a str, store: &'a S, clock: &'a C) -> Self {
         SiteLedger { site, store, clock }
     }
@@ -56,8 +59,10 @@ impl<'a, S: LeaseStore + CallStore, C: Clock> SiteLedger<'a, S, C> {
 
 #[cfg(test)]
 pub(crate) mod testing {
+    use crate::calls::{CrmClient, CrmReply, CrmRequest};
     use crate::site::SiteSetup;
     use crate::traffic::Visit;
+    use std::cell::RefCell;
     use std::future::Future;
     use std::pin::pin;
     use std::task::{Context, Poll, Waker};
@@ -89,5 +94,44 @@ pub(crate) mod testing {
 
     pub(crate) fn visit(source: &str) -> Visit {
         Visit { utm_source: Some(source.into()), utm_medium: Some("cpc".into()), ..Visit::default() }
+    }
+
+    /// A CRM that answers every request the same way, keeping what it was sent; it can make
+    /// the clock move as a slow CRM would.
+    pub(crate) struct ScriptedCrm<'a> {
+        pub reply: CrmReply,
+        pub sent: RefCell<Vec<CrmRequest>>,
+        pub takes: Option<(&'a crate::support::FixedClock, i64)>,
+    }
+
+    impl ScriptedCrm<'_> {
+        pub(crate) fn answering(status: u16, body: &str) -> Self {
+            ScriptedCrm {
+                reply: CrmReply::Answered { status, body: body.into() },
+                sent: RefCell::default(),
+                takes: None,
+            }
+        }
+    }
+
+    impl CrmClient for ScriptedCrm<'_> {
+        async fn send(&self, request: &CrmRequest) -> CrmReply {
+            self.sent.borrow_mut().push(request.clone());
+            if let Some((clock, secs)) = self.takes {
+                clock.advance_secs(secs);
+            }
+            self.reply.clone()
+        }
+    }
+
+    /// Where a test asks no CRM: any request is a failure to reach it.
+    pub(crate) struct NoCrm;
+
+    pub(crate) const NO_CRM: NoCrm = NoCrm;
+
+    impl CrmClient for NoCrm {
+        async fn send(&self, _: &CrmRequest) -> CrmReply {
+            CrmReply::Unreachable("this test has no CRM".into())
+        }
     }
 }

@@ -3,20 +3,26 @@
 
 use super::SiteLedger;
 use crate::error::Result;
+use crate::pool::ExtensionLeases;
 use crate::reports::overview::Overview;
 use crate::reports::overview::OverviewQuery;
 use crate::reports::report::Dimension;
 use crate::reports::report::ReportRow;
 use crate::store::{CallStore, LeaseStore};
 use crate::support::Clock;
+use crate::support::Entropy;
 use crate::support::Timestamp;
 use crate::wire::NumberState;
 use crate::wire::PoolReport;
+use crate::wire::{ExtensionNumberState, LiveExtension};
+
+/// Most live extensions the pool report lists per number.
+const EXTENSION_LIST_LIMIT: usize = 100;
 
 /// Most sessions the pool's sizing reads.
 const REPORT_ROW_LIMIT: usize = 200_000;
 
-impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
+impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger<'_, S, C> {
     /// The overview of `query`'s period against the period before, for the site's token.
     pub async fn overview(&self, token: Option<&str>, query: &OverviewQuery) -> Result<Overview> {
         let config = self.authorized_config(token).await?;
@@ -32,7 +38,9 @@ impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
         let now = self.clock.now();
         let from = now.plus_secs(-i64::from(days) * 24 * 3600);
         let retention = state.config.retention_secs;
-        let sessions = self.store.sessions_between(from, now.plus_secs(1), REPORT_ROW_LIMIT).await?;
+        let mut sessions = self.store.sessions_between(from, now.plus_secs(1), REPORT_ROW_LIMIT).await?;
+        // The pool's sizing is about its numbers: extension sessions share theirs.
+        sessions.retain(|l| l.extension.is_none());
         let numbers = state
             .pool
             .numbers()
@@ -58,7 +66,35 @@ impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
             })
             .collect();
         let size = u32::try_from(state.pool.numbers().len()).unwrap_or(u32::MAX);
+        let rules = state.config.extension_rules();
+        let mut extension_numbers = Vec::new();
+        for e in &state.config.extensions.numbers {
+            let live = self.store.extension_leases(&e.number, now, EXTENSION_LIST_LIMIT)?;
+            let live_count = self.store.count_extensions_held(&e.number, now)?;
+            let held = self.store.count_extensions_held(&e.number, now.plus_secs(-rules.retention_secs))?;
+            extension_numbers.push(ExtensionNumberState {
+                number: e.number.e164().to_string(),
+                business_number: e.business_number.as_ref().map(|b| b.e164().to_string()),
+                capacity: rules.capacity(),
+                live: live_count,
+                reserved: held.saturating_sub(live_count),
+                live_extensions: live
+                    .iter()
+                    .map(|l| LiveExtension {
+                        extension: l.extension.clone().unwrap_or_default(),
+                        until: l.ends_at(),
+                        holder_source: format!(
+                            "{} / {} ({})",
+                            l.source.source,
+                            l.source.medium,
+                            l.source.channel.label()
+                        ),
+                    })
+                    .collect(),
+            });
+        }
         Ok(PoolReport {
+            extension_numbers,
             numbers,
             exhaustion_events: state.pool.exhaustion_events(),
             days,

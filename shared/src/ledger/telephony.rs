@@ -1,41 +1,57 @@
-//! The site ledger's telephony side: call events recorded once and in any order, Twilio
-//! requests checked and answered with TwiML, dialed-number lookups, and CRM deliveries.
+//! The site ledger's telephony side: call events recorded once and in any order (and the
+//! call credited to its session), Twilio requests checked and answered with TwiML, and CRM
+//! deliveries queued. The steps a call passes before the dial are in `call_steps.rs`.
 
 use super::SiteLedger;
-use crate::calls::{attribute, identifiable_caller, CallRecord, IncomingCall};
-use crate::calls::{call_destination, caller_id_for, CallDestination};
+use crate::calls::CrmClient;
+use crate::calls::{
+    attribute, identifiable_caller, Attribution, CallRecord, IncomingCall, UnattributedReason,
+};
 use crate::calls::{keyword_tags, CallEvent, CallProgress, EventKind};
 use crate::error::{Error, Result};
+use crate::pool::{extension_holder, ExtensionLeases};
 use crate::providers::twilio::SignatureCheck;
 use crate::providers::twilio::TwilioRequest;
-use crate::providers::twilio::{self, Callbacks, DialPlan, Hook};
+use crate::providers::twilio::{self, Callbacks, Hook};
 use crate::providers::verify_twilio;
 use crate::site::SiteConfig;
 use crate::store::{CallStore, LeaseStore};
-use crate::support::{Clock, Timestamp};
+use crate::support::{Clock, Entropy, Timestamp};
 use crate::webhooks::{CALL_ENDED, CALL_STARTED};
-use crate::wire::LookupAnswer;
 use phone::PhoneNumber;
 
 /// Distinct events one call keeps (a real call has fewer than ten).
 pub const MAX_EVENTS_PER_CALL: usize = 50;
 
-impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
+/// When a call's `call.started` webhook is queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Announce {
+    /// When the call is created (most calls).
+    OnCreate,
+    /// Not yet: the call is at a step before the dial (the CRM hears of it with what the steps
+    /// found, once it is routed).
+    Hold,
+    /// Now, if not queued before: the call has passed its steps.
+    Now,
+}
+
+impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger<'_, S, C> {
     /// Records one provider event. The call is created by whichever of its events arrives
     /// first and credited to the session that held the number when it started; a repeated
     /// event changes nothing. Returns the call and whether this event was new.
     pub async fn record_event(&self, event: CallEvent) -> Result<(CallRecord, bool)> {
         let config = self.config().await?;
-        self.record_events_in(&config, vec![event]).await
+        self.record_events_in(&config, vec![event], Announce::OnCreate).await
     }
 
     /// Records the events of one call (what one request reports) with the site's settings
     /// already loaded: one read and one write of the call however many events; the pool is
     /// read only to credit a new call.
-    async fn record_events_in(
+    pub(super) async fn record_events_in(
         &self,
         config: &SiteConfig,
         events: Vec<CallEvent>,
+        announce: Announce,
     ) -> Result<(CallRecord, bool)> {
         let Some(first) = events.first().cloned() else {
             return Err(Error::invalid("no event to record"));
@@ -43,6 +59,7 @@ impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
         if events.iter().any(|e| e.call_sid != first.call_sid || e.to != first.to) {
             return Err(Error::invalid("one request reports events of one call"));
         }
+        let keyed = events.iter().any(|e| matches!(e.kind, EventKind::Extension { .. }));
         let existing = self.store.find_call(&first.call_sid).await?;
         let created = existing.is_none();
         let mut record = match existing {
@@ -87,55 +104,80 @@ impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
                 }
             }
         }
-        if !changed {
+        if !changed && announce != Announce::Now {
             return Ok((record, false)); // a replay: nothing new
         }
         let progress = CallProgress::from_events(&record.events);
         let from_changed = progress.from.as_ref().is_some_and(|f| f != &record.from);
         let start_changed = progress.started_at.is_some_and(|s| s != record.started_at);
-        if start_changed || from_changed {
-            // A late `started` event knows the real start (and caller): credit that moment.
+        if start_changed || from_changed || (changed && keyed) {
+            // A late `started` event knows the real start (and caller), and a keyed extension
+            // names the session: credit the call again.
             let at = progress.started_at.unwrap_or(record.started_at);
             let from = progress.from.clone().unwrap_or_else(|| record.from.clone());
-            let fresh = self.credit(&record.call_sid, &from, &record.to, at).await?;
+            let fresh =
+                self.credit(&record.call_sid, &from, &record.to, at, progress.extension.as_ref()).await?;
             record.started_at = at;
             record.from = from;
             record.attribution = fresh.attribution;
+            record.extension = fresh.extension;
+            record.unattributed_reason = fresh.unattributed_reason;
             record.repeat_of = fresh.repeat_of.filter(|first| first != &record.call_sid);
         }
         apply(&mut record, &progress, &config.keywords);
-        self.store.save_call(&record).await?;
+        if changed {
+            self.store.save_call(&record).await?;
+        }
         if let Some(hook) = &config.crm_webhook {
             let now = self.clock.now();
-            if created {
+            if (created && announce == Announce::OnCreate) || announce == Announce::Now {
                 self.enqueue(&record, CALL_STARTED, &hook.url, now).await?;
             }
             if !was_final && record.status.is_some_and(|s| s.is_final()) {
                 self.enqueue(&record, CALL_ENDED, &hook.url, now).await?;
             }
         }
-        Ok((record, true))
+        Ok((record, changed))
     }
 
     async fn new_call(&self, event: &CallEvent) -> Result<CallRecord> {
         let from = event.from.clone().unwrap_or_else(|| "unknown".into());
-        self.credit(&event.call_sid, &from, &event.to, event.start_estimate()).await
+        self.credit(&event.call_sid, &from, &event.to, event.start_estimate(), None).await
     }
 
-    /// A call record credited to whoever held `to` at `at`, with its repeat-caller link.
+    /// A call record credited to whoever held `to` at `at` (on an extension number: whoever
+    /// held the `keyed` extension; `Some(None)`: nothing was keyed), with its repeat-caller link.
     async fn credit(
         &self,
         call_sid: &str,
         from: &str,
         to: &PhoneNumber,
         at: Timestamp,
+        keyed: Option<&Option<String>>,
     ) -> Result<CallRecord> {
         let state = self.state().await?;
         let config = &state.config;
         let call =
             IncomingCall { call_sid: call_sid.to_string(), from: from.to_string(), to: to.clone(), at };
         let overflow = config.overflow_number.as_ref() == Some(to);
-        let mut record = attribute(self.site, call, &state.pool, config.retention_secs, overflow);
+        let mut record = if config.extensions.is_extension_number(to) {
+            // The number is everyone's: only the extension names a session.
+            let mut record = attribute(self.site, call, &crate::pool::Pool::default(), 0, false);
+            match keyed {
+                None => {} // not keyed yet
+                Some(None) => record.unattributed_reason = Some(UnattributedReason::ExtensionMissing),
+                Some(Some(digits)) => {
+                    record.extension = Some(digits.clone());
+                    match extension_holder(self.store, to, digits, at, &config.extension_rules())? {
+                        Some((lease, late)) => record.attribution = Some(Attribution::of_lease(&lease, late)),
+                        None => record.unattributed_reason = Some(UnattributedReason::ExtensionUnknown),
+                    }
+                }
+            }
+            record
+        } else {
+            attribute(self.site, call, &state.pool, config.retention_secs, overflow)
+        };
         record.static_source =
             config.static_numbers.iter().find(|r| &r.number == to).map(|r| r.credited_source());
         if identifiable_caller(from) {
@@ -145,10 +187,16 @@ impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
         Ok(record)
     }
 
-    /// A Twilio webhook: checks its signature, records its events and answers TwiML — for
-    /// the voice webhook, where the call goes (the business number the tracking number
-    /// replaced, or after hours the after-hours number or voicemail).
-    pub async fn twilio(&self, req: &TwilioRequest, check: SignatureCheck<'_>) -> Result<String> {
+    /// A Twilio webhook: checks its signature, records its events and answers TwiML: for a
+    /// call arriving (the voice webhook) its first step (an extension prompt on an extension
+    /// number, else caller identification when the site has it, else the dial); for a step's
+    /// answer (the gather callback) the next step; for the call's progress nothing to do.
+    pub async fn twilio(
+        &self,
+        req: &TwilioRequest,
+        check: SignatureCheck<'_>,
+        crm: &impl CrmClient,
+    ) -> Result<String> {
         let config = self.config().await?;
         if check.enforce {
             let token = config.twilio_auth_token.as_deref().or(check.fallback_token).ok_or_else(|| {
@@ -173,83 +221,27 @@ impl<S: LeaseStore + CallStore, C: Clock> SiteLedger<'_, S, C> {
                 Error::invalid("missing query parameter tn (the tracking number) on the callback URL")
             })?)?,
         };
-        let mut events = twilio::events(req.hook, &req.params, &tracking, req.voicemail, now)?;
-        let route = call_destination(&config, &tracking, now);
-        if req.hook == Hook::Voice {
-            if let Some(started) = events.first().cloned() {
-                let (forward_to, after_hours) = match &route {
-                    CallDestination::Forward { to, after_hours } => (Some(to.clone()), *after_hours),
-                    CallDestination::Voicemail { .. } => (None, true),
-                };
-                events.push(CallEvent { kind: EventKind::Forwarded { forward_to, after_hours }, ..started });
-            }
-        }
-        if !events.is_empty() {
-            self.record_events_in(&config, events).await?;
-        }
-        let config = &config;
-        Ok(match req.hook {
+        let callbacks = Callbacks::new(&req.origin, self.site, &tracking);
+        match req.hook {
             Hook::Voice => {
-                let callbacks = Callbacks::new(&req.origin, self.site, &tracking);
-                match &route {
-                    CallDestination::Forward { to, .. } => {
-                        let caller_id = caller_id_for(config, &tracking);
-                        let plan = DialPlan {
-                            number: to,
-                            caller_id: caller_id.as_deref(),
-                            record: config.record_calls,
-                            timeout_secs: config.dial_timeout_secs,
-                        };
-                        twilio::dial(&plan, &callbacks)
-                    }
-                    CallDestination::Voicemail { greeting } => twilio::voicemail(greeting, &callbacks),
-                }
+                let events = twilio::events(Hook::Voice, &req.params, &tracking, false, now)?;
+                self.call_arrived(&config, events, &callbacks).await
             }
-            Hook::Dial => twilio::hangup(),
-            Hook::Status | Hook::Recording | Hook::Transcription => twilio::empty(),
-        })
+            Hook::Gather => self.gathered(&config, req, &tracking, &callbacks, crm).await,
+            hook => {
+                let events = twilio::events(hook, &req.params, &tracking, req.voicemail, now)?;
+                if !events.is_empty() {
+                    self.record_events_in(&config, events, Announce::OnCreate).await?;
+                }
+                Ok(if hook == Hook::Dial { twilio::hangup() } else { twilio::empty() })
+            }
+        }
     }
 
     /// Provider-neutral events (`POST /v1/sites/{site}/calls/events`), for the site's token.
     pub async fn call_events(&self, token: Option<&str>, events: Vec<CallEvent>) -> Result<CallRecord> {
         let config = self.authorized_config(token).await?;
-        Ok(self.record_events_in(&config, events).await?.0)
-    }
-
-    /// A dialed-number lookup (`GET /v1/route`): where to forward the call, recorded as
-    /// started.
-    pub async fn lookup_dialed(
-        &self,
-        token: Option<&str>,
-        call_id: &str,
-        from: &str,
-        dialed: &PhoneNumber,
-    ) -> Result<LookupAnswer> {
-        let config = self.authorized_config(token).await?;
-        let now = self.clock.now();
-        let route = call_destination(&config, dialed, now);
-        let (forward_to, after_hours) = match &route {
-            CallDestination::Forward { to, after_hours } => (Some(to.clone()), *after_hours),
-            CallDestination::Voicemail { .. } => (None, true),
-        };
-        let started = CallEvent {
-            call_sid: call_id.to_string(),
-            provider: "route".into(),
-            at: now,
-            from: Some(from.to_string()),
-            to: dialed.clone(),
-            kind: EventKind::Started,
-        };
-        let routed = CallEvent {
-            kind: EventKind::Forwarded { forward_to: forward_to.clone(), after_hours },
-            ..started.clone()
-        };
-        self.record_events_in(&config, vec![started, routed]).await?;
-        Ok(LookupAnswer {
-            call_id: call_id.to_string(),
-            forward_to: forward_to.map(|n| n.e164().to_string()),
-            after_hours,
-        })
+        Ok(self.record_events_in(&config, events, Announce::OnCreate).await?.0)
     }
 }
 
@@ -266,13 +258,15 @@ fn apply(record: &mut CallRecord, p: &CallProgress, keywords: &[String]) {
     record.recordings.clone_from(&p.recordings);
     record.transcript.clone_from(&p.transcript);
     record.tags = p.transcript.as_deref().map(|t| keyword_tags(t, keywords)).unwrap_or_default();
+    record.customer_id = p.identification.as_ref().and_then(|i| i.customer_id.clone());
+    record.identification.clone_from(&p.identification);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::calls::{CallStatus, Leg};
-    use crate::ledger::testing::{run, setup};
+    use crate::ledger::testing::{run, setup, NO_CRM};
     use crate::pool::Region;
     use crate::providers::twilio::SignatureCheck;
     use crate::providers::twilio::TwilioRequest;
@@ -397,6 +391,7 @@ mod tests {
             params,
             tracking_number: None,
             voicemail: false,
+            gather: None,
             origin: "https://calls.example.com".into(),
         }
     }
@@ -411,16 +406,17 @@ mod tests {
         run(ledger.configure(site())).unwrap();
         let params = [("CallSid", "CAsig"), ("From", "+15550009999"), ("To", TN)];
         for forged in [None, Some("another-token")] {
-            let err = run(ledger.twilio(&twilio_request(&params, forged), ENFORCE)).unwrap_err();
+            let err = run(ledger.twilio(&twilio_request(&params, forged), ENFORCE, &NO_CRM)).unwrap_err();
             assert_eq!(err.http_status(), 403);
         }
         assert!(store.all_calls().is_empty(), "nothing recorded");
-        let twiml = run(ledger.twilio(&twilio_request(&params, Some("twiliotoken123")), ENFORCE)).unwrap();
+        let twiml =
+            run(ledger.twilio(&twilio_request(&params, Some("twiliotoken123")), ENFORCE, &NO_CRM)).unwrap();
         assert!(twiml.contains("<Number statusCallbackEvent=\"initiated ringing answered completed\""));
         assert!(twiml.contains(">+15550100100</Number>"));
         assert!(twiml.contains("status?site=demo&amp;tn=%2B15550100201"));
         let off = SignatureCheck { fallback_token: None, enforce: false };
-        assert!(run(ledger.twilio(&twilio_request(&params, None), off)).is_ok(), "the dev switch");
+        assert!(run(ledger.twilio(&twilio_request(&params, None), off, &NO_CRM)).is_ok(), "the dev switch");
         let calls = store.all_calls();
         assert_eq!(calls.len(), 1);
         assert_eq!(calls[0].forwarded_to.as_ref().map(|n| n.e164()), Some("+15550100100"));
@@ -447,7 +443,8 @@ mod tests {
             Some("+15550100300")
         );
         let params = [("CallSid", "CAservice"), ("From", "+15550009999"), ("To", "+15550100202")];
-        let twiml = run(ledger.twilio(&twilio_request(&params, Some("twiliotoken123")), ENFORCE)).unwrap();
+        let twiml =
+            run(ledger.twilio(&twilio_request(&params, Some("twiliotoken123")), ENFORCE, &NO_CRM)).unwrap();
         assert!(twiml.contains(">+15550100300</Number>"), "{twiml}");
         s.pool.push(crate::PoolEntrySetup::Detailed {
             number: "+15550100203".into(),
@@ -471,7 +468,8 @@ mod tests {
         });
         run(ledger.configure(s.clone())).unwrap();
         let params = [("CallSid", "CAnight"), ("From", "+15550009999"), ("To", TN)];
-        let twiml = run(ledger.twilio(&twilio_request(&params, Some("twiliotoken123")), ENFORCE)).unwrap();
+        let twiml =
+            run(ledger.twilio(&twilio_request(&params, Some("twiliotoken123")), ENFORCE, &NO_CRM)).unwrap();
         assert!(twiml.contains("<Say>") && twiml.contains("<Record"), "{twiml}");
         assert!(!twiml.contains("<Dial"));
         s.after_hours = Some(crate::site::AfterHoursSetup {
@@ -480,11 +478,13 @@ mod tests {
         });
         run(ledger.configure(s)).unwrap();
         let params = [("CallSid", "CAnight2"), ("From", "+15550009999"), ("To", TN)];
-        let twiml = run(ledger.twilio(&twilio_request(&params, Some("twiliotoken123")), ENFORCE)).unwrap();
+        let twiml =
+            run(ledger.twilio(&twilio_request(&params, Some("twiliotoken123")), ENFORCE, &NO_CRM)).unwrap();
         assert!(twiml.contains(">+15550100400</Number>"), "{twiml}");
         clock.advance_secs(4 * 3600); // 09:06 in Chicago: open
         let params = [("CallSid", "CAday"), ("From", "+15550009999"), ("To", TN)];
-        let twiml = run(ledger.twilio(&twilio_request(&params, Some("twiliotoken123")), ENFORCE)).unwrap();
+        let twiml =
+            run(ledger.twilio(&twilio_request(&params, Some("twiliotoken123")), ENFORCE, &NO_CRM)).unwrap();
         assert!(twiml.contains(">+15550100100</Number>"), "{twiml}");
         let night = run(store.find_call("CAnight2")).unwrap().unwrap();
         assert!(night.after_hours);
@@ -523,14 +523,17 @@ mod tests {
         run(ledger.configure(s.clone())).unwrap();
         let params = [("CallSid", "CAfallback"), ("From", "+15550009999"), ("To", TN)];
         let fallback = SignatureCheck { fallback_token: Some("accounttoken42"), enforce: true };
-        assert!(run(ledger.twilio(&twilio_request(&params, Some("accounttoken42")), fallback)).is_ok());
+        assert!(
+            run(ledger.twilio(&twilio_request(&params, Some("accounttoken42")), fallback, &NO_CRM)).is_ok()
+        );
         assert_eq!(
-            run(ledger.twilio(&twilio_request(&params, None), ENFORCE)).unwrap_err().http_status(),
+            run(ledger.twilio(&twilio_request(&params, None), ENFORCE, &NO_CRM)).unwrap_err().http_status(),
             403
         );
         s.twilio_auth_token = Some("twiliotoken123".into());
         run(ledger.configure(s)).unwrap();
-        let err = run(ledger.twilio(&twilio_request(&params, Some("accounttoken42")), fallback)).unwrap_err();
+        let err = run(ledger.twilio(&twilio_request(&params, Some("accounttoken42")), fallback, &NO_CRM))
+            .unwrap_err();
         assert_eq!(err.http_status(), 403, "the site's own token wins over the deployment's");
     }
 
@@ -547,7 +550,7 @@ mod tests {
         });
         run(ledger.configure(s)).unwrap();
         let voice = [("CallSid", "CAvm"), ("From", "+15550009999"), ("To", TN)];
-        run(ledger.twilio(&twilio_request(&voice, Some("twiliotoken123")), ENFORCE)).unwrap();
+        run(ledger.twilio(&twilio_request(&voice, Some("twiliotoken123")), ENFORCE, &NO_CRM)).unwrap();
         let off = SignatureCheck { fallback_token: None, enforce: false };
         let hook = |hook: Hook, params: &[(&str, &str)], voicemail: bool| TwilioRequest {
             hook,
@@ -561,10 +564,12 @@ mod tests {
             ("RecordingUrl", "https://api.twilio.com/r/RE7"),
             ("RecordingDuration", "21"),
         ];
-        assert!(run(ledger.twilio(&hook(Hook::Dial, &rec, false), off)).unwrap().contains("<Hangup/>"));
-        run(ledger.twilio(&hook(Hook::Recording, &rec, true), off)).unwrap();
+        assert!(run(ledger.twilio(&hook(Hook::Dial, &rec, false), off, &NO_CRM))
+            .unwrap()
+            .contains("<Hangup/>"));
+        run(ledger.twilio(&hook(Hook::Recording, &rec, true), off, &NO_CRM)).unwrap();
         let text = [("CallSid", "CAvm"), ("TranscriptionText", "Please call back about a warranty repair")];
-        run(ledger.twilio(&hook(Hook::Transcription, &text, false), off)).unwrap();
+        run(ledger.twilio(&hook(Hook::Transcription, &text, false), off, &NO_CRM)).unwrap();
         let call = run(store.find_call("CAvm")).unwrap().unwrap();
         assert_eq!(
             (call.status, call.outcome),

@@ -22,6 +22,9 @@ pub enum ExhaustionPolicy {
     Share,
     /// Show the site's overflow number; calls to it are marked overflow.
     Overflow,
+    /// Give the visitor an extension on one of the site's extension numbers (the pool says
+    /// it is exhausted; the site's ledger lends the extension).
+    Extension,
 }
 
 /// The site's rules for lending numbers, from its configuration.
@@ -77,6 +80,10 @@ pub struct Lease {
     /// One of the site's static numbers: not a pool lease, nothing is stored for it.
     #[serde(default)]
     pub static_number: bool,
+    /// An extension on one of the site's extension numbers (`"042"`: leading zeros count):
+    /// the number is shared, the pair (number, extension) is this session's alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
 }
 
 impl Lease {
@@ -289,6 +296,7 @@ impl Pool {
             shared: false,
             overflow: false,
             static_number: false,
+            extension: None,
         };
         self.index.add(self.leases.len(), &lease);
         self.leases.push(lease.clone());
@@ -408,7 +416,9 @@ impl Pool {
                 }
                 Ok(lease)
             }
-            (ExhaustionPolicy::Overflow, _) => Err(Error::PoolExhausted(site.to_string())),
+            (ExhaustionPolicy::Overflow | ExhaustionPolicy::Extension, _) => {
+                Err(Error::PoolExhausted(site.to_string()))
+            }
         }
     }
 

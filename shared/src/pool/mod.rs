@@ -2,6 +2,7 @@
 //! rate limits that keep a script from draining it, how big it should be, and a simulator of
 //! traffic against it. Uses `support` and `traffic`.
 
+mod extensions;
 mod leases;
 mod rate_limit;
 mod region;
@@ -9,6 +10,12 @@ mod region;
 pub mod simulate;
 mod sizing;
 
+#[cfg(any(test, feature = "sim"))]
+pub use extensions::ExtensionBook;
+pub use extensions::{
+    extension_holder, is_extension_lease_id, keep_extension, lease_extension, release_extension,
+    renew_extension, ExtensionLeases, ExtensionRules, EXTENSION_DIGITS,
+};
 pub use leases::{session_key, ExhaustionPolicy, Holders, Lease, LeaseRequest, Pool, PoolNumber, PoolRules};
 pub use rate_limit::{Budget, Limits, Over, RateLimiter};
 pub use region::{normalize_region_code, Region};

@@ -48,8 +48,22 @@ impl Limits {
     }
 
     /// A site's limits: [`Limits::for_pool`], with the site's own per-minute budget if set.
+    ///
+    /// Extension numbers add room: per IP at least 10 in ten minutes (their extensions are
+    /// many), and per site at least the rate that would fill every extension in half the
+    /// extension retention (an extension stays reserved that long, so a farm taking them
+    /// faster could keep real visitors from getting one).
     pub fn for_site(config: &crate::SiteConfig) -> Limits {
         let mut limits = Limits::for_pool(config.pool.len());
+        let extension_numbers = config.extensions.numbers.len() as u64;
+        if extension_numbers > 0 {
+            let rules = config.extension_rules();
+            let capacity = rules.capacity().saturating_mul(extension_numbers);
+            let half_retention_minutes = (rules.retention_secs / 120).max(1) as u64;
+            let fill_rate = u32::try_from(capacity.div_ceil(half_retention_minutes)).unwrap_or(u32::MAX);
+            limits.per_ip.max = limits.per_ip.max.max(10);
+            limits.per_site.max = limits.per_site.max.max(fill_rate);
+        }
         if let Some(max) = config.max_new_leases_per_minute {
             limits.per_site.max = max;
         }
@@ -177,6 +191,24 @@ mod tests {
             per_visitor: Budget { max: 2, window_secs: 600 },
             per_site: Budget { max: 8, window_secs: 60 },
         }
+    }
+
+    #[test]
+    fn extension_numbers_widen_the_budgets_to_what_their_extensions_hold() {
+        let site = |extensions: Vec<&str>, digits: u8| {
+            let setup: crate::SiteSetup = serde_json::from_value(serde_json::json!({
+                "business_number": "+15550100100", "pool": ["+15550100201"], "api_token": "a-long-enough-token",
+                "extension_numbers": extensions, "extension_digits": digits
+            }))
+            .unwrap();
+            Limits::for_site(&crate::SiteConfig::from_setup("s", setup).unwrap())
+        };
+        let none = site(vec![], 3);
+        assert_eq!((none.per_ip.max, none.per_site.max), (3, 20));
+        let small = site(vec!["+15550100901"], 3);
+        assert_eq!((small.per_ip.max, small.per_site.max), (10, 20), "1,000 over 84 hours: the floor");
+        let big = site(vec!["+15550100901", "+15550100902", "+15550100903", "+15550100904"], 5);
+        assert_eq!(big.per_site.max, 80, "400,000 extensions fill in 84 hours at 80 a minute");
     }
 
     #[test]

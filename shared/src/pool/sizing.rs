@@ -153,6 +153,7 @@ mod tests {
             shared: false,
             overflow: false,
             static_number: false,
+            extension: None,
         }
     }
 

@@ -16,6 +16,8 @@ pub enum Hook {
     Dial,
     Recording,
     Transcription,
+    /// The action of a `<Gather>`: what the caller keyed at a step before the dial.
+    Gather,
 }
 
 impl Hook {
@@ -26,6 +28,7 @@ impl Hook {
             "dial" => Hook::Dial,
             "recording" => Hook::Recording,
             "transcription" => Hook::Transcription,
+            "gather" => Hook::Gather,
             _ => return None,
         })
     }
@@ -37,6 +40,7 @@ impl Hook {
             Hook::Dial => "dial",
             Hook::Recording => "recording",
             Hook::Transcription => "transcription",
+            Hook::Gather => "gather",
         }
     }
 }
@@ -105,6 +109,13 @@ impl VoiceWebhook {
         let to = PhoneNumber::parse(p.required("To")?)?;
         Ok(VoiceWebhook { call_sid, from, to })
     }
+
+    /// `CallSid` alone, checked (what a gather callback must carry).
+    pub fn call_sid(params: &[(String, String)]) -> Result<String> {
+        let p = Params(params);
+        p.required("CallSid")?;
+        Ok(p.sid("CallSid")?.unwrap_or_default())
+    }
 }
 
 /// Reads a Twilio webhook as call events. `tracking_number` is the number the caller dialled
@@ -146,6 +157,8 @@ pub fn events(
             let hook = VoiceWebhook::from_params(params)?;
             vec![event(EventKind::Started, Some(hook.from))]
         }
+        // What the caller keyed is read by the step that asked (see `GatherStep`).
+        Hook::Gather => Vec::new(),
         Hook::Status => {
             let business_leg = p.get("ParentCallSid").is_some();
             let st =
@@ -232,9 +245,16 @@ pub struct Callbacks {
     pub recording: String,
     pub voicemail_recording: String,
     pub transcription: String,
+    /// `{origin}/v1/telephony/twilio/gather?site=…&tn=…` (a step and attempt are added).
+    gather_base: String,
 }
 
 impl Callbacks {
+    /// The action URL of a `<Gather>` at `state`.
+    pub fn gather(&self, state: GatherState) -> String {
+        format!("{}&step={}&attempt={}", self.gather_base, state.step.as_str(), state.attempt)
+    }
+
     /// `origin` is the deployment's public origin, e.g. `https://calls.example.com`.
     pub fn new(origin: &str, site: &str, tracking_number: &PhoneNumber) -> Callbacks {
         let origin = origin.trim_end_matches('/');
@@ -246,6 +266,7 @@ impl Callbacks {
             recording: url(Hook::Recording),
             voicemail_recording: format!("{}&voicemail=1", url(Hook::Recording)),
             transcription: url(Hook::Transcription),
+            gather_base: url(Hook::Gather),
         }
     }
 }
@@ -295,6 +316,84 @@ pub fn voicemail(greeting: &str, cb: &Callbacks) -> String {
     )
 }
 
+/// A step before the dial that asks the caller to key something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GatherStep {
+    /// The extension shown on the page, on an extension number.
+    Extension,
+    /// The caller's customer number, for caller identification.
+    Identification,
+}
+
+impl GatherStep {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GatherStep::Extension => "extension",
+            GatherStep::Identification => "identification",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<GatherStep> {
+        match s {
+            "extension" => Some(GatherStep::Extension),
+            "identification" => Some(GatherStep::Identification),
+            _ => None,
+        }
+    }
+}
+
+/// Where a `<Gather>`'s answer belongs: its step and which attempt it was (1-based). Carried in
+/// the action URL's query (`step=extension&attempt=2`), which Twilio signs with the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GatherState {
+    pub step: GatherStep,
+    pub attempt: u32,
+}
+
+impl GatherState {
+    /// From the action URL's `step` and `attempt` (1–9).
+    pub fn parse(step: Option<&str>, attempt: Option<&str>) -> Result<GatherState> {
+        let step = step.and_then(GatherStep::parse).ok_or_else(|| {
+            Error::invalid("query parameter step must be extension or identification on the gather URL")
+        })?;
+        let attempt = attempt
+            .and_then(|a| a.parse::<u32>().ok())
+            .filter(|a| (1..=9).contains(a))
+            .ok_or_else(|| Error::invalid("query parameter attempt must be 1-9 on the gather URL"))?;
+        Ok(GatherState { step, attempt })
+    }
+}
+
+/// How to ask the caller to key something.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatherPlan<'a> {
+    pub state: GatherState,
+    /// Keys that end the entry at once.
+    pub num_digits: u32,
+    /// The key that ends a shorter entry (`""`: none; the entry ends after `timeout_secs`).
+    pub finish_on_key: &'a str,
+    pub timeout_secs: u32,
+    /// What the caller hears meanwhile (a key pressed stops it).
+    pub prompt: &'a str,
+}
+
+/// TwiML asking the caller to key an entry. Its action is our gather callback for the step and
+/// attempt, asked even when nothing was keyed (`actionOnEmptyResult`); a `<Redirect>` to the
+/// same URL follows, for a platform that goes on to the next verb instead.
+pub fn gather(plan: &GatherPlan<'_>, cb: &Callbacks) -> String {
+    let action = escape_xml(&cb.gather(plan.state));
+    format!(
+        "{XML_HEAD}<Response><Gather input=\"dtmf\" numDigits=\"{}\" finishOnKey=\"{}\" timeout=\"{}\" \
+         action=\"{action}\" method=\"POST\" actionOnEmptyResult=\"true\"><Say>{}</Say></Gather>\
+         <Redirect method=\"POST\">{action}</Redirect></Response>",
+        plan.num_digits,
+        escape_xml(plan.finish_on_key),
+        plan.timeout_secs,
+        escape_xml(plan.prompt),
+    )
+}
+
 /// TwiML that turns away a call to a number no site owns.
 pub fn reject() -> String {
     format!("{XML_HEAD}<Response><Reject reason=\"rejected\"/></Response>")
@@ -328,6 +427,9 @@ pub struct TwilioRequest {
     pub tracking_number: Option<String>,
     /// `voicemail=1` on the recording callback of an after-hours voicemail.
     pub voicemail: bool,
+    /// `step` and `attempt` of a gather callback.
+    #[serde(default)]
+    pub gather: Option<GatherState>,
     /// The public origin callback URLs are built on.
     pub origin: String,
 }

@@ -385,6 +385,7 @@ mod tests {
             shared: false,
             overflow: false,
             static_number: false,
+            extension: None,
         }
     }
 

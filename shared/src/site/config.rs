@@ -2,6 +2,8 @@
 
 use crate::error::{Error, Result};
 use crate::pool::{normalize_region_code, ExhaustionPolicy, Lease, PoolRules};
+use crate::site::extensions::{ExtensionNumber, ExtensionNumberSetup, ExtensionOptions, ExtensionSettings};
+use crate::site::identification::{destinations_from_setup, CallerIdentification, CallerIdentificationSetup};
 use crate::site::{AfterHours, AfterHoursSetup, CallerId};
 use crate::site::{BusinessHours, BusinessHoursSetup};
 use crate::support::constant_time_eq;
@@ -11,6 +13,7 @@ use crate::traffic::AttributionModel;
 use crate::webhooks::{CrmWebhook, CrmWebhookSetup};
 use phone::PhoneNumber;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// How a site owner (or the dev seed) describes a site: `PUT /v1/sites/{site}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -89,6 +92,28 @@ pub struct SiteSetup {
     /// `http://localhost:*`); empty: any page (see `crate::site::origin_allowed`).
     #[serde(default)]
     pub allowed_origins: Vec<String>,
+    /// Numbers on which each visitor gets an extension of their own: `"+1…"` or
+    /// `{"number": "+1…", "business_number": "+1…"}`.
+    #[serde(default)]
+    pub extension_numbers: Vec<ExtensionNumberSetup>,
+    /// Digits of an extension (3–5, default 3).
+    #[serde(default)]
+    pub extension_digits: Option<u8>,
+    /// What a caller to an extension number hears while the extension is keyed.
+    #[serde(default)]
+    pub extension_prompt: Option<String>,
+    /// What the page prints before the extension (default `ext.`).
+    #[serde(default)]
+    pub extension_label: Option<String>,
+    /// How long an extension stays its session's after the lease ends, in hours (default 168).
+    #[serde(default)]
+    pub extension_retention_hours: Option<u32>,
+    /// Ask callers for their customer number and check it with the CRM before the dial.
+    #[serde(default)]
+    pub caller_identification: Option<CallerIdentificationSetup>,
+    /// Named places a call can go (`{"gold": "+1…"}`), for caller identification.
+    #[serde(default)]
+    pub destinations: BTreeMap<String, String>,
 }
 
 /// One pool number as a site owner writes it.
@@ -190,6 +215,12 @@ pub struct SiteConfig {
     /// Normalised origin patterns; empty: any page.
     #[serde(default)]
     pub allowed_origins: Vec<String>,
+    #[serde(default)]
+    pub extensions: ExtensionSettings,
+    #[serde(default)]
+    pub caller_identification: Option<CallerIdentification>,
+    #[serde(default)]
+    pub destinations: BTreeMap<String, PhoneNumber>,
 }
 
 fn default_dial_timeout_secs() -> u32 {
@@ -271,8 +302,11 @@ impl SiteConfig {
                     .at(field))
                 }
             };
-        if setup.pool.is_empty() {
-            return Err(Error::invalid("pool must list at least one tracking number").at("pool"));
+        if setup.pool.is_empty() && setup.extension_numbers.is_empty() {
+            return Err(Error::invalid(
+                "pool must list at least one tracking number (or extension_numbers at least one extension number)",
+            )
+            .at("pool"));
         }
         if setup.pool.len() > MAX_POOL {
             return Err(Error::invalid(format!("pool lists more than {MAX_POOL} numbers")).at("pool"));
@@ -325,6 +359,27 @@ impl SiteConfig {
                 Error::invalid("exhaustion \"overflow\" needs an overflow_number").at("overflow_number")
             );
         }
+        let mut extension_numbers: Vec<ExtensionNumber> = Vec::new();
+        for (i, entry) in setup.extension_numbers.iter().enumerate() {
+            let field = format!("extension_numbers[{i}]");
+            let (raw, forward) = entry.parts();
+            let n = phone(raw, &format!("{field}.number"))?;
+            let clash = n == business_number
+                || business_numbers.contains(&n)
+                || pool.iter().any(|e| e.number == n)
+                || overflow_number.as_ref() == Some(&n)
+                || extension_numbers.iter().any(|e| e.number == n);
+            if clash {
+                return Err(
+                    Error::invalid(format!("extension number {n} is already used by this site")).at(field)
+                );
+            }
+            let business_number = forwards_to(forward, &n, &format!("{field}.business_number"))?;
+            extension_numbers.push(ExtensionNumber { number: n, business_number });
+        }
+        if exhaustion == ExhaustionPolicy::Extension && extension_numbers.is_empty() {
+            return Err(Error::invalid("exhaustion \"extension\" needs extension_numbers").at("exhaustion"));
+        }
         let mut static_numbers: Vec<crate::traffic::StaticRule> = Vec::new();
         for (i, setup) in setup.static_numbers.iter().enumerate() {
             let field = format!("static_numbers[{i}]");
@@ -339,6 +394,7 @@ impl SiteConfig {
                 || business_numbers.contains(n)
                 || pool.iter().any(|e| &e.number == n)
                 || overflow_number.as_ref() == Some(n)
+                || extension_numbers.iter().any(|e| &e.number == n)
                 || static_numbers.iter().any(|r| &r.number == n);
             if clash {
                 return Err(
@@ -453,11 +509,42 @@ impl SiteConfig {
                 allowed_origins.push(pattern);
             }
         }
+        let extensions = ExtensionSettings::new(
+            extension_numbers,
+            ExtensionOptions {
+                digits: setup.extension_digits,
+                prompt: setup.extension_prompt.as_deref(),
+                label: setup.extension_label.as_deref(),
+                retention_hours: setup.extension_retention_hours,
+            },
+        )?;
+        let owned: Vec<PhoneNumber> = pool
+            .iter()
+            .map(|e| e.number.clone())
+            .chain(overflow_number.clone())
+            .chain(static_numbers.iter().map(|r| r.number.clone()))
+            .chain(extensions.numbers.iter().map(|e| e.number.clone()))
+            .collect();
+        let destinations = destinations_from_setup(&setup.destinations, &owned)?;
+        let caller_identification = setup
+            .caller_identification
+            .as_ref()
+            .map(|c| {
+                CallerIdentification::from_setup(
+                    c,
+                    &destinations,
+                    previous.and_then(|p| p.caller_identification.as_ref()),
+                )
+            })
+            .transpose()?;
         let name = setup.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
         if name.is_some_and(|n| n.chars().count() > MAX_NAME_LEN) {
             return Err(Error::invalid(format!("name must be at most {MAX_NAME_LEN} characters")).at("name"));
         }
         Ok(SiteConfig {
+            extensions,
+            caller_identification,
+            destinations,
             allowed_origins,
             max_new_leases_per_minute: setup.max_new_leases_per_minute,
             business_numbers,
@@ -497,14 +584,21 @@ impl SiteConfig {
         }
     }
 
-    /// Every number this site owns (its calls come here): pool, overflow and static numbers.
+    /// Every number this site owns (its calls come here): pool, overflow, static and
+    /// extension numbers.
     pub fn owned_numbers(&self) -> Vec<PhoneNumber> {
         self.pool
             .iter()
             .map(|e| e.number.clone())
             .chain(self.overflow_number.clone())
             .chain(self.static_numbers.iter().map(|r| r.number.clone()))
+            .chain(self.extensions.numbers.iter().map(|e| e.number.clone()))
             .collect()
+    }
+
+    /// The rules this site's extensions are lent by.
+    pub fn extension_rules(&self) -> crate::pool::ExtensionRules {
+        self.extensions.rules(self.lease_secs)
     }
 
     /// The setup field that lists this owned number (`pool[3]`, `overflow_number`,
@@ -514,6 +608,8 @@ impl SiteConfig {
             format!("pool[{i}]")
         } else if let Some(i) = self.static_numbers.iter().position(|r| &r.number == number) {
             format!("static_numbers[{i}]")
+        } else if let Some(i) = self.extensions.numbers.iter().position(|e| &e.number == number) {
+            format!("extension_numbers[{i}]")
         } else {
             "overflow_number".into()
         }
@@ -525,7 +621,8 @@ impl SiteConfig {
         let mut lines = vec![&self.business_number];
         let assigned = self.pool.iter().filter_map(|e| e.business_number.as_ref());
         let statics = self.static_numbers.iter().filter_map(|r| r.business_number.as_ref());
-        for b in assigned.chain(statics) {
+        let extensions = self.extensions.numbers.iter().filter_map(|e| e.business_number.as_ref());
+        for b in assigned.chain(statics).chain(extensions) {
             if !lines.contains(&b) {
                 lines.push(b);
             }
@@ -543,7 +640,14 @@ impl SiteConfig {
                 .find(|r| &r.number == tracking_number)
                 .and_then(|r| r.business_number.as_ref())
         };
-        from_pool.or_else(from_static).unwrap_or(&self.business_number)
+        let from_extension = || {
+            self.extensions
+                .numbers
+                .iter()
+                .find(|e| &e.number == tracking_number)
+                .and_then(|e| e.business_number.as_ref())
+        };
+        from_pool.or_else(from_static).or_else(from_extension).unwrap_or(&self.business_number)
     }
 
     /// Whether `presented` is this site's API token; compares hashes in constant time.

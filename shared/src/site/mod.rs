@@ -4,14 +4,24 @@
 //! `traffic`, `pool` and `webhooks`.
 
 mod config;
+mod extensions;
 mod hours;
+mod identification;
 mod options;
 mod origin;
 mod settings;
 
 pub(crate) use config::MIN_TOKEN_LEN;
 pub use config::{NumberOwner, PoolEntry, PoolEntrySetup, SiteConfig, SiteSetup, MAX_POOL};
+pub use extensions::{
+    ExtensionNumber, ExtensionNumberSetup, ExtensionOptions, ExtensionSettings, DEFAULT_EXTENSION_LABEL,
+    DEFAULT_EXTENSION_PROMPT,
+};
 pub use hours::{BusinessHours, BusinessHoursSetup};
+pub use identification::{
+    destinations_from_setup, CallerIdentification, CallerIdentificationSetup, CrmEndpoint, Destination,
+    IdentificationMode,
+};
 pub use options::{AfterHours, AfterHoursSetup, CallerId};
 pub use origin::{normalize_origin_pattern, origin_allowed, MAX_ORIGINS};
 pub use settings::{SiteSettings, MAX_SETTINGS_BODY};

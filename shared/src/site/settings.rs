@@ -11,12 +11,14 @@ use crate::error::{Error, Result};
 use crate::pool::ExhaustionPolicy;
 use crate::site::AfterHoursSetup;
 use crate::site::BusinessHoursSetup;
+use crate::site::{CallerIdentificationSetup, ExtensionNumberSetup};
 use crate::site::{PoolEntrySetup, SiteConfig, SiteSetup};
 use crate::support::parse_json_value;
 use crate::traffic::AttributionModel;
 use crate::traffic::StaticRuleSetup;
 use crate::webhooks::CrmWebhookSetup;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Largest settings document accepted (a full pool of numbers with regions fits).
 pub const MAX_SETTINGS_BODY: usize = 256 * 1024;
@@ -65,6 +67,40 @@ pub struct SiteSettings {
     /// Read-only: whether a Twilio auth token is stored (ignored in a change).
     #[serde(default)]
     pub twilio_auth_token_set: bool,
+    /// Numbers on which each visitor is shown an extension of their own.
+    #[serde(default)]
+    pub extension_numbers: Vec<ExtensionNumberSetup>,
+    #[serde(default = "default_extension_digits")]
+    pub extension_digits: u8,
+    #[serde(default = "default_extension_prompt")]
+    pub extension_prompt: String,
+    #[serde(default = "default_extension_label")]
+    pub extension_label: String,
+    #[serde(default = "default_extension_retention_hours")]
+    pub extension_retention_hours: u32,
+    /// Caller identification; its `crm_secret` is never sent back (`null`), and left `null`
+    /// on a change the stored one is kept.
+    #[serde(default)]
+    pub caller_identification: Option<CallerIdentificationSetup>,
+    /// Named destinations (`{"gold": "+1…"}`).
+    #[serde(default)]
+    pub destinations: BTreeMap<String, String>,
+}
+
+fn default_extension_digits() -> u8 {
+    crate::site::extensions::DEFAULT_EXTENSION_DIGITS
+}
+
+fn default_extension_prompt() -> String {
+    crate::site::DEFAULT_EXTENSION_PROMPT.into()
+}
+
+fn default_extension_label() -> String {
+    crate::site::DEFAULT_EXTENSION_LABEL.into()
+}
+
+fn default_extension_retention_hours() -> u32 {
+    crate::site::extensions::DEFAULT_EXTENSION_RETENTION_HOURS
 }
 
 impl SiteSettings {
@@ -115,6 +151,13 @@ impl SiteSettings {
             allowed_origins: c.allowed_origins.clone(),
             twilio_auth_token: None,
             twilio_auth_token_set: c.twilio_auth_token.is_some(),
+            extension_numbers: c.extensions.setup_numbers(),
+            extension_digits: c.extensions.digits,
+            extension_prompt: c.extensions.prompt.clone(),
+            extension_label: c.extensions.label.clone(),
+            extension_retention_hours: c.extensions.retention_hours(),
+            caller_identification: c.caller_identification.as_ref().map(|i| i.to_setup()),
+            destinations: c.destinations.iter().map(|(k, v)| (k.clone(), v.e164().to_string())).collect(),
         }
     }
 
@@ -191,6 +234,13 @@ impl SiteSettings {
             twilio_auth_token: self.twilio_auth_token,
             max_new_leases_per_minute: self.max_new_leases_per_minute,
             allowed_origins: self.allowed_origins,
+            extension_numbers: self.extension_numbers,
+            extension_digits: Some(self.extension_digits),
+            extension_prompt: Some(self.extension_prompt),
+            extension_label: Some(self.extension_label),
+            extension_retention_hours: Some(self.extension_retention_hours),
+            caller_identification: self.caller_identification,
+            destinations: self.destinations,
         }
     }
 }

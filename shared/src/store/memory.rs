@@ -31,6 +31,41 @@ pub struct MemoryStore {
     pub(crate) visitor_mirror: RefCell<BTreeMap<String, LeaseGrant>>,
     pub(crate) calls: RefCell<Vec<CallRecord>>,
     pub(crate) deliveries: RefCell<Vec<Delivery>>,
+    pub(crate) extensions: crate::pool::ExtensionBook,
+}
+
+impl crate::pool::ExtensionLeases for MemoryStore {
+    fn latest_on_extension(
+        &self,
+        number: &PhoneNumber,
+        extension: &str,
+        at: Timestamp,
+    ) -> Result<Option<Lease>> {
+        self.extensions.latest_on_extension(number, extension, at)
+    }
+    fn extensions_of_visitor(&self, visitor: &str, ending_after: Timestamp) -> Result<Vec<Lease>> {
+        self.extensions.extensions_of_visitor(visitor, ending_after)
+    }
+    fn extensions_held(&self, number: &PhoneNumber, ending_after: Timestamp) -> Result<Vec<String>> {
+        self.extensions.extensions_held(number, ending_after)
+    }
+    fn count_extensions_held(&self, number: &PhoneNumber, ending_after: Timestamp) -> Result<u64> {
+        self.extensions.count_extensions_held(number, ending_after)
+    }
+    fn extension_leases(
+        &self,
+        number: &PhoneNumber,
+        ending_after: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Lease>> {
+        self.extensions.extension_leases(number, ending_after, limit)
+    }
+    fn extension_lease(&self, lease_id: &str) -> Result<Option<Lease>> {
+        self.extensions.extension_lease(lease_id)
+    }
+    fn save_extension_lease(&self, lease: &Lease) -> Result<()> {
+        self.extensions.save_extension_lease(lease)
+    }
 }
 
 impl MemoryStore {

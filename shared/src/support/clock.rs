@@ -64,15 +64,16 @@ pub trait Clock {
     fn now(&self) -> Timestamp;
 }
 
-/// A clock that says what it is told; tests move it forward by hand.
+/// A clock that says what it is told; tests move it forward by hand. It is the tests'
+/// source of randomness too (seeded, so a failing test repeats).
 #[derive(Debug, Default)]
 #[cfg(test)]
-pub struct FixedClock(Cell<i64>);
+pub struct FixedClock(Cell<i64>, super::SeededEntropy);
 
 #[cfg(test)]
 impl FixedClock {
     pub fn at(ms: i64) -> Self {
-        FixedClock(Cell::new(ms))
+        FixedClock(Cell::new(ms), super::SeededEntropy::new(ms as u64))
     }
 
     pub fn advance_secs(&self, secs: i64) {
@@ -84,6 +85,13 @@ impl FixedClock {
 impl Clock for FixedClock {
     fn now(&self) -> Timestamp {
         Timestamp(self.0.get())
+    }
+}
+
+#[cfg(test)]
+impl super::Entropy for FixedClock {
+    fn next_u64(&self) -> u64 {
+        self.1.next_u64()
     }
 }
 

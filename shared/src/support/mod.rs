@@ -3,6 +3,7 @@
 
 mod clock;
 mod csv;
+mod entropy;
 mod form;
 mod ids;
 mod parse;
@@ -12,6 +13,9 @@ mod token;
 pub use clock::FixedClock;
 pub use clock::{Clock, Timestamp};
 pub use csv::csv_cell;
+pub use entropy::Entropy;
+#[cfg(test)]
+pub use entropy::SeededEntropy;
 pub use form::{parse_urlencoded, percent_decode};
 pub use ids::{check_call_id, valid_site_id, valid_visitor_id};
 pub use parse::{bearer_token, parse_json, parse_json_value, parse_time};

@@ -41,38 +41,43 @@ impl CrmWebhook {
     /// Validates the URL (https, or http to this machine for development) and the secret,
     /// keeping `previous`'s secret when none is given.
     pub fn from_setup(setup: &CrmWebhookSetup, previous: Option<&CrmWebhook>) -> Result<Self> {
-        let url = setup.url.trim();
-        let host = url
-            .strip_prefix("https://")
-            .or_else(|| url.strip_prefix("http://").filter(|rest| is_local(rest)))
-            .ok_or_else(|| {
-                Error::invalid(format!(
-                    "crm_webhook.url {url:?} must start with https:// (http:// only for localhost)"
-                ))
-                .at("crm_webhook.url")
-            })?;
-        let authority = host.split(['/', '?', '#']).next().unwrap_or("");
-        if authority.is_empty() || url.len() > 2048 || url.chars().any(char::is_whitespace) {
-            return Err(
-                Error::invalid(format!("crm_webhook.url {url:?} is not a valid URL")).at("crm_webhook.url")
-            );
-        }
-        let secret = match (&setup.secret, previous) {
-            (Some(s), _) => s.clone(),
-            (None, Some(p)) => p.secret.clone(),
-            (None, None) => {
-                return Err(Error::invalid("crm_webhook.secret is required (16+ characters)")
-                    .at("crm_webhook.secret"))
-            }
-        };
-        if secret.chars().count() < MIN_SECRET_LEN {
-            return Err(Error::invalid(format!(
-                "crm_webhook.secret must be at least {MIN_SECRET_LEN} characters"
-            ))
-            .at("crm_webhook.secret"));
-        }
-        Ok(CrmWebhook { url: url.to_string(), secret })
+        let url = checked_url(&setup.url, "crm_webhook.url")?;
+        let secret = checked_secret(
+            setup.secret.as_deref(),
+            previous.map(|p| p.secret.as_str()),
+            "crm_webhook.secret",
+        )?;
+        Ok(CrmWebhook { url, secret })
     }
+}
+
+/// A CRM endpoint's URL, checked: https, or http to this machine for development. `field`
+/// names it in errors (`crm_webhook.url`, `caller_identification.crm_url`).
+pub(crate) fn checked_url(url: &str, field: &str) -> Result<String> {
+    let url = url.trim();
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://").filter(|rest| is_local(rest)))
+        .ok_or_else(|| {
+            Error::invalid(format!("{field} {url:?} must start with https:// (http:// only for localhost)"))
+                .at(field)
+        })?;
+    let authority = host.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.is_empty() || url.len() > 2048 || url.chars().any(char::is_whitespace) {
+        return Err(Error::invalid(format!("{field} {url:?} is not a valid URL")).at(field));
+    }
+    Ok(url.to_string())
+}
+
+/// A signing secret: the one given, else the one stored; at least 16 characters.
+pub(crate) fn checked_secret(given: Option<&str>, previous: Option<&str>, field: &str) -> Result<String> {
+    let secret = given.or(previous).ok_or_else(|| {
+        Error::invalid(format!("{field} is required ({MIN_SECRET_LEN}+ characters)")).at(field)
+    })?;
+    if secret.chars().count() < MIN_SECRET_LEN {
+        return Err(Error::invalid(format!("{field} must be at least {MIN_SECRET_LEN} characters")).at(field));
+    }
+    Ok(secret.to_string())
 }
 
 fn is_local(rest: &str) -> bool {

@@ -4,6 +4,7 @@
 mod crm;
 mod signing;
 
+pub(crate) use crm::{checked_secret, checked_url};
 pub use crm::{
     Attempt, CrmWebhook, CrmWebhookSetup, Delivery, DeliveryState, CALL_ENDED, CALL_STARTED,
     DEFAULT_RETRY_BASE_MS, DELIVERY_TIMEOUT_MS, MAX_RETRY_DELAY_MS, RETRY_WINDOW_SECS,

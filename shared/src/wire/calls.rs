@@ -72,6 +72,19 @@ pub struct CallView {
     pub transcript: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// On an extension number: the extension the caller keyed.
+    #[serde(default)]
+    pub extension: Option<String>,
+    /// Why the call is credited to no session: `extension_missing`, `extension_unknown`.
+    #[serde(default)]
+    pub unattributed_reason: Option<String>,
+    /// The caller's customer number, from caller identification.
+    #[serde(default)]
+    pub customer_id: Option<String>,
+    /// What caller identification did: `{"mode", "outcome", "reason", "destination",
+    /// "attempts", "crm_ms", "customer_id"}`.
+    #[serde(default)]
+    pub identification: Option<crate::calls::Identification>,
 }
 
 impl CallView {
@@ -121,6 +134,10 @@ impl From<&CallRecord> for CallView {
             recordings: c.recordings.clone(),
             transcript: c.transcript.clone(),
             tags: c.tags.clone(),
+            extension: c.extension.clone(),
+            unattributed_reason: c.unattributed_reason.map(|r| r.as_str().to_string()),
+            customer_id: c.customer_id.clone(),
+            identification: c.identification.clone(),
         }
     }
 }
@@ -195,6 +212,10 @@ pub struct CallEventBody {
     pub voicemail: Option<bool>,
     #[serde(default)]
     pub transcript: Option<String>,
+    /// For `started` on an extension number: the extension the caller keyed (it names the
+    /// session the call is credited to).
+    #[serde(default)]
+    pub extension: Option<String>,
 }
 
 const MAX_TRANSCRIPT: usize = 20_000;
@@ -262,6 +283,14 @@ impl CallEventBody {
             }
         };
         kinds.extend(recording);
+        match (self.extension, self.event.as_str()) {
+            (None, _) => {}
+            (Some(e), "started") if (1..=16).contains(&e.len()) && e.bytes().all(|b| b.is_ascii_digit()) => {
+                kinds.push(EventKind::Extension { digits: Some(e), attempts: 1 });
+            }
+            (Some(_), "started") => return Err(Error::invalid("extension must be 1-16 digits")),
+            (Some(_), _) => return Err(Error::invalid("extension goes with a started event")),
+        }
         Ok(kinds
             .into_iter()
             .map(|kind| CallEvent {
@@ -280,9 +309,24 @@ impl CallEventBody {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LookupAnswer {
     pub call_id: String,
-    /// Where to forward; `None`: the site takes a voicemail now.
+    /// Where to forward; `None`: voicemail (or, with `hangup`, nowhere).
     pub forward_to: Option<String>,
     pub after_hours: bool,
+    /// Caller identification sent the call to `hangup`: end it.
+    #[serde(default)]
+    pub hangup: bool,
+}
+
+/// What a dialed-number lookup (`GET /v1/route?…&ext=042&customer_id=123456`) brings besides
+/// the number: what the provider collected from the caller.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LookupSteps {
+    /// The extension the caller keyed (on an extension number): it names the session.
+    #[serde(default)]
+    pub extension: Option<String>,
+    /// The customer number the caller keyed, checked as caller identification does.
+    #[serde(default)]
+    pub customer_id: Option<String>,
 }
 
 /// `GET /v1/sites/{site}/calls` answer.
@@ -301,11 +345,16 @@ pub struct CallsPage {
 pub fn calls_csv(calls: &[CallView]) -> String {
     let mut out = String::from(
         "started_at,caller,tracking_number,channel,source,medium,campaign,keyword,landing_page,region,\
-status,answered,qualified,talk_secs,first_time,tags,recording\r\n",
+status,answered,qualified,talk_secs,first_time,tags,recording,extension,customer_id,identification\r\n",
     );
     for c in calls {
         let status = c.status.map(|s| s.as_str()).unwrap_or("");
-        let fields: [String; 17] = [
+        let identification = c.identification.as_ref().map(|i| match (&i.outcome, &i.reason) {
+            (crate::calls::IdentificationOutcome::Identified, _) => format!("identified → {}", i.destination),
+            (_, Some(reason)) => format!("unidentified ({reason}) → {}", i.destination),
+            (_, None) => format!("unidentified → {}", i.destination),
+        });
+        let fields: [String; 20] = [
             c.started_at.to_rfc3339(),
             c.from.clone(),
             c.to.clone(),
@@ -323,6 +372,9 @@ status,answered,qualified,talk_secs,first_time,tags,recording\r\n",
             (!c.repeat).to_string(),
             c.tags.join(" "),
             c.recordings.first().map(|r| r.url.clone()).unwrap_or_default(),
+            c.extension.clone().unwrap_or_default(),
+            c.customer_id.clone().unwrap_or_default(),
+            identification.unwrap_or_default(),
         ];
         for (i, f) in fields.iter().enumerate() {
             if i > 0 {
@@ -376,6 +428,10 @@ mod tests {
             recordings: vec![],
             transcript: None,
             tags: vec!["quote".into(), "emergency".into()],
+            extension: Some("042".into()),
+            unattributed_reason: None,
+            customer_id: Some("00123".into()),
+            identification: None,
         };
         let csv = calls_csv(&[call]);
         let mut lines = csv.split("\r\n");
@@ -383,7 +439,7 @@ mod tests {
         assert_eq!(
             lines.next().unwrap(),
             "2026-11-20T10:00:00Z,+15550001111,+15550100201,paid search,\"'=HYPERLINK(\"\"http://evil\"\")\",\
-             cpc,\"spring, \"\"big\"\" sale\",\"'-plumber\",,US-TX,completed,true,true,75,true,quote emergency,"
+             cpc,\"spring, \"\"big\"\" sale\",\"'-plumber\",,US-TX,completed,true,true,75,true,quote emergency,,042,00123,"
         );
         assert_eq!(lines.next(), Some(""), "each row ends with CRLF");
     }

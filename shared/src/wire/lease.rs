@@ -113,6 +113,13 @@ pub struct LeaseGrant {
     /// site's overflow number or the business number itself, until `expires_at`.
     #[serde(default)]
     pub limited: bool,
+    /// On an extension number: the visitor's own extension (`"042"`: leading zeros count),
+    /// shown after the number (`… ext. 042`) and keyed by a `tel:` link (`tel:+1…,042`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+    /// What the page prints between the number and the extension (with `extension` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension_label: Option<String>,
 }
 
 /// Lease id of a limited grant: renewing it says it ended, so the widget asks again later.
@@ -154,12 +161,16 @@ impl LeaseGrant {
             other_business_numbers: Vec::new(),
             visitor_lifetime_secs: config.touch_lifetime_secs,
             limited: true,
+            extension: None,
+            extension_label: None,
         }
     }
 
     pub fn new(lease: &Lease, config: &SiteConfig) -> Self {
         LeaseGrant {
             limited: false,
+            extension: lease.extension.clone(),
+            extension_label: lease.extension.as_ref().map(|_| config.extensions.label.clone()),
             number: lease.number.e164().to_string(),
             expires_at: lease.expires_at,
             replaces: config.business_number_for(&lease.number).e164().to_string(),
@@ -298,6 +309,8 @@ mod tests {
             other_business_numbers: Vec::new(),
             visitor_lifetime_secs: 90 * 24 * 3600,
             limited: false,
+            extension: None,
+            extension_label: None,
         };
         let page = |referrer: &str, landing: &str| Visit {
             referrer: Some(referrer.into()),

@@ -10,8 +10,11 @@ mod sites;
 
 pub use calls::{
     calls_csv, CallDetail, CallEventBody, CallView, CallsPage, CrmPayload, DeliveryView, LookupAnswer,
+    LookupSteps,
 };
 pub use errors::{ErrorBody, ErrorDetail};
 pub use lease::{LeaseBody, LeaseCommand, LeaseGrant, LeaseRef, Released, LIMITED_LEASE_ID};
-pub use reports::{parse_pool_days, NumberState, PoolReport, ReportPage, ReportQuery};
-pub use sites::{NumberEntry, SiteSummary};
+pub use reports::{
+    parse_pool_days, ExtensionNumberState, LiveExtension, NumberState, PoolReport, ReportPage, ReportQuery,
+};
+pub use sites::{IdentificationTest, IdentificationTestBody, NumberEntry, SiteSummary};

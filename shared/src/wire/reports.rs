@@ -72,6 +72,34 @@ pub struct PoolReport {
     /// The sizing below covers this many days up to now.
     pub days: u32,
     pub sizing: crate::pool::PoolSizing,
+    /// The site's extension numbers, each with its extensions in use.
+    #[serde(default)]
+    pub extension_numbers: Vec<ExtensionNumberState>,
+}
+
+/// An extension number right now: how many of its extensions are live and reserved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtensionNumberState {
+    pub number: String,
+    /// The business number it stands in for, when not the site's main one.
+    pub business_number: Option<String>,
+    /// How many extensions it holds (10^digits).
+    pub capacity: u64,
+    /// Extensions held by a live lease.
+    pub live: u64,
+    /// Extensions whose lease ended, kept for their session (the extension retention).
+    pub reserved: u64,
+    /// The live extensions, newest first (at most 100).
+    pub live_extensions: Vec<LiveExtension>,
+}
+
+/// One extension lent now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveExtension {
+    pub extension: String,
+    pub until: Timestamp,
+    /// `google / cpc (paid search)`.
+    pub holder_source: String,
 }
 
 /// `days=N` for the pool report: 1 to 90, default 7.

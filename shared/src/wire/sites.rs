@@ -90,3 +90,34 @@ impl From<&SiteConfig> for SiteSummary {
         }
     }
 }
+
+/// `POST /v1/sites/{site}/settings/caller-identification/test`: what the site's CRM answered a
+/// sample identification request, and what a call would do with that answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentificationTest {
+    pub url: String,
+    /// The JSON body sent (signed like a real request).
+    pub request: String,
+    /// The CRM's HTTP status, when it answered.
+    pub status: Option<u16>,
+    /// The start of its answer's body.
+    pub answer: Option<String>,
+    /// Why there was no answer (timeout, refused).
+    pub error: Option<String>,
+    /// How long it took, in milliseconds.
+    pub ms: u32,
+    /// `identified` or `unidentified`.
+    pub outcome: String,
+    pub reason: Option<String>,
+    /// Where such a call would go.
+    pub destination: String,
+}
+
+/// `POST /v1/sites/{site}/settings/caller-identification/test` body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentificationTestBody {
+    /// The customer number to ask about (default: as many 1s as the setting's digits).
+    #[serde(default)]
+    pub customer_id: Option<String>,
+}

@@ -12,6 +12,10 @@
 //!   and the MutationObserver's work for 1,000 inserted nodes against inserting them.
 //! - Twilio's voice webhook → TwiML (signature check, KV route, the site's object records the
 //!   call and routes it), as a ratio to the same trivial route.
+//! - Call flows: a new visitor's extension lease (a site whose visitors get extensions) against
+//!   a new visitor's pool lease, and caller identification's gather callback with the CRM asked
+//!   (a local stand-in answering at once) against the same without a CRM: the CRM round trip's
+//!   cost on a call.
 //! - The dashboard with 100,000 calls in the site's store, against a site with 300: time to
 //!   first render of the overview and the calls page in Chromium, and the latency of the
 //!   report, overview and calls endpoints.
@@ -245,6 +249,7 @@ async fn main() {
         }
     })
     .await;
+    let flows = call_flows(&edge, &client).await;
     widget_speed(&edge);
     println!(
         "edge through wrangler dev ({CONCURRENCY} connections, {}s each; ratios to GET /v1/health)",
@@ -256,6 +261,9 @@ async fn main() {
         ("POST /v1/lease, new", &new_visitors),
         ("POST /v1/lease, returning", &returning),
         ("Twilio voice → TwiML", &voice),
+        ("POST /v1/lease, extension", &flows.extension_lease),
+        ("gather → TwiML, no CRM", &flows.gather_any),
+        ("gather → TwiML, CRM asked", &flows.gather_crm),
     ] {
         println!(
             "  {name:<26} {:>7.0} {:>7.2} {:>9.1} {:>7.2} {:>9.1} {:>7.2}",
@@ -267,9 +275,118 @@ async fn main() {
             l.p99_ms / health.p99_ms
         );
     }
+    println!(
+        "  a new visitor's extension lease against a pool lease: {:.2}x the throughput, {:.2}x the p50, {:.2}x the p99",
+        flows.extension_lease.per_sec / new_visitors.per_sec.max(1.0),
+        flows.extension_lease.p50_ms / new_visitors.p50_ms,
+        flows.extension_lease.p99_ms / new_visitors.p99_ms
+    );
+    println!(
+        "  the CRM round trip on a call: +{:.1} ms at p50 (+{:.1} ms at p99); {:.2}x the throughput without it",
+        flows.gather_crm.p50_ms - flows.gather_any.p50_ms,
+        flows.gather_crm.p99_ms - flows.gather_any.p99_ms,
+        flows.gather_crm.per_sec / flows.gather_any.per_sec.max(1.0)
+    );
     burst(&edge).await;
     drop(edge);
     dashboard_speed().await;
+}
+
+/// The call flows' figures (see the module's doc).
+struct Flows {
+    extension_lease: Load,
+    gather_any: Load,
+    gather_crm: Load,
+}
+
+async fn call_flows(edge: &Edge, client: &reqwest::Client) -> Flows {
+    // Extensions only: every new visitor takes the extension path. Five digits on two numbers:
+    // the run cannot fill them.
+    let site = serde_json::json!({"business_number": "+15550300999", "pool": [],
+        "extension_numbers": ["+15550300901", "+15550300902"], "extension_digits": 5,
+        "api_token": "bench-token-0123456789", "twilio_auth_token": "benchtwiliotoken0"});
+    let resp = edge.client_with(client).put_site("bench-ext", &site).await;
+    assert!(resp.status().is_success(), "bench-ext site: {}", resp.text().await.unwrap_or_default());
+    let lease_url = edge.url("/v1/lease");
+    let extension_lease = load({
+        let (client, url) = (client.clone(), lease_url.clone());
+        move |worker: usize, n: usize| {
+            let (client, url) = (client.clone(), url.clone());
+            let body = format!(
+                r#"{{"site":"bench-ext","visitor":"bench-ext-{worker:04}-{n:06}","utm_source":"bench","landing_page":"https://shop.example/"}}"#
+            );
+            async move {
+                match client.post(url).body(body).send().await {
+                    Ok(r) if r.status().is_success() => {
+                        r.json::<serde_json::Value>().await.is_ok_and(|g| g["extension"].is_string())
+                    }
+                    _ => false,
+                }
+            }
+        }
+    })
+    .await;
+    // Caller identification's answer step, with and without the CRM (a stand-in on this
+    // machine that answers at once).
+    let crm = ringtrace_tests::IdentifyingCrm::start(|_| {
+        (200, r#"{"status": "ok", "destination": true}"#.into(), Duration::ZERO)
+    });
+    let mut gathers = Vec::new();
+    for (site, mode) in [("bench-id-any", "any"), ("bench-id-crm", "check")] {
+        let number = if mode == "any" { "+15550300801" } else { "+15550300802" };
+        let setup = serde_json::json!({"business_number": "+15550300899", "pool": [number],
+            "api_token": "bench-token-0123456789", "twilio_auth_token": "benchtwiliotoken0",
+            "caller_identification": {"digits": 6, "mode": mode, "crm_url": crm.url,
+                                      "crm_secret": "bench-crm-secret-0123"}});
+        let resp = edge.client_with(client).put_site(site, &setup).await;
+        assert!(resp.status().is_success(), "{site}: {}", resp.text().await.unwrap_or_default());
+        let url = edge.url(&format!(
+            "/v1/telephony/twilio/gather?site={site}&tn=%2B{}&step=identification&attempt=1",
+            &number[1..]
+        ));
+        gathers.push(
+            load({
+                let (client, url, number) = (client.clone(), url.clone(), number.to_string());
+                move |worker: usize, n: usize| {
+                    let (client, url) = (client.clone(), url.clone());
+                    let params: Vec<(String, String)> = vec![
+                        ("CallSid".into(), format!("CA{worker:04}{n:028}")),
+                        ("From".into(), format!("+1555{:07}", 9_000_000 + n % 1_000)),
+                        ("To".into(), number.clone()),
+                        ("Digits".into(), "123456".into()),
+                    ];
+                    let signature = shared::twilio_signature("benchtwiliotoken0", &url, &params);
+                    let body: String = params
+                        .iter()
+                        .map(|(k, v)| format!("{k}={}", ringtrace_tests::encode(v)))
+                        .collect::<Vec<_>>()
+                        .join("&");
+                    async move {
+                        let resp = client
+                            .post(url)
+                            .header("content-type", "application/x-www-form-urlencoded")
+                            .header("x-twilio-signature", signature)
+                            .body(body)
+                            .send()
+                            .await;
+                        match resp {
+                            Ok(r) if r.status().is_success() => {
+                                r.text().await.is_ok_and(|t| t.contains("<Dial"))
+                            }
+                            _ => false,
+                        }
+                    }
+                }
+            })
+            .await,
+        );
+    }
+    let asked = crm.received().len();
+    assert!(asked > 0, "the CRM was asked");
+    let gather_crm = gathers.pop().expect("two runs");
+    let gather_any = gathers.pop().expect("two runs");
+    println!("call flows: {asked} CRM requests answered during the identification run");
+    Flows { extension_lease, gather_any, gather_crm }
 }
 
 /// The concurrency suite's heavier variant: 1,000 lease requests at once on a 50-number pool

@@ -3,7 +3,7 @@
 use crate::components::row_table::{next_row_id, EditableRow};
 use leptos::prelude::*;
 use shared::SiteSettings;
-use shared::{AttributionModel, ExhaustionPolicy, PoolEntrySetup};
+use shared::{AttributionModel, ExhaustionPolicy, IdentificationMode, PoolEntrySetup};
 
 /// The week as the settings document keys it, with the names the form shows.
 pub const DAYS: [(&str, &str); 7] = [
@@ -16,7 +16,11 @@ pub const DAYS: [(&str, &str); 7] = [
     ("sun", "Sunday"),
 ];
 
-pub const EXHAUSTION_POLICIES: [ExhaustionPolicy; 2] = [ExhaustionPolicy::Share, ExhaustionPolicy::Overflow];
+pub const EXHAUSTION_POLICIES: [ExhaustionPolicy; 3] =
+    [ExhaustionPolicy::Share, ExhaustionPolicy::Overflow, ExhaustionPolicy::Extension];
+
+pub const IDENTIFICATION_MODES: [IdentificationMode; 3] =
+    [IdentificationMode::Any, IdentificationMode::Check, IdentificationMode::Destination];
 
 pub const ATTRIBUTION_MODELS: [AttributionModel; 3] =
     [AttributionModel::FirstTouch, AttributionModel::LastTouch, AttributionModel::LastNonDirect];
@@ -26,6 +30,7 @@ pub fn exhaustion_value(p: ExhaustionPolicy) -> &'static str {
     match p {
         ExhaustionPolicy::Share => "share",
         ExhaustionPolicy::Overflow => "overflow",
+        ExhaustionPolicy::Extension => "extension",
     }
 }
 
@@ -81,6 +86,23 @@ pub struct StaticRow {
     pub line: RwSignal<String>,
 }
 
+/// One extension number.
+#[derive(Clone)]
+pub struct ExtensionRow {
+    pub id: u64,
+    pub number: RwSignal<String>,
+    /// The business number it replaces; empty: the main one.
+    pub line: RwSignal<String>,
+}
+
+/// One named destination of caller identification (`gold` → a number).
+#[derive(Clone)]
+pub struct DestinationRow {
+    pub id: u64,
+    pub name: RwSignal<String>,
+    pub number: RwSignal<String>,
+}
+
 impl NumberRow {
     pub fn blank() -> NumberRow {
         NumberRow { id: next_row_id(), number: blank() }
@@ -107,6 +129,18 @@ impl StaticRow {
     }
 }
 
+impl ExtensionRow {
+    pub fn blank() -> ExtensionRow {
+        ExtensionRow { id: next_row_id(), number: blank(), line: blank() }
+    }
+}
+
+impl DestinationRow {
+    pub fn blank() -> DestinationRow {
+        DestinationRow { id: next_row_id(), name: blank(), number: blank() }
+    }
+}
+
 macro_rules! editable_row {
     ($($row:ty),*) => {$(
         impl EditableRow for $row {
@@ -119,7 +153,90 @@ macro_rules! editable_row {
         }
     )*};
 }
-editable_row!(NumberRow, PoolRow, StaticRow);
+editable_row!(NumberRow, PoolRow, StaticRow, ExtensionRow, DestinationRow);
+
+/// The extension numbers and how their extensions are shown, keyed and kept.
+#[derive(Clone, Copy)]
+pub struct ExtensionsForm {
+    pub numbers: RwSignal<Vec<ExtensionRow>>,
+    /// `3`, `4` or `5`, as the `<select>` has it.
+    pub digits: RwSignal<String>,
+    pub prompt: RwSignal<String>,
+    pub label: RwSignal<String>,
+    pub retention_hours: RwSignal<String>,
+}
+
+/// Caller identification and the named destinations it can send a call to.
+#[derive(Clone, Copy)]
+pub struct IdentificationForm {
+    /// Off: the site asks callers nothing (`caller_identification: null`).
+    pub on: RwSignal<bool>,
+    pub prompt: RwSignal<String>,
+    pub digits: RwSignal<String>,
+    pub attempts: RwSignal<String>,
+    pub timeout_seconds: RwSignal<String>,
+    pub mode: RwSignal<IdentificationMode>,
+    pub crm_url: RwSignal<String>,
+    /// A new CRM secret; blank keeps the stored one.
+    pub crm_secret: RwSignal<String>,
+    pub crm_secret_set: bool,
+    /// A destination's name: `business`, `voicemail`, `hangup` or one of `destinations`.
+    pub identified: RwSignal<String>,
+    pub unidentified: RwSignal<String>,
+    pub destinations: RwSignal<Vec<DestinationRow>>,
+}
+
+impl ExtensionsForm {
+    fn of(s: &SiteSettings) -> ExtensionsForm {
+        let numbers = s
+            .extension_numbers
+            .iter()
+            .map(|e| {
+                let (number, line) = e.parts();
+                ExtensionRow { id: next_row_id(), number: text(Some(number)), line: text(line) }
+            })
+            .collect();
+        ExtensionsForm {
+            numbers: RwSignal::new(numbers),
+            digits: RwSignal::new(s.extension_digits.to_string()),
+            prompt: text(Some(&s.extension_prompt)),
+            label: text(Some(&s.extension_label)),
+            retention_hours: RwSignal::new(s.extension_retention_hours.to_string()),
+        }
+    }
+}
+
+impl IdentificationForm {
+    fn of(s: &SiteSettings) -> IdentificationForm {
+        let c = s.caller_identification.as_ref();
+        let number = |n: Option<u32>| RwSignal::new(n.map(|n| n.to_string()).unwrap_or_default());
+        let destination = |d: Option<&String>| RwSignal::new(d.cloned().unwrap_or_else(|| "business".into()));
+        IdentificationForm {
+            on: RwSignal::new(c.is_some()),
+            prompt: text(c.and_then(|c| c.prompt.as_deref())),
+            digits: number(c.map(|c| c.digits)),
+            attempts: number(c.and_then(|c| c.attempts)),
+            timeout_seconds: number(c.and_then(|c| c.timeout_seconds)),
+            mode: RwSignal::new(c.map(|c| c.mode).unwrap_or_default()),
+            crm_url: text(c.and_then(|c| c.crm_url.as_deref())),
+            crm_secret: blank(),
+            // A CRM URL is only ever stored with its secret.
+            crm_secret_set: c.is_some_and(|c| c.crm_url.is_some()),
+            identified: destination(c.and_then(|c| c.identified.as_ref())),
+            unidentified: destination(c.and_then(|c| c.unidentified.as_ref())),
+            destinations: RwSignal::new(
+                s.destinations
+                    .iter()
+                    .map(|(name, number)| DestinationRow {
+                        id: next_row_id(),
+                        name: text(Some(name)),
+                        number: text(Some(number)),
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
 
 /// The form's state: text as typed, turned into the settings to send on save
 /// ([`settings_of`](super::patch::settings_of)).
@@ -163,6 +280,8 @@ pub struct Form {
     pub twilio_token: RwSignal<String>,
     pub twilio_remove: RwSignal<bool>,
     pub twilio_set: bool,
+    pub extensions: ExtensionsForm,
+    pub identification: IdentificationForm,
 }
 
 impl Form {
@@ -250,6 +369,8 @@ impl Form {
             twilio_token: blank(),
             twilio_remove: RwSignal::new(false),
             twilio_set: s.twilio_auth_token_set,
+            extensions: ExtensionsForm::of(s),
+            identification: IdentificationForm::of(s),
         }
     }
 }

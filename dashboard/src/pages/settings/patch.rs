@@ -3,14 +3,16 @@
 //!
 //! A `PATCH` changes only the fields it names. A save names every field the form shows, so the
 //! site is stored as the form shows it (`null` clears an optional field); the write-only Twilio
-//! token is named only to replace or remove it. A blank CRM secret is sent as `null`: the edge
-//! keeps the stored one.
+//! token is named only to replace or remove it. A blank CRM secret (the webhook's or caller
+//! identification's) is sent as `null`: the edge keeps the stored one.
 
 use super::form::{Form, DAYS};
 use leptos::prelude::*;
 use shared::{
-    AfterHoursSetup, BusinessHoursSetup, CrmWebhookSetup, PoolEntrySetup, SiteSettings, StaticRuleSetup,
+    AfterHoursSetup, BusinessHoursSetup, CallerIdentificationSetup, CrmWebhookSetup, ExtensionNumberSetup,
+    PoolEntrySetup, SiteSettings, StaticRuleSetup,
 };
+use std::collections::BTreeMap;
 
 /// Errors by field, as the edge would name them, for what the form cannot write.
 pub type FormErrors = Vec<(String, String)>;
@@ -39,35 +41,80 @@ fn lines(s: RwSignal<String>) -> Vec<String> {
     s.get_untracked().lines().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string).collect()
 }
 
-/// The settings `form` shows, or the fields it cannot write. The form checks only what it
-/// needs to write the JSON (whole numbers); the edge checks the values.
-pub fn settings_of(form: &Form) -> Result<SiteSettings, FormErrors> {
-    let mut errors = Vec::new();
-    let mut whole = |field: &str, value: RwSignal<String>| -> u32 {
-        let raw = value.get_untracked();
-        match raw.trim().parse::<u32>() {
-            Ok(n) => n,
-            Err(_) => {
-                errors.push((field.to_string(), format!("{:?} is not a whole number.", raw.trim())));
-                0
-            }
+/// `value` as a whole number; else an error for `field` (and 0, never sent).
+fn whole(errors: &mut FormErrors, field: &str, value: RwSignal<String>) -> u32 {
+    let raw = value.get_untracked();
+    match raw.trim().parse::<u32>() {
+        Ok(n) => n,
+        Err(_) => {
+            errors.push((field.to_string(), format!("{:?} is not a whole number.", raw.trim())));
+            0
         }
-    };
-    let lease_minutes = whole("lease_minutes", form.lease_minutes);
-    let retention_minutes = whole("retention_minutes", form.retention_minutes);
-    let touch_lifetime_days = whole("touch_lifetime_days", form.touch_lifetime_days);
-    let qualified_talk_seconds = whole("qualified_talk_seconds", form.qualified_talk_seconds);
-    let dial_timeout_seconds = whole("dial_timeout_seconds", form.dial_timeout_seconds);
-    let max_new_leases_per_minute = match form.max_new_leases.get_untracked().trim() {
+    }
+}
+
+/// Blank is absent; anything else must be a whole number.
+fn whole_or_none(errors: &mut FormErrors, field: &str, value: RwSignal<String>) -> Option<u32> {
+    match value.get_untracked().trim() {
         "" => None,
         raw => match raw.parse::<u32>() {
             Ok(n) => Some(n),
             Err(_) => {
-                errors.push(("max_new_leases_per_minute".into(), format!("{raw:?} is not a whole number.")));
+                errors.push((field.to_string(), format!("{raw:?} is not a whole number.")));
                 None
             }
         },
-    };
+    }
+}
+
+/// Caller identification as the form shows it: `None` while it is off.
+fn identification_of(form: &Form, errors: &mut FormErrors) -> Option<CallerIdentificationSetup> {
+    let i = form.identification;
+    if !i.on.get_untracked() {
+        return None;
+    }
+    Some(CallerIdentificationSetup {
+        prompt: optional(i.prompt),
+        digits: whole(errors, "caller_identification.digits", i.digits),
+        attempts: whole_or_none(errors, "caller_identification.attempts", i.attempts),
+        timeout_seconds: whole_or_none(errors, "caller_identification.timeout_seconds", i.timeout_seconds),
+        mode: i.mode.get_untracked(),
+        crm_url: optional(i.crm_url),
+        // Blank keeps the stored secret.
+        crm_secret: optional(i.crm_secret),
+        identified: optional(i.identified),
+        unidentified: optional(i.unidentified),
+    })
+}
+
+/// The named destinations; a name given twice cannot be written (the document is a map).
+fn destinations_of(form: &Form, errors: &mut FormErrors) -> BTreeMap<String, String> {
+    let mut destinations = BTreeMap::new();
+    for row in form.identification.destinations.get_untracked() {
+        let name = get(row.name);
+        if destinations.insert(name.clone(), get(row.number)).is_some() {
+            errors.push((format!("destinations.{name}"), format!("{name:?} names two destinations.")));
+        }
+    }
+    destinations
+}
+
+/// The settings `form` shows, or the fields it cannot write. The form checks only what it
+/// needs to write the JSON (whole numbers, one destination a name); the edge checks the values.
+pub fn settings_of(form: &Form) -> Result<SiteSettings, FormErrors> {
+    let mut errors = Vec::new();
+    let lease_minutes = whole(&mut errors, "lease_minutes", form.lease_minutes);
+    let retention_minutes = whole(&mut errors, "retention_minutes", form.retention_minutes);
+    let touch_lifetime_days = whole(&mut errors, "touch_lifetime_days", form.touch_lifetime_days);
+    let qualified_talk_seconds = whole(&mut errors, "qualified_talk_seconds", form.qualified_talk_seconds);
+    let dial_timeout_seconds = whole(&mut errors, "dial_timeout_seconds", form.dial_timeout_seconds);
+    let max_new_leases_per_minute =
+        whole_or_none(&mut errors, "max_new_leases_per_minute", form.max_new_leases);
+    let extension_digits = whole(&mut errors, "extension_digits", form.extensions.digits);
+    let extension_retention_hours =
+        whole(&mut errors, "extension_retention_hours", form.extensions.retention_hours);
+    let caller_identification = identification_of(form, &mut errors);
+    let destinations = destinations_of(form, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -142,15 +189,32 @@ pub fn settings_of(form: &Form) -> Result<SiteSettings, FormErrors> {
         twilio_auth_token,
         // Read-only: `change` leaves it out.
         twilio_auth_token_set: false,
+        extension_numbers: form
+            .extensions
+            .numbers
+            .get_untracked()
+            .iter()
+            .map(|r| ExtensionNumberSetup::Detailed {
+                number: get(r.number),
+                business_number: optional(r.line),
+            })
+            .collect(),
+        // The `<select>` offers 3–5 only; the edge refuses anything else.
+        extension_digits: u8::try_from(extension_digits).unwrap_or(u8::MAX),
+        extension_prompt: get(form.extensions.prompt),
+        extension_label: get(form.extensions.label),
+        extension_retention_hours,
+        caller_identification,
+        destinations,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pages::settings::form::{NumberRow, PoolRow, StaticRow};
+    use crate::pages::settings::form::{DestinationRow, ExtensionRow, NumberRow, PoolRow, StaticRow};
     use serde_json::json;
-    use shared::{AttributionModel, ExhaustionPolicy};
+    use shared::{AttributionModel, ExhaustionPolicy, IdentificationMode};
 
     fn settings(doc: serde_json::Value) -> SiteSettings {
         serde_json::from_value(doc).unwrap()
@@ -198,6 +262,8 @@ mod tests {
 
     /// The bodies the page sent, by hand-written JSON, before the typed settings (recorded from
     /// `Form::document` at 848431f): the untouched full and bare forms, then each edit below.
+    /// Later fields (extension numbers, caller identification, destinations) were added to each
+    /// line with the values these forms send, every other byte left as recorded.
     const SENT_BEFORE: &str = include_str!("patch_bodies.jsonl");
 
     /// The body a save sends (as `api::patch` writes it), checked to be the bytes the page
@@ -311,6 +377,102 @@ mod tests {
             body(&form, case + 2);
         }
         assert_eq!(SENT_BEFORE.lines().count(), 16, "a recorded body for every case");
+    }
+
+    /// Extension numbers, caller identification and destinations set, the way the edge
+    /// shows them (every optional value filled in, the CRM secret never sent back).
+    fn with_steps() -> SiteSettings {
+        let mut s = full();
+        s.exhaustion = ExhaustionPolicy::Extension;
+        s.extension_numbers = vec![ExtensionNumberSetup::Detailed {
+            number: "+15550100909".into(),
+            business_number: Some("+15550100150".into()),
+        }];
+        s.extension_digits = 4;
+        s.extension_label = "x".into();
+        s.extension_retention_hours = 24;
+        s.caller_identification = Some(CallerIdentificationSetup {
+            prompt: Some("Your customer number, please.".into()),
+            digits: 6,
+            attempts: Some(2),
+            timeout_seconds: Some(5),
+            mode: IdentificationMode::Destination,
+            crm_url: Some("https://crm.example/identify".into()),
+            crm_secret: None,
+            identified: Some("gold".into()),
+            unidentified: Some("voicemail".into()),
+        });
+        s.destinations = [("gold".to_string(), "+15550100500".to_string())].into_iter().collect();
+        s
+    }
+
+    fn sent(form: &Form) -> serde_json::Value {
+        settings_of(form).unwrap().change()
+    }
+
+    #[test]
+    fn an_untouched_save_keeps_extensions_identification_and_its_secret() {
+        let shown = with_steps();
+        let body = sent(&form_of(&shown));
+        assert_eq!(body["caller_identification"]["crm_secret"], json!(null), "null keeps the stored secret");
+        assert_eq!(shown.patched(body.to_string().as_bytes()).unwrap(), shown);
+    }
+
+    #[test]
+    fn extension_and_identification_edits_are_sent_as_typed() {
+        let form = form_of(&bare());
+        form.extensions.numbers.update(|r| r.push(ExtensionRow::blank()));
+        form.extensions.numbers.with_untracked(|r| r[0].number.set(" +1 555 010 0909 ".into()));
+        form.extensions.digits.set("4".into());
+        form.extensions.label.set(" ext 1 ".into());
+        form.identification.on.set(true);
+        form.identification.digits.set(" 6 ".into());
+        form.identification.destinations.update(|r| r.push(DestinationRow::blank()));
+        form.identification.destinations.with_untracked(|r| {
+            r[0].name.set(" gold ".into());
+            r[0].number.set("+1 555 010 0500".into());
+        });
+        form.identification.identified.set("gold".into());
+        let body = sent(&form);
+        assert_eq!(
+            body["extension_numbers"],
+            json!([{"number": "+1 555 010 0909", "business_number": null}])
+        );
+        assert_eq!((&body["extension_digits"], &body["extension_label"]), (&json!(4), &json!("ext 1")));
+        assert_eq!(
+            body["caller_identification"],
+            json!({"prompt": null, "digits": 6, "attempts": null, "timeout_seconds": null, "mode": "any",
+                   "crm_url": null, "crm_secret": null, "identified": "gold", "unidentified": "business"})
+        );
+        assert_eq!(body["destinations"], json!({"gold": "+1 555 010 0500"}));
+        // Off: nothing is asked, and the destinations stay as the table shows them.
+        form.identification.on.set(false);
+        form.identification.digits.set("six".into());
+        let body = sent(&form);
+        assert_eq!(body["caller_identification"], json!(null));
+        assert_eq!(body["destinations"], json!({"gold": "+1 555 010 0500"}));
+    }
+
+    #[test]
+    fn what_the_form_cannot_write_about_the_steps_is_refused_by_field() {
+        let form = form_of(&with_steps());
+        form.identification.digits.set("six".into());
+        form.identification.attempts.set("2.5".into());
+        form.extensions.retention_hours.set("a week".into());
+        form.identification.destinations.update(|r| r.push(DestinationRow::blank()));
+        form.identification.destinations.with_untracked(|r| r[1].name.set("gold ".into()));
+        let refused = settings_of(&form).unwrap_err();
+        let fields: Vec<&str> = refused.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "extension_retention_hours",
+                "caller_identification.digits",
+                "caller_identification.attempts",
+                "destinations.gold"
+            ]
+        );
+        assert_eq!(refused[3].1, r#""gold" names two destinations."#);
     }
 
     #[test]

@@ -44,6 +44,7 @@ fn PoolPolicy(form: Form, errors: FieldErrors) -> impl IntoView {
             <div class="field">
                 <label for="f-exhaustion">"When every number is in use"</label>
                 <select id="f-exhaustion" prop:value=move || exhaustion_value(form.exhaustion.get())
+                    aria-invalid=invalid(errors, || "exhaustion".to_string()) aria-describedby="f-exhaustion-error"
                     on:change=move |ev| {
                         if let Some(p) = chosen(&EXHAUSTION_POLICIES, exhaustion_value, &event_target_value(&ev)) {
                             form.exhaustion.set(p);
@@ -51,7 +52,9 @@ fn PoolPolicy(form: Form, errors: FieldErrors) -> impl IntoView {
                     }>
                     <option value="share">"Share a number (its calls list every candidate)"</option>
                     <option value="overflow">"Show the overflow number"</option>
+                    <option value="extension">"Give an extension on an extension number"</option>
                 </select>
+                <FieldError errors=errors field="exhaustion".to_string()/>
             </div>
             <TextField errors=errors field="overflow_number" label="Overflow number" value=form.overflow_number kind="tel"
                 placeholder="none"/>

@@ -1,0 +1,72 @@
+//! Requests the edge makes to others (a site's CRM): a POST with headers, raced against a
+//! deadline, so a slow receiver costs at most that long. Used by the CRM webhooks (from the
+//! site object's alarm) and by caller identification (inside a telephony webhook).
+
+use futures_util::future::{select, Either};
+use shared::{CrmClient, CrmReply, CrmRequest};
+use worker::{Method, Request, RequestInit};
+
+/// POSTs `body` to `url` with `headers`; the receiver's status and (with `read_body`) the
+/// start of its body, `Err` with why when there was no answer within `timeout_ms`.
+pub async fn post(
+    url: &str,
+    headers: &[(String, String)],
+    body: &str,
+    timeout_ms: u32,
+    read_body: bool,
+) -> Result<(u16, String), Failure> {
+    let outgoing = worker::Headers::new();
+    for (k, v) in headers {
+        outgoing.set(k, v).map_err(|e| Failure::Unreachable(e.to_string()))?;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_headers(outgoing).with_body(Some(body.to_string().into()));
+    let req = Request::new_with_init(url, &init).map_err(|e| Failure::Unreachable(e.to_string()))?;
+    let controller = worker::AbortController::default();
+    let signal = controller.signal();
+    let exchange = async {
+        let mut resp = worker::Fetch::Request(req).send_with_signal(&signal).await?;
+        let status = resp.status_code();
+        let text = if read_body { resp.text().await.unwrap_or_default() } else { String::new() };
+        Ok::<_, worker::Error>((status, text))
+    };
+    let exchange = std::pin::pin!(exchange);
+    let timer = std::pin::pin!(worker::Delay::from(std::time::Duration::from_millis(u64::from(timeout_ms))));
+    match select(exchange, timer).await {
+        Either::Left((Ok((status, mut text)), _)) => {
+            if text.len() > shared::MAX_CRM_REPLY {
+                let mut end = shared::MAX_CRM_REPLY;
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                text.truncate(end);
+            }
+            Ok((status, text))
+        }
+        Either::Left((Err(e), _)) => Err(Failure::Unreachable(e.to_string())),
+        Either::Right(_) => {
+            controller.abort();
+            Err(Failure::TimedOut)
+        }
+    }
+}
+
+/// Why a request got no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    TimedOut,
+    Unreachable(String),
+}
+
+/// The site's CRM, asked from inside a telephony webhook (caller identification).
+pub struct EdgeCrm;
+
+impl CrmClient for EdgeCrm {
+    async fn send(&self, request: &CrmRequest) -> CrmReply {
+        match post(&request.url, &request.headers, &request.body, request.timeout_ms, true).await {
+            Ok((status, body)) => CrmReply::Answered { status, body },
+            Err(Failure::TimedOut) => CrmReply::TimedOut,
+            Err(Failure::Unreachable(why)) => CrmReply::Unreachable(why),
+        }
+    }
+}
