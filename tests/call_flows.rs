@@ -376,3 +376,29 @@ async fn bad_call_flow_input_is_refused_with_its_field_or_still_reaches_the_busi
     }
     assert!(!edge.log_tail_all().contains("panicked"), "no panic in the worker");
 }
+
+#[tokio::test]
+async fn a_caller_who_hangs_up_at_the_prompt_is_ended_by_the_sites_alarm() {
+    let edge = Edge::start().await;
+    edge.put_site_ok("demo", &extension_site(&edge)).await;
+    let sid = "CA00000000000000000000000000a1a1";
+    let (status, twiml) = twilio_voice(&edge, sid, CALLER, EXT).await;
+    assert!(status == 200 && twiml.contains("<Gather"), "{twiml}");
+    assert_eq!(demo_call_detail(&edge, sid).await["call"]["status"], "ringing");
+    // Twilio would have asked the gather URL within the prompt and its 5 s wait; nothing came,
+    // so the caller hung up. The site's alarm ends the call some 40 s later.
+    let started = Instant::now();
+    let call = loop {
+        let call = demo_call_detail(&edge, sid).await["call"].clone();
+        if call["status"] != "ringing" || started.elapsed() > Duration::from_secs(120) {
+            break call;
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    };
+    assert_eq!(
+        (call["status"].as_str(), call["outcome"].as_str()),
+        (Some("completed"), Some("missed")),
+        "{call}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(90), "ended by the alarm: {:?}", started.elapsed());
+}

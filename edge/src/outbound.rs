@@ -27,28 +27,36 @@ pub async fn post(
     let exchange = async {
         let mut resp = worker::Fetch::Request(req).send_with_signal(&signal).await?;
         let status = resp.status_code();
-        let text = if read_body { resp.text().await.unwrap_or_default() } else { String::new() };
+        let text = if read_body { start_of(&mut resp).await } else { String::new() };
         Ok::<_, worker::Error>((status, text))
     };
     let exchange = std::pin::pin!(exchange);
     let timer = std::pin::pin!(worker::Delay::from(std::time::Duration::from_millis(u64::from(timeout_ms))));
     match select(exchange, timer).await {
-        Either::Left((Ok((status, mut text)), _)) => {
-            if text.len() > shared::MAX_CRM_REPLY {
-                let mut end = shared::MAX_CRM_REPLY;
-                while !text.is_char_boundary(end) {
-                    end -= 1;
-                }
-                text.truncate(end);
-            }
-            Ok((status, text))
-        }
+        Either::Left((Ok((status, text)), _)) => Ok((status, text)),
         Either::Left((Err(e), _)) => Err(Failure::Unreachable(e.to_string())),
         Either::Right(_) => {
             controller.abort();
             Err(Failure::TimedOut)
         }
     }
+}
+
+/// The start of an answer's body, at most `shared::MAX_CRM_REPLY` bytes, read as it streams in
+/// (a receiver cannot make the object hold a huge body); lossy UTF-8.
+async fn start_of(resp: &mut worker::Response) -> String {
+    use futures_util::StreamExt;
+    let mut bytes: Vec<u8> = Vec::new();
+    if let Ok(mut stream) = resp.stream() {
+        while let Some(Ok(chunk)) = stream.next().await {
+            bytes.extend_from_slice(&chunk);
+            if bytes.len() >= shared::MAX_CRM_REPLY {
+                bytes.truncate(shared::MAX_CRM_REPLY);
+                break;
+            }
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// Why a request got no answer.

@@ -65,7 +65,10 @@ pub fn twilio_form(data: &[u8]) {
     // step and attempt are read or refused.
     let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     if let Some(keys) = get("Digits").and_then(crate::calls::keyed_digits) {
-        assert!(keys.len() <= 16 && keys.bytes().all(|b| b.is_ascii_digit() || b == b'*' || b == b'#'));
+        assert!(
+            keys.len() <= crate::calls::MAX_KEYS
+                && keys.bytes().all(|b| b.is_ascii_digit() || b == b'*' || b == b'#')
+        );
     }
     let _ = crate::providers::twilio::GatherState::parse(get("step"), get("attempt"));
     // A CRM's answer (the same bytes) is read to a decision: identified, or a known reason.

@@ -83,7 +83,12 @@ fn step_rows(c: &CallView) -> Vec<(&'static str, String)> {
             rows.push(("Why", reason_text(reason)));
         }
         let customer = i.customer_id.as_ref().or(c.customer_id.as_ref());
-        rows.push(("Customer number", or_dash(&customer.cloned())));
+        match (customer, &i.entry) {
+            (Some(customer), _) => rows.push(("Customer number", customer.clone())),
+            // Keyed but not confirmed (a CRM that timed out): what the caller said they are.
+            (None, Some(entry)) => rows.push(("Customer number", format!("{entry} (keyed, not confirmed)"))),
+            (None, None) => rows.push(("Customer number", or_dash(&None))),
+        }
         rows.push(("Sent to", destination_text(&i.destination)));
         rows.push(("Times asked", i.attempts.to_string()));
         rows.push(("CRM answered in", i.crm_ms.map_or_else(|| "not asked".into(), |ms| format!("{ms} ms"))));

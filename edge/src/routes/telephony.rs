@@ -181,14 +181,13 @@ pub async fn lookup_dialed(req: Request, ctx: RouteContext<()>) -> Result<Respon
         }
         None => format!("route-{}", random_id()),
     };
+    // What the provider collected is checked before the number is looked up, so a bad one is
+    // refused the same for every number.
+    let steps = LookupSteps::parse(value("ext").as_deref(), value("customer_id").as_deref())?;
     // Unknown numbers are answered like a wrong key: the lookup does not reveal which
     // numbers are tracked.
     let Some(owner) = KvMirror::new(&ctx.env)?.get(&dialed).await? else {
         return Err(Error::Unauthorized.into());
-    };
-    let steps = LookupSteps {
-        extension: keys(value("ext"), "ext", 16)?,
-        customer_id: keys(value("customer_id"), "customer_id", 30)?,
     };
     let lookup = DialedLookup { call_id, from, dialed, steps };
     let auth = format!("Bearer {key}");
@@ -210,13 +209,4 @@ pub async fn lookup_dialed(req: Request, ctx: RouteContext<()>) -> Result<Respon
     h.set("x-ringtrace-call-id", &answer.call_id)?;
     h.set("x-ringtrace-after-hours", if answer.after_hours { "1" } else { "0" })?;
     Ok(out)
-}
-
-/// A lookup's `ext` or `customer_id`: what the caller keyed, 1–`max` digits (`None`: absent).
-fn keys(value: Option<String>, name: &str, max: usize) -> shared::Result<Option<String>> {
-    match value.filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) if v.len() <= max && v.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(v)),
-        Some(_) => Err(Error::invalid(format!("{name} must be 1-{max} digits"))),
-    }
 }

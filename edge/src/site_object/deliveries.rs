@@ -1,6 +1,8 @@
-//! CRM deliveries: the object's alarm POSTs the due webhooks (signed, each within its
-//! timeout) and sets itself again for the next one; requests that may enqueue a delivery set
-//! it too, so a delivery never delays the answer to the telephony provider.
+//! The object's alarm: it ends calls whose caller hung up at a prompt (see
+//! `SiteLedger::end_abandoned_calls`), POSTs the due CRM webhooks (signed, each within its
+//! timeout) and sets itself again for the next one; requests that may enqueue a delivery or
+//! leave a caller at a prompt set it too, so neither ever delays the answer to the telephony
+//! provider.
 
 use super::{Ledger, SiteObject};
 use crate::clock::{now, EdgeClock};
@@ -21,6 +23,12 @@ impl SiteObject {
         let store = store.for_site(site.clone());
         let ledger = SiteLedger::new(&site, &store, &EdgeClock);
         let retry_base = config::webhook_retry_base_ms(&self.env);
+        // First the calls whose caller hung up at a prompt: their webhooks go out below.
+        match ledger.end_abandoned_calls().await {
+            Ok(0) => {}
+            Ok(n) => console_warn!("site {site}: {n} callers hung up at a prompt before the dial"),
+            Err(e) => console_error!("site {site}: ending calls left at a prompt failed: {e}"),
+        }
         // Batches until nothing is due (a receiver that answers quickly clears a backlog now).
         // At most two batches: each delivery may wait 10 s, and an alarm run must stay short.
         for _ in 0..2 {
@@ -51,10 +59,10 @@ impl SiteObject {
         Response::ok("delivered")
     }
 
-    /// Sets the object's alarm for the next due CRM delivery (deliveries never delay the
-    /// answer to the telephony provider: they run in the alarm).
+    /// Sets the object's alarm for the next due CRM delivery or call left at a prompt
+    /// (deliveries never delay the answer to the telephony provider: they run in the alarm).
     pub(super) async fn schedule_deliveries(&self, ledger: &Ledger<'_>) {
-        match ledger.next_delivery_at().await {
+        match ledger.next_alarm_at().await {
             Ok(Some(at)) => {
                 let delay = (at.millis() - now().millis()).max(0);
                 if let Err(e) = self.state.storage().set_alarm(delay).await {

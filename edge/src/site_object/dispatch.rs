@@ -113,7 +113,8 @@ impl SiteObject {
         }
     }
 
-    /// A lease; one granted over a rate limit says so in `x-ringtrace-limited`.
+    /// A lease; one granted over a rate limit (or with every extension taken) says so in
+    /// `x-ringtrace-limited` (`ip`, `visitor`, `site`, `exhausted`).
     async fn lease(
         &self,
         ledger: &Ledger<'_>,
@@ -133,7 +134,13 @@ impl SiteObject {
         let Some(over) = over else {
             return json(&grant);
         };
-        console_warn!("site {site}: lease over the {over:?} rate limit ({:?})", cmd.client_ip);
+        if over == shared::Over::Exhausted {
+            console_warn!(
+                "site {site}: every number and extension of the line is taken; the page keeps its own"
+            );
+        } else {
+            console_warn!("site {site}: lease over the {over:?} rate limit ({:?})", cmd.client_ip);
+        }
         let mut resp = Response::from_json(&grant)?;
         resp.headers_mut().set("x-ringtrace-limited", &format!("{over:?}").to_lowercase())?;
         Ok(resp)

@@ -30,6 +30,10 @@ const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS extension_leases_by_pair ON extension_leases (number, extension, started_at)",
     "CREATE INDEX IF NOT EXISTS extension_leases_by_end ON extension_leases (number, ends_at)",
     "CREATE INDEX IF NOT EXISTS extension_leases_by_visitor ON extension_leases (visitor, ends_at)",
+    "CREATE INDEX IF NOT EXISTS extension_leases_ended ON extension_leases (ends_at)",
+    // Calls waiting at a prompt: unless the caller answers by due_at, they hung up.
+    "CREATE TABLE IF NOT EXISTS held_calls (call_sid TEXT PRIMARY KEY, held_at INTEGER NOT NULL, due_at INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS held_calls_due ON held_calls (due_at)",
 ];
 
 /// The call columns added after the first release, with their types: a database created

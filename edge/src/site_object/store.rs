@@ -307,6 +307,56 @@ impl CallStore for ObjectStore {
             .map_err(storage)?;
         Ok(rows.first().and_then(|r| r.next_at).map(Timestamp))
     }
+    async fn hold_call(&self, call_sid: &str, held_at: Timestamp, due: Timestamp) -> shared::Result<()> {
+        self.ensure_schema()?;
+        self.write(
+            "INSERT OR REPLACE INTO held_calls (call_sid, held_at, due_at) VALUES (?, ?, ?)",
+            vec![call_sid.into(), int(held_at.millis())?, int(due.millis())?],
+        )
+    }
+    async fn unhold_call(&self, call_sid: &str) -> shared::Result<()> {
+        if !self.has_tables()? {
+            return Ok(());
+        }
+        self.ensure_schema()?;
+        self.write("DELETE FROM held_calls WHERE call_sid = ?", vec![call_sid.into()])
+    }
+    async fn held_calls_due(&self, now: Timestamp, limit: usize) -> shared::Result<Vec<(String, Timestamp)>> {
+        #[derive(Deserialize)]
+        struct Held {
+            call_sid: String,
+            held_at: i64,
+        }
+        if !self.has_tables()? {
+            return Ok(Vec::new());
+        }
+        self.ensure_schema()?;
+        let rows: Vec<Held> = self
+            .sql
+            .exec(
+                "SELECT call_sid, held_at FROM held_calls WHERE due_at <= ? ORDER BY due_at LIMIT ?",
+                vec![int(now.millis())?, int(i64::try_from(limit).unwrap_or(100))?],
+            )
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        Ok(rows.into_iter().map(|h| (h.call_sid, Timestamp(h.held_at))).collect())
+    }
+    async fn next_held_at(&self) -> shared::Result<Option<Timestamp>> {
+        #[derive(Deserialize)]
+        struct Next {
+            due_at: Option<i64>,
+        }
+        if !self.has_tables()? {
+            return Ok(None);
+        }
+        self.ensure_schema()?;
+        let rows: Vec<Next> = self
+            .sql
+            .exec("SELECT min(due_at) AS due_at FROM held_calls", None)
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        Ok(rows.first().and_then(|r| r.due_at).map(Timestamp))
+    }
     async fn find_call(&self, call_sid: &str) -> shared::Result<Option<CallRecord>> {
         if !self.has_tables()? {
             return Ok(None);
@@ -436,12 +486,11 @@ impl shared::ExtensionLeases for ObjectStore {
         extension: &str,
         at: Timestamp,
     ) -> shared::Result<Option<shared::Lease>> {
-        if !self.has_tables()? {
+        if !self.extensions_ready()? {
             return Ok(None);
         }
-        self.ensure_schema()?;
         let sql = "SELECT json FROM extension_leases WHERE number = ? AND extension = ? AND started_at <= ? \
-                   ORDER BY started_at DESC LIMIT 1";
+                   ORDER BY started_at DESC, rowid DESC LIMIT 1";
         Ok(self.rows(sql, vec![number.e164().into(), extension.into(), int(at.millis())?])?.pop())
     }
     fn extensions_of_visitor(
@@ -449,11 +498,11 @@ impl shared::ExtensionLeases for ObjectStore {
         visitor: &str,
         ending_after: Timestamp,
     ) -> shared::Result<Vec<shared::Lease>> {
-        if !self.has_tables()? {
+        if !self.extensions_ready()? {
             return Ok(Vec::new());
         }
-        self.ensure_schema()?;
-        let sql = "SELECT json FROM extension_leases WHERE visitor = ? AND ends_at > ? ORDER BY started_at DESC LIMIT 20";
+        let sql = "SELECT json FROM extension_leases WHERE visitor = ? AND ends_at > ? \
+                   ORDER BY started_at DESC, rowid DESC LIMIT 20";
         self.rows(sql, vec![visitor.into(), int(ending_after.millis())?])
     }
     fn extensions_held(&self, number: &PhoneNumber, ending_after: Timestamp) -> shared::Result<Vec<String>> {
@@ -461,10 +510,9 @@ impl shared::ExtensionLeases for ObjectStore {
         struct Held {
             extension: String,
         }
-        if !self.has_tables()? {
+        if !self.extensions_ready()? {
             return Ok(Vec::new());
         }
-        self.ensure_schema()?;
         let sql = "SELECT DISTINCT extension FROM extension_leases WHERE number = ? AND ends_at > ?";
         let rows: Vec<Held> = self
             .sql
@@ -478,10 +526,9 @@ impl shared::ExtensionLeases for ObjectStore {
         struct Count {
             n: i64,
         }
-        if !self.has_tables()? {
+        if !self.extensions_ready()? {
             return Ok(0);
         }
-        self.ensure_schema()?;
         let sql =
             "SELECT count(DISTINCT extension) AS n FROM extension_leases WHERE number = ? AND ends_at > ?";
         let rows: Vec<Count> = self
@@ -497,23 +544,25 @@ impl shared::ExtensionLeases for ObjectStore {
         ending_after: Timestamp,
         limit: usize,
     ) -> shared::Result<Vec<shared::Lease>> {
-        if !self.has_tables()? {
+        if !self.extensions_ready()? {
             return Ok(Vec::new());
         }
-        self.ensure_schema()?;
-        let sql = "SELECT json FROM extension_leases WHERE number = ? AND ends_at > ? ORDER BY started_at DESC LIMIT ?";
+        let sql = "SELECT json FROM extension_leases WHERE number = ? AND ends_at > ? \
+                   ORDER BY started_at DESC, rowid DESC LIMIT ?";
         let limit = int(i64::try_from(limit).unwrap_or(i64::MAX))?;
         self.rows(sql, vec![number.e164().into(), int(ending_after.millis())?, limit])
     }
     fn extension_lease(&self, lease_id: &str) -> shared::Result<Option<shared::Lease>> {
-        if !self.has_tables()? {
+        if !self.extensions_ready()? {
             return Ok(None);
         }
-        self.ensure_schema()?;
         Ok(self.rows("SELECT json FROM extension_leases WHERE lease_id = ?", vec![lease_id.into()])?.pop())
     }
     fn save_extension_lease(&self, lease: &shared::Lease) -> shared::Result<()> {
-        self.ensure_schema()?;
+        if !self.memory.schema_ready.get() {
+            self.ensure_schema()?;
+            self.memory.schema_ready.set(true);
+        }
         let json = serde_json::to_string(lease).map_err(storage)?;
         self.write(
             "INSERT OR REPLACE INTO extension_leases (lease_id, number, extension, visitor, started_at, ends_at, json) \
@@ -528,6 +577,39 @@ impl shared::ExtensionLeases for ObjectStore {
                 json.into(),
             ],
         )
+    }
+    fn prune_extension_leases(&self, ended_before: Timestamp, limit: usize) -> shared::Result<usize> {
+        if !self.extensions_ready()? {
+            return Ok(0);
+        }
+        let limit = int(i64::try_from(limit).unwrap_or(i64::MAX))?;
+        let cursor = self
+            .sql
+            .exec(
+                "DELETE FROM extension_leases WHERE rowid IN \
+                 (SELECT rowid FROM extension_leases WHERE ends_at < ? LIMIT ?)",
+                vec![int(ended_before.millis())?, limit],
+            )
+            .map_err(storage)?;
+        let _ = cursor.raw().count();
+        Ok(cursor.rows_written())
+    }
+}
+
+impl ObjectStore {
+    /// Whether the extension leases can be read: the tables exist (a site that never stored
+    /// anything has none, and a read must not create them) and are up to date. Checked once
+    /// per object, not on every read: an extension lease reads the table a dozen times.
+    fn extensions_ready(&self) -> shared::Result<bool> {
+        if self.memory.schema_ready.get() {
+            return Ok(true);
+        }
+        if !self.has_tables()? {
+            return Ok(false);
+        }
+        self.ensure_schema()?;
+        self.memory.schema_ready.set(true);
+        Ok(true)
     }
 }
 

@@ -26,19 +26,10 @@ pub enum CallDestination {
 const OPEN_VOICEMAIL_GREETING: &str =
     "Thank you for calling. Please leave a message after the tone and we will call you back.";
 
-/// Where a call to `tracking_number` that arrives at `at` goes.
-pub fn call_destination(
-    config: &SiteConfig,
-    tracking_number: &PhoneNumber,
-    at: Timestamp,
-) -> CallDestination {
-    call_destination_to(config, tracking_number, at, &Destination::Business)
-}
-
 /// Where a call to `tracking_number` at `at` goes when its steps chose `chosen`: a hang-up and
 /// voicemail are what they say; a number (the business's, a named destination's) is dialled
 /// while the business is open, and after hours the site's after-hours rule applies.
-pub fn call_destination_to(
+pub fn call_destination(
     config: &SiteConfig,
     tracking_number: &PhoneNumber,
     at: Timestamp,

@@ -193,11 +193,14 @@ pub struct Recording {
     pub voicemail: bool,
 }
 
-/// What a caller keys, as kept: at most 16 of the keys a phone has (`0-9`, `*`, `#`), anything
-/// else dropped; nothing → `None`.
+/// Most keys kept of one entry: a customer number has up to 30 digits.
+pub const MAX_KEYS: usize = 32;
+
+/// What a caller keys, as kept: at most [`MAX_KEYS`] of the keys a phone has (`0-9`, `*`,
+/// `#`), anything else dropped; nothing → `None`.
 pub fn keyed_digits(raw: &str) -> Option<String> {
     let keys: String =
-        raw.chars().filter(|c| c.is_ascii_digit() || matches!(c, '*' | '#')).take(16).collect();
+        raw.chars().filter(|c| c.is_ascii_digit() || matches!(c, '*' | '#')).take(MAX_KEYS).collect();
     (!keys.is_empty()).then_some(keys)
 }
 

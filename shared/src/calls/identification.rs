@@ -46,6 +46,10 @@ pub struct Identification {
     pub crm_ms: Option<u32>,
     /// The caller's customer number, when identified.
     pub customer_id: Option<String>,
+    /// What the caller keyed when it had the expected length, identified or not (a CRM that
+    /// timed out still leaves the people answering the number the caller gave).
+    #[serde(default)]
+    pub entry: Option<String>,
 }
 
 /// A request to the business's CRM, ready to send.
@@ -241,6 +245,7 @@ impl Identification {
             attempts,
             crm_ms,
             customer_id: entry.filter(|_| decision.identified).map(str::to_string),
+            entry: entry.filter(|e| entry_fits(setup, Some(e))).map(str::to_string),
         }
     }
 }
@@ -392,5 +397,17 @@ mod tests {
             Some(40),
         );
         assert_eq!((kept.customer_id.as_deref(), kept.destination.as_str()), (Some("123456"), "gold"));
+        let timed_out = Identification::of(
+            &check,
+            &decide(&check, &g, Some(&CrmReply::TimedOut)),
+            Some("123456"),
+            1,
+            Some(3000),
+        );
+        assert_eq!(
+            (timed_out.customer_id, timed_out.entry.as_deref()),
+            (None, Some("123456")),
+            "what was keyed is kept"
+        );
     }
 }

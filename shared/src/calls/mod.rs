@@ -13,8 +13,8 @@ mod query;
 mod record;
 
 pub use attribution::attribute;
-pub use destination::{call_destination, call_destination_to, caller_id_for, CallDestination};
-pub use event::{keyed_digits, keyword_tags, CallEvent, CallStatus, EventKind, Leg, Recording};
+pub use destination::{call_destination, caller_id_for, CallDestination};
+pub use event::{keyed_digits, keyword_tags, CallEvent, CallStatus, EventKind, Leg, Recording, MAX_KEYS};
 pub use identification::{
     crm_request, decide, decide_without_entry, entry_fits, CallContext, CrmClient, CrmReply, CrmRequest,
     Decision, Identification, IdentificationOutcome, CRM_TIMEOUT_MS, MAX_CRM_REPLY,

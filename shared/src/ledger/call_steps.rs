@@ -9,7 +9,7 @@
 
 use super::telephony::Announce;
 use super::SiteLedger;
-use crate::calls::{call_destination_to, caller_id_for, CallDestination};
+use crate::calls::{call_destination, caller_id_for, CallDestination};
 use crate::calls::{crm_request, decide, decide_without_entry, entry_fits, CallContext, CrmClient, CrmReply};
 use crate::calls::{keyed_digits, CallEvent, CallStatus, Decision, EventKind, Identification, Leg};
 use crate::error::{Error, Result};
@@ -33,6 +33,14 @@ const EXTENSION_TIMEOUT_SECS: u32 = 5;
 /// What a caller hears before a prompt asked again.
 const ASK_AGAIN: &str = "Sorry, that was not recognised.";
 
+/// Past a prompt's own length and its wait for keys, how long before a caller who has not
+/// answered it is taken to have hung up (Twilio asks the gather URL even with no keys, unless
+/// the call ended).
+const STEP_GRACE_SECS: i64 = 30;
+
+/// Most calls that hung up at a prompt one alarm run closes.
+const ABANDONED_BATCH: usize = 50;
+
 impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger<'_, S, C> {
     /// A call has arrived (`events`: its start): the first step it must pass asks the caller,
     /// else it is routed to the business number.
@@ -51,7 +59,7 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
         match first_step {
             Some(step) => {
                 self.record_events_in(config, events, Announce::Hold).await?;
-                Ok(ask(config, GatherState { step, attempt: 1 }, callbacks))
+                self.ask(config, &started.call_sid, GatherState { step, attempt: 1 }, callbacks).await
             }
             None => self.route(config, events, &Destination::Business, callbacks).await,
         }
@@ -100,7 +108,8 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
                     && state.attempt < EXTENSION_ATTEMPTS
                     && config.extensions.is_extension_number(tracking)
                 {
-                    return Ok(ask(config, GatherState { attempt: state.attempt + 1, ..state }, callbacks));
+                    let again = GatherState { attempt: state.attempt + 1, ..state };
+                    return self.ask(config, &call_sid, again, callbacks).await;
                 }
                 let keyed = CallEvent {
                     kind: EventKind::Extension { digits: keyed, attempts: state.attempt },
@@ -110,7 +119,7 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
                 if config.caller_identification.is_some() {
                     self.record_events_in(config, events, Announce::Hold).await?;
                     let next = GatherState { step: GatherStep::Identification, attempt: 1 };
-                    return Ok(ask(config, next, callbacks));
+                    return self.ask(config, &call_sid, next, callbacks).await;
                 }
                 self.route(config, events, &Destination::Business, callbacks).await
             }
@@ -121,7 +130,8 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
                 };
                 let entry = keyed.as_deref();
                 if !entry_fits(setup, entry) && state.attempt < setup.attempts {
-                    return Ok(ask(config, GatherState { attempt: state.attempt + 1, ..state }, callbacks));
+                    let again = GatherState { attempt: state.attempt + 1, ..state };
+                    return self.ask(config, &call_sid, again, callbacks).await;
                 }
                 let caller = from.as_deref().unwrap_or("unknown");
                 let (decision, crm_ms) =
@@ -185,9 +195,10 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
     ) -> Result<String> {
         let started = events.first().cloned().ok_or_else(|| Error::invalid("no call to route"))?;
         let now = self.clock.now();
-        let route = call_destination_to(config, &started.to, now, chosen);
+        let route = call_destination(config, &started.to, now, chosen);
         events.extend(forwarding_events(&route, &started));
         self.record_events_in(config, events, Announce::Now).await?;
+        self.store.unhold_call(&started.call_sid).await?;
         Ok(match &route {
             CallDestination::Forward { to, .. } => {
                 let caller_id = caller_id_for(config, &started.to);
@@ -202,6 +213,66 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
             CallDestination::Voicemail { greeting, .. } => twilio::voicemail(greeting, callbacks),
             CallDestination::Hangup => twilio::hangup(),
         })
+    }
+
+    /// TwiML asking for a step's entry (a second attempt starts with an apology); the call is
+    /// marked as waiting at the prompt until the caller must have answered.
+    async fn ask(
+        &self,
+        config: &SiteConfig,
+        call_sid: &str,
+        state: GatherState,
+        callbacks: &Callbacks,
+    ) -> Result<String> {
+        let prompt = prompt_of(config, state);
+        let now = self.clock.now();
+        let patience = STEP_GRACE_SECS + i64::from(prompt.timeout_secs) + speaking_secs(&prompt.prompt);
+        self.store.hold_call(call_sid, now, now.plus_secs(patience)).await?;
+        let plan = GatherPlan {
+            state,
+            num_digits: prompt.num_digits,
+            finish_on_key: prompt.finish_on_key,
+            timeout_secs: prompt.timeout_secs,
+            prompt: &prompt.prompt,
+        };
+        Ok(twilio::gather(&plan, callbacks))
+    }
+
+    /// Calls still waiting at a prompt past the time the caller had to answer it: the caller
+    /// hung up (Twilio asks the gather URL after every prompt, keys or none, unless the call
+    /// ended). Each is ended where it was held (missed) and the CRM hears of it, start and end.
+    /// Run from the site's alarm; how many it ended.
+    pub async fn end_abandoned_calls(&self) -> Result<usize> {
+        let due = self.store.held_calls_due(self.clock.now(), ABANDONED_BATCH).await?;
+        if due.is_empty() {
+            return Ok(0);
+        }
+        let config = self.config().await?;
+        let mut ended = 0;
+        for (call_sid, held_at) in due {
+            let call = self.store.find_call(&call_sid).await?;
+            let routed = call.as_ref().is_none_or(|c| {
+                c.events
+                    .iter()
+                    .any(|e| matches!(e.kind, EventKind::Forwarded { .. } | EventKind::Ended { .. }))
+            });
+            if let (Some(call), false) = (call, routed) {
+                let end =
+                    EventKind::Ended { leg: Leg::Caller, status: CallStatus::Completed, duration_secs: None };
+                let hung_up = CallEvent {
+                    call_sid: call.call_sid.clone(),
+                    provider: "ringtrace".into(),
+                    at: held_at,
+                    from: None,
+                    to: call.to.clone(),
+                    kind: end,
+                };
+                self.record_events_in(&config, vec![hung_up], Announce::Now).await?;
+                ended += 1;
+            }
+            self.store.unhold_call(&call_sid).await?;
+        }
+        Ok(ended)
     }
 
     /// A dialed-number lookup (`GET /v1/route`): where to forward the call, recorded as
@@ -243,7 +314,7 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
             events.push(CallEvent { kind: EventKind::Identification(identification), ..started.clone() });
             chosen = decision.destination;
         }
-        let route = call_destination_to(&config, dialed, now, &chosen);
+        let route = call_destination(&config, dialed, now, &chosen);
         events.extend(forwarding_events(&route, &started));
         self.record_events_in(&config, events, Announce::Now).await?;
         let (forward_to, after_hours, hangup) = match &route {
@@ -335,10 +406,16 @@ fn forwarding_events(route: &CallDestination, started: &CallEvent) -> Vec<CallEv
     events
 }
 
-/// TwiML asking for a step's entry (a second attempt starts with an apology).
-fn ask(config: &SiteConfig, state: GatherState, callbacks: &Callbacks) -> String {
-    let (num_digits, finish_on_key, timeout_secs, prompt) = match (state.step, &config.caller_identification)
-    {
+/// What a step's prompt asks: keys, how a shorter entry ends, the wait, the words.
+struct Prompt<'a> {
+    num_digits: u32,
+    finish_on_key: &'a str,
+    timeout_secs: u32,
+    prompt: String,
+}
+
+fn prompt_of(config: &SiteConfig, state: GatherState) -> Prompt<'_> {
+    let (num_digits, finish_on_key, timeout_secs, words) = match (state.step, &config.caller_identification) {
         (GatherStep::Identification, Some(setup)) => {
             (setup.digits, "#", setup.timeout_secs, setup.prompt.as_str())
         }
@@ -349,8 +426,13 @@ fn ask(config: &SiteConfig, state: GatherState, callbacks: &Callbacks) -> String
             config.extensions.prompt.as_str(),
         ),
     };
-    let prompt = if state.attempt > 1 { format!("{ASK_AGAIN} {prompt}") } else { prompt.to_string() };
-    twilio::gather(&GatherPlan { state, num_digits, finish_on_key, timeout_secs, prompt: &prompt }, callbacks)
+    let prompt = if state.attempt > 1 { format!("{ASK_AGAIN} {words}") } else { words.to_string() };
+    Prompt { num_digits, finish_on_key, timeout_secs, prompt }
+}
+
+/// About how long a text-to-speech voice takes to say `words` (some 12 characters a second).
+fn speaking_secs(words: &str) -> i64 {
+    i64::try_from(words.chars().count() / 12).unwrap_or(60) + 1
 }
 
 #[cfg(test)]
@@ -363,7 +445,7 @@ mod tests {
     use crate::providers::{twilio_signature, twilio_url_candidates};
     use crate::site::{CallerIdentificationSetup, ExtensionNumberSetup, IdentificationMode, SiteSetup};
     use crate::store::MemoryStore;
-    use crate::support::{percent_decode, FixedClock};
+    use crate::support::FixedClock;
     use crate::webhooks::{CrmWebhookSetup, CALL_STARTED};
     use crate::wire::LeaseGrant;
 
@@ -726,6 +808,81 @@ mod tests {
     }
 
     #[test]
+    fn a_caller_who_hangs_up_at_a_prompt_ends_missed_and_the_crm_hears_of_it() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(1_795_000_000_000);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        run(ledger.configure(site())).unwrap();
+        grant(&ledger, "visitor-a");
+        let b = grant(&ledger, "visitor-b");
+        run(ledger.twilio(&voice("CAgone", EXT), ENFORCE, &NO_CRM)).unwrap();
+        let twiml = run(ledger.twilio(&voice("CAstays", EXT), ENFORCE, &NO_CRM)).unwrap();
+        let due = run(ledger.next_alarm_at()).unwrap().expect("the alarm is set");
+        assert!(due > clock.now() && due <= clock.now().plus_secs(60), "{due:?}");
+        clock.advance_secs(10);
+        // One keys their extension in time; the other never answers the prompt.
+        run(ledger.twilio(&key(&twiml, "CAstays", EXT, b.extension.as_deref()), ENFORCE, &NO_CRM)).unwrap();
+        assert_eq!(run(ledger.end_abandoned_calls()).unwrap(), 0, "not due yet");
+        clock.advance_secs(60);
+        assert_eq!(run(ledger.end_abandoned_calls()).unwrap(), 1);
+        let gone = run(store.find_call("CAgone")).unwrap().unwrap();
+        assert_eq!(
+            (gone.status, gone.outcome),
+            (Some(crate::calls::CallStatus::Completed), Some(crate::CallOutcome::Missed))
+        );
+        assert_eq!(gone.ended_at, Some(gone.started_at), "ended where it was held");
+        let events: Vec<String> =
+            run(store.deliveries_of("CAgone")).unwrap().into_iter().map(|d| d.event).collect();
+        assert_eq!(events, [CALL_STARTED, crate::webhooks::CALL_ENDED]);
+        let stays = run(store.find_call("CAstays")).unwrap().unwrap();
+        assert_eq!(stays.status, Some(crate::calls::CallStatus::Ringing), "routed, still going");
+        assert_eq!(
+            run(ledger.next_alarm_at()).unwrap(),
+            run(store.next_delivery_at()).unwrap(),
+            "no call left waiting"
+        );
+        assert_eq!(run(ledger.end_abandoned_calls()).unwrap(), 0, "once");
+    }
+
+    #[test]
+    fn when_every_extension_is_taken_the_page_keeps_its_number_and_visitors_keep_theirs() {
+        let store = MemoryStore::default();
+        let clock = FixedClock::at(1_795_000_000_000);
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        let s = SiteSetup { pool: Vec::new(), exhaustion: None, ..site() };
+        run(ledger.configure(s)).unwrap();
+        let limiter = std::cell::RefCell::new(crate::pool::RateLimiter::default());
+        let ask = |visitor: &str, ip: &str| {
+            run(ledger.lease_within(
+                visitor.into(),
+                &visit("google"),
+                Region::default(),
+                None,
+                &limiter,
+                Some(ip),
+            ))
+            .unwrap()
+        };
+        let (first, over) = ask("visitor-first", "1.1.1.1");
+        assert!(first.extension.is_some() && over.is_none());
+        // Fill the number's thousand extensions from as many addresses (no per-address limit).
+        for i in 0..999 {
+            let (g, over) = ask(&format!("visitor-{i:04}"), &format!("10.0.{}.{}", i / 256, i % 256));
+            assert!(g.extension.is_some(), "{i}: {g:?} {over:?}");
+            clock.advance_secs(4); // under the site's budget
+        }
+        let (full, over) = ask("visitor-late", "2.2.2.2");
+        assert_eq!((full.limited, full.number.as_str(), full.extension), (true, "+15550100100", None));
+        assert_eq!(over, Some(crate::pool::Over::Exhausted));
+        assert!(run(store.load()).unwrap().unwrap().pool.exhaustion_events() >= 1, "counted");
+        // A visitor holding an extension keeps it, however many times they ask, from one address.
+        for _ in 0..20 {
+            let (again, over) = ask("visitor-first", "1.1.1.1");
+            assert_eq!((again.extension, over), (first.extension.clone(), None));
+        }
+    }
+
+    #[test]
     fn the_test_request_shows_the_crms_answer() {
         let store = MemoryStore::default();
         let clock = FixedClock::at(1_795_000_000_000);
@@ -749,6 +906,5 @@ mod tests {
                 .http_status(),
             401
         );
-        let _ = percent_decode("");
     }
 }

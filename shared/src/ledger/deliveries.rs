@@ -85,4 +85,12 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
     pub async fn next_delivery_at(&self) -> Result<Option<Timestamp>> {
         self.store.next_delivery_at().await
     }
+
+    /// When the site's alarm must next run: the next CRM delivery due, or the next call
+    /// waiting at a prompt that must have answered by then (see `end_abandoned_calls`).
+    pub async fn next_alarm_at(&self) -> Result<Option<Timestamp>> {
+        let delivery = self.store.next_delivery_at().await?;
+        let held = self.store.next_held_at().await?;
+        Ok(delivery.into_iter().chain(held).min())
+    }
 }

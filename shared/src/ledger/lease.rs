@@ -48,7 +48,8 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
     ) -> Result<(Lease, SiteConfig)> {
         match self.lease_held_to(visitor, visit, region, business_number, None).await? {
             Leased::Lease(lease, config) => Ok((lease, config)),
-            Leased::Limited(..) => Err(Error::Storage("a lease without limits was limited".into())),
+            // Without limits only exhaustion can limit a grant.
+            Leased::Limited(..) => Err(Error::PoolExhausted(self.site.to_string())),
         }
     }
 
@@ -106,29 +107,24 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
         }
         let extension_numbers = state.config.extensions.numbers_of(line.as_ref());
         let extension_rules = state.config.extension_rules();
-        // Only a request that would take a pool number counts against the limits (a static
-        // number takes none; a visitor's live lease is theirs already), and the visit's touch
-        // is recorded either way, so attribution keeps the ad click.
-        if let Some((limiter, ip)) = limits {
-            let holds_extension = !extension_numbers.is_empty()
-                && self
-                    .store
-                    .extensions_of_visitor(&visitor, now)?
-                    .iter()
-                    .any(|l| l.is_live(now) && extension_numbers.contains(&l.number));
-            if !holds_extension && !state.pool.holds(&visitor, line.as_ref(), now) {
-                let budget = Limits::for_site(&state.config);
-                if let Err(over) = limiter.borrow_mut().admit(&budget, now, ip, &visitor) {
-                    return Ok(Leased::Limited(LeaseGrant::limited(&state.config, line.as_ref(), now), over));
-                }
-            }
-        }
         let req = LeaseRequest { visitor, source, region };
-        // A visitor keeps the extension they hold (live, or still reserved for them).
+        // A visitor keeps the extension they hold (live, or still reserved for them): it takes
+        // nothing new, so no limit applies.
         if !extension_numbers.is_empty() {
             if let Some(lease) = keep_extension(self.store, &req, &extension_numbers, now, &extension_rules)?
             {
                 return self.extension_leased(lease, state.config).await;
+            }
+        }
+        // Only a request that would take a number (or an extension) counts against the limits
+        // (a static number takes none; a visitor's live lease is theirs already), and the
+        // visit's touch is recorded either way, so attribution keeps the ad click.
+        if let Some((limiter, ip)) = limits {
+            if !state.pool.holds(&req.visitor, line.as_ref(), now) {
+                let budget = Limits::for_site(&state.config);
+                if let Err(over) = limiter.borrow_mut().admit(&budget, now, ip, &req.visitor) {
+                    return Ok(Leased::Limited(LeaseGrant::limited(&state.config, line.as_ref(), now), over));
+                }
             }
         }
         let pool_serves_line = state.pool.numbers().iter().any(|n| n.line.as_ref() == line.as_ref());
@@ -145,19 +141,36 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
                     return Ok(Leased::Lease(lease, state.config));
                 }
                 // Every pool number is live: the site lends an extension instead (the pool
-                // counted the exhaustion).
-                Err(Error::PoolExhausted(_))
-                    if state.config.exhaustion == ExhaustionPolicy::Extension
-                        && !extension_numbers.is_empty() =>
-                {
+                // counted the exhaustion), or, with none on this line, the page keeps its own
+                // number until it asks again.
+                Err(Error::PoolExhausted(_)) if state.config.exhaustion == ExhaustionPolicy::Extension => {
                     self.store.save(&state).await?;
+                    if extension_numbers.is_empty() {
+                        let grant = LeaseGrant::limited(&state.config, line.as_ref(), now);
+                        return Ok(Leased::Limited(grant, Over::Exhausted));
+                    }
                 }
                 Err(e) => return Err(e),
             }
+        } else {
+            // A line of extension numbers only: running out of them is its exhaustion.
+            state.pool.count_exhaustion();
         }
         match lease_extension(self.store, &req, &extension_numbers, now, &extension_rules, self.clock)? {
-            Some(lease) => self.extension_leased(lease, state.config).await,
-            None => Err(Error::PoolExhausted(self.site.to_string())),
+            Some(lease) => {
+                // Leases long past their retention are forgotten a few at a time.
+                let forget_before = now.plus_secs(-extension_rules.retention_secs - EXTENSION_HISTORY_SECS);
+                self.store.prune_extension_leases(forget_before, EXTENSION_PRUNE_BATCH)?;
+                self.extension_leased(lease, state.config).await
+            }
+            // Every extension is reserved: the page keeps its own number (and asks again in a
+            // couple of minutes), no error on a customer's page.
+            None => {
+                if !pool_serves_line {
+                    self.store.save(&state).await?;
+                }
+                Ok(Leased::Limited(LeaseGrant::limited(&state.config, line.as_ref(), now), Over::Exhausted))
+            }
         }
     }
 
@@ -177,8 +190,16 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
         }
         if is_extension_lease_id(lease_id) {
             let config = self.config().await?;
-            let lease =
-                renew_extension(self.store, lease_id, visitor, self.clock.now(), &config.extension_rules())?;
+            let numbers: Vec<PhoneNumber> =
+                config.extensions.numbers.iter().map(|e| e.number.clone()).collect();
+            let lease = renew_extension(
+                self.store,
+                lease_id,
+                visitor,
+                self.clock.now(),
+                &config.extension_rules(),
+                &numbers,
+            )?;
             self.store.record_session(&lease).await?;
             self.store.mirror_visitor(visitor, Some(&LeaseGrant::new(&lease, &config))).await?;
             return Ok((lease, config));
@@ -242,6 +263,12 @@ enum Leased {
     Lease(Lease, SiteConfig),
     Limited(LeaseGrant, Over),
 }
+
+/// Extension leases are kept this long past their retention (a call's late `started` event can
+/// still find its session), then forgotten.
+const EXTENSION_HISTORY_SECS: i64 = 24 * 3600;
+/// Most old extension leases forgotten per new one.
+const EXTENSION_PRUNE_BATCH: usize = 20;
 
 /// Lease ids of static numbers: `static-15550100777`.
 const STATIC_LEASE_PREFIX: &str = "static-";

@@ -81,9 +81,13 @@ pub trait ExtensionLeases {
         ending_after: Timestamp,
         limit: usize,
     ) -> Result<Vec<Lease>>;
+    /// The lease with this id.
     fn extension_lease(&self, lease_id: &str) -> Result<Option<Lease>>;
     /// Stores a lease, replacing the one with its id.
     fn save_extension_lease(&self, lease: &Lease) -> Result<()>;
+    /// Forgets at most `limit` leases that ended before `ended_before` (long past their
+    /// retention); how many it forgot.
+    fn prune_extension_leases(&self, ended_before: Timestamp, limit: usize) -> Result<usize>;
 }
 
 /// The session a call to `number` keyed `extension` at `at` is credited to, and whether it
@@ -116,7 +120,9 @@ pub fn keep_extension(
 ) -> Result<Option<Lease>> {
     for held in store.extensions_of_visitor(&req.visitor, rules.held_since(now))? {
         let Some(extension) = held.extension.clone() else { continue };
-        if !numbers.contains(&held.number) {
+        // An extension of a number taken off the site, or of another length than the site's
+        // now, is not kept: the prompt would not take it.
+        if !numbers.contains(&held.number) || !rules.is_extension(&extension) {
             continue;
         }
         if held.is_live(now) {
@@ -236,16 +242,21 @@ fn own_lease(store: &impl ExtensionLeases, lease_id: &str, visitor: &str) -> Res
         .ok_or_else(|| Error::UnknownLease(lease_id.to_string()))
 }
 
-/// Heartbeat: extends a live extension lease by the lease length from now.
+/// Heartbeat: extends a live extension lease by the lease length from now. A lease on a number
+/// that is no longer one of the site's extension `numbers`, or whose extension no longer has
+/// the site's length, has ended (the visitor asks for a new one).
 pub fn renew_extension(
     store: &impl ExtensionLeases,
     lease_id: &str,
     visitor: &str,
     now: Timestamp,
     rules: &ExtensionRules,
+    numbers: &[PhoneNumber],
 ) -> Result<Lease> {
     let mut lease = own_lease(store, lease_id, visitor)?;
-    if !lease.is_live(now) {
+    let still_the_sites =
+        numbers.contains(&lease.number) && lease.extension.as_deref().is_some_and(|e| rules.is_extension(e));
+    if !lease.is_live(now) || !still_the_sites {
         return Err(Error::LeaseEnded(lease_id.to_string()));
     }
     lease.expires_at = lease.expires_at.max(now.plus_secs(rules.lease_secs));
@@ -373,6 +384,25 @@ impl ExtensionLeases for ExtensionBook {
         Ok(inner.by_id.get(lease_id).map(|&i| inner.leases[i].clone()))
     }
 
+    fn prune_extension_leases(&self, ended_before: Timestamp, limit: usize) -> Result<usize> {
+        let mut inner = self.inner.borrow_mut();
+        let before = inner.leases.len();
+        let mut left = limit;
+        let mut kept: Vec<Lease> = std::mem::take(&mut inner.leases);
+        kept.retain(|l| {
+            let gone = left > 0 && l.ends_at() < ended_before;
+            left -= usize::from(gone);
+            !gone
+        });
+        let pruned = before - kept.len();
+        *inner = BookInner::default();
+        drop(inner);
+        for l in &kept {
+            self.save_extension_lease(l)?;
+        }
+        Ok(pruned)
+    }
+
     fn save_extension_lease(&self, lease: &Lease) -> Result<()> {
         let mut inner = self.inner.borrow_mut();
         if let Some(&i) = inner.by_id.get(&lease.id) {
@@ -472,7 +502,7 @@ mod tests {
         assert_eq!((holder.id, late), (back.id.clone(), false));
         // Renew and release: only the visitor's own lease.
         assert_eq!(
-            renew_extension(&book, &back.id, "b", Timestamp(24 * 60 * MIN + 2), &r),
+            renew_extension(&book, &back.id, "b", Timestamp(24 * 60 * MIN + 2), &r, &nums),
             Err(Error::UnknownLease(back.id.clone()))
         );
         assert_eq!(
@@ -481,7 +511,7 @@ mod tests {
         );
         release_extension(&book, &back.id, "a", Timestamp(24 * 60 * MIN + 3)).unwrap();
         assert_eq!(
-            renew_extension(&book, &back.id, "a", Timestamp(24 * 60 * MIN + 4), &r),
+            renew_extension(&book, &back.id, "a", Timestamp(24 * 60 * MIN + 4), &r, &nums),
             Err(Error::LeaseEnded(back.id.clone()))
         );
         // Within the retention a call is credited late; after it nobody.
@@ -510,6 +540,30 @@ mod tests {
         let two = numbers(2);
         let l = lease(&book, "one-too-many", &two, 2000, &r, &e).unwrap();
         assert_eq!(l.number, two[1]);
+    }
+
+    #[test]
+    fn a_change_of_digits_or_numbers_ends_the_extensions_lent_before_it() {
+        let (book, e, nums) = (ExtensionBook::default(), SeededEntropy::new(5), numbers(2));
+        let three = rules(3);
+        let a = lease(&book, "a", &nums[..1], 0, &three, &e).unwrap();
+        let four = rules(4);
+        assert_eq!(
+            renew_extension(&book, &a.id, "a", Timestamp(MIN), &four, &nums[..1]),
+            Err(Error::LeaseEnded(a.id.clone()))
+        );
+        let again = lease(&book, "a", &nums[..1], MIN, &four, &e).unwrap();
+        assert_eq!(again.extension.map(|x| x.len()), Some(4), "a new extension of the site's length");
+        assert_eq!(
+            renew_extension(&book, &again.id, "a", Timestamp(2 * MIN), &four, &nums[1..]),
+            Err(Error::LeaseEnded(again.id.clone()))
+        );
+        // Pruned: only leases long past their retention go, at most the limit at a time.
+        release_extension(&book, &again.id, "a", Timestamp(3 * MIN)).unwrap();
+        assert_eq!(book.prune_extension_leases(Timestamp(MIN), 10).unwrap(), 0, "nothing ended before");
+        assert_eq!(book.prune_extension_leases(Timestamp(60 * MIN), 1).unwrap(), 1);
+        assert_eq!(book.prune_extension_leases(Timestamp(60 * MIN), 10).unwrap(), 1);
+        assert!(book.all().is_empty());
     }
 
     #[test]
@@ -574,7 +628,7 @@ mod tests {
                         let latest = book.all().into_iter().filter(|l| l.visitor == visitor).max_by_key(|l| l.started_at);
                         if let Some(l) = latest {
                             if matches!(op, Op::Renew(_)) {
-                                let _ = renew_extension(&book, &l.id, &visitor, t, &small);
+                                let _ = renew_extension(&book, &l.id, &visitor, t, &small, &nums);
                             } else {
                                 let _ = release_extension(&book, &l.id, &visitor, t);
                             }

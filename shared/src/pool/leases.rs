@@ -218,6 +218,12 @@ impl Pool {
         self.exhaustion_events
     }
 
+    /// Counts a visitor who found every number (or extension) of their line taken when the
+    /// pool itself was not asked (a line of extension numbers only).
+    pub fn count_exhaustion(&mut self) {
+        self.exhaustion_events += 1;
+    }
+
     /// Replaces the set of numbers, keeping what is known of numbers that stay. Leases of a
     /// removed number stay in history (a call to it can still be credited) but it is never
     /// lent again.

@@ -49,20 +49,20 @@ impl Limits {
 
     /// A site's limits: [`Limits::for_pool`], with the site's own per-minute budget if set.
     ///
-    /// Extension numbers add room: per IP at least 10 in ten minutes (their extensions are
-    /// many), and per site at least the rate that would fill every extension in half the
-    /// extension retention (an extension stays reserved that long, so a farm taking them
-    /// faster could keep real visitors from getting one).
+    /// Extension numbers raise the site's budget to at least the rate at which their
+    /// extensions free up again (every extension over the extension retention): an extension
+    /// stays reserved that long, so new extensions faster than that would run out anyway, and
+    /// a farm of addresses gains nothing past it. The per-IP budget stays the pool's: each
+    /// extension one address takes is reserved for days.
     pub fn for_site(config: &crate::SiteConfig) -> Limits {
         let mut limits = Limits::for_pool(config.pool.len());
         let extension_numbers = config.extensions.numbers.len() as u64;
         if extension_numbers > 0 {
             let rules = config.extension_rules();
             let capacity = rules.capacity().saturating_mul(extension_numbers);
-            let half_retention_minutes = (rules.retention_secs / 120).max(1) as u64;
-            let fill_rate = u32::try_from(capacity.div_ceil(half_retention_minutes)).unwrap_or(u32::MAX);
-            limits.per_ip.max = limits.per_ip.max.max(10);
-            limits.per_site.max = limits.per_site.max.max(fill_rate);
+            let retention_minutes = (rules.retention_secs / 60).max(1) as u64;
+            let refill_rate = u32::try_from(capacity.div_ceil(retention_minutes)).unwrap_or(u32::MAX);
+            limits.per_site.max = limits.per_site.max.max(refill_rate);
         }
         if let Some(max) = config.max_new_leases_per_minute {
             limits.per_site.max = max;
@@ -91,6 +91,8 @@ pub enum Over {
     Ip,
     Visitor,
     Site,
+    /// Not a budget: every number (or extension) the visitor could get is taken.
+    Exhausted,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -206,9 +208,9 @@ mod tests {
         let none = site(vec![], 3);
         assert_eq!((none.per_ip.max, none.per_site.max), (3, 20));
         let small = site(vec!["+15550100901"], 3);
-        assert_eq!((small.per_ip.max, small.per_site.max), (10, 20), "1,000 over 84 hours: the floor");
+        assert_eq!((small.per_ip.max, small.per_site.max), (3, 20), "1,000 over 168 hours: the floor");
         let big = site(vec!["+15550100901", "+15550100902", "+15550100903", "+15550100904"], 5);
-        assert_eq!(big.per_site.max, 80, "400,000 extensions fill in 84 hours at 80 a minute");
+        assert_eq!((big.per_ip.max, big.per_site.max), (3, 40), "400,000 extensions free up at 40 a minute");
     }
 
     #[test]

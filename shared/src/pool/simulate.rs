@@ -305,7 +305,14 @@ pub fn run_setup(traffic: &Traffic, setup: &Setup) -> Outcome {
                 if let Some(shown) = &seen[visitor as usize] {
                     let who = visitor.to_string();
                     if shown.extension.is_some() {
-                        let _ = renew_extension(&book, &shown.lease_id, &who, now, &setup.extension);
+                        let _ = renew_extension(
+                            &book,
+                            &shown.lease_id,
+                            &who,
+                            now,
+                            &setup.extension,
+                            &extension_numbers,
+                        );
                     } else {
                         let _ = pool.renew(&shown.lease_id, &who, now, rules);
                     }

@@ -32,6 +32,8 @@ pub struct MemoryStore {
     pub(crate) calls: RefCell<Vec<CallRecord>>,
     pub(crate) deliveries: RefCell<Vec<Delivery>>,
     pub(crate) extensions: crate::pool::ExtensionBook,
+    /// Calls waiting at a step: when held, when due.
+    pub(crate) held: RefCell<BTreeMap<String, (Timestamp, Timestamp)>>,
 }
 
 impl crate::pool::ExtensionLeases for MemoryStore {
@@ -65,6 +67,9 @@ impl crate::pool::ExtensionLeases for MemoryStore {
     }
     fn save_extension_lease(&self, lease: &Lease) -> Result<()> {
         self.extensions.save_extension_lease(lease)
+    }
+    fn prune_extension_leases(&self, ended_before: Timestamp, limit: usize) -> Result<usize> {
+        self.extensions.prune_extension_leases(ended_before, limit)
     }
 }
 
@@ -197,6 +202,32 @@ impl CallStore for MemoryStore {
 
     async fn next_delivery_at(&self) -> Result<Option<Timestamp>> {
         Ok(self.deliveries.borrow().iter().filter_map(|d| d.next_at).min())
+    }
+
+    async fn hold_call(&self, call_sid: &str, held_at: Timestamp, due: Timestamp) -> Result<()> {
+        self.held.borrow_mut().insert(call_sid.to_string(), (held_at, due));
+        Ok(())
+    }
+
+    async fn unhold_call(&self, call_sid: &str) -> Result<()> {
+        self.held.borrow_mut().remove(call_sid);
+        Ok(())
+    }
+
+    async fn held_calls_due(&self, now: Timestamp, limit: usize) -> Result<Vec<(String, Timestamp)>> {
+        let mut due: Vec<(Timestamp, String, Timestamp)> = self
+            .held
+            .borrow()
+            .iter()
+            .filter(|(_, (_, d))| *d <= now)
+            .map(|(sid, (held, d))| (*d, sid.clone(), *held))
+            .collect();
+        due.sort();
+        Ok(due.into_iter().take(limit).map(|(_, sid, held)| (sid, held)).collect())
+    }
+
+    async fn next_held_at(&self) -> Result<Option<Timestamp>> {
+        Ok(self.held.borrow().values().map(|(_, d)| *d).min())
     }
 
     async fn find_call(&self, call_sid: &str) -> Result<Option<CallRecord>> {

@@ -99,4 +99,13 @@ pub trait CallStore {
     async fn deliveries_of(&self, call_sid: &str) -> Result<Vec<Delivery>>;
     /// When the next pending delivery is due.
     async fn next_delivery_at(&self) -> Result<Option<Timestamp>>;
+    /// Marks a call as waiting at a step before the dial (a prompt answered at `held_at`):
+    /// unless the caller answers by `due`, they hung up. Replaces an earlier mark.
+    async fn hold_call(&self, call_sid: &str, held_at: Timestamp, due: Timestamp) -> Result<()>;
+    /// Clears the call's mark (it has passed its steps, or its end is recorded).
+    async fn unhold_call(&self, call_sid: &str) -> Result<()>;
+    /// Marks due at `now`, oldest first, at most `limit`: each call and when it was held.
+    async fn held_calls_due(&self, now: Timestamp, limit: usize) -> Result<Vec<(String, Timestamp)>>;
+    /// When the next mark is due.
+    async fn next_held_at(&self) -> Result<Option<Timestamp>>;
 }

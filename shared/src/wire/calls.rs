@@ -329,6 +329,25 @@ pub struct LookupSteps {
     pub customer_id: Option<String>,
 }
 
+impl LookupSteps {
+    /// From the lookup's `ext` and `customer_id`: digits only (what a provider collected is
+    /// keys, already read), at most 16 and 30 of them; empty is absent.
+    pub fn parse(ext: Option<&str>, customer_id: Option<&str>) -> Result<LookupSteps> {
+        let digits = |value: Option<&str>, name: &str, max: usize| match value
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            None => Ok(None),
+            Some(v) if v.len() <= max && v.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(v.to_string())),
+            Some(_) => Err(Error::invalid(format!("{name} must be 1-{max} digits"))),
+        };
+        Ok(LookupSteps {
+            extension: digits(ext, "ext", 16)?,
+            customer_id: digits(customer_id, "customer_id", 30)?,
+        })
+    }
+}
+
 /// `GET /v1/sites/{site}/calls` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallsPage {

@@ -109,8 +109,9 @@ pub struct LeaseGrant {
     /// How long the widget keeps the visitor's id (the site's touch lifetime), in seconds.
     #[serde(default)]
     pub visitor_lifetime_secs: i64,
-    /// Over a rate limit (`shared::RateLimiter`): no pool number was taken; `number` is the
-    /// site's overflow number or the business number itself, until `expires_at`.
+    /// Over a rate limit (`shared::RateLimiter`), or every extension of the line reserved: no
+    /// number was taken; `number` is the site's overflow number or the business number itself,
+    /// until `expires_at` (then the widget asks again).
     #[serde(default)]
     pub limited: bool,
     /// On an extension number: the visitor's own extension (`"042"`: leading zeros count),

@@ -301,9 +301,10 @@ struct Flows {
 
 async fn call_flows(edge: &Edge, client: &reqwest::Client) -> Flows {
     // Extensions only: every new visitor takes the extension path. Five digits on two numbers:
-    // the run cannot fill them.
+    // the run cannot fill them; a budget it cannot reach (the path, not the limit, is measured).
     let site = serde_json::json!({"business_number": "+15550300999", "pool": [],
         "extension_numbers": ["+15550300901", "+15550300902"], "extension_digits": 5,
+        "max_new_leases_per_minute": 100000,
         "api_token": "bench-token-0123456789", "twilio_auth_token": "benchtwiliotoken0"});
     let resp = edge.client_with(client).put_site("bench-ext", &site).await;
     assert!(resp.status().is_success(), "bench-ext site: {}", resp.text().await.unwrap_or_default());
