@@ -85,6 +85,32 @@ impl HostSite {
     }
 }
 
+/// Reads one HTTP request from `stream`: its headers and body (at most 1 MiB, as text).
+fn read_request(stream: &std::net::TcpStream) -> Option<(Vec<(String, String)>, String)> {
+    use std::io::{BufRead, BufReader, Read};
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut headers = Vec::new();
+    let mut line = String::new();
+    let _ = reader.read_line(&mut line); // request line
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = line.trim_end().split_once(':') {
+            headers.push((k.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    let length = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; length.min(1 << 20)];
+    let _ = reader.read_exact(&mut body);
+    Some((headers, String::from_utf8_lossy(&body).into_owned()))
+}
+
 /// One request a [`WebhookReceiver`] got.
 #[derive(Debug, Clone)]
 pub struct ReceivedHook {
@@ -116,38 +142,18 @@ impl WebhookReceiver {
     /// Like [`WebhookReceiver::start`]; the first request is held this long before it is
     /// answered (a CRM that hangs).
     pub fn start_holding(failures: usize, hold_first: Option<std::time::Duration>) -> WebhookReceiver {
-        use std::io::{BufRead, BufReader, Read, Write};
+        use std::io::Write;
         let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let log = received.clone();
         // One request at a time, in order: "the first request" and the failures count by it.
         let server = LocalServer::spawn(move |mut stream| {
-            let Ok(clone) = stream.try_clone() else { return };
-            let mut reader = BufReader::new(clone);
-            let mut headers = Vec::new();
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line); // request line
-            loop {
-                line.clear();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
-                    break;
-                }
-                if let Some((k, v)) = line.trim_end().split_once(':') {
-                    headers.push((k.trim().to_string(), v.trim().to_string()));
-                }
-            }
-            let length = headers
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-                .and_then(|(_, v)| v.parse::<usize>().ok())
-                .unwrap_or(0);
-            let mut body = vec![0u8; length];
-            let _ = reader.read_exact(&mut body);
+            let Some((headers, body)) = read_request(&stream) else { return };
             if let Some(hold) = hold_first.filter(|_| log.lock().map(|l| l.is_empty()).unwrap_or(false)) {
                 std::thread::sleep(hold);
             }
             let mut all = log.lock().expect("receiver log");
             let answered = if all.len() < failures { 500 } else { 200 };
-            all.push(ReceivedHook { headers, body: String::from_utf8_lossy(&body).into_owned(), answered });
+            all.push(ReceivedHook { headers, body, answered });
             drop(all);
             let reason = if answered == 200 { "OK" } else { "Internal Server Error" };
             let response =
@@ -179,32 +185,11 @@ impl IdentifyingCrm {
     pub fn start(
         answer: impl Fn(&str) -> (u16, String, std::time::Duration) + Send + Sync + 'static,
     ) -> IdentifyingCrm {
-        use std::io::{BufRead, BufReader, Read, Write};
+        use std::io::Write;
         let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let log = received.clone();
         let server = LocalServer::spawn_each(move |mut stream| {
-            let Ok(clone) = stream.try_clone() else { return };
-            let mut reader = BufReader::new(clone);
-            let mut headers = Vec::new();
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line); // request line
-            loop {
-                line.clear();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
-                    break;
-                }
-                if let Some((k, v)) = line.trim_end().split_once(':') {
-                    headers.push((k.trim().to_string(), v.trim().to_string()));
-                }
-            }
-            let length = headers
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-                .and_then(|(_, v)| v.parse::<usize>().ok())
-                .unwrap_or(0);
-            let mut body = vec![0u8; length.min(1 << 20)];
-            let _ = reader.read_exact(&mut body);
-            let body = String::from_utf8_lossy(&body).into_owned();
+            let Some((headers, body)) = read_request(&stream) else { return };
             let (status, reply, wait) = answer(&body);
             if let Ok(mut all) = log.lock() {
                 all.push(ReceivedHook { headers, body, answered: status });

@@ -22,7 +22,7 @@ pub trait Entropy {
     }
 }
 
-/// A deterministic generator (splitmix64) for host tests and the simulator's replays.
+/// A deterministic generator (splitmix64) for host tests: a failing test repeats.
 #[derive(Debug, Default)]
 #[cfg(test)]
 pub struct SeededEntropy(Cell<u64>);

@@ -227,25 +227,7 @@ async fn main() {
                 ("To".into(), format!("+1555{:07}", 2_000_000 + (worker * 61 + n) % 1_000)),
                 ("CallStatus".into(), "ringing".into()),
             ];
-            let signature = shared::twilio_signature("benchtwiliotoken0", &url, &params);
-            let body: String = params
-                .iter()
-                .map(|(k, v)| format!("{k}={}", ringtrace_tests::encode(v)))
-                .collect::<Vec<_>>()
-                .join("&");
-            async move {
-                let resp = client
-                    .post(url)
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .header("x-twilio-signature", signature)
-                    .body(body)
-                    .send()
-                    .await;
-                match resp {
-                    Ok(r) if r.status().is_success() => r.text().await.is_ok_and(|t| t.contains("<Dial")),
-                    _ => false,
-                }
-            }
+            dials(client, url, params)
         }
     })
     .await;
@@ -290,6 +272,34 @@ async fn main() {
     burst(&edge).await;
     drop(edge);
     dashboard_speed().await;
+}
+
+/// A Twilio webhook (`params`, form-encoded, signed as Twilio signs them with the bench
+/// sites' token) posted to `url`: whether it was answered with a `<Dial>`.
+fn dials(
+    client: reqwest::Client,
+    url: String,
+    params: Vec<(String, String)>,
+) -> impl std::future::Future<Output = bool> + Send {
+    let signature = shared::twilio_signature("benchtwiliotoken0", &url, &params);
+    let body: String = params
+        .iter()
+        .map(|(k, v)| format!("{k}={}", ringtrace_tests::encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    async move {
+        let resp = client
+            .post(url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-twilio-signature", signature)
+            .body(body)
+            .send()
+            .await;
+        match resp {
+            Ok(r) if r.status().is_success() => r.text().await.is_ok_and(|t| t.contains("<Dial")),
+            _ => false,
+        }
+    }
 }
 
 /// The call flows' figures (see the module's doc).
@@ -356,27 +366,7 @@ async fn call_flows(edge: &Edge, client: &reqwest::Client) -> Flows {
                         ("To".into(), number.clone()),
                         ("Digits".into(), "123456".into()),
                     ];
-                    let signature = shared::twilio_signature("benchtwiliotoken0", &url, &params);
-                    let body: String = params
-                        .iter()
-                        .map(|(k, v)| format!("{k}={}", ringtrace_tests::encode(v)))
-                        .collect::<Vec<_>>()
-                        .join("&");
-                    async move {
-                        let resp = client
-                            .post(url)
-                            .header("content-type", "application/x-www-form-urlencoded")
-                            .header("x-twilio-signature", signature)
-                            .body(body)
-                            .send()
-                            .await;
-                        match resp {
-                            Ok(r) if r.status().is_success() => {
-                                r.text().await.is_ok_and(|t| t.contains("<Dial"))
-                            }
-                            _ => false,
-                        }
-                    }
+                    dials(client, url, params)
                 }
             })
             .await,
