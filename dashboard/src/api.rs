@@ -126,6 +126,13 @@ pub async fn patch<T: DeserializeOwned>(
     answer(status, &text)
 }
 
+/// `POST /v1/sites/{site}{path}` with an empty body (an action: close a session); the answer
+/// as JSON.
+pub async fn post<T: DeserializeOwned>(session: &Session, path: &str) -> Result<T, ApiError> {
+    let (status, text) = send(session, "POST", path, None).await?;
+    answer(status, &text)
+}
+
 /// `body` as the JSON text a request sends.
 fn json_body(body: &impl Serialize) -> Result<String, ApiError> {
     // Through a `Value`, whose keys are written sorted: the same bytes for the same document,

@@ -4,7 +4,7 @@ use crate::api::Session;
 use crate::page_url::{provide_page_url, Page, PageUrl};
 use crate::pages::{
     call::CallPage, calls::CallsPage, install::InstallPage, login::LoginPage, numbers::NumbersPage,
-    overview::OverviewPage, report::ReportPage, settings::SettingsPage,
+    orders::OrdersPage, overview::OverviewPage, report::ReportPage, settings::SettingsPage,
 };
 use leptos::prelude::*;
 
@@ -30,6 +30,7 @@ fn Nav(page_url: RwSignal<PageUrl>) -> impl IntoView {
             {link(Page::Calls, "Calls")}
             {link(Page::Report, "Report")}
             {link(Page::Numbers, "Numbers")}
+            {link(Page::Orders, "Orders")}
             {link(Page::Settings, "Settings")}
             {link(Page::Install, "Install")}
         </nav>
@@ -67,6 +68,7 @@ pub fn App() -> impl IntoView {
                     Page::Settings => view! { <SettingsPage session=s on_unauthorized=sign_out/> }.into_any(),
                     Page::Report => view! { <ReportPage session=s on_unauthorized=sign_out/> }.into_any(),
                     Page::Numbers => view! { <NumbersPage session=s on_unauthorized=sign_out/> }.into_any(),
+                    Page::Orders => view! { <OrdersPage session=s on_unauthorized=sign_out/> }.into_any(),
                     Page::Calls => view! { <CallsPage session=s on_unauthorized=sign_out/> }.into_any(),
                     Page::Call(id) => view! { <CallPage session=s call_sid=id on_unauthorized=sign_out/> }.into_any(),
                     Page::Install => view! { <InstallPage session=s/> }.into_any(),

@@ -14,6 +14,8 @@ pub enum Page {
     Call(String),
     Report,
     Numbers,
+    /// The masked orders: their sessions, participants and calls.
+    Orders,
     Settings,
     Install,
 }
@@ -25,12 +27,41 @@ pub struct PageUrl {
     pub params: Vec<(String, String)>,
 }
 
+/// A part of the hash as `decodeURIComponent` reads it (`+` as a space); a malformed part
+/// (`100%`, bytes that are not UTF-8) is empty. In Rust rather than through JavaScript so the
+/// URL state is tested on the host.
 fn decode(s: &str) -> String {
-    js_sys::decode_uri_component(&s.replace('+', " ")).ok().and_then(|v| v.as_string()).unwrap_or_default()
+    let mut bytes = Vec::with_capacity(s.len());
+    let mut rest = s.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        rest = tail;
+        match b {
+            b'+' => bytes.push(b' '),
+            b'%' => {
+                let Some((hex, tail)) = rest.split_first_chunk::<2>() else { return String::new() };
+                let digit = |d: u8| char::from(d).to_digit(16);
+                let (Some(high), Some(low)) = (digit(hex[0]), digit(hex[1])) else { return String::new() };
+                // Two hex digits: at most 0xff.
+                bytes.push(u8::try_from(high * 16 + low).unwrap_or_default());
+                rest = tail;
+            }
+            _ => bytes.push(b),
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
+/// A part of the hash as `encodeURIComponent` writes it.
 fn encode(s: &str) -> String {
-    js_sys::encode_uri_component(s).as_string().unwrap_or_default()
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 impl PageUrl {
@@ -56,6 +87,7 @@ impl PageUrl {
             ["calls", id] if !id.is_empty() => Page::Call(decode(id)),
             ["report"] => Page::Report,
             ["numbers"] => Page::Numbers,
+            ["orders"] => Page::Orders,
             ["settings"] => Page::Settings,
             ["install"] => Page::Install,
             _ => Page::Overview,
@@ -71,6 +103,7 @@ impl PageUrl {
             Page::Call(id) => format!("calls/{}", encode(id)),
             Page::Report => "report".to_string(),
             Page::Numbers => "numbers".to_string(),
+            Page::Orders => "orders".to_string(),
             Page::Settings => "settings".to_string(),
             Page::Install => "install".to_string(),
         };
@@ -141,5 +174,24 @@ pub fn use_page_url() -> RwSignal<PageUrl> {
 pub fn navigate(page_url: &PageUrl) {
     if let Some(w) = web_sys::window() {
         let _ = w.location().set_hash(&page_url.href());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_parts_read_as_a_browser_writes_them() {
+        assert_eq!(encode("A 12/ü!~*'()"), "A%2012%2F%C3%BC!~*'()");
+        assert_eq!(decode("A%2012+x%2f%C3%BC"), "A 12 x/ü");
+        // What decodeURIComponent refuses is read as nothing, as before.
+        for malformed in ["100%", "%zz", "%+1", "%FF"] {
+            assert_eq!(decode(malformed), "", "{malformed}");
+        }
+        let call = PageUrl::parse("#/calls/CA1%2F2?channel=paid%20search&source=");
+        assert_eq!(call.page, Page::Call("CA1/2".into()));
+        assert_eq!(call.params, [("channel".to_string(), "paid search".to_string())]);
+        assert_eq!(call.href(), "#/calls/CA1%2F2?channel=paid%20search");
     }
 }

@@ -5,6 +5,7 @@ pub mod calls;
 pub mod install;
 pub mod login;
 pub mod numbers;
+pub mod orders;
 pub mod overview;
 pub mod report;
 pub mod settings;

@@ -3,7 +3,7 @@
 
 use crate::error::{Dialect, EdgeError};
 use crate::http::preflight;
-use crate::routes::{admin, calls, lease, settings, sites, telephony};
+use crate::routes::{admin, calls, lease, masking, settings, sites, telephony};
 use std::future::Future;
 use worker::{Env, Request, Response, Result, Router};
 
@@ -41,6 +41,11 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         .post_async("/v1/sites/:site/settings/caller-identification/test", |req, ctx| {
             json(settings::test_identification(req, ctx))
         })
+        .post_async("/v1/sites/:site/masking/sessions", |req, ctx| json(masking::create(req, ctx)))
+        .get_async("/v1/sites/:site/masking/sessions", |req, ctx| json(masking::list(req, ctx)))
+        .get_async("/v1/sites/:site/masking/sessions/:id", |req, ctx| json(masking::detail(req, ctx)))
+        .patch_async("/v1/sites/:site/masking/sessions/:id", |req, ctx| json(masking::patch(req, ctx)))
+        .post_async("/v1/sites/:site/masking/sessions/:id/close", |req, ctx| json(masking::close(req, ctx)))
         .or_else_any_method("/v1/*rest", |_, _| EdgeError::NoEndpoint.answer(Dialect::Json))
         .run(req, env)
         .await

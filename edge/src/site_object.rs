@@ -7,6 +7,7 @@
 mod command;
 mod deliveries;
 mod dispatch;
+mod masking_store;
 mod schema;
 mod store;
 mod stub;

@@ -23,6 +23,9 @@ pub enum Error {
     /// A request that must be signed is not (e.g. a wrong `X-Twilio-Signature`).
     #[error("{0}")]
     Forbidden(String),
+    /// Well-formed but unusable: an `Idempotency-Key` reused with another request.
+    #[error("{0}")]
+    Unprocessable(String),
     #[error("body is larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error("content type must be {0}")]
@@ -50,6 +53,7 @@ impl Error {
             Error::LeaseEnded(_) => "lease_ended",
             Error::Unauthorized => "unauthorized",
             Error::Forbidden(_) => "forbidden",
+            Error::Unprocessable(_) => "unprocessable",
             Error::PayloadTooLarge(_) => "payload_too_large",
             Error::UnsupportedMediaType(_) => "unsupported_media_type",
             Error::Conflict(_) => "conflict",
@@ -65,6 +69,7 @@ impl Error {
             Error::InvalidRequest(_) | Error::InvalidPhoneNumber { .. } => 400,
             Error::Unauthorized => 401,
             Error::Forbidden(_) => 403,
+            Error::Unprocessable(_) => 422,
             Error::PayloadTooLarge(_) => 413,
             Error::UnsupportedMediaType(_) => 415,
             Error::UnknownSite(_) | Error::UnknownLease(_) | Error::NotFound(_) => 404,

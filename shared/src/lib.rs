@@ -15,6 +15,7 @@
 //! | `webhooks` | CRM deliveries and their signature |
 //! | `site` | setup and configuration, settings, business hours, origins, call options |
 //! | `calls` | event → progress → record → attribution, destination, query, import |
+//! | `masking` | an order's two parties calling through proxy numbers: sessions, selection |
 //! | `reports` | the overview and the attribution report, with their SQL |
 //! | `providers` | Twilio's webhooks, TwiML and signature |
 //! | `wire` | the edge API's request and answer types, one file per resource |
@@ -29,6 +30,7 @@ mod calls;
 mod error;
 pub mod fuzz_checks;
 mod ledger;
+mod masking;
 mod pool;
 mod providers;
 mod reports;
@@ -42,6 +44,7 @@ pub mod wire;
 pub use calls::*;
 pub use error::{Error, Result};
 pub use ledger::*;
+pub use masking::*;
 pub use phone::{
     find_occurrences, reformat_like, replace_across, replace_across_where, replace_all, InvalidPhoneNumber,
     Occurrence, PhoneNumber,

@@ -1,8 +1,10 @@
 //! The table of calls with their attribution and outcome; headers sort (through the URL).
 
+use crate::components::masking::masked_tag;
 use crate::page_url::{navigate, Page, PageUrl};
 use leptos::prelude::*;
 use shared::wire::CallView;
+use shared::MaskedCall;
 
 /// The call's start in the marketer's own locale and time zone.
 pub fn local_time(millis: i64) -> String {
@@ -42,6 +44,28 @@ pub fn outcome(c: &CallView) -> &'static str {
             Some(_) => "missed",
             None => "—",
         }
+    }
+}
+
+/// The orders page showing the session a masked call went through (its order's row opened).
+pub fn session_href(m: &MaskedCall) -> Option<String> {
+    let order = m.order_id.as_deref()?;
+    let url = PageUrl::page(Page::Orders).with("order_id", order);
+    Some(
+        match &m.session_id {
+            Some(id) => url.with("session", id),
+            None => url,
+        }
+        .href(),
+    )
+}
+
+/// A masked call's tag (`masked · order A123 · customer → courier`), linked to its order.
+fn masked_cell(m: &MaskedCall) -> impl IntoView {
+    let text = masked_tag(m);
+    match session_href(m) {
+        Some(href) => view! { <a class="tag masked" href=href>{text}</a> }.into_any(),
+        None => view! { <span class="tag masked">{text}</span> }.into_any(),
     }
 }
 
@@ -92,6 +116,14 @@ pub fn CallsTable(calls: Vec<CallView>, page_url: RwSignal<PageUrl>) -> impl Int
             } else {
                 "unattributed".to_string()
             };
+            // A call between an order's parties is credited to no visit: its order instead.
+            let masking = c.masking.clone();
+            let masked = masking.is_some();
+            let channel = if masked { "—".to_string() } else { channel };
+            let source = match &masking {
+                Some(m) => masked_cell(m).into_any(),
+                None => view! { {source}<div class="muted small">{notes}</div> }.into_any(),
+            };
             // The call keeps the list's period and filters, for the way back.
             let detail = page_url.get_untracked().on(Page::Call(c.call_sid.clone())).href();
             let recording = c.recordings.first().map(|r| r.url.clone());
@@ -100,14 +132,15 @@ pub fn CallsTable(calls: Vec<CallView>, page_url: RwSignal<PageUrl>) -> impl Int
             let customer = c.customer_id.clone();
             let extension = c.extension.clone();
             view! {
-                <tr data-call-sid=c.call_sid.clone() class:unattributed=!c.attributed>
+                <tr data-call-sid=c.call_sid.clone() data-kind=if masked { "masked" } else { "tracked" }
+                    class:unattributed=!c.attributed && !masked class:masked=masked>
                     <td><a href=detail>{local_time(c.started_at.millis())}</a></td>
                     <td title=c.from.clone()>{readable(&c.from)}<div class="muted small">{caller_kind}</div>
                         {customer.map(|id| view! { <div class="muted small customer">{format!("customer {id}")}</div> })}</td>
                     <td title=c.to.clone()>{readable(&c.to)}
                         {extension.map(|e| view! { <div class="muted small">{format!("ext. {e}")}</div> })}</td>
                     <td class="channel">{channel}</td>
-                    <td class="source">{source}<div class="muted small">{notes}</div></td>
+                    <td class="source">{source}</td>
                     <td>{or_dash(&c.campaign)}</td>
                     <td>{or_dash(&c.keyword)}</td>
                     <td class="landing">{or_dash(&c.landing_page)}</td>

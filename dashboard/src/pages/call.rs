@@ -4,12 +4,13 @@
 
 use crate::api::Session;
 use crate::components::call_steps::{destination_text, identification_text, reason_text, unattributed_text};
-use crate::components::calls_table::{duration, local_time, or_dash, outcome, readable};
+use crate::components::calls_table::{duration, local_time, or_dash, outcome, readable, session_href};
+use crate::components::masking::roles_text;
 use crate::load::{fetch_on, Load};
 use crate::page_url::{use_page_url, Page};
 use leptos::prelude::*;
 use shared::wire::{CallDetail, CallView};
-use shared::{EventKind, IdentificationOutcome, TrafficSource};
+use shared::{EventKind, IdentificationOutcome, MaskedCall, TrafficSource};
 
 fn source_rows(s: &TrafficSource) -> Vec<(&'static str, String)> {
     vec![
@@ -98,6 +99,31 @@ fn step_rows(c: &CallView) -> Vec<(&'static str, String)> {
     rows
 }
 
+/// A masked call's order, session, parties and whether it was put through.
+fn masking_card(m: &MaskedCall) -> impl IntoView {
+    let order = match (&m.order_id, session_href(m)) {
+        (Some(order), Some(href)) => view! { <a href=href>{order.clone()}</a> }.into_any(),
+        _ => {
+            view! { <span class="muted">"none: no session had this caller on this number"</span> }.into_any()
+        }
+    };
+    let connected = if m.connected {
+        "yes: put through to the other party, each shown only the proxy number".to_string()
+    } else {
+        "no: no open session connected the caller, so the site's closed-order answer played".to_string()
+    };
+    view! {
+        <div class="card masking"><h2>"Number masking"</h2>
+            <dl class="facts">
+                <dt>"Order"</dt><dd class="order">{order}</dd>
+                <dt>"Session"</dt><dd class="session-id">{or_dash(&m.session_id)}</dd>
+                <dt>"Call"</dt><dd class="roles">{roles_text(m).unwrap_or_else(|| "—".into())}</dd>
+                <dt>"Connected"</dt><dd class="connected">{connected}</dd>
+            </dl>
+        </div>
+    }
+}
+
 fn definition_list(rows: Vec<(&'static str, String)>) -> impl IntoView {
     view! {
         <dl class="facts">
@@ -121,7 +147,7 @@ pub fn CallPage(session: Session, call_sid: String, on_unauthorized: Callback<()
                     let summary = vec![
                         ("Started", local_time(c.started_at.millis())),
                         ("Caller", format!("{} ({})", readable(&c.from), if c.repeat { "repeat caller" } else { "first-time caller" })),
-                        ("Tracking number", readable(&c.to)),
+                        (if c.masking.is_some() { "Proxy number" } else { "Tracking number" }, readable(&c.to)),
                         ("Status", outcome(&c).to_string()),
                         ("Rang", duration(c.ring_secs)),
                         ("Talk time", duration(c.talk_secs)),
@@ -130,6 +156,10 @@ pub fn CallPage(session: Session, call_sid: String, on_unauthorized: Callback<()
                         ("Tags", if c.tags.is_empty() { "—".into() } else { c.tags.join(", ") }),
                     ];
                     let attribution = match (&d.attribution, c.static_number) {
+                        // Between an order's parties: not a marketing call.
+                        (None, _) if c.masking.is_some() => view! {
+                            <p class="muted">"A masked call between an order's parties: not credited to a visit."</p>
+                        }.into_any(),
                         (Some(a), _) => {
                             let mut flags = Vec::new();
                             if a.late { flags.push("The call came after the visit ended, within the retention window.".to_string()); }
@@ -190,6 +220,7 @@ pub fn CallPage(session: Session, call_sid: String, on_unauthorized: Callback<()
                             <div class="card"><h2>"The call"</h2>{definition_list(summary)}</div>
                             <div class="card attribution"><h2>"Attribution"</h2>{attribution}</div>
                         </div>
+                        {c.masking.as_ref().map(masking_card)}
                         {(!steps.is_empty()).then(|| view! {
                             <div class="card steps"><h2>"Before the call was forwarded"</h2>{definition_list(steps)}</div>
                         })}

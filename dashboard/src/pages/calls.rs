@@ -3,9 +3,10 @@
 
 use crate::api::{self, Session};
 use crate::components::calls_table::CallsTable;
-use crate::components::charts::plural;
+use crate::components::pager::{Pager, PastTheEnd};
+use crate::components::url_filters::{ChoiceFilter, TextFilter};
 use crate::load::{fetch_on, Load};
-use crate::page_url::{navigate, use_page_url, PageUrl};
+use crate::page_url::{use_page_url, PageUrl};
 use crate::period::{Period, PeriodPicker};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -13,7 +14,7 @@ use shared::wire::CallsPage as Page;
 
 /// The URL parameters the calls API takes as they are (the period is turned into times).
 const PASSED: &[&str] =
-    &["channel", "source", "campaign", "status", "qualified", "first_time", "sort", "order", "page"];
+    &["kind", "channel", "source", "campaign", "status", "qualified", "first_time", "sort", "order", "page"];
 
 fn api_query(page_url: &PageUrl) -> Vec<(String, String)> {
     let mut pairs: Vec<(String, String)> =
@@ -24,37 +25,6 @@ fn api_query(page_url: &PageUrl) -> Vec<(String, String)> {
         }
     }
     pairs
-}
-
-/// A `<select>` filter bound to one URL parameter.
-#[component]
-fn Choice(
-    page_url: RwSignal<PageUrl>,
-    name: &'static str,
-    label: &'static str,
-    options: Vec<(&'static str, &'static str)>,
-) -> impl IntoView {
-    view! {
-        <label>{label}
-            <select name=name
-                prop:value=move || page_url.get().get(name).unwrap_or_default()
-                on:change=move |ev| navigate(&page_url.get_untracked().with(name, &event_target_value(&ev)).with("page", ""))>
-                {options.into_iter().map(|(value, text)| view! { <option value=value>{text}</option> }).collect_view()}
-            </select>
-        </label>
-    }
-}
-
-/// A text filter bound to one URL parameter (applied on Enter or leaving the field).
-#[component]
-fn Text(page_url: RwSignal<PageUrl>, name: &'static str, label: &'static str) -> impl IntoView {
-    view! {
-        <label>{label}
-            <input type="search" name=name placeholder="any"
-                prop:value=move || page_url.get().get(name).unwrap_or_default()
-                on:change=move |ev| navigate(&page_url.get_untracked().with(name, event_target_value(&ev).trim()).with("page", ""))/>
-        </label>
-    }
 }
 
 #[component]
@@ -95,15 +65,17 @@ pub fn CallsPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoVi
                 <PeriodPicker page_url=page_url/>
             </div>
             <form class="filters" on:submit=|ev| ev.prevent_default()>
-                <Choice page_url=page_url name="channel" label="Channel" options=channels/>
-                <Text page_url=page_url name="source" label="Source"/>
-                <Text page_url=page_url name="campaign" label="Campaign"/>
-                <Choice page_url=page_url name="status" label="Status" options=vec![
+                <ChoiceFilter page_url=page_url name="kind" label="Kind" options=vec![
+                    ("", "All calls"), ("tracked", "Tracked"), ("masked", "Masked")]/>
+                <ChoiceFilter page_url=page_url name="channel" label="Channel" options=channels/>
+                <TextFilter page_url=page_url name="source" label="Source"/>
+                <TextFilter page_url=page_url name="campaign" label="Campaign"/>
+                <ChoiceFilter page_url=page_url name="status" label="Status" options=vec![
                     ("", "Any status"), ("answered", "Answered"), ("missed", "Missed"),
                     ("voicemail", "Voicemail"), ("live", "In progress")]/>
-                <Choice page_url=page_url name="qualified" label="Qualified" options=vec![
+                <ChoiceFilter page_url=page_url name="qualified" label="Qualified" options=vec![
                     ("", "Any"), ("true", "Qualified"), ("false", "Not qualified")]/>
-                <Choice page_url=page_url name="first_time" label="Caller" options=vec![
+                <ChoiceFilter page_url=page_url name="first_time" label="Caller" options=vec![
                     ("", "Any"), ("true", "First-time"), ("false", "Repeat")]/>
                 <button type="button" class="secondary" on:click=export disabled=move || exporting.get()>
                     {move || if exporting.get() { "Exporting…" } else { "Export CSV" }}
@@ -134,31 +106,15 @@ pub fn CallsPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoVi
                         }}</p>
                     }.into_any()
                 }
-                Load::Ready(page) if page.calls.is_empty() => {
-                    // A page past the end (a shared link to page 9 after calls were filtered away).
-                    let pages = page.total.div_ceil(u64::from(page.per_page.max(1)));
-                    let last = page_url.get_untracked().with("page", &pages.to_string());
-                    view! {
-                        <p class="empty card" role="status">{format!("Page {} is past the end: these filters select {}. ", page.page, plural(page.total, "call"))}
-                            <a href=last.href()>{format!("Go to page {pages}")}</a></p>
-                    }.into_any()
-                }
-                Load::Ready(page) => {
-                    let pages = page.total.div_ceil(u64::from(page.per_page.max(1)));
-                    let at = page_url.get_untracked();
-                    let prev = (page.page > 1).then(|| at.with("page", &(page.page - 1).to_string()));
-                    let next = (u64::from(page.page) < pages).then(|| at.with("page", &(page.page + 1).to_string()));
-                    view! {
-                        <div class="card table-wrap">
-                            <CallsTable calls=page.calls.clone() page_url=page_url/>
-                        </div>
-                        <nav class="pager" aria-label="Pages">
-                            {prev.map(|r| view! { <a href=r.href() rel="prev">"← Previous"</a> })}
-                            <span>{format!("Page {} of {} · {}", page.page, pages.max(1), plural(page.total, "call"))}</span>
-                            {next.map(|r| view! { <a href=r.href() rel="next">"Next →"</a> })}
-                        </nav>
-                    }.into_any()
-                }
+                Load::Ready(page) if page.calls.is_empty() => view! {
+                    <PastTheEnd at=page_url.get_untracked() page=page.page per_page=page.per_page total=page.total noun="call"/>
+                }.into_any(),
+                Load::Ready(page) => view! {
+                    <div class="card table-wrap">
+                        <CallsTable calls=page.calls.clone() page_url=page_url/>
+                    </div>
+                    <Pager at=page_url.get_untracked() page=page.page per_page=page.per_page total=page.total noun="call"/>
+                }.into_any(),
             }}
         </section>
     }

@@ -17,6 +17,7 @@ mod form;
 mod hours;
 mod identification;
 mod integrations;
+mod masking;
 mod patch;
 mod pool;
 mod replaces;
@@ -36,6 +37,7 @@ use identification::IdentificationSection;
 use integrations::IntegrationsSection;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use masking::MaskingSection;
 use patch::settings_of;
 use pool::PoolSection;
 use shared::SiteSettings;
@@ -110,6 +112,7 @@ pub fn SettingsPage(session: Session, on_unauthorized: Callback<()>) -> impl Int
                             <CallsSection form=form errors=errors/>
                             <IdentificationSection form=form errors=errors session=session on_unauthorized=on_unauthorized/>
                             <HoursSection form=form errors=errors/>
+                            <MaskingSection form=form errors=errors/>
                             <IntegrationsSection form=form errors=errors/>
                             <div class="save-bar">
                                 <button type="submit" disabled=move || saving.get()>

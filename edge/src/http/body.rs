@@ -41,6 +41,8 @@ impl Limit {
     pub const SMALL_JSON: Limit = Limit::of(JSON, 4 * 1024);
     /// `POST /v1/sites/{site}/calls/import`.
     pub const IMPORT: Limit = Limit::of(JSON, shared::MAX_IMPORT_BODY);
+    /// A masking session's creation or change.
+    pub const MASKING: Limit = Limit::of(JSON, shared::wire::MAX_SESSION_BODY);
 }
 
 /// Largest telephony webhook or call-event body accepted.

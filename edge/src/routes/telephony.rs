@@ -130,7 +130,13 @@ pub async fn twilio_hook(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
             };
             console_error!("site {site}: recording a call failed ({detail}); forwarding unrecorded");
             let callbacks = Callbacks::new(&origin, &site, &tracking);
-            let plan = DialPlan { number: &business, caller_id: None, record: false, timeout_secs: 30 };
+            let plan = DialPlan {
+                number: &business,
+                caller_id: None,
+                record: false,
+                timeout_secs: 30,
+                say_first: None,
+            };
             Ok(twiml(twilio::dial(&plan, &callbacks), 200)?)
         }
     }
@@ -154,7 +160,10 @@ pub async fn call_events(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
 
 /// `GET /v1/route?dialed_number=+1555…&caller=+1…&call_id=…` with the site's key (bearer or
 /// `key=`): the number to forward the call to, as plain text; the call is recorded as
-/// started. After hours with voicemail the answer is `voicemail`.
+/// started. After hours with voicemail the answer is `voicemail`. On a masking number the
+/// caller ID to show the callee is in `x-ringtrace-caller-id`, and the closed policy's words
+/// in `x-ringtrace-say` (percent-encoded). With `Accept: application/json`, the whole
+/// `shared::wire::LookupAnswer` as JSON.
 pub async fn lookup_dialed(req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
     let url = req.url()?;
     let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
@@ -197,6 +206,12 @@ pub async fn lookup_dialed(req: Request, ctx: RouteContext<()>) -> Result<Respon
         return Ok(resp);
     }
     let answer: LookupAnswer = resp.json().await?;
+    let wants_json = req.headers().get("accept")?.is_some_and(|a| a.contains("application/json"));
+    if wants_json {
+        let mut out = Response::from_json(&answer)?;
+        out.headers_mut().set("cache-control", "no-store")?;
+        return Ok(out);
+    }
     let text = match (&answer.forward_to, answer.hangup) {
         (Some(number), _) => number.clone(),
         (None, true) => "hangup".into(),
@@ -208,5 +223,11 @@ pub async fn lookup_dialed(req: Request, ctx: RouteContext<()>) -> Result<Respon
     h.set("cache-control", "no-store")?;
     h.set("x-ringtrace-call-id", &answer.call_id)?;
     h.set("x-ringtrace-after-hours", if answer.after_hours { "1" } else { "0" })?;
+    if let Some(caller_id) = &answer.caller_id {
+        h.set("x-ringtrace-caller-id", caller_id)?;
+    }
+    if let Some(say) = &answer.say {
+        h.set("x-ringtrace-say", &shared::percent_encode(say))?;
+    }
     Ok(out)
 }

@@ -5,7 +5,7 @@
 use crate::error::storage;
 use serde::{Deserialize, Serialize};
 use shared::twilio::TwilioRequest;
-use shared::wire::{IdentificationTestBody, LeaseCommand, LeaseRef, LookupSteps, NumberEntry};
+use shared::wire::{IdentificationTestBody, LeaseCommand, LeaseRef, LookupSteps, NumberEntry, SessionPatch};
 use shared::{CallEvent, Error, PhoneNumber, SiteSetup};
 use worker::Request;
 
@@ -58,6 +58,19 @@ pub enum Command {
     Overview(Query),
     Report(Query),
     Calls(Query),
+    /// Opens a masking session: the body's JSON text (checked at the edge for shape; the
+    /// object checks it against the site and fingerprints it for the `Idempotency-Key`).
+    CreateMaskingSession {
+        body: String,
+        idempotency_key: Option<String>,
+    },
+    MaskingSessions(Query),
+    MaskingSession(String),
+    PatchMaskingSession {
+        id: String,
+        patch: SessionPatch,
+    },
+    CloseMaskingSession(String),
 }
 
 impl Command {
@@ -86,6 +99,11 @@ impl Command {
             Command::Overview(_) => "/overview",
             Command::Report(_) => "/report",
             Command::Calls(_) => "/calls",
+            Command::CreateMaskingSession { .. } => "/masking/create",
+            Command::MaskingSessions(_) => "/masking/sessions",
+            Command::MaskingSession(_) => "/masking/session",
+            Command::PatchMaskingSession { .. } => "/masking/patch",
+            Command::CloseMaskingSession(_) => "/masking/close",
         }
     }
 

@@ -23,6 +23,11 @@ impl SiteObject {
         let store = store.for_site(site.clone());
         let ledger = SiteLedger::new(&site, &store, &EdgeClock);
         let retry_base = config::webhook_retry_base_ms(&self.env);
+        match ledger.expire_masking_sessions().await {
+            Ok(0) => {}
+            Ok(n) => console_warn!("site {site}: {n} masking sessions expired"),
+            Err(e) => console_error!("site {site}: expiring masking sessions failed: {e}"),
+        }
         // First the calls whose caller hung up at a prompt: their webhooks go out below.
         match ledger.end_abandoned_calls().await {
             Ok(0) => {}

@@ -110,6 +110,29 @@ impl SiteObject {
                 json(&shared::wire::ReportPage { group_by: q.group_by.clone(), from: q.from, to: q.to, rows })
             }
             Command::Calls(query) => calls(ledger, token, &query).await,
+            // Masking sessions set the alarm for their expiry.
+            Command::CreateMaskingSession { body, idempotency_key } => {
+                let created =
+                    ledger.create_masking_session(token, body.as_bytes(), idempotency_key.as_deref()).await;
+                self.schedule_deliveries(ledger).await;
+                let (view, replayed) = created?;
+                let mut resp = Response::from_json(&view)?.with_status(201);
+                if replayed {
+                    resp.headers_mut().set("idempotent-replayed", "true")?;
+                }
+                Ok(resp)
+            }
+            Command::MaskingSessions(query) => {
+                let query = shared::wire::SessionQuery::parse(&query)?;
+                json(&ledger.masking_sessions(token, &query).await?)
+            }
+            Command::MaskingSession(id) => json(&ledger.masking_session_detail(token, &id).await?),
+            Command::PatchMaskingSession { id, patch } => {
+                let changed = ledger.patch_masking_session(token, &id, &patch).await;
+                self.schedule_deliveries(ledger).await;
+                json(&changed?)
+            }
+            Command::CloseMaskingSession(id) => json(&ledger.close_masking_session(token, &id).await?),
         }
     }
 

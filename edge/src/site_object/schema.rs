@@ -14,7 +14,8 @@ const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS calls (call_sid TEXT PRIMARY KEY, started_at INTEGER NOT NULL, json TEXT NOT NULL, \
      caller TEXT, channel TEXT, source TEXT, campaign TEXT, answered INTEGER NOT NULL DEFAULT 0, \
      voicemail INTEGER NOT NULL DEFAULT 0, live INTEGER NOT NULL DEFAULT 0, \
-     talk_secs INTEGER NOT NULL DEFAULT 0, first_time INTEGER NOT NULL DEFAULT 1)",
+     talk_secs INTEGER NOT NULL DEFAULT 0, first_time INTEGER NOT NULL DEFAULT 1, \
+     masked INTEGER NOT NULL DEFAULT 0)",
     "CREATE INDEX IF NOT EXISTS calls_by_time ON calls (started_at DESC)",
     "CREATE INDEX IF NOT EXISTS calls_by_caller ON calls (json_extract(json, '$.from'), started_at)",
     "CREATE TABLE IF NOT EXISTS sessions (session_key TEXT PRIMARY KEY, started_at INTEGER NOT NULL, json TEXT NOT NULL)",
@@ -34,6 +35,20 @@ const SCHEMA: &[&str] = &[
     // Calls waiting at a prompt: unless the caller answers by due_at, they hung up.
     "CREATE TABLE IF NOT EXISTS held_calls (call_sid TEXT PRIMARY KEY, held_at INTEGER NOT NULL, due_at INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS held_calls_due ON held_calls (due_at)",
+    // Masking sessions, and their pairs (a participant's number, the proxy they call): an open
+    // pair is unique, whatever the code above does (a second is refused, not replaced).
+    "CREATE TABLE IF NOT EXISTS masking_sessions (session_id TEXT PRIMARY KEY, order_id TEXT NOT NULL, \
+     open INTEGER NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, idempotency_key TEXT, \
+     json TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS masking_by_order ON masking_sessions (order_id, open)",
+    "CREATE INDEX IF NOT EXISTS masking_by_created ON masking_sessions (created_at DESC)",
+    "CREATE INDEX IF NOT EXISTS masking_open_by_expiry ON masking_sessions (expires_at) WHERE open = 1",
+    "CREATE UNIQUE INDEX IF NOT EXISTS masking_by_key ON masking_sessions (idempotency_key) \
+     WHERE idempotency_key IS NOT NULL",
+    "CREATE TABLE IF NOT EXISTS masking_pairs (session_id TEXT NOT NULL, caller TEXT NOT NULL, proxy TEXT NOT NULL, \
+     created_at INTEGER NOT NULL, open INTEGER NOT NULL, PRIMARY KEY (session_id, caller))",
+    "CREATE UNIQUE INDEX IF NOT EXISTS masking_open_pairs ON masking_pairs (caller, proxy) WHERE open = 1",
+    "CREATE INDEX IF NOT EXISTS masking_pairs_by_pair ON masking_pairs (caller, proxy, created_at)",
 ];
 
 /// The call columns added after the first release, with their types: a database created
@@ -48,14 +63,15 @@ const CALL_COLUMNS: &[(&str, &str)] = &[
     ("live", "INTEGER NOT NULL DEFAULT 0"),
     ("talk_secs", "INTEGER NOT NULL DEFAULT 0"),
     ("first_time", "INTEGER NOT NULL DEFAULT 1"),
+    ("masked", "INTEGER NOT NULL DEFAULT 0"),
 ];
 
 /// Every stored column of a call by time: the overview's counts, the report's groups by
 /// channel, source and campaign, and the calls list's filters are answered from this index
 /// alone, without reading each call's JSON (which precedes the columns in the row and, being
 /// long, spills to overflow pages).
-const CALLS_COVERING_INDEX: &str = "CREATE INDEX IF NOT EXISTS calls_columns ON calls \
-     (started_at, channel, source, campaign, answered, voicemail, live, talk_secs, first_time, caller)";
+const CALLS_COVERING_INDEX: &str = "CREATE INDEX IF NOT EXISTS calls_columns_v2 ON calls \
+     (started_at, masked, channel, source, campaign, answered, voicemail, live, talk_secs, first_time, caller)";
 
 impl ObjectStore {
     /// Whether this object has ever stored anything. Requests for a site that does not exist
@@ -103,12 +119,12 @@ impl ObjectStore {
         }
         let flags: Vec<Flag> = self
             .sql
-            .exec("SELECT key, value FROM meta WHERE key IN ('calls_backfilled', 'calls_indexed')", None)
+            .exec("SELECT key, value FROM meta WHERE key IN ('calls_backfilled', 'calls_masked', 'calls_indexed_v2')", None)
             .and_then(|c| c.to_array())
             .map_err(storage)?;
         let flag = |key: &str| flags.iter().any(|f| f.key == key && f.value == 1);
         let backfilled = flag("calls_backfilled");
-        if !backfilled {
+        if !backfilled || !flag("calls_masked") {
             let present: Vec<Name> = self
                 .sql
                 .exec("SELECT name FROM pragma_table_info('calls')", None)
@@ -120,10 +136,16 @@ impl ObjectStore {
                 }
             }
         }
-        if !flag("calls_indexed") {
-            // The columns exist now: the index that answers counts without reading calls' JSON.
+        if !flag("calls_masked") {
+            // `masked` came with number masking: every call stored before it was a tracked one.
+            self.write("INSERT OR REPLACE INTO meta (key, value) VALUES ('calls_masked', 1)", vec![])?;
+        }
+        if !flag("calls_indexed_v2") {
+            // The columns exist now: the index that answers counts without reading calls' JSON
+            // (the first one, without `masked`, is dropped).
             self.write(CALLS_COVERING_INDEX, vec![])?;
-            self.write("INSERT OR REPLACE INTO meta (key, value) VALUES ('calls_indexed', 1)", vec![])?;
+            self.write("DROP INDEX IF EXISTS calls_columns", vec![])?;
+            self.write("INSERT OR REPLACE INTO meta (key, value) VALUES ('calls_indexed_v2', 1)", vec![])?;
         }
         if backfilled {
             return Ok(());

@@ -64,7 +64,7 @@ impl ObjectStore {
         let text = |v: &Option<String>| v.clone().map_or(worker::SqlStorageValue::Null, Into::into);
         self.write(
             "INSERT OR REPLACE INTO calls (call_sid, started_at, json, caller, channel, source, campaign, \
-             answered, voicemail, live, talk_secs, first_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             answered, voicemail, live, talk_secs, first_time, masked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 call.call_sid.clone().into(),
                 int(call.started_at.millis())?,
@@ -78,11 +78,12 @@ impl ObjectStore {
                 int(i64::from(row.live))?,
                 int(i64::from(row.talk_secs))?,
                 int(i64::from(row.first_time))?,
+                int(i64::from(row.masked))?,
             ],
         )
     }
 
-    fn rows<T: DeserializeOwned>(
+    pub(super) fn rows<T: DeserializeOwned>(
         &self,
         query: &str,
         args: Vec<worker::SqlStorageValue>,
@@ -368,7 +369,9 @@ impl CallStore for ObjectStore {
             return Ok(None);
         }
         self.ensure_schema()?; // objects created before the caller index existed
-        let sql = "SELECT json FROM calls WHERE json_extract(json, '$.from') = ? ORDER BY started_at LIMIT 1";
+                               // Masked calls are between an order's parties, not callers of the business.
+        let sql = "SELECT json FROM calls WHERE json_extract(json, '$.from') = ? AND masked = 0 \
+                   ORDER BY started_at LIMIT 1";
         Ok(self.rows(sql, vec![from.into()])?.pop())
     }
     async fn call_groups(
@@ -418,7 +421,7 @@ impl CallStore for ObjectStore {
         let totals: Vec<Totals> =
             self.sql.exec(&sql::totals(), args).and_then(|c| c.to_array()).map_err(storage)?;
         let buckets: Vec<Bucket> =
-            self.sql.exec(sql::BUCKETS, range()?).and_then(|c| c.to_array()).map_err(storage)?;
+            self.sql.exec(&sql::buckets(), range()?).and_then(|c| c.to_array()).map_err(storage)?;
         let top = |column: &str| -> shared::Result<Vec<(String, u64)>> {
             let rows: Vec<Named> =
                 self.sql.exec(&sql::top(column), range()?).and_then(|c| c.to_array()).map_err(storage)?;
@@ -486,7 +489,7 @@ impl shared::ExtensionLeases for ObjectStore {
         extension: &str,
         at: Timestamp,
     ) -> shared::Result<Option<shared::Lease>> {
-        if !self.extensions_ready()? {
+        if !self.tables_ready()? {
             return Ok(None);
         }
         let sql = "SELECT json FROM extension_leases WHERE number = ? AND extension = ? AND started_at <= ? \
@@ -498,7 +501,7 @@ impl shared::ExtensionLeases for ObjectStore {
         visitor: &str,
         ending_after: Timestamp,
     ) -> shared::Result<Vec<shared::Lease>> {
-        if !self.extensions_ready()? {
+        if !self.tables_ready()? {
             return Ok(Vec::new());
         }
         let sql = "SELECT json FROM extension_leases WHERE visitor = ? AND ends_at > ? \
@@ -510,7 +513,7 @@ impl shared::ExtensionLeases for ObjectStore {
         struct Held {
             extension: String,
         }
-        if !self.extensions_ready()? {
+        if !self.tables_ready()? {
             return Ok(Vec::new());
         }
         let sql = "SELECT DISTINCT extension FROM extension_leases WHERE number = ? AND ends_at > ?";
@@ -526,7 +529,7 @@ impl shared::ExtensionLeases for ObjectStore {
         struct Count {
             n: i64,
         }
-        if !self.extensions_ready()? {
+        if !self.tables_ready()? {
             return Ok(0);
         }
         let sql =
@@ -544,7 +547,7 @@ impl shared::ExtensionLeases for ObjectStore {
         ending_after: Timestamp,
         limit: usize,
     ) -> shared::Result<Vec<shared::Lease>> {
-        if !self.extensions_ready()? {
+        if !self.tables_ready()? {
             return Ok(Vec::new());
         }
         let sql = "SELECT json FROM extension_leases WHERE number = ? AND ends_at > ? \
@@ -553,15 +556,15 @@ impl shared::ExtensionLeases for ObjectStore {
         self.rows(sql, vec![number.e164().into(), int(ending_after.millis())?, limit])
     }
     fn extension_lease(&self, lease_id: &str) -> shared::Result<Option<shared::Lease>> {
-        if !self.extensions_ready()? {
+        if !self.tables_ready()? {
             return Ok(None);
         }
         Ok(self.rows("SELECT json FROM extension_leases WHERE lease_id = ?", vec![lease_id.into()])?.pop())
     }
     fn save_extension_lease(&self, lease: &shared::Lease) -> shared::Result<()> {
-        if !self.memory.schema_ready.get() {
+        if !self.memory_schema_ready() {
             self.ensure_schema()?;
-            self.memory.schema_ready.set(true);
+            self.mark_schema_ready();
         }
         let json = serde_json::to_string(lease).map_err(storage)?;
         self.write(
@@ -579,7 +582,7 @@ impl shared::ExtensionLeases for ObjectStore {
         )
     }
     fn prune_extension_leases(&self, ended_before: Timestamp, limit: usize) -> shared::Result<usize> {
-        if !self.extensions_ready()? {
+        if !self.tables_ready()? {
             return Ok(0);
         }
         let limit = int(i64::try_from(limit).unwrap_or(i64::MAX))?;
@@ -597,10 +600,19 @@ impl shared::ExtensionLeases for ObjectStore {
 }
 
 impl ObjectStore {
-    /// Whether the extension leases can be read: the tables exist (a site that never stored
-    /// anything has none, and a read must not create them) and are up to date. Checked once
-    /// per object, not on every read: an extension lease reads the table a dozen times.
-    fn extensions_ready(&self) -> shared::Result<bool> {
+    /// Whether the extension leases and masking sessions can be read: the tables exist (a site
+    /// that never stored anything has none, and a read must not create them) and are up to
+    /// date. Checked once per object, not on every read: an extension lease reads the table a
+    /// dozen times.
+    pub(super) fn memory_schema_ready(&self) -> bool {
+        self.memory.schema_ready.get()
+    }
+
+    pub(super) fn mark_schema_ready(&self) {
+        self.memory.schema_ready.set(true);
+    }
+
+    pub(super) fn tables_ready(&self) -> shared::Result<bool> {
         if self.memory.schema_ready.get() {
             return Ok(true);
         }
@@ -613,6 +625,6 @@ impl ObjectStore {
     }
 }
 
-fn int(v: i64) -> shared::Result<worker::SqlStorageValue> {
+pub(super) fn int(v: i64) -> shared::Result<worker::SqlStorageValue> {
     worker::SqlStorageValue::try_from_i64(v).map_err(storage)
 }

@@ -39,8 +39,10 @@ impl SiteStub {
         if let Some(disposition) = answer.headers().get("content-disposition")? {
             fresh.headers_mut().set("content-disposition", &disposition)?;
         }
-        if let Some(limited) = answer.headers().get("x-ringtrace-limited")? {
-            fresh.headers_mut().set("x-ringtrace-limited", &limited)?;
+        for name in ["x-ringtrace-limited", "idempotent-replayed"] {
+            if let Some(value) = answer.headers().get(name)? {
+                fresh.headers_mut().set(name, &value)?;
+            }
         }
         Ok(fresh)
     }

@@ -55,6 +55,7 @@ pub fn attribute(
         unattributed_reason: None,
         customer_id: None,
         identification: None,
+        masking: None,
     }
 }
 

@@ -184,6 +184,7 @@ impl ImportedCall {
             unattributed_reason: None,
             customer_id: None,
             identification: None,
+            masking: None,
         })
     }
 }

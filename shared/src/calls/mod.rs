@@ -23,7 +23,9 @@ pub use import::{ImportBody, ImportResult, ImportedCall, MAX_IMPORT_BODY, MAX_IM
 pub use progress::{CallOutcome, CallProgress, CallTiming};
 pub(crate) use query::SQL_ANSWERED;
 pub use query::{
-    CallQuery, CallRow, CallSort, ChannelFilter, SqlArg, StatusFilter, DEFAULT_PER_PAGE, MAX_EXPORT_ROWS,
-    MAX_PER_PAGE,
+    CallQuery, CallRow, CallSort, ChannelFilter, KindFilter, SqlArg, StatusFilter, DEFAULT_PER_PAGE,
+    MAX_EXPORT_ROWS, MAX_PER_PAGE, SQL_TRACKED,
 };
-pub use record::{identifiable_caller, Attribution, CallRecord, Candidate, IncomingCall, UnattributedReason};
+pub use record::{
+    identifiable_caller, Attribution, CallRecord, Candidate, IncomingCall, MaskedCall, UnattributedReason,
+};

@@ -25,6 +25,10 @@ const MAX_RANGE_DAYS: i64 = 366;
 /// "Answered by the business" over the stored columns (a voicemail is answered by a machine).
 pub const SQL_ANSWERED: &str = "(answered = 1 AND voicemail = 0)";
 
+/// Calls that count in reports and the overview: tracked calls, not masked ones (calls
+/// between an order's parties are not marketing calls).
+pub const SQL_TRACKED: &str = "masked = 0";
+
 /// The columns a call is stored with, beside its JSON: what the dashboard filters and sorts
 /// by.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +49,8 @@ pub struct CallRow {
     pub talk_secs: u32,
     /// The caller's first call to the site.
     pub first_time: bool,
+    /// A call between an order's parties on a masking number.
+    pub masked: bool,
 }
 
 impl CallRow {
@@ -63,6 +69,7 @@ impl CallRow {
             live: matches!(call.status, Some(CallStatus::Ringing | CallStatus::InProgress)),
             talk_secs: call.talk_secs.unwrap_or(0),
             first_time: call.repeat_of.is_none(),
+            masked: call.masking.is_some(),
         }
     }
 }
@@ -99,6 +106,13 @@ impl StatusFilter {
     }
 }
 
+/// Which kind of call: tracked (to a tracking number) or masked (between an order's parties).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KindFilter {
+    Tracked,
+    Masked,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallSort {
     StartedAt,
@@ -129,6 +143,8 @@ pub struct CallQuery {
     pub status: Option<StatusFilter>,
     pub qualified: Option<bool>,
     pub first_time: Option<bool>,
+    /// `kind=tracked|masked`; none: both.
+    pub kind: Option<KindFilter>,
     pub sort: CallSort,
     pub descending: bool,
     /// 1-based.
@@ -175,6 +191,7 @@ impl CallQuery {
             "status",
             "qualified",
             "first_time",
+            "kind",
             "sort",
             "order",
             "page",
@@ -254,6 +271,12 @@ impl CallQuery {
                 .filter(|s| !s.is_empty())
                 .map(|s| flag("first_time", s))
                 .transpose()?,
+            kind: match get("kind") {
+                None | Some("") => None,
+                Some("tracked") => Some(KindFilter::Tracked),
+                Some("masked") => Some(KindFilter::Masked),
+                Some(_) => return Err(Error::invalid("kind must be tracked or masked")),
+            },
             sort,
             descending,
             page: number("page", 1, 1_000_000)?,
@@ -290,6 +313,7 @@ impl CallQuery {
             }
             && self.qualified.is_none_or(|q| q == qualified)
             && self.first_time.is_none_or(|f| f == row.first_time)
+            && self.kind.is_none_or(|k| (k == KindFilter::Masked) == row.masked)
     }
 
     /// Sorts rows the way [`CallQuery::sql`] orders them: by the sort column (missing values
@@ -329,7 +353,7 @@ impl CallQuery {
 
     /// The `WHERE` condition and the `ORDER BY` list over the stored columns (`started_at`,
     /// `caller`, `channel`, `source`, `campaign`, `answered`, `voicemail`, `live`, `talk_secs`,
-    /// `first_time`), with the values to bind to the condition's `?`s in order. Only fixed
+    /// `first_time`, `masked`), with the values to bind to the condition's `?`s in order. Only fixed
     /// column names and placeholders: nothing a caller sends becomes SQL text.
     pub fn sql(&self, qualify_secs: u32) -> (String, String, Vec<SqlArg>) {
         let mut clauses = vec!["started_at >= ?".to_string(), "started_at < ?".to_string()];
@@ -368,6 +392,11 @@ impl CallQuery {
         }
         if let Some(f) = self.first_time {
             clauses.push(if f { "first_time = 1" } else { "first_time = 0" }.into());
+        }
+        match self.kind {
+            None => {}
+            Some(KindFilter::Tracked) => clauses.push(SQL_TRACKED.into()),
+            Some(KindFilter::Masked) => clauses.push("masked = 1".into()),
         }
         let column = SORTS.iter().find(|(_, s, _)| *s == self.sort).map_or("started_at", |(_, _, c)| *c);
         let direction = if self.descending { "DESC" } else { "ASC" };
@@ -414,6 +443,7 @@ mod tests {
             live: false,
             talk_secs: 0,
             first_time: true,
+            masked: false,
         }
     }
 

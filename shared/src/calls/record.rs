@@ -123,6 +123,22 @@ pub struct CallRecord {
     /// What caller identification did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identification: Option<Identification>,
+    /// A call to one of the site's masking numbers (between an order's parties, not a
+    /// marketing call): the session it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub masking: Option<MaskedCall>,
+}
+
+/// What a masked call is recorded with: the order's session and who called whom. A call on a
+/// masking number that no open session connected has `connected: false` (the site's closed
+/// policy answered it), with the closed session of that pair when there was one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaskedCall {
+    pub session_id: Option<String>,
+    pub order_id: Option<String>,
+    pub from_role: Option<String>,
+    pub to_role: Option<String>,
+    pub connected: bool,
 }
 
 /// Why a call that could have been credited to a session is not.

@@ -3,19 +3,18 @@
 
 use super::SiteLedger;
 use crate::error::{Error, Result};
-use crate::pool::ExtensionLeases;
 use crate::pool::Lease;
 use crate::site::NumberOwner;
 use crate::site::SiteConfig;
 use crate::site::SiteSettings;
 use crate::site::SiteSetup;
 use crate::store::SiteState;
-use crate::store::{CallStore, LeaseStore};
+use crate::store::SiteStore;
 use crate::support::Clock;
 use crate::support::Entropy;
 use phone::PhoneNumber;
 
-impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger<'_, S, C> {
+impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
     /// Creates or updates the site. Keeps the lease history of numbers that stay; refuses a
     /// number that already belongs to another site.
     pub async fn configure(&self, setup: SiteSetup) -> Result<SiteConfig> {

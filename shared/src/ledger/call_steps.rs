@@ -13,12 +13,12 @@ use crate::calls::{call_destination, caller_id_for, CallDestination};
 use crate::calls::{crm_request, decide, decide_without_entry, entry_fits, CallContext, CrmClient, CrmReply};
 use crate::calls::{keyed_digits, CallEvent, CallStatus, Decision, EventKind, Identification, Leg};
 use crate::error::{Error, Result};
-use crate::pool::{extension_holder, ExtensionLeases};
+use crate::pool::extension_holder;
 use crate::providers::twilio::{
     self, Callbacks, DialPlan, GatherPlan, GatherState, GatherStep, TwilioRequest,
 };
 use crate::site::{CallerIdentification, Destination, SiteConfig};
-use crate::store::{CallStore, LeaseStore};
+use crate::store::SiteStore;
 use crate::support::{Clock, Entropy};
 use crate::wire::{IdentificationTest, LookupAnswer, LookupSteps};
 use phone::PhoneNumber;
@@ -41,7 +41,7 @@ const STEP_GRACE_SECS: i64 = 30;
 /// Most calls that hung up at a prompt one alarm run closes.
 const ABANDONED_BATCH: usize = 50;
 
-impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger<'_, S, C> {
+impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
     /// A call has arrived (`events`: its start): the first step it must pass asks the caller,
     /// else it is routed to the business number.
     pub(super) async fn call_arrived(
@@ -207,6 +207,7 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
                     caller_id: caller_id.as_deref(),
                     record: config.record_calls,
                     timeout_secs: config.dial_timeout_secs,
+                    say_first: None,
                 };
                 twilio::dial(&plan, callbacks)
             }
@@ -297,6 +298,9 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
             to: dialed.clone(),
             kind: EventKind::Started,
         };
+        if config.masking.is_masking_number(dialed) {
+            return self.masked_lookup(&config, started).await;
+        }
         let mut events = vec![started.clone()];
         if config.extensions.is_extension_number(dialed) || steps.extension.is_some() {
             let digits = steps.extension.as_deref().and_then(keyed_digits);
@@ -324,7 +328,14 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
             CallDestination::Voicemail { after_hours, .. } => (None, *after_hours, false),
             CallDestination::Hangup => (None, false, true),
         };
-        Ok(LookupAnswer { call_id: call_id.to_string(), forward_to, after_hours, hangup })
+        Ok(LookupAnswer {
+            call_id: call_id.to_string(),
+            forward_to,
+            after_hours,
+            hangup,
+            caller_id: None,
+            say: None,
+        })
     }
 
     /// The Settings page's "send a test request": a sample identification request to the
@@ -391,7 +402,7 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
 
 /// The events that record where a call went: the forwarding (to a number, or to voicemail;
 /// after hours or not) and, for a hang-up, the call's end.
-fn forwarding_events(route: &CallDestination, started: &CallEvent) -> Vec<CallEvent> {
+pub(super) fn forwarding_events(route: &CallDestination, started: &CallEvent) -> Vec<CallEvent> {
     let (forward_to, after_hours) = match route {
         CallDestination::Forward { to, after_hours } => (Some(to.clone()), *after_hours),
         CallDestination::Voicemail { after_hours, .. } => (None, *after_hours),
@@ -445,6 +456,7 @@ mod tests {
     use crate::providers::{twilio_signature, twilio_url_candidates};
     use crate::site::{CallerIdentificationSetup, ExtensionNumberSetup, IdentificationMode, SiteSetup};
     use crate::store::MemoryStore;
+    use crate::store::{CallStore, LeaseStore};
     use crate::support::FixedClock;
     use crate::webhooks::{CrmWebhookSetup, CALL_STARTED};
     use crate::wire::LeaseGrant;

@@ -10,8 +10,7 @@ use crate::calls::ImportResult;
 use crate::calls::IncomingCall;
 use crate::calls::MAX_EXPORT_ROWS;
 use crate::error::{Error, Result};
-use crate::pool::ExtensionLeases;
-use crate::store::{CallStore, LeaseStore};
+use crate::store::SiteStore;
 use crate::support::Clock;
 use crate::support::Entropy;
 use crate::wire::calls_csv;
@@ -20,7 +19,7 @@ use crate::wire::CallView;
 use crate::wire::CallsPage;
 use crate::wire::DeliveryView;
 
-impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger<'_, S, C> {
+impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
     /// Records a call once per `call_sid`, credited to the session that held the number
     /// when it started. Returns the stored record and whether this request created it.
     pub async fn record_call(&self, call: IncomingCall) -> Result<(CallRecord, bool)> {

@@ -4,21 +4,21 @@
 use super::SiteLedger;
 use crate::calls::CallRecord;
 use crate::error::{Error, Result};
-use crate::pool::ExtensionLeases;
-use crate::store::{CallStore, LeaseStore};
+use crate::store::SiteStore;
 use crate::support::Clock;
 use crate::support::Entropy;
 use crate::support::Timestamp;
 use crate::webhooks::Delivery;
 use crate::webhooks::CALL_ENDED;
 use crate::webhooks::CALL_STARTED;
+use crate::webhooks::{MASKED_CALL_ENDED, MASKED_CALL_STARTED};
 use crate::wire::CallView;
 use crate::wire::CrmPayload;
 
 /// Most CRM deliveries one alarm run attempts (each may wait 10 s for its receiver).
 pub const DELIVERY_BATCH: usize = 20;
 
-impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger<'_, S, C> {
+impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
     pub(super) async fn enqueue(
         &self,
         record: &CallRecord,
@@ -44,9 +44,11 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
         let mut due = Vec::new();
         for mut delivery in self.store.due_deliveries(self.clock.now(), DELIVERY_BATCH).await? {
             // A call's end is not sent while its start is still being retried.
-            if delivery.event == CALL_ENDED {
+            if delivery.event == CALL_ENDED || delivery.event == MASKED_CALL_ENDED {
                 let started = self.store.deliveries_of(&delivery.call_sid).await?;
-                let pending = started.iter().find(|d| d.event == CALL_STARTED && d.next_at.is_some());
+                let pending = started.iter().find(|d| {
+                    (d.event == CALL_STARTED || d.event == MASKED_CALL_STARTED) && d.next_at.is_some()
+                });
                 if let Some(next) = pending.and_then(|d| d.next_at) {
                     delivery.next_at = Some(next.plus_secs(1));
                     self.store.save_delivery(&delivery).await?;
@@ -86,11 +88,13 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
         self.store.next_delivery_at().await
     }
 
-    /// When the site's alarm must next run: the next CRM delivery due, or the next call
-    /// waiting at a prompt that must have answered by then (see `end_abandoned_calls`).
+    /// When the site's alarm must next run: the next CRM delivery due, the next call
+    /// waiting at a prompt that must have answered by then (see `end_abandoned_calls`), or
+    /// the next masking session to run out (see `expire_masking_sessions`).
     pub async fn next_alarm_at(&self) -> Result<Option<Timestamp>> {
         let delivery = self.store.next_delivery_at().await?;
         let held = self.store.next_held_at().await?;
-        Ok(delivery.into_iter().chain(held).min())
+        let expiry = self.store.next_masking_expiry()?;
+        Ok(delivery.into_iter().chain(held).chain(expiry).min())
     }
 }

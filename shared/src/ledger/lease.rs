@@ -3,7 +3,6 @@
 
 use super::SiteLedger;
 use crate::error::{Error, Result};
-use crate::pool::ExtensionLeases;
 use crate::pool::Lease;
 use crate::pool::LeaseRequest;
 use crate::pool::Limits;
@@ -15,7 +14,7 @@ use crate::pool::{
     ExhaustionPolicy,
 };
 use crate::site::SiteConfig;
-use crate::store::{CallStore, LeaseStore};
+use crate::store::SiteStore;
 use crate::support::Clock;
 use crate::support::Entropy;
 use crate::support::Timestamp;
@@ -28,7 +27,7 @@ use crate::wire::LeaseGrant;
 use phone::PhoneNumber;
 use std::cell::RefCell;
 
-impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger<'_, S, C> {
+impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
     /// Lends the visitor a number (the same one while their lease is live), records the
     /// lease, and mirrors it under the number for the call path. The lease is credited to
     /// the touch the site's attribution model picks from the visitor's history; a page view
@@ -309,6 +308,7 @@ mod tests {
     use crate::pool::RateLimiter;
     use crate::pool::Region;
     use crate::reports::report::Dimension;
+    use crate::store::LeaseStore;
     use crate::store::MemoryStore;
     use crate::support::FixedClock;
     use crate::support::Timestamp;

@@ -6,6 +6,7 @@ mod call_steps;
 mod calls;
 mod deliveries;
 mod lease;
+mod masking;
 mod reports;
 mod telephony;
 
@@ -14,9 +15,8 @@ pub use deliveries::DELIVERY_BATCH;
 pub use telephony::MAX_EVENTS_PER_CALL;
 
 use crate::error::{Error, Result};
-use crate::pool::ExtensionLeases;
 use crate::site::SiteConfig;
-use crate::store::{CallStore, LeaseStore, SiteState};
+use crate::store::{SiteState, SiteStore};
 use crate::support::{Clock, Entropy};
 
 /// The operations of one site, over its stores and a clock.
@@ -26,7 +26,7 @@ pub struct SiteLedger<'a, S, C> {
     pub(crate) clock: &'a C,
 }
 
-impl<'a, S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger<'a, S, C> {
+impl<'a, S: SiteStore, C: Clock + Entropy> SiteLedger<'a, S, C> {
     pub fn new(site: &'a str, store: &'a S, clock: &'a C) -> Self {
         SiteLedger { site, store, clock }
     }

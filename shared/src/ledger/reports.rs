@@ -3,12 +3,11 @@
 
 use super::SiteLedger;
 use crate::error::Result;
-use crate::pool::ExtensionLeases;
 use crate::reports::overview::Overview;
 use crate::reports::overview::OverviewQuery;
 use crate::reports::report::Dimension;
 use crate::reports::report::ReportRow;
-use crate::store::{CallStore, LeaseStore};
+use crate::store::SiteStore;
 use crate::support::Clock;
 use crate::support::Entropy;
 use crate::support::Timestamp;
@@ -22,7 +21,7 @@ const EXTENSION_LIST_LIMIT: usize = 100;
 /// Most sessions the pool's sizing reads.
 const REPORT_ROW_LIMIT: usize = 200_000;
 
-impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger<'_, S, C> {
+impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
     /// The overview of `query`'s period against the period before, for the site's token.
     pub async fn overview(&self, token: Option<&str>, query: &OverviewQuery) -> Result<Overview> {
         let config = self.authorized_config(token).await?;

@@ -9,15 +9,15 @@ use crate::calls::{
 };
 use crate::calls::{keyword_tags, CallEvent, CallProgress, EventKind};
 use crate::error::{Error, Result};
-use crate::pool::{extension_holder, ExtensionLeases};
+use crate::pool::extension_holder;
 use crate::providers::twilio::SignatureCheck;
 use crate::providers::twilio::TwilioRequest;
 use crate::providers::twilio::{self, Callbacks, Hook};
 use crate::providers::verify_twilio;
 use crate::site::SiteConfig;
-use crate::store::{CallStore, LeaseStore};
+use crate::store::SiteStore;
 use crate::support::{Clock, Entropy, Timestamp};
-use crate::webhooks::{CALL_ENDED, CALL_STARTED};
+use crate::webhooks::{CALL_ENDED, CALL_STARTED, MASKED_CALL_ENDED, MASKED_CALL_STARTED};
 use phone::PhoneNumber;
 
 /// Distinct events one call keeps (a real call has fewer than ten).
@@ -35,7 +35,7 @@ pub(super) enum Announce {
     Now,
 }
 
-impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger<'_, S, C> {
+impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
     /// Records one provider event. The call is created by whichever of its events arrives
     /// first and credited to the session that held the number when it started; a repeated
     /// event changes nothing. Returns the call and whether this event was new.
@@ -123,6 +123,7 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
             record.extension = fresh.extension;
             record.unattributed_reason = fresh.unattributed_reason;
             record.repeat_of = fresh.repeat_of.filter(|first| first != &record.call_sid);
+            record.masking = fresh.masking;
         }
         apply(&mut record, &progress, &config.keywords);
         if changed {
@@ -130,11 +131,16 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
         }
         if let Some(hook) = &config.crm_webhook {
             let now = self.clock.now();
+            let (started, ended) = if record.masking.is_some() {
+                (MASKED_CALL_STARTED, MASKED_CALL_ENDED)
+            } else {
+                (CALL_STARTED, CALL_ENDED)
+            };
             if (created && announce == Announce::OnCreate) || announce == Announce::Now {
-                self.enqueue(&record, CALL_STARTED, &hook.url, now).await?;
+                self.enqueue(&record, started, &hook.url, now).await?;
             }
             if !was_final && record.status.is_some_and(|s| s.is_final()) {
-                self.enqueue(&record, CALL_ENDED, &hook.url, now).await?;
+                self.enqueue(&record, ended, &hook.url, now).await?;
             }
         }
         Ok((record, changed))
@@ -160,6 +166,13 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
         let call =
             IncomingCall { call_sid: call_sid.to_string(), from: from.to_string(), to: to.clone(), at };
         let overflow = config.overflow_number.as_ref() == Some(to);
+        if config.masking.is_masking_number(to) {
+            // Between an order's parties: no session of a visitor, no marketing source, and
+            // not a caller of the business's (no repeat-caller link).
+            let mut record = attribute(self.site, call, &crate::pool::Pool::default(), 0, false);
+            record.masking = Some(crate::masking::masked_call(self.store, from, to, call_sid, at)?);
+            return Ok(record);
+        }
         let mut record = if config.extensions.is_extension_number(to) {
             // The number is everyone's: only the extension names a session.
             let mut record = attribute(self.site, call, &crate::pool::Pool::default(), 0, false);
@@ -225,6 +238,9 @@ impl<S: LeaseStore + CallStore + ExtensionLeases, C: Clock + Entropy> SiteLedger
         match req.hook {
             Hook::Voice => {
                 let events = twilio::events(Hook::Voice, &req.params, &tracking, false, now)?;
+                if config.masking.is_masking_number(&tracking) {
+                    return self.masked_call_arrived(&config, events, &callbacks).await;
+                }
                 self.call_arrived(&config, events, &callbacks).await
             }
             Hook::Gather => self.gathered(&config, req, &tracking, &callbacks, crm).await,
@@ -271,6 +287,7 @@ mod tests {
     use crate::providers::twilio::SignatureCheck;
     use crate::providers::twilio::TwilioRequest;
     use crate::providers::{twilio_signature, twilio_url_candidates};
+    use crate::store::CallStore;
     use crate::store::MemoryStore;
     use crate::support::FixedClock;
     use crate::traffic::Visit;

@@ -279,6 +279,8 @@ pub struct DialPlan<'a> {
     pub caller_id: Option<&'a str>,
     pub record: bool,
     pub timeout_secs: u32,
+    /// Said to the caller before the dial (`None`: nothing).
+    pub say_first: Option<&'a str>,
 }
 
 /// TwiML that forwards the call, reporting the business leg's progress and result.
@@ -292,8 +294,9 @@ pub fn dial(plan: &DialPlan<'_>, cb: &Callbacks) -> String {
     } else {
         String::new()
     };
+    let say = plan.say_first.map(|s| format!("<Say>{}</Say>", escape_xml(s))).unwrap_or_default();
     format!(
-        "{XML_HEAD}<Response><Dial answerOnBridge=\"true\" timeout=\"{}\" action=\"{}\" method=\"POST\"{caller_id}{record}>\
+        "{XML_HEAD}<Response>{say}<Dial answerOnBridge=\"true\" timeout=\"{}\" action=\"{}\" method=\"POST\"{caller_id}{record}>\
          <Number statusCallbackEvent=\"initiated ringing answered completed\" statusCallback=\"{}\" statusCallbackMethod=\"POST\">{}</Number>\
          </Dial></Response>",
         plan.timeout_secs,
@@ -397,6 +400,14 @@ pub fn gather(plan: &GatherPlan<'_>, cb: &Callbacks) -> String {
 /// TwiML that turns away a call to a number no site owns.
 pub fn reject() -> String {
     format!("{XML_HEAD}<Response><Reject reason=\"rejected\"/></Response>")
+}
+
+/// TwiML that says `words` (if any) and ends the call.
+pub fn say_and_hang_up(words: Option<&str>) -> String {
+    match words {
+        Some(w) => format!("{XML_HEAD}<Response><Say>{}</Say><Hangup/></Response>", escape_xml(w)),
+        None => hangup(),
+    }
 }
 
 /// TwiML that ends the call (after the dial result).
@@ -608,7 +619,13 @@ mod tests {
             "https://calls.example.com/v1/telephony/twilio/status?site=demo&tn=%2B15550100201"
         );
         let xml = dial(
-            &DialPlan { number: &n, caller_id: Some("+15550100201"), record: true, timeout_secs: 25 },
+            &DialPlan {
+                number: &n,
+                caller_id: Some("+15550100201"),
+                record: true,
+                timeout_secs: 25,
+                say_first: None,
+            },
             &cb,
         );
         assert!(xml.contains("<Dial answerOnBridge=\"true\" timeout=\"25\""));
@@ -619,7 +636,10 @@ mod tests {
         ));
         assert!(xml.contains("statusCallbackEvent=\"initiated ringing answered completed\""));
         assert!(xml.contains(">+15550100100</Number></Dial></Response>"));
-        let plain = dial(&DialPlan { number: &n, caller_id: None, record: false, timeout_secs: 25 }, &cb);
+        let plain = dial(
+            &DialPlan { number: &n, caller_id: None, record: false, timeout_secs: 25, say_first: None },
+            &cb,
+        );
         assert!(!plain.contains("callerId") && !plain.contains("record="));
         let vm = voicemail("We're closed <b>now</b> & back at 9", &cb);
         assert!(vm.contains("<Say>We&apos;re closed &lt;b&gt;now&lt;/b&gt; &amp; back at 9</Say><Record"));

@@ -108,25 +108,29 @@ impl Totals {
 /// The SQL the site's object runs for a [`CallSummary`] of `[from, to)` over the stored call
 /// columns, each bound to `from`, `to` (the totals also to the qualified talk time, first).
 pub mod sql {
-    use crate::calls::SQL_ANSWERED;
+    use crate::calls::{SQL_ANSWERED, SQL_TRACKED};
 
     pub fn totals() -> String {
         format!(
             "SELECT count(*) AS calls, coalesce(sum({SQL_ANSWERED}), 0) AS answered, \
              coalesce(sum({SQL_ANSWERED} AND talk_secs >= ?), 0) AS qualified, \
              coalesce(sum(first_time), 0) AS first_time, coalesce(sum(channel IS NULL), 0) AS unattributed \
-             FROM calls WHERE started_at >= ? AND started_at < ?"
+             FROM calls WHERE started_at >= ? AND started_at < ? AND {SQL_TRACKED}"
         )
     }
 
     /// Per quarter hour and channel.
-    pub const BUCKETS: &str = "SELECT started_at / 900000 AS bucket, channel, count(*) AS n FROM calls \
-         WHERE started_at >= ? AND started_at < ? GROUP BY bucket, channel";
+    pub fn buckets() -> String {
+        format!(
+            "SELECT started_at / 900000 AS bucket, channel, count(*) AS n FROM calls \
+             WHERE started_at >= ? AND started_at < ? AND {SQL_TRACKED} GROUP BY bucket, channel"
+        )
+    }
     /// The top names of a column: `source` or `campaign`.
     pub fn top(column: &str) -> String {
         format!(
             "SELECT {column} AS name, count(*) AS n FROM calls WHERE started_at >= ? AND started_at < ? \
-             AND {column} IS NOT NULL GROUP BY {column} ORDER BY n DESC, {column} ASC LIMIT {}",
+             AND {SQL_TRACKED} AND {column} IS NOT NULL GROUP BY {column} ORDER BY n DESC, {column} ASC LIMIT {}",
             super::TOP
         )
     }
@@ -276,6 +280,7 @@ mod tests {
             live: false,
             talk_secs: 30,
             first_time: true,
+            masked: false,
         }
     }
 

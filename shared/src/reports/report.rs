@@ -162,7 +162,7 @@ pub struct RawGroup {
 /// cross into the Worker. Fixed SQL text: nothing a caller sends becomes SQL.
 pub mod sql {
     use super::Dimension;
-    use crate::calls::SQL_ANSWERED;
+    use crate::calls::{SQL_ANSWERED, SQL_TRACKED};
 
     /// A call's raw value for `d` (see [`super::raw_call_key`]).
     fn call_key(d: Dimension) -> &'static str {
@@ -221,7 +221,7 @@ pub mod sql {
              sum({SQL_ANSWERED} AND talk_secs >= ?) AS qualified, sum(first_time) AS first_time, \
              sum(CASE WHEN {SQL_ANSWERED} THEN talk_secs ELSE 0 END) AS talk_total, \
              sum({SQL_ANSWERED} AND talk_secs > 0) AS talk_count \
-             FROM calls WHERE started_at >= ? AND started_at < ? GROUP BY {group}"
+             FROM calls WHERE started_at >= ? AND started_at < ? AND {SQL_TRACKED} GROUP BY {group}"
         )
     }
 

@@ -114,6 +114,18 @@ pub struct SiteSetup {
     /// Named places a call can go (`{"gold": "+1…"}`), for caller identification.
     #[serde(default)]
     pub destinations: BTreeMap<String, String>,
+    /// Proxy numbers an order's two parties call each other through (number masking): a
+    /// number is either for visitors or for masking.
+    #[serde(default)]
+    pub masking_numbers: Vec<String>,
+    /// How long a masking session stays open after its creation and each call, in minutes,
+    /// when its creation names none (default 1440, a day).
+    #[serde(default)]
+    pub masking_ttl_minutes: Option<u32>,
+    /// What a call to a masking number gets when no open session connects it: `"hangup"` or
+    /// `{"say": "This order is closed.", "forward_to": "+1…"}` (default: the words, then the end).
+    #[serde(default)]
+    pub masking_closed: Option<crate::site::MaskingClosedSetup>,
 }
 
 /// One pool number as a site owner writes it.
@@ -221,6 +233,8 @@ pub struct SiteConfig {
     pub caller_identification: Option<CallerIdentification>,
     #[serde(default)]
     pub destinations: BTreeMap<String, PhoneNumber>,
+    #[serde(default)]
+    pub masking: crate::site::MaskingSettings,
 }
 
 fn default_dial_timeout_secs() -> u32 {
@@ -302,9 +316,9 @@ impl SiteConfig {
                     .at(field))
                 }
             };
-        if setup.pool.is_empty() && setup.extension_numbers.is_empty() {
+        if setup.pool.is_empty() && setup.extension_numbers.is_empty() && setup.masking_numbers.is_empty() {
             return Err(Error::invalid(
-                "pool must list at least one tracking number (or extension_numbers at least one extension number)",
+                "pool must list at least one tracking number (or extension_numbers an extension number, or masking_numbers a masking number)",
             )
             .at("pool"));
         }
@@ -518,12 +532,37 @@ impl SiteConfig {
                 retention_hours: setup.extension_retention_hours,
             },
         )?;
+        let mut masking_numbers: Vec<PhoneNumber> = Vec::new();
+        for (i, raw) in setup.masking_numbers.iter().enumerate() {
+            let field = format!("masking_numbers[{i}]");
+            let n = phone(raw, &field)?;
+            let clash = n == business_number
+                || business_numbers.contains(&n)
+                || pool.iter().any(|e| e.number == n)
+                || overflow_number.as_ref() == Some(&n)
+                || extensions.numbers.iter().any(|e| e.number == n)
+                || static_numbers.iter().any(|r| r.number == n)
+                || masking_numbers.contains(&n);
+            if clash {
+                return Err(Error::invalid(format!(
+                    "masking number {n} is already used by this site (a number is either for visitors or for masking)"
+                ))
+                .at(field));
+            }
+            masking_numbers.push(n);
+        }
+        let masking = crate::site::MaskingSettings::new(
+            masking_numbers,
+            setup.masking_ttl_minutes,
+            setup.masking_closed.as_ref(),
+        )?;
         let owned: Vec<PhoneNumber> = pool
             .iter()
             .map(|e| e.number.clone())
             .chain(overflow_number.clone())
             .chain(static_numbers.iter().map(|r| r.number.clone()))
             .chain(extensions.numbers.iter().map(|e| e.number.clone()))
+            .chain(masking.numbers.iter().cloned())
             .collect();
         let destinations = destinations_from_setup(&setup.destinations, &owned)?;
         let caller_identification = setup
@@ -542,6 +581,7 @@ impl SiteConfig {
             return Err(Error::invalid(format!("name must be at most {MAX_NAME_LEN} characters")).at("name"));
         }
         Ok(SiteConfig {
+            masking,
             extensions,
             caller_identification,
             destinations,
@@ -584,8 +624,8 @@ impl SiteConfig {
         }
     }
 
-    /// Every number this site owns (its calls come here): pool, overflow, static and
-    /// extension numbers.
+    /// Every number this site owns (its calls come here): pool, overflow, static, extension
+    /// and masking numbers.
     pub fn owned_numbers(&self) -> Vec<PhoneNumber> {
         self.pool
             .iter()
@@ -593,7 +633,13 @@ impl SiteConfig {
             .chain(self.overflow_number.clone())
             .chain(self.static_numbers.iter().map(|r| r.number.clone()))
             .chain(self.extensions.numbers.iter().map(|e| e.number.clone()))
+            .chain(self.masking.numbers.iter().cloned())
             .collect()
+    }
+
+    /// Whether `n` is one of the site's own numbers: a business number or one it owns.
+    pub fn is_own_number(&self, n: &PhoneNumber) -> bool {
+        n == &self.business_number || self.business_numbers.contains(n) || self.owned_numbers().contains(n)
     }
 
     /// The rules this site's extensions are lent by.
@@ -610,6 +656,8 @@ impl SiteConfig {
             format!("static_numbers[{i}]")
         } else if let Some(i) = self.extensions.numbers.iter().position(|e| &e.number == number) {
             format!("extension_numbers[{i}]")
+        } else if let Some(i) = self.masking.numbers.iter().position(|m| m == number) {
+            format!("masking_numbers[{i}]")
         } else {
             "overflow_number".into()
         }

@@ -7,6 +7,7 @@ mod config;
 mod extensions;
 mod hours;
 mod identification;
+pub(crate) mod masking;
 mod options;
 mod origin;
 mod settings;
@@ -21,6 +22,10 @@ pub use hours::{BusinessHours, BusinessHoursSetup};
 pub use identification::{
     destinations_from_setup, CallerIdentification, CallerIdentificationSetup, CrmEndpoint, Destination,
     IdentificationMode,
+};
+pub use masking::{
+    masking_ttl_secs, MaskingClosed, MaskingClosedSetup, MaskingSettings, DEFAULT_MASKING_CLOSED_SAY,
+    MAX_TTL_MINUTES, MIN_TTL_MINUTES,
 };
 pub use options::{AfterHours, AfterHoursSetup, CallerId};
 pub use origin::{normalize_origin_pattern, origin_allowed, MAX_ORIGINS};

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::pool::ExhaustionPolicy;
 use crate::site::AfterHoursSetup;
 use crate::site::BusinessHoursSetup;
-use crate::site::{CallerIdentificationSetup, ExtensionNumberSetup};
+use crate::site::{CallerIdentificationSetup, ExtensionNumberSetup, MaskingClosedSetup};
 use crate::site::{PoolEntrySetup, SiteConfig, SiteSetup};
 use crate::support::parse_json_value;
 use crate::traffic::AttributionModel;
@@ -85,6 +85,24 @@ pub struct SiteSettings {
     /// Named destinations (`{"gold": "+1…"}`).
     #[serde(default)]
     pub destinations: BTreeMap<String, String>,
+    /// Proxy numbers for number masking (an order's parties call each other through them).
+    #[serde(default)]
+    pub masking_numbers: Vec<String>,
+    /// A masking session's ttl when its creation names none, in minutes.
+    #[serde(default = "default_masking_ttl_minutes")]
+    pub masking_ttl_minutes: u32,
+    /// What a call to a masking number gets with no open session: `"hangup"` or
+    /// `{"say", "forward_to"}`.
+    #[serde(default = "default_masking_closed")]
+    pub masking_closed: MaskingClosedSetup,
+}
+
+fn default_masking_ttl_minutes() -> u32 {
+    crate::site::masking::DEFAULT_MASKING_TTL_MINUTES
+}
+
+fn default_masking_closed() -> MaskingClosedSetup {
+    crate::site::MaskingSettings::default().closed_setup()
 }
 
 fn default_extension_digits() -> u8 {
@@ -158,6 +176,9 @@ impl SiteSettings {
             extension_retention_hours: c.extensions.retention_hours(),
             caller_identification: c.caller_identification.as_ref().map(|i| i.to_setup()),
             destinations: c.destinations.iter().map(|(k, v)| (k.clone(), v.e164().to_string())).collect(),
+            masking_numbers: c.masking.numbers.iter().map(e164).collect(),
+            masking_ttl_minutes: c.masking.ttl_minutes(),
+            masking_closed: c.masking.closed_setup(),
         }
     }
 
@@ -241,6 +262,9 @@ impl SiteSettings {
             extension_retention_hours: Some(self.extension_retention_hours),
             caller_identification: self.caller_identification,
             destinations: self.destinations,
+            masking_numbers: self.masking_numbers,
+            masking_ttl_minutes: Some(self.masking_ttl_minutes),
+            masking_closed: Some(self.masking_closed),
         }
     }
 }

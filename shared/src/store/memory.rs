@@ -32,6 +32,7 @@ pub struct MemoryStore {
     pub(crate) calls: RefCell<Vec<CallRecord>>,
     pub(crate) deliveries: RefCell<Vec<Delivery>>,
     pub(crate) extensions: crate::pool::ExtensionBook,
+    pub(crate) masking: crate::masking::MaskingBook,
     /// Calls waiting at a step: when held, when due.
     pub(crate) held: RefCell<BTreeMap<String, (Timestamp, Timestamp)>>,
 }
@@ -235,7 +236,13 @@ impl CallStore for MemoryStore {
     }
 
     async fn first_call_from(&self, from: &str) -> Result<Option<CallRecord>> {
-        Ok(self.calls.borrow().iter().filter(|c| c.from == from).min_by_key(|c| c.started_at).cloned())
+        Ok(self
+            .calls
+            .borrow()
+            .iter()
+            .filter(|c| c.from == from && c.masking.is_none())
+            .min_by_key(|c| c.started_at)
+            .cloned())
     }
 
     async fn call_groups(
@@ -249,7 +256,7 @@ impl CallStore for MemoryStore {
             .calls
             .borrow()
             .iter()
-            .filter(|c| from <= c.started_at && c.started_at < to)
+            .filter(|c| from <= c.started_at && c.started_at < to && c.masking.is_none())
             .cloned()
             .collect();
         Ok(crate::reports::report::raw_groups(group_by, &calls, &[], qualify_secs).0)
@@ -257,8 +264,11 @@ impl CallStore for MemoryStore {
 
     async fn call_summary(&self, from: Timestamp, to: Timestamp, qualify_secs: u32) -> Result<CallSummary> {
         let calls = self.calls.borrow();
-        let rows: Vec<CallRow> =
-            calls.iter().filter(|c| from <= c.started_at && c.started_at < to).map(CallRow::of).collect();
+        let rows: Vec<CallRow> = calls
+            .iter()
+            .filter(|c| from <= c.started_at && c.started_at < to && c.masking.is_none())
+            .map(CallRow::of)
+            .collect();
         Ok(CallSummary::of_rows(rows.iter(), qualify_secs))
     }
 
@@ -281,5 +291,52 @@ impl CallStore for MemoryStore {
             .filter_map(|r| calls.iter().find(|c| c.call_sid == r.call_sid).cloned())
             .collect();
         Ok((page, total))
+    }
+}
+
+impl crate::masking::MaskingSessions for MemoryStore {
+    fn save_masking_session(&self, session: &crate::masking::MaskingSession) -> Result<()> {
+        self.masking.save_masking_session(session)
+    }
+    fn masking_session(&self, id: &str) -> Result<Option<crate::masking::MaskingSession>> {
+        self.masking.masking_session(id)
+    }
+    fn masking_session_by_key(&self, key: &str) -> Result<Option<crate::masking::MaskingSession>> {
+        self.masking.masking_session_by_key(key)
+    }
+    fn open_masking_session_of_order(
+        &self,
+        order_id: &str,
+    ) -> Result<Option<crate::masking::MaskingSession>> {
+        self.masking.open_masking_session_of_order(order_id)
+    }
+    fn latest_masking_session_on_pair(
+        &self,
+        caller: &PhoneNumber,
+        proxy: &PhoneNumber,
+        at: Timestamp,
+    ) -> Result<Option<crate::masking::MaskingSession>> {
+        self.masking.latest_masking_session_on_pair(caller, proxy, at)
+    }
+    fn open_masking_sessions_of(&self, number: &PhoneNumber) -> Result<Vec<crate::masking::MaskingSession>> {
+        self.masking.open_masking_sessions_of(number)
+    }
+    fn masking_sessions(
+        &self,
+        filter: &crate::masking::SessionFilter,
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<crate::masking::MaskingSession>, u64)> {
+        self.masking.masking_sessions(filter, offset, limit)
+    }
+    fn masking_sessions_due(
+        &self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<crate::masking::MaskingSession>> {
+        self.masking.masking_sessions_due(now, limit)
+    }
+    fn next_masking_expiry(&self) -> Result<Option<Timestamp>> {
+        self.masking.next_masking_expiry()
     }
 }

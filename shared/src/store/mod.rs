@@ -62,6 +62,18 @@ pub trait LeaseStore {
     ) -> Result<Vec<RawGroup>>;
 }
 
+/// Every store a site's writer uses: its state and KV mirror, its calls, its extension leases
+/// and its masking sessions (the site's object implements them all over one SQLite database).
+pub trait SiteStore:
+    LeaseStore + CallStore + crate::pool::ExtensionLeases + crate::masking::MaskingSessions
+{
+}
+
+impl<T: LeaseStore + CallStore + crate::pool::ExtensionLeases + crate::masking::MaskingSessions> SiteStore
+    for T
+{
+}
+
 /// Where a site's calls are recorded.
 #[allow(async_fn_in_trait)]
 pub trait CallStore {

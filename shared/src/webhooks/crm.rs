@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 /// The events a CRM receives.
 pub const CALL_STARTED: &str = "call.started";
 pub const CALL_ENDED: &str = "call.ended";
+/// The same for a masked call (between an order's parties on a masking number).
+pub const MASKED_CALL_STARTED: &str = "masked_call.started";
+pub const MASKED_CALL_ENDED: &str = "masked_call.ended";
 
 /// Keep retrying until this long after the first attempt.
 pub const RETRY_WINDOW_SECS: i64 = 25 * 3600;

@@ -85,6 +85,10 @@ pub struct CallView {
     /// "attempts", "crm_ms", "customer_id"}`.
     #[serde(default)]
     pub identification: Option<crate::calls::Identification>,
+    /// A masked call between an order's parties: `{"session_id", "order_id", "from_role",
+    /// "to_role", "connected"}` (`null`: a tracked call).
+    #[serde(default)]
+    pub masking: Option<crate::calls::MaskedCall>,
 }
 
 impl CallView {
@@ -138,6 +142,7 @@ impl From<&CallRecord> for CallView {
             unattributed_reason: c.unattributed_reason.map(|r| r.as_str().to_string()),
             customer_id: c.customer_id.clone(),
             identification: c.identification.clone(),
+            masking: c.masking.clone(),
         }
     }
 }
@@ -315,6 +320,13 @@ pub struct LookupAnswer {
     /// Caller identification sent the call to `hangup`: end it.
     #[serde(default)]
     pub hangup: bool,
+    /// The caller ID to show the callee (a masked call: the callee's own proxy number, so
+    /// calling back stays masked); `None`: the caller's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caller_id: Option<String>,
+    /// Words to say to the caller first (a masking number's closed policy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub say: Option<String>,
 }
 
 /// What a dialed-number lookup (`GET /v1/route?…&ext=042&customer_id=123456`) brings besides
@@ -364,7 +376,8 @@ pub struct CallsPage {
 pub fn calls_csv(calls: &[CallView]) -> String {
     let mut out = String::from(
         "started_at,caller,tracking_number,channel,source,medium,campaign,keyword,landing_page,region,\
-status,answered,qualified,talk_secs,first_time,tags,recording,extension,customer_id,identification\r\n",
+status,answered,qualified,talk_secs,first_time,tags,recording,extension,customer_id,identification,\
+kind,order_id,masking_session,from_role,to_role\r\n",
     );
     for c in calls {
         let status = c.status.map(|s| s.as_str()).unwrap_or("");
@@ -373,7 +386,8 @@ status,answered,qualified,talk_secs,first_time,tags,recording,extension,customer
             (_, Some(reason)) => format!("unidentified ({reason}) → {}", i.destination),
             (_, None) => format!("unidentified → {}", i.destination),
         });
-        let fields: [String; 20] = [
+        let masking = c.masking.as_ref();
+        let fields: [String; 25] = [
             c.started_at.to_rfc3339(),
             c.from.clone(),
             c.to.clone(),
@@ -394,6 +408,11 @@ status,answered,qualified,talk_secs,first_time,tags,recording,extension,customer
             c.extension.clone().unwrap_or_default(),
             c.customer_id.clone().unwrap_or_default(),
             identification.unwrap_or_default(),
+            if masking.is_some() { "masked" } else { "tracked" }.to_string(),
+            masking.and_then(|m| m.order_id.clone()).unwrap_or_default(),
+            masking.and_then(|m| m.session_id.clone()).unwrap_or_default(),
+            masking.and_then(|m| m.from_role.clone()).unwrap_or_default(),
+            masking.and_then(|m| m.to_role.clone()).unwrap_or_default(),
         ];
         for (i, f) in fields.iter().enumerate() {
             if i > 0 {
@@ -451,6 +470,7 @@ mod tests {
             unattributed_reason: None,
             customer_id: Some("00123".into()),
             identification: None,
+            masking: None,
         };
         let csv = calls_csv(&[call]);
         let mut lines = csv.split("\r\n");
@@ -458,7 +478,7 @@ mod tests {
         assert_eq!(
             lines.next().unwrap(),
             "2026-11-20T10:00:00Z,+15550001111,+15550100201,paid search,\"'=HYPERLINK(\"\"http://evil\"\")\",\
-             cpc,\"spring, \"\"big\"\" sale\",\"'-plumber\",,US-TX,completed,true,true,75,true,quote emergency,,042,00123,"
+             cpc,\"spring, \"\"big\"\" sale\",\"'-plumber\",,US-TX,completed,true,true,75,true,quote emergency,,042,00123,,tracked,,,,"
         );
         assert_eq!(lines.next(), Some(""), "each row ends with CRLF");
     }

@@ -3,7 +3,7 @@
 use crate::components::row_table::{next_row_id, EditableRow};
 use leptos::prelude::*;
 use shared::SiteSettings;
-use shared::{AttributionModel, ExhaustionPolicy, IdentificationMode, PoolEntrySetup};
+use shared::{AttributionModel, ExhaustionPolicy, IdentificationMode, MaskingClosedSetup, PoolEntrySetup};
 
 /// The week as the settings document keys it, with the names the form shows.
 pub const DAYS: [(&str, &str); 7] = [
@@ -186,6 +186,73 @@ pub struct IdentificationForm {
     pub destinations: RwSignal<Vec<DestinationRow>>,
 }
 
+/// What a call to a masking number gets when no open session connects the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClosedChoice {
+    /// The message, then the call ends.
+    SayThenHangUp,
+    /// The message (if any), then the call goes to a number (a contact centre).
+    SayThenForward,
+    /// The call ends at once.
+    HangUp,
+}
+
+pub const CLOSED_CHOICES: [(ClosedChoice, &str); 3] = [
+    (ClosedChoice::SayThenHangUp, "Say a message, then hang up"),
+    (ClosedChoice::SayThenForward, "Say a message, then forward the call to a number"),
+    (ClosedChoice::HangUp, "Hang up without a word"),
+];
+
+impl ClosedChoice {
+    /// The choice as its radio button's value.
+    pub fn value(self) -> &'static str {
+        match self {
+            ClosedChoice::SayThenHangUp => "say",
+            ClosedChoice::SayThenForward => "forward",
+            ClosedChoice::HangUp => "hangup",
+        }
+    }
+}
+
+/// Number masking: the proxy numbers, how long a session stays open, what a closed order's
+/// caller gets.
+#[derive(Clone, Copy)]
+pub struct MaskingForm {
+    pub numbers: RwSignal<Vec<NumberRow>>,
+    pub ttl_minutes: RwSignal<String>,
+    pub closed: RwSignal<ClosedChoice>,
+    /// Kept while another choice is made: choosing back finds it as it was.
+    pub say: RwSignal<String>,
+    pub forward_to: RwSignal<String>,
+}
+
+impl MaskingForm {
+    fn of(s: &SiteSettings) -> MaskingForm {
+        let (closed, say, forward_to) = match &s.masking_closed {
+            // The only word there is (`hangup`).
+            MaskingClosedSetup::Word(_) => (ClosedChoice::HangUp, None, None),
+            MaskingClosedSetup::Policy { say, forward_to: Some(to) } => {
+                (ClosedChoice::SayThenForward, say.as_deref(), Some(to.as_str()))
+            }
+            MaskingClosedSetup::Policy { say, forward_to: None } => {
+                (ClosedChoice::SayThenHangUp, say.as_deref(), None)
+            }
+        };
+        MaskingForm {
+            numbers: RwSignal::new(
+                s.masking_numbers
+                    .iter()
+                    .map(|n| NumberRow { id: next_row_id(), number: text(Some(n)) })
+                    .collect(),
+            ),
+            ttl_minutes: RwSignal::new(s.masking_ttl_minutes.to_string()),
+            closed: RwSignal::new(closed),
+            say: text(say),
+            forward_to: text(forward_to),
+        }
+    }
+}
+
 impl ExtensionsForm {
     fn of(s: &SiteSettings) -> ExtensionsForm {
         let numbers = s
@@ -282,6 +349,7 @@ pub struct Form {
     pub twilio_set: bool,
     pub extensions: ExtensionsForm,
     pub identification: IdentificationForm,
+    pub masking: MaskingForm,
 }
 
 impl Form {
@@ -371,6 +439,7 @@ impl Form {
             twilio_set: s.twilio_auth_token_set,
             extensions: ExtensionsForm::of(s),
             identification: IdentificationForm::of(s),
+            masking: MaskingForm::of(s),
         }
     }
 }

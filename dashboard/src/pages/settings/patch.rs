@@ -6,11 +6,11 @@
 //! token is named only to replace or remove it. A blank CRM secret (the webhook's or caller
 //! identification's) is sent as `null`: the edge keeps the stored one.
 
-use super::form::{Form, DAYS};
+use super::form::{ClosedChoice, Form, DAYS};
 use leptos::prelude::*;
 use shared::{
     AfterHoursSetup, BusinessHoursSetup, CallerIdentificationSetup, CrmWebhookSetup, ExtensionNumberSetup,
-    PoolEntrySetup, SiteSettings, StaticRuleSetup,
+    MaskingClosedSetup, PoolEntrySetup, SiteSettings, StaticRuleSetup,
 };
 use std::collections::BTreeMap;
 
@@ -99,6 +99,19 @@ fn destinations_of(form: &Form, errors: &mut FormErrors) -> BTreeMap<String, Str
     destinations
 }
 
+/// What a closed order's caller gets, as the form shows it. A message left blank is none; a
+/// number to forward to is sent only when that is the choice.
+fn masking_closed_of(form: &Form) -> MaskingClosedSetup {
+    let m = form.masking;
+    match m.closed.get_untracked() {
+        ClosedChoice::HangUp => MaskingClosedSetup::Word("hangup".into()),
+        ClosedChoice::SayThenHangUp => MaskingClosedSetup::Policy { say: optional(m.say), forward_to: None },
+        ClosedChoice::SayThenForward => {
+            MaskingClosedSetup::Policy { say: optional(m.say), forward_to: optional(m.forward_to) }
+        }
+    }
+}
+
 /// The settings `form` shows, or the fields it cannot write. The form checks only what it
 /// needs to write the JSON (whole numbers, one destination a name); the edge checks the values.
 pub fn settings_of(form: &Form) -> Result<SiteSettings, FormErrors> {
@@ -113,6 +126,7 @@ pub fn settings_of(form: &Form) -> Result<SiteSettings, FormErrors> {
     let extension_digits = whole(&mut errors, "extension_digits", form.extensions.digits);
     let extension_retention_hours =
         whole(&mut errors, "extension_retention_hours", form.extensions.retention_hours);
+    let masking_ttl_minutes = whole(&mut errors, "masking_ttl_minutes", form.masking.ttl_minutes);
     let caller_identification = identification_of(form, &mut errors);
     let destinations = destinations_of(form, &mut errors);
     if !errors.is_empty() {
@@ -206,13 +220,18 @@ pub fn settings_of(form: &Form) -> Result<SiteSettings, FormErrors> {
         extension_retention_hours,
         caller_identification,
         destinations,
+        masking_numbers: form.masking.numbers.get_untracked().iter().map(|r| get(r.number)).collect(),
+        masking_ttl_minutes,
+        masking_closed: masking_closed_of(form),
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pages::settings::form::{DestinationRow, ExtensionRow, NumberRow, PoolRow, StaticRow};
+    use crate::pages::settings::form::{
+        ClosedChoice, DestinationRow, ExtensionRow, NumberRow, PoolRow, StaticRow,
+    };
     use serde_json::json;
     use shared::{AttributionModel, ExhaustionPolicy, IdentificationMode};
 
@@ -262,8 +281,9 @@ mod tests {
 
     /// The bodies the page sent, by hand-written JSON, before the typed settings (recorded from
     /// `Form::document` at 848431f): the untouched full and bare forms, then each edit below.
-    /// Later fields (extension numbers, caller identification, destinations) were added to each
-    /// line with the values these forms send, every other byte left as recorded.
+    /// Later fields (extension numbers, caller identification, destinations; number masking's
+    /// numbers, ttl and closed-order answer) were added to each line with the values these
+    /// forms send, every other byte left as recorded.
     const SENT_BEFORE: &str = include_str!("patch_bodies.jsonl");
 
     /// The body a save sends (as `api::patch` writes it), checked to be the bytes the page
@@ -473,6 +493,72 @@ mod tests {
             ]
         );
         assert_eq!(refused[3].1, r#""gold" names two destinations."#);
+    }
+
+    /// Number masking set up: two numbers, an hour and a half, a message then a contact centre.
+    fn with_masking() -> SiteSettings {
+        let mut s = full();
+        s.masking_numbers = vec!["+15550100601".into(), "+15550100602".into()];
+        s.masking_ttl_minutes = 90;
+        s.masking_closed = MaskingClosedSetup::Policy {
+            say: Some("Your order is closed.".into()),
+            forward_to: Some("+15550100400".into()),
+        };
+        s
+    }
+
+    #[test]
+    fn an_untouched_save_keeps_masking_as_shown() {
+        let shown = with_masking();
+        let form = form_of(&shown);
+        assert_eq!(form.masking.closed.get_untracked(), ClosedChoice::SayThenForward);
+        assert_eq!(shown.patched(sent(&form).to_string().as_bytes()).unwrap(), shown);
+        let mut silent = with_masking();
+        silent.masking_closed = MaskingClosedSetup::Word("hangup".into());
+        let form = form_of(&silent);
+        assert_eq!(form.masking.closed.get_untracked(), ClosedChoice::HangUp);
+        assert_eq!(sent(&form)["masking_closed"], json!("hangup"));
+    }
+
+    #[test]
+    fn masking_edits_are_sent_as_typed() {
+        let form = form_of(&bare());
+        assert_eq!(form.masking.closed.get_untracked(), ClosedChoice::SayThenHangUp);
+        form.masking.numbers.update(|r| r.extend([NumberRow::blank(), NumberRow::blank()]));
+        form.masking.numbers.with_untracked(|r| {
+            r[0].number.set(" +1 555 010 0601 ".into());
+            r[1].number.set("+15550100602".into());
+        });
+        form.masking.ttl_minutes.set(" 60 ".into());
+        form.masking.closed.set(ClosedChoice::SayThenForward);
+        form.masking.say.set(" Call us instead. ".into());
+        form.masking.forward_to.set(" +1 555 010 0400 ".into());
+        let body = sent(&form);
+        assert_eq!(body["masking_numbers"], json!(["+1 555 010 0601", "+15550100602"]));
+        assert_eq!(body["masking_ttl_minutes"], json!(60));
+        assert_eq!(
+            body["masking_closed"],
+            json!({"say": "Call us instead.", "forward_to": "+1 555 010 0400"})
+        );
+        // The number typed is kept in the form, but sent only while forwarding is the choice.
+        form.masking.closed.set(ClosedChoice::SayThenHangUp);
+        form.masking.say.set("  ".into());
+        assert_eq!(sent(&form)["masking_closed"], json!({"say": null, "forward_to": null}));
+        form.masking.closed.set(ClosedChoice::HangUp);
+        assert_eq!(sent(&form)["masking_closed"], json!("hangup"));
+        form.masking.closed.set(ClosedChoice::SayThenForward);
+        assert_eq!(sent(&form)["masking_closed"], json!({"say": null, "forward_to": "+1 555 010 0400"}));
+    }
+
+    #[test]
+    fn a_masking_ttl_the_form_cannot_write_is_refused_by_field() {
+        let form = form_of(&with_masking());
+        form.masking.ttl_minutes.set("a day".into());
+        let refused = settings_of(&form).unwrap_err();
+        assert_eq!(
+            refused,
+            [("masking_ttl_minutes".to_string(), r#""a day" is not a whole number."#.to_string())]
+        );
     }
 
     #[test]
