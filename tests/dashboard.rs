@@ -2,29 +2,37 @@
 //! `wrangler dev` seeded with a few hundred calls across channels: signing in, the overview's
 //! numbers against the API, filters changing the table, the URL and the CSV, sorting, a call's
 //! attribution, settings saved and refused (extension numbers and caller identification among
-//! them), the extension numbers on the Numbers page. Screenshots of every page at desktop and
-//! phone widths land in `target/screenshots/`.
+//! them), the extension numbers on the Numbers page; and number masking as an operator sees it
+//! (the Orders page, masked calls, the masking settings). Screenshots of every page at desktop
+//! and phone widths land in `target/screenshots/`.
 
-use ringtrace_tests::{root, Edge, EdgeApi};
-use serde_json::Value;
+use reqwest::Method;
+use ringtrace_tests::{root, twilio_post, twilio_voice, Edge, EdgeApi};
+use serde_json::{json, Value};
 use std::process::Command;
+
+/// Runs `tests/pages/dashboard.mjs` against `edge` (with `extra` arguments: `orders` for the
+/// masking run) and returns the JSON it printed last.
+fn drive_dashboard(edge: &Edge, extra: &[&str]) -> Value {
+    let out = Command::new("node")
+        .arg(root().join("tests/pages/dashboard.mjs"))
+        .args([&edge.base, "demo", &edge.demo_token])
+        .arg(root().join("target/screenshots"))
+        .args(extra)
+        .current_dir(root())
+        .output()
+        .expect("run node tests/pages/dashboard.mjs");
+    assert!(out.status.success(), "dashboard.mjs failed: {}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("JSON from dashboard.mjs")
+}
 
 #[tokio::test]
 async fn a_marketer_signs_in_reads_the_overview_filters_exports_and_opens_a_call() {
     let edge = Edge::start().await;
     assert_eq!(edge.import_calls("demo", &edge.demo_token, 300, 7)["imported"], 300);
     let shots = root().join("target/screenshots");
-    let out = Command::new("node")
-        .arg(root().join("tests/pages/dashboard.mjs"))
-        .args([&edge.base, "demo", &edge.demo_token])
-        .arg(&shots)
-        .current_dir(root())
-        .output()
-        .expect("run node tests/pages/dashboard.mjs");
-    assert!(out.status.success(), "dashboard.mjs failed: {}", String::from_utf8_lossy(&out.stderr));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let r: Value =
-        serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("JSON from dashboard.mjs");
+    let r = drive_dashboard(&edge, &[]);
     assert_eq!(r["thrown"], serde_json::json!([]), "nothing thrown in the dashboard: {r}");
     // The browser logs each refused request: the wrong token's 401 and the three refused saves'
     // 400s. Nothing else.
@@ -196,6 +204,234 @@ async fn a_marketer_signs_in_reads_the_overview_filters_exports_and_opens_a_call
         "call-phone",
         "numbers-extensions-desktop",
     ] {
+        assert!(shots.join(format!("dashboard-{page}.png")).exists(), "screenshot {page}");
+    }
+}
+
+const CUSTOMER: &str = "+15557300101";
+const COURIER: &str = "+15557300202";
+
+/// The value of `attribute="…"` on the first `<tag` of `twiml`, as Twilio reads it.
+fn twiml_attribute(twiml: &str, tag: &str, attribute: &str) -> Option<String> {
+    let at = &twiml[twiml.find(&format!("<{tag} "))?..];
+    let at = &at[..at.find('>')?];
+    let start = at.find(&format!(" {attribute}=\""))? + attribute.len() + 3;
+    let end = start + at[start..].find('"')?;
+    Some(at[start..end].replace("&amp;", "&"))
+}
+
+/// The national digits of a +1 number however a page shows it (`+1 555 010 0701`,
+/// `(555) 010-0701` → `5550100701`).
+fn digits(shown: &Value) -> String {
+    let all: String = shown.as_str().unwrap_or("").chars().filter(char::is_ascii_digit).collect();
+    all.strip_prefix('1').filter(|_| all.len() == 11).unwrap_or(&all).to_string()
+}
+
+/// Opens a session for `order` through the masking API (its 201 view).
+async fn open_session(edge: &Edge, order: &str, customer: &str, courier: &str) -> Value {
+    let body = json!({"order_id": order, "ttl_minutes": 120, "participants": [
+        {"number": customer, "name": "Ann Lee", "role": "customer"},
+        {"number": courier, "name": "Sam", "role": "courier"}]});
+    let resp = edge
+        .site_request(Method::POST, "demo", "/masking/sessions", &edge.demo_token)
+        .json(&body)
+        .send()
+        .await
+        .expect("open a session");
+    assert_eq!(resp.status(), 201, "{order}");
+    resp.json().await.expect("the session's JSON")
+}
+
+#[tokio::test]
+async fn an_operator_sees_masked_orders_reveals_a_number_opens_and_closes_sessions_and_sets_masking() {
+    let edge = Edge::start().await;
+    let mut setup = edge.demo_setup();
+    setup["record_calls"] = json!(true);
+    edge.put_site_ok("demo", &setup).await;
+    let first = open_session(&edge, "A-2001", CUSTOMER, COURIER).await;
+    let second = open_session(&edge, "A-2002", "+15557300303", "+15557300404").await;
+    let proxy = |view: &Value, role: &str| -> String {
+        let p = view["participants"].as_array().and_then(|p| p.iter().find(|p| p["role"] == role));
+        p.and_then(|p| p["proxy_number"].as_str()).expect("a proxy number").to_string()
+    };
+    // The customer of A-2001 calls their proxy; the courier answers, they talk 42 s, and
+    // Twilio reports the recording.
+    let sid = "CA0000000000000000000000000000da01";
+    let (status, twiml) = twilio_voice(&edge, sid, CUSTOMER, &proxy(&first, "customer")).await;
+    assert!(status == 200 && twiml.contains(&format!(">{COURIER}</Number>")), "{twiml}");
+    let base = edge.url("");
+    let callback = |attr: &str, tag: &str| {
+        twiml_attribute(&twiml, tag, attr)
+            .unwrap_or_else(|| panic!("{tag} {attr} in {twiml}"))
+            .trim_start_matches(&base)
+            .to_string()
+    };
+    let child = "CA0000000000000000000000000000da0c";
+    let answered =
+        [("CallSid", child), ("ParentCallSid", sid), ("CallStatus", "completed"), ("CallDuration", "42")];
+    assert_eq!(twilio_post(&edge, &callback("statusCallback", "Number"), &answered).await.0, 200);
+    let done = [("CallSid", sid), ("DialCallStatus", "completed"), ("DialCallDuration", "42")];
+    assert_eq!(twilio_post(&edge, &callback("action", "Dial"), &done).await.0, 200);
+    let recording_url = "https://api.twilio.com/2010-04-01/Accounts/ACx/Recordings/REda01";
+    let recording = [
+        ("CallSid", sid),
+        ("RecordingUrl", recording_url),
+        ("RecordingDuration", "42"),
+        ("RecordingStatus", "completed"),
+    ];
+    assert_eq!(twilio_post(&edge, &callback("recordingStatusCallback", "Dial"), &recording).await.0, 200);
+
+    let r = drive_dashboard(&edge, &["orders"]);
+    assert_eq!(r["thrown"], json!([]), "nothing thrown in the dashboard: {r}");
+    // The browser logs the two refused saves' 400s. Nothing else.
+    let logged: Vec<&str> =
+        r["console"].as_array().map(|c| c.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    assert!(
+        logged.len() == 2 && logged.iter().all(|m| m.contains("status of 400")),
+        "a clean console: {logged:?}"
+    );
+    let o = &r["orders"];
+
+    // Both sessions, newest first as the API lists them, each party with its proxy number and
+    // its real number hidden but for its start and its last two digits.
+    assert!(o["hash"].as_str().unwrap_or("").starts_with("#/orders"), "{o}");
+    let rows = o["rows"].as_array().expect("rows");
+    let listed: Vec<&Value> = o["api"]["sessions"].as_array().expect("sessions").iter().collect();
+    assert_eq!(rows.len(), 2, "{o}");
+    assert_eq!(o["api"]["total"], 2);
+    for (row, view) in rows.iter().zip(&listed) {
+        assert_eq!((&row["id"], &row["order"]), (&view["session_id"], &view["order_id"]), "{row}");
+        let created = if view["order_id"] == "A-2001" { &first } else { &second };
+        assert_eq!(row["id"], created["session_id"]);
+        assert_eq!((row["state"].as_str(), row["stateText"].as_str()), (Some("open"), Some("open")));
+        assert!(row["timeLeft"].as_str().is_some_and(|t| t.ends_with(" left")), "{row}");
+        assert_eq!(row["closedAt"], Value::Null);
+        assert_eq!(row["closeButton"], true);
+        assert_eq!(row["expanded"], "false");
+        let parties = row["participants"].as_array().expect("participants");
+        assert_eq!(parties.len(), 2, "{row}");
+        for (shown, party) in parties.iter().zip(created["participants"].as_array().expect("parties")) {
+            let role = party["role"].as_str().expect("a role");
+            assert_eq!((&shown["role"], &shown["roleText"]), (&party["role"], &party["role"]), "{row}");
+            assert_eq!(shown["name"], party["name"]);
+            assert_eq!(digits(&shown["proxy"]), digits(&json!(proxy(created, role))), "{row}");
+            assert_eq!(shown["pressed"], "false");
+            let real = party["number"].as_str().expect("a number");
+            let hidden = shown["number"].as_str().unwrap_or("");
+            assert_eq!(hidden, format!("+1 555 ••• ••{}", &real[real.len() - 2..]), "{row}");
+        }
+    }
+    assert_eq!(rows.iter().find(|r| r["order"] == "A-2001").map(|r| &r["calls"]), Some(&json!("1")));
+    assert_eq!(rows.iter().find(|r| r["order"] == "A-2002").map(|r| &r["calls"]), Some(&json!("0")));
+    assert_eq!(o["realNumbersInPage"], json!([]), "no real number in the page before one is asked for");
+    // Revealed: the whole number, which was nowhere in the page before; the others stay hidden.
+    assert_eq!(o["hiddenText"], "+1 555 ••• ••01");
+    assert_eq!(o["revealed"], "+1 555 730 0101");
+    assert_eq!(o["revealedWasInPage"], false);
+    assert_eq!(o["othersStillHidden"], 3);
+
+    // Opened: the session's call, customer to courier, with its recording.
+    let opened = &o["opened"];
+    assert_eq!(opened["id"], first["session_id"]);
+    assert_eq!(opened["expanded"], "true");
+    let id = first["session_id"].as_str().expect("an id");
+    assert!(opened["hash"].as_str().unwrap_or("").contains(&format!("session={id}")), "{opened}");
+    let calls = opened["calls"].as_array().expect("calls");
+    assert_eq!(calls.len(), 1, "{opened}");
+    assert_eq!(calls[0]["sid"], sid);
+    assert_eq!(calls[0]["roles"], "customer → courier");
+    assert_eq!(calls[0]["audio"], json!([recording_url]), "{opened}");
+    assert_eq!(opened["api"]["calls"][0]["call_sid"], sid);
+    assert!(opened["facts"].as_str().unwrap_or("").contains(id), "{opened}");
+
+    // Closed through its button once the operator confirmed; the opened row stays open.
+    let second_id = second["session_id"].as_str().expect("an id");
+    assert_eq!(o["confirm"]["type"], "confirm");
+    assert!(o["confirm"]["message"].as_str().unwrap_or("").contains("A-2002"), "{o}");
+    assert_eq!(o["closeStatus"], 200);
+    let closed_row = o["afterClose"].as_array().and_then(|r| r.iter().find(|r| r["id"] == second_id));
+    let closed_row = closed_row.expect("the closed session is listed");
+    assert_eq!(closed_row["state"], "closed");
+    assert!(
+        closed_row["stateText"].as_str().unwrap_or("").contains("closed by the business"),
+        "{closed_row}"
+    );
+    assert!(closed_row["closedAt"].as_str().unwrap_or("").starts_with("Closed at "), "{closed_row}");
+    assert_eq!((&closed_row["timeLeft"], &closed_row["closeButton"]), (&Value::Null, &json!(false)));
+    assert_eq!(o["stillOpened"], true);
+    let stored: Value = edge
+        .site_request(Method::GET, "demo", &format!("/masking/sessions/{second_id}"), &edge.demo_token)
+        .send()
+        .await
+        .expect("the closed session")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(
+        (&stored["state"], &stored["closed_reason"]),
+        (&json!("closed"), &json!("closed")),
+        "{stored}"
+    );
+    // Filtered to closed sessions: only that one; with an order id no closed session has, none.
+    let closed = &o["closed"];
+    assert!(closed["hash"].as_str().unwrap_or("").contains("state=closed"), "{closed}");
+    let ids: Vec<&Value> = closed["rows"].as_array().expect("rows").iter().map(|r| &r["id"]).collect();
+    assert_eq!(ids, [&json!(second_id)], "{closed}");
+    assert_eq!(closed["api"], 1);
+    let none = &o["none"];
+    assert!(none["hash"].as_str().unwrap_or("").contains("order_id=A-2001"), "{none}");
+    assert_eq!((&none["api"], &none["rows"]), (&json!(0), &json!(0)));
+    assert!(none["text"].as_str().unwrap_or("").starts_with("No sessions match these filters"), "{none}");
+
+    // The Calls page, masked calls only: the call, tagged with its order, credited to no channel.
+    let c = &o["calls"];
+    assert!(c["hash"].as_str().unwrap_or("").contains("kind=masked"), "{c}");
+    assert_eq!(c["api"], 1);
+    let masked = c["rows"].as_array().expect("rows");
+    assert_eq!(masked.len(), 1, "{c}");
+    assert_eq!(
+        (&masked[0]["sid"], &masked[0]["kind"], &masked[0]["masked"]),
+        (&json!(sid), &json!("masked"), &json!(true))
+    );
+    assert_eq!(masked[0]["tag"], "masked · order A-2001 · customer → courier", "{c}");
+    assert!(masked[0]["tagHref"].as_str().unwrap_or("").contains(&format!("session={id}")), "{c}");
+    assert_eq!(masked[0]["channel"], "—");
+    // The call's page names its order and who called whom; the order leads to the open session.
+    let call = &o["call"];
+    assert!(call["hash"].as_str().unwrap_or("").starts_with(&format!("#/calls/{sid}")), "{call}");
+    assert_eq!((&call["order"], &call["roles"]), (&json!("A-2001"), &json!("customer → courier")));
+    assert!(call["back"]["hash"].as_str().unwrap_or("").contains(&format!("session={id}")), "{call}");
+    assert_eq!(call["back"]["rows"], json!(["A-2001"]));
+
+    // Settings: the demo's three masking numbers; a session time of 0 refused beside its field,
+    // a masking number refused as the forward-to; the fixed values saved and kept.
+    let s = &o["settings"];
+    let numbers: Vec<String> =
+        s["before"]["numbers"].as_array().expect("numbers").iter().map(digits).collect();
+    assert_eq!(numbers, ["5550100701", "5550100702", "5550100703"], "{s}");
+    assert_eq!(s["before"]["rowNumbers"].as_array().map(Vec::len), Some(3), "{s}");
+    assert_eq!(s["before"]["closed"], "say");
+    assert!(s["ttlError"].as_str().unwrap_or("").contains("43200"), "{s}");
+    assert_eq!((&s["ttlInvalid"], &s["ttlErrorBeside"]), (&json!("true"), &json!(true)), "{s}");
+    assert!(s["alert"].as_str().unwrap_or("").starts_with("Not saved."), "{s}");
+    assert!(s["forwardError"].as_str().unwrap_or("").contains("masking numbers"), "{s}");
+    assert_eq!(s["forwardInvalid"], "true");
+    assert_eq!(s["ttlErrorGone"], true, "a fixed field loses its message");
+    assert!(s["saved"].as_str().unwrap_or("").starts_with("Saved."), "{s}");
+    let shown = &s["reloaded"];
+    assert_eq!((&shown["ttl"], &shown["closed"]), (&json!("90"), &json!("forward")), "{s}");
+    assert_eq!(shown["say"], "This order is closed. Connecting you to our team.");
+    assert_eq!(digits(&shown["forwardTo"]), "5550100400");
+    assert_eq!(shown["numbers"], s["before"]["numbers"], "the numbers kept");
+    let stored: Value = edge.settings("demo", &edge.demo_token).await.json().await.expect("settings JSON");
+    assert_eq!(stored["masking_ttl_minutes"], 90, "{stored}");
+    assert_eq!(
+        stored["masking_closed"],
+        json!({"say": "This order is closed. Connecting you to our team.", "forward_to": "+15550100400"})
+    );
+    assert_eq!(stored["masking_numbers"], json!(["+15550100701", "+15550100702", "+15550100703"]));
+    let shots = root().join("target/screenshots");
+    for page in ["orders-desktop", "orders-phone", "calls-masked-desktop", "settings-masking-error-desktop"] {
         assert!(shots.join(format!("dashboard-{page}.png")).exists(), "screenshot {page}");
     }
 }

@@ -180,6 +180,20 @@ async fn customer_and_courier_call_each_other_through_proxies_and_strangers_hear
     assert_eq!(status, 409, "{err}");
     let (_, _, closed_list) = masking(&edge, Method::GET, "?state=closed&order_id=A-1001", None, None).await;
     assert_eq!(closed_list["total"], 1);
+    // The CRM hears that the session closed, and why.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let closed =
+            crm.received().iter().filter_map(|h| serde_json::from_str::<Value>(&h.body).ok()).find(|b| {
+                b["event"] == "masking_session.closed" && b["session"]["session_id"] == id.as_str()
+            });
+        if let Some(body) = closed {
+            assert_eq!(body["session"]["closed_reason"], "closed", "{body}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no masking_session.closed webhook");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     // The order can open again, on the same numbers.
     let (status, _, reopened) = masking(&edge, Method::POST, "", Some(&body), None).await;
     assert_eq!(status, 201, "{reopened}");
@@ -223,7 +237,8 @@ async fn two_customers_sharing_a_proxy_each_reach_their_own_courier() {
         (Some(k1), Some(k1a.as_str())),
         "{answer}"
     );
-    // As plain text (the default), the caller ID in a header.
+    // As plain text (the default) the answer would be a number to dial with the caller's own
+    // caller ID: refused, nothing recorded.
     let plain = edge
         .http()
         .get(edge.url(&format!(
@@ -235,10 +250,24 @@ async fn two_customers_sharing_a_proxy_each_reach_their_own_courier() {
         .send()
         .await
         .unwrap();
-    let caller_id =
-        plain.headers().get("x-ringtrace-caller-id").and_then(|v| v.to_str().ok()).map(str::to_string);
-    assert_eq!(caller_id, Some(proxy(&s2, "courier")));
-    assert_eq!(plain.text().await.unwrap(), k2);
+    assert_eq!(plain.status(), 400);
+    assert!(plain.text().await.unwrap().contains("Accept: application/json"));
+    assert_eq!(edge.call_detail("demo", &edge.demo_token, "route-mb-2").await.status(), 404);
+    // The shared proxy leaves the masking numbers: the sessions on it close (number_removed).
+    let others: Vec<&str> = MASKING.iter().copied().filter(|n| *n != p1).collect();
+    let patch = edge
+        .site_request(Method::PATCH, "demo", "/settings", &edge.demo_token)
+        .json(&json!({"masking_numbers": others}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patch.status(), 200);
+    let (_, _, shown) =
+        masking(&edge, Method::GET, &format!("/{}", s2["session_id"].as_str().unwrap()), None, None).await;
+    assert_eq!(
+        (shown["state"].as_str(), shown["closed_reason"].as_str()),
+        (Some("closed"), Some("number_removed"))
+    );
 }
 
 #[tokio::test]

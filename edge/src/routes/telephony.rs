@@ -42,6 +42,10 @@ fn public_origin(req: &Request, env: &worker::Env) -> worker::Result<String> {
     Ok(url.origin().ascii_serialization())
 }
 
+/// What a caller to a masking number hears when the site's object cannot connect them.
+const MASKED_CALL_FAILED: &str =
+    "Sorry, we cannot connect your call right now. Please try again in a minute.";
+
 /// `POST /v1/telephony/twilio/{hook}`.
 pub async fn twilio_hook(mut req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
     let Some(hook) = ctx.param("hook").and_then(|h| Hook::from_path_segment(h)) else {
@@ -59,7 +63,7 @@ pub async fn twilio_hook(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
             console_warn!("call {} to {} which is no site's number: rejected", voice.call_sid, voice.to);
             return Ok(twiml(twilio::reject(), 200)?);
         };
-        fallback = Some((owner.business_number, voice.to));
+        fallback = Some((owner.business_number, voice.to, owner.masking));
         owner.site
     } else {
         let site = query_value("site")
@@ -71,7 +75,7 @@ pub async fn twilio_hook(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
             let dialled = query_value("tn").and_then(|tn| PhoneNumber::parse(&tn).ok());
             if let Some(tn) = dialled {
                 let owner = KvMirror::new(&ctx.env)?.get(&tn).await.ok().flatten();
-                fallback = owner.filter(|o| o.site == site).map(|o| (o.business_number, tn));
+                fallback = owner.filter(|o| o.site == site).map(|o| (o.business_number, tn, o.masking));
             }
         }
         site
@@ -125,9 +129,15 @@ pub async fn twilio_hook(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
                 Ok(resp) => format!("HTTP {}", resp.status_code()),
                 Err(e) => e.to_string(),
             };
-            let Some((business, tracking)) = fallback else {
+            let Some((business, tracking, masking)) = fallback else {
                 return Err(Error::Storage(detail).into());
             };
+            if masking {
+                // A masked call is between an order's parties: without the site's object there
+                // is no session to connect, and the business must not get the caller's number.
+                console_error!("site {site}: a masked call failed ({detail}); the caller hears so");
+                return Ok(twiml(twilio::say_and_hang_up(Some(MASKED_CALL_FAILED)), 200)?);
+            }
             console_error!("site {site}: recording a call failed ({detail}); forwarding unrecorded");
             let callbacks = Callbacks::new(&origin, &site, &tracking);
             let plan = DialPlan {
@@ -160,10 +170,10 @@ pub async fn call_events(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
 
 /// `GET /v1/route?dialed_number=+1555…&caller=+1…&call_id=…` with the site's key (bearer or
 /// `key=`): the number to forward the call to, as plain text; the call is recorded as
-/// started. After hours with voicemail the answer is `voicemail`. On a masking number the
-/// caller ID to show the callee is in `x-ringtrace-caller-id`, and the closed policy's words
-/// in `x-ringtrace-say` (percent-encoded). With `Accept: application/json`, the whole
-/// `shared::wire::LookupAnswer` as JSON.
+/// started. After hours with voicemail the answer is `voicemail`. With `Accept:
+/// application/json`, the whole `shared::wire::LookupAnswer` as JSON — which a masking number
+/// requires (its answer carries the caller ID the callee must see, and the closed policy's
+/// words).
 pub async fn lookup_dialed(req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
     let url = req.url()?;
     let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
@@ -198,7 +208,8 @@ pub async fn lookup_dialed(req: Request, ctx: RouteContext<()>) -> Result<Respon
     let Some(owner) = KvMirror::new(&ctx.env)?.get(&dialed).await? else {
         return Err(Error::Unauthorized.into());
     };
-    let lookup = DialedLookup { call_id, from, dialed, steps };
+    let wants_json = req.headers().get("accept")?.is_some_and(|a| a.contains("application/json"));
+    let lookup = DialedLookup { call_id, from, dialed, steps, json: wants_json };
     let auth = format!("Bearer {key}");
     let mut resp =
         SiteStub::for_site(&ctx.env, &owner.site)?.send(&Command::LookupDialed(lookup), Some(&auth)).await?;
@@ -206,7 +217,6 @@ pub async fn lookup_dialed(req: Request, ctx: RouteContext<()>) -> Result<Respon
         return Ok(resp);
     }
     let answer: LookupAnswer = resp.json().await?;
-    let wants_json = req.headers().get("accept")?.is_some_and(|a| a.contains("application/json"));
     if wants_json {
         let mut out = Response::from_json(&answer)?;
         out.headers_mut().set("cache-control", "no-store")?;
@@ -223,11 +233,5 @@ pub async fn lookup_dialed(req: Request, ctx: RouteContext<()>) -> Result<Respon
     h.set("cache-control", "no-store")?;
     h.set("x-ringtrace-call-id", &answer.call_id)?;
     h.set("x-ringtrace-after-hours", if answer.after_hours { "1" } else { "0" })?;
-    if let Some(caller_id) = &answer.caller_id {
-        h.set("x-ringtrace-caller-id", caller_id)?;
-    }
-    if let Some(say) = &answer.say {
-        h.set("x-ringtrace-say", &shared::percent_encode(say))?;
-    }
     Ok(out)
 }

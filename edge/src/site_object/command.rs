@@ -123,6 +123,9 @@ pub struct DialedLookup {
     /// What the provider collected from the caller: an extension, a customer number.
     #[serde(default)]
     pub steps: LookupSteps,
+    /// The client reads the JSON answer (with a masking number's caller ID), not plain text.
+    #[serde(default)]
+    pub json: bool,
 }
 
 /// The object's answer to a [`Command::Twilio`].

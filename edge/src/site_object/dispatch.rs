@@ -71,6 +71,7 @@ impl SiteObject {
                         &lookup.from,
                         &lookup.dialed,
                         &lookup.steps,
+                        lookup.json,
                         &EdgeCrm,
                     )
                     .await;

@@ -17,7 +17,31 @@ impl shared::MaskingSessions for ObjectStore {
         let open = int(i64::from(session.is_open()))?;
         let key =
             session.idempotency.as_ref().map_or(worker::SqlStorageValue::Null, |i| i.key.clone().into());
-        // Upserts, never `OR REPLACE`: a clash on the open-pair index must fail, not delete.
+        // The pairs first, in one statement (all or none), then the session: a pair the
+        // open-pair index refuses leaves nothing behind. Upserts, never `OR REPLACE`: a clash on
+        // that index must fail, not delete the other session's pair.
+        let mut values = Vec::new();
+        let mut args = Vec::new();
+        for p in &session.participants {
+            values.push("(?, ?, ?, ?, ?)");
+            args.extend([
+                session.id.clone().into(),
+                p.number.e164().into(),
+                p.proxy.e164().into(),
+                int(session.created_at.millis())?,
+                open.clone(),
+            ]);
+        }
+        if !values.is_empty() {
+            self.write(
+                &format!(
+                    "INSERT INTO masking_pairs (session_id, caller, proxy, created_at, open) VALUES {} \
+                     ON CONFLICT (session_id, caller) DO UPDATE SET open = excluded.open",
+                    values.join(", ")
+                ),
+                args,
+            )?;
+        }
         self.write(
             "INSERT INTO masking_sessions (session_id, order_id, open, created_at, expires_at, idempotency_key, json) \
              VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET open = excluded.open, \
@@ -25,27 +49,13 @@ impl shared::MaskingSessions for ObjectStore {
             vec![
                 session.id.clone().into(),
                 session.order_id.clone().into(),
-                open.clone(),
+                open,
                 int(session.created_at.millis())?,
                 int(session.expires_at.millis())?,
                 key,
                 json.into(),
             ],
-        )?;
-        for p in &session.participants {
-            self.write(
-                "INSERT INTO masking_pairs (session_id, caller, proxy, created_at, open) VALUES (?, ?, ?, ?, ?) \
-                 ON CONFLICT (session_id, caller) DO UPDATE SET open = excluded.open",
-                vec![
-                    session.id.clone().into(),
-                    p.number.e164().into(),
-                    p.proxy.e164().into(),
-                    int(session.created_at.millis())?,
-                    open.clone(),
-                ],
-            )?;
-        }
-        Ok(())
+        )
     }
 
     fn masking_session(&self, id: &str) -> shared::Result<Option<MaskingSession>> {
@@ -94,6 +104,38 @@ impl shared::MaskingSessions for ObjectStore {
         self.rows(sql, vec![number.e164().into()])
     }
 
+    fn open_masking_sessions_on(&self, proxy: &PhoneNumber) -> shared::Result<Vec<MaskingSession>> {
+        if !self.tables_ready()? {
+            return Ok(Vec::new());
+        }
+        let sql = "SELECT json FROM masking_sessions WHERE open = 1 AND session_id IN \
+                   (SELECT session_id FROM masking_pairs WHERE proxy = ? AND open = 1)";
+        self.rows(sql, vec![proxy.e164().into()])
+    }
+
+    fn masking_proxies_used_by(&self, number: &PhoneNumber) -> shared::Result<Vec<(PhoneNumber, Timestamp)>> {
+        #[derive(Deserialize)]
+        struct Used {
+            proxy: String,
+            at: i64,
+        }
+        if !self.tables_ready()? {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<Used> = self
+            .sql
+            .exec(
+                "SELECT proxy, max(created_at) AS at FROM masking_pairs WHERE caller = ? GROUP BY proxy",
+                vec![number.e164().into()],
+            )
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| PhoneNumber::parse(&r.proxy).ok().map(|p| (p, Timestamp::from_millis(r.at))))
+            .collect())
+    }
+
     fn masking_sessions(
         &self,
         filter: &SessionFilter,
@@ -107,11 +149,13 @@ impl shared::MaskingSessions for ObjectStore {
         if !self.tables_ready()? {
             return Ok((Vec::new(), 0));
         }
+        // The state as a literal, so `masking_by_state` (open, created_at) serves it.
         let mut clauses = vec!["1 = 1"];
         let mut args: Vec<worker::SqlStorageValue> = Vec::new();
-        if let Some(state) = filter.state {
-            clauses.push("open = ?");
-            args.push(int(i64::from(state == SessionState::Open))?);
+        match filter.state {
+            Some(SessionState::Open) => clauses.push("open = 1"),
+            Some(SessionState::Closed) => clauses.push("open = 0"),
+            None => {}
         }
         if let Some(order) = &filter.order_id {
             clauses.push("order_id = ?");
@@ -128,7 +172,7 @@ impl shared::MaskingSessions for ObjectStore {
         args.push(int(i64::try_from(offset).unwrap_or(i64::MAX))?);
         let page = self.rows(
             &format!(
-                "SELECT json FROM masking_sessions WHERE {condition} ORDER BY created_at DESC, session_id ASC \
+                "SELECT json FROM masking_sessions WHERE {condition} ORDER BY created_at DESC, session_id DESC \
                  LIMIT ? OFFSET ?"
             ),
             args,

@@ -17,7 +17,6 @@ const SCHEMA: &[&str] = &[
      talk_secs INTEGER NOT NULL DEFAULT 0, first_time INTEGER NOT NULL DEFAULT 1, \
      masked INTEGER NOT NULL DEFAULT 0)",
     "CREATE INDEX IF NOT EXISTS calls_by_time ON calls (started_at DESC)",
-    "CREATE INDEX IF NOT EXISTS calls_by_caller ON calls (json_extract(json, '$.from'), started_at)",
     "CREATE TABLE IF NOT EXISTS sessions (session_key TEXT PRIMARY KEY, started_at INTEGER NOT NULL, json TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS sessions_by_time ON sessions (started_at)",
     "CREATE TABLE IF NOT EXISTS visitors (visitor TEXT PRIMARY KEY, updated_at INTEGER NOT NULL, json TEXT NOT NULL)",
@@ -41,7 +40,8 @@ const SCHEMA: &[&str] = &[
      open INTEGER NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, idempotency_key TEXT, \
      json TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS masking_by_order ON masking_sessions (order_id, open)",
-    "CREATE INDEX IF NOT EXISTS masking_by_created ON masking_sessions (created_at DESC)",
+    "CREATE INDEX IF NOT EXISTS masking_by_created ON masking_sessions (created_at DESC, session_id DESC)",
+    "CREATE INDEX IF NOT EXISTS masking_by_state ON masking_sessions (open, created_at DESC, session_id DESC)",
     "CREATE INDEX IF NOT EXISTS masking_open_by_expiry ON masking_sessions (expires_at) WHERE open = 1",
     "CREATE UNIQUE INDEX IF NOT EXISTS masking_by_key ON masking_sessions (idempotency_key) \
      WHERE idempotency_key IS NOT NULL",
@@ -49,6 +49,7 @@ const SCHEMA: &[&str] = &[
      created_at INTEGER NOT NULL, open INTEGER NOT NULL, PRIMARY KEY (session_id, caller))",
     "CREATE UNIQUE INDEX IF NOT EXISTS masking_open_pairs ON masking_pairs (caller, proxy) WHERE open = 1",
     "CREATE INDEX IF NOT EXISTS masking_pairs_by_pair ON masking_pairs (caller, proxy, created_at)",
+    "CREATE INDEX IF NOT EXISTS masking_pairs_by_proxy ON masking_pairs (proxy) WHERE open = 1",
 ];
 
 /// The call columns added after the first release, with their types: a database created
@@ -72,6 +73,10 @@ const CALL_COLUMNS: &[(&str, &str)] = &[
 /// long, spills to overflow pages).
 const CALLS_COVERING_INDEX: &str = "CREATE INDEX IF NOT EXISTS calls_columns_v2 ON calls \
      (started_at, masked, channel, source, campaign, answered, voicemail, live, talk_secs, first_time, caller)";
+
+/// A caller's tracked calls by time: their first call to the business.
+const CALLS_BY_CALLER_INDEX: &str = "CREATE INDEX IF NOT EXISTS calls_by_caller_tracked ON calls \
+     (json_extract(json, '$.from'), started_at) WHERE masked = 0";
 
 impl ObjectStore {
     /// Whether this object has ever stored anything. Requests for a site that does not exist
@@ -145,6 +150,9 @@ impl ObjectStore {
             // (the first one, without `masked`, is dropped).
             self.write(CALLS_COVERING_INDEX, vec![])?;
             self.write("DROP INDEX IF EXISTS calls_columns", vec![])?;
+            // A caller's first call is a tracked one: the caller index leaves masked calls out.
+            self.write(CALLS_BY_CALLER_INDEX, vec![])?;
+            self.write("DROP INDEX IF EXISTS calls_by_caller", vec![])?;
             self.write("INSERT OR REPLACE INTO meta (key, value) VALUES ('calls_indexed_v2', 1)", vec![])?;
         }
         if backfilled {

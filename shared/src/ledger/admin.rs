@@ -80,6 +80,8 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
             for gone in prev.config.owned_numbers().iter().filter(|n| !owned.contains(n)) {
                 self.store.withdraw_owner(gone).await?;
             }
+            // Sessions on a masking number the site no longer has would reach no one.
+            self.close_sessions_on_removed(&prev.config, &config).await?;
         }
         Ok(config)
     }
@@ -183,6 +185,7 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
             site: self.site.to_string(),
             business_number: config.business_number_for(number).clone(),
             lease,
+            masking: config.masking.is_masking_number(number),
         };
         self.store.publish_owner(number, &route).await
     }

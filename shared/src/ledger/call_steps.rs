@@ -278,7 +278,9 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
 
     /// A dialed-number lookup (`GET /v1/route`): where to forward the call, recorded as
     /// started; on an extension number `steps.extension` names the session, and
-    /// `steps.customer_id` runs caller identification (its destination is the answer).
+    /// `steps.customer_id` runs caller identification (its destination is the answer). A
+    /// masking number is answered only to a client reading the JSON answer (`json`): a plain
+    /// number to forward to, dialled with the caller's own caller ID, would unmask them.
     pub async fn lookup_dialed(
         &self,
         token: Option<&str>,
@@ -286,9 +288,16 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         from: &str,
         dialed: &PhoneNumber,
         steps: &LookupSteps,
+        json: bool,
         crm: &impl CrmClient,
     ) -> Result<LookupAnswer> {
         let config = self.authorized_config(token).await?;
+        if config.masking.is_masking_number(dialed) && !json {
+            return Err(Error::invalid(format!(
+                "{} is a masking number: its answer carries the caller ID the callee must see; ask with Accept: application/json",
+                dialed.e164()
+            )));
+        }
         let now = self.clock.now();
         let started = CallEvent {
             call_sid: call_id.to_string(),
@@ -794,6 +803,7 @@ mod tests {
             "+15550008888",
             &PhoneNumber::parse(EXT).unwrap(),
             &steps,
+            false,
             &NO_CRM,
         ))
         .unwrap();
@@ -810,6 +820,7 @@ mod tests {
             "+15550008888",
             &PhoneNumber::parse(EXT).unwrap(),
             &unknown,
+            false,
             &NO_CRM,
         ))
         .unwrap();

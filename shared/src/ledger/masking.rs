@@ -1,7 +1,7 @@
 //! The site ledger's number masking: sessions opened, listed, changed and closed for the
-//! site's token; expired by the site's alarm; and masked calls answered — connected to the
-//! other party of the open session the pair (caller, proxy) names, else the site's closed
-//! policy.
+//! site's token; expired by the site's alarm; masked calls answered — connected to the other
+//! party of the open session the pair (caller, proxy) names, else the site's closed policy —
+//! and the CRM told of each session that closes.
 
 use super::call_steps::forwarding_events;
 use super::telephony::Announce;
@@ -13,23 +13,24 @@ use crate::providers::twilio::{self, Callbacks, DialPlan};
 use crate::site::SiteConfig;
 use crate::store::SiteStore;
 use crate::support::{hash_token, Clock, Entropy};
+use crate::webhooks::{Delivery, MASKING_SESSION_CLOSED};
 use crate::wire::{
-    CallView, LookupAnswer, SessionBody, SessionDetail, SessionPatch, SessionQuery, SessionView, SessionsPage,
+    CallView, LookupAnswer, SessionBody, SessionDetail, SessionPatch, SessionPayload, SessionQuery,
+    SessionView, SessionsPage,
 };
 use phone::PhoneNumber;
 
-/// Most sessions one alarm run closes as expired.
+/// Most sessions one alarm run (or one list) closes as expired.
 const EXPIRY_BATCH: usize = 200;
 
-/// A call on a masking number, decided: the session connecting it and the other party, or none.
-struct MaskedRoute {
-    /// The callee's real number and the caller ID they see (their own proxy number).
-    connect: Option<(PhoneNumber, PhoneNumber)>,
-}
+/// A call on a masking number, decided: the callee's real number and the caller ID they see
+/// (their own proxy number), or `None` (the closed policy).
+type MaskedRoute = Option<(PhoneNumber, PhoneNumber)>;
 
 impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
     /// Opens a session for the token's site (`POST …/masking/sessions`); with an
-    /// `Idempotency-Key` already used for the same body, the session it opened (and `true`).
+    /// `Idempotency-Key` already used for the same request, the session it opened, as it is
+    /// now (and `true`).
     pub async fn create_masking_session(
         &self,
         token: Option<&str>,
@@ -38,7 +39,11 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
     ) -> Result<(SessionView, bool)> {
         let config = self.authorized_config(token).await?;
         let key = idempotency_key.map(masking::check_idempotency_key).transpose()?;
-        let fingerprint = hash_token(&String::from_utf8_lossy(body));
+        let parsed = SessionBody::parse(body)?;
+        // The request as parsed, not its bytes: a retry formatted differently is the same one.
+        let canonical = serde_json::to_string(&parsed).map_err(|e| Error::Storage(e.to_string()))?;
+        let fingerprint = hash_token(&canonical);
+        let now = self.clock.now();
         if let Some(key) = &key {
             if let Some(existing) = self.store.masking_session_by_key(key)? {
                 let same = existing.idempotency.as_ref().is_some_and(|i| i.fingerprint == fingerprint);
@@ -48,31 +53,29 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
                         existing.id
                     )));
                 }
-                return Ok((SessionView::from(&existing), true));
+                return Ok((SessionView::at(&existing, now), true));
             }
         }
-        let new = SessionBody::parse(body)?.check(&config)?;
+        let new = parsed.check(&config)?;
         let id = format!("MS{:016x}{:016x}", self.clock.next_u64(), self.clock.next_u64());
         let idempotency = key.map(|key| IdempotencyRecord { key, fingerprint });
-        let session = masking::open_session(
-            self.store,
-            &config.masking.numbers,
-            new,
-            id,
-            idempotency,
-            self.clock.now(),
-        )?;
-        Ok((SessionView::from(&session), false))
+        let mut ended = Vec::new();
+        let opened =
+            masking::open_session(self.store, &config.masking.numbers, new, id, idempotency, now, &mut ended);
+        self.closed(&config, &ended).await?;
+        Ok((SessionView::from(&opened?), false))
     }
 
     /// A page of the site's sessions (`GET …/masking/sessions`), newest first.
     pub async fn masking_sessions(&self, token: Option<&str>, query: &SessionQuery) -> Result<SessionsPage> {
-        self.authorized_config(token).await?;
-        // Sessions whose time ran out are shown closed even if the alarm has not run yet.
-        masking::expire_due(self.store, self.clock.now(), EXPIRY_BATCH)?;
+        let config = self.authorized_config(token).await?;
+        let now = self.clock.now();
+        let mut ended = Vec::new();
+        masking::expire_due(self.store, now, EXPIRY_BATCH, &mut ended)?;
+        self.closed(&config, &ended).await?;
         let (sessions, total) = self.store.masking_sessions(&query.filter, query.offset(), query.per_page)?;
         Ok(SessionsPage {
-            sessions: sessions.iter().map(SessionView::from).collect(),
+            sessions: sessions.iter().map(|s| SessionView::at(s, now)).collect(),
             total,
             page: query.page,
             per_page: query.per_page,
@@ -82,14 +85,14 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
     /// One session with its calls, newest first (`GET …/masking/sessions/{id}`).
     pub async fn masking_session_detail(&self, token: Option<&str>, id: &str) -> Result<SessionDetail> {
         let config = self.authorized_config(token).await?;
-        let session = self.session_now(id)?;
+        let session = self.session(id)?;
         let mut calls = Vec::with_capacity(session.calls.len());
         for call_sid in session.calls.iter().rev() {
             if let Some(call) = self.store.find_call(call_sid).await? {
                 calls.push(CallView::of(&call, config.qualify_secs));
             }
         }
-        Ok(SessionDetail { session: SessionView::from(&session), calls })
+        Ok(SessionDetail { session: SessionView::at(&session, self.clock.now()), calls })
     }
 
     /// Changes an open session's ttl (counted from now) or its participants' names.
@@ -99,47 +102,103 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         id: &str,
         patch: &SessionPatch,
     ) -> Result<SessionView> {
-        self.authorized_config(token).await?;
-        let mut session = self.session_now(id)?;
-        patch.apply(&mut session, self.clock.now())?;
+        let config = self.authorized_config(token).await?;
+        let now = self.clock.now();
+        let mut session = self.session(id)?;
+        if session.is_due(now) {
+            let mut ended = Vec::new();
+            session = masking::close_session(self.store, id, now, &mut ended)?;
+            self.closed(&config, &ended).await?;
+        }
+        patch.apply(&mut session, now)?;
         self.store.save_masking_session(&session)?;
         Ok(SessionView::from(&session))
     }
 
     /// Closes a session for the business (`POST …/sessions/{id}/close`).
     pub async fn close_masking_session(&self, token: Option<&str>, id: &str) -> Result<SessionView> {
-        self.authorized_config(token).await?;
-        Ok(SessionView::from(&masking::close_session(self.store, id, self.clock.now())?))
+        let config = self.authorized_config(token).await?;
+        let mut ended = Vec::new();
+        let session = masking::close_session(self.store, id, self.clock.now(), &mut ended)?;
+        self.closed(&config, &ended).await?;
+        Ok(SessionView::from(&session))
     }
 
     /// Closes the sessions whose time ran out (the site's alarm); how many.
     pub async fn expire_masking_sessions(&self) -> Result<usize> {
-        masking::expire_due(self.store, self.clock.now(), EXPIRY_BATCH)
+        let Some(config) = self.store.load_config().await? else { return Ok(0) };
+        let mut ended = Vec::new();
+        masking::expire_due(self.store, self.clock.now(), EXPIRY_BATCH, &mut ended)?;
+        self.closed(&config, &ended).await?;
+        Ok(ended.len())
     }
 
-    /// The session `id` as of now (one whose time ran out is closed first).
-    fn session_now(&self, id: &str) -> Result<MaskingSession> {
-        let session = self
-            .store
-            .masking_session(id)?
-            .ok_or_else(|| Error::NotFound(format!("no masking session {id:?} on this site")))?;
-        if session.is_due(self.clock.now()) {
-            return masking::close_session(self.store, id, self.clock.now());
+    /// Closes the open sessions on the masking numbers `before` had and `after` has not.
+    pub(super) async fn close_sessions_on_removed(
+        &self,
+        before: &SiteConfig,
+        after: &SiteConfig,
+    ) -> Result<()> {
+        let mut ended = Vec::new();
+        for gone in before.masking.numbers.iter().filter(|n| !after.masking.is_masking_number(n)) {
+            masking::close_sessions_on(self.store, gone, self.clock.now(), &mut ended)?;
         }
-        Ok(session)
+        self.closed(after, &ended).await
     }
 
-    /// Where a call from `from` on the masking number `proxy` goes now.
-    fn masked_route(&self, from: Option<&str>, proxy: &PhoneNumber, call_sid: &str) -> Result<MaskedRoute> {
-        let Some(caller) = from.and_then(|f| PhoneNumber::parse(f).ok()) else {
-            return Ok(MaskedRoute { connect: None });
-        };
-        let session = masking::connect(self.store, &caller, proxy, call_sid, self.clock.now())?;
-        let connect = session.as_ref().and_then(|s| s.parties(&caller, proxy)).map(|(_, other)| {
-            // The callee sees their own proxy number: the one they call to reach the caller.
-            (other.number.clone(), other.proxy.clone())
-        });
-        Ok(MaskedRoute { connect })
+    /// The CRM hears of each session that closed (`masking_session.closed`).
+    async fn closed(&self, config: &SiteConfig, ended: &[MaskingSession]) -> Result<()> {
+        let Some(hook) = &config.crm_webhook else { return Ok(()) };
+        let now = self.clock.now();
+        for session in ended {
+            let payload = SessionPayload {
+                event: MASKING_SESSION_CLOSED.into(),
+                site: self.site.to_string(),
+                occurred_at: now,
+                session: SessionView::from(session),
+            };
+            let body = serde_json::to_string(&payload).map_err(|e| Error::Storage(e.to_string()))?;
+            let delivery = Delivery::new(&session.id, MASKING_SESSION_CLOSED, &hook.url, body, now);
+            self.store.enqueue_delivery(&delivery).await?;
+        }
+        Ok(())
+    }
+
+    /// The session `id`, as stored.
+    fn session(&self, id: &str) -> Result<MaskingSession> {
+        self.store
+            .masking_session(id)?
+            .ok_or_else(|| Error::NotFound(format!("no masking session {id:?} on this site")))
+    }
+
+    /// Where a call from `from` on the masking number `proxy` goes now (a session whose time
+    /// ran out is closed on the way, and the CRM told).
+    async fn masked_route(
+        &self,
+        config: &SiteConfig,
+        from: Option<&str>,
+        proxy: &PhoneNumber,
+        call_sid: &str,
+    ) -> Result<MaskedRoute> {
+        let Some(caller) = from.and_then(|f| PhoneNumber::parse(f).ok()) else { return Ok(None) };
+        let mut ended = Vec::new();
+        let session = masking::connect(self.store, &caller, proxy, call_sid, self.clock.now(), &mut ended)?;
+        self.closed(config, &ended).await?;
+        // The callee sees their own proxy number: the one they call to reach the caller.
+        Ok(session
+            .as_ref()
+            .and_then(|s| s.parties(&caller, proxy))
+            .map(|(_, other)| (other.number.clone(), other.proxy.clone())))
+    }
+
+    /// Where the closed policy sends a call nobody connects.
+    fn closed_destination(config: &SiteConfig, route: &MaskedRoute) -> CallDestination {
+        match (route, &config.masking.closed.forward_to) {
+            (Some((to, _)), _) | (None, Some(to)) => {
+                CallDestination::Forward { to: to.clone(), after_hours: false }
+            }
+            (None, None) => CallDestination::Hangup,
+        }
     }
 
     /// A call arriving on a masking number (Twilio's voice webhook): dialled to the other
@@ -152,17 +211,13 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         callbacks: &Callbacks,
     ) -> Result<String> {
         let started = events.first().cloned().ok_or_else(|| Error::invalid("no call to answer"))?;
-        let route = self.masked_route(started.from.as_deref(), &started.to, &started.call_sid)?;
-        let closed = &config.masking.closed;
-        let destination = match (&route.connect, &closed.forward_to) {
-            (Some((to, _)), _) | (None, Some(to)) => {
-                CallDestination::Forward { to: to.clone(), after_hours: false }
-            }
-            (None, None) => CallDestination::Hangup,
-        };
+        let route =
+            self.masked_route(config, started.from.as_deref(), &started.to, &started.call_sid).await?;
+        let destination = Self::closed_destination(config, &route);
         events.extend(forwarding_events(&destination, &started));
         self.record_events_in(config, events, Announce::OnCreate).await?;
-        Ok(match (&route.connect, &destination) {
+        let closed = &config.masking.closed;
+        Ok(match (&route, &destination) {
             (Some((to, caller_id)), _) => twilio::dial(
                 &DialPlan {
                     number: to,
@@ -194,14 +249,9 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         config: &SiteConfig,
         started: CallEvent,
     ) -> Result<LookupAnswer> {
-        let route = self.masked_route(started.from.as_deref(), &started.to, &started.call_sid)?;
-        let closed = &config.masking.closed;
-        let destination = match (&route.connect, &closed.forward_to) {
-            (Some((to, _)), _) | (None, Some(to)) => {
-                CallDestination::Forward { to: to.clone(), after_hours: false }
-            }
-            (None, None) => CallDestination::Hangup,
-        };
+        let route =
+            self.masked_route(config, started.from.as_deref(), &started.to, &started.call_sid).await?;
+        let destination = Self::closed_destination(config, &route);
         let mut events = vec![started.clone()];
         events.extend(forwarding_events(&destination, &started));
         self.record_events_in(config, events, Announce::Now).await?;
@@ -214,8 +264,8 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
             hangup: forward_to.is_none(),
             forward_to,
             after_hours: false,
-            caller_id: route.connect.as_ref().map(|(_, proxy)| proxy.e164().to_string()),
-            say: if route.connect.is_some() { None } else { closed.say.clone() },
+            caller_id: route.as_ref().map(|(_, proxy)| proxy.e164().to_string()),
+            say: if route.is_some() { None } else { config.masking.closed.say.clone() },
         })
     }
 }
@@ -395,8 +445,13 @@ mod tests {
         let steps = crate::wire::LookupSteps::default();
         let proxy = PhoneNumber::parse(&cp).unwrap();
         let answer =
-            run(ledger.lookup_dialed(Some(TOKEN), "route-1", CUSTOMER, &proxy, &steps, &NO_CRM)).unwrap();
+            run(ledger.lookup_dialed(Some(TOKEN), "route-1", CUSTOMER, &proxy, &steps, true, &NO_CRM))
+                .unwrap();
         assert_eq!(answer.forward_to.as_deref(), Some("+15550100555"));
+        let plain =
+            run(ledger.lookup_dialed(Some(TOKEN), "route-2", CUSTOMER, &proxy, &steps, false, &NO_CRM));
+        assert_eq!(plain.unwrap_err().http_status(), 400, "a plain answer would unmask the caller");
+        assert!(run(store.find_call("route-2")).unwrap().is_none(), "nothing recorded");
         assert!(answer.say.is_some() && answer.caller_id.is_none());
     }
 
@@ -455,5 +510,76 @@ mod tests {
                 .http_status(),
             401
         );
+    }
+
+    #[test]
+    fn removing_a_masking_number_closes_its_sessions_and_the_crm_hears_of_every_close() {
+        let (store, clock) = (MemoryStore::default(), FixedClock::at(1_795_000_000_000));
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        run(ledger.configure(site())).unwrap();
+        // Formatted differently, the same request: a replay, not a 422.
+        let spaced = body("F1", CUSTOMER, COURIER).replace(", ", ",   ");
+        let (view, _) = run(ledger.create_masking_session(
+            Some(TOKEN),
+            body("F1", CUSTOMER, COURIER).as_bytes(),
+            Some("kf"),
+        ))
+        .unwrap();
+        let (again, replayed) =
+            run(ledger.create_masking_session(Some(TOKEN), spaced.as_bytes(), Some("kf"))).unwrap();
+        assert!(replayed && again.session_id == view.session_id);
+        let (other, _) = run(ledger.create_masking_session(
+            Some(TOKEN),
+            body("F2", "+15550301112", "+15550302223").as_bytes(),
+            None,
+        ))
+        .unwrap();
+        // A call reported by events alone is classified, not connected, and changes no session.
+        let proxy = PhoneNumber::parse(&proxy_of(&view, "customer")).unwrap();
+        let event = CallEvent {
+            call_sid: "EV1".into(),
+            provider: "api".into(),
+            at: clock.now(),
+            from: Some(CUSTOMER.into()),
+            to: proxy.clone(),
+            kind: crate::calls::EventKind::Started,
+        };
+        let call = run(ledger.call_events(Some(TOKEN), vec![event])).unwrap();
+        assert_eq!(call.masking.as_ref().map(|m| m.connected), Some(false));
+        assert_eq!(
+            run(ledger.masking_session_detail(Some(TOKEN), &view.session_id)).unwrap().session.call_count,
+            0
+        );
+        // The first session's customer proxy leaves the masking numbers: sessions on it close.
+        let mut fewer = site();
+        fewer.masking_numbers.retain(|n| n != proxy.e164());
+        run(ledger.configure(fewer)).unwrap();
+        let shown = run(ledger.masking_session_detail(Some(TOKEN), &view.session_id)).unwrap().session;
+        assert_eq!(
+            (shown.state.as_str(), shown.closed_reason.as_deref()),
+            ("closed", Some("number_removed"))
+        );
+        let still = run(ledger.masking_session_detail(Some(TOKEN), &other.session_id)).unwrap().session;
+        assert_eq!(
+            still.state == "open",
+            proxy_of(&other, "customer") != proxy.e164() && proxy_of(&other, "courier") != proxy.e164()
+        );
+        let closed: Vec<String> = store
+            .deliveries
+            .borrow()
+            .iter()
+            .filter(|d| d.event == "masking_session.closed")
+            .map(|d| d.call_sid.clone())
+            .collect();
+        assert!(closed.contains(&view.session_id), "{closed:?}");
+        // A closed policy forwarding to one of the site's tracking numbers would loop.
+        let looping = SiteSetup {
+            masking_closed: Some(MaskingClosedSetup::Policy {
+                say: None,
+                forward_to: Some("+15550100201".into()),
+            }),
+            ..site()
+        };
+        assert_eq!(run(ledger.configure(looping)).unwrap_err().field(), Some("masking_closed.forward_to"));
     }
 }

@@ -81,6 +81,28 @@ impl MaskingSessions for MaskingBook {
             .collect())
     }
 
+    fn open_masking_sessions_on(&self, proxy: &PhoneNumber) -> Result<Vec<MaskingSession>> {
+        let sessions = self.sessions.borrow();
+        Ok(sessions
+            .iter()
+            .filter(|s| s.is_open() && s.participants.iter().any(|p| &p.proxy == proxy))
+            .cloned()
+            .collect())
+    }
+
+    fn masking_proxies_used_by(&self, number: &PhoneNumber) -> Result<Vec<(PhoneNumber, Timestamp)>> {
+        let mut used: Vec<(PhoneNumber, Timestamp)> = Vec::new();
+        for s in self.sessions.borrow().iter() {
+            for p in s.participants.iter().filter(|p| &p.number == number) {
+                match used.iter_mut().find(|(n, _)| n == &p.proxy) {
+                    Some((_, at)) => *at = (*at).max(s.created_at),
+                    None => used.push((p.proxy.clone(), s.created_at)),
+                }
+            }
+        }
+        Ok(used)
+    }
+
     fn masking_sessions(
         &self,
         filter: &SessionFilter,
@@ -89,7 +111,7 @@ impl MaskingSessions for MaskingBook {
     ) -> Result<(Vec<MaskingSession>, u64)> {
         let mut found: Vec<MaskingSession> =
             self.sessions.borrow().iter().filter(|s| filter.matches(s)).cloned().collect();
-        found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
+        found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
         let total = found.len() as u64;
         let page = found.into_iter().skip(offset as usize).take(limit as usize).collect();
         Ok((page, total))
@@ -142,27 +164,54 @@ mod tests {
         let book = MaskingBook::default();
         let (c, k) = (n("+15550201000"), n("+15550201001"));
         let now = Timestamp(1_795_000_000_000);
-        let s =
-            open_session(&book, &proxies(), new_session("A1", &c, &k, 60), "MS1".into(), None, now).unwrap();
+        let s = open_session(
+            &book,
+            &proxies(),
+            new_session("A1", &c, &k, 60),
+            "MS1".into(),
+            None,
+            now,
+            &mut Vec::new(),
+        )
+        .unwrap();
         let (cp, kp) = (s.participants[0].proxy.clone(), s.participants[1].proxy.clone());
-        let found = connect(&book, &c, &cp, "CA1", now.plus_secs(60)).unwrap().unwrap();
+        let found = connect(&book, &c, &cp, "CA1", now.plus_secs(60), &mut Vec::new()).unwrap().unwrap();
         assert_eq!(found.parties(&c, &cp).unwrap().1.number, k);
         assert_eq!(found.expires_at, now.plus_secs(60 + 3600), "a call keeps it open for its ttl");
-        assert_eq!(connect(&book, &k, &kp, "CA2", now.plus_secs(120)).unwrap().unwrap().call_count, 2);
+        assert_eq!(
+            connect(&book, &k, &kp, "CA2", now.plus_secs(120), &mut Vec::new()).unwrap().unwrap().call_count,
+            2
+        );
         // A stranger on the same proxy, and the customer on a proxy that is not theirs.
-        assert!(connect(&book, &n("+15550209999"), &cp, "CA3", now).unwrap().is_none());
+        assert!(connect(&book, &n("+15550209999"), &cp, "CA3", now, &mut Vec::new()).unwrap().is_none());
         let other = proxies().into_iter().find(|p| p != &cp).unwrap();
-        assert!(connect(&book, &c, &other, "CA4", now).unwrap().is_none());
+        assert!(connect(&book, &c, &other, "CA4", now, &mut Vec::new()).unwrap().is_none());
         // The same order cannot open twice; another order for the same customer gets another proxy.
-        let again = open_session(&book, &proxies(), new_session("A1", &c, &k, 60), "MS2".into(), None, now);
+        let again = open_session(
+            &book,
+            &proxies(),
+            new_session("A1", &c, &k, 60),
+            "MS2".into(),
+            None,
+            now,
+            &mut Vec::new(),
+        );
         assert_eq!(again.unwrap_err().field(), Some("order_id"));
         let d = n("+15550201002");
-        let s2 =
-            open_session(&book, &proxies(), new_session("A2", &c, &d, 60), "MS2".into(), None, now).unwrap();
+        let s2 = open_session(
+            &book,
+            &proxies(),
+            new_session("A2", &c, &d, 60),
+            "MS2".into(),
+            None,
+            now,
+            &mut Vec::new(),
+        )
+        .unwrap();
         assert_ne!(s2.participants[0].proxy, cp);
         // Closed: the pair no longer connects, and the call is recorded against the closed session.
-        close_session(&book, "MS1", now.plus_secs(200)).unwrap();
-        assert!(connect(&book, &c, &cp, "CA5", now.plus_secs(300)).unwrap().is_none());
+        close_session(&book, "MS1", now.plus_secs(200), &mut Vec::new()).unwrap();
+        assert!(connect(&book, &c, &cp, "CA5", now.plus_secs(300), &mut Vec::new()).unwrap().is_none());
         let call = masked_call(&book, c.e164(), &cp, "CA5", now.plus_secs(300)).unwrap();
         assert_eq!((call.session_id.as_deref(), call.connected), (Some("MS1"), false));
         let call = masked_call(&book, c.e164(), &cp, "CA1", now.plus_secs(60)).unwrap();
@@ -186,6 +235,7 @@ mod tests {
                 format!("MS{i}"),
                 None,
                 now,
+                &mut Vec::new(),
             )
             .unwrap();
         }
@@ -196,6 +246,7 @@ mod tests {
             "MS9".into(),
             None,
             now,
+            &mut Vec::new(),
         )
         .unwrap_err();
         assert_eq!((err.http_status(), err.field()), (409, Some("participants[1].number")));
@@ -210,6 +261,7 @@ mod tests {
             "MS9".into(),
             None,
             later,
+            &mut Vec::new(),
         )
         .unwrap();
         assert_eq!(book.all().iter().filter(|s| s.closed_reason == Some(ClosedReason::Expired)).count(), 3);
@@ -249,7 +301,7 @@ mod tests {
                     Op::Create { order, a, b, ttl } => {
                         let before = book.all().len();
                         let id = format!("MS{step}");
-                        let r = open_session(&book, &proxies, new_session(&format!("O{order}"), &people[a], &people[b], ttl), id.clone(), None, now);
+                        let r = open_session(&book, &proxies, new_session(&format!("O{order}"), &people[a], &people[b], ttl), id.clone(), None, now, &mut Vec::new());
                         match r {
                             Ok(s) => {
                                 created += 1;
@@ -265,7 +317,7 @@ mod tests {
                     Op::Close(i) => {
                         let all = book.all();
                         if let Some(s) = all.get(i % all.len().max(1)) {
-                            let closed = close_session(&book, &s.id, now).unwrap();
+                            let closed = close_session(&book, &s.id, now, &mut Vec::new()).unwrap();
                             prop_assert!(!closed.is_open());
                         }
                     }
@@ -277,7 +329,7 @@ mod tests {
                             .collect();
                         prop_assert!(live.len() <= 1);
                         let sid = format!("CA{step}");
-                        match connect(&book, caller, proxy, &sid, now).unwrap() {
+                        match connect(&book, caller, proxy, &sid, now, &mut Vec::new()).unwrap() {
                             Some(s) => {
                                 prop_assert_eq!(live.len(), 1);
                                 prop_assert_eq!(&s.id, &live[0].id);
@@ -290,7 +342,7 @@ mod tests {
                         }
                     }
                     Op::Expire => {
-                        expire_due(&book, now, 100).unwrap();
+                        expire_due(&book, now, 100, &mut Vec::new()).unwrap();
                         prop_assert!(book.all().iter().all(|s| !s.is_due(now)));
                     }
                 }

@@ -60,6 +60,10 @@ pub trait MaskingSessions {
     ) -> Result<Option<MaskingSession>>;
     /// The open sessions `number` is a participant of.
     fn open_masking_sessions_of(&self, number: &PhoneNumber) -> Result<Vec<MaskingSession>>;
+    /// The open sessions with `proxy` as a participant's proxy number.
+    fn open_masking_sessions_on(&self, proxy: &PhoneNumber) -> Result<Vec<MaskingSession>>;
+    /// The proxies `number` was ever given, each with when it was last given.
+    fn masking_proxies_used_by(&self, number: &PhoneNumber) -> Result<Vec<(PhoneNumber, Timestamp)>>;
     /// Sessions `filter` selects, newest first, `limit` from `offset`; and how many in all.
     fn masking_sessions(
         &self,
@@ -73,16 +77,24 @@ pub trait MaskingSessions {
     fn next_masking_expiry(&self) -> Result<Option<Timestamp>>;
 }
 
-/// Closes a session whose time ran out, as of when it did.
-fn expire(store: &impl MaskingSessions, mut session: MaskingSession) -> Result<()> {
+/// Closes a session whose time ran out, as of when it did; it joins `ended`.
+fn expire(
+    store: &impl MaskingSessions,
+    mut session: MaskingSession,
+    ended: &mut Vec<MaskingSession>,
+) -> Result<()> {
     let at = session.expires_at;
     session.close(at, ClosedReason::Expired);
-    store.save_masking_session(&session)
+    store.save_masking_session(&session)?;
+    ended.push(session);
+    Ok(())
 }
 
 /// Opens a session: the order must have no open session, and each participant gets the
-/// closest of `numbers` they have no open session on. Sessions whose time ran out are closed
-/// on the way. Nothing is stored unless both participants get a number.
+/// closest of `numbers` they have no open session on (among equals the one they were given
+/// longest ago, or never: a number a participant may call back for an old order is the last
+/// to become a new order's). Sessions whose time ran out are closed on the way (into
+/// `ended`). Nothing is stored unless both participants get a number.
 pub fn open_session(
     store: &impl MaskingSessions,
     numbers: &[PhoneNumber],
@@ -90,6 +102,7 @@ pub fn open_session(
     id: String,
     idempotency: Option<IdempotencyRecord>,
     now: Timestamp,
+    ended: &mut Vec<MaskingSession>,
 ) -> Result<MaskingSession> {
     if new.participants.len() != 2 {
         return Err(Error::invalid("a session has exactly 2 participants").at("participants"));
@@ -99,7 +112,7 @@ pub fn open_session(
     }
     if let Some(open) = store.open_masking_session_of_order(&new.order_id)? {
         if open.is_due(now) {
-            expire(store, open)?;
+            expire(store, open, ended)?;
         } else {
             return Err(Error::Conflict(format!(
                 "order {:?} already has an open session ({}); close it first or use it",
@@ -117,13 +130,17 @@ pub fn open_session(
     for (i, p) in new.participants.into_iter().enumerate() {
         let mut busy = Vec::new();
         for s in store.open_masking_sessions_of(&p.number)? {
+            if !s.is_open() {
+                continue;
+            }
             if s.is_due(now) {
-                expire(store, s)?;
+                expire(store, s, ended)?;
                 continue;
             }
             busy.extend(s.participants.iter().filter(|q| q.number == p.number).map(|q| q.proxy.clone()));
         }
-        let proxy = choose_proxy(numbers, &p.number, &busy).ok_or_else(|| {
+        let used = store.masking_proxies_used_by(&p.number)?;
+        let proxy = choose_proxy(numbers, &p.number, &busy, &used).ok_or_else(|| {
             Error::Conflict(format!(
                 "{} already has open sessions on all {} masking numbers; for {} open sessions at once the pool needs at least {} numbers (or close a session)",
                 p.number,
@@ -155,19 +172,20 @@ pub fn open_session(
 
 /// A call from `caller` to `proxy` at `now`: the open session the pair names (kept open for
 /// its ttl from now, the call listed), or `None` (the site's closed policy answers). A session
-/// whose time ran out is closed here, whether or not the alarm has run.
+/// whose time ran out is closed here (into `ended`), whether or not the alarm has run.
 pub fn connect(
     store: &impl MaskingSessions,
     caller: &PhoneNumber,
     proxy: &PhoneNumber,
     call_sid: &str,
     now: Timestamp,
+    ended: &mut Vec<MaskingSession>,
 ) -> Result<Option<MaskingSession>> {
     let Some(mut session) = store.latest_masking_session_on_pair(caller, proxy, now)? else {
         return Ok(None);
     };
     if session.is_due(now) {
-        expire(store, session)?;
+        expire(store, session, ended)?;
         return Ok(None);
     }
     if !session.is_open() {
@@ -179,8 +197,8 @@ pub fn connect(
 }
 
 /// What a call from `from` to the masking number `proxy`, started at `at`, is recorded with:
-/// the session that connected it (connected calls are listed in it), or the latest session
-/// the pair had, closed by then (not connected), or none.
+/// the pair's session at that time, and whether it connected the call (only [`connect`]
+/// does, and lists the call). Reads only: a call reported by events alone changes no session.
 pub fn masked_call(
     store: &impl MaskingSessions,
     from: &str,
@@ -190,17 +208,10 @@ pub fn masked_call(
 ) -> Result<MaskedCall> {
     let none = MaskedCall::default();
     let Ok(caller) = PhoneNumber::parse(from) else { return Ok(none) };
-    let Some(mut session) = store.latest_masking_session_on_pair(&caller, proxy, at)? else {
+    let Some(session) = store.latest_masking_session_on_pair(&caller, proxy, at)? else {
         return Ok(none);
     };
-    let listed = session.calls.iter().any(|c| c == call_sid);
-    let live = session.open_at(at) && session.expires_at > at;
-    if !listed && live && session.is_open() {
-        // A call reported by events alone (no voice webhook or lookup connected it first).
-        session.called(call_sid, at);
-        store.save_masking_session(&session)?;
-    }
-    let connected = listed || (live && session.is_open());
+    let connected = session.calls.iter().any(|c| c == call_sid);
     let (from_role, to_role) = match session.parties(&caller, proxy) {
         Some((a, b)) => (Some(a.role.clone()), Some(b.role.clone())),
         None => (None, None),
@@ -214,28 +225,58 @@ pub fn masked_call(
     })
 }
 
-/// Closes the session `id` for the business (one already closed is answered as it is).
-pub fn close_session(store: &impl MaskingSessions, id: &str, now: Timestamp) -> Result<MaskingSession> {
+/// Closes the session `id` for the business (one already closed is answered as it is; one
+/// whose time ran out is closed as expired), into `ended` when it closes now.
+pub fn close_session(
+    store: &impl MaskingSessions,
+    id: &str,
+    now: Timestamp,
+    ended: &mut Vec<MaskingSession>,
+) -> Result<MaskingSession> {
     let mut session = store
         .masking_session(id)?
         .ok_or_else(|| Error::NotFound(format!("no masking session {id:?} on this site")))?;
     if session.is_due(now) {
-        let at = session.expires_at;
-        session.close(at, ClosedReason::Expired);
-        store.save_masking_session(&session)?;
+        session.close(session.expires_at, ClosedReason::Expired);
     } else if session.is_open() {
         session.close(now, ClosedReason::Closed);
-        store.save_masking_session(&session)?;
+    } else {
+        return Ok(session);
     }
+    store.save_masking_session(&session)?;
+    ended.push(session.clone());
     Ok(session)
 }
 
-/// Closes the sessions whose time ran out by `now`, at most `limit`; how many.
-pub fn expire_due(store: &impl MaskingSessions, now: Timestamp, limit: usize) -> Result<usize> {
-    let due = store.masking_sessions_due(now, limit)?;
-    let n = due.len();
-    for s in due {
-        expire(store, s)?;
+/// Closes the sessions whose time ran out by `now`, at most `limit` (into `ended`).
+pub fn expire_due(
+    store: &impl MaskingSessions,
+    now: Timestamp,
+    limit: usize,
+    ended: &mut Vec<MaskingSession>,
+) -> Result<()> {
+    for s in store.masking_sessions_due(now, limit)? {
+        expire(store, s, ended)?;
     }
-    Ok(n)
+    Ok(())
+}
+
+/// Closes the open sessions on `proxy`, a number the site no longer has for masking (into
+/// `ended`): their participants would otherwise keep sessions on a number that reaches no one.
+pub fn close_sessions_on(
+    store: &impl MaskingSessions,
+    proxy: &PhoneNumber,
+    now: Timestamp,
+    ended: &mut Vec<MaskingSession>,
+) -> Result<()> {
+    for mut s in store.open_masking_sessions_on(proxy)? {
+        if s.is_due(now) {
+            expire(store, s, ended)?;
+        } else if s.is_open() {
+            s.close(now, ClosedReason::NumberRemoved);
+            store.save_masking_session(&s)?;
+            ended.push(s);
+        }
+    }
+    Ok(())
 }

@@ -32,6 +32,8 @@ pub enum ClosedReason {
     Expired,
     /// The business closed it.
     Closed,
+    /// One of its proxy numbers left the site's masking numbers.
+    NumberRemoved,
 }
 
 impl ClosedReason {
@@ -39,6 +41,7 @@ impl ClosedReason {
         match self {
             ClosedReason::Expired => "expired",
             ClosedReason::Closed => "closed",
+            ClosedReason::NumberRemoved => "number_removed",
         }
     }
 }
@@ -140,7 +143,7 @@ impl MaskingSession {
 
     /// A call connected at `at`: the session stays open for its ttl from now.
     pub fn called(&mut self, call_sid: &str, at: Timestamp) {
-        self.last_call_at = Some(at);
+        self.last_call_at = Some(self.last_call_at.map_or(at, |l| l.max(at)));
         self.expires_at = self.expires_at.max(at.plus_secs(self.ttl_secs));
         if !self.calls.iter().any(|c| c == call_sid) {
             self.calls.push(call_sid.to_string());

@@ -260,6 +260,10 @@ pub struct NumberOwner {
     pub site: String,
     pub business_number: PhoneNumber,
     pub lease: Option<Lease>,
+    /// A masking number: its calls are between an order's parties, never the business's (the
+    /// call path must not fall back to dialling the business number with the caller's own).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub masking: bool,
 }
 
 const DEFAULT_LEASE_MINUTES: u32 = 15;
@@ -556,6 +560,18 @@ impl SiteConfig {
             setup.masking_ttl_minutes,
             setup.masking_closed.as_ref(),
         )?;
+        if let Some(f) = &masking.closed.forward_to {
+            let loops = pool.iter().any(|e| &e.number == f)
+                || overflow_number.as_ref() == Some(f)
+                || static_numbers.iter().any(|r| &r.number == f)
+                || extensions.numbers.iter().any(|e| &e.number == f);
+            if loops {
+                return Err(Error::invalid(format!(
+                    "masking_closed.forward_to {f} is one of the site's tracking numbers (the call would come back as a tracked call); use the business number or a contact centre's"
+                ))
+                .at("masking_closed.forward_to"));
+            }
+        }
         let owned: Vec<PhoneNumber> = pool
             .iter()
             .map(|e| e.number.clone())

@@ -321,6 +321,12 @@ impl crate::masking::MaskingSessions for MemoryStore {
     fn open_masking_sessions_of(&self, number: &PhoneNumber) -> Result<Vec<crate::masking::MaskingSession>> {
         self.masking.open_masking_sessions_of(number)
     }
+    fn open_masking_sessions_on(&self, proxy: &PhoneNumber) -> Result<Vec<crate::masking::MaskingSession>> {
+        self.masking.open_masking_sessions_on(proxy)
+    }
+    fn masking_proxies_used_by(&self, number: &PhoneNumber) -> Result<Vec<(PhoneNumber, Timestamp)>> {
+        self.masking.masking_proxies_used_by(number)
+    }
     fn masking_sessions(
         &self,
         filter: &crate::masking::SessionFilter,

@@ -13,19 +13,6 @@ pub fn parse_urlencoded(input: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Percent-encodes everything but unreserved characters (RFC 3986): a value safe in a URL
-/// query or an HTTP header whatever its script.
-pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(b)),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 /// Decodes `%XX` escapes and `+` as space; invalid UTF-8 becomes U+FFFD.
 pub fn percent_decode(s: &str) -> String {
     fn hex(c: u8) -> Option<u8> {

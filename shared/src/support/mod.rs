@@ -16,7 +16,7 @@ pub use csv::csv_cell;
 pub use entropy::Entropy;
 #[cfg(test)]
 pub use entropy::SeededEntropy;
-pub use form::{parse_urlencoded, percent_decode, percent_encode};
+pub use form::{parse_urlencoded, percent_decode};
 pub use ids::{check_call_id, valid_site_id, valid_visitor_id};
 pub use parse::{bearer_token, parse_json, parse_json_value, parse_time};
 pub(crate) use token::constant_time_eq;

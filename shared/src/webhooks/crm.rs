@@ -11,6 +11,8 @@ pub const CALL_ENDED: &str = "call.ended";
 /// The same for a masked call (between an order's parties on a masking number).
 pub const MASKED_CALL_STARTED: &str = "masked_call.started";
 pub const MASKED_CALL_ENDED: &str = "masked_call.ended";
+/// A masking session closed (by the business, expired, or its number removed).
+pub const MASKING_SESSION_CLOSED: &str = "masking_session.closed";
 
 /// Keep retrying until this long after the first attempt.
 pub const RETRY_WINDOW_SECS: i64 = 25 * 3600;

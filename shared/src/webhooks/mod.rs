@@ -7,7 +7,7 @@ mod signing;
 pub(crate) use crm::{checked_secret, checked_url};
 pub use crm::{
     Attempt, CrmWebhook, CrmWebhookSetup, Delivery, DeliveryState, CALL_ENDED, CALL_STARTED,
-    DEFAULT_RETRY_BASE_MS, DELIVERY_TIMEOUT_MS, MASKED_CALL_ENDED, MASKED_CALL_STARTED, MAX_RETRY_DELAY_MS,
-    RETRY_WINDOW_SECS,
+    DEFAULT_RETRY_BASE_MS, DELIVERY_TIMEOUT_MS, MASKED_CALL_ENDED, MASKED_CALL_STARTED,
+    MASKING_SESSION_CLOSED, MAX_RETRY_DELAY_MS, RETRY_WINDOW_SECS,
 };
 pub use signing::{verify_webhook, webhook_signature, webhook_signature_header};

@@ -196,6 +196,20 @@ pub struct SessionView {
     pub participants: Vec<ParticipantView>,
 }
 
+impl SessionView {
+    /// The session as of `now`: one whose time ran out is shown closed (expired, when it ran
+    /// out), even before the site's alarm has closed it.
+    pub fn at(s: &MaskingSession, now: Timestamp) -> SessionView {
+        let mut view = SessionView::from(s);
+        if s.is_due(now) {
+            view.state = SessionState::Closed.as_str().into();
+            view.closed_reason = Some(crate::masking::ClosedReason::Expired.as_str().into());
+            view.closed_at = Some(s.expires_at);
+        }
+        view
+    }
+}
+
 impl From<&MaskingSession> for SessionView {
     fn from(s: &MaskingSession) -> Self {
         SessionView {
@@ -221,6 +235,16 @@ impl From<&MaskingSession> for SessionView {
                 .collect(),
         }
     }
+}
+
+/// What a site's CRM receives when a masking session closes (`masking_session.closed`:
+/// closed by the business, expired, or its number removed — `session.closed_reason` says).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionPayload {
+    pub event: String,
+    pub site: String,
+    pub occurred_at: Timestamp,
+    pub session: SessionView,
 }
 
 /// `GET …/sessions/{id}`: the session and its calls (the latest 200, newest first).

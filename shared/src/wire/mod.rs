@@ -17,7 +17,7 @@ pub use errors::{ErrorBody, ErrorDetail};
 pub use lease::{LeaseBody, LeaseCommand, LeaseGrant, LeaseRef, Released, LIMITED_LEASE_ID};
 pub use masking::{
     check_session_id, ParticipantBody, ParticipantPatch, ParticipantView, SessionBody, SessionDetail,
-    SessionPatch, SessionQuery, SessionView, SessionsPage, MAX_SESSION_BODY,
+    SessionPatch, SessionPayload, SessionQuery, SessionView, SessionsPage, MAX_SESSION_BODY,
 };
 pub use reports::{
     parse_pool_days, ExtensionNumberState, LiveExtension, NumberState, PoolReport, ReportPage, ReportQuery,

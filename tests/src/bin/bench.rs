@@ -16,6 +16,10 @@
 //!   a new visitor's pool lease, and caller identification's gather callback with the CRM asked
 //!   (a local stand-in answering at once) against the same without a CRM: the CRM round trip's
 //!   cost on a call.
+//! - Number masking: masking sessions opened per second, and a masked call's voice webhook →
+//!   TwiML (the open session found by its pair, the other party dialled with their proxy as
+//!   caller ID) against the plain voice webhook above; and how many open sessions a pool of 10
+//!   masking numbers held.
 //! - The dashboard with 100,000 calls in the site's store, against a site with 300: time to
 //!   first render of the overview and the calls page in Chromium, and the latency of the
 //!   report, overview and calls endpoints.
@@ -232,6 +236,7 @@ async fn main() {
     })
     .await;
     let flows = call_flows(&edge, &client).await;
+    let masking = masking(&edge, &client).await;
     widget_speed(&edge);
     println!(
         "edge through wrangler dev ({CONCURRENCY} connections, {}s each; ratios to GET /v1/health)",
@@ -246,6 +251,8 @@ async fn main() {
         ("POST /v1/lease, extension", &flows.extension_lease),
         ("gather → TwiML, no CRM", &flows.gather_any),
         ("gather → TwiML, CRM asked", &flows.gather_crm),
+        ("POST masking session", &masking.create),
+        ("masked call → TwiML", &masking.call),
     ] {
         println!(
             "  {name:<26} {:>7.0} {:>7.2} {:>9.1} {:>7.2} {:>9.1} {:>7.2}",
@@ -268,6 +275,12 @@ async fn main() {
         flows.gather_crm.p50_ms - flows.gather_any.p50_ms,
         flows.gather_crm.p99_ms - flows.gather_any.p99_ms,
         flows.gather_crm.per_sec / flows.gather_any.per_sec.max(1.0)
+    );
+    println!(
+        "  a masked call against a tracked call's voice webhook: {:.2}x the throughput, {:.2}x the p50, {:.2}x the p99",
+        masking.call.per_sec / voice.per_sec.max(1.0),
+        masking.call.p50_ms / voice.p50_ms,
+        masking.call.p99_ms / voice.p99_ms
     );
     burst(&edge).await;
     drop(edge);
@@ -378,6 +391,108 @@ async fn call_flows(edge: &Edge, client: &reqwest::Client) -> Flows {
     let gather_any = gathers.pop().expect("two runs");
     println!("call flows: {asked} CRM requests answered during the identification run");
     Flows { extension_lease, gather_any, gather_crm }
+}
+
+/// The masking figures (see the module's doc).
+struct Masking {
+    create: Load,
+    call: Load,
+}
+
+/// POSTs a masking session for `site` (the bench token): whether it was opened (201).
+fn open_session(
+    client: &reqwest::Client,
+    url: &str,
+    order: String,
+    customer: String,
+    courier: String,
+) -> impl std::future::Future<Output = bool> + Send {
+    let body = serde_json::json!({"order_id": order, "participants": [
+        {"number": customer, "role": "customer"}, {"number": courier, "role": "courier"}]});
+    let req = client.post(url).bearer_auth("bench-token-0123456789").json(&body);
+    async move { req.send().await.is_ok_and(|r| r.status().as_u16() == 201) }
+}
+
+async fn masking(edge: &Edge, client: &reqwest::Client) -> Masking {
+    let numbers: Vec<String> = (0..10).map(|i| format!("+1555{:07}", 3_100_000 + i)).collect();
+    let setup = |numbers: &[String]| {
+        serde_json::json!({"business_number": "+15553100999", "pool": [], "masking_numbers": numbers,
+            "api_token": "bench-token-0123456789", "twilio_auth_token": "benchtwiliotoken0"})
+    };
+    let resp = edge.client_with(client).put_site("bench-mask", &setup(&numbers)).await;
+    assert!(resp.status().is_success(), "bench-mask: {}", resp.text().await.unwrap_or_default());
+    let sessions = edge.url("/v1/sites/bench-mask/masking/sessions");
+    // Each customer-courier pair its own: no session is refused, the path is measured.
+    let create = load({
+        let (client, url) = (client.clone(), sessions.clone());
+        move |worker: usize, n: usize| {
+            let (c, k) = (6_000_000 + worker * 10_000 + n, 7_000_000 + worker * 10_000 + n);
+            open_session(
+                &client,
+                &url,
+                format!("O-{worker}-{n}"),
+                format!("+1555{c:07}"),
+                format!("+1555{k:07}"),
+            )
+        }
+    })
+    .await;
+    // Sessions to call through: every customer's proxy is the first number (the closest, and
+    // none of them has another session).
+    for worker in 0..CONCURRENCY {
+        for i in 0..10 {
+            let (c, k) = (4_000_000 + worker * 100 + i, 5_000_000 + worker * 100 + i);
+            let opened = open_session(
+                client,
+                &sessions,
+                format!("CALL-{worker}-{i}"),
+                format!("+1555{c:07}"),
+                format!("+1555{k:07}"),
+            )
+            .await;
+            assert!(opened, "a session to call through");
+        }
+    }
+    let voice_url = edge.url("/v1/telephony/twilio/voice");
+    let proxy = numbers[0].clone();
+    let call = load({
+        let (client, url) = (client.clone(), voice_url.clone());
+        move |worker: usize, n: usize| {
+            let params: Vec<(String, String)> = vec![
+                ("CallSid".into(), format!("CM{worker:04}{n:028}")),
+                ("From".into(), format!("+1555{:07}", 4_000_000 + worker * 100 + n % 10)),
+                ("To".into(), proxy.clone()),
+                ("CallStatus".into(), "ringing".into()),
+            ];
+            dials(client.clone(), url.clone(), params)
+        }
+    })
+    .await;
+    // How many open sessions 10 numbers hold: couriers (20 of them, each with new customers)
+    // take sessions until refused.
+    let resp = edge.client_with(client).put_site("bench-held", &setup(&numbers)).await;
+    assert!(resp.status().is_success());
+    let held_url = edge.url("/v1/sites/bench-held/masking/sessions");
+    let (mut held, mut refused) = (0, 0);
+    for courier in 0..20 {
+        for order in 0..12 {
+            let customer = format!("+1555{:07}", 8_000_000 + courier * 100 + order);
+            let k = format!("+1555{:07}", 8_500_000 + courier);
+            if open_session(client, &held_url, format!("H-{courier}-{order}"), customer, k).await {
+                held += 1;
+            } else {
+                refused += 1;
+            }
+        }
+    }
+    println!(
+        "masking: {} sessions opened in the {}s run (each pair its own); a pool of 10 numbers held \
+         {held} open sessions for 20 couriers with 12 orders each ({} per courier), {refused} refused with 409",
+        (create.per_sec * WINDOW.as_secs_f64()).round(),
+        WINDOW.as_secs(),
+        held / 20
+    );
+    Masking { create, call }
 }
 
 /// The concurrency suite's heavier variant: 1,000 lease requests at once on a 50-number pool
