@@ -12,7 +12,7 @@ mod schema;
 mod store;
 mod stub;
 
-pub use command::{Command, DialedLookup, TwimlAnswer};
+pub use command::{Command, TwimlAnswer};
 pub use stub::SiteStub;
 
 use crate::clock::EdgeClock;

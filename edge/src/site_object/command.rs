@@ -5,7 +5,7 @@
 use crate::error::storage;
 use serde::{Deserialize, Serialize};
 use shared::twilio::TwilioRequest;
-use shared::wire::{IdentificationTestBody, LeaseCommand, LeaseRef, LookupSteps, NumberEntry, SessionPatch};
+use shared::wire::{DialedLookup, IdentificationTestBody, LeaseCommand, LeaseRef, NumberEntry, SessionPatch};
 use shared::{CallEvent, Error, PhoneNumber, SiteSetup};
 use worker::Request;
 
@@ -112,20 +112,6 @@ impl Command {
         let bytes = req.bytes().await.map_err(storage)?;
         serde_json::from_slice(&bytes).map_err(|e| Error::invalid(format!("body: {e}")))
     }
-}
-
-/// A dialed-number lookup (`GET /v1/route`), as the object receives it.
-#[derive(Serialize, Deserialize)]
-pub struct DialedLookup {
-    pub call_id: String,
-    pub from: String,
-    pub dialed: PhoneNumber,
-    /// What the provider collected from the caller: an extension, a customer number.
-    #[serde(default)]
-    pub steps: LookupSteps,
-    /// The client reads the JSON answer (with a masking number's caller ID), not plain text.
-    #[serde(default)]
-    pub json: bool,
 }
 
 /// The object's answer to a [`Command::Twilio`].

@@ -64,17 +64,7 @@ impl SiteObject {
                 json(&CallView::from(&call?))
             }
             Command::LookupDialed(lookup) => {
-                let answer = ledger
-                    .lookup_dialed(
-                        token,
-                        &lookup.call_id,
-                        &lookup.from,
-                        &lookup.dialed,
-                        &lookup.steps,
-                        lookup.json,
-                        &EdgeCrm,
-                    )
-                    .await;
+                let answer = ledger.lookup_dialed(token, &lookup, &EdgeCrm).await;
                 self.schedule_deliveries(ledger).await;
                 json(&answer?)
             }

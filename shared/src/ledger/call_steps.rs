@@ -20,7 +20,7 @@ use crate::providers::twilio::{
 use crate::site::{CallerIdentification, Destination, SiteConfig};
 use crate::store::SiteStore;
 use crate::support::{Clock, Entropy};
-use crate::wire::{IdentificationTest, LookupAnswer, LookupSteps};
+use crate::wire::{DialedLookup, IdentificationTest, LookupAnswer};
 use phone::PhoneNumber;
 
 /// A caller is asked for their extension this many times before the call goes on without it.
@@ -284,13 +284,11 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
     pub async fn lookup_dialed(
         &self,
         token: Option<&str>,
-        call_id: &str,
-        from: &str,
-        dialed: &PhoneNumber,
-        steps: &LookupSteps,
-        json: bool,
+        lookup: &DialedLookup,
         crm: &impl CrmClient,
     ) -> Result<LookupAnswer> {
+        let DialedLookup { call_id, from, dialed, steps, json } = lookup;
+        let (call_id, from, json) = (call_id.as_str(), from.as_str(), *json);
         let config = self.authorized_config(token).await?;
         if config.masking.is_masking_number(dialed) && !json {
             return Err(Error::invalid(format!(
@@ -469,6 +467,7 @@ mod tests {
     use crate::support::FixedClock;
     use crate::webhooks::{CrmWebhookSetup, CALL_STARTED};
     use crate::wire::LeaseGrant;
+    use crate::wire::LookupSteps;
 
     const TOKEN: &str = "twiliotoken123";
     const POOL: &str = "+15550100201";
@@ -797,16 +796,14 @@ mod tests {
         // The same through GET /v1/route.
         let token = Some("demo-token-0123456789");
         let steps = LookupSteps { extension: Some(ext.clone()), customer_id: Some("123456".into()) };
-        let answer = run(ledger.lookup_dialed(
-            token,
-            "vox-1",
-            "+15550008888",
-            &PhoneNumber::parse(EXT).unwrap(),
-            &steps,
-            false,
-            &NO_CRM,
-        ))
-        .unwrap();
+        let lookup = |call_id: &str, steps: &LookupSteps| DialedLookup {
+            call_id: call_id.into(),
+            from: "+15550008888".into(),
+            dialed: PhoneNumber::parse(EXT).unwrap(),
+            steps: steps.clone(),
+            json: false,
+        };
+        let answer = run(ledger.lookup_dialed(token, &lookup("vox-1", &steps), &NO_CRM)).unwrap();
         assert_eq!(answer.forward_to.as_deref(), Some("+15550100500"));
         let call = run(store.find_call("vox-1")).unwrap().unwrap();
         assert_eq!(
@@ -814,16 +811,7 @@ mod tests {
             (Some(ext.as_str()), Some("visitor-b".into()))
         );
         let unknown = LookupSteps { extension: Some("5".into()), customer_id: None };
-        run(ledger.lookup_dialed(
-            token,
-            "vox-2",
-            "+15550008888",
-            &PhoneNumber::parse(EXT).unwrap(),
-            &unknown,
-            false,
-            &NO_CRM,
-        ))
-        .unwrap();
+        run(ledger.lookup_dialed(token, &lookup("vox-2", &unknown), &NO_CRM)).unwrap();
         assert_eq!(
             run(store.find_call("vox-2")).unwrap().unwrap().unattributed_reason,
             Some(UnattributedReason::ExtensionUnknown)

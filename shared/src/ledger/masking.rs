@@ -442,14 +442,17 @@ mod tests {
         );
         assert!(twiml.contains(">+15550100555</Number>") && !twiml.contains(COURIER));
         // The neutral lookup answers the same way.
-        let steps = crate::wire::LookupSteps::default();
         let proxy = PhoneNumber::parse(&cp).unwrap();
-        let answer =
-            run(ledger.lookup_dialed(Some(TOKEN), "route-1", CUSTOMER, &proxy, &steps, true, &NO_CRM))
-                .unwrap();
+        let lookup = |call_id: &str, json: bool| crate::wire::DialedLookup {
+            call_id: call_id.into(),
+            from: CUSTOMER.into(),
+            dialed: proxy.clone(),
+            steps: crate::wire::LookupSteps::default(),
+            json,
+        };
+        let answer = run(ledger.lookup_dialed(Some(TOKEN), &lookup("route-1", true), &NO_CRM)).unwrap();
         assert_eq!(answer.forward_to.as_deref(), Some("+15550100555"));
-        let plain =
-            run(ledger.lookup_dialed(Some(TOKEN), "route-2", CUSTOMER, &proxy, &steps, false, &NO_CRM));
+        let plain = run(ledger.lookup_dialed(Some(TOKEN), &lookup("route-2", false), &NO_CRM));
         assert_eq!(plain.unwrap_err().http_status(), 400, "a plain answer would unmask the caller");
         assert!(run(store.find_call("route-2")).unwrap().is_none(), "nothing recorded");
         assert!(answer.say.is_some() && answer.caller_id.is_none());

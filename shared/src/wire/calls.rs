@@ -329,6 +329,20 @@ pub struct LookupAnswer {
     pub say: Option<String>,
 }
 
+/// A dialed-number lookup (`GET /v1/route`) as the site's writer receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DialedLookup {
+    pub call_id: String,
+    pub from: String,
+    pub dialed: PhoneNumber,
+    /// What the provider collected from the caller: an extension, a customer number.
+    #[serde(default)]
+    pub steps: LookupSteps,
+    /// The client reads the JSON answer (with a masking number's caller ID), not plain text.
+    #[serde(default)]
+    pub json: bool,
+}
+
 /// What a dialed-number lookup (`GET /v1/route?…&ext=042&customer_id=123456`) brings besides
 /// the number: what the provider collected from the caller.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

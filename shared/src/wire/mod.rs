@@ -10,8 +10,8 @@ mod reports;
 mod sites;
 
 pub use calls::{
-    calls_csv, CallDetail, CallEventBody, CallView, CallsPage, CrmPayload, DeliveryView, LookupAnswer,
-    LookupSteps,
+    calls_csv, CallDetail, CallEventBody, CallView, CallsPage, CrmPayload, DeliveryView, DialedLookup,
+    LookupAnswer, LookupSteps,
 };
 pub use errors::{ErrorBody, ErrorDetail};
 pub use lease::{LeaseBody, LeaseCommand, LeaseGrant, LeaseRef, Released, LIMITED_LEASE_ID};
