@@ -470,8 +470,12 @@ async fn masking(edge: &Edge, client: &reqwest::Client) -> Masking {
     .await;
     // How many open sessions 10 numbers hold: couriers (20 of them, each with new customers)
     // take sessions until refused.
-    let resp = edge.client_with(client).put_site("bench-held", &setup(&numbers)).await;
-    assert!(resp.status().is_success());
+    // (Another site: its own 10 numbers.)
+    let held_numbers: Vec<String> = (0..10).map(|i| format!("+1555{:07}", 3_200_000 + i)).collect();
+    let mut held_site = setup(&held_numbers);
+    held_site["business_number"] = serde_json::json!("+15553200999");
+    let resp = edge.client_with(client).put_site("bench-held", &held_site).await;
+    assert!(resp.status().is_success(), "bench-held: {}", resp.text().await.unwrap_or_default());
     let held_url = edge.url("/v1/sites/bench-held/masking/sessions");
     let (mut held, mut refused) = (0, 0);
     for courier in 0..20 {
@@ -634,8 +638,9 @@ async fn dashboard_speed() {
     let mut small = edge.demo_setup();
     small["name"] = serde_json::json!("Small site");
     // Numbers belong to one site: the small one has its own.
-    small["business_number"] = serde_json::json!("+1 555 010 0700");
-    small["pool"] = serde_json::json!(["+1 555 010 0701", "+1 555 010 0702", "+1 555 010 0703"]);
+    small["business_number"] = serde_json::json!("+1 555 010 0710");
+    small["pool"] = serde_json::json!(["+1 555 010 0711", "+1 555 010 0712", "+1 555 010 0713"]);
+    small["masking_numbers"] = serde_json::json!([]);
     assert_eq!(edge.put_site("small", &small).await.status(), 200);
     seed(&edge, "small", 300);
     let import = seed(&edge, "demo", 100_000);
