@@ -35,6 +35,18 @@ async fn masking(
     (status, replayed, resp.json().await.unwrap_or(Value::Null))
 }
 
+/// `GET /v1/route` for a call from `from` to `dialed`, asking for JSON or plain text.
+async fn route(edge: &Edge, dialed: &str, call_id: &str, from: &str, json: bool) -> reqwest::Response {
+    let enc = |n: &str| n.replace('+', "%2B");
+    let url =
+        edge.url(&format!("/v1/route?dialed_number={}&call_id={call_id}&from={}", enc(dialed), enc(from)));
+    let mut req = edge.http().get(url).bearer_auth(&edge.demo_token);
+    if json {
+        req = req.header("accept", "application/json");
+    }
+    req.send().await.expect("a route lookup")
+}
+
 fn session(order: &str, customer: &str, courier: &str) -> Value {
     json!({"order_id": order, "ttl_minutes": 120, "participants": [
         {"number": customer, "name": "Ann Lee", "role": "customer"},
@@ -219,18 +231,7 @@ async fn two_customers_sharing_a_proxy_each_reach_their_own_courier() {
     let (_, back) = twilio_voice(&edge, "CA0000000000000000000000000000mb03", k1, &k1b).await;
     assert!(back.contains(">+15557310003</Number>"), "{back}");
     // The neutral lookup connects the same way, with the caller ID to show.
-    let resp = edge
-        .http()
-        .get(edge.url(&format!(
-            "/v1/route?dialed_number={}&call_id=route-mb-1&from={}",
-            p1.replace('+', "%2B"),
-            c1.replace('+', "%2B")
-        )))
-        .bearer_auth(&edge.demo_token)
-        .header("accept", "application/json")
-        .send()
-        .await
-        .unwrap();
+    let resp = route(&edge, &p1, "route-mb-1", c1, true).await;
     let answer: Value = resp.json().await.unwrap();
     assert_eq!(
         (answer["forward_to"].as_str(), answer["caller_id"].as_str()),
@@ -239,17 +240,7 @@ async fn two_customers_sharing_a_proxy_each_reach_their_own_courier() {
     );
     // As plain text (the default) the answer would be a number to dial with the caller's own
     // caller ID: refused, nothing recorded.
-    let plain = edge
-        .http()
-        .get(edge.url(&format!(
-            "/v1/route?dialed_number={}&call_id=route-mb-2&from={}",
-            p2.replace('+', "%2B"),
-            c2.replace('+', "%2B")
-        )))
-        .bearer_auth(&edge.demo_token)
-        .send()
-        .await
-        .unwrap();
+    let plain = route(&edge, &p2, "route-mb-2", c2, false).await;
     assert_eq!(plain.status(), 400);
     assert!(plain.text().await.unwrap().contains("Accept: application/json"));
     assert_eq!(edge.call_detail("demo", &edge.demo_token, "route-mb-2").await.status(), 404);

@@ -9,8 +9,8 @@
 
 use crate::calls::{CallRecord, CallStatus};
 use crate::error::{Error, Result};
-use crate::support::parse_time;
 use crate::support::Timestamp;
+use crate::support::{count_param, parse_time};
 use crate::traffic::Channel;
 
 /// Default and largest page sizes.
@@ -242,16 +242,7 @@ impl CallQuery {
             Some("asc") => false,
             Some(_) => return Err(Error::invalid("order must be asc or desc")),
         };
-        let number = |name: &str, default: u32, max: u32| -> Result<u32> {
-            match get(name) {
-                None => Ok(default),
-                Some(v) => v
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|n| (1..=max).contains(n))
-                    .ok_or_else(|| Error::invalid(format!("{name} must be a number from 1 to {max}"))),
-            }
-        };
+        let number = |name: &str, default: u32, max: u32| count_param(get(name), name, default, max);
         Ok(CallQuery {
             from,
             to,

@@ -27,6 +27,19 @@ fn shape_error<E: core::fmt::Display>(e: &serde_path_to_error::Error<E>, what: &
     }
 }
 
+/// A paging parameter (`page`, `per_page`): `default` when absent, else a number from 1 to
+/// `max`, or an error naming it.
+pub fn count_param(raw: Option<&str>, name: &str, default: u32, max: u32) -> Result<u32> {
+    match raw {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| Error::invalid(format!("{name} must be a number from 1 to {max}"))),
+    }
+}
+
 /// The token of an `Authorization: Bearer <token>` header (the scheme is case-insensitive);
 /// `None` when the header is missing, of another scheme, or empty.
 pub fn bearer_token(header: Option<&str>) -> Option<&str> {

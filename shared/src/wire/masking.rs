@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::masking::{check_name, check_order_id, check_role, MaskingSession, NewParticipant, NewSession};
 use crate::masking::{SessionFilter, SessionState};
 use crate::site::{masking_ttl_secs, SiteConfig};
-use crate::support::{parse_json, Timestamp};
+use crate::support::{count_param, parse_json, Timestamp};
 use phone::PhoneNumber;
 use serde::{Deserialize, Serialize};
 
@@ -286,16 +286,7 @@ impl SessionQuery {
             }
         };
         let order_id = get("order_id").filter(|o| !o.is_empty()).map(check_order_id).transpose()?;
-        let number = |name: &str, default: u32, max: u32| -> Result<u32> {
-            match get(name) {
-                None => Ok(default),
-                Some(v) => v
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|n| (1..=max).contains(n))
-                    .ok_or_else(|| Error::invalid(format!("{name} must be a number from 1 to {max}"))),
-            }
-        };
+        let number = |name: &str, default: u32, max: u32| count_param(get(name), name, default, max);
         Ok(SessionQuery {
             filter: SessionFilter { state, order_id },
             page: number("page", 1, 1_000_000)?,
