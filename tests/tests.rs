@@ -12,6 +12,7 @@ mod dashboard;
 mod end_to_end;
 mod faults;
 mod lease_api;
+mod live;
 mod masking;
 mod origins;
 mod routing;

@@ -29,6 +29,9 @@ pub enum EdgeError {
     /// An answer the site's object made (its own refusal), sent on as it is.
     #[error("the site's object answered {}", .0.status_code())]
     Relayed(Response),
+    /// A WebSocket endpoint asked without `Upgrade: websocket`: 426 `upgrade_required`.
+    #[error("this endpoint is a WebSocket: connect with Upgrade: websocket")]
+    UpgradeRequired,
 }
 
 /// A JSON (de)serialisation failure is the platform's, as `worker::Error` has always had it.
@@ -85,6 +88,18 @@ impl EdgeError {
             // As a storage failure, so the caller sees the same `internal` answer.
             EdgeError::Platform(e) => EdgeError::Core(storage(e)).answer(Dialect::Json),
             EdgeError::NoEndpoint => not_found(),
+            EdgeError::UpgradeRequired => {
+                let body = ErrorBody {
+                    error: ErrorDetail {
+                        code: "upgrade_required".into(),
+                        message: "this endpoint is a WebSocket: connect with Upgrade: websocket".into(),
+                        field: None,
+                    },
+                };
+                let mut resp = render(Dialect::Json, 426, &body)?;
+                resp.headers_mut().set("upgrade", "websocket")?;
+                Ok(resp)
+            }
             EdgeError::Relayed(resp) => Ok(resp),
         }
     }

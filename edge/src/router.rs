@@ -3,7 +3,7 @@
 
 use crate::error::{Dialect, EdgeError};
 use crate::http::preflight;
-use crate::routes::{admin, calls, lease, masking, settings, sites, telephony};
+use crate::routes::{admin, calls, lease, live, masking, settings, sites, telephony};
 use std::future::Future;
 use worker::{Env, Request, Response, Result, Router};
 
@@ -25,7 +25,10 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         .post_async("/v1/sites/:site/calls/events", |req, ctx| json(telephony::call_events(req, ctx)))
         .get_async("/v1/sites/:site/calls", |req, ctx| json(calls::list(req, ctx)))
         .post_async("/v1/sites/:site/calls/import", |req, ctx| json(calls::import(req, ctx)))
+        .get_async("/v1/sites/:site/calls/live", |req, ctx| json(live::calls(req, ctx)))
         .get_async("/v1/sites/:site/calls/:call_sid", |req, ctx| json(calls::detail(req, ctx)))
+        .post_async("/v1/sites/:site/live/ticket", |req, ctx| json(live::ticket(req, ctx)))
+        .get_async("/v1/sites/:site/live", |req, ctx| json(live::stream(req, ctx)))
         .get_async("/v1/sites/:site/overview", |req, ctx| json(calls::overview(req, ctx)))
         .get_async("/v1/sites/:site/report", |req, ctx| json(calls::report(req, ctx)))
         .get_async("/v1/sites/:site/pool", |req, ctx| json(calls::pool(req, ctx)))

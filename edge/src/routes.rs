@@ -4,6 +4,7 @@
 pub(crate) mod admin;
 pub(crate) mod calls;
 pub(crate) mod lease;
+pub(crate) mod live;
 pub(crate) mod masking;
 pub(crate) mod settings;
 pub(crate) mod sites;

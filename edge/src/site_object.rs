@@ -7,6 +7,8 @@
 mod command;
 mod deliveries;
 mod dispatch;
+mod live;
+mod live_store;
 mod masking_store;
 mod schema;
 mod store;
@@ -18,7 +20,9 @@ pub use stub::SiteStub;
 use crate::clock::EdgeClock;
 use crate::kv_mirror::KvMirror;
 use store::{Memory, ObjectStore};
-use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
+use worker::{
+    durable_object, DurableObject, Env, Request, Response, Result, State, WebSocket, WebSocketIncomingMessage,
+};
 
 #[durable_object]
 pub struct SiteObject {
@@ -50,11 +54,32 @@ impl DurableObject for SiteObject {
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
+        if req.path() == "/live" {
+            return self.live_upgrade(req).await;
+        }
         self.dispatch(req).await
     }
 
     /// Delivers due CRM webhooks, then sets the alarm for the next one.
     async fn alarm(&self) -> Result<Response> {
         self.deliver_due().await
+    }
+
+    async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
+        self.live_message(ws, message).await
+    }
+
+    /// A client left: the closing handshake is completed; nothing else is kept per socket.
+    async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _clean: bool) -> Result<()> {
+        // 1005/1006 are not codes a close frame may carry: answer those with a normal close.
+        let code =
+            u16::try_from(code).ok().filter(|c| (1000..=4999).contains(c) && ![1005, 1006, 1015].contains(c));
+        let _ = ws.close(Some(code.unwrap_or(1000)), Some("bye"));
+        Ok(())
+    }
+
+    async fn websocket_error(&self, _ws: WebSocket, error: worker::Error) -> Result<()> {
+        worker::console_warn!("a live socket failed: {error}");
+        Ok(())
     }
 }

@@ -8,12 +8,14 @@
 //!   [`Edge`] or an [`EdgeClient`] over a client of the suite's own).
 //! - `twilio`: Twilio's webhooks, signed as Twilio signs them.
 //! - `browser`: Chromium through ChromeDriver ([`Browser`]) or Playwright ([`check_page`]).
+//! - `live`: the live stream as a dashboard opens it (a ticket, then a WebSocket).
 //! - `servers`: stand-ins: a customer's site, a CRM, a broken edge.
 //! - `wait`: polling for what happens a little later.
 
 mod browser;
 mod client;
 mod edge;
+mod live;
 mod process;
 mod servers;
 mod twilio;
@@ -22,6 +24,7 @@ mod wait;
 pub use browser::{check_page, Browser};
 pub use client::{demo_call_detail, demo_call_event, demo_calls, Answer, EdgeApi, EdgeClient, LeasePost};
 pub use edge::Edge;
+pub use live::{live_ticket, live_url, LiveSocket};
 pub use process::{free_port, root, stop_all, stop_servers_on_panic};
 pub use servers::{
     page_with_widget, BrokenEdge, Failure, HostSite, IdentifyingCrm, ReceivedHook, WebhookReceiver,

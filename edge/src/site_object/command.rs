@@ -71,6 +71,10 @@ pub enum Command {
         patch: SessionPatch,
     },
     CloseMaskingSession(String),
+    /// A single-use ticket to open the live stream.
+    LiveTicket,
+    /// Calls ringing or talking now.
+    LiveCalls,
 }
 
 impl Command {
@@ -104,6 +108,8 @@ impl Command {
             Command::MaskingSession(_) => "/masking/session",
             Command::PatchMaskingSession { .. } => "/masking/patch",
             Command::CloseMaskingSession(_) => "/masking/close",
+            Command::LiveTicket => "/live/ticket",
+            Command::LiveCalls => "/calls/live",
         }
     }
 

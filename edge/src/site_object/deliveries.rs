@@ -61,6 +61,7 @@ impl SiteObject {
             }
         }
         self.schedule_deliveries(&ledger).await;
+        self.broadcast(&store);
         Response::ok("delivered")
     }
 

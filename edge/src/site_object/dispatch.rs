@@ -22,6 +22,8 @@ impl SiteObject {
         let authorization = req.headers().get("authorization")?;
         let token = shared::bearer_token(authorization.as_deref());
         let answer = async { self.run(&ledger, &site, token, Command::read(&mut req).await?).await }.await;
+        // Whatever the answer, the live events the request kept go to the connected sockets.
+        self.broadcast(&store);
         match answer {
             Ok(resp) => Ok(resp),
             Err(EdgeError::Platform(e)) => Err(e),
@@ -124,6 +126,8 @@ impl SiteObject {
                 json(&changed?)
             }
             Command::CloseMaskingSession(id) => json(&ledger.close_masking_session(token, &id).await?),
+            Command::LiveTicket => json(&ledger.live_ticket(token).await?),
+            Command::LiveCalls => json(&ledger.live_calls(token).await?),
         }
     }
 

@@ -50,6 +50,10 @@ const SCHEMA: &[&str] = &[
     "CREATE UNIQUE INDEX IF NOT EXISTS masking_open_pairs ON masking_pairs (caller, proxy) WHERE open = 1",
     "CREATE INDEX IF NOT EXISTS masking_pairs_by_pair ON masking_pairs (caller, proxy, created_at)",
     "CREATE INDEX IF NOT EXISTS masking_pairs_by_proxy ON masking_pairs (proxy) WHERE open = 1",
+    // The live stream: events kept for clients that reconnect, and the tickets that open it.
+    "CREATE TABLE IF NOT EXISTS live_events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, json TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS live_events_by_time ON live_events (at)",
+    "CREATE TABLE IF NOT EXISTS live_tickets (hash TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)",
 ];
 
 /// The call columns added after the first release, with their types: a database created

@@ -29,6 +29,8 @@ pub(super) struct ObjectStore {
 pub(super) struct Memory {
     state: std::cell::RefCell<Option<SiteState>>,
     schema_ready: std::cell::Cell<bool>,
+    /// Live events kept during the request, to send to the connected sockets after it.
+    outbox: std::cell::RefCell<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -364,6 +366,34 @@ impl CallStore for ObjectStore {
         }
         Ok(self.rows("SELECT json FROM calls WHERE call_sid = ?", vec![call_sid.into()])?.pop())
     }
+    async fn caller_history(
+        &self,
+        from: &str,
+        before: Timestamp,
+    ) -> shared::Result<(u64, Option<Timestamp>)> {
+        #[derive(Deserialize)]
+        struct History {
+            n: i64,
+            last: Option<i64>,
+        }
+        if !self.tables_ready()? {
+            return Ok((0, None));
+        }
+        let rows: Vec<History> = self
+            .sql
+            .exec(
+                "SELECT count(*) AS n, max(started_at) AS last FROM calls \
+                 WHERE json_extract(json, '$.from') = ? AND masked = 0 AND started_at < ?",
+                vec![from.into(), int(before.millis())?],
+            )
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        let row = rows.first();
+        Ok((
+            row.map_or(0, |r| u64::try_from(r.n).unwrap_or(0)),
+            row.and_then(|r| r.last).map(Timestamp::from_millis),
+        ))
+    }
     async fn first_call_from(&self, from: &str) -> shared::Result<Option<CallRecord>> {
         if !self.has_tables()? {
             return Ok(None);
@@ -604,6 +634,15 @@ impl ObjectStore {
     /// that never stored anything has none, and a read must not create them) and are up to
     /// date. Checked once per object, not on every read: an extension lease reads the table a
     /// dozen times.
+    pub(super) fn outbox_push(&self, event: String) {
+        self.memory.outbox.borrow_mut().push(event);
+    }
+
+    /// The live events kept since the last call, to send.
+    pub(super) fn outbox_take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.memory.outbox.borrow_mut())
+    }
+
     pub(super) fn memory_schema_ready(&self) -> bool {
         self.memory.schema_ready.get()
     }

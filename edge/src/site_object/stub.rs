@@ -15,6 +15,20 @@ impl SiteStub {
         Ok(SiteStub { stub, site: site.to_string() })
     }
 
+    /// Hands a WebSocket upgrade (`GET /v1/sites/{site}/live?…`) to the object as `/live` with
+    /// the same query: the object takes the ticket and accepts the socket (the 101 and its
+    /// socket are returned as they are).
+    pub async fn upgrade(&self, query: &str) -> Result<Response> {
+        let mut init = RequestInit::new();
+        init.with_method(Method::Get);
+        let headers = worker::Headers::new();
+        headers.set(SITE_HEADER, &self.site)?;
+        headers.set("upgrade", "websocket")?;
+        init.with_headers(headers);
+        let req = Request::new_with_init(&format!("https://site/live?{query}"), &init)?;
+        self.stub.fetch_with_request(req).await
+    }
+
     /// Sends `command` (with the caller's `Authorization`, for the commands that check a
     /// token) and returns the object's answer as a fresh (mutable) response.
     pub async fn send(&self, command: &Command, authorization: Option<&str>) -> Result<Response> {

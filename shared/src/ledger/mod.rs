@@ -6,12 +6,14 @@ mod call_steps;
 mod calls;
 mod deliveries;
 mod lease;
+mod live;
 mod masking;
 mod reports;
 mod telephony;
 
 pub use call_steps::EXTENSION_ATTEMPTS;
 pub use deliveries::DELIVERY_BATCH;
+pub use live::Resumed;
 pub use telephony::MAX_EVENTS_PER_CALL;
 
 use crate::error::{Error, Result};

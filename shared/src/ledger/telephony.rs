@@ -81,6 +81,7 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
             None => self.new_call(&first).await?,
         };
         let was_final = record.status.is_some_and(|s| s.is_final());
+        let live_before = if created { None } else { super::live::LiveBefore::of(Some(&record)) };
         let mut changed = created;
         for event in events {
             let full = record.events.len() >= MAX_EVENTS_PER_CALL;
@@ -128,6 +129,7 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         apply(&mut record, &progress, &config.keywords);
         if changed {
             self.store.save_call(&record).await?;
+            self.publish_live(config, live_before.as_ref(), &record).await?;
         }
         if let Some(hook) = &config.crm_webhook {
             let now = self.clock.now();

@@ -35,6 +35,9 @@ pub struct MemoryStore {
     pub(crate) masking: crate::masking::MaskingBook,
     /// Calls waiting at a step: when held, when due.
     pub(crate) held: RefCell<BTreeMap<String, (Timestamp, Timestamp)>>,
+    /// The live stream's kept events (and the last seq), and its tickets.
+    pub(crate) live: RefCell<(Vec<crate::wire::LiveEvent>, u64)>,
+    pub(crate) tickets: RefCell<BTreeMap<String, Timestamp>>,
 }
 
 impl crate::pool::ExtensionLeases for MemoryStore {
@@ -235,6 +238,16 @@ impl CallStore for MemoryStore {
         Ok(self.calls.borrow().iter().find(|c| c.call_sid == call_sid).cloned())
     }
 
+    async fn caller_history(&self, from: &str, before: Timestamp) -> Result<(u64, Option<Timestamp>)> {
+        let calls = self.calls.borrow();
+        let earlier: Vec<Timestamp> = calls
+            .iter()
+            .filter(|c| c.from == from && c.masking.is_none() && c.started_at < before)
+            .map(|c| c.started_at)
+            .collect();
+        Ok((earlier.len() as u64, earlier.into_iter().max()))
+    }
+
     async fn first_call_from(&self, from: &str) -> Result<Option<CallRecord>> {
         Ok(self
             .calls
@@ -344,5 +357,36 @@ impl crate::masking::MaskingSessions for MemoryStore {
     }
     fn next_masking_expiry(&self) -> Result<Option<Timestamp>> {
         self.masking.next_masking_expiry()
+    }
+}
+
+impl super::LiveFeed for MemoryStore {
+    fn next_live_seq(&self) -> Result<u64> {
+        Ok(self.live.borrow().1 + 1)
+    }
+    fn keep_live_event(&self, event: &crate::wire::LiveEvent) -> Result<()> {
+        let mut live = self.live.borrow_mut();
+        live.1 = live.1.max(event.seq);
+        let last = live.1;
+        live.0.push(event.clone());
+        let horizon = event.at.plus_secs(-crate::wire::LIVE_KEEP_SECS);
+        live.0.retain(|e| e.seq + crate::wire::LIVE_KEEP_EVENTS > last && e.at >= horizon);
+        Ok(())
+    }
+    fn live_events_after(&self, seq: u64, limit: usize) -> Result<Vec<crate::wire::LiveEvent>> {
+        Ok(self.live.borrow().0.iter().filter(|e| e.seq > seq).take(limit).cloned().collect())
+    }
+    fn oldest_live_seq(&self) -> Result<Option<u64>> {
+        Ok(self.live.borrow().0.first().map(|e| e.seq))
+    }
+    fn save_live_ticket(&self, hash: &str, expires_at: Timestamp) -> Result<()> {
+        self.tickets.borrow_mut().insert(hash.to_string(), expires_at);
+        Ok(())
+    }
+    fn take_live_ticket(&self, hash: &str, now: Timestamp) -> Result<bool> {
+        let mut tickets = self.tickets.borrow_mut();
+        let valid = tickets.remove(hash).is_some_and(|expires| now < expires);
+        tickets.retain(|_, expires| now < *expires);
+        Ok(valid)
     }
 }

@@ -62,16 +62,37 @@ pub trait LeaseStore {
     ) -> Result<Vec<RawGroup>>;
 }
 
-/// Every store a site's writer uses: its state and KV mirror, its calls, its extension leases
-/// and its masking sessions (the site's object implements them all over one SQLite database).
+/// Every store a site's writer uses: its state and KV mirror, its calls, its extension leases,
+/// its masking sessions and its live stream (the site's object implements them all over one
+/// SQLite database).
 pub trait SiteStore:
-    LeaseStore + CallStore + crate::pool::ExtensionLeases + crate::masking::MaskingSessions
+    LeaseStore + CallStore + crate::pool::ExtensionLeases + crate::masking::MaskingSessions + LiveFeed
 {
 }
 
-impl<T: LeaseStore + CallStore + crate::pool::ExtensionLeases + crate::masking::MaskingSessions> SiteStore
-    for T
+impl<T> SiteStore for T where
+    T: LeaseStore + CallStore + crate::pool::ExtensionLeases + crate::masking::MaskingSessions + LiveFeed
 {
+}
+
+/// The site's live stream: events kept for clients that reconnect (and handed to the
+/// connected ones), and the single-use tickets that open it. Synchronous, as SQLite in a
+/// Durable Object and memory both are.
+pub trait LiveFeed {
+    /// The seq the next event takes (one more than the last; they never restart).
+    fn next_live_seq(&self) -> Result<u64>;
+    /// Keeps `event` (forgetting what is past the last [`crate::wire::LIVE_KEEP_EVENTS`] and
+    /// [`crate::wire::LIVE_KEEP_SECS`]) and hands it to the connected clients.
+    fn keep_live_event(&self, event: &crate::wire::LiveEvent) -> Result<()>;
+    /// Kept events after `seq`, oldest first, at most `limit`.
+    fn live_events_after(&self, seq: u64, limit: usize) -> Result<Vec<crate::wire::LiveEvent>>;
+    /// The oldest kept seq, if any is kept.
+    fn oldest_live_seq(&self) -> Result<Option<u64>>;
+    /// Stores a ticket (its hash) until `expires_at`.
+    fn save_live_ticket(&self, hash: &str, expires_at: Timestamp) -> Result<()>;
+    /// Takes the ticket: `true` once, if it exists and `now` is before its expiry (it is
+    /// deleted either way, with every expired ticket).
+    fn take_live_ticket(&self, hash: &str, now: Timestamp) -> Result<bool>;
 }
 
 /// Where a site's calls are recorded.
@@ -83,6 +104,8 @@ pub trait CallStore {
     async fn find_call(&self, call_sid: &str) -> Result<Option<CallRecord>>;
     /// The earliest recorded call from this caller.
     async fn first_call_from(&self, from: &str) -> Result<Option<CallRecord>>;
+    /// How many tracked calls this caller made before `before`, and when the last started.
+    async fn caller_history(&self, from: &str, before: Timestamp) -> Result<(u64, Option<Timestamp>)>;
     /// Counts of the calls that started in `[from, to)` (see [`CallSummary`]).
     async fn call_summary(&self, from: Timestamp, to: Timestamp, qualify_secs: u32) -> Result<CallSummary>;
     /// The calls `query` selects (its range and filters, `qualify_secs` being the site's

@@ -1,0 +1,228 @@
+//! The live stream's protocol as the dashboard speaks it: what a message says, which events
+//! are new (by `seq`), how long to wait before trying again, and what the connection shows.
+
+use shared::wire::LiveEvent;
+use std::time::Duration;
+
+/// One message from the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    /// `{"hello": {"seq": S}}`: the socket is open; `S` is the site's last seq.
+    Hello(u64),
+    /// `{"reset": true}`: more was missed than the site keeps; load the calls in progress again.
+    Reset,
+    /// `{"error": "…"}`: the server refused something (the socket closes after it).
+    Refused(String),
+    /// The answer to our `ping`.
+    Pong,
+    Event(Box<LiveEvent>),
+    /// Anything else: a newer server may say more than this dashboard knows.
+    Unknown,
+}
+
+impl Message {
+    pub fn parse(text: &str) -> Message {
+        if text == "pong" {
+            return Message::Pong;
+        }
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else { return Message::Unknown };
+        if let Some(hello) = value.get("hello") {
+            return hello.get("seq").and_then(|s| s.as_u64()).map_or(Message::Unknown, Message::Hello);
+        }
+        if value.get("reset").and_then(|r| r.as_bool()) == Some(true) {
+            return Message::Reset;
+        }
+        if let Some(error) = value.get("error") {
+            // `{"error": "…"}`, or the API's `{"error": {"message": "…"}}` shape.
+            let text = error.as_str().or_else(|| error.get("message").and_then(|m| m.as_str()));
+            return Message::Refused(text.unwrap_or("The live stream refused the connection.").to_string());
+        }
+        serde_json::from_value::<LiveEvent>(value).map_or(Message::Unknown, |e| Message::Event(Box::new(e)))
+    }
+}
+
+/// What to do after a `hello`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterHello {
+    /// Missed events (if any) follow: nothing to load.
+    Resume,
+    /// Load the calls in progress: the first connection, or the server's seq went back (its
+    /// events were lost: ours would be ignored forever).
+    Reload,
+}
+
+/// The seqs seen: the last one (what a reconnect resumes from and what is new) and the
+/// current socket's `hello` (what is replayed and what is live).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SeqGate {
+    last: Option<u64>,
+    hello: Option<u64>,
+}
+
+impl SeqGate {
+    /// The last seq seen: `resume=` on the next socket.
+    pub fn last(&self) -> Option<u64> {
+        self.last
+    }
+
+    /// A new socket said `hello` with the site's last seq.
+    pub fn hello(&mut self, seq: u64) -> AfterHello {
+        self.hello = Some(seq);
+        match self.last {
+            Some(last) if last <= seq => AfterHello::Resume,
+            _ => {
+                self.last = Some(seq);
+                AfterHello::Reload
+            }
+        }
+    }
+
+    /// Whether the event numbered `seq` is new (and, if so, it is now the last seen).
+    pub fn accept(&mut self, seq: u64) -> bool {
+        if self.last.is_some_and(|last| seq <= last) {
+            return false;
+        }
+        self.last = Some(seq);
+        true
+    }
+
+    /// The event was sent before this socket opened (a resume's replay), not as it happened.
+    pub fn replayed(&self, seq: u64) -> bool {
+        self.hello.is_some_and(|hello| seq <= hello)
+    }
+
+    /// The socket closed: the next one says its own `hello`.
+    pub fn closed(&mut self) {
+        self.hello = None;
+    }
+}
+
+/// How long to wait before the `failures`-th try again: 1 s, 2 s, 5 s, then 10 s each time.
+pub fn backoff(failures: u32) -> Duration {
+    Duration::from_secs(match failures {
+        0 | 1 => 1,
+        2 => 2,
+        3 => 5,
+        _ => 10,
+    })
+}
+
+/// Tries in a row that failed before the dashboard says it is offline (it goes on trying).
+const OFFLINE_AFTER: u32 = 3;
+
+/// The connection as the marketer sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LinkStatus {
+    /// Events arrive as they happen.
+    Live,
+    /// Connecting, or connecting again after the socket closed.
+    #[default]
+    Reconnecting,
+    /// The browser is offline, or several tries failed: still trying, less often.
+    Offline,
+}
+
+impl LinkStatus {
+    /// While not connected, after `failures` tries in a row failed.
+    pub fn waiting(failures: u32, browser_online: bool) -> LinkStatus {
+        if !browser_online || failures >= OFFLINE_AFTER {
+            LinkStatus::Offline
+        } else {
+            LinkStatus::Reconnecting
+        }
+    }
+
+    /// `data-live-status`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkStatus::Live => "live",
+            LinkStatus::Reconnecting => "reconnecting",
+            LinkStatus::Offline => "offline",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LinkStatus::Live => "Live",
+            LinkStatus::Reconnecting => "Reconnecting…",
+            LinkStatus::Offline => "Offline — retrying",
+        }
+    }
+}
+
+/// The stream's scheme for a page served over `protocol` (`https:` → `wss:`): the socket is
+/// on the same origin as the API.
+pub fn socket_scheme(protocol: &str) -> &'static str {
+    if protocol.eq_ignore_ascii_case("https:") {
+        "wss:"
+    } else {
+        "ws:"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_read_as_the_server_writes_them() {
+        assert_eq!(Message::parse(r#"{"hello":{"seq":42}}"#), Message::Hello(42));
+        assert_eq!(Message::parse(r#"{"reset":true}"#), Message::Reset);
+        assert_eq!(Message::parse(r#"{"error":"ticket expired"}"#), Message::Refused("ticket expired".into()));
+        assert_eq!(Message::parse("pong"), Message::Pong);
+        for other in ["", "ping", "{}", r#"{"reset":false}"#, r#"{"hello":{}}"#, r#"{"seq":1}"#] {
+            assert_eq!(Message::parse(other), Message::Unknown, "{other}");
+        }
+        let event = crate::live::board::tests::event(7, "call.incoming", "CA1", |_| {});
+        let text = serde_json::to_string(&event).expect("an event writes");
+        assert_eq!(Message::parse(&text), Message::Event(Box::new(event)));
+    }
+
+    #[test]
+    fn events_seen_before_are_dropped() {
+        let mut gate = SeqGate::default();
+        assert_eq!(gate.last(), None);
+        // The first socket: only what comes after hello is new.
+        assert_eq!(gate.hello(10), AfterHello::Reload);
+        assert!(!gate.accept(10));
+        assert!(gate.accept(11));
+        assert!(!gate.accept(11), "the same event twice");
+        assert!(gate.accept(13));
+        assert!(!gate.accept(12), "an older one late");
+        assert_eq!(gate.last(), Some(13));
+        assert!(!gate.replayed(13), "after hello: as it happened");
+        // Reconnected (resume=13): the server's missed events, then live ones.
+        gate.closed();
+        assert_eq!(gate.hello(15), AfterHello::Resume);
+        assert!(!gate.accept(13));
+        assert!(gate.accept(14) && gate.replayed(14));
+        assert!(gate.accept(15) && gate.replayed(15));
+        assert!(gate.accept(16) && !gate.replayed(16));
+        // Nothing happened while away.
+        gate.closed();
+        assert_eq!(gate.hello(16), AfterHello::Resume);
+        assert!(gate.accept(17));
+        // The server went back (its events were lost): start over from its seq, or every
+        // event from now on would be dropped as seen.
+        gate.closed();
+        assert_eq!(gate.hello(3), AfterHello::Reload);
+        assert_eq!(gate.last(), Some(3));
+        assert!(gate.accept(4));
+    }
+
+    #[test]
+    fn tries_again_after_1_2_5_then_every_10_seconds() {
+        let waits: Vec<u64> = (1..=6).map(|n| backoff(n).as_secs()).collect();
+        assert_eq!(waits, [1, 2, 5, 10, 10, 10]);
+        assert_eq!(LinkStatus::waiting(0, true), LinkStatus::Reconnecting);
+        assert_eq!(LinkStatus::waiting(2, true), LinkStatus::Reconnecting);
+        assert_eq!(LinkStatus::waiting(3, true), LinkStatus::Offline);
+        assert_eq!(LinkStatus::waiting(0, false), LinkStatus::Offline);
+    }
+
+    #[test]
+    fn the_socket_is_on_the_api_origin() {
+        assert_eq!(socket_scheme("https:"), "wss:");
+        assert_eq!(socket_scheme("http:"), "ws:");
+    }
+}

@@ -1,0 +1,120 @@
+//! The object's live stream: the WebSocket upgrade (a ticket taken, the socket accepted with
+//! the hibernation API so idle dashboards cost nothing between calls), a client's resume, and
+//! the events a request kept sent to every connected socket once it is done.
+
+use super::command::SITE_HEADER;
+use super::store::ObjectStore;
+use super::SiteObject;
+use crate::clock::EdgeClock;
+use crate::error::{Dialect, EdgeError};
+use serde::{Deserialize, Serialize};
+use shared::wire::{LiveRequest, MAX_LIVE_MESSAGE};
+use shared::{Resumed, SiteLedger};
+use worker::{console_warn, Request, Response, Result, WebSocket, WebSocketIncomingMessage, WebSocketPair};
+
+/// What a socket carries through hibernation: its site, and the last seq when it opened
+/// (later events reached it live; a resume sends only what came before).
+#[derive(Serialize, Deserialize)]
+struct Attachment {
+    site: String,
+    since: u64,
+}
+
+impl SiteObject {
+    /// `/live?ticket=…&resume=…` with `Upgrade: websocket`: 101 and the socket, or the
+    /// ticket's refusal (401) before any upgrade.
+    pub(super) async fn live_upgrade(&self, req: Request) -> Result<Response> {
+        let site = req.headers().get(SITE_HEADER)?.unwrap_or_default();
+        let store = self.store(site.clone())?;
+        let ledger = SiteLedger::new(&site, &store, &EdgeClock);
+        let url = req.url()?;
+        let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+        if let Err(e) = ledger.open_live(&param("ticket").unwrap_or_default()) {
+            return EdgeError::from(e).answer(Dialect::Json);
+        }
+        let resume = match param("resume").map(|r| r.parse::<u64>()) {
+            None => None,
+            Some(Ok(seq)) => Some(seq),
+            Some(Err(_)) => {
+                let e = shared::Error::invalid("resume must be the last seq the client saw (a number)");
+                return EdgeError::from(e).answer(Dialect::Json);
+            }
+        };
+        let pair = WebSocketPair::new()?;
+        let server = pair.server;
+        self.state.accept_web_socket(&server);
+        let ping = worker::WebSocketRequestResponsePair::new("ping", "pong")?;
+        self.state.set_websocket_auto_response(&ping);
+        let since = ledger.live_seq().map_err(|e| worker::Error::RustError(e.to_string()))?;
+        server.serialize_attachment(Attachment { site: site.clone(), since })?;
+        server.send_with_str(serde_json::json!({"hello": {"seq": since}}).to_string())?;
+        if let Some(after) = resume {
+            send_resumed(&server, &ledger, after, since);
+        }
+        Response::from_websocket(pair.client)
+    }
+
+    /// A client's message: `{"resume": seq}` sends what it missed before its socket opened;
+    /// anything larger than a resume closes the socket (1009), anything else is answered
+    /// with an error.
+    pub(super) async fn live_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
+        let text = match message {
+            WebSocketIncomingMessage::String(s) if s.len() <= MAX_LIVE_MESSAGE => s,
+            _ => {
+                // Binary frames and oversized text: the stream takes only small JSON.
+                let _ = ws.close(Some(1009), Some("messages are small JSON: {\"resume\": seq}"));
+                return Ok(());
+            }
+        };
+        let Some(Attachment { site, since }) = ws.deserialize_attachment::<Attachment>()? else {
+            let _ = ws.close(Some(1011), Some("unknown socket"));
+            return Ok(());
+        };
+        match serde_json::from_str::<LiveRequest>(&text) {
+            Ok(LiveRequest { resume }) => {
+                let store = self.store(site.clone())?;
+                let ledger = SiteLedger::new(&site, &store, &EdgeClock);
+                send_resumed(&ws, &ledger, resume, since);
+            }
+            Err(e) => {
+                let answer = serde_json::json!({"error": format!("send {{\"resume\": seq}}: {e}")});
+                let _ = ws.send_with_str(answer.to_string());
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends the live events `store` kept during a request to every connected socket.
+    pub(super) fn broadcast(&self, store: &ObjectStore) {
+        let events = store.outbox_take();
+        if events.is_empty() {
+            return;
+        }
+        for ws in self.state.get_websockets() {
+            for event in &events {
+                // A socket closing meanwhile is the client's business; the others go on.
+                let _ = ws.send_with_str(event);
+            }
+        }
+    }
+}
+
+/// What a client that last saw `after` missed (before `since`), or `{"reset": true}`.
+fn send_resumed(ws: &WebSocket, ledger: &super::Ledger<'_>, after: u64, since: u64) {
+    match ledger.live_resume(after, since) {
+        Ok(Resumed::Events(events)) => {
+            for event in events {
+                if let Ok(text) = serde_json::to_string(&event) {
+                    let _ = ws.send_with_str(text);
+                }
+            }
+        }
+        Ok(Resumed::Reset) => {
+            let _ = ws.send_with_str(serde_json::json!({"reset": true}).to_string());
+        }
+        Err(e) => {
+            console_warn!("reading the live events to resume failed: {e}");
+            let _ = ws.send_with_str(serde_json::json!({"reset": true}).to_string());
+        }
+    }
+}
