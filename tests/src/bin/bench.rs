@@ -20,6 +20,9 @@
 //!   TwiML (the open session found by its pair, the other party dialled with their proxy as
 //!   caller ID) against the plain voice webhook above; and how many open sessions a pool of 10
 //!   masking numbers held.
+//! - The live stream: a Twilio voice webhook → its `call.incoming` on the dashboards' sockets,
+//!   p50/p99 with 1, 10 and 200 subscribers; and the webhook's own latency with 200 subscribers
+//!   against none (fanning out must not slow the call's TwiML).
 //! - The dashboard with 100,000 calls in the site's store, against a site with 300: time to
 //!   first render of the overview and the calls page in Chromium, and the latency of the
 //!   report, overview and calls endpoints.
@@ -282,6 +285,7 @@ async fn main() {
         masking.call.p50_ms / voice.p50_ms,
         masking.call.p99_ms / voice.p99_ms
     );
+    live_fanout(&edge, &client).await;
     burst(&edge).await;
     drop(edge);
     dashboard_speed().await;
@@ -497,6 +501,116 @@ async fn masking(edge: &Edge, client: &reqwest::Client) -> Masking {
         held / 20
     );
     Masking { create, call }
+}
+
+/// Percentiles (p50, p99) of `ms`.
+fn p50_p99(mut ms: Vec<f64>) -> (f64, f64) {
+    ms.sort_by(f64::total_cmp);
+    let pct = |p: f64| ms.get(((ms.len() as f64 * p) as usize).min(ms.len().saturating_sub(1))).copied();
+    (pct(0.50).unwrap_or(f64::NAN), pct(0.99).unwrap_or(f64::NAN))
+}
+
+/// `calls` voice webhooks one after another to `number`, each timed; with `subscribers`
+/// sockets open on the site's live stream, each noting when every `call.incoming` reached it.
+/// The webhooks' latencies, and the webhook → event latencies over every socket.
+async fn calls_watched(
+    edge: &Edge,
+    client: &reqwest::Client,
+    site: &str,
+    number: &str,
+    subscribers: usize,
+    calls: usize,
+) -> (Vec<f64>, Vec<f64>) {
+    use futures_util::StreamExt;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, Instant)>::new()));
+    let mut readers = Vec::new();
+    for _ in 0..subscribers {
+        let resp = client
+            .post(edge.url(&format!("/v1/sites/{site}/live/ticket")))
+            .bearer_auth("bench-token-0123456789")
+            .send()
+            .await
+            .expect("ticket");
+        let ticket: serde_json::Value = resp.json().await.expect("ticket JSON");
+        let url = ringtrace_tests::live_url(edge, site, ticket["ticket"].as_str().expect("ticket"), None);
+        let (mut socket, _) = tokio_tungstenite::connect_async(url).await.expect("a live socket");
+        let seen = seen.clone();
+        readers.push(tokio::spawn(async move {
+            while let Some(Ok(message)) = socket.next().await {
+                let received = Instant::now();
+                let Ok(text) = message.into_text() else { continue };
+                let Ok(event) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+                if event["event"] == "call.incoming" {
+                    let sid = event["call"]["call_sid"].as_str().unwrap_or_default().to_string();
+                    seen.lock().expect("seen").push((sid, received));
+                }
+            }
+        }));
+    }
+    let url = edge.url("/v1/telephony/twilio/voice");
+    let (mut webhook_ms, mut sent) = (Vec::new(), Vec::new());
+    for n in 0..calls {
+        let sid = format!("CL{subscribers:04}{n:028}");
+        let params: Vec<(String, String)> = vec![
+            ("CallSid".into(), sid.clone()),
+            ("From".into(), format!("+1555{:07}", 9_100_000 + n)),
+            ("To".into(), number.to_string()),
+            ("CallStatus".into(), "ringing".into()),
+        ];
+        let began = Instant::now();
+        assert!(dials(client.clone(), url.clone(), params).await, "a watched call is dialled");
+        webhook_ms.push(began.elapsed().as_secs_f64() * 1000.0);
+        sent.push((sid, began));
+    }
+    // Every socket has had time to hear of the last call.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while seen.lock().expect("seen").len() < subscribers * calls && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for r in readers {
+        r.abort();
+    }
+    let seen = seen.lock().expect("seen").clone();
+    let event_ms = seen
+        .iter()
+        .filter_map(|(sid, at)| {
+            sent.iter()
+                .find(|(s, _)| s == sid)
+                .map(|(_, began)| at.duration_since(*began).as_secs_f64() * 1000.0)
+        })
+        .collect();
+    (webhook_ms, event_ms)
+}
+
+async fn live_fanout(edge: &Edge, client: &reqwest::Client) {
+    let number = "+15553300001";
+    let site = serde_json::json!({"business_number": "+15553300999", "pool": [number],
+        "api_token": "bench-token-0123456789", "twilio_auth_token": "benchtwiliotoken0"});
+    let resp = edge.client_with(client).put_site("bench-live", &site).await;
+    assert!(resp.status().is_success(), "bench-live: {}", resp.text().await.unwrap_or_default());
+    const CALLS: usize = 40;
+    let (alone, _) = calls_watched(edge, client, "bench-live", number, 0, CALLS).await;
+    println!(
+        "live stream: {CALLS} voice webhooks one after another, each call.incoming timed on every socket"
+    );
+    println!("  subscribers   webhook → event p50    p99    events   webhook p50    p99");
+    let (a50, a99) = p50_p99(alone.clone());
+    println!("  {:>11} {:>22} {:>6} {:>9} {:>10.1} {:>6.1}", 0, "-", "-", 0, a50, a99);
+    let mut with_200 = (f64::NAN, f64::NAN);
+    for subscribers in [1, 10, 200] {
+        let (webhook, events) = calls_watched(edge, client, "bench-live", number, subscribers, CALLS).await;
+        let (e50, e99) = p50_p99(events.clone());
+        let (w50, w99) = p50_p99(webhook);
+        if subscribers == 200 {
+            with_200 = (w50, w99);
+        }
+        println!("  {subscribers:>11} {e50:>19.1} ms {e99:>6.1} {:>9} {w50:>10.1} {w99:>6.1}", events.len());
+    }
+    println!(
+        "  the webhook with 200 subscribers against none: {:.2}x the p50, {:.2}x the p99",
+        with_200.0 / a50,
+        with_200.1 / a99
+    );
 }
 
 /// The concurrency suite's heavier variant: 1,000 lease requests at once on a 50-number pool
