@@ -182,6 +182,23 @@ pub fn save_text(text: &str, file_name: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// `ws:` for a page served over `http:`, `wss:` over `https:`.
+fn socket_scheme(protocol: &str) -> &'static str {
+    if protocol.eq_ignore_ascii_case("https:") {
+        "wss:"
+    } else {
+        "ws:"
+    }
+}
+
+/// The WebSocket URL of `/v1/sites/{site}{path_and_query}`: on the API's origin (the page's
+/// own, as for every request here), `ws://` or `wss://` as the page is served.
+pub fn socket_url(session: &Session, path_and_query: &str) -> Option<String> {
+    let location = web_sys::window()?.location();
+    let scheme = socket_scheme(&location.protocol().ok()?);
+    Some(format!("{scheme}//{}{}", location.host().ok()?, session.url(path_and_query)))
+}
+
 /// Query string pairs, encoded.
 pub fn query(pairs: &[(String, String)]) -> String {
     pairs
@@ -196,4 +213,15 @@ pub fn query(pairs: &[(String, String)]) -> String {
         })
         .collect::<Vec<_>>()
         .join("&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_live_stream_is_secure_when_the_page_is() {
+        assert_eq!(socket_scheme("https:"), "wss:");
+        assert_eq!(socket_scheme("http:"), "ws:");
+    }
 }

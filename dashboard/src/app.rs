@@ -1,10 +1,14 @@
-//! The app shell: sign-in until a site and token are known, then the page the URL names.
+//! The app shell: sign-in until a site and token are known, then the page the URL names,
+//! with the site's live stream open behind every page (its screen pops in a corner).
 
 use crate::api::Session;
+use crate::components::screen_pop::ScreenPops;
+use crate::live::provide_live;
 use crate::page_url::{provide_page_url, Page, PageUrl};
 use crate::pages::{
-    call::CallPage, calls::CallsPage, install::InstallPage, login::LoginPage, numbers::NumbersPage,
-    orders::OrdersPage, overview::OverviewPage, report::ReportPage, settings::SettingsPage,
+    call::CallPage, calls::CallsPage, install::InstallPage, live::LivePage, login::LoginPage,
+    numbers::NumbersPage, orders::OrdersPage, overview::OverviewPage, report::ReportPage,
+    settings::SettingsPage,
 };
 use leptos::prelude::*;
 
@@ -27,6 +31,7 @@ fn Nav(page_url: RwSignal<PageUrl>) -> impl IntoView {
     view! {
         <nav class="tabs" aria-label="Pages">
             {link(Page::Overview, "Overview")}
+            {link(Page::Live, "Live")}
             {link(Page::Calls, "Calls")}
             {link(Page::Report, "Report")}
             {link(Page::Numbers, "Numbers")}
@@ -34,6 +39,31 @@ fn Nav(page_url: RwSignal<PageUrl>) -> impl IntoView {
             {link(Page::Settings, "Settings")}
             {link(Page::Install, "Install")}
         </nav>
+    }
+}
+
+/// While signed in: the live stream (opened here, closed when this goes on sign-out), the
+/// page the URL names, and the screen pops over it.
+#[component]
+fn SignedIn(session: Session, page: Memo<Page>, sign_out: Callback<()>) -> impl IntoView {
+    provide_live(session.clone(), sign_out);
+    let pages = move || {
+        let s = session.clone();
+        match page.get() {
+            Page::Overview => view! { <OverviewPage session=s on_unauthorized=sign_out/> }.into_any(),
+            Page::Live => view! { <LivePage/> }.into_any(),
+            Page::Settings => view! { <SettingsPage session=s on_unauthorized=sign_out/> }.into_any(),
+            Page::Report => view! { <ReportPage session=s on_unauthorized=sign_out/> }.into_any(),
+            Page::Numbers => view! { <NumbersPage session=s on_unauthorized=sign_out/> }.into_any(),
+            Page::Orders => view! { <OrdersPage session=s on_unauthorized=sign_out/> }.into_any(),
+            Page::Calls => view! { <CallsPage session=s on_unauthorized=sign_out/> }.into_any(),
+            Page::Call(id) => view! { <CallPage session=s call_sid=id on_unauthorized=sign_out/> }.into_any(),
+            Page::Install => view! { <InstallPage session=s/> }.into_any(),
+        }
+    };
+    view! {
+        {pages}
+        <ScreenPops/>
     }
 }
 
@@ -63,16 +93,7 @@ pub fn App() -> impl IntoView {
         <main>
             {move || match session.get() {
                 None => view! { <LoginPage on_sign_in=sign_in/> }.into_any(),
-                Some(s) => match page.get() {
-                    Page::Overview => view! { <OverviewPage session=s on_unauthorized=sign_out/> }.into_any(),
-                    Page::Settings => view! { <SettingsPage session=s on_unauthorized=sign_out/> }.into_any(),
-                    Page::Report => view! { <ReportPage session=s on_unauthorized=sign_out/> }.into_any(),
-                    Page::Numbers => view! { <NumbersPage session=s on_unauthorized=sign_out/> }.into_any(),
-                    Page::Orders => view! { <OrdersPage session=s on_unauthorized=sign_out/> }.into_any(),
-                    Page::Calls => view! { <CallsPage session=s on_unauthorized=sign_out/> }.into_any(),
-                    Page::Call(id) => view! { <CallPage session=s call_sid=id on_unauthorized=sign_out/> }.into_any(),
-                    Page::Install => view! { <InstallPage session=s/> }.into_any(),
-                },
+                Some(s) => view! { <SignedIn session=s page=page sign_out=sign_out/> }.into_any(),
             }}
         </main>
     }

@@ -3,6 +3,7 @@
 mod api;
 mod app;
 mod components;
+mod live;
 mod load;
 mod page_url;
 mod pages;

@@ -9,6 +9,8 @@ use leptos::prelude::*;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Page {
     Overview,
+    /// The calls ringing or talking now, and the last that ended (the live stream).
+    Live,
     Calls,
     /// One call, by its id.
     Call(String),
@@ -83,6 +85,7 @@ impl PageUrl {
             .filter(|(_, v)| !v.is_empty())
             .collect();
         let page = match path.split('/').collect::<Vec<_>>().as_slice() {
+            ["live"] => Page::Live,
             ["calls"] => Page::Calls,
             ["calls", id] if !id.is_empty() => Page::Call(decode(id)),
             ["report"] => Page::Report,
@@ -99,6 +102,7 @@ impl PageUrl {
     pub fn href(&self) -> String {
         let path = match &self.page {
             Page::Overview => "overview".to_string(),
+            Page::Live => "live".to_string(),
             Page::Calls => "calls".to_string(),
             Page::Call(id) => format!("calls/{}", encode(id)),
             Page::Report => "report".to_string(),
@@ -193,5 +197,17 @@ mod tests {
         assert_eq!(call.page, Page::Call("CA1/2".into()));
         assert_eq!(call.params, [("channel".to_string(), "paid search".to_string())]);
         assert_eq!(call.href(), "#/calls/CA1%2F2?channel=paid%20search");
+    }
+
+    #[test]
+    fn the_live_page_has_its_own_url_and_keeps_the_period() {
+        assert_eq!(PageUrl::parse("#/live").page, Page::Live);
+        assert_eq!(PageUrl::page(Page::Live).href(), "#/live");
+        // From a filtered list to Live and on: the period follows, the list's filters do not.
+        let calls = PageUrl::parse("#/calls?range=7d&channel=email&page=2");
+        let live = calls.period_on(Page::Live);
+        assert_eq!(live.href(), "#/live?range=7d");
+        assert_eq!(PageUrl::parse(&live.href()), live);
+        assert_eq!(live.period_on(Page::Overview).href(), "#/overview?range=7d");
     }
 }

@@ -3,6 +3,7 @@
 pub mod call;
 pub mod calls;
 pub mod install;
+pub mod live;
 pub mod login;
 pub mod numbers;
 pub mod orders;

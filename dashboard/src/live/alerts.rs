@@ -11,7 +11,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-const PREFS_KEY: &str = "ringtrace_live_alerts";
+/// Where the choices are kept (`localStorage`: every tab of this browser).
+pub const PREFS_KEY: &str = "ringtrace_live_alerts";
 
 /// The person's choices.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,7 +58,8 @@ pub enum Permission {
 }
 
 fn notifications_exist() -> bool {
-    web_sys::window().is_some_and(|w| js_sys::Reflect::has(&w, &JsValue::from_str("Notification")).unwrap_or(false))
+    web_sys::window()
+        .is_some_and(|w| js_sys::Reflect::has(&w, &JsValue::from_str("Notification")).unwrap_or(false))
 }
 
 pub fn permission() -> Permission {
@@ -105,7 +107,8 @@ pub fn notification_text(pop: &Pop) -> (String, String) {
 /// A notification for the incoming call on `pop`, when allowed and the tab is not in front
 /// (there the card says it). Tagged with the call: several tabs make one notification.
 pub fn notify(pop: &Pop) {
-    let in_front = web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.has_focus().unwrap_or(false));
+    let in_front =
+        web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.has_focus().unwrap_or(false));
     if in_front || permission() != Permission::Granted {
         return;
     }

@@ -69,6 +69,8 @@ pub struct LiveBoard {
     recent: VecDeque<LiveCall>,
     /// While the calls in progress load: the events that came meanwhile, applied again on top.
     reloading: Option<Vec<LiveEvent>>,
+    /// The calls in progress were loaded (or could not be: then the stream's alone count).
+    loaded: bool,
 }
 
 impl LiveBoard {
@@ -80,14 +82,20 @@ impl LiveBoard {
         self.recent.iter()
     }
 
-    /// The calls in progress are being loaded again (the first connection, a reset).
+    pub fn loaded(&self) -> bool {
+        self.loaded
+    }
+
+    /// The calls in progress are being loaded again (the first connection, a reset). Events
+    /// are recorded from the first of overlapping loads on, for the last one to apply.
     pub fn begin_reload(&mut self) {
-        self.reloading = Some(Vec::new());
+        self.reloading.get_or_insert_with(Vec::new);
     }
 
     /// The calls in progress as `/calls/live` answered, with what the stream said since.
     pub fn reloaded(&mut self, calls: Vec<CallView>) {
         let since = self.reloading.take().unwrap_or_default();
+        self.loaded = true;
         let known = std::mem::take(&mut self.in_progress);
         self.in_progress = calls
             .into_iter()
@@ -111,6 +119,7 @@ impl LiveBoard {
     /// The calls in progress could not be loaded: keep what the stream says.
     pub fn reload_failed(&mut self) {
         self.reloading = None;
+        self.loaded = true;
     }
 
     /// An event of the stream (new: the seq gate let it through).
@@ -119,18 +128,26 @@ impl LiveBoard {
             pending.push(event.clone());
         }
         let sid = &event.call.call_sid;
-        if let Some(ended) = self.recent.iter_mut().find(|c| &c.call.call_sid == sid) {
-            // A recording or transcript after the end: the call stays where it is.
-            ended.call = event.call.clone();
-            return;
-        }
+        let ended = event.event == CALL_ENDED_LIVE || has_ended(&event.call);
+        let was_recent = self.recent.iter().position(|c| &c.call.call_sid == sid);
         let at = self.in_progress.iter().position(|c| &c.call.call_sid == sid);
-        if event.event == CALL_ENDED_LIVE || has_ended(&event.call) {
+        if ended || was_recent.is_some() {
+            // Over: not in progress any more (also when the calls loaded said otherwise).
             if let Some(i) = at {
                 self.in_progress.remove(i);
             }
-            self.recent.push_front(LiveCall::of(event));
-            self.recent.truncate(RECENT_CALLS);
+            match was_recent {
+                // A recording or transcript after the end: the call stays where it is.
+                Some(i) => {
+                    if progress(&event.call) >= progress(&self.recent[i].call) {
+                        self.recent[i].call = event.call.clone();
+                    }
+                }
+                None => {
+                    self.recent.push_front(LiveCall::of(event));
+                    self.recent.truncate(RECENT_CALLS);
+                }
+            }
             return;
         }
         match at {
@@ -264,6 +281,7 @@ pub(crate) mod tests {
         let mut board = LiveBoard::default();
         board.apply(&event(1, "call.incoming", "GONE", |_| {}));
         board.begin_reload();
+        assert!(!board.loaded());
         board.apply(&event(2, "call.incoming", "NEW", |_| {}));
         board.apply(&event(3, "call.ended", "OLD", |_| {}));
         // The list was read before OLD ended and before NEW came; GONE ended unseen.
@@ -271,10 +289,19 @@ pub(crate) mod tests {
         talking.answered = true;
         talking.status = Some(shared::CallStatus::InProgress);
         board.reloaded(vec![call("OLD"), talking]);
+        assert!(board.loaded());
         let mut now: Vec<&str> = sids(board.in_progress());
         now.sort_unstable();
         assert_eq!(now, ["NEW", "TALK"]);
         assert_eq!(sids(board.recent()), ["OLD"]);
+        // A call that came and went while the list loaded ends among the recent, and stays.
+        board.begin_reload();
+        board.apply(&event(5, "call.incoming", "QUICK", |_| {}));
+        board.apply(&event(6, "call.ended", "QUICK", answered_end));
+        board.reloaded(vec![call("QUICK")]);
+        assert_eq!(sids(board.recent()), ["QUICK", "OLD"]);
+        assert_eq!(board.recent().next().map(LiveCall::outcome), Some("answered"));
+        assert!(!sids(board.in_progress()).contains(&"QUICK"));
         // Later events are not recorded again.
         board.apply(&event(4, "call.ended", "NEW", |_| {}));
         board.reloaded(Vec::new());

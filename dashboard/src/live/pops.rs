@@ -106,10 +106,6 @@ pub struct Pops {
 }
 
 impl Pops {
-    pub fn cards(&self) -> &[Pop] {
-        &self.cards
-    }
-
     pub fn get(&self, sid: &str) -> Option<&Pop> {
         self.cards.iter().find(|p| p.sid() == sid)
     }
@@ -178,11 +174,6 @@ impl Pops {
     pub fn expire(&mut self, now_ms: i64) {
         self.cards.retain(|p| p.hovered || p.leave_at.is_none_or(|at| at > now_ms));
     }
-
-    /// The sign-out: nothing of this site stays on screen.
-    pub fn clear(&mut self) {
-        self.cards.clear();
-    }
 }
 
 #[cfg(test)]
@@ -213,7 +204,7 @@ mod tests {
         assert!(pops.get("CA1").is_some_and(|p| p.fading(600_000 + ENDED_STAYS_MS - FADE_MS)));
         assert!(pops.due(600_000 + ENDED_STAYS_MS));
         pops.expire(600_000 + ENDED_STAYS_MS);
-        assert!(pops.cards().is_empty());
+        assert!(pops.sids().is_empty());
     }
 
     #[test]
@@ -246,7 +237,7 @@ mod tests {
         pops.hover("CA1", false, 60_000);
         assert!(!pops.due(60_000 + AFTER_HOVER_MS - 1));
         pops.expire(60_000 + AFTER_HOVER_MS);
-        assert!(pops.cards().is_empty());
+        assert!(pops.sids().is_empty());
     }
 
     #[test]
@@ -256,12 +247,12 @@ mod tests {
         assert!(!pops.apply(&event(1, "call.incoming", "OLD", |_| {}), 0, false));
         assert!(!pops.apply(&event(2, "call.answered", "CA1", |_| {}), 0, true));
         assert!(!pops.apply(&event(3, "call.ended", "CA2", |_| {}), 0, true));
-        assert!(pops.cards().is_empty());
+        assert!(pops.sids().is_empty());
         // Dismissed: its later events bring nothing back.
         pops.apply(&event(4, "call.incoming", "CA3", |_| {}), 0, true);
         pops.dismiss("CA3");
         pops.apply(&event(5, "call.answered", "CA3", |_| {}), 0, true);
-        assert!(pops.cards().is_empty());
+        assert!(pops.sids().is_empty());
     }
 
     #[test]

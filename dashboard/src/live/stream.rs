@@ -107,6 +107,20 @@ pub fn backoff(failures: u32) -> Duration {
     })
 }
 
+/// A socket open this long (ms) was a working connection: the next drop starts the waits
+/// over. One that closes sooner (refused after its hello) keeps backing off.
+const STEADY_MS: i64 = 30_000;
+
+/// Tries in a row that failed, counting the one that just ended; `live_for_ms`: how long its
+/// socket was live (after its hello), if it was.
+pub fn failures_after(failures: u32, live_for_ms: Option<i64>) -> u32 {
+    if live_for_ms.is_some_and(|ms| ms >= STEADY_MS) {
+        1
+    } else {
+        failures.saturating_add(1)
+    }
+}
+
 /// Tries in a row that failed before the dashboard says it is offline (it goes on trying).
 const OFFLINE_AFTER: u32 = 3;
 
@@ -150,16 +164,6 @@ impl LinkStatus {
     }
 }
 
-/// The stream's scheme for a page served over `protocol` (`https:` → `wss:`): the socket is
-/// on the same origin as the API.
-pub fn socket_scheme(protocol: &str) -> &'static str {
-    if protocol.eq_ignore_ascii_case("https:") {
-        "wss:"
-    } else {
-        "ws:"
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,7 +172,10 @@ mod tests {
     fn messages_read_as_the_server_writes_them() {
         assert_eq!(Message::parse(r#"{"hello":{"seq":42}}"#), Message::Hello(42));
         assert_eq!(Message::parse(r#"{"reset":true}"#), Message::Reset);
-        assert_eq!(Message::parse(r#"{"error":"ticket expired"}"#), Message::Refused("ticket expired".into()));
+        assert_eq!(
+            Message::parse(r#"{"error":"ticket expired"}"#),
+            Message::Refused("ticket expired".into())
+        );
         assert_eq!(Message::parse("pong"), Message::Pong);
         for other in ["", "ping", "{}", r#"{"reset":false}"#, r#"{"hello":{}}"#, r#"{"seq":1}"#] {
             assert_eq!(Message::parse(other), Message::Unknown, "{other}");
@@ -214,15 +221,15 @@ mod tests {
     fn tries_again_after_1_2_5_then_every_10_seconds() {
         let waits: Vec<u64> = (1..=6).map(|n| backoff(n).as_secs()).collect();
         assert_eq!(waits, [1, 2, 5, 10, 10, 10]);
+        // A connection that worked for a while starts over at 1 s; one dropped right after its
+        // hello (or never opened) waits longer each time.
+        assert_eq!(failures_after(3, Some(STEADY_MS)), 1);
+        assert_eq!(failures_after(3, Some(2_000)), 4);
+        assert_eq!(failures_after(0, None), 1);
+        assert_eq!(failures_after(4, None), 5);
         assert_eq!(LinkStatus::waiting(0, true), LinkStatus::Reconnecting);
         assert_eq!(LinkStatus::waiting(2, true), LinkStatus::Reconnecting);
         assert_eq!(LinkStatus::waiting(3, true), LinkStatus::Offline);
         assert_eq!(LinkStatus::waiting(0, false), LinkStatus::Offline);
-    }
-
-    #[test]
-    fn the_socket_is_on_the_api_origin() {
-        assert_eq!(socket_scheme("https:"), "wss:");
-        assert_eq!(socket_scheme("http:"), "ws:");
     }
 }

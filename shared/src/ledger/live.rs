@@ -133,7 +133,8 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         match before {
             None => kinds.push(CALL_INCOMING),
             Some(b) => {
-                if details(call) != b.details && !(ended && !b.ended) {
+                // An end that brings its recording says so as `call.ended`.
+                if details(call) != b.details && (!ended || b.ended) {
                     kinds.push(CALL_UPDATED);
                 }
             }
