@@ -3,13 +3,16 @@
 //! numbers against the API, filters changing the table, the URL and the CSV, sorting, a call's
 //! attribution, settings saved and refused (extension numbers and caller identification among
 //! them), the extension numbers on the Numbers page; and number masking as an operator sees it
-//! (the Orders page, masked calls, the masking settings). Screenshots of every page at desktop
-//! and phone widths land in `target/screenshots/`.
+//! (the Orders page, masked calls, the masking settings); live calls as the person answering
+//! sees them (screen pops in two tabs, the Live page, a dropped connection caught up).
+//! Screenshots of every page at desktop and phone widths land in `target/screenshots/`.
 
 use reqwest::Method;
 use ringtrace_tests::{root, twilio_post, twilio_voice, Edge, EdgeApi};
 use serde_json::{json, Value};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
 /// Runs `tests/pages/dashboard.mjs` against `edge` (with `extra` arguments: `orders` for the
 /// masking run) and returns the JSON it printed last.
@@ -433,5 +436,292 @@ async fn an_operator_sees_masked_orders_reveals_a_number_opens_and_closes_sessio
     let shots = root().join("target/screenshots");
     for page in ["orders-desktop", "orders-phone", "calls-masked-desktop", "settings-masking-error-desktop"] {
         assert!(shots.join(format!("dashboard-{page}.png")).exists(), "screenshot {page}");
+    }
+}
+
+/// The calls the live run's browser asks for, by number: the call, its caller, the business
+/// leg Twilio dials. The second is the first caller again.
+const LIVE_CALLS: [(&str, &str, &str); 3] = [
+    ("CA0000000000000000000000000000ld01", "+15557660111", "CA0000000000000000000000000000ld0b"),
+    ("CA0000000000000000000000000000ld02", "+15557660111", "CA0000000000000000000000000000ld0c"),
+    ("CA0000000000000000000000000000ld03", "+15557660333", "CA0000000000000000000000000000ld0d"),
+];
+
+/// Does what `live.mjs` asks (`{"ask": "incoming" | "answer" | "end" | "no-answer", "call": n}`)
+/// as Twilio would, to the tracking number `tn`; the call's id and caller.
+async fn live_step(edge: &Edge, tn: &str, ask: &Value) -> Value {
+    let n = ask["call"].as_u64().and_then(|n| usize::try_from(n).ok()).expect("a call number");
+    let (sid, from, leg) = LIVE_CALLS[n - 1];
+    let q = format!("?site=demo&tn={}", tn.replace('+', "%2B"));
+    let dial = |status: &'static str, secs: &'static str| {
+        [("CallSid", sid), ("DialCallStatus", status), ("DialCallDuration", secs)]
+    };
+    match ask["ask"].as_str() {
+        Some("incoming") => {
+            let (status, twiml) = twilio_voice(edge, sid, from, tn).await;
+            assert!(status == 200 && twiml.contains("<Dial"), "{twiml}");
+        }
+        Some("answer") => {
+            let answered = [("CallSid", leg), ("ParentCallSid", sid), ("CallStatus", "in-progress")];
+            assert_eq!(twilio_post(edge, &format!("/v1/telephony/twilio/status{q}"), &answered).await.0, 200);
+        }
+        Some("end") => {
+            let done = dial("completed", "42");
+            assert_eq!(twilio_post(edge, &format!("/v1/telephony/twilio/dial{q}"), &done).await.0, 200);
+        }
+        Some("no-answer") => {
+            let missed = dial("no-answer", "0");
+            assert_eq!(twilio_post(edge, &format!("/v1/telephony/twilio/dial{q}"), &missed).await.0, 200);
+        }
+        other => panic!("live.mjs asked for {other:?}"),
+    }
+    json!({"sid": sid, "from": from})
+}
+
+/// Kills a process group when dropped (node and the Chromium it started), panics included.
+struct KillGroup(Option<u32>);
+
+impl Drop for KillGroup {
+    fn drop(&mut self) {
+        if let Some(id) = self.0 {
+            let _ =
+                Command::new("kill").args(["-KILL", "--", &format!("-{id}")]).stderr(Stdio::null()).status();
+        }
+    }
+}
+
+/// Runs `tests/pages/live.mjs` against `edge`, posting the webhooks it asks for to `tn`, and
+/// returns what it printed last (`{"result": …}`).
+async fn drive_live(edge: &Edge, tn: &str) -> Value {
+    let mut child = tokio::process::Command::new("node")
+        .arg(root().join("tests/pages/live.mjs"))
+        .args([&edge.base, "demo", &edge.demo_token])
+        .arg(root().join("target/screenshots"))
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true)
+        .spawn()
+        .expect("run node tests/pages/live.mjs");
+    let group = KillGroup(child.id());
+    let mut stdin = child.stdin.take().expect("node's stdin");
+    let mut lines = BufReader::new(child.stdout.take().expect("node's stdout")).lines();
+    let mut stderr = child.stderr.take().expect("node's stderr");
+    let errors = tokio::spawn(async move {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text).await;
+        text
+    });
+    let talk = async {
+        while let Some(line) = lines.next_line().await.expect("read live.mjs") {
+            let Ok(message) = serde_json::from_str::<Value>(&line) else {
+                eprintln!("live.mjs: {line}");
+                continue;
+            };
+            if message.get("ask").is_some() {
+                let answer = live_step(edge, tn, &message).await;
+                stdin.write_all(format!("{answer}\n").as_bytes()).await.expect("answer live.mjs");
+                stdin.flush().await.expect("answer live.mjs");
+            } else if let Some(result) = message.get("result") {
+                return Some(result.clone());
+            }
+        }
+        None
+    };
+    let result = tokio::time::timeout(Duration::from_secs(240), talk).await;
+    drop(stdin);
+    let exit = tokio::time::timeout(Duration::from_secs(30), child.wait()).await;
+    drop(group);
+    let stderr = errors.await.unwrap_or_default();
+    let result = match result {
+        Ok(Some(result)) => result,
+        Ok(None) => panic!("live.mjs printed no result: {stderr}"),
+        Err(_) => panic!("live.mjs did not finish in 240 s: {stderr}"),
+    };
+    assert!(result["error"].is_null(), "live.mjs failed: {}\n{result}\n{stderr}", result["error"]);
+    assert!(
+        exit.as_ref().is_ok_and(|s| s.as_ref().is_ok_and(|s| s.success())),
+        "live.mjs exited with {exit:?}: {stderr}"
+    );
+    result
+}
+
+/// `mm:ss` in seconds.
+fn mmss(shown: &Value) -> u64 {
+    let (m, s) = shown.as_str().and_then(|t| t.split_once(':')).expect("mm:ss");
+    m.parse::<u64>().expect("minutes") * 60 + s.parse::<u64>().expect("seconds")
+}
+
+#[tokio::test]
+async fn calls_pop_up_in_every_tab_and_the_live_page_follows_them_through_a_dropped_connection() {
+    let edge = Edge::start().await;
+    // A visitor from the Google ad holds a number: the one the callers dial.
+    let grant = edge
+        .lease(&json!({"site": "demo", "visitor": "visitor-dashboard-live", "utm_source": "google",
+                       "utm_medium": "cpc", "utm_campaign": "water-heaters", "utm_term": "tankless install",
+                       "landing_page": "https://demo.example/water-heaters"}))
+        .await;
+    let tn = grant["number"].as_str().expect("a number").to_string();
+    let r = drive_live(&edge, &tn).await;
+    let [(sid1, _, _), (sid2, _, _), (sid3, _, _)] = LIVE_CALLS;
+    assert_eq!(r["sids"], json!([sid1, sid2, sid3]));
+    assert_eq!(r["thrown"], json!([]), "nothing thrown in the dashboard: {r}");
+    assert_eq!(r["console"], json!([]), "a clean console in both tabs: {r}");
+
+    // Signed in, two tabs: the Live page's connection is live, nothing rings, the alerts are
+    // off until someone turns them on.
+    let start = &r["start"];
+    assert_eq!((&start["status"], &start["hash"]), (&json!("live"), &json!("#/live")), "{start}");
+    assert_eq!(start["toggles"], json!({"notify": "false", "sound": "false"}));
+    assert_eq!(start["popsOnOverview"], json!([]));
+
+    // The first call rings: a card in both tabs, the Overview tab staying where it was, with
+    // the ad that brought the caller and that they never called before.
+    let ringing = &r["ringing"];
+    assert_eq!(ringing["overview"], ringing["live"], "both tabs show the same card: {ringing}");
+    assert!(!ringing["overviewHash"].as_str().unwrap_or("").contains("live"), "{ringing}");
+    let card = &ringing["overview"];
+    let expected = json!({
+        "state": "ringing", "label": "Incoming call", "caller": "(555) 766-0111",
+        "firstTime": true, "repeat": false, "kind": "First-time caller", "earlierCalls": null,
+        "customer": null, "line": "to (555) 010-0100", "channel": "paid search",
+        "source": "google / cpc", "campaign": "water-heaters", "keyword": "tankless install",
+        "landingPage": "https://demo.example/water-heaters", "masked": false,
+        "open": format!("#/calls/{sid1}"), "dismiss": true,
+    });
+    assert_eq!(card, &expected, "the ringing card");
+    assert!(r["popMs"].as_u64().is_some_and(|ms| ms < 5_000), "the card within seconds: {r}");
+    // The Live page lists it, its timer running from the call's start.
+    let live = &r["liveRinging"];
+    let row = &live["row"];
+    assert_eq!(
+        row,
+        &json!({"state": "ringing", "timer": row["timer"], "caller": "(555) 766-0111", "firstTime": true,
+                "repeat": false, "earlierCalls": null, "customer": null, "source": "google / cpc",
+                "channel": "paid search", "campaign": "water-heaters", "line": "(555) 010-0100"}),
+        "the call in progress"
+    );
+    // Read every 250 ms for 4 s from the call's first second: a second more each second.
+    let ticks: Vec<u64> = live["ticks"].as_array().expect("the timer's readings").iter().map(mmss).collect();
+    let (first, last) = (ticks[0], ticks[ticks.len() - 1]);
+    assert!(first <= 1 && (2..=4).contains(&(last - first)), "a running timer: {ticks:?}");
+    assert!(ticks.windows(2).all(|w| w[1] == w[0] || w[1] == w[0] + 1), "one second at a time: {ticks:?}");
+    assert_eq!((&live["rows"], &live["heading"]), (&json!(1), &json!("In progress (1)")), "{live}");
+
+    // Answered: the card says so, the Live page's row talks; then over after 42 s of talk.
+    let answered = &r["answered"];
+    assert_eq!(
+        (&answered["overview"]["state"], &answered["overview"]["label"]),
+        (&json!("answered"), &json!("Answered"))
+    );
+    assert_eq!(answered["row"]["state"], "talking", "{answered}");
+    let ended = &r["ended"];
+    assert_eq!(
+        (&ended["overview"]["state"], &ended["overview"]["label"]),
+        (&json!("ended"), &json!("Call ended"))
+    );
+    assert_eq!(
+        ended["recent"],
+        json!({"outcome": "answered", "outcomeText": "answered", "talkTime": "0:42", "campaign": "water-heaters"}),
+        "{ended}"
+    );
+    assert_eq!(ended["inProgress"], 0, "no longer in progress: {ended}");
+
+    // The same caller again: a repeat caller, with the earlier call counted; nobody answers.
+    let repeat = &r["repeat"];
+    for shown in [&repeat["overview"], &repeat["row"]] {
+        assert_eq!((&shown["repeat"], &shown["firstTime"]), (&json!(true), &json!(false)), "{repeat}");
+        assert_eq!(shown["earlierCalls"], "1 earlier call", "{repeat}");
+    }
+    assert!(repeat["overview"]["kind"].as_str().unwrap_or("").contains(" · last on "), "{repeat}");
+    let missed = &r["missed"];
+    assert_eq!(
+        (&missed["overview"]["state"], &missed["overview"]["label"]),
+        (&json!("missed"), &json!("Missed call"))
+    );
+    assert_eq!(
+        (&missed["recent"]["outcome"], &missed["recent"]["talkTime"]),
+        (&json!("missed"), &json!("—"))
+    );
+    assert_eq!(missed["recentOrder"], json!([sid2, sid1]), "newest first");
+
+    // The answered call's card left by itself 8 s after the end; the missed one stayed; a
+    // card dismissed in one tab stays in the other.
+    let stayed = r["endedCardStayedMs"].as_u64().expect("ms");
+    assert!((6_500..=11_000).contains(&stayed), "an ended call's card stays about 8 s: {stayed} ms");
+    assert_eq!(r["afterExpiry"], json!({"live": [sid2], "overview": [sid2]}));
+    assert_eq!(r["dismissed"], json!({"overview": [], "live": [sid2]}));
+
+    // Offline: the page says so; a call rings and is missed meanwhile, unseen.
+    assert_eq!(r["beforeDrop"], json!({"status": "live", "sockets": [1, 1]}), "one socket per tab so far");
+    assert_eq!(r["offline"]["status"], "offline");
+    assert!(r["offline"]["label"].as_str().unwrap_or("").contains("Offline"), "{r}");
+    let away = &r["whileOffline"];
+    assert!(!away.to_string().contains(sid3) && away["recent"] == 0, "nothing of it while offline: {away}");
+    // Back online: caught up, once. One missed card in each tab, one recent row, nothing in
+    // progress, the dismissed and expired cards not back.
+    let back = &r["reconnected"];
+    assert_eq!(back["status"], "live");
+    assert_eq!(back["cards"], json!({"overview": 1, "live": 1}), "one card per tab: {back}");
+    assert_eq!(
+        (&back["card"]["state"], &back["card"]["caller"]),
+        (&json!("missed"), &json!("(555) 766-0333"))
+    );
+    assert_eq!(
+        (&back["card"]["firstTime"], &back["card"]["campaign"]),
+        (&json!(true), &json!("water-heaters"))
+    );
+    assert_eq!((&back["recentRows"], &back["inProgress"]), (&json!(1), &json!(0)), "{back}");
+    assert_eq!(back["recentOrder"], json!([sid3, sid2, sid1]), "each call once: {back}");
+    assert_eq!(back["recent"]["outcome"], "missed");
+    assert_eq!(back["pops"]["overview"], json!([sid3]), "the dismissed card not back: {back}");
+    let on_live: Vec<&Value> = back["pops"]["live"].as_array().expect("cards").iter().collect();
+    assert!(on_live.contains(&&json!(sid3)) && !on_live.contains(&&json!(sid1)), "{back}");
+    // What the sockets carried: the drop closed each tab's socket; the next one resumed from
+    // the last seq seen and replayed the missed call's events; no event reached a tab twice.
+    for (tab, sockets) in r["sockets"].as_object().expect("sockets") {
+        let sockets = sockets.as_array().expect("a tab's sockets");
+        assert!(sockets.len() >= 2, "{tab} reconnected: {sockets:?}");
+        let (first, last) = (&sockets[0], &sockets[sockets.len() - 1]);
+        assert!(first["closed"].is_u64() && !first.to_string().contains(sid3), "{tab}: {first}");
+        assert!(last["url"].as_str().unwrap_or("").contains("&resume="), "{tab} resumed: {last}");
+        let hello = last["hello"].as_u64().expect("hello");
+        let of_sid3: Vec<&Value> =
+            last["events"].as_array().expect("events").iter().filter(|e| e[2] == sid3).collect();
+        let names: Vec<&Value> = of_sid3.iter().map(|e| &e[1]).collect();
+        assert_eq!(names, [&json!("call.incoming"), &json!("call.ended")], "{tab}: {last}");
+        assert!(of_sid3.iter().all(|e| e[0].as_u64().is_some_and(|seq| seq <= hello)), "replayed: {last}");
+        let seqs: Vec<u64> = sockets
+            .iter()
+            .flat_map(|s| s["seqs"].as_array().into_iter().flatten())
+            .filter_map(Value::as_u64)
+            .collect();
+        assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{tab}: each event once, in order: {seqs:?}");
+    }
+    // The edge agrees: nothing in progress.
+    let resp =
+        edge.site_request(Method::GET, "demo", "/calls/live", &edge.demo_token).send().await.expect("live");
+    let now: Value = resp.json().await.expect("JSON");
+    assert_eq!(now["calls"], json!([]), "{now}");
+    eprintln!("the live dashboard run took {} ms: {}", r["ms"], r["steps"]);
+    let shots = root().join("target/screenshots");
+    for shot in [
+        "live-empty",
+        "live-ringing",
+        "live-talking",
+        "live-recent",
+        "live-offline",
+        "live-reconnected",
+        "screen-pop-ringing",
+        "screen-pop-answered",
+        "screen-pop-ended",
+        "screen-pop-repeat",
+        "screen-pop-missed",
+        "screen-pop-reconnected",
+        "screen-pop-phone",
+    ] {
+        assert!(shots.join(format!("dashboard-{shot}.png")).exists(), "screenshot {shot}");
     }
 }

@@ -32,9 +32,13 @@ async fn answer_and_end(edge: &Edge, sid: &str, tn: &str, talk: &str) {
 }
 
 async fn live_calls(edge: &Edge) -> Vec<Value> {
-    let resp = edge.site_request(Method::GET, "demo", "/calls/live", &edge.demo_token).send().await.unwrap();
+    let resp = edge
+        .site_request(Method::GET, "demo", "/calls/live", &edge.demo_token)
+        .send()
+        .await
+        .expect("calls/live");
     assert_eq!(resp.status(), 200);
-    let body: Value = resp.json().await.unwrap();
+    let body: Value = resp.json().await.expect("calls/live JSON");
     body["calls"].as_array().cloned().unwrap_or_default()
 }
 

@@ -165,8 +165,12 @@ impl Live {
         self.link.try_with_value(|l| !l.stopped && l.generation == generation).unwrap_or(false)
     }
 
-    /// A try: a ticket, then the socket.
+    /// A try: a ticket, then the socket. While the browser says it is offline, a try could
+    /// only fail (and log a refused request): it waits for `online`, or the next retry.
     fn try_now(self) {
+        if !browser_online() {
+            return self.wait_offline();
+        }
         let started = self.link.try_update_value(|l| {
             if l.stopped {
                 return None;
@@ -218,6 +222,24 @@ impl Live {
             l.heard_ms = now_ms();
             l.socket = Some(socket);
         });
+    }
+
+    /// Offline: no try now; the next one when the browser is back online (or after the wait,
+    /// should the browser not say so).
+    fn wait_offline(self) {
+        let failures = self.link.try_update_value(|l| {
+            if l.stopped {
+                return None;
+            }
+            if let Some(retry) = l.retry.take() {
+                retry.clear();
+            }
+            Some(l.failures.max(1))
+        });
+        let Some(failures) = failures.flatten() else { return };
+        self.status.set(LinkStatus::Offline);
+        let retry = set_timeout_with_handle(move || self.try_now(), backoff(failures)).ok();
+        self.link.try_update_value(|l| l.retry = retry);
     }
 
     /// The try or the socket `generation` failed or closed: try again after a while.

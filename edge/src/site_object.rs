@@ -78,6 +78,11 @@ impl DurableObject for SiteObject {
         Ok(())
     }
 
+    /// No TCP connections are served (the trait's default would panic and poison the isolate).
+    async fn connect(&self, _socket: worker::Socket) -> Result<()> {
+        Err(worker::Error::RustError("the site's object takes no TCP connections".into()))
+    }
+
     async fn websocket_error(&self, _ws: WebSocket, error: worker::Error) -> Result<()> {
         worker::console_warn!("a live socket failed: {error}");
         Ok(())

@@ -342,7 +342,9 @@ async function orders() {
   o.closeStatus = closeAnswer.status();
   await page.waitForSelector(`${second}[data-state=closed]`);
   o.afterClose = await rows();
-  o.stillOpened = await page.$(`${detail} table.session-calls`) !== null;
+  // The list is loaded again after the close, and the opened row's calls with it.
+  o.stillOpened = await page.waitForSelector(`${detail} table.session-calls`, { timeout: 10_000 })
+    .then(() => true, () => false);
 
   // Only the closed ones; then that and an order id no closed session has: none, in words.
   const [closedAnswer] = await Promise.all([sessionsAnswer(), page.selectOption("select[name=state]", "closed")]);
