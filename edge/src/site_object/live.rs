@@ -84,18 +84,27 @@ impl SiteObject {
         Ok(())
     }
 
-    /// Sends the live events `store` kept during a request to every connected socket.
+    /// Sends the live events `store` kept during a request to every socket connected now —
+    /// once the request is answered (a timer of 0 runs after it), so a telephony provider's
+    /// TwiML never waits on the sockets. Timers run in order: so do the events.
     pub(super) fn broadcast(&self, store: &ObjectStore) {
         let events = store.outbox_take();
         if events.is_empty() {
             return;
         }
-        for ws in self.state.get_websockets() {
-            for event in &events {
-                // A socket closing meanwhile is the client's business; the others go on.
-                let _ = ws.send_with_str(event);
-            }
+        let sockets = self.state.get_websockets();
+        if sockets.is_empty() {
+            return;
         }
+        worker::wasm_bindgen_futures::spawn_local(async move {
+            worker::Delay::from(std::time::Duration::ZERO).await;
+            for ws in sockets {
+                for event in &events {
+                    // A socket closing meanwhile is the client's business; the others go on.
+                    let _ = ws.send_with_str(event);
+                }
+            }
+        });
     }
 }
 
