@@ -112,13 +112,18 @@ async fn a_client_that_reconnects_gets_what_it_missed_in_order_and_none_twice() 
     twilio_voice(&edge, "CA00000000000000000000000000000rc9", CALLER, &tn).await;
     assert_eq!(back.next_event("call.incoming").await["seq"].as_u64(), Some(seen + 4));
     assert_eq!(back.next(Duration::from_millis(800)).await, None, "none twice");
-    // Asking with a message: what came before this socket opened.
-    back.send_text(json!({"resume": seen + 1}).to_string()).await;
-    let again: Vec<u64> = [back.next(Duration::from_secs(5)).await, back.next(Duration::from_secs(5)).await]
-        .iter()
-        .map(|m| m.as_ref().unwrap()["seq"].as_u64().unwrap())
-        .collect();
-    assert_eq!(again, [seen + 2, seen + 3]);
+    // Asking with a message, on a socket opened without resume: what came before it opened,
+    // once per socket.
+    let mut fresh = LiveSocket::demo(&edge, None).await;
+    assert_eq!(fresh.next(Duration::from_secs(5)).await.unwrap()["hello"]["seq"].as_u64(), Some(seen + 4));
+    fresh.send_text(json!({"resume": seen + 1}).to_string()).await;
+    let mut again = Vec::new();
+    for _ in 0..3 {
+        again.push(fresh.next(Duration::from_secs(5)).await.unwrap()["seq"].as_u64().unwrap());
+    }
+    assert_eq!(again, [seen + 2, seen + 3, seen + 4]);
+    fresh.send_text(json!({"resume": seen}).to_string()).await;
+    assert!(fresh.next(Duration::from_secs(5)).await.unwrap()["error"].is_string(), "one resume per socket");
     // A seq this site never sent: reset (the client reloads).
     let mut future = LiveSocket::demo(&edge, Some(seen + 1000)).await;
     future.next(Duration::from_secs(5)).await.expect("hello");
@@ -151,8 +156,14 @@ async fn tickets_open_only_their_site_once_and_a_client_cannot_harm_the_stream()
     assert_eq!(LiveSocket::open(&live_url(&edge, "demo", "", None)).await.err(), Some(401), "none");
     assert_eq!(LiveSocket::open(&live_url(&edge, "nosuchsite", "0123abcd", None)).await.err(), Some(401));
     let bad_resume = live_ticket(&edge, "demo", &edge.demo_token).await;
-    let url = live_url(&edge, "demo", &bad_resume, None) + "&resume=soon";
-    assert_eq!(LiveSocket::open(&url).await.err(), Some(400));
+    for bad in ["soon", "-1", "1.5"] {
+        let url = live_url(&edge, "demo", &bad_resume, None) + "&resume=" + bad;
+        assert_eq!(LiveSocket::open(&url).await.err(), Some(400), "resume={bad}");
+    }
+    assert!(
+        LiveSocket::open(&live_url(&edge, "demo", &bad_resume, None)).await.is_ok(),
+        "a refused resume keeps the ticket"
+    );
     // A ticket needs the site's token; the stream needs an upgrade.
     let resp =
         edge.site_request(Method::POST, "demo", "/live/ticket", "not-the-token-00000").send().await.unwrap();

@@ -1,7 +1,8 @@
 //! The live stream while signed in: each tab holds one WebSocket to the site's stream, opened
 //! with a fresh single-use ticket every time, resumed from the last `seq` seen after a drop
-//! (1 s, 2 s, 5 s, then every 10 s), and closed on sign-out. What it hears fills the Live
-//! page (the calls in progress, the last that ended) and the screen pops on every page.
+//! (about 1 s, 2 s, 5 s, then every 10 s, each ±50% at random), and closed on sign-out, with
+//! the notifications it showed. What it hears fills the Live page (the calls in progress, the
+//! last that ended) and the screen pops on every page.
 //!
 //! The protocol is in [`stream`], the Live page's calls in [`board`], the cards in [`pops`],
 //! notifications and the tone in [`alerts`]; this module is the browser's side of it.
@@ -12,7 +13,7 @@ pub mod pops;
 pub mod stream;
 
 use crate::api::{self, ApiError, Session};
-use alerts::AlertPrefs;
+use alerts::{AlertPrefs, Notices};
 use board::LiveBoard;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -73,6 +74,8 @@ struct Link {
     heard_ms: i64,
     /// Bumped on every load of the calls in progress: only the latest answer counts.
     reload: u64,
+    /// The notifications shown (closed on sign-out).
+    notices: Notices,
     /// Signed out.
     stopped: bool,
 }
@@ -115,6 +118,7 @@ pub fn provide_live(session: Session, on_unauthorized: Callback<()>) -> Live {
             retry: None,
             heard_ms: now_ms(),
             reload: 0,
+            notices: Notices::default(),
             stopped: false,
         }),
         on_unauthorized,
@@ -142,6 +146,8 @@ pub fn provide_live(session: Session, on_unauthorized: Callback<()>) -> Live {
                 retry.clear();
             }
             discard(l.socket.take());
+            // The caller's number is not left on the screen of someone signed out.
+            l.notices.close_all();
         });
         for handle in [tick, ping].into_iter().flatten() {
             handle.clear();
@@ -238,7 +244,7 @@ impl Live {
         });
         let Some(failures) = failures.flatten() else { return };
         self.status.set(LinkStatus::Offline);
-        let retry = set_timeout_with_handle(move || self.try_now(), backoff(failures)).ok();
+        let retry = set_timeout_with_handle(move || self.try_now(), wait(failures)).ok();
         self.link.try_update_value(|l| l.retry = retry);
     }
 
@@ -257,7 +263,7 @@ impl Live {
         });
         let Some(failures) = failures.flatten() else { return };
         self.status.set(LinkStatus::waiting(failures, browser_online()));
-        let retry = set_timeout_with_handle(move || self.try_now(), backoff(failures)).ok();
+        let retry = set_timeout_with_handle(move || self.try_now(), wait(failures)).ok();
         self.link.try_update_value(|l| l.retry = retry);
     }
 
@@ -303,8 +309,15 @@ impl Live {
                 alerts::chime();
             }
             if prefs.notify {
-                if let Some(pop) = self.pops.with_untracked(|p| p.get(&event.call.call_sid).cloned()) {
-                    alerts::notify(&pop);
+                if let Some(notice) =
+                    self.pops.with_untracked(|p| p.get(&event.call.call_sid).and_then(alerts::notify))
+                {
+                    // Signed out meanwhile: dropped here, it is closed at once.
+                    self.link.try_update_value(|l| {
+                        if !l.stopped {
+                            l.notices.keep(&event.call.call_sid, notice);
+                        }
+                    });
                 }
             }
         }
@@ -335,12 +348,16 @@ impl Live {
         });
     }
 
-    /// Every second: the timers, and the cards whose time is up.
+    /// Every second: the timers, the cards whose time is up, and the calls in progress whose
+    /// end was never heard.
     fn tick(self) {
         let now = now_ms();
         self.now.set(now);
         if self.pops.with_untracked(|p| p.due(now)) {
             self.pops.update(|p| p.expire(now));
+        }
+        if self.board.with_untracked(|b| b.due(now)) {
+            self.board.update(|b| b.expire(now));
         }
     }
 
@@ -381,6 +398,12 @@ impl Live {
         }
         self.status.set(LinkStatus::Offline);
     }
+}
+
+/// How long to wait before the `failures`-th try again, spread at random: tabs dropped
+/// together (a deploy) do not all come back at the same moment.
+fn wait(failures: u32) -> Duration {
+    backoff(failures, js_sys::Math::random())
 }
 
 /// Drops `socket` once the running handler (maybe its own) has returned.

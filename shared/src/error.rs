@@ -23,6 +23,9 @@ pub enum Error {
     /// A request that must be signed is not (e.g. a wrong `X-Twilio-Signature`).
     #[error("{0}")]
     Forbidden(String),
+    /// Too many of something a caller holds at once (live tickets, live sockets).
+    #[error("{0}")]
+    TooMany(String),
     /// Well-formed but unusable: an `Idempotency-Key` reused with another request.
     #[error("{0}")]
     Unprocessable(String),
@@ -54,6 +57,7 @@ impl Error {
             Error::Unauthorized => "unauthorized",
             Error::Forbidden(_) => "forbidden",
             Error::Unprocessable(_) => "unprocessable",
+            Error::TooMany(_) => "too_many",
             Error::PayloadTooLarge(_) => "payload_too_large",
             Error::UnsupportedMediaType(_) => "unsupported_media_type",
             Error::Conflict(_) => "conflict",
@@ -70,6 +74,7 @@ impl Error {
             Error::Unauthorized => 401,
             Error::Forbidden(_) => 403,
             Error::Unprocessable(_) => 422,
+            Error::TooMany(_) => 429,
             Error::PayloadTooLarge(_) => 413,
             Error::UnsupportedMediaType(_) => 415,
             Error::UnknownSite(_) | Error::UnknownLease(_) | Error::NotFound(_) => 404,

@@ -106,28 +106,76 @@ pub fn notification_text(pop: &Pop) -> (String, String) {
 
 /// A notification for the incoming call on `pop`, when allowed and the tab is not in front
 /// (there the card says it). Tagged with the call: several tabs make one notification.
-pub fn notify(pop: &Pop) {
+/// Kept (in [`Notices`]) until signed out: dropped, it is closed and its handler freed.
+pub fn notify(pop: &Pop) -> Option<Notice> {
     let in_front =
         web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.has_focus().unwrap_or(false));
     if in_front || permission() != Permission::Granted {
-        return;
+        return None;
     }
     let (title, body) = notification_text(pop);
     let options = web_sys::NotificationOptions::new();
     options.set_body(&body);
     options.set_tag(&format!("ringtrace-call-{}", pop.sid()));
-    let Ok(notification) = web_sys::Notification::new_with_options(&title, &options) else { return };
+    let notification = web_sys::Notification::new_with_options(&title, &options).ok()?;
     // A click opens the call in this tab.
     let call = PageUrl::page(Page::Call(pop.sid().to_string()));
     let shown = notification.clone();
-    let on_click = Closure::once_into_js(move || {
+    let on_click = Closure::<dyn FnMut()>::new(move || {
         if let Some(w) = web_sys::window() {
             let _ = w.focus();
         }
         navigate(&call);
         shown.close();
     });
-    notification.set_onclick(Some(on_click.unchecked_ref()));
+    notification.set_onclick(Some(on_click.as_ref().unchecked_ref()));
+    Some(Notice { notification, _on_click: on_click })
+}
+
+/// A notification shown and its click handler; dropped, it is closed (the caller's number
+/// does not outlive the session) and the handler freed.
+pub struct Notice {
+    notification: web_sys::Notification,
+    _on_click: Closure<dyn FnMut()>,
+}
+
+impl Drop for Notice {
+    fn drop(&mut self) {
+        self.notification.set_onclick(None);
+        self.notification.close();
+    }
+}
+
+/// Notifications kept at most; a new one closes the oldest (by then long stale).
+pub const NOTICES_KEPT: usize = 20;
+
+/// The notifications this tab showed (one a call, oldest first), kept to be closed: the last
+/// [`NOTICES_KEPT`], all of them on sign-out ([`Notices::close_all`]).
+pub struct Notices<N = Notice> {
+    shown: Vec<(String, N)>,
+}
+
+impl<N> Default for Notices<N> {
+    fn default() -> Self {
+        Notices { shown: Vec::new() }
+    }
+}
+
+impl<N> Notices<N> {
+    /// The notification for call `sid`, in place of the one it replaces (same tag) and pushing
+    /// out the oldest past [`NOTICES_KEPT`]: those are dropped (closed).
+    pub fn keep(&mut self, sid: &str, notice: N) {
+        self.shown.retain(|(s, _)| s != sid);
+        if self.shown.len() >= NOTICES_KEPT {
+            self.shown.drain(..=self.shown.len() - NOTICES_KEPT);
+        }
+        self.shown.push((sid.to_string(), notice));
+    }
+
+    /// Closes them all (signed out).
+    pub fn close_all(&mut self) {
+        self.shown.clear();
+    }
 }
 
 thread_local! {
@@ -193,6 +241,36 @@ mod tests {
         let both = AlertPrefs { notify: true, sound: true };
         let stored = serde_json::to_string(&both).expect("prefs write");
         assert_eq!(AlertPrefs::read(Some(&stored)), both);
+    }
+
+    /// Counts its drops: a notification closed.
+    struct Counted(std::rc::Rc<std::cell::Cell<usize>>);
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.set(self.0.get() + 1);
+        }
+    }
+
+    #[test]
+    fn notifications_are_closed_on_sign_out_and_never_pile_up() {
+        let closed = std::rc::Rc::new(std::cell::Cell::new(0));
+        let mut notices = Notices::default();
+        notices.keep("CA1", Counted(closed.clone()));
+        notices.keep("CA2", Counted(closed.clone()));
+        // The same call again: the old one goes (the browser replaced it: same tag).
+        notices.keep("CA1", Counted(closed.clone()));
+        assert_eq!((notices.shown.len(), closed.get()), (2, 1));
+        for n in 3..=30 {
+            notices.keep(&format!("CA{n}"), Counted(closed.clone()));
+        }
+        assert_eq!(notices.shown.len(), NOTICES_KEPT);
+        assert_eq!(closed.get(), 31 - NOTICES_KEPT);
+        assert_eq!(notices.shown.first().map(|(sid, _)| sid.as_str()), Some("CA11"));
+        // Signed out: every one is closed.
+        notices.close_all();
+        assert!(notices.shown.is_empty());
+        assert_eq!(closed.get(), 31);
     }
 
     #[test]

@@ -7,6 +7,16 @@ use std::collections::VecDeque;
 /// How many ended calls the page keeps.
 pub const RECENT_CALLS: usize = 20;
 
+/// A call still ringing or talking this long after it started is no longer shown as live: its
+/// end was never heard (`call.ended` lost). The server's horizon for `/calls/live` (the
+/// ledger's `LIVE_CALL_HORIZON_SECS`), in ms.
+pub const LIVE_HORIZON_MS: i64 = 4 * 3600 * 1000;
+
+/// When `call` stops being shown as live unless its end is heard first (ms).
+pub fn live_until(call: &CallView) -> i64 {
+    call.started_at.millis().saturating_add(LIVE_HORIZON_MS)
+}
+
 /// A call as the stream describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveCall {
@@ -122,6 +132,19 @@ impl LiveBoard {
         self.loaded = true;
     }
 
+    /// Whether a call in progress is past the live horizon at `now_ms` (then
+    /// [`LiveBoard::expire`] changes something).
+    pub fn due(&self, now_ms: i64) -> bool {
+        self.in_progress.iter().any(|c| live_until(&c.call) <= now_ms)
+    }
+
+    /// Takes away the calls in progress whose end was never heard, 4 hours after they started
+    /// (as `/calls/live` leaves them out). Should their end come after all, it is among the
+    /// recent as any other.
+    pub fn expire(&mut self, now_ms: i64) {
+        self.in_progress.retain(|c| live_until(&c.call) > now_ms);
+    }
+
     /// An event of the stream (new: the seq gate let it through).
     pub fn apply(&mut self, event: &LiveEvent) {
         if let Some(pending) = &mut self.reloading {
@@ -147,6 +170,14 @@ impl LiveBoard {
                     self.recent.push_front(LiveCall::of(event));
                     self.recent.truncate(RECENT_CALLS);
                 }
+            }
+            return;
+        }
+        if event.at.millis() >= live_until(&event.call) {
+            // Said of a call past the horizon (a late update of one whose end was lost): not
+            // live any more.
+            if let Some(i) = at {
+                self.in_progress.remove(i);
             }
             return;
         }
@@ -305,6 +336,33 @@ pub(crate) mod tests {
         // Later events are not recorded again.
         board.apply(&event(4, "call.ended", "NEW", |_| {}));
         board.reloaded(Vec::new());
+        assert!(board.in_progress().is_empty());
+    }
+
+    #[test]
+    fn a_call_whose_end_is_never_heard_leaves_4_hours_after_it_started() {
+        let mut board = LiveBoard::default();
+        let ringing = event(1, "call.incoming", "RING", |_| {});
+        let start = ringing.call.started_at.millis();
+        board.apply(&ringing);
+        board.apply(&event(2, "call.answered", "TALK", |c| c.started_at = c.started_at.plus_secs(600)));
+        assert_eq!(sids(board.in_progress()), ["TALK", "RING"]);
+        assert!(!board.due(start + LIVE_HORIZON_MS - 1));
+        assert!(board.due(start + LIVE_HORIZON_MS));
+        board.expire(start + LIVE_HORIZON_MS);
+        assert_eq!(sids(board.in_progress()), ["TALK"]);
+        assert!(board.recent().next().is_none(), "not known to have ended");
+        board.expire(start + LIVE_HORIZON_MS + 600_000);
+        assert!(board.in_progress().is_empty());
+        assert!(!board.due(start + 2 * LIVE_HORIZON_MS));
+        // A late update of a call past the horizon does not bring it back…
+        let mut late = event(3, "call.updated", "TALK", |c| c.answered = true);
+        late.at = Timestamp::from_millis(start + LIVE_HORIZON_MS + 600_000);
+        board.apply(&late);
+        assert!(board.in_progress().is_empty());
+        // …and its end, should it come after all, is among the recent.
+        board.apply(&event(4, "call.ended", "RING", |_| {}));
+        assert_eq!(sids(board.recent()), ["RING"]);
         assert!(board.in_progress().is_empty());
     }
 

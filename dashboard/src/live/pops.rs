@@ -1,8 +1,8 @@
 //! Screen pops: a card for each incoming call, on every page, that follows the call — ringing,
 //! answered, then missed or ended — and leaves some seconds after the end unless the pointer
-//! is on it.
+//! is on it (or, should the end never be heard, 4 hours after the call started).
 
-use super::board::has_ended;
+use super::board::{has_ended, live_until};
 use shared::wire::{CallView, CallerHistory, LiveEvent, CALL_ANSWERED, CALL_ENDED_LIVE, CALL_INCOMING};
 
 /// Cards shown at most; a new call pushes out the oldest (an ended one first).
@@ -78,7 +78,8 @@ pub struct Pop {
     /// The business line called (`None` for a masked call).
     pub line: Option<String>,
     pub state: PopState,
-    /// When the card leaves (ms; set when the call ends).
+    /// When the card leaves (ms; set when the call ends). Until then, at the live horizon
+    /// ([`live_until`]): a call whose end was never heard does not ring forever.
     leave_at: Option<i64>,
     hovered: bool,
 }
@@ -95,7 +96,12 @@ impl Pop {
 
     /// In the last moment of its stay: the card fades.
     pub fn fading(&self, now_ms: i64) -> bool {
-        !self.hovered && self.leave_at.is_some_and(|at| at - now_ms <= FADE_MS)
+        !self.hovered && self.leaves_at() - now_ms <= FADE_MS
+    }
+
+    /// When the card leaves (ms): some seconds after the end, or at the live horizon.
+    fn leaves_at(&self) -> i64 {
+        self.leave_at.unwrap_or_else(|| live_until(&self.call))
     }
 }
 
@@ -133,7 +139,7 @@ impl Pops {
             return false;
         }
         let state = PopState::Ringing.after(&event.event, &event.call);
-        if state.is_over() {
+        if state.is_over() || live_until(&event.call) <= now_ms {
             return false;
         }
         if self.cards.len() >= MAX_CARDS {
@@ -159,20 +165,21 @@ impl Pops {
     pub fn hover(&mut self, sid: &str, on: bool, now_ms: i64) {
         if let Some(card) = self.cards.iter_mut().find(|p| p.sid() == sid) {
             card.hovered = on;
-            if !on {
-                card.leave_at = card.leave_at.map(|at| at.max(now_ms + AFTER_HOVER_MS));
+            // A card whose time came while under the pointer stays a few seconds more.
+            if !on && (card.leave_at.is_some() || card.leaves_at() < now_ms + AFTER_HOVER_MS) {
+                card.leave_at = Some(card.leaves_at().max(now_ms + AFTER_HOVER_MS));
             }
         }
     }
 
     /// Whether a card is due to leave at `now_ms` (then [`Pops::expire`] changes something).
     pub fn due(&self, now_ms: i64) -> bool {
-        self.cards.iter().any(|p| !p.hovered && p.leave_at.is_some_and(|at| at <= now_ms))
+        self.cards.iter().any(|p| !p.hovered && p.leaves_at() <= now_ms)
     }
 
     /// Takes away the cards whose time is up.
     pub fn expire(&mut self, now_ms: i64) {
-        self.cards.retain(|p| p.hovered || p.leave_at.is_none_or(|at| at > now_ms));
+        self.cards.retain(|p| p.hovered || p.leaves_at() > now_ms);
     }
 }
 
@@ -237,6 +244,44 @@ mod tests {
         pops.hover("CA1", false, 60_000);
         assert!(!pops.due(60_000 + AFTER_HOVER_MS - 1));
         pops.expire(60_000 + AFTER_HOVER_MS);
+        assert!(pops.sids().is_empty());
+    }
+
+    #[test]
+    fn a_card_whose_call_never_ends_leaves_4_hours_after_it_started() {
+        use crate::live::board::LIVE_HORIZON_MS;
+        let mut pops = Pops::default();
+        let ringing = event(1, "call.incoming", "RING", |_| {});
+        let start = ringing.call.started_at.millis();
+        pops.apply(&ringing, start, true);
+        pops.apply(
+            &event(2, "call.incoming", "TALK", |c| c.started_at = c.started_at.plus_secs(60)),
+            start,
+            true,
+        );
+        pops.apply(
+            &event(3, "call.answered", "TALK", |c| c.started_at = c.started_at.plus_secs(60)),
+            start,
+            true,
+        );
+        let horizon = start + LIVE_HORIZON_MS;
+        assert!(!pops.due(horizon - 1));
+        assert!(pops
+            .get("RING")
+            .is_some_and(|p| !p.fading(horizon - FADE_MS - 1) && p.fading(horizon - FADE_MS)));
+        assert!(pops.due(horizon));
+        pops.expire(horizon);
+        assert_eq!(pops.sids(), ["TALK"]);
+        // Under the pointer at its horizon: it stays, then goes a few seconds after.
+        pops.hover("TALK", true, horizon);
+        pops.expire(horizon + 120_000);
+        assert_eq!(pops.sids(), ["TALK"]);
+        pops.hover("TALK", false, horizon + 120_000);
+        assert!(!pops.due(horizon + 120_000 + AFTER_HOVER_MS - 1));
+        pops.expire(horizon + 120_000 + AFTER_HOVER_MS);
+        assert!(pops.sids().is_empty());
+        // A call already past its horizon gets no card (nor a notification, nor the tone).
+        assert!(!pops.apply(&event(4, "call.incoming", "OLD", |_| {}), horizon, true));
         assert!(pops.sids().is_empty());
     }
 

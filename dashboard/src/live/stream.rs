@@ -97,14 +97,20 @@ impl SeqGate {
     }
 }
 
-/// How long to wait before the `failures`-th try again: 1 s, 2 s, 5 s, then 10 s each time.
-pub fn backoff(failures: u32) -> Duration {
-    Duration::from_secs(match failures {
-        0 | 1 => 1,
-        2 => 2,
-        3 => 5,
-        _ => 10,
-    })
+/// How long to wait before the `failures`-th try again: about 1 s, 2 s, 5 s, then 10 s each
+/// time, give or take half of it. `random` (in `0..1`, `Math.random()`) picks where in that
+/// range: after a deploy, every open tab reconnects at once; spread out, they do not all try
+/// again at the same moment either.
+pub fn backoff(failures: u32, random: f64) -> Duration {
+    let base_ms: u64 = match failures {
+        0 | 1 => 1_000,
+        2 => 2_000,
+        3 => 5_000,
+        _ => 10_000,
+    };
+    // 0.5× to 1.5×; anything out of range (or NaN) is taken as the middle.
+    let random = if (0.0..=1.0).contains(&random) { random } else { 0.5 };
+    Duration::from_millis((base_ms as f64 * (0.5 + random)).round() as u64)
 }
 
 /// A socket open this long (ms) was a working connection: the next drop starts the waits
@@ -218,8 +224,22 @@ mod tests {
     }
 
     #[test]
+    fn each_wait_is_spread_by_half_of_it_either_way() {
+        let ms = |failures, random| backoff(failures, random).as_millis();
+        assert_eq!((ms(1, 0.0), ms(1, 0.5), ms(1, 1.0)), (500, 1_000, 1_500));
+        assert_eq!((ms(3, 0.0), ms(3, 0.25), ms(3, 0.999)), (2_500, 3_750, 7_495));
+        assert_eq!((ms(9, 0.0), ms(9, 0.75), ms(9, 1.0)), (5_000, 12_500, 15_000));
+        // Tabs drawing different numbers wait different times.
+        let waits: std::collections::BTreeSet<u128> = [0.1, 0.3, 0.6, 0.9].map(|r| ms(4, r)).into();
+        assert_eq!(waits.len(), 4);
+        for bad in [-0.1, 1.5, f64::NAN, f64::INFINITY] {
+            assert_eq!(ms(2, bad), 2_000, "{bad}");
+        }
+    }
+
+    #[test]
     fn tries_again_after_1_2_5_then_every_10_seconds() {
-        let waits: Vec<u64> = (1..=6).map(|n| backoff(n).as_secs()).collect();
+        let waits: Vec<u64> = (1..=6).map(|n| backoff(n, 0.5).as_secs()).collect();
         assert_eq!(waits, [1, 2, 5, 10, 10, 10]);
         // A connection that worked for a while starts over at 1 s; one dropped right after its
         // hello (or never opened) waits longer each time.

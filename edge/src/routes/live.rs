@@ -42,8 +42,11 @@ pub async fn stream(req: Request, ctx: RouteContext<()>) -> Result<Response, Edg
         raw.chars().filter(char::is_ascii_alphanumeric).take(128).collect()
     };
     let mut query = format!("ticket={}", value("ticket"));
-    if url.query_pairs().any(|(k, _)| k == "resume") {
-        query.push_str(&format!("&resume={}", value("resume")));
+    if let Some((_, resume)) = url.query_pairs().find(|(k, _)| k == "resume") {
+        if resume.is_empty() || resume.len() > 20 || !resume.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::invalid("resume must be the last seq the client saw (digits)").into());
+        }
+        query.push_str(&format!("&resume={resume}"));
     }
     Ok(SiteStub::for_site(&ctx.env, &site)?.upgrade(&query).await?)
 }

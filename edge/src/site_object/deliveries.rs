@@ -34,6 +34,8 @@ impl SiteObject {
             Ok(n) => console_warn!("site {site}: {n} callers hung up at a prompt before the dial"),
             Err(e) => console_error!("site {site}: ending calls left at a prompt failed: {e}"),
         }
+        // Their ends go to the live stream now, not after the CRM deliveries below.
+        self.broadcast(&store);
         // Batches until nothing is due (a receiver that answers quickly clears a backlog now).
         // At most two batches: each delivery may wait 10 s, and an alarm run must stay short.
         for _ in 0..2 {

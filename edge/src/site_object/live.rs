@@ -12,69 +12,99 @@ use shared::wire::{LiveRequest, MAX_LIVE_MESSAGE};
 use shared::{Resumed, SiteLedger};
 use worker::{console_warn, Request, Response, Result, WebSocket, WebSocketIncomingMessage, WebSocketPair};
 
-/// What a socket carries through hibernation: its site, and the last seq when it opened
-/// (later events reached it live; a resume sends only what came before).
+/// Most sockets one site's stream holds (each event is sent to each, on the site's one thread).
+const MAX_LIVE_SOCKETS: usize = 500;
+
+/// What a socket carries through hibernation: its site, the last seq when it opened (later
+/// events reach it live; a resume sends only what came before), and whether it has resumed
+/// (once per socket: a resume may send 500 events).
 #[derive(Serialize, Deserialize)]
 struct Attachment {
     site: String,
     since: u64,
+    #[serde(default)]
+    resumed: bool,
 }
 
 impl SiteObject {
-    /// `/live?ticket=…&resume=…` with `Upgrade: websocket`: 101 and the socket, or the
-    /// ticket's refusal (401) before any upgrade.
+    /// `/live?ticket=…&resume=…` with `Upgrade: websocket`: 101 and the socket, or a refusal
+    /// before any upgrade — the ticket's (401), a bad `resume` (400, the ticket kept), a full
+    /// stream (429).
     pub(super) async fn live_upgrade(&self, req: Request) -> Result<Response> {
         let site = req.headers().get(SITE_HEADER)?.unwrap_or_default();
         let store = self.store(site.clone())?;
         let ledger = SiteLedger::new(&site, &store, &EdgeClock);
         let url = req.url()?;
         let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
-        if let Err(e) = ledger.open_live(&param("ticket").unwrap_or_default()) {
-            return EdgeError::from(e).answer(Dialect::Json);
-        }
+        let refuse = |e: shared::Error| EdgeError::from(e).answer(Dialect::Json);
         let resume = match param("resume").map(|r| r.parse::<u64>()) {
             None => None,
             Some(Ok(seq)) => Some(seq),
             Some(Err(_)) => {
-                let e = shared::Error::invalid("resume must be the last seq the client saw (a number)");
-                return EdgeError::from(e).answer(Dialect::Json);
+                return refuse(shared::Error::invalid(
+                    "resume must be the last seq the client saw (a number)",
+                ))
             }
         };
+        if self.state.get_websockets().len() >= MAX_LIVE_SOCKETS {
+            return refuse(shared::Error::TooMany(format!(
+                "this site's live stream has {MAX_LIVE_SOCKETS} open sockets; close a dashboard tab"
+            )));
+        }
+        if let Err(e) = ledger.open_live(&param("ticket").unwrap_or_default()) {
+            return refuse(e);
+        }
+        // Everything that can fail, before the socket is accepted.
+        let since = match ledger.live_seq() {
+            Ok(seq) => seq,
+            Err(e) => return refuse(e),
+        };
+        let hello = serde_json::json!({"hello": {"seq": since}}).to_string();
         let pair = WebSocketPair::new()?;
         let server = pair.server;
+        server.serialize_attachment(Attachment { site: site.clone(), since, resumed: resume.is_some() })?;
         self.state.accept_web_socket(&server);
         let ping = worker::WebSocketRequestResponsePair::new("ping", "pong")?;
         self.state.set_websocket_auto_response(&ping);
-        let since = ledger.live_seq().map_err(|e| worker::Error::RustError(e.to_string()))?;
-        server.serialize_attachment(Attachment { site: site.clone(), since })?;
-        server.send_with_str(serde_json::json!({"hello": {"seq": since}}).to_string())?;
-        if let Some(after) = resume {
+        if server.send_with_str(hello).is_err() {
+            let _ = server.close(Some(1011), Some("could not greet"));
+        } else if let Some(after) = resume {
             send_resumed(&server, &ledger, after, since);
         }
         Response::from_websocket(pair.client)
     }
 
-    /// A client's message: `{"resume": seq}` sends what it missed before its socket opened;
-    /// anything larger than a resume closes the socket (1009), anything else is answered
-    /// with an error.
+    /// A client's message: `{"resume": seq}` (once per socket) sends what it missed before its
+    /// socket opened; binary frames close the socket (1003), text larger than a resume too
+    /// (1009); anything else is answered with an error.
     pub(super) async fn live_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
         let text = match message {
             WebSocketIncomingMessage::String(s) if s.len() <= MAX_LIVE_MESSAGE => s,
-            _ => {
-                // Binary frames and oversized text: the stream takes only small JSON.
+            WebSocketIncomingMessage::String(_) => {
                 let _ = ws.close(Some(1009), Some("messages are small JSON: {\"resume\": seq}"));
                 return Ok(());
             }
+            WebSocketIncomingMessage::Binary(_) => {
+                let _ = ws.close(Some(1003), Some("messages are JSON text: {\"resume\": seq}"));
+                return Ok(());
+            }
         };
-        let Some(Attachment { site, since }) = ws.deserialize_attachment::<Attachment>()? else {
+        let Some(mut attachment) = ws.deserialize_attachment::<Attachment>()? else {
             let _ = ws.close(Some(1011), Some("unknown socket"));
             return Ok(());
         };
         match serde_json::from_str::<LiveRequest>(&text) {
+            Ok(_) if attachment.resumed => {
+                let answer =
+                    serde_json::json!({"error": "this socket has resumed; open a new one to resume again"});
+                let _ = ws.send_with_str(answer.to_string());
+            }
             Ok(LiveRequest { resume }) => {
-                let store = self.store(site.clone())?;
-                let ledger = SiteLedger::new(&site, &store, &EdgeClock);
-                send_resumed(&ws, &ledger, resume, since);
+                attachment.resumed = true;
+                ws.serialize_attachment(&attachment)?;
+                let store = self.store(attachment.site.clone())?;
+                let ledger = SiteLedger::new(&attachment.site, &store, &EdgeClock);
+                send_resumed(&ws, &ledger, resume, attachment.since);
             }
             Err(e) => {
                 let answer = serde_json::json!({"error": format!("send {{\"resume\": seq}}: {e}")});
@@ -86,20 +116,29 @@ impl SiteObject {
 
     /// Sends the live events `store` kept during a request to every socket connected now —
     /// once the request is answered (a timer of 0 runs after it), so a telephony provider's
-    /// TwiML never waits on the sockets. Timers run in order: so do the events.
+    /// TwiML never waits on the sockets. Timers run in order: so do the events. A socket that
+    /// opened after an event was kept had it in its greeting's seq (and its resume): skipped.
     pub(super) fn broadcast(&self, store: &ObjectStore) {
         let events = store.outbox_take();
         if events.is_empty() {
             return;
         }
-        let sockets = self.state.get_websockets();
+        let sockets: Vec<(WebSocket, u64)> = self
+            .state
+            .get_websockets()
+            .into_iter()
+            .map(|ws| {
+                let since = ws.deserialize_attachment::<Attachment>().ok().flatten().map_or(0, |a| a.since);
+                (ws, since)
+            })
+            .collect();
         if sockets.is_empty() {
             return;
         }
         worker::wasm_bindgen_futures::spawn_local(async move {
             worker::Delay::from(std::time::Duration::ZERO).await;
-            for ws in sockets {
-                for event in &events {
+            for (ws, since) in sockets {
+                for (_, event) in events.iter().filter(|(seq, _)| *seq > since) {
                     // A socket closing meanwhile is the client's business; the others go on.
                     let _ = ws.send_with_str(event);
                 }

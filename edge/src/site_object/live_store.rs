@@ -43,7 +43,7 @@ impl shared::LiveFeed for ObjectStore {
             "DELETE FROM live_events WHERE seq <= ? OR at < ?",
             vec![int(keep_from)?, int(event.at.plus_secs(-LIVE_KEEP_SECS).millis())?],
         )?;
-        self.outbox_push(json);
+        self.outbox_push(event.seq, json);
         Ok(())
     }
 
@@ -74,6 +74,23 @@ impl shared::LiveFeed for ObjectStore {
             .and_then(|c| c.to_array())
             .map_err(storage)?;
         Ok(rows.first().and_then(|r| r.seq).and_then(|s| u64::try_from(s).ok()))
+    }
+
+    fn live_tickets_outstanding(&self, now: Timestamp) -> shared::Result<u64> {
+        #[derive(Deserialize)]
+        struct Count {
+            n: i64,
+        }
+        if !self.tables_ready()? {
+            return Ok(0);
+        }
+        self.write("DELETE FROM live_tickets WHERE expires_at <= ?", vec![int(now.millis())?])?;
+        let rows: Vec<Count> = self
+            .sql
+            .exec("SELECT count(*) AS n FROM live_tickets", None)
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        Ok(rows.first().map_or(0, |r| u64::try_from(r.n).unwrap_or(0)))
     }
 
     fn save_live_ticket(&self, hash: &str, expires_at: Timestamp) -> shared::Result<()> {

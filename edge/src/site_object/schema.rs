@@ -54,6 +54,7 @@ const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS live_events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, json TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS live_events_by_time ON live_events (at)",
     "CREATE TABLE IF NOT EXISTS live_tickets (hash TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS live_tickets_by_expiry ON live_tickets (expires_at)",
 ];
 
 /// The call columns added after the first release, with their types: a database created

@@ -29,8 +29,8 @@ pub(super) struct ObjectStore {
 pub(super) struct Memory {
     state: std::cell::RefCell<Option<SiteState>>,
     schema_ready: std::cell::Cell<bool>,
-    /// Live events kept during the request, to send to the connected sockets after it.
-    outbox: std::cell::RefCell<Vec<String>>,
+    /// Live events kept during the request (seq, JSON), to send to the sockets after it.
+    outbox: std::cell::RefCell<Vec<(u64, String)>>,
 }
 
 #[derive(Deserialize)]
@@ -634,12 +634,12 @@ impl ObjectStore {
     /// that never stored anything has none, and a read must not create them) and are up to
     /// date. Checked once per object, not on every read: an extension lease reads the table a
     /// dozen times.
-    pub(super) fn outbox_push(&self, event: String) {
-        self.memory.outbox.borrow_mut().push(event);
+    pub(super) fn outbox_push(&self, seq: u64, event: String) {
+        self.memory.outbox.borrow_mut().push((seq, event));
     }
 
     /// The live events kept since the last call, to send.
-    pub(super) fn outbox_take(&self) -> Vec<String> {
+    pub(super) fn outbox_take(&self) -> Vec<(u64, String)> {
         std::mem::take(&mut *self.memory.outbox.borrow_mut())
     }
 

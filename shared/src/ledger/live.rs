@@ -3,7 +3,7 @@
 //! client's missed events, and the calls in progress now.
 
 use super::SiteLedger;
-use crate::calls::{CallQuery, CallRecord};
+use crate::calls::{identifiable_caller, CallQuery, CallRecord};
 use crate::error::{Error, Result};
 use crate::site::SiteConfig;
 use crate::store::SiteStore;
@@ -12,6 +12,9 @@ use crate::wire::{
     CallView, CallerHistory, LiveCalls, LiveEvent, LiveTicket, CALL_ANSWERED, CALL_ENDED_LIVE, CALL_INCOMING,
     CALL_UPDATED, LIVE_KEEP_EVENTS, LIVE_TICKET_SECS,
 };
+
+/// Most unused, unexpired tickets a site holds at once (a dashboard takes one per connection).
+const MAX_LIVE_TICKETS: u64 = 1000;
 
 /// Calls still ringing or talking this long after they started are not shown as live (their
 /// end was never reported).
@@ -30,7 +33,8 @@ pub enum Resumed {
 pub(super) struct LiveBefore {
     answered: bool,
     ended: bool,
-    details: (usize, Option<String>, Vec<String>, Option<String>, bool, bool),
+    details: Details,
+    state: State,
 }
 
 impl LiveBefore {
@@ -39,13 +43,14 @@ impl LiveBefore {
             answered: c.answered_at.is_some(),
             ended: c.status.is_some_and(|s| s.is_final()),
             details: details(c),
+            state: state(c),
         })
     }
 }
 
 /// What `call.updated` reports a change of: recordings, transcript, tags, customer id,
 /// identification, attribution.
-fn details(c: &CallRecord) -> (usize, Option<String>, Vec<String>, Option<String>, bool, bool) {
+fn details(c: &CallRecord) -> Details {
     (
         c.recordings.len(),
         c.transcript.clone(),
@@ -56,10 +61,24 @@ fn details(c: &CallRecord) -> (usize, Option<String>, Vec<String>, Option<String
     )
 }
 
+type Details = (usize, Option<String>, Vec<String>, Option<String>, bool, bool);
+
+/// A call's state: after its end, a change of it is a late correction (`call.updated`).
+fn state(c: &CallRecord) -> State {
+    (c.status, c.outcome, c.talk_secs, c.answered_at.is_some())
+}
+
+type State = (Option<crate::calls::CallStatus>, Option<crate::calls::CallOutcome>, Option<u32>, bool);
+
 impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
     /// A single-use ticket to open the live stream within a minute (only its hash is kept).
     pub async fn live_ticket(&self, token: Option<&str>) -> Result<LiveTicket> {
         self.authorized_config(token).await?;
+        if self.store.live_tickets_outstanding(self.clock.now())? >= MAX_LIVE_TICKETS {
+            return Err(Error::TooMany(format!(
+                "{MAX_LIVE_TICKETS} live tickets are waiting to be used; open the stream with one (each lasts {LIVE_TICKET_SECS} s)"
+            )));
+        }
         let ticket = (0..4).map(|_| format!("{:016x}", self.clock.next_u64())).collect::<String>();
         let expires_at = self.clock.now().plus_secs(LIVE_TICKET_SECS);
         self.store.save_live_ticket(&hash_token(&ticket), expires_at)?;
@@ -130,25 +149,31 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         let answered = call.answered_at.is_some();
         let ended = call.status.is_some_and(|s| s.is_final());
         let mut kinds = Vec::new();
+        let newly_answered = answered && before.is_none_or(|b| !b.answered);
+        let newly_ended = ended && before.is_none_or(|b| !b.ended);
+        let was_ended = before.is_some_and(|b| b.ended);
         match before {
             None => kinds.push(CALL_INCOMING),
-            Some(b) => {
-                // An end that brings its recording says so as `call.ended`.
-                if details(call) != b.details && (!ended || b.ended) {
-                    kinds.push(CALL_UPDATED);
-                }
+            // What an answer or an end carries is said by `call.answered` / `call.ended`; an
+            // ended call's late corrections (an answer reported after its end) are updates.
+            Some(b)
+                if (details(call) != b.details && !newly_ended) || (was_ended && state(call) != b.state) =>
+            {
+                kinds.push(CALL_UPDATED);
             }
+            Some(_) => {}
         }
-        if answered && before.is_none_or(|b| !b.answered) {
+        if newly_answered && !was_ended {
             kinds.push(CALL_ANSWERED);
         }
-        if ended && before.is_none_or(|b| !b.ended) {
+        if newly_ended {
             kinds.push(CALL_ENDED_LIVE);
         }
         if kinds.is_empty() {
             return Ok(());
         }
-        let (earlier_calls, last_call_at) = if call.masking.is_some() {
+        // A withheld number (`anonymous`) is no one's history; a masked call is no customer's.
+        let (earlier_calls, last_call_at) = if call.masking.is_some() || !identifiable_caller(&call.from) {
             (0, None)
         } else {
             self.store.caller_history(&call.from, call.started_at).await?
@@ -273,5 +298,25 @@ mod tests {
         assert_eq!(ledger.open_live(&late.ticket).unwrap_err().http_status(), 401, "expired");
         assert_eq!(ledger.open_live("").unwrap_err().http_status(), 401);
         assert_eq!(run(ledger.live_ticket(Some("wrong-token-000000"))).unwrap_err().http_status(), 401);
+    }
+
+    #[test]
+    fn a_late_answer_after_the_end_is_an_update_and_withheld_numbers_have_no_history() {
+        let (store, clock) = (MemoryStore::default(), FixedClock::at(1_795_000_000_000));
+        let ledger = SiteLedger::new("demo", &store, &clock);
+        run(ledger.configure(setup(&[TN]))).unwrap();
+        let at = clock.now();
+        for sid in ["CA1", "CA2"] {
+            run(ledger.record_event(ev(sid, "anonymous", EventKind::Started, at))).unwrap();
+        }
+        let events = store.live_events_after(0, 100).unwrap();
+        assert_eq!(events[1].caller.earlier_calls, 0, "anonymous callers are not one caller");
+        let end = EventKind::Ended { leg: Leg::Caller, status: CallStatus::NoAnswer, duration_secs: None };
+        run(ledger.record_event(ev("CA2", "anonymous", end, at.plus_secs(20)))).unwrap();
+        run(ledger.record_event(ev("CA2", "anonymous", EventKind::Answered, at.plus_secs(10)))).unwrap();
+        let names: Vec<String> =
+            store.live_events_after(2, 100).unwrap().into_iter().map(|e| e.event).collect();
+        assert_eq!(names, ["call.ended", "call.updated"], "never answered after it ended");
+        let _ = kinds(&store);
     }
 }

@@ -129,7 +129,6 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         apply(&mut record, &progress, &config.keywords);
         if changed {
             self.store.save_call(&record).await?;
-            self.publish_live(config, live_before.as_ref(), &record).await?;
         }
         if let Some(hook) = &config.crm_webhook {
             let now = self.clock.now();
@@ -144,6 +143,12 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
             if !was_final && record.status.is_some_and(|s| s.is_final()) {
                 self.enqueue(&record, ended, &hook.url, now).await?;
             }
+        }
+        if changed {
+            // The live stream is best effort: a failure to stream never fails the call (its
+            // webhook, the CRM's deliveries); a client missing the event sees the call next time
+            // it loads the calls.
+            let _ = self.publish_live(config, live_before.as_ref(), &record).await;
         }
         Ok((record, changed))
     }

@@ -379,6 +379,11 @@ impl super::LiveFeed for MemoryStore {
     fn oldest_live_seq(&self) -> Result<Option<u64>> {
         Ok(self.live.borrow().0.first().map(|e| e.seq))
     }
+    fn live_tickets_outstanding(&self, now: Timestamp) -> Result<u64> {
+        let mut tickets = self.tickets.borrow_mut();
+        tickets.retain(|_, expires| now < *expires);
+        Ok(tickets.len() as u64)
+    }
     fn save_live_ticket(&self, hash: &str, expires_at: Timestamp) -> Result<()> {
         self.tickets.borrow_mut().insert(hash.to_string(), expires_at);
         Ok(())

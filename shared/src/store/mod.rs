@@ -88,6 +88,8 @@ pub trait LiveFeed {
     fn live_events_after(&self, seq: u64, limit: usize) -> Result<Vec<crate::wire::LiveEvent>>;
     /// The oldest kept seq, if any is kept.
     fn oldest_live_seq(&self) -> Result<Option<u64>>;
+    /// Unused tickets not expired at `now` (expired ones are forgotten on the way).
+    fn live_tickets_outstanding(&self, now: Timestamp) -> Result<u64>;
     /// Stores a ticket (its hash) until `expires_at`.
     fn save_live_ticket(&self, hash: &str, expires_at: Timestamp) -> Result<()>;
     /// Takes the ticket: `true` once, if it exists and `now` is before its expiry (it is
