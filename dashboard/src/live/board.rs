@@ -8,9 +8,9 @@ use std::collections::VecDeque;
 pub const RECENT_CALLS: usize = 20;
 
 /// A call still ringing or talking this long after it started is no longer shown as live: its
-/// end was never heard (`call.ended` lost). The server's horizon for `/calls/live` (the
-/// ledger's `LIVE_CALL_HORIZON_SECS`), in ms.
-pub const LIVE_HORIZON_MS: i64 = 4 * 3600 * 1000;
+/// end was never heard (`call.ended` lost). The server's horizon for `/calls/live`
+/// (`shared::wire::LIVE_CALL_HORIZON_SECS`), in ms.
+pub const LIVE_HORIZON_MS: i64 = shared::wire::LIVE_CALL_HORIZON_SECS * 1000;
 
 /// When `call` stops being shown as live unless its end is heard first (ms).
 pub fn live_until(call: &CallView) -> i64 {

@@ -10,15 +10,11 @@ use crate::store::SiteStore;
 use crate::support::{hash_token, Clock, Entropy};
 use crate::wire::{
     CallView, CallerHistory, LiveCalls, LiveEvent, LiveTicket, CALL_ANSWERED, CALL_ENDED_LIVE, CALL_INCOMING,
-    CALL_UPDATED, LIVE_KEEP_EVENTS, LIVE_TICKET_SECS,
+    CALL_UPDATED, LIVE_CALL_HORIZON_SECS, LIVE_KEEP_EVENTS, LIVE_TICKET_SECS,
 };
 
 /// Most unused, unexpired tickets a site holds at once (a dashboard takes one per connection).
 const MAX_LIVE_TICKETS: u64 = 1000;
-
-/// Calls still ringing or talking this long after they started are not shown as live (their
-/// end was never reported).
-const LIVE_CALL_HORIZON_SECS: i64 = 4 * 3600;
 
 /// What a reconnecting client gets: the events it missed, oldest first, or a reset (it missed
 /// more than the site keeps: it reloads).

@@ -21,6 +21,9 @@ pub const LIVE_KEEP_EVENTS: u64 = 500;
 pub const LIVE_KEEP_SECS: i64 = 24 * 3600;
 /// Seconds a ticket opens the stream, once.
 pub const LIVE_TICKET_SECS: i64 = 60;
+/// Calls still ringing or talking this long after they started are not live any more (their
+/// end was never reported): `GET …/calls/live` leaves them out, the dashboard drops them.
+pub const LIVE_CALL_HORIZON_SECS: i64 = 4 * 3600;
 /// Largest message a client may send (a resume is a few bytes); larger closes the socket.
 pub const MAX_LIVE_MESSAGE: usize = 4 * 1024;
 
