@@ -10,7 +10,7 @@ use crate::store::SiteStore;
 use crate::support::{hash_token, Clock, Entropy};
 use crate::wire::{
     CallView, CallerHistory, LiveCalls, LiveEvent, LiveTicket, CALL_ANSWERED, CALL_ENDED_LIVE, CALL_INCOMING,
-    CALL_UPDATED, LIVE_CALL_HORIZON_SECS, LIVE_KEEP_EVENTS, LIVE_TICKET_SECS,
+    CALL_UPDATED, LIVE_CALL_HORIZON_SECS, LIVE_KEEP_EVENTS, LIVE_KEEP_SECS, LIVE_TICKET_SECS,
 };
 
 /// Most unused, unexpired tickets a site holds at once (a dashboard takes one per connection).
@@ -113,6 +113,12 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
             Some(oldest) if oldest <= after + 1 => {
                 let mut missed = self.store.live_events_after(after, LIVE_KEEP_EVENTS as usize)?;
                 missed.retain(|e| e.seq <= until);
+                // Kept events are pruned when a new one comes: after a quiet day some may be
+                // older than the stream keeps. A client that missed those reloads instead.
+                let horizon = self.clock.now().plus_secs(-LIVE_KEEP_SECS);
+                if missed.first().is_some_and(|e| e.at < horizon) {
+                    return Ok(Resumed::Reset);
+                }
                 Ok(Resumed::Events(missed))
             }
             _ => Ok(Resumed::Reset),
@@ -284,6 +290,10 @@ mod tests {
         }
         assert_eq!(missed(50, 600), None);
         assert_eq!(missed(150, 600).map(|s| s.len()), Some(450));
+        // A quiet day later, the kept events are older than the stream keeps: reset.
+        clock.advance_secs(24 * 3600 + 1);
+        assert_eq!(missed(150, 600), None);
+        clock.advance_secs(-(24 * 3600 + 1));
         // Tickets: once, within a minute, hashed.
         let t = run(ledger.live_ticket(Some(TOKEN))).unwrap();
         assert!(!store.tickets.borrow().contains_key(&t.ticket), "only its hash is kept");
