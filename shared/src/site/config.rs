@@ -536,50 +536,23 @@ impl SiteConfig {
                 retention_hours: setup.extension_retention_hours,
             },
         )?;
-        let mut masking_numbers: Vec<PhoneNumber> = Vec::new();
-        for (i, raw) in setup.masking_numbers.iter().enumerate() {
-            let field = format!("masking_numbers[{i}]");
-            let n = phone(raw, &field)?;
-            let clash = n == business_number
-                || business_numbers.contains(&n)
-                || pool.iter().any(|e| e.number == n)
-                || overflow_number.as_ref() == Some(&n)
-                || extensions.numbers.iter().any(|e| e.number == n)
-                || static_numbers.iter().any(|r| r.number == n)
-                || masking_numbers.contains(&n);
-            if clash {
-                return Err(Error::invalid(format!(
-                    "masking number {n} is already used by this site (a number is either for visitors or for masking)"
-                ))
-                .at(field));
-            }
-            masking_numbers.push(n);
-        }
-        let masking = crate::site::MaskingSettings::new(
-            masking_numbers,
-            setup.masking_ttl_minutes,
-            setup.masking_closed.as_ref(),
-        )?;
-        if let Some(f) = &masking.closed.forward_to {
-            let loops = pool.iter().any(|e| &e.number == f)
-                || overflow_number.as_ref() == Some(f)
-                || static_numbers.iter().any(|r| &r.number == f)
-                || extensions.numbers.iter().any(|e| &e.number == f);
-            if loops {
-                return Err(Error::invalid(format!(
-                    "masking_closed.forward_to {f} is one of the site's tracking numbers (the call would come back as a tracked call); use the business number or a contact centre's"
-                ))
-                .at("masking_closed.forward_to"));
-            }
-        }
-        let owned: Vec<PhoneNumber> = pool
+        let tracking: Vec<PhoneNumber> = pool
             .iter()
             .map(|e| e.number.clone())
             .chain(overflow_number.clone())
             .chain(static_numbers.iter().map(|r| r.number.clone()))
             .chain(extensions.numbers.iter().map(|e| e.number.clone()))
-            .chain(masking.numbers.iter().cloned())
             .collect();
+        let business: Vec<PhoneNumber> =
+            std::iter::once(business_number.clone()).chain(business_numbers.clone()).collect();
+        let masking = crate::site::MaskingSettings::from_setup(
+            &setup.masking_numbers,
+            setup.masking_ttl_minutes,
+            setup.masking_closed.as_ref(),
+            &business,
+            &tracking,
+        )?;
+        let owned: Vec<PhoneNumber> = tracking.into_iter().chain(masking.numbers.iter().cloned()).collect();
         let destinations = destinations_from_setup(&setup.destinations, &owned)?;
         let caller_identification = setup
             .caller_identification

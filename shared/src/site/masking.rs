@@ -78,9 +78,8 @@ impl Default for MaskingSettings {
 }
 
 impl MaskingSettings {
-    /// Checks the scalar settings; `numbers` were checked by the site's configuration (they
-    /// must not clash with its other numbers).
-    pub fn new(
+    /// Checks the scalar settings; `numbers` were checked by [`MaskingSettings::from_setup`].
+    fn new(
         numbers: Vec<PhoneNumber>,
         ttl_minutes: Option<u32>,
         closed: Option<&MaskingClosedSetup>,
@@ -129,6 +128,39 @@ impl MaskingSettings {
             }
         };
         Ok(MaskingSettings { numbers, ttl_secs, closed })
+    }
+
+    /// The settings as a setup writes them: each masking number valid and not one of the
+    /// site's `business` or `tracking` numbers (a number is either for visitors or for
+    /// masking), and a closed policy that does not forward to a tracking number (the call
+    /// would come back as a tracked one). Errors name their field.
+    pub fn from_setup(
+        raw_numbers: &[String],
+        ttl_minutes: Option<u32>,
+        closed: Option<&MaskingClosedSetup>,
+        business: &[PhoneNumber],
+        tracking: &[PhoneNumber],
+    ) -> Result<Self> {
+        let mut numbers: Vec<PhoneNumber> = Vec::new();
+        for (i, raw) in raw_numbers.iter().enumerate() {
+            let field = format!("masking_numbers[{i}]");
+            let n = PhoneNumber::parse(raw).map_err(|e| Error::from(e).at(&field))?;
+            if business.contains(&n) || tracking.contains(&n) || numbers.contains(&n) {
+                return Err(Error::invalid(format!(
+                    "masking number {n} is already used by this site (a number is either for visitors or for masking)"
+                ))
+                .at(field));
+            }
+            numbers.push(n);
+        }
+        let settings = MaskingSettings::new(numbers, ttl_minutes, closed)?;
+        if let Some(f) = settings.closed.forward_to.as_ref().filter(|f| tracking.contains(f)) {
+            return Err(Error::invalid(format!(
+                "masking_closed.forward_to {f} is one of the site's tracking numbers (the call would come back as a tracked call); use the business number or a contact centre's"
+            ))
+            .at("masking_closed.forward_to"));
+        }
+        Ok(settings)
     }
 
     pub fn is_masking_number(&self, n: &PhoneNumber) -> bool {
