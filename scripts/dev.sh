@@ -34,6 +34,11 @@ if curl -fsS -H "authorization: Bearer $token" "$base/v1/sites/demo/calls?per_pa
   node scripts/seed-calls.mjs "$base" demo "$token" 300 30 >/dev/null || { echo "seeding sample calls failed" >&2; exit 1; }
   echo "  (seeded the demo site with 300 sample calls)"
 fi
+# And a month of ad spend for their campaigns, so the report's ROI columns show something.
+if curl -fsS -H "authorization: Bearer $token" "$base/v1/sites/demo/spend?group_by=month" | grep -q '"total":"0.00"'; then
+  node scripts/seed-spend.mjs "$base" demo "$token" 30 >/dev/null || { echo "seeding sample spend failed" >&2; exit 1; }
+  echo "  (seeded the demo site with 30 days of ad spend)"
+fi
 cat <<MSG
 
   ringtrace is running at $base

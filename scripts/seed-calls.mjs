@@ -70,6 +70,9 @@ for (let i = 0; i < count; i++) {
     call.landing_page = src.landing || `${page}?utm_source=${src.source}&utm_medium=${src.medium}`;
   }
   if (call.talk_seconds > 240 && random() < 0.5) call.tags = ["quote"];
+  // Some long calls became jobs with a known value (without drawing from the generator, so
+  // the calls themselves stay what they were).
+  if (call.talk_seconds > 180 && i % 3 === 0) call.value = `${150 + (i % 7) * 50}.00`;
   calls.push(call);
 }
 // Oldest first, so a caller's first call is imported before their repeats.

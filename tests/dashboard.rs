@@ -4,11 +4,14 @@
 //! attribution, settings saved and refused (extension numbers and caller identification among
 //! them), the extension numbers on the Numbers page; and number masking as an operator sees it
 //! (the Orders page, masked calls, the masking settings); live calls as the person answering
-//! sees them (screen pops in two tabs, the Live page, a dropped connection caught up).
+//! sees them (screen pops in two tabs, the Live page, a dropped connection caught up); and
+//! money (`tests/pages/money.mjs`): a spend upload previewed with its bad cell marked, then
+//! imported, the report's cost and return per campaign against a hand computation, a call's
+//! value saved, the overview's spend cards.
 //! Screenshots of every page at desktop and phone widths land in `target/screenshots/`.
 
 use reqwest::Method;
-use ringtrace_tests::{root, twilio_post, twilio_voice, Edge, EdgeApi};
+use ringtrace_tests::{root, twilio_post, twilio_voice, twiml_attribute, Edge, EdgeApi};
 use serde_json::{json, Value};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -213,15 +216,6 @@ async fn a_marketer_signs_in_reads_the_overview_filters_exports_and_opens_a_call
 
 const CUSTOMER: &str = "+15557300101";
 const COURIER: &str = "+15557300202";
-
-/// The value of `attribute="…"` on the first `<tag` of `twiml`, as Twilio reads it.
-fn twiml_attribute(twiml: &str, tag: &str, attribute: &str) -> Option<String> {
-    let at = &twiml[twiml.find(&format!("<{tag} "))?..];
-    let at = &at[..at.find('>')?];
-    let start = at.find(&format!(" {attribute}=\""))? + attribute.len() + 3;
-    let end = start + at[start..].find('"')?;
-    Some(at[start..end].replace("&amp;", "&"))
-}
 
 /// The national digits of a +1 number however a page shows it (`+1 555 010 0701`,
 /// `(555) 010-0701` → `5550100701`).
@@ -723,5 +717,312 @@ async fn calls_pop_up_in_every_tab_and_the_live_page_follows_them_through_a_drop
         "screen-pop-phone",
     ] {
         assert!(shots.join(format!("dashboard-{shot}.png")).exists(), "screenshot {shot}");
+    }
+}
+
+/// A call the money run imports: id, days before today, source, medium, campaign, talk
+/// seconds, value.
+type ValuedCall = (&'static str, i64, &'static str, &'static str, &'static str, u32, Option<&'static str>);
+
+/// The calls the money run imports. The first came from a Google ad click.
+const VALUED_CALLS: [ValuedCall; 4] = [
+    ("CAmoney01", 10, "google", "cpc", "spring-sale", 120, Some("120.00")),
+    ("CAmoney02", 5, "google", "cpc", "spring-sale", 200, Some("60.00")),
+    ("CAmoney03", 3, "google", "cpc", "spring-sale", 30, None),
+    ("CAmoney04", 5, "facebook", "paid_social", "retarget", 100, Some("40.00")),
+];
+
+/// The spend the run imports: (days before today, source, campaign, cents).
+const SPEND: [(i64, &str, &str, i64); 3] = [
+    (10, "google", "spring-sale", 10_000),
+    (5, "google", "spring-sale", 5_000),
+    (10, "bing", "brand-terms", 3_000),
+];
+
+/// Cents as the edge writes amounts (`1250` → `12.50`).
+fn cents(n: i64) -> String {
+    format!("{}.{:02}", n / 100, n % 100)
+}
+
+/// `total / count` rounded half away from zero, as a cost per call is.
+fn per_call(total: i64, count: i64) -> i64 {
+    (2 * total + count) / (2 * count)
+}
+
+/// Runs `tests/pages/money.mjs` against `edge` with `plan` and returns the JSON it printed last.
+fn drive_money(edge: &Edge, plan: &Value) -> Value {
+    let out = Command::new("node")
+        .arg(root().join("tests/pages/money.mjs"))
+        .args([&edge.base, "demo", &edge.demo_token])
+        .arg(root().join("target/screenshots"))
+        .arg(plan.to_string())
+        .current_dir(root())
+        .output()
+        .expect("run node tests/pages/money.mjs");
+    assert!(out.status.success(), "money.mjs failed: {}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("JSON from money.mjs")
+}
+
+#[tokio::test]
+async fn a_marketer_imports_spend_and_reads_what_each_call_cost_and_returned() {
+    let edge = Edge::start().await;
+    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let day = |back: i64| today.checked_sub(jiff::Span::new().days(back)).expect("a date");
+    let settings: Value = edge.settings("demo", &edge.demo_token).await.json().await.expect("settings");
+    assert_eq!(settings["currency"], "USD", "the demo site's currency");
+    let threshold = settings["qualified_talk_seconds"].as_u64().expect("the qualified talk time");
+    let calls: Vec<Value> = VALUED_CALLS
+        .iter()
+        .enumerate()
+        .map(|(i, (id, back, source, medium, campaign, talk, value))| {
+            let landing = if i == 0 {
+                "https://demo.example/spring?gclid=TeSt-GclId-123"
+            } else {
+                "https://demo.example/"
+            };
+            json!({"call_id": id, "from": format!("+1555730{:04}", i + 1), "to": "+15550100201",
+                   "started_at": format!("{}T15:00:00Z", day(*back)), "source": source, "medium": medium,
+                   "campaign": campaign, "landing_page": landing, "answered": true, "talk_seconds": talk,
+                   "value": value, "converted": (i == 0).then_some(true)})
+        })
+        .collect();
+    let resp = edge
+        .site_request(Method::POST, "demo", "/calls/import", &edge.demo_token)
+        .json(&json!({ "calls": calls }))
+        .send()
+        .await
+        .expect("import calls");
+    assert_eq!(resp.status(), 200);
+    let header = "date,source,medium,campaign,spend";
+    let rows: Vec<String> = SPEND
+        .iter()
+        .map(|(back, source, campaign, c)| format!("{},{source},cpc,{campaign},{}", day(*back), cents(*c)))
+        .collect();
+    // The second row's amount has a third decimal: a cent cannot be split.
+    let mut bad = rows.clone();
+    bad[1] = bad[1].replace(&cents(SPEND[1].3), "50.005");
+    let plan = json!({"bad": format!("{header}\n{}\n", bad.join("\n")), "good": format!("{header}\n{}\n", rows.join("\n")),
+                      "valued": "CAmoney03", "clicked": "CAmoney01", "deleteDay": day(SPEND[1].0).to_string()});
+    let r = drive_money(&edge, &plan);
+    assert_eq!(r["thrown"], json!([]), "nothing thrown in the dashboard: {r}");
+    // The browser logs the refused value's 400, and nothing else.
+    let logged: Vec<&str> =
+        r["console"].as_array().map(|c| c.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    assert!(logged.len() == 1 && logged[0].contains("status of 400"), "a clean console: {logged:?}");
+
+    // The bad cell is marked where it is — row 2, the spend column — with its message under it;
+    // nothing else is, and Import is off.
+    let bad = &r["bad"];
+    let invalid = bad["invalid"].as_array().expect("invalid cells");
+    assert_eq!(invalid.len(), 1, "one bad cell: {bad}");
+    let cell = &invalid[0];
+    assert_eq!(
+        (&cell["tag"], &cell["row"], &cell["column"], &cell["value"]),
+        (&json!("td"), &json!("1"), &json!("spend"), &json!("50.005"))
+    );
+    let message = cell["error"].as_str().unwrap_or("");
+    assert!(message.contains("more than 2 decimals"), "the message under the cell: {cell}");
+    assert_eq!((&cell["describedBy"], &cell["title"]), (&cell["error"], &cell["error"]), "{cell}");
+    assert_eq!(bad["problems"], json!([format!("Row 2 (line 3), spend: {message}")]), "{bad}");
+    assert_eq!(bad["importDisabled"], true);
+    assert_eq!(bad["summary"], "3 rows · 1 problem: fix it to import");
+
+    // Fixed: three rows, three days, 180.00 to import; imported as written, as CSV.
+    let total: i64 = SPEND.iter().map(|s| s.3).sum();
+    let good = &r["good"];
+    assert_eq!((&good["invalid"], &good["importDisabled"]), (&json!([]), &json!(false)), "{good}");
+    assert_eq!(good["summary"], format!("3 rows · 3 days · {} USD to import", cents(total)));
+    assert!(good["file"].as_str().is_some_and(|f| f.starts_with("spend.csv")), "chosen as a file: {good}");
+    let upload = &r["upload"];
+    assert_eq!(
+        (&upload["status"], &upload["type"], &upload["sent"]),
+        (&json!(200), &json!("text/csv"), &plan["good"])
+    );
+    assert_eq!((&upload["body"]["days"], &upload["body"]["total"]), (&json!(3), &json!(cents(total))));
+    assert_eq!(r["imported"], format!("Imported 3 days of spend: {} USD.", cents(total)));
+    // The Spend table: each month and campaign's spend, as summed by hand, and the total.
+    let mut by_month: std::collections::BTreeMap<(String, String), i64> = Default::default();
+    for (back, _, campaign, c) in SPEND {
+        let d = day(back);
+        *by_month.entry((format!("{:04}-{:02}", d.year(), d.month()), campaign.to_string())).or_default() +=
+            c;
+    }
+    let table = &r["spendTable"];
+    assert_eq!(table["head"], json!(["Month", "Campaign", "Spend (USD)"]));
+    let mut shown: Vec<Value> = table["rows"].as_array().expect("spend rows").clone();
+    shown.sort_by_key(Value::to_string);
+    let mut expected: Vec<Value> = by_month.iter().map(|((m, c), n)| json!([m, c, cents(*n)])).collect();
+    expected.sort_by_key(Value::to_string);
+    assert_eq!(shown, expected, "{table}");
+    assert_eq!((&table["total"], &table["previewGone"]), (&json!(cents(total)), &json!(true)));
+    // The Google Ads file: the converted call from the ad click, with its value, byte for byte.
+    let ads = r["googleAds"]["text"].as_str().unwrap_or("");
+    assert!(ads.starts_with("Parameters:TimeZone="), "no byte-order mark: {ads:?}");
+    assert!(
+        ads.lines().any(|l| l.starts_with("TeSt-GclId-123,Phone call,") && l.ends_with(",120.00,USD")),
+        "{ads}"
+    );
+
+    // The report by campaign: spend, costs and returns as computed by hand.
+    let qualified = |campaign: &str| {
+        VALUED_CALLS.iter().filter(|c| c.4 == campaign && u64::from(c.5) >= threshold).count() as i64
+    };
+    let count = |campaign: &str| VALUED_CALLS.iter().filter(|c| c.4 == campaign).count() as i64;
+    // A call's value; else the site's default value if it qualified (the first is converted,
+    // and has a value).
+    let amount = |v: &str| (v.parse::<f64>().expect("an amount") * 100.0).round() as i64;
+    let default_value = settings["default_call_value"].as_str().map_or(0, amount);
+    let revenue = |campaign: &str| -> i64 {
+        VALUED_CALLS
+            .iter()
+            .filter(|c| c.4 == campaign)
+            .map(|c| match c.6 {
+                Some(v) => amount(v),
+                None if u64::from(c.5) >= threshold => default_value,
+                None => 0,
+            })
+            .sum()
+    };
+    let spent = |campaign: &str| SPEND.iter().filter(|s| s.2 == campaign).map(|s| s.3).sum::<i64>();
+    let rows = r["report"]["rows"].as_array().expect("report rows");
+    let row = |key: &str| {
+        &rows.iter().find(|row| row["key"] == key).unwrap_or_else(|| panic!("no {key}: {r}"))["cells"]
+    };
+    let spring = row("spring-sale");
+    let (spend, calls, back) = (spent("spring-sale"), count("spring-sale"), revenue("spring-sale"));
+    assert_eq!(spring["spend"]["text"], cents(spend), "{spring}");
+    assert_eq!(spring["cost-per-call"]["text"], cents(per_call(spend, calls)));
+    assert_eq!(spring["cost-per-qualified"]["text"], cents(per_call(spend, qualified("spring-sale"))));
+    assert_eq!(spring["revenue"]["text"], cents(back));
+    let roi = ((back - spend) as f64 * 100.0 / spend as f64).round() as i64;
+    assert_eq!(spring["roi"]["text"], if roi >= 0 { format!("+{roi}%") } else { format!("−{}%", -roi) });
+    assert_eq!(spring["roas"]["text"], format!("{:.2}×", back as f64 / spend as f64));
+    // No spend for retarget: it says so, with why, never 0; its revenue is still counted.
+    let retarget = row("retarget");
+    for column in ["spend", "cost-per-call", "cost-per-qualified", "roas", "roi"] {
+        let cell = &retarget[column];
+        assert_eq!(
+            (&cell["text"], &cell["undefined"]),
+            (&json!("no spend"), &json!(true)),
+            "{column}: {retarget}"
+        );
+        assert!(cell["title"].as_str().is_some_and(|t| t.contains("No ad spend")), "{column}: {cell}");
+    }
+    assert_eq!(retarget["revenue"]["text"], cents(revenue("retarget")));
+    // Spend without a call: no cost per call, in words.
+    let brand = row("brand-terms");
+    assert_eq!(brand["spend"]["text"], cents(spent("brand-terms")));
+    assert_eq!(
+        (&brand["cost-per-call"]["text"], &brand["roi"]["text"]),
+        (&json!("no calls"), &json!("−100%"))
+    );
+    let heads: Vec<&str> =
+        r["report"]["head"].as_array().expect("heads").iter().filter_map(|h| h[1].as_str()).collect();
+    assert!(heads.contains(&"Spend (USD)") && heads.contains(&"Cost / call (USD)"), "{heads:?}");
+    // Its CSV: the same figures, an undefined one empty.
+    let csv: Vec<&str> = r["reportCsv"].as_array().expect("csv").iter().filter_map(Value::as_str).collect();
+    assert!(
+        csv[0].ends_with(",spend,cost_per_call,cost_per_qualified_call,revenue,roas,roi,currency"),
+        "{csv:?}"
+    );
+    assert!(csv.iter().any(|l| l.starts_with("retarget,") && l.ends_with(",,,,40.00,,,USD")), "{csv:?}");
+
+    // The call's value: "12,50" refused beside its field; 90 saved, shown and in the timeline.
+    assert_eq!(r["valueLabel"], "Value (USD)");
+    let refused = &r["refusedValue"];
+    assert_eq!((&refused["status"], &refused["invalid"]), (&json!(400), &json!("true")), "{refused}");
+    assert!(refused["error"].as_str().unwrap_or("").contains("comma"), "{refused}");
+    assert_eq!(
+        r["patch"]["sent"],
+        json!({"value": "90", "converted": true, "note": "Booked a boiler service"})
+    );
+    let valued = &r["valued"];
+    assert_eq!(valued["saved"], "Saved.");
+    assert_eq!(
+        (&valued["facts"]["Value"], &valued["facts"]["Converted"]),
+        (&json!("90.00 USD"), &json!("yes")),
+        "{valued}"
+    );
+    assert_eq!(
+        valued["inputs"],
+        json!({"value": "90.00", "converted": "yes", "note": "Booked a boiler service"})
+    );
+    assert_eq!(valued["errorGone"], true);
+    let timeline = valued["timeline"].as_array().expect("timeline");
+    assert!(
+        timeline.iter().any(|e| e
+            .as_str()
+            .unwrap_or("")
+            .contains("Updated: value 90.00 USD, marked converted, note changed")),
+        "{timeline:?}"
+    );
+    let detail = edge.call_detail("demo", &edge.demo_token, "CAmoney03").await;
+    let stored: Value = detail.json().await.expect("the call's JSON");
+    let call = &stored["call"];
+    assert_eq!(
+        (&call["value"], &call["currency"], &call["converted"]),
+        (&json!("90.00"), &json!("USD"), &json!(true))
+    );
+    assert_eq!(call["note"], "Booked a boiler service");
+    assert_eq!(r["adIds"]["Google click id (gclid)"], "TeSt-GclId-123", "{r}");
+
+    // The overview: the period's spend, cost per call and revenue (the new value included).
+    let all_calls = VALUED_CALLS.len() as i64;
+    // CAmoney03 is worth 90.00 now, whatever it counted before.
+    let before = if u64::from(VALUED_CALLS[2].5) >= threshold { default_value } else { 0 };
+    let earned: i64 = ["spring-sale", "retarget"].iter().map(|c| revenue(c)).sum::<i64>() - before + 9_000;
+    let cards = &r["overview"]["cards"];
+    assert_eq!(cards["Spend"]["value"], format!("{} USD", cents(total)), "{cards}");
+    assert_eq!(cards["Spend"]["change"], "no spend in the 30 days before");
+    assert_eq!(cards["Cost per call"]["value"], format!("{} USD", cents(per_call(total, all_calls))));
+    assert_eq!(cards["Revenue"]["value"], format!("{} USD", cents(earned)));
+    // Cost per call by week: a week's spend over its calls; a week without spend is a gap.
+    let week_of = |d: jiff::civil::Date| {
+        let w = d.iso_week_date();
+        format!("{:04}-W{:02}", w.year(), w.week())
+    };
+    let weeks = r["overview"]["weeks"].as_array().expect("weeks");
+    assert!(weeks.len() >= 5, "the 30 days' weeks: {weeks:?}");
+    for w in weeks {
+        let name = w["week"].as_str().unwrap_or("");
+        let spend: i64 = SPEND.iter().filter(|s| week_of(day(s.0)) == name).map(|s| s.3).sum();
+        let calls = VALUED_CALLS.iter().filter(|c| week_of(day(c.1)) == name).count() as i64;
+        let title = w["title"].as_str().unwrap_or("");
+        if spend == 0 {
+            assert_eq!(
+                (w["kind"].as_str(), title),
+                (Some("gap"), format!("{name}: no spend").as_str()),
+                "{w}"
+            );
+        } else {
+            assert_eq!(w["kind"], "cost", "{w}");
+            let expected =
+                format!("{name}: {} USD per call ({} USD, ", cents(per_call(spend, calls)), cents(spend));
+            assert!(title.starts_with(&expected), "{title} should start with {expected}");
+        }
+    }
+    // A day's spend deleted, once confirmed: the total loses exactly it.
+    let deleted = &r["deleted"];
+    let gone = day(SPEND[1].0).to_string();
+    assert!(
+        r["deleteConfirm"].as_str().is_some_and(|m| m.contains(&format!("from {gone} to {gone}"))),
+        "{r}"
+    );
+    assert_eq!((&deleted["query"]["from"], &deleted["query"]["to"]), (&json!(gone), &json!(gone)));
+    assert_eq!((&deleted["status"], &deleted["body"]["days"]), (&json!(200), &json!(1)), "{deleted}");
+    assert_eq!(deleted["said"], format!("Deleted 1 day of spend, {gone} to {gone}."));
+    assert_eq!(deleted["total"], cents(total - SPEND[1].3));
+    assert_eq!(r["settingsCurrency"], "USD");
+    let shots = root().join("target/screenshots");
+    for page in [
+        "spend-preview-error",
+        "spend-imported",
+        "report-money",
+        "call-value",
+        "overview-money",
+        "settings-money",
+    ] {
+        assert!(shots.join(format!("dashboard-{page}.png")).exists(), "screenshot {page}");
     }
 }

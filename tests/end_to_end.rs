@@ -26,7 +26,13 @@ async fn number_swaps_call_is_attributed_and_shows_in_dashboard() {
     let mut browser = Browser::start().await;
     let page = browser.session().await;
 
-    visit(&page, &edge.url("/?utm_source=google&utm_medium=cpc&utm_campaign=spring")).await;
+    // The ad platforms' tags set their cookies on the site (GA4's `_ga`, Meta's `_fbp`): the
+    // widget passes them, with the ad click's id, for conversions sent back later.
+    page.goto(&edge.url("/v1/health")).await.expect("open the site's origin");
+    page.execute("document.cookie = '_ga=GA1.1.987654321.1700000000; path=/'; document.cookie = '_fbp=fb.1.1700000000000.555; path=/'", vec![])
+        .await
+        .expect("set the ad platforms' cookies");
+    visit(&page, &edge.url("/?utm_source=google&utm_medium=cpc&utm_campaign=spring&gclid=Cj0KCQ_e2e")).await;
     let grant_number = {
         // Every occurrence now shows one pool number, each in its original format.
         let header = text(&page, "#header-phone").await;
@@ -67,6 +73,13 @@ async fn number_swaps_call_is_attributed_and_shows_in_dashboard() {
     assert_eq!(calls[0]["medium"], "cpc");
     assert_eq!(calls[0]["campaign"], "spring");
     assert_eq!(calls[0]["region"], "Austin, Texas, US", "wrangler dev's fallback request.cf");
+    let detail = ringtrace_tests::demo_call_detail(&edge, "CAe2e00000000000000000000000000001").await;
+    let ids = &detail["attribution"]["source"]["ad_ids"];
+    assert_eq!(
+        (ids["gclid"].as_str(), ids["ga_client_id"].as_str(), ids["fbp"].as_str()),
+        (Some("Cj0KCQ_e2e"), Some("987654321.1700000000"), Some("fb.1.1700000000000.555")),
+        "the click id and the ad cookies reach the call: {detail}"
+    );
 
     // The visitor's lease, as the edge knows it (asking again returns the live lease).
     let visitor =

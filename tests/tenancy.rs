@@ -58,6 +58,26 @@ async fn a_sites_token_opens_nothing_of_another_site() {
         ("call event, bad body", client.post(edge.url("/v1/sites/demo/calls/events")).json(&json!({"x": 1}))),
         ("import", client.post(edge.url("/v1/sites/demo/calls/import")).json(&import)),
         (
+            "a call's value",
+            client.patch(edge.url("/v1/sites/demo/calls/CAtenantB01")).json(&json!({"value": "1.00"})),
+        ),
+        (
+            "a call's value, bad body",
+            client.patch(edge.url("/v1/sites/demo/calls/CAtenantB01")).json(&json!({"value": "x"})),
+        ),
+        ("spend", get("/v1/sites/demo/spend")),
+        ("spend, bad query", get("/v1/sites/demo/spend?group_by=shoe_size")),
+        (
+            "spend upload",
+            client
+                .post(edge.url("/v1/sites/demo/spend"))
+                .header("content-type", "text/csv")
+                .body("date,source,spend\n2026-11-01,google,1\n"),
+        ),
+        ("spend delete", client.delete(edge.url("/v1/sites/demo/spend?from=2026-11-01&to=2026-11-30"))),
+        ("google ads export", get("/v1/sites/demo/exports/google-ads.csv")),
+        ("google ads export, bad query", get("/v1/sites/demo/exports/google-ads.csv?qualified=maybe")),
+        (
             "route lookup",
             get(&format!("/v1/route?dialed_number={}&key={a_token}", b_number.replace('+', "%2B"))),
         ),

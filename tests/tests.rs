@@ -14,6 +14,7 @@ mod faults;
 mod lease_api;
 mod live;
 mod masking;
+mod money;
 mod origins;
 mod routing;
 mod settings_api;

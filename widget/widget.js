@@ -140,6 +140,13 @@ import * as glue from "ringtrace-glue";
       if (value != null) body["utm_" + tag] = value;
     });
     if (doc.referrer) body.referrer = doc.referrer;
+    // The ad platforms' own first-party cookies (GA4's _ga, Meta's _fbp and _fbc): the keys
+    // they match the conversions the edge sends back by.
+    var jar = quietly(function () { return doc.cookie; }) || "";
+    [["ga", "_ga"], ["fbp", "_fbp"], ["fbc", "_fbc"]].forEach(function (c) {
+      var m = new RegExp("(?:^|;\\s*)" + c[1] + "=([^;]{1,300})").exec(jar);
+      if (m) body[c[0]] = m[1];
+    });
     return send("v1/lease", body).then(granted).then(function (g) {
       if (typeof g.lease_id != "string") throw "a malformed answer";
       g.business = business;

@@ -70,12 +70,24 @@ fn js_err(e: JsValue) -> ApiError {
     ApiError::Unreachable(e.as_string().unwrap_or_else(|| format!("{e:?}")))
 }
 
+/// A request's body and its content type.
+struct Body {
+    content_type: &'static str,
+    text: String,
+}
+
+impl Body {
+    fn json(text: String) -> Option<Body> {
+        Some(Body { content_type: "application/json", text })
+    }
+}
+
 /// Sends a request with the session's token; the answer's status and text.
 async fn send(
     session: &Session,
     method: &str,
     path: &str,
-    body: Option<String>,
+    body: Option<Body>,
 ) -> Result<(u16, String), ApiError> {
     let window = web_sys::window().ok_or_else(|| ApiError::Unreachable("no window".into()))?;
     let init = web_sys::RequestInit::new();
@@ -83,8 +95,8 @@ async fn send(
     let headers = web_sys::Headers::new().map_err(js_err)?;
     headers.set("authorization", &format!("Bearer {}", session.token)).map_err(js_err)?;
     if let Some(body) = body {
-        headers.set("content-type", "application/json").map_err(js_err)?;
-        init.set_body(&JsValue::from_str(&body));
+        headers.set("content-type", body.content_type).map_err(js_err)?;
+        init.set_body(&JsValue::from_str(&body.text));
     }
     init.set_headers(&headers);
     let resp: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(&session.url(path), &init))
@@ -122,7 +134,7 @@ pub async fn patch<T: DeserializeOwned>(
     path: &str,
     body: &impl Serialize,
 ) -> Result<T, ApiError> {
-    let (status, text) = send(session, "PATCH", path, Some(json_body(body)?)).await?;
+    let (status, text) = send(session, "PATCH", path, Body::json(json_body(body)?)).await?;
     answer(status, &text)
 }
 
@@ -130,6 +142,24 @@ pub async fn patch<T: DeserializeOwned>(
 /// as JSON.
 pub async fn post<T: DeserializeOwned>(session: &Session, path: &str) -> Result<T, ApiError> {
     let (status, text) = send(session, "POST", path, None).await?;
+    answer(status, &text)
+}
+
+/// `POST /v1/sites/{site}{path}` with `text` as `content_type` (an upload: a spend CSV sent
+/// as the marketer wrote it); the answer as JSON.
+pub async fn post_text<T: DeserializeOwned>(
+    session: &Session,
+    path: &str,
+    content_type: &'static str,
+    text: String,
+) -> Result<T, ApiError> {
+    let (status, answer_text) = send(session, "POST", path, Some(Body { content_type, text })).await?;
+    answer(status, &answer_text)
+}
+
+/// `DELETE /v1/sites/{site}{path_and_query}`; the answer as JSON.
+pub async fn delete<T: DeserializeOwned>(session: &Session, path_and_query: &str) -> Result<T, ApiError> {
+    let (status, text) = send(session, "DELETE", path_and_query, None).await?;
     answer(status, &text)
 }
 
@@ -149,7 +179,7 @@ pub async fn test_identification(
     body: &IdentificationTestBody,
 ) -> Result<IdentificationTest, ApiError> {
     let path = "/settings/caller-identification/test";
-    let (status, text) = send(session, "POST", path, Some(json_body(body)?)).await?;
+    let (status, text) = send(session, "POST", path, Body::json(json_body(body)?)).await?;
     answer(status, &text)
 }
 
@@ -162,10 +192,29 @@ pub async fn download(session: &Session, path_and_query: &str, file_name: &str) 
     save_text(&body, file_name)
 }
 
-/// Saves `text` as a CSV file named `file_name` in the browser.
+/// As [`download`], the file saved byte for byte: for a file another system reads (Google
+/// Ads' upload template starts with its `Parameters:` line, not a byte-order mark).
+pub async fn download_exact(
+    session: &Session,
+    path_and_query: &str,
+    file_name: &str,
+) -> Result<(), ApiError> {
+    let (status, body) = send(session, "GET", path_and_query, None).await?;
+    if status != 200 {
+        return answer::<()>(status, &body);
+    }
+    save_file(&body, file_name)
+}
+
+/// Saves `text` as a CSV file named `file_name` in the browser, for a spreadsheet.
 pub fn save_text(text: &str, file_name: &str) -> Result<(), ApiError> {
     // A byte-order mark, so spreadsheets read the file as UTF-8 (names, keywords, accents).
-    let parts = js_sys::Array::of1(&JsValue::from_str(&format!("\u{feff}{text}")));
+    save_file(&format!("\u{feff}{text}"), file_name)
+}
+
+/// Saves `text` as it is, as a CSV file named `file_name`.
+fn save_file(text: &str, file_name: &str) -> Result<(), ApiError> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("text/csv");
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js_err)?;

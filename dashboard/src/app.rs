@@ -8,7 +8,7 @@ use crate::page_url::{provide_page_url, Page, PageUrl};
 use crate::pages::{
     call::CallPage, calls::CallsPage, install::InstallPage, live::LivePage, login::LoginPage,
     numbers::NumbersPage, orders::OrdersPage, overview::OverviewPage, report::ReportPage,
-    settings::SettingsPage,
+    settings::SettingsPage, spend::SpendPage,
 };
 use leptos::prelude::*;
 
@@ -34,6 +34,7 @@ fn Nav(page_url: RwSignal<PageUrl>) -> impl IntoView {
             {link(Page::Live, "Live")}
             {link(Page::Calls, "Calls")}
             {link(Page::Report, "Report")}
+            {link(Page::Spend, "Spend")}
             {link(Page::Numbers, "Numbers")}
             {link(Page::Orders, "Orders")}
             {link(Page::Settings, "Settings")}
@@ -54,6 +55,7 @@ fn SignedIn(session: Session, page: Memo<Page>, sign_out: Callback<()>) -> impl 
             Page::Live => view! { <LivePage/> }.into_any(),
             Page::Settings => view! { <SettingsPage session=s on_unauthorized=sign_out/> }.into_any(),
             Page::Report => view! { <ReportPage session=s on_unauthorized=sign_out/> }.into_any(),
+            Page::Spend => view! { <SpendPage session=s on_unauthorized=sign_out/> }.into_any(),
             Page::Numbers => view! { <NumbersPage session=s on_unauthorized=sign_out/> }.into_any(),
             Page::Orders => view! { <OrdersPage session=s on_unauthorized=sign_out/> }.into_any(),
             Page::Calls => view! { <CallsPage session=s on_unauthorized=sign_out/> }.into_any(),

@@ -15,6 +15,8 @@ pub enum Page {
     /// One call, by its id.
     Call(String),
     Report,
+    /// Ad spend: imported from a file, listed by month and campaign, deleted by dates.
+    Spend,
     Numbers,
     /// The masked orders: their sessions, participants and calls.
     Orders,
@@ -89,6 +91,7 @@ impl PageUrl {
             ["calls"] => Page::Calls,
             ["calls", id] if !id.is_empty() => Page::Call(decode(id)),
             ["report"] => Page::Report,
+            ["spend"] => Page::Spend,
             ["numbers"] => Page::Numbers,
             ["orders"] => Page::Orders,
             ["settings"] => Page::Settings,
@@ -106,6 +109,7 @@ impl PageUrl {
             Page::Calls => "calls".to_string(),
             Page::Call(id) => format!("calls/{}", encode(id)),
             Page::Report => "report".to_string(),
+            Page::Spend => "spend".to_string(),
             Page::Numbers => "numbers".to_string(),
             Page::Orders => "orders".to_string(),
             Page::Settings => "settings".to_string(),
@@ -209,5 +213,11 @@ mod tests {
         assert_eq!(live.href(), "#/live?range=7d");
         assert_eq!(PageUrl::parse(&live.href()), live);
         assert_eq!(live.period_on(Page::Overview).href(), "#/overview?range=7d");
+    }
+
+    #[test]
+    fn the_spend_page_has_its_own_url() {
+        assert_eq!(PageUrl::parse("#/spend?range=12m").page, Page::Spend);
+        assert_eq!(PageUrl::parse("#/report?range=12m").period_on(Page::Spend).href(), "#/spend?range=12m");
     }
 }

@@ -10,3 +10,4 @@ pub mod orders;
 pub mod overview;
 pub mod report;
 pub mod settings;
+pub mod spend;

@@ -1,12 +1,14 @@
 //! The date range a page shows: a preset (today, the last 7 or 30 days) or custom dates, in
 //! the marketer's own time zone. Kept in the URL (`range=7d`, `range=custom&from=…&to=…`).
+//! The last 12 months (`range=12m`) are the Spend page's default: spend is reported by the
+//! month.
 
 use crate::page_url::{navigate, PageUrl};
 use leptos::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Period {
-    /// `today`, `7d`, `30d` or `custom`.
+    /// `today`, `7d`, `30d`, `12m` or `custom`.
     pub preset: String,
     /// For `custom`: `YYYY-MM-DD`, both days included.
     pub from: String,
@@ -54,9 +56,15 @@ pub fn time_zone() -> String {
 
 impl Period {
     pub fn of(page_url: &PageUrl) -> Period {
-        let preset = page_url.get("range").filter(|r| ["today", "7d", "30d", "custom"].contains(&r.as_str()));
+        Period::or(page_url, "30d")
+    }
+
+    /// The URL's period, or `default` when it names none.
+    pub fn or(page_url: &PageUrl, default: &str) -> Period {
+        let preset =
+            page_url.get("range").filter(|r| ["today", "7d", "30d", "12m", "custom"].contains(&r.as_str()));
         Period {
-            preset: preset.unwrap_or_else(|| "30d".into()),
+            preset: preset.unwrap_or_else(|| default.into()),
             from: page_url.get("from").unwrap_or_default(),
             to: page_url.get("to").unwrap_or_default(),
         }
@@ -67,6 +75,8 @@ impl Period {
         let (from, to) = match self.preset.as_str() {
             "today" => (midnight(0), midnight(1)),
             "7d" => (midnight(-6), midnight(1)),
+            // 365 days up to today: the edge's default range of spend.
+            "12m" => (midnight(-364), midnight(1)),
             "custom" => match (midnight_of(&self.from, 0), midnight_of(&self.to, 1)) {
                 (Some(f), Some(t)) if f.get_time() < t.get_time() => (f, t),
                 // The dates the other way round: the same days.
@@ -78,6 +88,16 @@ impl Period {
             _ => (midnight(-29), midnight(1)),
         };
         (iso(&from), iso(&to))
+    }
+
+    /// The first and last dates of the period (`YYYY-MM-DD`, both included), local.
+    pub fn dates(&self) -> (String, String) {
+        let (from, to) = self.bounds();
+        let date = |iso: &str, back_ms: f64| {
+            let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(iso)).get_time() - back_ms;
+            ymd(&js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at)))
+        };
+        (date(&from, 0.0), date(&to, 1.0))
     }
 
     /// How many days the period spans (at least 1).
@@ -102,6 +122,7 @@ impl Period {
         match self.preset.as_str() {
             "today" => "today".into(),
             "7d" => "the last 7 days".into(),
+            "12m" => "the last 12 months".into(),
             "custom" if !self.from.is_empty() && !self.to.is_empty() => {
                 let (a, b) =
                     if self.from <= self.to { (&self.from, &self.to) } else { (&self.to, &self.from) };
@@ -116,6 +137,7 @@ impl Period {
         match self.preset.as_str() {
             "today" => "yesterday".into(),
             "7d" => "the 7 days before".into(),
+            "12m" => "the 12 months before".into(),
             "custom" => "the same length before".into(),
             _ => "the 30 days before".into(),
         }
@@ -124,9 +146,11 @@ impl Period {
 
 /// The range picker: presets, and two dates for a custom range. Changes go into the URL
 /// (and back to the first page of a list).
+/// `year`: the last 12 months are the default (the Spend page) rather than 30 days.
 #[component]
-pub fn PeriodPicker(page_url: RwSignal<PageUrl>) -> impl IntoView {
-    let period = Memo::new(move |_| Period::of(&page_url.get()));
+pub fn PeriodPicker(page_url: RwSignal<PageUrl>, #[prop(optional)] year: bool) -> impl IntoView {
+    let default = if year { "12m" } else { "30d" };
+    let period = Memo::new(move |_| Period::or(&page_url.get(), default));
     let set = move |key: &str, value: String| {
         let mut next = page_url.get_untracked().with(key, &value).with("page", "");
         if key != "range" {
@@ -148,6 +172,7 @@ pub fn PeriodPicker(page_url: RwSignal<PageUrl>) -> impl IntoView {
                     <option value="today">"Today"</option>
                     <option value="7d">"Last 7 days"</option>
                     <option value="30d">"Last 30 days"</option>
+                    <option value="12m">"Last 12 months"</option>
                     <option value="custom">"Custom"</option>
                 </select>
             </label>

@@ -42,6 +42,17 @@ pub fn webhook_retry_base_ms(env: &Env) -> i64 {
         .unwrap_or(shared::DEFAULT_RETRY_BASE_MS)
 }
 
+/// Where GA4 Measurement Protocol events go (`GA4_ENDPOINT`, an origin; tests point it at a
+/// local stand-in): Google's by default.
+pub fn ga4_origin(env: &Env) -> String {
+    var(env, "GA4_ENDPOINT").unwrap_or_else(|| shared::GA4_ORIGIN.to_string())
+}
+
+/// Where Meta Conversions API events go (`META_ENDPOINT`): Meta's Graph API by default.
+pub fn meta_origin(env: &Env) -> String {
+    var(env, "META_ENDPOINT").unwrap_or_else(|| shared::META_ORIGIN.to_string())
+}
+
 /// A secret or plain variable, `None` when unset or empty.
 fn var(env: &Env, name: &str) -> Option<String> {
     env.secret(name)

@@ -3,7 +3,7 @@
 
 use crate::error::{Dialect, EdgeError};
 use crate::http::preflight;
-use crate::routes::{admin, calls, lease, live, masking, settings, sites, telephony};
+use crate::routes::{admin, calls, lease, live, masking, money, settings, sites, telephony};
 use std::future::Future;
 use worker::{Env, Request, Response, Result, Router};
 
@@ -27,6 +27,11 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         .post_async("/v1/sites/:site/calls/import", |req, ctx| json(calls::import(req, ctx)))
         .get_async("/v1/sites/:site/calls/live", |req, ctx| json(live::calls(req, ctx)))
         .get_async("/v1/sites/:site/calls/:call_sid", |req, ctx| json(calls::detail(req, ctx)))
+        .patch_async("/v1/sites/:site/calls/:call_sid", |req, ctx| json(money::patch_call(req, ctx)))
+        .post_async("/v1/sites/:site/spend", |req, ctx| json(money::upload_spend(req, ctx)))
+        .get_async("/v1/sites/:site/spend", |req, ctx| json(money::list_spend(req, ctx)))
+        .delete_async("/v1/sites/:site/spend", |req, ctx| json(money::delete_spend(req, ctx)))
+        .get_async("/v1/sites/:site/exports/google-ads.csv", |req, ctx| json(money::google_ads(req, ctx)))
         .post_async("/v1/sites/:site/live/ticket", |req, ctx| json(live::ticket(req, ctx)))
         .get_async("/v1/sites/:site/live", |req, ctx| json(live::stream(req, ctx)))
         .get_async("/v1/sites/:site/overview", |req, ctx| json(calls::overview(req, ctx)))

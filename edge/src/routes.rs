@@ -6,6 +6,7 @@ pub(crate) mod calls;
 pub(crate) mod lease;
 pub(crate) mod live;
 pub(crate) mod masking;
+pub(crate) mod money;
 pub(crate) mod settings;
 pub(crate) mod sites;
 pub(crate) mod telephony;

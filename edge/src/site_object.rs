@@ -11,6 +11,7 @@ mod live;
 mod live_store;
 mod masking_store;
 mod schema;
+mod spend_store;
 mod store;
 mod stub;
 

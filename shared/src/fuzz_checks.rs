@@ -23,6 +23,7 @@ pub fn traffic_source(data: &[u8]) {
         utm_content: get(4),
         referrer: get(5),
         landing_page: get(6),
+        ..Visit::default()
     };
     let source = TrafficSource::from_visit(&visit);
     assert_eq!(source, TrafficSource::from_visit(&visit), "classification is a function of the visit");

@@ -11,10 +11,12 @@
 //! |---|---|
 //! | `support` | time and clocks, form/JSON/time parsing, ids, token hashing, CSV cells |
 //! | `traffic` | a visit's traffic source and channel, touches, static-number rules |
+//! | `money` | amounts in minor units and currencies, ad spend per day and campaign |
 //! | `pool` | the pool and its leases, regions, rate limits, sizing, the simulator |
 //! | `webhooks` | CRM deliveries and their signature |
 //! | `site` | setup and configuration, settings, business hours, origins, call options |
 //! | `calls` | event → progress → record → attribution, destination, query, import |
+//! | `conversions` | conversions back to the ad platforms: Google Ads' file, GA4 and Meta events |
 //! | `masking` | an order's two parties calling through proxy numbers: sessions, selection |
 //! | `reports` | the overview and the attribution report, with their SQL |
 //! | `providers` | Twilio's webhooks, TwiML and signature |
@@ -27,10 +29,12 @@
 //! (each with its `sql`). Every item has exactly one public path.
 
 mod calls;
+mod conversions;
 mod error;
 pub mod fuzz_checks;
 mod ledger;
 mod masking;
+mod money;
 mod pool;
 mod providers;
 mod reports;
@@ -42,9 +46,11 @@ mod webhooks;
 pub mod wire;
 
 pub use calls::*;
+pub use conversions::*;
 pub use error::{Error, Result};
 pub use ledger::*;
 pub use masking::*;
+pub use money::*;
 pub use phone::{
     find_occurrences, reformat_like, replace_across, replace_across_where, replace_all, InvalidPhoneNumber,
     Occurrence, PhoneNumber,

@@ -31,6 +31,6 @@ pub use servers::{
 };
 pub use twilio::{
     encode, gather_action, twilio_gather, twilio_post, twilio_post_to, twilio_request, twilio_signature_for,
-    twilio_voice,
+    twilio_voice, twiml_attribute,
 };
 pub use wait::eventually;

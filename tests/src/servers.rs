@@ -86,12 +86,16 @@ impl HostSite {
 }
 
 /// Reads one HTTP request from `stream`: its headers and body (at most 1 MiB, as text).
-fn read_request(stream: &std::net::TcpStream) -> Option<(Vec<(String, String)>, String)> {
+/// A request as a stand-in reads it: its target (path and query), headers and body.
+type Request = (String, Vec<(String, String)>, String);
+
+fn read_request(stream: &std::net::TcpStream) -> Option<Request> {
     use std::io::{BufRead, BufReader, Read};
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut headers = Vec::new();
     let mut line = String::new();
-    let _ = reader.read_line(&mut line); // request line
+    let _ = reader.read_line(&mut line); // request line: `POST /path?query HTTP/1.1`
+    let target = line.split_whitespace().nth(1).unwrap_or("").to_string();
     loop {
         line.clear();
         if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
@@ -108,12 +112,14 @@ fn read_request(stream: &std::net::TcpStream) -> Option<(Vec<(String, String)>, 
         .unwrap_or(0);
     let mut body = vec![0u8; length.min(1 << 20)];
     let _ = reader.read_exact(&mut body);
-    Some((headers, String::from_utf8_lossy(&body).into_owned()))
+    Some((target, headers, String::from_utf8_lossy(&body).into_owned()))
 }
 
 /// One request a [`WebhookReceiver`] got.
 #[derive(Debug, Clone)]
 pub struct ReceivedHook {
+    /// The request's path and query (`/hooks/ringtrace`, `/mp/collect?measurement_id=…`).
+    pub target: String,
     pub headers: Vec<(String, String)>,
     pub body: String,
     /// The status it was answered with.
@@ -126,8 +132,8 @@ impl ReceivedHook {
     }
 }
 
-/// A site's CRM: records every webhook POSTed to it, answering 500 to the first `failures`
-/// and 200 after, until dropped.
+/// A site's CRM (or an ad platform's endpoint: GA4, Meta): records every request POSTed to
+/// it, answering 500 to the first `failures` and 200 after, until dropped.
 pub struct WebhookReceiver {
     pub url: String,
     received: std::sync::Arc<std::sync::Mutex<Vec<ReceivedHook>>>,
@@ -147,13 +153,13 @@ impl WebhookReceiver {
         let log = received.clone();
         // One request at a time, in order: "the first request" and the failures count by it.
         let server = LocalServer::spawn(move |mut stream| {
-            let Some((headers, body)) = read_request(&stream) else { return };
+            let Some((target, headers, body)) = read_request(&stream) else { return };
             if let Some(hold) = hold_first.filter(|_| log.lock().map(|l| l.is_empty()).unwrap_or(false)) {
                 std::thread::sleep(hold);
             }
             let mut all = log.lock().expect("receiver log");
             let answered = if all.len() < failures { 500 } else { 200 };
-            all.push(ReceivedHook { headers, body, answered });
+            all.push(ReceivedHook { target, headers, body, answered });
             drop(all);
             let reason = if answered == 200 { "OK" } else { "Internal Server Error" };
             let response =
@@ -189,10 +195,10 @@ impl IdentifyingCrm {
         let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let log = received.clone();
         let server = LocalServer::spawn_each(move |mut stream| {
-            let Some((headers, body)) = read_request(&stream) else { return };
+            let Some((target, headers, body)) = read_request(&stream) else { return };
             let (status, reply, wait) = answer(&body);
             if let Ok(mut all) = log.lock() {
-                all.push(ReceivedHook { headers, body, answered: status });
+                all.push(ReceivedHook { target, headers, body, answered: status });
             }
             std::thread::sleep(wait);
             let response = format!(

@@ -109,3 +109,12 @@ pub async fn twilio_gather(
         Err(e) => panic!("posting the gather failed: {e}"),
     }
 }
+
+/// The value of `attribute="…"` on the first `<tag` of `twiml`.
+pub fn twiml_attribute(twiml: &str, tag: &str, attribute: &str) -> Option<String> {
+    let at = &twiml[twiml.find(&format!("<{tag} "))?..];
+    let at = &at[..at.find('>')?];
+    let start = at.find(&format!(" {attribute}=\""))? + attribute.len() + 3;
+    let end = start + at[start..].find('"')?;
+    Some(at[start..end].replace("&amp;", "&"))
+}

@@ -1,6 +1,7 @@
 //! The table of calls with their attribution and outcome; headers sort (through the URL).
 
 use crate::components::masking::masked_tag;
+use crate::components::money::amount;
 use crate::page_url::{navigate, Page, PageUrl};
 use leptos::prelude::*;
 use shared::wire::CallView;
@@ -130,6 +131,10 @@ pub fn CallsTable(calls: Vec<CallView>, page_url: RwSignal<PageUrl>) -> impl Int
             // Under the caller and the number, not columns of their own: the table stays
             // readable on a phone.
             let customer = c.customer_id.clone();
+            let value = match (&c.value, &c.currency) {
+                (Some(v), Some(code)) => amount(v, code),
+                _ => "—".to_string(),
+            };
             let extension = c.extension.clone();
             view! {
                 <tr data-call-sid=c.call_sid.clone() data-kind=if masked { "masked" } else { "tracked" }
@@ -148,6 +153,7 @@ pub fn CallsTable(calls: Vec<CallView>, page_url: RwSignal<PageUrl>) -> impl Int
                     <td class="status">{outcome(&c)}</td>
                     <td class="num">{duration(c.talk_secs)}</td>
                     <td class="qualified">{if c.qualified { "yes" } else { "—" }}</td>
+                    <td class="value">{value}</td>
                     <td class="tags">{c.tags.join(", ")}</td>
                     <td>{recording.map(|url| view! { <a href=url target="_blank" rel="noopener">"Listen"</a> })}</td>
                 </tr>
@@ -166,7 +172,7 @@ pub fn CallsTable(calls: Vec<CallView>, page_url: RwSignal<PageUrl>) -> impl Int
                     <Sort page_url=page_url key="campaign" label="Campaign"/>
                     <th>"Keyword"</th><th>"Landing page"</th><th>"Region"</th><th>"Status"</th>
                     <Sort page_url=page_url key="talk_time" label="Talk time"/>
-                    <th>"Qualified"</th>
+                    <th>"Qualified"</th><th>"Value"</th>
                     <th>"Tags"</th><th>"Recording"</th>
                 </tr>
             </thead>

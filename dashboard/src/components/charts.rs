@@ -1,11 +1,11 @@
 //! The dashboard's charts, drawn as SVG by a small component of our own rather than a
-//! charting crate: two kinds of chart (bars per day stacked by channel, ranked horizontal
-//! bars) are ~100 lines here, need no JavaScript library on the page, and keep to the Leptos
+//! charting crate: three kinds of chart (bars per day stacked by channel, ranked horizontal
+//! bars, cost per call by week) are ~170 lines here, need no JavaScript library on the page, and keep to the Leptos
 //! version in use (the Leptos chart crates lag behind it or pull in their own runtime).
 //! Each chart has an `aria-label` summary and a `<title>` per bar for its exact figure.
 
 use leptos::prelude::*;
-use shared::overview::DayCalls;
+use shared::overview::{DayCalls, WeekCost};
 
 /// Channels in the order they stack (bottom first), with their colours.
 pub const CHANNELS: &[(&str, &str)] = &[
@@ -123,6 +123,101 @@ pub fn RankedBars(title: &'static str, items: Vec<(String, u64)>) -> impl IntoVi
             } else {
                 view! { <svg width="100%" height=format!("{height}") role="img" aria-label=summary>{bars}</svg> }.into_any()
             }}
+        </figure>
+    }
+}
+
+/// A week of the cost chart in words: its cost per call, or why it has none.
+fn week_text(w: &WeekCost, currency: &str) -> String {
+    match (&w.spend, &w.cost_per_call) {
+        (Some(spend), Some(cost)) => {
+            format!(
+                "{}: {cost} {currency} per call ({spend} {currency}, {})",
+                w.week,
+                plural(w.calls, "call")
+            )
+        }
+        (Some(spend), None) => format!("{}: no calls ({spend} {currency} spent)", w.week),
+        (None, _) => format!("{}: no spend", w.week),
+    }
+}
+
+/// Cost per call by week: a bar per week with spend and calls; a week without either is a gap
+/// marked on the axis and named (`no spend`, `no calls`) in its title, never a bar of 0.
+#[component]
+pub fn WeeklyCostChart(weeks: Vec<WeekCost>, currency: &'static str) -> impl IntoView {
+    let (width, height, pad) = (720.0_f64, 140.0_f64, 4.0_f64);
+    let cost = |w: &WeekCost| w.cost_per_call.as_deref().and_then(|c| c.parse::<f64>().ok());
+    let max = weeks.iter().filter_map(cost).fold(0.0_f64, f64::max);
+    let slot = (width - pad) / weeks.len().max(1) as f64;
+    let bar = (slot * 0.6).max(1.0);
+    let marks = weeks
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let x = pad + i as f64 * slot + (slot - bar) / 2.0;
+            let tip = week_text(w, currency);
+            let base = height - pad;
+            match cost(w) {
+                Some(c) => {
+                    // A cost of 0 (spend of 0) still shows as a sliver: it is a figure, not a gap.
+                    let h = ((height - 2.0 * pad) * c / max.max(f64::MIN_POSITIVE)).max(1.0);
+                    view! {
+                        <rect class="cost" data-week=w.week.clone() x=format!("{x:.1}") y=format!("{:.1}", base - h)
+                            width=format!("{bar:.1}") height=format!("{h:.1}") fill="#0b6bcb">
+                            <title>{tip}</title>
+                        </rect>
+                    }
+                    .into_any()
+                }
+                None => view! {
+                    <rect class="gap" data-week=w.week.clone() x=format!("{x:.1}") y=format!("{:.1}", base - 6.0)
+                        width=format!("{bar:.1}") height="6" fill="none" stroke="#98a2b3" stroke-dasharray="3 2">
+                        <title>{tip}</title>
+                    </rect>
+                }
+                .into_any(),
+            }
+        })
+        .collect_view();
+    let summary = format!(
+        "Cost per call by week, in {currency}: {}",
+        weeks.iter().map(|w| week_text(w, currency)).collect::<Vec<_>>().join("; ")
+    );
+    let label_at = |i: usize| weeks.get(i).map(|w| w.week.clone()).unwrap_or_default();
+    let last = weeks.len().saturating_sub(1);
+    let gaps = weeks.iter().filter(|w| w.cost_per_call.is_none()).count();
+    // Under each bar its week and figure, while they fit (a quarter's weeks): a gap says why.
+    let labels = (weeks.len() <= 13).then(|| {
+        let cells = weeks
+            .iter()
+            .map(|w| {
+                let figure = match (&w.spend, &w.cost_per_call) {
+                    (_, Some(cost)) => cost.clone(),
+                    (Some(_), None) => "no calls".into(),
+                    (None, _) => "no spend".into(),
+                };
+                let gap = w.cost_per_call.is_none();
+                view! { <li data-week=w.week.clone() class:gap=gap><span>{w.week.clone()}</span><strong>{figure}</strong></li> }
+            })
+            .collect_view();
+        view! { <ol class="week-labels" style=format!("grid-template-columns: repeat({}, 1fr)", weeks.len())>{cells}</ol> }
+    });
+    view! {
+        <figure class="chart weekly-cost">
+            <div class="ticks"><span>{format!("highest: {max:.2} {currency} per call")}</span></div>
+            <svg viewBox=format!("0 0 {width} {height}") role="img" aria-label=summary preserveAspectRatio="none">
+                <line x1="0" y1=height - pad x2=width y2=height - pad class="axis"/>
+                {marks}
+            </svg>
+            {match labels {
+                Some(labels) => labels.into_any(),
+                None => view! { <div class="ticks"><span>{label_at(0)}</span><span>{label_at(last)}</span></div> }.into_any(),
+            }}
+            {(gaps > 0).then(|| view! {
+                <figcaption class="legend"><span><i class="gap"></i>
+                    {format!("no spend or no calls ({gaps} of {} weeks): no cost per call", weeks.len())}</span></figcaption>
+            })}
         </figure>
     }
 }

@@ -1,16 +1,19 @@
-//! One call: what it is credited to (the session, its flags, the other candidates), its steps
-//! before the dial (the extension keyed, caller identification), its timeline of telephony
-//! events, its recording and transcript, and its CRM webhooks.
+//! One call: what it is credited to (the session, its flags, the other candidates, the ad ids
+//! of its visit), what it was worth (its value card), its steps before the dial (the extension
+//! keyed, caller identification), its timeline of telephony events and changes, its recording
+//! and transcript, and its CRM webhooks.
 
 use crate::api::Session;
 use crate::components::call_steps::{destination_text, identification_text, reason_text, unattributed_text};
+use crate::components::call_value::CallValue;
 use crate::components::calls_table::{duration, local_time, or_dash, outcome, readable, session_href};
 use crate::components::masking::roles_text;
-use crate::load::{fetch_on, Load};
+use crate::components::money::amount;
+use crate::load::{fetch_again_on, fetch_on, Load};
 use crate::page_url::{use_page_url, Page};
 use leptos::prelude::*;
 use shared::wire::{CallDetail, CallView};
-use shared::{EventKind, IdentificationOutcome, MaskedCall, TrafficSource};
+use shared::{AdIds, EventKind, IdentificationOutcome, MaskedCall, SiteSettings, TrafficSource};
 
 fn source_rows(s: &TrafficSource) -> Vec<(&'static str, String)> {
     vec![
@@ -55,6 +58,34 @@ fn event_text(kind: &EventKind) -> String {
             format!("The caller keyed no extension{}", asked(*attempts))
         }
         EventKind::Identification(i) => format!("Caller identification: {}", identification_text(i)),
+        EventKind::Updated { changes } if changes.is_empty() => "Updated".into(),
+        EventKind::Updated { changes } => format!("Updated: {}", changes.join(", ")),
+    }
+}
+
+/// The ad platforms' ids of the call's visit, as conversions are sent back with them.
+fn ad_id_rows(ids: &AdIds) -> Vec<(&'static str, String)> {
+    [
+        ("Google click id (gclid)", &ids.gclid),
+        ("Google app click id (gbraid)", &ids.gbraid),
+        ("Google web-to-app click id (wbraid)", &ids.wbraid),
+        ("Meta click id (fbclid)", &ids.fbclid),
+        ("Microsoft click id (msclkid)", &ids.msclkid),
+        ("GA4 client id", &ids.ga_client_id),
+        ("Meta browser id (fbp)", &ids.fbp),
+        ("Meta click cookie (fbc)", &ids.fbc),
+    ]
+    .into_iter()
+    .filter_map(|(label, id)| id.clone().map(|id| (label, id)))
+    .collect()
+}
+
+/// `yes`, `no` or `—`.
+fn converted_text(c: Option<bool>) -> String {
+    match c {
+        Some(true) => "yes".into(),
+        Some(false) => "no".into(),
+        None => "—".into(),
     }
 }
 
@@ -135,7 +166,17 @@ fn definition_list(rows: Vec<(&'static str, String)>) -> impl IntoView {
 #[component]
 pub fn CallPage(session: Session, call_sid: String, on_unauthorized: Callback<()>) -> impl IntoView {
     let path = format!("/calls/{}", js_sys::encode_uri_component(&call_sid));
-    let data = fetch_on::<CallDetail>(session, move || path.clone(), on_unauthorized);
+    // Loaded again after the value card saved: the summary and the timeline show the change.
+    let again = RwSignal::new(0_u32);
+    let data =
+        fetch_again_on::<CallDetail>(session.clone(), move || path.clone(), again.into(), on_unauthorized);
+    let settings = fetch_on::<SiteSettings>(session.clone(), || "/settings".to_string(), on_unauthorized);
+    let site_currency = Signal::derive(move || match settings.get() {
+        Load::Ready(s) => Some(s.currency),
+        _ => None,
+    });
+    let said = RwSignal::new(None::<String>);
+    let saved = Callback::new(move |_: CallView| again.update(|n| *n += 1));
     view! {
         <section class="page">
             <p><a href=move || use_page_url().get().on(Page::Calls).href()>"← All calls"</a></p>
@@ -154,7 +195,18 @@ pub fn CallPage(session: Session, call_sid: String, on_unauthorized: Callback<()
                         ("Qualified", if c.qualified { "yes" } else { "no" }.to_string()),
                         ("Forwarded to", c.forwarded_to.as_deref().map(readable).unwrap_or_else(|| "—".into())),
                         ("Tags", if c.tags.is_empty() { "—".into() } else { c.tags.join(", ") }),
+                        ("Value", match (&c.value, &c.currency) {
+                            (Some(v), Some(code)) => amount(v, code),
+                            (Some(v), None) => v.clone(),
+                            _ => "—".into(),
+                        }),
+                        ("Converted", converted_text(c.converted)),
+                        ("Note", or_dash(&c.note)),
                     ];
+                    let currency = {
+                        let own = c.currency.clone();
+                        Signal::derive(move || own.clone().or_else(|| site_currency.get()))
+                    };
                     let attribution = match (&d.attribution, c.static_number) {
                         // Between an order's parties: not a marketing call.
                         (None, _) if c.masking.is_some() => view! {
@@ -170,11 +222,16 @@ pub fn CallPage(session: Session, call_sid: String, on_unauthorized: Callback<()
                             let mut rows = source_rows(&a.source);
                             rows.push(("Visitor", a.visitor.clone()));
                             rows.push(("Region", a.region.label().unwrap_or_else(|| "—".into())));
+                            let ad_ids = ad_id_rows(&a.source.ad_ids);
                             let candidates = a.candidates.iter().map(|cand| view! {
                                 <li>{format!("{} / {} — visitor {}", cand.source.source, cand.source.medium, cand.visitor)}</li>
                             }).collect_view();
                             view! {
                                 {definition_list(rows)}
+                                {(!ad_ids.is_empty()).then(|| view! {
+                                    <h3>"Ad ids of the visit"</h3>
+                                    <div class="ad-ids">{definition_list(ad_ids)}</div>
+                                })}
                                 {flags.into_iter().map(|f| view! { <p class="flag">{f}</p> }).collect_view()}
                                 {(!a.candidates.is_empty()).then(|| view! { <h3>"Other candidate sessions"</h3><ul>{candidates}</ul> })}
                             }.into_any()
@@ -220,6 +277,8 @@ pub fn CallPage(session: Session, call_sid: String, on_unauthorized: Callback<()
                             <div class="card"><h2>"The call"</h2>{definition_list(summary)}</div>
                             <div class="card attribution"><h2>"Attribution"</h2>{attribution}</div>
                         </div>
+                        <CallValue session=session.clone() call=c.clone() currency=currency saved=saved said=said
+                            on_unauthorized=on_unauthorized/>
                         {c.masking.as_ref().map(masking_card)}
                         {(!steps.is_empty()).then(|| view! {
                             <div class="card steps"><h2>"Before the call was forwarded"</h2>{definition_list(steps)}</div>

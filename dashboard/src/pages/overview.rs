@@ -1,13 +1,15 @@
-//! The overview: a period at a glance — headline counts against the period before, calls per
-//! day by channel, and the sources and campaigns that brought the most calls.
+//! The overview: a period at a glance — headline counts against the period before, what the
+//! calls cost and earned (spend, cost per call, revenue; cost per call by week), calls per day
+//! by channel, and the sources and campaigns that brought the most calls.
 
 use crate::api::{self, Session};
-use crate::components::charts::{DailyChart, RankedBars};
+use crate::components::charts::{DailyChart, RankedBars, WeeklyCostChart};
+use crate::components::money::{amount, change_text};
 use crate::load::{fetch_on, Load};
 use crate::page_url::{use_page_url, Page, PageUrl};
 use crate::period::{Period, PeriodPicker};
 use leptos::prelude::*;
-use shared::overview::{Overview, Totals};
+use shared::overview::{Overview, OverviewMoney, Totals};
 
 /// `+12%`, `−5%`, `new`, or `±0%` against the period before.
 fn change(now: u64, before: u64) -> String {
@@ -68,6 +70,58 @@ fn Cards(totals: Totals, previous: Totals, period: Period, page_url: PageUrl) ->
     }
 }
 
+/// Spend, cost per call and revenue of the period; without spend, a card that says so and
+/// leads to the Spend page.
+#[component]
+fn MoneyCards(money: OverviewMoney, period: Period, page_url: PageUrl) -> impl IntoView {
+    let code = money.currency.code();
+    let spend_page = page_url.period_on(Page::Spend).href();
+    let report = page_url.period_on(Page::Report).with("by", "campaign").href();
+    let Some(spend) = money.spend.clone() else {
+        return view! {
+            <div class="card money-empty" data-stat="Spend" role="status">
+                <p><strong>{format!("No spend imported for {}.", period.label())}</strong>
+                    {format!(" Revenue from calls: {}. ", amount(&money.revenue, code))}
+                    <a href=spend_page>"Import your ad spend"</a>
+                    " to see what each call cost and the return on it."</p>
+            </div>
+        }
+        .into_any();
+    };
+    let before = period.previous_label();
+    let versus = match &money.previous_spend {
+        Some(previous) => match change_text(&spend, previous) {
+            Some(change) => format!("{change} vs {before}"),
+            None => format!("none vs {before}"),
+        },
+        None => format!("no spend in {before}"),
+    };
+    let (cost, cost_note) = match &money.cost_per_call {
+        Some(c) => (amount(c, code), "spend ÷ calls".to_string()),
+        None => ("no calls".to_string(), "no calls in the period: no cost per call".to_string()),
+    };
+    view! {
+        <div class="stats money">
+            <a class="stat" href=spend_page data-stat="Spend">
+                <span class="label">"Spend"</span>
+                <strong class="value">{amount(&spend, code)}</strong>
+                <span class="change">{versus}</span>
+            </a>
+            <a class="stat" href=report.clone() data-stat="Cost per call">
+                <span class="label">"Cost per call"</span>
+                <strong class="value" class:undefined=money.cost_per_call.is_none()>{cost}</strong>
+                <span class="change">{cost_note}</span>
+            </a>
+            <a class="stat" href=report data-stat="Revenue">
+                <span class="label">"Revenue"</span>
+                <strong class="value">{amount(&money.revenue, code)}</strong>
+                <span class="change">"call values and default values"</span>
+            </a>
+        </div>
+    }
+    .into_any()
+}
+
 #[component]
 pub fn OverviewPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoView {
     let page_url = use_page_url();
@@ -90,8 +144,18 @@ pub fn OverviewPage(session: Session, on_unauthorized: Callback<()>) -> impl Int
                     let period = period.get_untracked();
                     let page_url = page_url.get_untracked();
                     let empty = o.totals.calls == 0;
+                    let money = o.money.clone();
+                    // The chart only when there is spend to divide: else the card says why not.
+                    let weekly = money.clone().filter(|m| m.spend.is_some()).map(|m| view! {
+                        <div class="card cost-per-week">
+                            <h2>"Cost per call by week"</h2>
+                            <WeeklyCostChart weeks=m.weeks.clone() currency=m.currency.code()/>
+                        </div>
+                    });
                     view! {
                         <Cards totals=o.totals.clone() previous=o.previous.clone() period=period.clone() page_url=page_url.clone()/>
+                        {money.map(|m| view! { <MoneyCards money=m period=period.clone() page_url=page_url.clone()/> })}
+                        {weekly}
                         {if empty {
                             view! {
                                 <div class="card empty" role="status">

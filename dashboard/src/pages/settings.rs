@@ -18,6 +18,7 @@ mod hours;
 mod identification;
 mod integrations;
 mod masking;
+mod money;
 mod patch;
 mod pool;
 mod replaces;
@@ -38,6 +39,7 @@ use integrations::IntegrationsSection;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use masking::MaskingSection;
+use money::MoneySection;
 use patch::settings_of;
 use pool::PoolSection;
 use shared::SiteSettings;
@@ -113,6 +115,7 @@ pub fn SettingsPage(session: Session, on_unauthorized: Callback<()>) -> impl Int
                             <IdentificationSection form=form errors=errors session=session on_unauthorized=on_unauthorized/>
                             <HoursSection form=form errors=errors/>
                             <MaskingSection form=form errors=errors/>
+                            <MoneySection form=form errors=errors/>
                             <IntegrationsSection form=form errors=errors/>
                             <div class="save-bar">
                                 <button type="submit" disabled=move || saving.get()>

@@ -43,6 +43,11 @@ impl Limit {
     pub const IMPORT: Limit = Limit::of(JSON, shared::MAX_IMPORT_BODY);
     /// A masking session's creation or change.
     pub const MASKING: Limit = Limit::of(JSON, shared::wire::MAX_SESSION_BODY);
+    /// A spend upload: CSV or JSON (the route checks the type).
+    pub const SPEND: Limit =
+        Limit { content_type: None, max: shared::MAX_SPEND_BODY, undeclared_overflow: None };
+    /// A call's change (`PATCH …/calls/{id}`).
+    pub const CALL_PATCH: Limit = Limit::of(JSON, shared::MAX_CALL_PATCH_BODY);
 }
 
 /// Largest telephony webhook or call-event body accepted.

@@ -76,7 +76,8 @@ pub async fn detail(req: Request, ctx: RouteContext<()>) -> Result<Response, Edg
 pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
     let caller = SiteCaller::dashboard(&req, &ctx).await?;
     let bytes = caller.vet(&ctx.env, http::read(&mut req, &Limit::IMPORT).await).await?;
-    let parsed = shared::ImportBody::parse(&bytes, &caller.site, now());
+    // Values are checked in the site's currency by its object; here for their shape only.
+    let parsed = shared::ImportBody::parse(&bytes, &caller.site, now(), shared::Currency::widest());
     caller.vet(&ctx.env, parsed.map(drop)).await?;
     // Valid JSON, so valid UTF-8.
     let text = String::from_utf8_lossy(&bytes).into_owned();

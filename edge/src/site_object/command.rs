@@ -6,7 +6,7 @@ use crate::error::storage;
 use serde::{Deserialize, Serialize};
 use shared::twilio::TwilioRequest;
 use shared::wire::{DialedLookup, IdentificationTestBody, LeaseCommand, LeaseRef, NumberEntry, SessionPatch};
-use shared::{CallEvent, Error, PhoneNumber, SiteSetup};
+use shared::{CallEvent, CallPatch, Error, PhoneNumber, SiteSetup};
 use worker::Request;
 
 /// Header carrying the site id from the edge to its object (the object's id is a hash).
@@ -75,6 +75,18 @@ pub enum Command {
     LiveTicket,
     /// Calls ringing or talking now.
     LiveCalls,
+    /// A spend upload's text (`csv`: CSV, else JSON), checked against the site's currency.
+    UploadSpend {
+        body: String,
+        csv: bool,
+    },
+    Spend(Query),
+    DeleteSpend(Query),
+    PatchCall {
+        call_sid: String,
+        patch: CallPatch,
+    },
+    GoogleAdsExport(Query),
 }
 
 impl Command {
@@ -110,6 +122,11 @@ impl Command {
             Command::CloseMaskingSession(_) => "/masking/close",
             Command::LiveTicket => "/live/ticket",
             Command::LiveCalls => "/calls/live",
+            Command::UploadSpend { .. } => "/spend/upload",
+            Command::Spend(_) => "/spend",
+            Command::DeleteSpend(_) => "/spend/delete",
+            Command::PatchCall { .. } => "/calls/patch",
+            Command::GoogleAdsExport(_) => "/exports/google-ads",
         }
     }
 

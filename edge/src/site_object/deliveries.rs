@@ -1,6 +1,6 @@
 //! The object's alarm: it ends calls whose caller hung up at a prompt (see
 //! `SiteLedger::end_abandoned_calls`), POSTs the due CRM webhooks (signed, each within its
-//! timeout) and sets itself again for the next one; requests that may enqueue a delivery or
+//! timeout) and conversions to GA4 and Meta (their secrets added as they are sent) and sets itself again for the next one; requests that may enqueue a delivery or
 //! leave a caller at a prompt set it too, so neither ever delays the answer to the telephony
 //! provider.
 
@@ -8,7 +8,7 @@ use super::{Ledger, SiteObject};
 use crate::clock::{now, EdgeClock};
 use crate::config;
 use crate::outbound::{self, Failure};
-use shared::Delivery;
+use shared::{Delivery, DeliveryTarget};
 use shared::{LeaseStore, SiteLedger};
 use worker::{console_error, console_warn, Response, Result};
 
@@ -39,23 +39,29 @@ impl SiteObject {
         // Batches until nothing is due (a receiver that answers quickly clears a backlog now).
         // At most two batches: each delivery may wait 10 s, and an alarm run must stay short.
         for _ in 0..2 {
-            let (due, secret) =
+            let (due, secrets) =
                 ledger.due_deliveries().await.map_err(|e| worker::Error::RustError(e.to_string()))?;
             if due.is_empty() {
                 break;
             }
             for delivery in due {
-                let Some(secret) = &secret else {
-                    if let Err(e) =
-                        ledger.delivery_abandoned(delivery, "the site no longer has a CRM webhook").await
-                    {
-                        console_error!("site {site}: logging a CRM delivery failed: {e}");
+                let Some(secret) = secrets.of(delivery.target) else {
+                    let why = match delivery.target {
+                        DeliveryTarget::Crm => "the site no longer has a CRM webhook",
+                        DeliveryTarget::Ga4 => "the site no longer sends conversions to GA4",
+                        DeliveryTarget::Meta => "the site no longer sends conversions to Meta",
+                    };
+                    if let Err(e) = ledger.delivery_abandoned(delivery, why).await {
+                        console_error!("site {site}: logging a delivery failed: {e}");
                     }
                     continue;
                 };
-                let outcome = deliver(&delivery, secret).await;
+                let outcome = match delivery.target {
+                    DeliveryTarget::Crm => deliver(&delivery, secret).await,
+                    target => self.send_conversion(&delivery, target, secret).await,
+                };
                 if let Err(e) = &outcome {
-                    console_warn!("site {site}: CRM webhook {} failed: {e}", delivery.id);
+                    console_warn!("site {site}: delivery {} failed: {e}", delivery.id);
                 }
                 if let Err(e) = ledger.delivery_attempted(delivery, outcome, retry_base).await {
                     console_error!("site {site}: logging a CRM delivery failed: {e}");
@@ -79,6 +85,38 @@ impl SiteObject {
             }
             Ok(None) => {}
             Err(e) => console_error!("reading due deliveries failed: {e}"),
+        }
+    }
+}
+
+impl SiteObject {
+    /// POSTs a conversion to GA4 or Meta, its secret added to the URL as each platform takes
+    /// it (GA4's `api_secret`, Meta's `access_token`), to the deployment's origin for it.
+    async fn send_conversion(
+        &self,
+        delivery: &Delivery,
+        target: DeliveryTarget,
+        secret: &str,
+    ) -> std::result::Result<u16, String> {
+        let (default_origin, origin, key) = match target {
+            DeliveryTarget::Ga4 => (shared::GA4_ORIGIN, config::ga4_origin(&self.env), "api_secret"),
+            _ => (shared::META_ORIGIN, config::meta_origin(&self.env), "access_token"),
+        };
+        let path = delivery.url.strip_prefix(default_origin).unwrap_or(&delivery.url);
+        let joiner = if path.contains('?') { '&' } else { '?' };
+        // Secrets are letters, digits, `-`, `_` and `.` (checked when set): safe in a URL as they are.
+        let url = format!("{}{path}{joiner}{key}={secret}", origin.trim_end_matches('/'));
+        let headers = [
+            ("content-type".to_string(), "application/json".to_string()),
+            ("user-agent".to_string(), "ringtrace-conversions/1".to_string()),
+        ];
+        match outbound::post(&url, &headers, &delivery.body, shared::DELIVERY_TIMEOUT_MS, false).await {
+            Ok((status, _)) => Ok(status),
+            Err(Failure::TimedOut) => {
+                Err(format!("no answer within {} s", shared::DELIVERY_TIMEOUT_MS / 1000))
+            }
+            // The URL carries the secret: a failure's text is never logged with it.
+            Err(Failure::Unreachable(why)) => Err(why.replace(&url, &delivery.url)),
         }
     }
 }

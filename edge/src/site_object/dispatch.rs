@@ -70,10 +70,7 @@ impl SiteObject {
                 self.schedule_deliveries(ledger).await;
                 json(&answer?)
             }
-            Command::Import(document) => {
-                let calls = shared::ImportBody::parse(document.as_bytes(), site, EdgeClock.now())?;
-                json(&ledger.import_calls(token, calls).await?)
-            }
+            Command::Import(document) => json(&ledger.import_document(token, document.as_bytes()).await?),
             Command::CreateSite(setup) => json(&shared::SiteSettings::of(&ledger.create(setup).await?)),
             Command::RotateToken { api_token } => {
                 ledger.rotate_token(&api_token).await?;
@@ -99,8 +96,14 @@ impl SiteObject {
             }
             Command::Report(query) => {
                 let q = shared::wire::ReportQuery::parse(&query, EdgeClock.now())?;
-                let rows = ledger.report(token, &q.group_by, q.from, q.to).await?;
-                json(&shared::wire::ReportPage { group_by: q.group_by.clone(), from: q.from, to: q.to, rows })
+                let (rows, currency) = ledger.report(token, &q.group_by, q.from, q.to).await?;
+                json(&shared::wire::ReportPage {
+                    group_by: q.group_by.clone(),
+                    from: q.from,
+                    to: q.to,
+                    rows,
+                    currency,
+                })
             }
             Command::Calls(query) => calls(ledger, token, &query).await,
             // Masking sessions set the alarm for their expiry.
@@ -128,6 +131,25 @@ impl SiteObject {
             Command::CloseMaskingSession(id) => json(&ledger.close_masking_session(token, &id).await?),
             Command::LiveTicket => json(&ledger.live_ticket(token).await?),
             Command::LiveCalls => json(&ledger.live_calls(token).await?),
+            Command::UploadSpend { body, csv } => {
+                json(&ledger.upload_spend(token, body.as_bytes(), csv).await?)
+            }
+            Command::Spend(query) => json(&ledger.spend_list(token, &query).await?),
+            Command::DeleteSpend(query) => json(&ledger.delete_spend(token, &query).await?),
+            // A change may queue a CRM webhook and conversions: the alarm is set either way.
+            Command::PatchCall { call_sid, patch } => {
+                let changed = ledger.update_call(token, &call_sid, &patch).await;
+                self.schedule_deliveries(ledger).await;
+                json(&changed?)
+            }
+            Command::GoogleAdsExport(query) => {
+                let csv = ledger.google_ads_export(token, &query).await?;
+                let mut resp = Response::ok(csv)?;
+                resp.headers_mut().set("content-type", "text/csv; charset=utf-8")?;
+                resp.headers_mut()
+                    .set("content-disposition", "attachment; filename=\"google-ads-conversions.csv\"")?;
+                Ok(resp)
+            }
         }
     }
 

@@ -15,7 +15,7 @@ const SCHEMA: &[&str] = &[
      caller TEXT, channel TEXT, source TEXT, campaign TEXT, answered INTEGER NOT NULL DEFAULT 0, \
      voicemail INTEGER NOT NULL DEFAULT 0, live INTEGER NOT NULL DEFAULT 0, \
      talk_secs INTEGER NOT NULL DEFAULT 0, first_time INTEGER NOT NULL DEFAULT 1, \
-     masked INTEGER NOT NULL DEFAULT 0)",
+     masked INTEGER NOT NULL DEFAULT 0, value INTEGER, converted INTEGER)",
     "CREATE INDEX IF NOT EXISTS calls_by_time ON calls (started_at DESC)",
     "CREATE TABLE IF NOT EXISTS sessions (session_key TEXT PRIMARY KEY, started_at INTEGER NOT NULL, json TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS sessions_by_time ON sessions (started_at)",
@@ -55,6 +55,11 @@ const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS live_events_by_time ON live_events (at)",
     "CREATE TABLE IF NOT EXISTS live_tickets (hash TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS live_tickets_by_expiry ON live_tickets (expires_at)",
+    // Ad spend, a row per day and (source, medium, campaign) in minor units; '' for none (a
+    // NULL would make every row its own key).
+    "CREATE TABLE IF NOT EXISTS spend (day INTEGER NOT NULL, source TEXT NOT NULL, medium TEXT NOT NULL, \
+     campaign TEXT NOT NULL, channel TEXT NOT NULL, amount INTEGER NOT NULL, \
+     PRIMARY KEY (day, source, medium, campaign))",
 ];
 
 /// The call columns added after the first release, with their types: a database created
@@ -70,14 +75,17 @@ const CALL_COLUMNS: &[(&str, &str)] = &[
     ("talk_secs", "INTEGER NOT NULL DEFAULT 0"),
     ("first_time", "INTEGER NOT NULL DEFAULT 1"),
     ("masked", "INTEGER NOT NULL DEFAULT 0"),
+    ("value", "INTEGER"),
+    ("converted", "INTEGER"),
 ];
 
 /// Every stored column of a call by time: the overview's counts, the report's groups by
 /// channel, source and campaign, and the calls list's filters are answered from this index
 /// alone, without reading each call's JSON (which precedes the columns in the row and, being
 /// long, spills to overflow pages).
-const CALLS_COVERING_INDEX: &str = "CREATE INDEX IF NOT EXISTS calls_columns_v2 ON calls \
-     (started_at, masked, channel, source, campaign, answered, voicemail, live, talk_secs, first_time, caller)";
+const CALLS_COVERING_INDEX: &str = "CREATE INDEX IF NOT EXISTS calls_columns_v3 ON calls \
+     (started_at, masked, channel, source, campaign, answered, voicemail, live, talk_secs, first_time, caller, \
+     value, converted)";
 
 /// A caller's tracked calls by time: their first call to the business.
 const CALLS_BY_CALLER_INDEX: &str = "CREATE INDEX IF NOT EXISTS calls_by_caller_tracked ON calls \
@@ -129,12 +137,16 @@ impl ObjectStore {
         }
         let flags: Vec<Flag> = self
             .sql
-            .exec("SELECT key, value FROM meta WHERE key IN ('calls_backfilled', 'calls_masked', 'calls_indexed_v2')", None)
+            .exec(
+                "SELECT key, value FROM meta WHERE key IN \
+                 ('calls_backfilled', 'calls_masked', 'calls_valued', 'calls_indexed_v3')",
+                None,
+            )
             .and_then(|c| c.to_array())
             .map_err(storage)?;
         let flag = |key: &str| flags.iter().any(|f| f.key == key && f.value == 1);
         let backfilled = flag("calls_backfilled");
-        if !backfilled || !flag("calls_masked") {
+        if !backfilled || !flag("calls_masked") || !flag("calls_valued") {
             let present: Vec<Name> = self
                 .sql
                 .exec("SELECT name FROM pragma_table_info('calls')", None)
@@ -150,15 +162,20 @@ impl ObjectStore {
             // `masked` came with number masking: every call stored before it was a tracked one.
             self.write("INSERT OR REPLACE INTO meta (key, value) VALUES ('calls_masked', 1)", vec![])?;
         }
-        if !flag("calls_indexed_v2") {
-            // The columns exist now: the index that answers counts without reading calls' JSON
-            // (the first one, without `masked`, is dropped).
+        if !flag("calls_valued") {
+            // `value` and `converted` came with call values: no call stored before had one.
+            self.write("INSERT OR REPLACE INTO meta (key, value) VALUES ('calls_valued', 1)", vec![])?;
+        }
+        if !flag("calls_indexed_v3") {
+            // The columns exist now: the index that answers counts and revenue without reading
+            // calls' JSON (the earlier ones, without `masked` or the value, are dropped).
             self.write(CALLS_COVERING_INDEX, vec![])?;
             self.write("DROP INDEX IF EXISTS calls_columns", vec![])?;
+            self.write("DROP INDEX IF EXISTS calls_columns_v2", vec![])?;
             // A caller's first call is a tracked one: the caller index leaves masked calls out.
             self.write(CALLS_BY_CALLER_INDEX, vec![])?;
             self.write("DROP INDEX IF EXISTS calls_by_caller", vec![])?;
-            self.write("INSERT OR REPLACE INTO meta (key, value) VALUES ('calls_indexed_v2', 1)", vec![])?;
+            self.write("INSERT OR REPLACE INTO meta (key, value) VALUES ('calls_indexed_v3', 1)", vec![])?;
         }
         if backfilled {
             return Ok(());

@@ -66,7 +66,8 @@ impl ObjectStore {
         let text = |v: &Option<String>| v.clone().map_or(worker::SqlStorageValue::Null, Into::into);
         self.write(
             "INSERT OR REPLACE INTO calls (call_sid, started_at, json, caller, channel, source, campaign, \
-             answered, voicemail, live, talk_secs, first_time, masked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             answered, voicemail, live, talk_secs, first_time, masked, value, converted) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 call.call_sid.clone().into(),
                 int(call.started_at.millis())?,
@@ -81,6 +82,8 @@ impl ObjectStore {
                 int(i64::from(row.talk_secs))?,
                 int(i64::from(row.first_time))?,
                 int(i64::from(row.masked))?,
+                row.value.map_or(Ok(worker::SqlStorageValue::Null), int)?,
+                row.converted.map_or(Ok(worker::SqlStorageValue::Null), |c| int(i64::from(c)))?,
             ],
         )
     }
@@ -119,6 +122,7 @@ impl ObjectStore {
                 talk_total: count(row, "talk_total"),
                 talk_count: count(row, "talk_count"),
                 sessions: count(row, "sessions"),
+                revenue: row.get("revenue").and_then(serde_json::Value::as_i64).unwrap_or(0),
             })
             .collect())
     }
@@ -410,13 +414,16 @@ impl CallStore for ObjectStore {
         from: Timestamp,
         to: Timestamp,
         qualify_secs: u32,
+        default_value: Option<i64>,
     ) -> shared::Result<Vec<RawGroup>> {
         if !self.has_tables()? {
             return Ok(Vec::new());
         }
         self.ensure_call_columns()?;
         let int = |v: i64| worker::SqlStorageValue::try_from_i64(v).map_err(storage);
-        let args = vec![int(i64::from(qualify_secs))?, int(from.millis())?, int(to.millis())?];
+        let qualify = i64::from(qualify_secs);
+        let default = default_value.map_or(Ok(worker::SqlStorageValue::Null), int)?;
+        let args = vec![int(qualify)?, int(qualify)?, default, int(from.millis())?, int(to.millis())?];
         self.groups(&shared::report::sql::calls(group_by), args, group_by.len())
     }
     async fn call_summary(

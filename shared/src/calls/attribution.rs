@@ -56,6 +56,10 @@ pub fn attribute(
         customer_id: None,
         identification: None,
         masking: None,
+        value: None,
+        converted: None,
+        note: None,
+        labels: Vec::new(),
     }
 }
 

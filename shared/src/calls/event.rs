@@ -102,6 +102,11 @@ pub enum EventKind {
     },
     /// Caller identification: what the caller keyed, what the CRM said, where the call went.
     Identification(Identification),
+    /// Someone changed what the call is worth, its conversion, note or tags (`PATCH
+    /// …/calls/{id}`: the dashboard or a CRM); `changes` says what, in words.
+    Updated {
+        changes: Vec<String>,
+    },
 }
 
 /// One report from a provider about one call.
@@ -139,6 +144,9 @@ impl CallEvent {
             EventKind::Transcription { text } => format!("transcription:{}", hash_token(text)),
             EventKind::Extension { .. } => "extension".into(),
             EventKind::Identification(_) => "identification".into(),
+            EventKind::Updated { changes } => {
+                format!("updated:{}:{}", self.at.millis(), hash_token(&changes.join("\n")))
+            }
         }
     }
 

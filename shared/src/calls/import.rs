@@ -8,6 +8,7 @@
 use crate::calls::{Attribution, CallOutcome, CallRecord};
 use crate::calls::{CallStatus, Recording};
 use crate::error::{Error, Result};
+use crate::money::{Currency, Money};
 use crate::pool::Region;
 use crate::support::check_call_id;
 use crate::support::Timestamp;
@@ -61,6 +62,14 @@ pub struct ImportedCall {
     pub recording_url: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// What the call was worth (`"120.00"`, the site's currency).
+    #[serde(default)]
+    pub value: Option<crate::site::AmountText>,
+    /// Whether it became a customer.
+    #[serde(default)]
+    pub converted: Option<bool>,
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// What an import did.
@@ -84,13 +93,18 @@ fn text(field: &str, i: usize, value: &Option<String>) -> Result<Option<String>>
 impl ImportBody {
     /// The calls of a request body as records of `site`, checked: every problem names the
     /// call (`calls[3].to …`) and nothing is imported from a body with one.
-    pub fn parse(bytes: &[u8], site: &str, now: Timestamp) -> Result<Vec<CallRecord>> {
+    /// Values are read in `currency` (the site's).
+    pub fn parse(bytes: &[u8], site: &str, now: Timestamp, currency: Currency) -> Result<Vec<CallRecord>> {
         let body: ImportBody = crate::support::parse_json(bytes, "import")?;
         if body.calls.is_empty() || body.calls.len() > MAX_IMPORT_CALLS {
             return Err(Error::invalid(format!("an import holds 1 to {MAX_IMPORT_CALLS} calls")));
         }
-        let mut calls: Vec<CallRecord> =
-            body.calls.iter().enumerate().map(|(i, c)| c.record(i, site, now)).collect::<Result<_>>()?;
+        let mut calls: Vec<CallRecord> = body
+            .calls
+            .iter()
+            .enumerate()
+            .map(|(i, c)| c.record(i, site, now, currency))
+            .collect::<Result<_>>()?;
         // Oldest first, so a caller's first call is stored before their repeats (exports are
         // often newest first).
         calls.sort_by_key(|c| c.started_at);
@@ -99,7 +113,7 @@ impl ImportBody {
 }
 
 impl ImportedCall {
-    fn record(&self, i: usize, site: &str, now: Timestamp) -> Result<CallRecord> {
+    fn record(&self, i: usize, site: &str, now: Timestamp, currency: Currency) -> Result<CallRecord> {
         let at = |field: &str, e: Error| Error::invalid(format!("calls[{i}].{field}: {e}"));
         check_call_id(&self.call_id).map_err(|e| at("call_id", e))?;
         let to = PhoneNumber::parse(&self.to).map_err(|e| at("to", e.into()))?;
@@ -136,6 +150,7 @@ impl ImportedCall {
             utm_content: None,
             referrer: text("referrer", i, &self.referrer)?,
             landing_page: text("landing_page", i, &self.landing_page)?,
+            ..Visit::default()
         };
         // A landing page alone is a direct visit; nothing at all, no visit: unattributed.
         let credited = visit.utm_source.is_some()
@@ -150,6 +165,13 @@ impl ImportedCall {
             late: false,
             candidates: Vec::new(),
         });
+        let value = self
+            .value
+            .as_ref()
+            .map(|v| currency.parse_amount(&v.0, &format!("calls[{i}].value")))
+            .transpose()?
+            .map(|minor| Money { minor, currency });
+        let note = text("note", i, &self.note)?;
         let answered = self.answered && !self.voicemail;
         let talk = if answered { self.talk_seconds } else { None };
         Ok(CallRecord {
@@ -185,6 +207,10 @@ impl ImportedCall {
             customer_id: None,
             identification: None,
             masking: None,
+            value,
+            converted: self.converted,
+            note,
+            labels: self.tags.iter().map(|t| t.trim().to_string()).collect(),
         })
     }
 }
@@ -206,7 +232,7 @@ mod tests {
             {"call_id": "CR-2", "from": "anonymous", "to": "+15550100202", "started_at": "2026-11-02T15:00:00Z",
              "voicemail": true, "answered": true, "recording_url": "https://example.com/vm.mp3"}
         ]}"#;
-        let calls = ImportBody::parse(body, "demo", now()).unwrap();
+        let calls = ImportBody::parse(body, "demo", now(), Currency::USD).unwrap();
         let first = &calls[0];
         let source = &first.attribution.as_ref().unwrap().source;
         assert_eq!((source.channel.label(), source.source.as_str()), ("paid search", "google"));
@@ -234,16 +260,21 @@ mod tests {
             (r#", "recording_url": "javascript:alert(1)""#, "http(s) URL"),
             (r#", "tags": [""]"#, "tags"),
         ] {
-            let err = ImportBody::parse(call(extra).as_bytes(), "demo", now()).expect_err(extra).to_string();
+            let err = ImportBody::parse(call(extra).as_bytes(), "demo", now(), Currency::USD)
+                .expect_err(extra)
+                .to_string();
             assert!(err.contains(says), "{extra}: {err}");
         }
         let future = br#"{"calls": [{"call_id": "CR-1", "from": "+1", "to": "+15550100201", "started_at": "2027-01-01T00:00:00Z"}]}"#;
-        assert!(ImportBody::parse(future, "demo", now())
+        assert!(ImportBody::parse(future, "demo", now(), Currency::USD)
             .unwrap_err()
             .to_string()
             .contains("calls[0].started_at"));
         let bad_to = br#"{"calls": [{"call_id": "CR-1", "from": "+1", "to": "nope", "started_at": "2026-01-01T00:00:00Z"}]}"#;
-        assert!(ImportBody::parse(bad_to, "demo", now()).unwrap_err().to_string().contains("calls[0].to"));
-        assert!(ImportBody::parse(br#"{"calls": []}"#, "demo", now()).is_err());
+        assert!(ImportBody::parse(bad_to, "demo", now(), Currency::USD)
+            .unwrap_err()
+            .to_string()
+            .contains("calls[0].to"));
+        assert!(ImportBody::parse(br#"{"calls": []}"#, "demo", now(), Currency::USD).is_err());
     }
 }

@@ -1,7 +1,7 @@
 //! Calls, one way through: the events providers report → the progress they imply → the
 //! stored record → its attribution to a visitor session; where a call goes (destination);
-//! which calls the dashboard asks for (query); history imported from other tools. Uses
-//! `support`, `traffic`, `pool` and `site`.
+//! which calls the dashboard asks for (query); history imported from other tools; what a
+//! call earned (value). Uses `support`, `traffic`, `money`, `pool` and `site`.
 
 mod attribution;
 mod destination;
@@ -11,6 +11,7 @@ mod import;
 mod progress;
 mod query;
 mod record;
+mod value;
 
 pub use attribution::attribute;
 pub use destination::{call_destination, caller_id_for, CallDestination};
@@ -24,8 +25,9 @@ pub use progress::{CallOutcome, CallProgress, CallTiming};
 pub(crate) use query::SQL_ANSWERED;
 pub use query::{
     CallQuery, CallRow, CallSort, ChannelFilter, KindFilter, SqlArg, StatusFilter, DEFAULT_PER_PAGE,
-    MAX_EXPORT_ROWS, MAX_PER_PAGE, SQL_TRACKED,
+    MAX_EXPORT_ROWS, MAX_PER_PAGE, SQL_REVENUE, SQL_TRACKED,
 };
 pub use record::{
     identifiable_caller, Attribution, CallRecord, Candidate, IncomingCall, MaskedCall, UnattributedReason,
 };
+pub use value::{tags_of, CallPatch, MAX_CALL_PATCH_BODY};

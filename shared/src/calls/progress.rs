@@ -141,6 +141,7 @@ impl CallProgress {
                 EventKind::Transcription { text } => texts.push(text.clone()),
                 EventKind::Extension { digits, .. } => p.extension = Some(digits.clone()),
                 EventKind::Identification(i) => p.identification = Some(i.clone()),
+                EventKind::Updated { .. } => {}
             }
         }
         if p.from.is_none() {

@@ -29,6 +29,12 @@ pub const SQL_ANSWERED: &str = "(answered = 1 AND voicemail = 0)";
 /// between an order's parties are not marketing calls).
 pub const SQL_TRACKED: &str = "masked = 0";
 
+/// What a stored call earned, in minor units (as [`CallRecord::revenue`] computes it): its
+/// value, else nothing if marked not converted, else the default (the second `?`) if it
+/// converted or qualified (talk time at least the first `?`).
+pub const SQL_REVENUE: &str = "(CASE WHEN value IS NOT NULL THEN value WHEN converted = 0 THEN 0 \
+     WHEN converted = 1 OR (answered = 1 AND voicemail = 0 AND talk_secs >= ?) THEN coalesce(?, 0) ELSE 0 END)";
+
 /// The columns a call is stored with, beside its JSON: what the dashboard filters and sorts
 /// by.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +57,10 @@ pub struct CallRow {
     pub first_time: bool,
     /// A call between an order's parties on a masking number.
     pub masked: bool,
+    /// The value set on it, in minor units.
+    pub value: Option<i64>,
+    /// Whether it was marked converted (or not).
+    pub converted: Option<bool>,
 }
 
 impl CallRow {
@@ -70,6 +80,8 @@ impl CallRow {
             talk_secs: call.talk_secs.unwrap_or(0),
             first_time: call.repeat_of.is_none(),
             masked: call.masking.is_some(),
+            value: call.value.map(|v| v.minor),
+            converted: call.converted,
         }
     }
 }
@@ -435,6 +447,8 @@ mod tests {
             talk_secs: 0,
             first_time: true,
             masked: false,
+            value: None,
+            converted: None,
         }
     }
 

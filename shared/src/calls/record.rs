@@ -127,6 +127,17 @@ pub struct CallRecord {
     /// marketing call): the session it belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub masking: Option<MaskedCall>,
+    /// What the call was worth, as the business or its CRM set it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<crate::money::Money>,
+    /// Whether it became a customer (`None`: nobody said; a qualified call counts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub converted: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Tags set by people (`tags` adds the keywords found in the transcript).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
 }
 
 /// What a masked call is recorded with: the order's session and who called whom. A call on a
@@ -161,6 +172,20 @@ impl UnattributedReason {
 }
 
 impl CallRecord {
+    /// Whether the call counts as a conversion: marked so, or qualified unless marked not.
+    pub fn converts(&self, qualify_secs: u32) -> bool {
+        self.converted.unwrap_or_else(|| self.qualified(qualify_secs))
+    }
+
+    /// What the call earned, in minor units: its value, else `default` if it converts.
+    pub fn revenue(&self, qualify_secs: u32, default: Option<i64>) -> i64 {
+        match self.value {
+            Some(v) => v.minor,
+            None if self.converts(qualify_secs) => default.unwrap_or(0),
+            None => 0,
+        }
+    }
+
     pub fn answered(&self) -> bool {
         // A voicemail is answered by a machine, not the business.
         self.outcome == Some(CallOutcome::Answered) && !self.recordings.iter().any(|r| r.voicemail)

@@ -69,6 +69,14 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         Ok(result)
     }
 
+    /// `POST …/calls/import`: the document read with the site's currency, then imported.
+    pub async fn import_document(&self, token: Option<&str>, document: &[u8]) -> Result<ImportResult> {
+        let config = self.authorized_config(token).await?;
+        let calls =
+            crate::calls::ImportBody::parse(document, self.site, self.clock.now(), config.money.currency)?;
+        self.import_calls(token, calls).await
+    }
+
     /// Every call `query` selects (up to [`MAX_EXPORT_ROWS`], from its first page on) as CSV.
     pub async fn export_calls(&self, token: Option<&str>, query: &CallQuery) -> Result<String> {
         let config = self.authorized_config(token).await?;

@@ -8,12 +8,32 @@ use crate::store::SiteStore;
 use crate::support::Clock;
 use crate::support::Entropy;
 use crate::support::Timestamp;
-use crate::webhooks::Delivery;
 use crate::webhooks::CALL_ENDED;
 use crate::webhooks::CALL_STARTED;
+use crate::webhooks::{Delivery, DeliveryTarget};
 use crate::webhooks::{MASKED_CALL_ENDED, MASKED_CALL_STARTED};
 use crate::wire::CallView;
 use crate::wire::CrmPayload;
+
+/// What sending a site's deliveries takes: the CRM's signing secret, GA4's API secret and
+/// Meta's access token, as set now.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeliverySecrets {
+    pub crm: Option<String>,
+    pub ga4: Option<String>,
+    pub meta: Option<String>,
+}
+
+impl DeliverySecrets {
+    /// The secret a delivery to `target` is sent with.
+    pub fn of(&self, target: DeliveryTarget) -> Option<&str> {
+        match target {
+            DeliveryTarget::Crm => self.crm.as_deref(),
+            DeliveryTarget::Ga4 => self.ga4.as_deref(),
+            DeliveryTarget::Meta => self.meta.as_deref(),
+        }
+    }
+}
 
 /// Most CRM deliveries one alarm run attempts (each may wait 10 s for its receiver).
 pub const DELIVERY_BATCH: usize = 20;
@@ -37,9 +57,9 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         Ok(())
     }
 
-    /// CRM deliveries due now, with the secret to sign them (`None` if the site has no CRM
-    /// webhook any more: they are then given up).
-    pub async fn due_deliveries(&self) -> Result<(Vec<Delivery>, Option<String>)> {
+    /// Deliveries due now, with the secrets to send them (a target's `None`: the site no
+    /// longer has it set up, its deliveries are then given up).
+    pub async fn due_deliveries(&self) -> Result<(Vec<Delivery>, DeliverySecrets)> {
         let config = self.config().await?;
         let mut due = Vec::new();
         for mut delivery in self.store.due_deliveries(self.clock.now(), DELIVERY_BATCH).await? {
@@ -57,7 +77,12 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
             }
             due.push(delivery);
         }
-        Ok((due, config.crm_webhook.map(|w| w.secret)))
+        let secrets = DeliverySecrets {
+            crm: config.crm_webhook.map(|w| w.secret),
+            ga4: config.money.ga4.map(|g| g.api_secret),
+            meta: config.money.meta.map(|m| m.access_token),
+        };
+        Ok((due, secrets))
     }
 
     /// Gives a delivery up (the site removed its CRM webhook) and returns when the next

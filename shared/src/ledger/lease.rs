@@ -414,7 +414,8 @@ mod tests {
             Timestamp(0),
             clock.now().plus_secs(1),
         ))
-        .unwrap();
+        .unwrap()
+        .0;
         assert_eq!((rows[0].key[0].as_str(), rows[0].calls, rows[0].sessions), ("google", 1, 1));
         assert_eq!(
             run(ledger.report(

@@ -45,19 +45,20 @@ impl LiveBefore {
 }
 
 /// What `call.updated` reports a change of: recordings, transcript, tags, customer id,
-/// identification, attribution.
+/// identification, attribution, and what the call is worth (value, conversion, note).
 fn details(c: &CallRecord) -> Details {
     (
-        c.recordings.len(),
-        c.transcript.clone(),
-        c.tags.clone(),
-        c.customer_id.clone(),
-        c.identification.is_some(),
-        c.attribution.is_some(),
+        (c.recordings.len(), c.transcript.clone(), c.tags.clone(), c.customer_id.clone()),
+        (c.identification.is_some(), c.attribution.is_some()),
+        (c.value.map(|v| v.minor), c.converted, c.note.clone()),
     )
 }
 
-type Details = (usize, Option<String>, Vec<String>, Option<String>, bool, bool);
+type Details = (
+    (usize, Option<String>, Vec<String>, Option<String>),
+    (bool, bool),
+    (Option<i64>, Option<bool>, Option<String>),
+);
 
 /// A call's state: after its end, a change of it is a late correction (`call.updated`).
 fn state(c: &CallRecord) -> State {

@@ -8,11 +8,12 @@ mod deliveries;
 mod lease;
 mod live;
 mod masking;
+mod money;
 mod reports;
 mod telephony;
 
 pub use call_steps::EXTENSION_ATTEMPTS;
-pub use deliveries::DELIVERY_BATCH;
+pub use deliveries::{DeliverySecrets, DELIVERY_BATCH};
 pub use live::Resumed;
 pub use telephony::MAX_EVENTS_PER_CALL;
 

@@ -3,10 +3,13 @@
 
 use super::SiteLedger;
 use crate::error::Result;
+use crate::money::{Currency, SpendDimension};
 use crate::reports::overview::Overview;
+use crate::reports::overview::OverviewMoney;
 use crate::reports::overview::OverviewQuery;
 use crate::reports::report::Dimension;
 use crate::reports::report::ReportRow;
+use crate::reports::report::{build_from_groups, spend_days, spend_dimensions, ReportMoney};
 use crate::store::SiteStore;
 use crate::support::Clock;
 use crate::support::Entropy;
@@ -28,7 +31,23 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         let period = self.store.call_summary(query.from, query.to, config.qualify_secs).await?;
         let (from, to) = query.previous();
         let previous = self.store.call_summary(from, to, config.qualify_secs).await?;
-        Overview::build(query, period, previous)
+        let mut overview = Overview::build(query, period, previous)?;
+        // Spend and revenue: spend by the period's local dates, revenue of its calls.
+        let (first, last) = Self::local_days(query.from, query.to, &query.tz);
+        let spend = self.store.spend_groups(&[SpendDimension::Day], first, last)?;
+        let (prev_first, prev_last) = Self::local_days(from, to, &query.tz);
+        let previous_spend = self.store.spend_groups(&[], prev_first, prev_last)?;
+        let default_value = config.money.default_call_value;
+        let revenue: i64 = self
+            .store
+            .call_groups(&[Dimension::Channel], query.from, query.to, config.qualify_secs, default_value)
+            .await?
+            .iter()
+            .map(|g| g.revenue)
+            .sum();
+        overview.money =
+            Some(OverviewMoney::build(&overview, config.money.currency, &spend, &previous_spend, revenue));
+        Ok(overview)
     }
 
     /// Each number's state and how well the pool fits the last `days` days of sessions.
@@ -101,17 +120,27 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         })
     }
 
-    /// Calls and sessions in `[from, to)` grouped by `group_by`.
+    /// Calls and sessions in `[from, to)` grouped by `group_by`, with the spend of each group
+    /// where the grouping has spend; and the site's currency.
     pub async fn report(
         &self,
         token: Option<&str>,
         group_by: &[Dimension],
         from: Timestamp,
         to: Timestamp,
-    ) -> Result<Vec<ReportRow>> {
+    ) -> Result<(Vec<ReportRow>, Currency)> {
         let config = self.authorized_config(token).await?;
-        let calls = self.store.call_groups(group_by, from, to, config.qualify_secs).await?;
+        let default_value = config.money.default_call_value;
+        let calls = self.store.call_groups(group_by, from, to, config.qualify_secs, default_value).await?;
         let sessions = self.store.session_groups(group_by, from, to).await?;
-        Ok(crate::reports::report::build_from_groups(group_by, calls, sessions))
+        let spend = match spend_dimensions(group_by) {
+            Some(dims) => {
+                let (first, last) = spend_days(from, to);
+                Some(self.store.spend_groups(&dims, first, last)?)
+            }
+            None => None,
+        };
+        let money = ReportMoney { currency: config.money.currency, spend };
+        Ok((build_from_groups(group_by, calls, sessions, &money), config.money.currency))
     }
 }

@@ -7,7 +7,8 @@ use crate::calls::CrmClient;
 use crate::calls::{
     attribute, identifiable_caller, Attribution, CallRecord, IncomingCall, UnattributedReason,
 };
-use crate::calls::{keyword_tags, CallEvent, CallProgress, EventKind};
+use crate::calls::{CallEvent, CallProgress, EventKind};
+use crate::conversions::ConversionMoment;
 use crate::error::{Error, Result};
 use crate::pool::extension_holder;
 use crate::providers::twilio::SignatureCheck;
@@ -81,6 +82,7 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
             None => self.new_call(&first).await?,
         };
         let was_final = record.status.is_some_and(|s| s.is_final());
+        let converted_before = !created && record.converts(config.qualify_secs);
         let live_before = if created { None } else { super::live::LiveBefore::of(Some(&record)) };
         let mut changed = created;
         for event in events {
@@ -143,6 +145,10 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
             if !was_final && record.status.is_some_and(|s| s.is_final()) {
                 self.enqueue(&record, ended, &hook.url, now).await?;
             }
+        }
+        if changed && !converted_before && record.converts(config.qualify_secs) {
+            // The ad platforms learn of it from the alarm, never on the provider's path.
+            self.send_conversions(config, &record, ConversionMoment::Converted, self.clock.now()).await?;
         }
         if changed {
             // The live stream is best effort: a failure to stream never fails the call (its
@@ -280,7 +286,7 @@ fn apply(record: &mut CallRecord, p: &CallProgress, keywords: &[String]) {
     record.after_hours = p.after_hours;
     record.recordings.clone_from(&p.recordings);
     record.transcript.clone_from(&p.transcript);
-    record.tags = p.transcript.as_deref().map(|t| keyword_tags(t, keywords)).unwrap_or_default();
+    record.tags = crate::calls::tags_of(p.transcript.as_deref(), keywords, &record.labels);
     record.customer_id = p.identification.as_ref().and_then(|i| i.customer_id.clone());
     record.identification.clone_from(&p.identification);
 }
@@ -521,8 +527,8 @@ mod tests {
         let ledger = SiteLedger::new("demo", &store, &clock);
         run(ledger.configure(site())).unwrap();
         run(ledger.record_event(ev(EventKind::Started, 0))).unwrap();
-        let (due, secret) = run(ledger.due_deliveries()).unwrap();
-        assert_eq!((due.len(), secret.as_deref()), (1, Some("crm-secret-0123456789")));
+        let (due, secrets) = run(ledger.due_deliveries()).unwrap();
+        assert_eq!((due.len(), secrets.crm.as_deref()), (1, Some("crm-secret-0123456789")));
         let next = run(ledger.delivery_attempted(due[0].clone(), Ok(503), 1000)).unwrap();
         assert_eq!(next, Some(Timestamp(1000)));
         assert!(run(ledger.due_deliveries()).unwrap().0.is_empty(), "not due before its backoff");

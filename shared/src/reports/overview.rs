@@ -8,7 +8,7 @@
 
 use crate::calls::CallRow;
 use crate::error::{Error, Result};
-use crate::support::Timestamp;
+use crate::support::{parse_local_time as local_time, Timestamp};
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -66,19 +66,6 @@ fn zone(name: &str) -> Result<TimeZone> {
         return Err(Error::invalid("tz must be an IANA time zone such as America/Chicago"));
     }
     TimeZone::get(name).map_err(|_| Error::invalid(format!("tz {name:?} is not a known time zone")))
-}
-
-/// A date (`2026-11-22`: its start in `zone`, or the next day's start for `to`) or an RFC
-/// 3339 time.
-fn local_time(name: &str, raw: &str, zone: &TimeZone, end_of_day: bool) -> Result<Timestamp> {
-    if let Some(t) = Timestamp::parse_rfc3339(raw) {
-        return Ok(t);
-    }
-    let bad = || Error::invalid(format!("{name} must be a date (2026-11-22) or an RFC 3339 time"));
-    let date: jiff::civil::Date = raw.parse().map_err(|_| bad())?;
-    let date = if end_of_day { date.tomorrow().map_err(|_| bad())? } else { date };
-    let start = date.to_zoned(zone.clone()).map_err(|_| bad())?;
-    Ok(Timestamp(start.timestamp().as_millisecond()))
 }
 
 /// Headline counts of a period.
@@ -205,6 +192,82 @@ pub struct Overview {
     pub days: Vec<DayCalls>,
     pub top_sources: Vec<Ranked>,
     pub top_campaigns: Vec<Ranked>,
+    /// Spend, cost per call and revenue of the period, and cost per call by week.
+    #[serde(default)]
+    pub money: Option<OverviewMoney>,
+}
+
+/// The overview's money card and chart. Amounts are decimal text in `currency`; `null` where
+/// undefined (no spend, no calls).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverviewMoney {
+    pub currency: crate::money::Currency,
+    pub spend: Option<String>,
+    pub cost_per_call: Option<String>,
+    pub revenue: String,
+    /// The spend of the period before (`null`: none).
+    pub previous_spend: Option<String>,
+    /// Each ISO week the period touches, oldest first.
+    pub weeks: Vec<WeekCost>,
+}
+
+/// One week of the cost-per-call chart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeekCost {
+    /// `2026-W47`
+    pub week: String,
+    pub calls: u64,
+    pub spend: Option<String>,
+    pub cost_per_call: Option<String>,
+}
+
+fn week_of(date: jiff::civil::Date) -> String {
+    let w = date.iso_week_date();
+    format!("{:04}-W{:02}", w.year(), w.week())
+}
+
+impl OverviewMoney {
+    /// From the overview's local days, the period's spend per day (`[day number]` keys), the
+    /// period before's total and the period's revenue (minor units).
+    pub fn build(
+        overview: &Overview,
+        currency: crate::money::Currency,
+        spend_days: &[crate::money::RawSpend],
+        previous_spend: &[crate::money::RawSpend],
+        revenue: i64,
+    ) -> OverviewMoney {
+        let mut weeks: BTreeMap<String, (u64, Option<i64>)> = BTreeMap::new();
+        for d in &overview.days {
+            if let Ok(date) = d.day.parse::<jiff::civil::Date>() {
+                weeks.entry(week_of(date)).or_default().0 += d.by_channel.values().sum::<u64>();
+            }
+        }
+        let mut total: Option<i64> = None;
+        for g in spend_days {
+            let Some(day) = g.key.first().and_then(|k| k.parse::<i64>().ok()) else { continue };
+            let week = weeks.entry(week_of(crate::money::date_of_day(day))).or_default();
+            week.1 = Some(week.1.unwrap_or(0) + g.amount);
+            total = Some(total.unwrap_or(0) + g.amount);
+        }
+        let money = |m: i64| currency.format(m);
+        let previous: Option<i64> = previous_spend.iter().map(|g| g.amount).reduce(|a, b| a + b);
+        OverviewMoney {
+            currency,
+            spend: total.map(money),
+            cost_per_call: total.and_then(|s| crate::money::per(s, overview.totals.calls)).map(money),
+            revenue: money(revenue),
+            previous_spend: previous.map(money),
+            weeks: weeks
+                .into_iter()
+                .map(|(week, (calls, spend))| WeekCost {
+                    week,
+                    calls,
+                    spend: spend.map(money),
+                    cost_per_call: spend.and_then(|s| crate::money::per(s, calls)).map(money),
+                })
+                .collect(),
+        }
+    }
 }
 
 impl Overview {
@@ -245,6 +308,7 @@ impl Overview {
                 .collect(),
             top_sources: ranked(period.top_sources),
             top_campaigns: ranked(period.top_campaigns),
+            money: None,
         })
     }
 }
@@ -281,6 +345,8 @@ mod tests {
             talk_secs: 30,
             first_time: true,
             masked: false,
+            value: None,
+            converted: None,
         }
     }
 

@@ -1,7 +1,10 @@
-//! Reports: calls and sessions grouped by any mix of dimensions, with conversion rate.
+//! Reports: calls and sessions grouped by any mix of dimensions, with conversion rate, and
+//! where the grouping allows (channel, source, medium, campaign, day, week) the ad spend of
+//! each group with what it cost per call and returned.
 
 use crate::calls::CallRecord;
 use crate::error::{Error, Result};
+use crate::money::{per, Currency, RawSpend, SpendDimension};
 use crate::pool::Lease;
 use crate::support::Timestamp;
 use crate::traffic::TrafficSource;
@@ -98,6 +101,26 @@ pub struct ReportRow {
     pub sessions: u64,
     /// calls / sessions; `null` without sessions.
     pub conversion_rate: Option<f64>,
+    /// Ad spend of the group (decimal text in the site's currency); `null` without any (or
+    /// when the grouping has a dimension spend is not kept by: keyword, region…).
+    #[serde(default)]
+    pub spend: Option<String>,
+    /// spend / calls; `null` without spend or calls.
+    #[serde(default)]
+    pub cost_per_call: Option<String>,
+    /// spend / qualified calls; `null` without spend or qualified calls.
+    #[serde(default)]
+    pub cost_per_qualified_call: Option<String>,
+    /// What the group's calls earned: their values, the default value for converting calls
+    /// without one.
+    #[serde(default)]
+    pub revenue: Option<String>,
+    /// revenue / spend; `null` without spend.
+    #[serde(default)]
+    pub roas: Option<f64>,
+    /// (revenue − spend) / spend; `null` without spend.
+    #[serde(default)]
+    pub roi: Option<f64>,
 }
 
 #[derive(Default)]
@@ -109,6 +132,8 @@ struct Acc {
     talk_total: u64,
     talk_count: u64,
     sessions: u64,
+    revenue: i64,
+    spend: Option<i64>,
 }
 
 /// Groups `calls` and `sessions` by `group_by` in memory (the store does it in SQLite, with
@@ -119,11 +144,46 @@ pub fn build(
     sessions: &[Lease],
     qualify_secs: u32,
 ) -> Vec<ReportRow> {
-    let (calls, sessions) = raw_groups(group_by, calls, sessions, qualify_secs);
-    build_from_groups(group_by, calls, sessions)
+    let (calls, sessions) = raw_groups(group_by, calls, sessions, qualify_secs, None);
+    build_from_groups(group_by, calls, sessions, &ReportMoney::default())
 }
 
-fn rows_of(groups: BTreeMap<Vec<String>, Acc>) -> Vec<ReportRow> {
+/// The money side of a report: the site's currency, and the spend groups (keyed by
+/// [`spend_dimensions`]) when the grouping has them.
+#[derive(Debug, Clone, Default)]
+pub struct ReportMoney {
+    pub currency: Currency,
+    pub spend: Option<Vec<RawSpend>>,
+}
+
+/// The spend dimensions a report's grouping maps to, `None` if one of its dimensions is not
+/// one spend is kept by.
+pub fn spend_dimensions(group_by: &[Dimension]) -> Option<Vec<SpendDimension>> {
+    group_by
+        .iter()
+        .map(|d| match d {
+            Dimension::Channel => Some(SpendDimension::Channel),
+            Dimension::Source => Some(SpendDimension::Source),
+            Dimension::Medium => Some(SpendDimension::Medium),
+            Dimension::Campaign => Some(SpendDimension::Campaign),
+            Dimension::Day | Dimension::Week => Some(SpendDimension::Day),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The days of spend a report of `[from, to)` joins: every day starting within the range.
+pub fn spend_days(from: Timestamp, to: Timestamp) -> (i64, i64) {
+    let ceil = |t: Timestamp| t.millis().div_euclid(DAY_MS) + i64::from(t.millis().rem_euclid(DAY_MS) > 0);
+    (ceil(from), ceil(to))
+}
+
+fn ratio(a: i64, b: i64) -> Option<f64> {
+    (b > 0).then(|| a as f64 / b as f64)
+}
+
+fn rows_of(groups: BTreeMap<Vec<String>, Acc>, currency: Currency) -> Vec<ReportRow> {
+    let money = |minor: i64| currency.format(minor);
     let mut rows: Vec<ReportRow> = groups
         .into_iter()
         .map(|(key, a)| ReportRow {
@@ -135,6 +195,12 @@ fn rows_of(groups: BTreeMap<Vec<String>, Acc>) -> Vec<ReportRow> {
             avg_talk_secs: (a.talk_count > 0).then(|| a.talk_total as f64 / a.talk_count as f64),
             sessions: a.sessions,
             conversion_rate: (a.sessions > 0).then(|| a.calls as f64 / a.sessions as f64),
+            spend: a.spend.map(money),
+            cost_per_call: a.spend.and_then(|s| per(s, a.calls)).map(money),
+            cost_per_qualified_call: a.spend.and_then(|s| per(s, a.qualified)).map(money),
+            revenue: Some(money(a.revenue)),
+            roas: a.spend.and_then(|s| ratio(a.revenue, s)),
+            roi: a.spend.and_then(|s| ratio(a.revenue - s, s)),
         })
         .collect();
     rows.sort_by(|a, b| b.calls.cmp(&a.calls).then(b.sessions.cmp(&a.sessions)).then(a.key.cmp(&b.key)));
@@ -155,6 +221,8 @@ pub struct RawGroup {
     pub talk_total: u64,
     pub talk_count: u64,
     pub sessions: u64,
+    /// What the group's calls earned, in minor units (see `CallRecord::revenue`).
+    pub revenue: i64,
 }
 
 /// The calls table and the session log grouped in SQLite: raw values per dimension (the
@@ -162,7 +230,7 @@ pub struct RawGroup {
 /// cross into the Worker. Fixed SQL text: nothing a caller sends becomes SQL.
 pub mod sql {
     use super::Dimension;
-    use crate::calls::{SQL_ANSWERED, SQL_TRACKED};
+    use crate::calls::{SQL_ANSWERED, SQL_REVENUE, SQL_TRACKED};
 
     /// A call's raw value for `d` (see [`super::raw_call_key`]).
     fn call_key(d: Dimension) -> &'static str {
@@ -212,15 +280,16 @@ pub mod sql {
         (select.join(", "), group.join(", "))
     }
 
-    /// Calls grouped: binds the qualified threshold, then the range `[from, to)`. Columns
-    /// `k0…`, `calls`, `answered`, `qualified`, `first_time`, `talk_total`, `talk_count`.
+    /// Calls grouped: binds the qualified threshold, the threshold and the default call value
+    /// (of the revenue), then the range `[from, to)`. Columns `k0…`, `calls`, `answered`,
+    /// `qualified`, `first_time`, `talk_total`, `talk_count`, `revenue`.
     pub fn calls(group_by: &[Dimension]) -> String {
         let (select, group) = keys(group_by, call_key);
         format!(
             "SELECT {select}, count(*) AS calls, sum({SQL_ANSWERED}) AS answered, \
              sum({SQL_ANSWERED} AND talk_secs >= ?) AS qualified, sum(first_time) AS first_time, \
              sum(CASE WHEN {SQL_ANSWERED} THEN talk_secs ELSE 0 END) AS talk_total, \
-             sum({SQL_ANSWERED} AND talk_secs > 0) AS talk_count \
+             sum({SQL_ANSWERED} AND talk_secs > 0) AS talk_count, sum({SQL_REVENUE}) AS revenue \
              FROM calls WHERE started_at >= ? AND started_at < ? AND {SQL_TRACKED} GROUP BY {group}"
         )
     }
@@ -304,8 +373,19 @@ pub fn build_from_groups(
     group_by: &[Dimension],
     calls: Vec<RawGroup>,
     sessions: Vec<RawGroup>,
+    money: &ReportMoney,
 ) -> Vec<ReportRow> {
     let mut groups: BTreeMap<Vec<String>, Acc> = BTreeMap::new();
+    // Spend first: a campaign that spent without a call is a row of its own.
+    for g in money.spend.iter().flatten() {
+        let key: Vec<String> = group_by
+            .iter()
+            .zip(&g.key)
+            .map(|(d, raw)| shown(*d, Some(raw.as_str()).filter(|r| !r.is_empty()), false))
+            .collect();
+        let acc = groups.entry(key).or_default();
+        acc.spend = Some(acc.spend.unwrap_or(0) + g.amount);
+    }
     for (rows, session) in [(calls, false), (sessions, true)] {
         for g in rows {
             let key: Vec<String> =
@@ -318,9 +398,10 @@ pub fn build_from_groups(
             acc.talk_total += g.talk_total;
             acc.talk_count += g.talk_count;
             acc.sessions += g.sessions;
+            acc.revenue += g.revenue;
         }
     }
-    rows_of(groups)
+    rows_of(groups, money.currency)
 }
 
 /// Groups in memory what [`sql::calls`] and [`sql::sessions`] group in SQLite.
@@ -329,6 +410,7 @@ pub fn raw_groups(
     calls: &[CallRecord],
     sessions: &[Lease],
     qualify_secs: u32,
+    default_value: Option<i64>,
 ) -> (Vec<RawGroup>, Vec<RawGroup>) {
     let mut by_call: BTreeMap<Vec<Option<String>>, RawGroup> = BTreeMap::new();
     for c in calls {
@@ -336,6 +418,7 @@ pub fn raw_groups(
         let g = by_call.entry(key.clone()).or_insert_with(|| RawGroup { key, ..RawGroup::default() });
         g.calls += 1;
         g.first_time += u64::from(c.repeat_of.is_none());
+        g.revenue += c.revenue(qualify_secs, default_value);
         if c.answered() {
             g.answered += 1;
             g.qualified += u64::from(c.qualified(qualify_secs));

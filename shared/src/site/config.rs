@@ -6,6 +6,7 @@ use crate::site::extensions::{ExtensionNumber, ExtensionNumberSetup, ExtensionOp
 use crate::site::identification::{destinations_from_setup, CallerIdentification, CallerIdentificationSetup};
 use crate::site::{AfterHours, AfterHoursSetup, CallerId};
 use crate::site::{BusinessHours, BusinessHoursSetup};
+use crate::site::{PoolEntry, PoolEntrySetup};
 use crate::support::constant_time_eq;
 use crate::support::hash_token;
 use crate::support::valid_site_id;
@@ -126,56 +127,21 @@ pub struct SiteSetup {
     /// `{"say": "This order is closed.", "forward_to": "+1…"}` (default: the words, then the end).
     #[serde(default)]
     pub masking_closed: Option<crate::site::MaskingClosedSetup>,
-}
-
-/// One pool number as a site owner writes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged, deny_unknown_fields)]
-pub enum PoolEntrySetup {
-    Number(String),
-    Detailed {
-        number: String,
-        #[serde(default)]
-        region: Option<String>,
-        /// Which business number it replaces (default: the main one).
-        #[serde(default)]
-        business_number: Option<String>,
-    },
-}
-
-/// One pool number as stored: a valid number and its normalised region code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "StoredEntry")]
-pub struct PoolEntry {
-    pub number: PhoneNumber,
-    pub region: Option<String>,
-    /// Calls to it forward here (`None`: the site's main business number).
-    pub business_number: Option<PhoneNumber>,
-}
-
-/// Configurations stored before numbers had regions list bare numbers.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum StoredEntry {
-    Bare(PhoneNumber),
-    Full {
-        number: PhoneNumber,
-        #[serde(default)]
-        region: Option<String>,
-        #[serde(default)]
-        business_number: Option<PhoneNumber>,
-    },
-}
-
-impl From<StoredEntry> for PoolEntry {
-    fn from(e: StoredEntry) -> Self {
-        match e {
-            StoredEntry::Bare(number) => PoolEntry { number, region: None, business_number: None },
-            StoredEntry::Full { number, region, business_number } => {
-                PoolEntry { number, region, business_number }
-            }
-        }
-    }
+    /// The currency of spend and call values (ISO 4217, default USD).
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// The IANA zone the site's ad accounts report in (default: the business hours' zone, else UTC).
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// What a qualified call without a value of its own is worth (`"50.00"`).
+    #[serde(default)]
+    pub default_call_value: Option<crate::site::AmountText>,
+    /// GA4 Measurement Protocol: `{"measurement_id", "api_secret"}` (the secret write-only).
+    #[serde(default)]
+    pub ga4: Option<crate::site::Ga4Setup>,
+    /// Meta Conversions API: `{"pixel_id", "access_token"}` (the token write-only).
+    #[serde(default)]
+    pub meta: Option<crate::site::MetaSetup>,
 }
 
 /// A site as stored: validated and with its token hashed.
@@ -235,6 +201,8 @@ pub struct SiteConfig {
     pub destinations: BTreeMap<String, PhoneNumber>,
     #[serde(default)]
     pub masking: crate::site::MaskingSettings,
+    #[serde(default)]
+    pub money: crate::site::MoneySettings,
 }
 
 fn default_dial_timeout_secs() -> u32 {
@@ -569,7 +537,19 @@ impl SiteConfig {
         if name.is_some_and(|n| n.chars().count() > MAX_NAME_LEN) {
             return Err(Error::invalid(format!("name must be at most {MAX_NAME_LEN} characters")).at("name"));
         }
+        let money = crate::site::MoneySettings::from_setup(
+            crate::site::MoneySetup {
+                currency: setup.currency.as_deref(),
+                time_zone: setup.time_zone.as_deref(),
+                default_call_value: setup.default_call_value.as_ref(),
+                ga4: setup.ga4.as_ref(),
+                meta: setup.meta.as_ref(),
+            },
+            previous.map(|p| &p.money),
+            business_hours.as_ref().map(|h| h.time_zone()),
+        )?;
         Ok(SiteConfig {
+            money,
             masking,
             extensions,
             caller_identification,

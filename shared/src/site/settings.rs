@@ -95,6 +95,29 @@ pub struct SiteSettings {
     /// `{"say", "forward_to"}`.
     #[serde(default = "default_masking_closed")]
     pub masking_closed: MaskingClosedSetup,
+    /// The currency of spend and call values.
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    /// The zone the site's ad accounts report in.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+    /// What a qualified call without a value is worth (`"50.00"`; `null`: nothing).
+    #[serde(default)]
+    pub default_call_value: Option<crate::site::AmountText>,
+    /// GA4 Measurement Protocol (its `api_secret` is never sent back).
+    #[serde(default)]
+    pub ga4: Option<crate::site::Ga4Setup>,
+    /// Meta Conversions API (its `access_token` is never sent back).
+    #[serde(default)]
+    pub meta: Option<crate::site::MetaSetup>,
+}
+
+fn default_currency() -> String {
+    "USD".into()
+}
+
+fn default_time_zone() -> String {
+    "UTC".into()
 }
 
 fn default_masking_ttl_minutes() -> u32 {
@@ -179,6 +202,18 @@ impl SiteSettings {
             masking_numbers: c.masking.numbers.iter().map(e164).collect(),
             masking_ttl_minutes: c.masking.ttl_minutes(),
             masking_closed: c.masking.closed_setup(),
+            currency: c.money.currency.code().to_string(),
+            time_zone: c.money.time_zone.clone(),
+            default_call_value: c.money.default_call_value_text().map(crate::site::AmountText),
+            ga4: c.money.ga4.as_ref().map(|g| crate::site::Ga4Setup {
+                measurement_id: g.measurement_id.clone(),
+                api_secret: None,
+            }),
+            meta: c
+                .money
+                .meta
+                .as_ref()
+                .map(|m| crate::site::MetaSetup { pixel_id: m.pixel_id.clone(), access_token: None }),
         }
     }
 
@@ -265,6 +300,11 @@ impl SiteSettings {
             masking_numbers: self.masking_numbers,
             masking_ttl_minutes: Some(self.masking_ttl_minutes),
             masking_closed: Some(self.masking_closed),
+            currency: Some(self.currency),
+            time_zone: Some(self.time_zone),
+            default_call_value: self.default_call_value,
+            ga4: self.ga4,
+            meta: self.meta,
         }
     }
 }
@@ -292,7 +332,10 @@ mod tests {
                                "closed_dates": ["2026-12-25"]},
             "after_hours": {"forward_to": "+15550100400"},
             "crm_webhook": {"url": "https://crm.example/hook", "secret": "crm-secret-0123456789"},
-            "twilio_auth_token": "abc123"
+            "twilio_auth_token": "abc123",
+            "currency": "eur", "default_call_value": 80,
+            "ga4": {"measurement_id": "G-ACME1234", "api_secret": "ga4-secret-acme"},
+            "meta": {"pixel_id": "1234567890", "access_token": "meta-token-acme-0123456789"}
         }))
         .unwrap();
         SiteConfig::from_setup("acme", setup).unwrap()
@@ -324,10 +367,20 @@ mod tests {
     fn secrets_and_the_token_are_never_shown() {
         let c = config();
         let text = serde_json::to_string(&SiteSettings::of(&c)).unwrap();
-        for secret in ["abc123", "crm-secret", "a-long-enough-token", &c.api_token_sha256] {
+        for secret in
+            ["abc123", "crm-secret", "a-long-enough-token", "ga4-secret", "meta-token", &c.api_token_sha256]
+        {
             assert!(!text.contains(secret), "{secret} leaked in {text}");
         }
         assert!(!text.contains("twilio_auth_token\""), "the write-only field is not even named");
+        let shown = SiteSettings::of(&c);
+        assert_eq!(
+            (shown.currency.as_str(), shown.time_zone.as_str()),
+            ("EUR", "America/Chicago"),
+            "the hours' zone"
+        );
+        assert_eq!(shown.default_call_value.map(|v| v.0).as_deref(), Some("80.00"));
+        assert_eq!(shown.ga4.map(|g| (g.measurement_id, g.api_secret)), Some(("G-ACME1234".into(), None)));
     }
 
     #[test]

@@ -38,6 +38,34 @@ pub struct MemoryStore {
     /// The live stream's kept events (and the last seq), and its tickets.
     pub(crate) live: RefCell<(Vec<crate::wire::LiveEvent>, u64)>,
     pub(crate) tickets: RefCell<BTreeMap<String, Timestamp>>,
+    pub(crate) spend: RefCell<BTreeMap<(i64, String, String, String), crate::money::SpendDay>>,
+}
+
+impl crate::store::SpendStore for MemoryStore {
+    fn upsert_spend(&self, days: &[crate::money::SpendDay]) -> Result<()> {
+        let mut spend = self.spend.borrow_mut();
+        for d in days {
+            spend.insert((d.day, d.source.clone(), d.medium.clone(), d.campaign.clone()), d.clone());
+        }
+        Ok(())
+    }
+
+    fn spend_groups(
+        &self,
+        dims: &[crate::money::SpendDimension],
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<crate::money::RawSpend>> {
+        let days: Vec<crate::money::SpendDay> = self.spend.borrow().values().cloned().collect();
+        Ok(crate::money::raw_spend_groups(&days, dims, from, to))
+    }
+
+    fn delete_spend(&self, from: i64, to: i64) -> Result<u64> {
+        let mut spend = self.spend.borrow_mut();
+        let before = spend.len();
+        spend.retain(|(day, ..), _| *day < from || *day >= to);
+        Ok(u64::try_from(before - spend.len()).unwrap_or(0))
+    }
 }
 
 impl crate::pool::ExtensionLeases for MemoryStore {
@@ -156,7 +184,7 @@ impl LeaseStore for MemoryStore {
         to: Timestamp,
     ) -> Result<Vec<RawGroup>> {
         let sessions = self.sessions_between(from, to, usize::MAX).await?;
-        Ok(crate::reports::report::raw_groups(group_by, &[], &sessions, 0).1)
+        Ok(crate::reports::report::raw_groups(group_by, &[], &sessions, 0, None).1)
     }
 }
 
@@ -264,6 +292,7 @@ impl CallStore for MemoryStore {
         from: Timestamp,
         to: Timestamp,
         qualify_secs: u32,
+        default_value: Option<i64>,
     ) -> Result<Vec<RawGroup>> {
         let calls: Vec<CallRecord> = self
             .calls
@@ -272,7 +301,7 @@ impl CallStore for MemoryStore {
             .filter(|c| from <= c.started_at && c.started_at < to && c.masking.is_none())
             .cloned()
             .collect();
-        Ok(crate::reports::report::raw_groups(group_by, &calls, &[], qualify_secs).0)
+        Ok(crate::reports::report::raw_groups(group_by, &calls, &[], qualify_secs, default_value).0)
     }
 
     async fn call_summary(&self, from: Timestamp, to: Timestamp, qualify_secs: u32) -> Result<CallSummary> {

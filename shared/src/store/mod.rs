@@ -9,6 +9,7 @@ pub use memory::MemoryStore;
 
 use crate::calls::{CallQuery, CallRecord};
 use crate::error::Result;
+use crate::money::{RawSpend, SpendDay, SpendDimension};
 use crate::pool::{Lease, Pool};
 use crate::reports::overview::CallSummary;
 use crate::reports::report::{Dimension, RawGroup};
@@ -66,12 +67,22 @@ pub trait LeaseStore {
 /// its masking sessions and its live stream (the site's object implements them all over one
 /// SQLite database).
 pub trait SiteStore:
-    LeaseStore + CallStore + crate::pool::ExtensionLeases + crate::masking::MaskingSessions + LiveFeed
+    LeaseStore
+    + CallStore
+    + crate::pool::ExtensionLeases
+    + crate::masking::MaskingSessions
+    + LiveFeed
+    + SpendStore
 {
 }
 
 impl<T> SiteStore for T where
-    T: LeaseStore + CallStore + crate::pool::ExtensionLeases + crate::masking::MaskingSessions + LiveFeed
+    T: LeaseStore
+        + CallStore
+        + crate::pool::ExtensionLeases
+        + crate::masking::MaskingSessions
+        + LiveFeed
+        + SpendStore
 {
 }
 
@@ -95,6 +106,16 @@ pub trait LiveFeed {
     /// Takes the ticket: `true` once, if it exists and `now` is before its expiry (it is
     /// deleted either way, with every expired ticket).
     fn take_live_ticket(&self, hash: &str, now: Timestamp) -> Result<bool>;
+}
+
+/// Where a site's ad spend is kept: one amount per day and (source, medium, campaign).
+pub trait SpendStore {
+    /// Writes each day, replacing what is stored for its key; all or nothing.
+    fn upsert_spend(&self, days: &[SpendDay]) -> Result<()>;
+    /// Spend of the days `[from, to)` summed per group (see [`crate::spend_sql::groups`]).
+    fn spend_groups(&self, dims: &[SpendDimension], from: i64, to: i64) -> Result<Vec<RawSpend>>;
+    /// Removes the days `[from, to)`; how many day rows went.
+    fn delete_spend(&self, from: i64, to: i64) -> Result<u64>;
 }
 
 /// Where a site's calls are recorded.
@@ -127,6 +148,7 @@ pub trait CallStore {
         from: Timestamp,
         to: Timestamp,
         qualify_secs: u32,
+        default_value: Option<i64>,
     ) -> Result<Vec<RawGroup>>;
     /// Queues a CRM delivery unless one with its id exists; `true` if it was new.
     async fn enqueue_delivery(&self, delivery: &Delivery) -> Result<bool>;

@@ -59,6 +59,24 @@ pub fn parse_time(name: &str, raw: &str, end_of_day: bool) -> Result<Timestamp> 
     Ok(if end_of_day { midnight.plus_secs(DAY_SECS) } else { midnight })
 }
 
+/// A date (`2026-11-22`: its start in `zone`, or the next day's start for `to`) or an RFC
+/// 3339 time.
+pub fn parse_local_time(
+    name: &str,
+    raw: &str,
+    zone: &jiff::tz::TimeZone,
+    end_of_day: bool,
+) -> Result<Timestamp> {
+    if let Some(t) = Timestamp::parse_rfc3339(raw) {
+        return Ok(t);
+    }
+    let bad = || Error::invalid(format!("{name} must be a date (2026-11-22) or an RFC 3339 time"));
+    let date: jiff::civil::Date = raw.parse().map_err(|_| bad())?;
+    let date = if end_of_day { date.tomorrow().map_err(|_| bad())? } else { date };
+    let start = date.to_zoned(zone.clone()).map_err(|_| bad())?;
+    Ok(Timestamp(start.timestamp().as_millisecond()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,6 @@
 //! Traffic source: where a visitor came from (utm tags, click ids, referrer, landing page).
 
+use super::ad_ids::AdIds;
 use crate::support::parse_urlencoded;
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +16,16 @@ pub struct Visit {
     pub referrer: Option<String>,
     /// `location.href` of the page the visitor landed on, tracking parameters included.
     pub landing_page: Option<String>,
+    /// The page's `_ga` (GA4), `_fbp` and `_fbc` (Meta) cookies, when it has them.
+    #[serde(default)]
+    pub ga: Option<String>,
+    #[serde(default)]
+    pub fbp: Option<String>,
+    #[serde(default)]
+    pub fbc: Option<String>,
+    /// The visitor refused ad storage: no click id or ad cookie is kept.
+    #[serde(default)]
+    pub ad_storage_denied: bool,
 }
 
 /// Marketing channel of a visit, in the groups marketers report by.
@@ -101,6 +112,10 @@ pub struct TrafficSource {
     pub referrer: Option<String>,
     /// The landing page without tracking parameters.
     pub landing_page: Option<String>,
+    /// The ad platforms' ids of the visit (click ids and their tags' cookies), for sending
+    /// conversions back; empty when the visitor refused ad storage.
+    #[serde(default, skip_serializing_if = "AdIds::is_empty")]
+    pub ad_ids: AdIds,
 }
 
 /// Query parameters that say how a visitor was tracked, not what page they saw.
@@ -287,6 +302,16 @@ impl TrafficSource {
             content: clean(&visit.utm_content),
             referrer,
             landing_page: landing.as_deref().map(strip_tracking_params),
+            ad_ids: if visit.ad_storage_denied {
+                AdIds::default()
+            } else {
+                AdIds::of_visit(
+                    landing.as_deref(),
+                    visit.ga.as_deref(),
+                    visit.fbp.as_deref(),
+                    visit.fbc.as_deref(),
+                )
+            },
         }
     }
 }

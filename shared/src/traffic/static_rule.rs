@@ -94,6 +94,7 @@ impl StaticRule {
             content: None,
             referrer: None,
             landing_page: None,
+            ad_ids: crate::traffic::AdIds::default(),
         }
     }
 }

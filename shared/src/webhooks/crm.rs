@@ -11,6 +11,8 @@ pub const CALL_ENDED: &str = "call.ended";
 /// The same for a masked call (between an order's parties on a masking number).
 pub const MASKED_CALL_STARTED: &str = "masked_call.started";
 pub const MASKED_CALL_ENDED: &str = "masked_call.ended";
+/// Someone set a call's value, conversion, note or tags.
+pub const CALL_UPDATED_EVENT: &str = "call.updated";
 /// A masking session closed (by the business, expired, or its number removed).
 pub const MASKING_SESSION_CLOSED: &str = "masking_session.closed";
 
@@ -111,6 +113,17 @@ pub struct Attempt {
     pub error: Option<String>,
 }
 
+/// Who a delivery is for: the site's CRM (signed), or an ad platform (its secret added when
+/// it is sent).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryTarget {
+    #[default]
+    Crm,
+    Ga4,
+    Meta,
+}
+
 /// A webhook for one call event, with its attempts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delivery {
@@ -125,6 +138,12 @@ pub struct Delivery {
     pub state: DeliveryState,
     pub next_at: Option<Timestamp>,
     pub attempts: Vec<Attempt>,
+    #[serde(default, skip_serializing_if = "is_crm")]
+    pub target: DeliveryTarget,
+}
+
+fn is_crm(t: &DeliveryTarget) -> bool {
+    *t == DeliveryTarget::Crm
 }
 
 impl Delivery {
@@ -139,7 +158,29 @@ impl Delivery {
             state: DeliveryState::Pending,
             next_at: Some(now),
             attempts: Vec::new(),
+            target: DeliveryTarget::Crm,
         }
+    }
+
+    /// A delivery to an ad platform (GA4, Meta): `url` without its secret.
+    pub fn for_platform(
+        call_sid: &str,
+        event: &str,
+        target: DeliveryTarget,
+        url: &str,
+        body: String,
+        now: Timestamp,
+    ) -> Delivery {
+        Delivery { target, ..Delivery::new(call_sid, event, url, body, now) }
+    }
+
+    /// Sends it again with a new body (a value set again before or after it went), keeping the
+    /// log of earlier attempts.
+    pub fn resend(&mut self, body: String, now: Timestamp) {
+        self.body = body;
+        self.state = DeliveryState::Pending;
+        self.next_at = Some(now);
+        self.created_at = now;
     }
 
     /// Stops retrying, logging why.

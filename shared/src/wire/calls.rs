@@ -89,6 +89,16 @@ pub struct CallView {
     /// "to_role", "connected"}` (`null`: a tracked call).
     #[serde(default)]
     pub masking: Option<crate::calls::MaskedCall>,
+    /// What the call was worth (`"120.00"`, in `currency`), as set on it.
+    #[serde(default)]
+    pub value: Option<String>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// Whether it became a customer (`null`: nobody said).
+    #[serde(default)]
+    pub converted: Option<bool>,
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 impl CallView {
@@ -143,6 +153,10 @@ impl From<&CallRecord> for CallView {
             customer_id: c.customer_id.clone(),
             identification: c.identification.clone(),
             masking: c.masking.clone(),
+            value: c.value.map(|v| v.amount()),
+            currency: c.value.map(|v| v.currency.code().to_string()),
+            converted: c.converted,
+            note: c.note.clone(),
         }
     }
 }
@@ -391,7 +405,7 @@ pub fn calls_csv(calls: &[CallView]) -> String {
     let mut out = String::from(
         "started_at,caller,tracking_number,channel,source,medium,campaign,keyword,landing_page,region,\
 status,answered,qualified,talk_secs,first_time,tags,recording,extension,customer_id,identification,\
-kind,order_id,masking_session,from_role,to_role\r\n",
+kind,order_id,masking_session,from_role,to_role,value,currency,converted,note\r\n",
     );
     for c in calls {
         let status = c.status.map(|s| s.as_str()).unwrap_or("");
@@ -401,7 +415,7 @@ kind,order_id,masking_session,from_role,to_role\r\n",
             (_, None) => format!("unidentified → {}", i.destination),
         });
         let masking = c.masking.as_ref();
-        let fields: [String; 25] = [
+        let fields: [String; 29] = [
             c.started_at.to_rfc3339(),
             c.from.clone(),
             c.to.clone(),
@@ -427,6 +441,10 @@ kind,order_id,masking_session,from_role,to_role\r\n",
             masking.and_then(|m| m.session_id.clone()).unwrap_or_default(),
             masking.and_then(|m| m.from_role.clone()).unwrap_or_default(),
             masking.and_then(|m| m.to_role.clone()).unwrap_or_default(),
+            c.value.clone().unwrap_or_default(),
+            c.currency.clone().unwrap_or_default(),
+            c.converted.map(|v| v.to_string()).unwrap_or_default(),
+            c.note.clone().unwrap_or_default(),
         ];
         for (i, f) in fields.iter().enumerate() {
             if i > 0 {
@@ -485,6 +503,10 @@ mod tests {
             customer_id: Some("00123".into()),
             identification: None,
             masking: None,
+            value: Some("120.00".into()),
+            currency: Some("USD".into()),
+            converted: Some(true),
+            note: Some("=HYPERLINK(\"x\")".into()),
         };
         let csv = calls_csv(&[call]);
         let mut lines = csv.split("\r\n");
@@ -492,7 +514,7 @@ mod tests {
         assert_eq!(
             lines.next().unwrap(),
             "2026-11-20T10:00:00Z,+15550001111,+15550100201,paid search,\"'=HYPERLINK(\"\"http://evil\"\")\",\
-             cpc,\"spring, \"\"big\"\" sale\",\"'-plumber\",,US-TX,completed,true,true,75,true,quote emergency,,042,00123,,tracked,,,,"
+             cpc,\"spring, \"\"big\"\" sale\",\"'-plumber\",,US-TX,completed,true,true,75,true,quote emergency,,042,00123,,tracked,,,,,120.00,USD,true,\"'=HYPERLINK(\"\"x\"\")\""
         );
         assert_eq!(lines.next(), Some(""), "each row ends with CRLF");
     }

@@ -25,6 +25,16 @@ pub struct LeaseBody {
     /// Which of the site's business numbers the page shows (default: the main one).
     #[serde(default)]
     pub business_number: Option<String>,
+    /// The page's `_ga`, `_fbp` and `_fbc` cookies (sent back as conversions' match keys).
+    #[serde(default)]
+    pub ga: Option<String>,
+    #[serde(default)]
+    pub fbp: Option<String>,
+    #[serde(default)]
+    pub fbc: Option<String>,
+    /// `false`: the visitor refused ad storage (no click id or ad cookie is kept).
+    #[serde(default)]
+    pub ad_storage: Option<bool>,
 }
 
 const MAX_TAG_LEN: usize = 500;
@@ -60,6 +70,11 @@ impl LeaseBody {
                 return Err(Error::invalid(format!("\"{name}\" is longer than {MAX_TAG_LEN} characters")));
             }
         }
+        for (name, value) in [("ga", &self.ga), ("fbp", &self.fbp), ("fbc", &self.fbc)] {
+            if value.as_ref().is_some_and(|v| v.len() > MAX_TAG_LEN) {
+                return Err(Error::invalid(format!("\"{name}\" is longer than {MAX_TAG_LEN} bytes")));
+            }
+        }
         for (name, value) in [("referrer", &self.referrer), ("landing_page", &self.landing_page)] {
             if value.as_ref().is_some_and(|v| v.len() > MAX_URL_LEN) {
                 return Err(Error::invalid(format!("\"{name}\" is longer than {MAX_URL_LEN} bytes")));
@@ -83,6 +98,10 @@ impl LeaseBody {
             utm_content: self.utm_content.clone(),
             referrer: self.referrer.clone(),
             landing_page: self.landing_page.clone(),
+            ga: self.ga.clone(),
+            fbp: self.fbp.clone(),
+            fbc: self.fbc.clone(),
+            ad_storage_denied: self.ad_storage == Some(false),
         }
     }
 }

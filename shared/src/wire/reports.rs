@@ -43,6 +43,9 @@ pub struct ReportPage {
     pub from: Timestamp,
     pub to: Timestamp,
     pub rows: Vec<crate::reports::report::ReportRow>,
+    /// The currency of the rows' amounts.
+    #[serde(default)]
+    pub currency: crate::money::Currency,
 }
 
 /// One number's state right now.

@@ -226,6 +226,41 @@ pub struct MaskingForm {
     pub forward_to: RwSignal<String>,
 }
 
+/// Money and conversions: the currency and time zone of spend and values, a qualified call's
+/// default value, and the ad platforms conversions are sent to (their secrets write-only).
+#[derive(Clone, Copy)]
+pub struct MoneyForm {
+    pub currency: RwSignal<String>,
+    pub time_zone: RwSignal<String>,
+    pub default_call_value: RwSignal<String>,
+    /// Blank: GA4 off.
+    pub ga4_measurement_id: RwSignal<String>,
+    /// A new API secret; blank keeps the stored one.
+    pub ga4_api_secret: RwSignal<String>,
+    pub ga4_set: bool,
+    /// Blank: Meta off.
+    pub meta_pixel_id: RwSignal<String>,
+    /// A new access token; blank keeps the stored one.
+    pub meta_access_token: RwSignal<String>,
+    pub meta_set: bool,
+}
+
+impl MoneyForm {
+    fn of(s: &SiteSettings) -> MoneyForm {
+        MoneyForm {
+            currency: text(Some(&s.currency)),
+            time_zone: text(Some(&s.time_zone)),
+            default_call_value: text(s.default_call_value.as_ref().map(|v| v.0.as_str())),
+            ga4_measurement_id: text(s.ga4.as_ref().map(|g| g.measurement_id.as_str())),
+            ga4_api_secret: blank(),
+            ga4_set: s.ga4.is_some(),
+            meta_pixel_id: text(s.meta.as_ref().map(|m| m.pixel_id.as_str())),
+            meta_access_token: blank(),
+            meta_set: s.meta.is_some(),
+        }
+    }
+}
+
 impl MaskingForm {
     fn of(s: &SiteSettings) -> MaskingForm {
         let (closed, say, forward_to) = match &s.masking_closed {
@@ -350,6 +385,7 @@ pub struct Form {
     pub extensions: ExtensionsForm,
     pub identification: IdentificationForm,
     pub masking: MaskingForm,
+    pub money: MoneyForm,
 }
 
 impl Form {
@@ -440,6 +476,7 @@ impl Form {
             extensions: ExtensionsForm::of(s),
             identification: IdentificationForm::of(s),
             masking: MaskingForm::of(s),
+            money: MoneyForm::of(s),
         }
     }
 }

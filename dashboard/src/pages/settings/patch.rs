@@ -4,13 +4,15 @@
 //! A `PATCH` changes only the fields it names. A save names every field the form shows, so the
 //! site is stored as the form shows it (`null` clears an optional field); the write-only Twilio
 //! token is named only to replace or remove it. A blank CRM secret (the webhook's or caller
-//! identification's) is sent as `null`: the edge keeps the stored one.
+//! identification's, GA4's API secret, Meta's access token) is sent as `null`: the edge keeps
+//! the stored one.
 
 use super::form::{ClosedChoice, Form, DAYS};
 use leptos::prelude::*;
 use shared::{
-    AfterHoursSetup, BusinessHoursSetup, CallerIdentificationSetup, CrmWebhookSetup, ExtensionNumberSetup,
-    MaskingClosedSetup, PoolEntrySetup, SiteSettings, StaticRuleSetup,
+    AfterHoursSetup, AmountText, BusinessHoursSetup, CallerIdentificationSetup, CrmWebhookSetup,
+    ExtensionNumberSetup, Ga4Setup, MaskingClosedSetup, MetaSetup, PoolEntrySetup, SiteSettings,
+    StaticRuleSetup,
 };
 use std::collections::BTreeMap;
 
@@ -223,6 +225,16 @@ pub fn settings_of(form: &Form) -> Result<SiteSettings, FormErrors> {
         masking_numbers: form.masking.numbers.get_untracked().iter().map(|r| get(r.number)).collect(),
         masking_ttl_minutes,
         masking_closed: masking_closed_of(form),
+        currency: get(form.money.currency).to_ascii_uppercase(),
+        time_zone: get(form.money.time_zone),
+        default_call_value: optional(form.money.default_call_value).map(AmountText),
+        // A blank id turns the platform off; a blank secret keeps the stored one.
+        ga4: optional(form.money.ga4_measurement_id).map(|measurement_id| Ga4Setup {
+            measurement_id,
+            api_secret: optional(form.money.ga4_api_secret),
+        }),
+        meta: optional(form.money.meta_pixel_id)
+            .map(|pixel_id| MetaSetup { pixel_id, access_token: optional(form.money.meta_access_token) }),
     })
 }
 
@@ -282,8 +294,9 @@ mod tests {
     /// The bodies the page sent, by hand-written JSON, before the typed settings (recorded from
     /// `Form::document` at 848431f): the untouched full and bare forms, then each edit below.
     /// Later fields (extension numbers, caller identification, destinations; number masking's
-    /// numbers, ttl and closed-order answer) were added to each line with the values these
-    /// forms send, every other byte left as recorded.
+    /// numbers, ttl and closed-order answer; money: currency, time zone, default call value,
+    /// GA4 and Meta) were added to each line with the values these forms send, every other byte
+    /// left as recorded.
     const SENT_BEFORE: &str = include_str!("patch_bodies.jsonl");
 
     /// The body a save sends (as `api::patch` writes it), checked to be the bytes the page
