@@ -104,6 +104,9 @@ try {
   // A call's value: a bad amount refused beside its field, then saved; the page shows it.
   await page.goto(`${base}/dashboard/#/calls/${plan.valued}`, { waitUntil: "load" });
   await page.waitForSelector("form.call-value");
+  // The label names the site's currency once its settings have loaded.
+  await page.waitForFunction(() => document.querySelector("label[for=f-value]")?.textContent.includes("("))
+    .catch(() => {});
   out.valueLabel = await text("label[for=f-value]");
   await page.fill("#f-value", "12,50");
   const [refused] = await Promise.all([answer("PATCH", `/calls/${plan.valued}`), page.click("form.call-value button[type=submit]")]);

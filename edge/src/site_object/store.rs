@@ -431,8 +431,15 @@ impl CallStore for ObjectStore {
         from: Timestamp,
         to: Timestamp,
         qualify_secs: u32,
+        default_value: Option<i64>,
     ) -> shared::Result<shared::overview::CallSummary> {
         use shared::overview::{sql, CallSummary, Totals};
+        #[derive(Deserialize)]
+        struct TotalsRow {
+            #[serde(flatten)]
+            totals: Totals,
+            revenue: i64,
+        }
         #[derive(Deserialize)]
         struct Bucket {
             bucket: i64,
@@ -453,10 +460,13 @@ impl CallStore for ObjectStore {
             Ok(vec![int(from.millis())?, int(to.millis())?])
         };
         let count = |n: i64| u64::try_from(n).unwrap_or(0);
-        let mut args = vec![int(i64::from(qualify_secs))?];
+        let qualify = int(i64::from(qualify_secs))?;
+        let default = default_value.map_or(Ok(worker::SqlStorageValue::Null), int)?;
+        let mut args = vec![qualify.clone(), qualify, default];
         args.extend(range()?);
-        let totals: Vec<Totals> =
+        let totals: Vec<TotalsRow> =
             self.sql.exec(&sql::totals(), args).and_then(|c| c.to_array()).map_err(storage)?;
+        let totals = totals.into_iter().next();
         let buckets: Vec<Bucket> =
             self.sql.exec(&sql::buckets(), range()?).and_then(|c| c.to_array()).map_err(storage)?;
         let top = |column: &str| -> shared::Result<Vec<(String, u64)>> {
@@ -465,7 +475,8 @@ impl CallStore for ObjectStore {
             Ok(rows.into_iter().map(|r| (r.name, count(r.n))).collect())
         };
         Ok(CallSummary {
-            totals: totals.into_iter().next().unwrap_or_default(),
+            revenue: totals.as_ref().map_or(0, |t| t.revenue),
+            totals: totals.map(|t| t.totals).unwrap_or_default(),
             buckets: buckets.into_iter().map(|b| (b.bucket, b.channel, count(b.n))).collect(),
             top_sources: top("source")?,
             top_campaigns: top("campaign")?,

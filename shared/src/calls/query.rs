@@ -64,6 +64,18 @@ pub struct CallRow {
 }
 
 impl CallRow {
+    /// What the call earned, from its stored columns: [`SQL_REVENUE`] in Rust.
+    pub fn revenue(&self, qualify_secs: u32, default_value: Option<i64>) -> i64 {
+        let qualified = self.answered && !self.voicemail && self.talk_secs >= qualify_secs;
+        match (self.value, self.converted) {
+            (Some(v), _) => v,
+            (None, Some(false)) => 0,
+            (None, Some(true)) => default_value.unwrap_or(0),
+            (None, None) if qualified => default_value.unwrap_or(0),
+            (None, None) => 0,
+        }
+    }
+
     pub fn of(call: &CallRecord) -> CallRow {
         // A session's source, else a static number's rule (as the calls list shows it).
         let source = call.attribution.as_ref().map(|a| &a.source).or(call.static_source.as_ref());

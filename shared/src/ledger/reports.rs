@@ -28,23 +28,17 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
     /// The overview of `query`'s period against the period before, for the site's token.
     pub async fn overview(&self, token: Option<&str>, query: &OverviewQuery) -> Result<Overview> {
         let config = self.authorized_config(token).await?;
-        let period = self.store.call_summary(query.from, query.to, config.qualify_secs).await?;
+        let (q, default_value) = (config.qualify_secs, config.money.default_call_value);
+        let period = self.store.call_summary(query.from, query.to, q, default_value).await?;
         let (from, to) = query.previous();
-        let previous = self.store.call_summary(from, to, config.qualify_secs).await?;
+        let previous = self.store.call_summary(from, to, q, default_value).await?;
+        let revenue = period.revenue;
         let mut overview = Overview::build(query, period, previous)?;
         // Spend and revenue: spend by the period's local dates, revenue of its calls.
         let (first, last) = Self::local_days(query.from, query.to, &query.tz);
         let spend = self.store.spend_groups(&[SpendDimension::Day], first, last)?;
         let (prev_first, prev_last) = Self::local_days(from, to, &query.tz);
         let previous_spend = self.store.spend_groups(&[], prev_first, prev_last)?;
-        let default_value = config.money.default_call_value;
-        let revenue: i64 = self
-            .store
-            .call_groups(&[Dimension::Channel], query.from, query.to, config.qualify_secs, default_value)
-            .await?
-            .iter()
-            .map(|g| g.revenue)
-            .sum();
         overview.money =
             Some(OverviewMoney::build(&overview, config.money.currency, &spend, &previous_spend, revenue));
         Ok(overview)

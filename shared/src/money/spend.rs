@@ -267,16 +267,44 @@ pub fn spend_sheet_from_json(body: &[u8]) -> Result<SpendSheet> {
     Ok(sheet)
 }
 
-/// Days since 1970-01-01 of a date.
-pub fn day_number(date: Date) -> i64 {
-    let epoch = jiff::civil::date(1970, 1, 1);
-    date.since(epoch).map(|s| i64::from(s.get_days())).unwrap_or(0)
+/// A date written `2026-11-01` (exactly that shape, a real day), or `None`. Read by hand, not
+/// by jiff's parser: that one also reads time zone annotations, and linking it would put the
+/// whole time zone database into the dashboard, which checks uploads with this.
+pub fn parse_date(raw: &str) -> Option<Date> {
+    let b = raw.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits(0..4) || !digits(5..7) || !digits(8..10) {
+        return None;
+    }
+    let (y, m, d) = (raw[0..4].parse().ok()?, raw[5..7].parse().ok()?, raw[8..10].parse().ok()?);
+    Date::new(y, m, d).ok()
 }
 
-/// The date of a day number (`2026-11-01`).
+/// Days since 1970-01-01 of a date (the proleptic Gregorian calendar's day count, computed
+/// directly: no time zone arithmetic involved).
+pub fn day_number(date: Date) -> i64 {
+    let (m, d) = (i64::from(date.month()), i64::from(date.day()));
+    let y = i64::from(date.year()) - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// The date of a day number (`2026-11-01`): [`day_number`]'s inverse.
 pub fn date_of_day(day: i64) -> Date {
-    let epoch = jiff::civil::date(1970, 1, 1);
-    epoch.checked_add(jiff::Span::new().days(day)).unwrap_or(epoch)
+    let z = day + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let d = day_of_year - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = year_of_era + era * 400 + i64::from(m <= 2);
+    let narrow = |v: i64| i8::try_from(v).unwrap_or(1);
+    Date::new(i16::try_from(y).unwrap_or(1970), narrow(m), narrow(d)).unwrap_or(jiff::civil::date(1970, 1, 1))
 }
 
 /// Earliest date spend may be for.
@@ -312,17 +340,13 @@ pub fn check_spend(sheet: &SpendSheet, currency: Currency, today: i64) -> (Vec<S
                 err(name, format!("is longer than {MAX_TEXT} characters"));
             }
         }
-        let date = |column: &str, raw: &str| -> std::result::Result<i64, String> {
-            let d: Date = raw
-                .parse()
-                .ok()
-                .filter(|_| raw.len() == 10)
+        let date = |raw: &str| -> std::result::Result<i64, String> {
+            let d = parse_date(raw)
                 .ok_or_else(|| format!("{raw:?} is not a date; write 2026-11-01 (year-month-day)"))?;
             let n = day_number(d);
             if n < first || n > last {
                 return Err(format!("{raw} is out of range (2000-01-01 to a year from today)"));
             }
-            let _ = column;
             Ok(n)
         };
         let from = match cell(date_i) {
@@ -330,11 +354,11 @@ pub fn check_spend(sheet: &SpendSheet, currency: Currency, today: i64) -> (Vec<S
                 err("date", "is empty; every row needs its date".into());
                 None
             }
-            raw => date("date", raw).map_err(|m| err("date", m)).ok(),
+            raw => date(raw).map_err(|m| err("date", m)).ok(),
         };
         let to = match cell(to_i) {
             "" => from,
-            raw => date("date_to", raw).map_err(|m| err("date_to", m)).ok(),
+            raw => date(raw).map_err(|m| err("date_to", m)).ok(),
         };
         if let (Some(f), Some(t)) = (from, to) {
             if t < f {

@@ -140,9 +140,7 @@ impl SpendQuery {
         }
         let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim());
         let date = |k: &str, raw: &str| -> Result<i64> {
-            raw.parse::<jiff::civil::Date>()
-                .ok()
-                .filter(|_| raw.len() == 10)
+            super::spend::parse_date(raw)
                 .map(day_number)
                 .ok_or_else(|| Error::invalid(format!("{k} must be a date such as 2026-11-01")).at(k))
         };

@@ -93,15 +93,19 @@ impl Totals {
 }
 
 /// The SQL the site's object runs for a [`CallSummary`] of `[from, to)` over the stored call
-/// columns, each bound to `from`, `to` (the totals also to the qualified talk time, first).
+/// columns, each bound to `from`, `to` (the totals first to the qualified talk time and the
+/// default call value).
 pub mod sql {
-    use crate::calls::{SQL_ANSWERED, SQL_TRACKED};
+    use crate::calls::{SQL_ANSWERED, SQL_REVENUE, SQL_TRACKED};
 
+    /// Binds the qualified talk time, the same and the default call value (of the revenue,
+    /// see `SQL_REVENUE`), then the range.
     pub fn totals() -> String {
         format!(
             "SELECT count(*) AS calls, coalesce(sum({SQL_ANSWERED}), 0) AS answered, \
              coalesce(sum({SQL_ANSWERED} AND talk_secs >= ?), 0) AS qualified, \
-             coalesce(sum(first_time), 0) AS first_time, coalesce(sum(channel IS NULL), 0) AS unattributed \
+             coalesce(sum(first_time), 0) AS first_time, coalesce(sum(channel IS NULL), 0) AS unattributed, \
+             coalesce(sum({SQL_REVENUE}), 0) AS revenue \
              FROM calls WHERE started_at >= ? AND started_at < ? AND {SQL_TRACKED}"
         )
     }
@@ -132,16 +136,23 @@ pub struct CallSummary {
     /// The sources and campaigns with the most calls, most first (ties by name).
     pub top_sources: Vec<(String, u64)>,
     pub top_campaigns: Vec<(String, u64)>,
+    /// What the period's calls earned, in minor units (see `CallRecord::revenue`).
+    pub revenue: i64,
 }
 
 impl CallSummary {
     /// The summary of `rows` (a period's calls), as the SQLite queries compute it.
-    pub fn of_rows<'a>(rows: impl Iterator<Item = &'a CallRow>, qualify_secs: u32) -> CallSummary {
+    pub fn of_rows<'a>(
+        rows: impl Iterator<Item = &'a CallRow>,
+        qualify_secs: u32,
+        default_value: Option<i64>,
+    ) -> CallSummary {
         let mut summary = CallSummary::default();
         let mut buckets: BTreeMap<(i64, Option<String>), u64> = BTreeMap::new();
         let (mut sources, mut campaigns) = (BTreeMap::new(), BTreeMap::new());
         for row in rows {
             summary.totals.add(row, qualify_secs);
+            summary.revenue += row.revenue(qualify_secs, default_value);
             let bucket = row.started_at.millis().div_euclid(BUCKET_MILLIS);
             *buckets.entry((bucket, row.channel.clone())).or_default() += 1;
             if let Some(s) = &row.source {
@@ -383,7 +394,7 @@ mod tests {
             row("2026-11-02T07:10:00Z", None, None),
             row("2026-11-02T08:00:00Z", Some("email"), Some("newsletter")),
         ];
-        let period = CallSummary::of_rows(rows.iter(), 60);
+        let period = CallSummary::of_rows(rows.iter(), 60, None);
         let overview = Overview::build(&q, period, CallSummary::default()).unwrap();
         let days: Vec<(&str, Vec<(&str, u64)>)> = overview
             .days

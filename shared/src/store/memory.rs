@@ -304,14 +304,20 @@ impl CallStore for MemoryStore {
         Ok(crate::reports::report::raw_groups(group_by, &calls, &[], qualify_secs, default_value).0)
     }
 
-    async fn call_summary(&self, from: Timestamp, to: Timestamp, qualify_secs: u32) -> Result<CallSummary> {
+    async fn call_summary(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        qualify_secs: u32,
+        default_value: Option<i64>,
+    ) -> Result<CallSummary> {
         let calls = self.calls.borrow();
         let rows: Vec<CallRow> = calls
             .iter()
             .filter(|c| from <= c.started_at && c.started_at < to && c.masking.is_none())
             .map(CallRow::of)
             .collect();
-        Ok(CallSummary::of_rows(rows.iter(), qualify_secs))
+        Ok(CallSummary::of_rows(rows.iter(), qualify_secs, default_value))
     }
 
     async fn query_calls(

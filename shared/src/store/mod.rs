@@ -130,7 +130,13 @@ pub trait CallStore {
     /// How many tracked calls this caller made before `before`, and when the last started.
     async fn caller_history(&self, from: &str, before: Timestamp) -> Result<(u64, Option<Timestamp>)>;
     /// Counts of the calls that started in `[from, to)` (see [`CallSummary`]).
-    async fn call_summary(&self, from: Timestamp, to: Timestamp, qualify_secs: u32) -> Result<CallSummary>;
+    async fn call_summary(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        qualify_secs: u32,
+        default_value: Option<i64>,
+    ) -> Result<CallSummary>;
     /// The calls `query` selects (its range and filters, `qualify_secs` being the site's
     /// qualified-call threshold) in its order, `limit` of them from `offset`; and how many it
     /// selects in all.

@@ -3,7 +3,21 @@ use super::*;
 const TODAY: i64 = 20_428; // 2025-12-06
 
 fn day(s: &str) -> i64 {
-    day_number(s.parse().unwrap())
+    day_number(parse_date(s).unwrap())
+}
+
+#[test]
+fn day_numbers_are_the_calendars() {
+    assert_eq!(day("1970-01-01"), 0);
+    assert_eq!(day("2025-12-06"), TODAY);
+    assert_eq!(day("2000-03-01") - day("2000-02-28"), 2, "2000 was a leap year");
+    for n in [-800_000, -1, 0, 59, 60, 10_956, 20_428, 2_000_000] {
+        assert_eq!(day_number(date_of_day(n)), n);
+    }
+    assert_eq!(date_of_day(20_428).to_string(), "2025-12-06");
+    assert_eq!(parse_date("2026-02-29"), None);
+    assert_eq!(parse_date("2026-1-01"), None);
+    assert_eq!(parse_date("2026-01-01T00:00"), None);
 }
 
 fn upload(csv: &str) -> Result<Vec<SpendDay>> {
