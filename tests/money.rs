@@ -172,6 +172,17 @@ async fn spend_and_call_values_make_a_report_whose_roi_is_the_hand_computation()
         (Value::Null, Value::Null, Value::Null)
     );
 
+    // A marketer in Chicago asking for their 3 November gets that date's spend.
+    let chicago = get_json(
+        &edge,
+        "/report?group_by=campaign&from=2026-11-03T06:00:00Z&to=2026-11-04T06:00:00Z&tz=America/Chicago",
+    )
+    .await;
+    assert_eq!(
+        (row(&chicago, "brand")["spend"].as_str(), row(&chicago, "re;target")["spend"].as_str()),
+        (Some("30.00"), Some("10.00"))
+    );
+
     let by_channel = get_json(&edge, "/report?group_by=channel&from=2026-11-01&to=2026-11-07").await;
     assert_eq!(row(&by_channel, "paid search")["spend"], "180.00", "google and bing cpc");
     let by_region = get_json(&edge, "/report?group_by=region&from=2026-11-01&to=2026-11-07").await;
@@ -214,6 +225,35 @@ async fn spend_and_call_values_make_a_report_whose_roi_is_the_hand_computation()
         get_json(&edge, "/spend?from=2026-11-01&to=2026-11-30&group_by=month").await["total"],
         "210.00"
     );
+
+    // A corrected export that replaces its range: facebook's campaign was renamed.
+    let renamed =
+        "date,date_to,source,medium,campaign,spend\n2026-11-01,2026-11-03,facebook,paid_social,re-target,9\n";
+    let replace = |q: &'static str| {
+        edge.site_request(Method::POST, "demo", q, &edge.demo_token)
+            .header("content-type", "text/csv")
+            .body(renamed)
+            .send()
+    };
+    assert_eq!(replace("/spend?replace=maybe").await.unwrap().status().as_u16(), 400);
+    assert_eq!(replace("/spend?replace=true").await.unwrap().status().as_u16(), 200);
+    // 210 − facebook's 1 and 2 November under the old name (20) + 9.
+    let after = get_json(&edge, "/spend?from=2026-11-01&to=2026-11-30&group_by=campaign").await;
+    assert_eq!(after["total"], "199.00", "{after}");
+    let campaign = |name: &str| {
+        after["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == json!([name]))
+            .map(|r| r["spend"].clone())
+    };
+    assert_eq!((campaign("re;target"), campaign("re-target")), (Some(json!("40.00")), Some(json!("9.00"))));
+
+    // The amounts are dollars now: the currency cannot change under them.
+    let resp = edge.patch_settings("demo", &edge.demo_token, &json!({"currency": "EUR"})).await;
+    assert_eq!(resp.status().as_u16(), 409);
+    assert_eq!(resp.json::<Value>().await.unwrap()["error"]["field"], "currency");
 }
 
 #[tokio::test]

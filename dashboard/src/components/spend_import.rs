@@ -57,6 +57,7 @@ pub fn SpendImport(
     let file_note = RwSignal::new(None::<String>);
     let outcome = RwSignal::new(None::<Outcome>);
     let sending = RwSignal::new(false);
+    let replace = RwSignal::new(false);
     let file_input = NodeRef::<html::Input>::new();
     let checked = Memo::new(move |_| {
         let text = text.get();
@@ -112,11 +113,12 @@ pub fn SpendImport(
         }
         let kind = if p.csv { "text/csv" } else { "application/json" };
         let body = text.get_untracked();
+        let path = if replace.get_untracked() { "/spend?replace=true" } else { "/spend" };
         let session = session.clone();
         sending.set(true);
         outcome.set(None);
         spawn_local(async move {
-            let result = api::post_text::<SpendChange>(&session, "/spend", kind, body).await;
+            let result = api::post_text::<SpendChange>(&session, path, kind, body).await;
             sending.try_set(false);
             let refused = |place: Place, message: String| Some(Outcome::Refused(Problem { place, message }));
             match result {
@@ -172,6 +174,12 @@ pub fn SpendImport(
                 (Some(c), Some(p)) => Some(view! { <PreviewTable preview=p currency=c.code()/> }.into_any()),
                 _ => None,
             }}
+            <label class="check">
+                <input type="checkbox" name="replace" prop:checked=move || replace.get()
+                    on:change=move |ev| replace.set(event_target_checked(&ev))/>
+                " Replace: this upload is all the spend of its sources over its dates (a corrected \
+                  export; their other campaigns on those dates are removed)"
+            </label>
             <div class="row">
                 <button type="button" class="import" on:click=send disabled=blocked>
                     {move || if sending.get() { "Importing…" } else { "Import" }}

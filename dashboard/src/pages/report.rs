@@ -119,7 +119,7 @@ fn money_figures(r: &ReportRow, unkept: Option<&str>) -> [(Figure, &'static str)
 /// The first dimension of `keys` spend is not kept by, as the report names it.
 fn unkept_dimension(keys: &[String]) -> Option<&'static str> {
     keys.iter()
-        .find(|k| !["channel", "source", "medium", "campaign", "day", "week"].contains(&k.as_str()))
+        .find(|k| !shared::report::parse_group_by(k).is_ok_and(|d| d.iter().all(|d| d.keeps_spend())))
         .map(|k| label(k))
 }
 
@@ -174,8 +174,8 @@ pub fn ReportPage(session: Session, on_unauthorized: Callback<()>) -> impl IntoV
     let data = fetch_on::<ReportPage>(
         session,
         move || {
-            let mut pairs: Vec<(String, String)> =
-                Period::of(&page_url.get()).params().into_iter().filter(|(k, _)| k != "tz").collect();
+            // The period's time zone too: the spend joined is that of its dates there.
+            let mut pairs: Vec<(String, String)> = Period::of(&page_url.get()).params();
             pairs.push(("group_by".into(), group_by.get().join(",")));
             format!("/report?{}", api::query(&pairs))
         },

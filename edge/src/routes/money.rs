@@ -1,5 +1,5 @@
-//! Money, for the site's API token: `POST /v1/sites/{site}/spend` (a CSV or JSON rows of ad
-//! spend), `GET …/spend?from&to&group_by`, `DELETE …/spend?from&to`, `PATCH …/calls/{id}` (a
+//! Money, for the site's API token: `POST /v1/sites/{site}/spend[?replace=true]` (a CSV or
+//! JSON rows of ad spend), `GET …/spend?from&to&group_by`, `DELETE …/spend?from&to`, `PATCH …/calls/{id}` (a
 //! call's value, conversion, note, tags) and `GET …/exports/google-ads.csv` (offline click
 //! conversions in Google's template). Shapes are checked here; amounts in the site's currency
 //! and everything else that depends on the site in its object.
@@ -17,6 +17,8 @@ const SPEND_TYPES: &[&str] = &["text/csv", "application/json", "text/plain", "te
 
 pub async fn upload_spend(mut req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
     let caller = SiteCaller::dashboard(&req, &ctx).await?;
+    let pairs: Vec<(String, String)> = req.url()?.query_pairs().into_owned().collect();
+    let replace = caller.vet(&ctx.env, shared::replace_param(&pairs)).await?;
     let content_type = req.headers().get("content-type")?;
     let essence =
         content_type.as_deref().map(|t| t.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
@@ -29,7 +31,7 @@ pub async fn upload_spend(mut req: Request, ctx: RouteContext<()>) -> Result<Res
     let text = caller
         .vet(&ctx.env, String::from_utf8(bytes).map_err(|_| Error::invalid("the upload is not UTF-8 text")));
     let body = text.await?;
-    forward(&caller, &ctx, &Command::UploadSpend { body, csv }).await
+    forward(&caller, &ctx, &Command::UploadSpend { body, csv, replace }).await
 }
 
 pub async fn list_spend(req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {

@@ -79,6 +79,8 @@ pub enum Command {
     UploadSpend {
         body: String,
         csv: bool,
+        /// The upload replaces its sources' spend over its dates.
+        replace: bool,
     },
     Spend(Query),
     DeleteSpend(Query),

@@ -56,15 +56,29 @@ impl SiteObject {
                     }
                     continue;
                 };
-                let outcome = match delivery.target {
-                    DeliveryTarget::Crm => deliver(&delivery, secret).await,
-                    target => self.send_conversion(&delivery, target, secret).await,
+                let id = delivery.id.clone();
+                let logged = match delivery.target {
+                    DeliveryTarget::Crm => {
+                        let outcome = deliver(&delivery, secret).await;
+                        if let Err(e) = &outcome {
+                            console_warn!("site {site}: delivery {id} failed: {e}");
+                        }
+                        ledger.delivery_attempted(delivery, outcome, retry_base).await
+                    }
+                    target => {
+                        let outcome = self.send_conversion(&delivery, target, secret).await;
+                        match &outcome {
+                            Err(e) => console_warn!("site {site}: delivery {id} failed: {e}"),
+                            Ok((status, _)) if *status >= 300 => {
+                                console_warn!("site {site}: delivery {id} answered {status}")
+                            }
+                            Ok(_) => {}
+                        }
+                        ledger.platform_attempted(delivery, outcome, retry_base).await
+                    }
                 };
-                if let Err(e) = &outcome {
-                    console_warn!("site {site}: delivery {} failed: {e}", delivery.id);
-                }
-                if let Err(e) = ledger.delivery_attempted(delivery, outcome, retry_base).await {
-                    console_error!("site {site}: logging a CRM delivery failed: {e}");
+                if let Err(e) = logged {
+                    console_error!("site {site}: logging delivery {id} failed: {e}");
                 }
             }
         }
@@ -97,7 +111,7 @@ impl SiteObject {
         delivery: &Delivery,
         target: DeliveryTarget,
         secret: &str,
-    ) -> std::result::Result<u16, String> {
+    ) -> std::result::Result<(u16, String), String> {
         let (default_origin, origin, key) = match target {
             DeliveryTarget::Ga4 => (shared::GA4_ORIGIN, config::ga4_origin(&self.env), "api_secret"),
             _ => (shared::META_ORIGIN, config::meta_origin(&self.env), "access_token"),
@@ -110,13 +124,15 @@ impl SiteObject {
             ("content-type".to_string(), "application/json".to_string()),
             ("user-agent".to_string(), "ringtrace-conversions/1".to_string()),
         ];
-        match outbound::post(&url, &headers, &delivery.body, shared::DELIVERY_TIMEOUT_MS, false).await {
-            Ok((status, _)) => Ok(status),
+        // The URL carries the secret: no text that leaves here (a failure's, the platform's
+        // answer) keeps it, however the runtime or the platform quoted the URL.
+        let scrub = |text: String| text.replace(&url, &delivery.url).replace(secret, "[secret]");
+        match outbound::post(&url, &headers, &delivery.body, shared::DELIVERY_TIMEOUT_MS, true).await {
+            Ok((status, answer)) => Ok((status, scrub(answer))),
             Err(Failure::TimedOut) => {
                 Err(format!("no answer within {} s", shared::DELIVERY_TIMEOUT_MS / 1000))
             }
-            // The URL carries the secret: a failure's text is never logged with it.
-            Err(Failure::Unreachable(why)) => Err(why.replace(&url, &delivery.url)),
+            Err(Failure::Unreachable(why)) => Err(scrub(why)),
         }
     }
 }

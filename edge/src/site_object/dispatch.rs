@@ -96,7 +96,7 @@ impl SiteObject {
             }
             Command::Report(query) => {
                 let q = shared::wire::ReportQuery::parse(&query, EdgeClock.now())?;
-                let (rows, currency) = ledger.report(token, &q.group_by, q.from, q.to).await?;
+                let (rows, currency) = ledger.report(token, &q).await?;
                 json(&shared::wire::ReportPage {
                     group_by: q.group_by.clone(),
                     from: q.from,
@@ -131,8 +131,8 @@ impl SiteObject {
             Command::CloseMaskingSession(id) => json(&ledger.close_masking_session(token, &id).await?),
             Command::LiveTicket => json(&ledger.live_ticket(token).await?),
             Command::LiveCalls => json(&ledger.live_calls(token).await?),
-            Command::UploadSpend { body, csv } => {
-                json(&ledger.upload_spend(token, body.as_bytes(), csv).await?)
+            Command::UploadSpend { body, csv, replace } => {
+                json(&ledger.upload_spend(token, body.as_bytes(), csv, replace).await?)
             }
             Command::Spend(query) => json(&ledger.spend_list(token, &query).await?),
             Command::DeleteSpend(query) => json(&ledger.delete_spend(token, &query).await?),

@@ -1,6 +1,7 @@
 //! The site's ad spend in SQLite, as the core's `SpendStore`: a row per day and (source,
 //! medium, campaign), written in statements of 16 rows (a statement binds at most 100 values),
-//! all within one request and without an await, so an upload is stored whole or not at all.
+//! all within one request and without an await (one implicit batch); the upload's rows were
+//! all checked before, so a refused upload writes nothing.
 
 use super::store::{int, ObjectStore};
 use crate::error::storage;
@@ -58,6 +59,41 @@ impl shared::SpendStore for ObjectStore {
                 Some(RawSpend { key, amount })
             })
             .collect())
+    }
+
+    fn delete_spend_of(&self, from: i64, to: i64, sources: &[String]) -> shared::Result<u64> {
+        if !self.has_tables()? {
+            return Ok(0);
+        }
+        self.ensure_schema()?;
+        let mut removed = 0;
+        for source in sources {
+            let args = vec![int(from)?, int(to)?, source.clone().into()];
+            let cursor = self.sql.exec(spend_sql::DELETE_OF_SOURCE, args).map_err(storage)?;
+            let _ = cursor.raw().count();
+            removed += u64::try_from(cursor.rows_written()).unwrap_or(0);
+        }
+        Ok(removed)
+    }
+
+    fn holds_money(&self) -> shared::Result<bool> {
+        #[derive(serde::Deserialize)]
+        struct Found {
+            found: i64,
+        }
+        if !self.has_tables()? {
+            return Ok(false);
+        }
+        self.ensure_schema()?;
+        let rows: Vec<Found> = self
+            .sql
+            .exec(
+                "SELECT (EXISTS (SELECT 1 FROM spend) OR EXISTS (SELECT 1 FROM calls WHERE value IS NOT NULL)) AS found",
+                None,
+            )
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        Ok(rows.first().is_some_and(|r| r.found == 1))
     }
 
     fn delete_spend(&self, from: i64, to: i64) -> shared::Result<u64> {

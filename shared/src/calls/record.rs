@@ -130,7 +130,8 @@ pub struct CallRecord {
     /// What the call was worth, as the business or its CRM set it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<crate::money::Money>,
-    /// Whether it became a customer (`None`: nobody said; a qualified call counts).
+    /// Whether it became a customer (`None`: nobody said; a call with a value, or qualified,
+    /// counts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub converted: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -172,9 +173,10 @@ impl UnattributedReason {
 }
 
 impl CallRecord {
-    /// Whether the call counts as a conversion: marked so, or qualified unless marked not.
+    /// Whether the call counts as a conversion: as marked; unmarked, when it has a value or
+    /// qualified.
     pub fn converts(&self, qualify_secs: u32) -> bool {
-        self.converted.unwrap_or_else(|| self.qualified(qualify_secs))
+        self.converted.unwrap_or_else(|| self.value.is_some() || self.qualified(qualify_secs))
     }
 
     /// What the call earned, in minor units: its value, else `default` if it converts.

@@ -234,6 +234,38 @@ mod tests {
     }
 
     #[test]
+    fn the_record_and_its_stored_row_earn_the_same() {
+        use crate::calls::{CallOutcome, CallRow, Recording};
+        let money = |minor| Money { minor, currency: Currency::USD };
+        for value in [None, Some(money(700))] {
+            for converted in [None, Some(true), Some(false)] {
+                for (talk, voicemail, answered) in
+                    [(0, false, false), (30, false, true), (90, false, true), (90, true, true)]
+                {
+                    let mut c = call();
+                    c.value = value;
+                    c.converted = converted;
+                    c.outcome = answered.then_some(CallOutcome::Answered);
+                    c.talk_secs = Some(talk);
+                    if voicemail {
+                        c.recordings.push(Recording {
+                            url: "https://r.example/1".into(),
+                            duration_secs: Some(90),
+                            voicemail,
+                        });
+                    }
+                    for default in [None, Some(5000)] {
+                        let case = format!(
+                            "{value:?} {converted:?} {talk}s voicemail={voicemail} default={default:?}"
+                        );
+                        assert_eq!(c.revenue(60, default), CallRow::of(&c).revenue(60, default), "{case}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn revenue_is_the_value_else_the_default_for_a_converting_call() {
         let mut c = call();
         assert_eq!(c.revenue(60, Some(5000)), 0, "not answered, not converted");

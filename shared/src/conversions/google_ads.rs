@@ -114,7 +114,9 @@ pub fn google_ads_csv(calls: &[CallRecord], config: &SiteConfig, query: &GoogleA
     for c in chosen {
         let ids = c.attribution.as_ref().map(|a| a.source.ad_ids.clone()).unwrap_or_default();
         let value = c.revenue(config.qualify_secs, config.money.default_call_value);
-        let has_value = c.value.is_some() || config.money.default_call_value.is_some();
+        // A call that does not convert has no value to give (Google then uses the action's).
+        let has_value = c.value.is_some()
+            || (config.money.default_call_value.is_some() && c.converts(config.qualify_secs));
         csv_cell(&mut out, ids.gclid.as_deref().unwrap_or(""));
         out.push(',');
         csv_cell(&mut out, &query.conversion_name);

@@ -32,12 +32,19 @@ fn param(text: &str) -> Value {
     Value::String(text.chars().take(100).collect())
 }
 
-/// When the event happened: a conversion when the call started; a value when it was set
-/// (`now`): GA4 drops events over 72 hours old, Meta over 7 days, and a value may come later.
+/// A conversion known this long after its call is dated when it became known: GA4 silently
+/// drops events over 72 hours old (Meta refuses them after 7 days), and a CRM may mark a call
+/// converted days later.
+const LATE_SECS: i64 = 48 * 3600;
+
+/// When the event happened: a conversion when the call started (or, learnt late, when it was
+/// learnt); a value when it was set (`now`).
 fn event_time(call: &CallRecord, moment: ConversionMoment, now: Timestamp) -> Timestamp {
     match moment {
-        ConversionMoment::Converted => call.started_at,
-        ConversionMoment::Valued => now,
+        ConversionMoment::Converted if now.millis() - call.started_at.millis() <= LATE_SECS * 1000 => {
+            call.started_at
+        }
+        _ => now,
     }
 }
 

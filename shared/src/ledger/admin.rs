@@ -44,6 +44,17 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         }
         let before = checked.as_ref().map(|s| &s.config);
         let config = SiteConfig::from_setup_over(self.site, change(before)?, before)?;
+        // Amounts are stored in the site's currency's minor units: another currency would
+        // change what every stored amount means.
+        if let Some(was) = before.map(|b| b.money.currency).filter(|c| *c != config.money.currency) {
+            if self.store.holds_money()? {
+                return Err(Error::Conflict(format!(
+                    "the site's spend and call values are in {}: delete its spend and clear its values before changing the currency",
+                    was.code()
+                ))
+                .at("currency"));
+            }
+        }
         let owned = config.owned_numbers();
         for number in &owned {
             if let Some(owner) = self.store.owner_of(number).await? {

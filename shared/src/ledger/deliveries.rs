@@ -109,6 +109,19 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         self.store.next_delivery_at().await
     }
 
+    /// Logs an attempt to an ad platform (its status and the start of its answer, see
+    /// `Delivery::record_platform_attempt`) and returns when the next delivery is due.
+    pub async fn platform_attempted(
+        &self,
+        mut delivery: Delivery,
+        outcome: std::result::Result<(u16, String), String>,
+        retry_base_ms: i64,
+    ) -> Result<Option<Timestamp>> {
+        delivery.record_platform_attempt(self.clock.now(), outcome, retry_base_ms);
+        self.store.save_delivery(&delivery).await?;
+        self.store.next_delivery_at().await
+    }
+
     pub async fn next_delivery_at(&self) -> Result<Option<Timestamp>> {
         self.store.next_delivery_at().await
     }

@@ -408,24 +408,15 @@ mod tests {
         let page = run(ledger.query_calls(Some("demo-token-0123456789"), &all)).unwrap();
         assert_eq!((page.calls.len(), page.total), (1, 1));
         assert!(!page.calls[0].repeat, "a first-time caller");
-        let rows = run(ledger.report(
-            Some("demo-token-0123456789"),
-            &[Dimension::Source],
-            Timestamp(0),
-            clock.now().plus_secs(1),
-        ))
-        .unwrap()
-        .0;
+        let query = crate::wire::ReportQuery {
+            group_by: vec![Dimension::Source],
+            from: Timestamp(0),
+            to: clock.now().plus_secs(1),
+            tz: "UTC".into(),
+        };
+        let rows = run(ledger.report(Some("demo-token-0123456789"), &query)).unwrap().0;
         assert_eq!((rows[0].key[0].as_str(), rows[0].calls, rows[0].sessions), ("google", 1, 1));
-        assert_eq!(
-            run(ledger.report(
-                Some("wrong-token-0123456789"),
-                &[Dimension::Source],
-                Timestamp(0),
-                clock.now()
-            )),
-            Err(Error::Unauthorized)
-        );
+        assert_eq!(run(ledger.report(Some("wrong-token-0123456789"), &query)), Err(Error::Unauthorized));
         let pool = run(ledger.pool_report(Some("demo-token-0123456789"), 7)).unwrap();
         let states: Vec<&str> = pool.numbers.iter().map(|n| n.state.as_str()).collect();
         assert_eq!(states, ["live", "idle"]);

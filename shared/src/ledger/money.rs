@@ -2,15 +2,21 @@
 //! and tags; the conversions its calls send to GA4 and Meta; the Google Ads conversions file.
 
 use super::SiteLedger;
-use crate::calls::{CallEvent, CallPatch, CallQuery, CallRecord, EventKind, MAX_EXPORT_ROWS};
+use crate::calls::{CallEvent, CallPatch, CallQuery, CallRecord, EventKind};
 use crate::conversions::{conversion_deliveries, google_ads_csv, ConversionMoment, GoogleAdsQuery};
 use crate::error::{Error, Result};
 use crate::money::{day_number, parse_spend_upload, SpendChange, SpendList, SpendQuery};
 use crate::site::SiteConfig;
 use crate::store::SiteStore;
 use crate::support::{Clock, Entropy, Timestamp};
-use crate::webhooks::{Delivery, CALL_UPDATED_EVENT};
+use crate::webhooks::{Delivery, DeliveryState, CALL_UPDATED_EVENT};
 use crate::wire::{CallView, CrmPayload};
+
+/// Calls read per query by the Google Ads export.
+const EXPORT_PAGE: u32 = 5_000;
+
+/// Most changes a call keeps in its timeline (apart from the telephony events' own limit).
+pub const MAX_UPDATES_PER_CALL: usize = 100;
 
 impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
     /// Today's day number (days since 1970-01-01, UTC).
@@ -19,11 +25,29 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
     }
 
     /// `POST …/spend`: every row checked in the site's currency, then every day written, or
-    /// nothing (the first error names its row and column).
-    pub async fn upload_spend(&self, token: Option<&str>, body: &[u8], csv: bool) -> Result<SpendChange> {
+    /// nothing (the first error names its row and column). `replace`: the upload stands for
+    /// all the spend of its sources over its dates (an ad platform's corrected export): their
+    /// other days and campaigns in that range go.
+    pub async fn upload_spend(
+        &self,
+        token: Option<&str>,
+        body: &[u8],
+        csv: bool,
+        replace: bool,
+    ) -> Result<SpendChange> {
         let config = self.authorized_config(token).await?;
         let currency = config.money.currency;
         let days = parse_spend_upload(body, csv, currency, self.today())?;
+        if replace {
+            let mut sources: Vec<String> = days.iter().map(|d| d.source.clone()).collect();
+            sources.sort();
+            sources.dedup();
+            if let (Some(first), Some(last)) =
+                (days.iter().map(|d| d.day).min(), days.iter().map(|d| d.day).max())
+            {
+                self.store.delete_spend_of(first, last + 1, &sources)?;
+            }
+        }
         self.store.upsert_spend(&days)?;
         let total: i64 = days.iter().map(|d| d.amount).sum();
         let first = days.iter().map(|d| d.day).min();
@@ -79,10 +103,10 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         if changes.is_empty() {
             return Ok(CallView::of(&call, q));
         }
-        if call.events.len() >= super::MAX_EVENTS_PER_CALL {
+        let updates = call.events.iter().filter(|e| matches!(e.kind, EventKind::Updated { .. })).count();
+        if updates >= MAX_UPDATES_PER_CALL {
             return Err(Error::Conflict(format!(
-                "call {call_sid} already has {} events; no more changes are kept",
-                super::MAX_EVENTS_PER_CALL
+                "call {call_sid} was changed {MAX_UPDATES_PER_CALL} times already; no more changes are kept"
             )));
         }
         let now = self.clock.now();
@@ -96,7 +120,6 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         });
         self.store.save_call(&call).await?;
         if let Some(hook) = &config.crm_webhook {
-            let updates = call.events.iter().filter(|e| matches!(e.kind, EventKind::Updated { .. })).count();
             let payload = CrmPayload {
                 event: CALL_UPDATED_EVENT.into(),
                 site: self.site.into(),
@@ -105,7 +128,7 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
             };
             let body = serde_json::to_string(&payload).map_err(|e| Error::Storage(e.to_string()))?;
             let delivery = Delivery {
-                id: format!("{}/{CALL_UPDATED_EVENT}/{updates}", call.call_sid),
+                id: format!("{}/{CALL_UPDATED_EVENT}/{}", call.call_sid, updates + 1),
                 ..Delivery::new(&call.call_sid, CALL_UPDATED_EVENT, &hook.url, body, now)
             };
             self.store.enqueue_delivery(&delivery).await?;
@@ -120,7 +143,8 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
     }
 
     /// Queues the call's conversion for the site's ad platforms: once per call for a
-    /// conversion; a value sent again replaces the one queued (or sent) before.
+    /// conversion; a value set again replaces one still queued, and is not sent twice (GA4
+    /// would add both values up; Meta drops a second purchase of the same call).
     pub(super) async fn send_conversions(
         &self,
         config: &SiteConfig,
@@ -135,8 +159,10 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         let existing = self.store.deliveries_of(&call.call_sid).await?;
         for delivery in queued {
             match existing.iter().find(|d| d.id == delivery.id) {
-                Some(sent) if moment == ConversionMoment::Valued => {
-                    let mut again = sent.clone();
+                Some(pending)
+                    if moment == ConversionMoment::Valued && pending.state == DeliveryState::Pending =>
+                {
+                    let mut again = pending.clone();
                     again.resend(delivery.body, now);
                     self.store.save_delivery(&again).await?;
                 }
@@ -157,14 +183,32 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
             ("from".to_string(), query.from.to_rfc3339()),
             ("to".to_string(), query.to.to_rfc3339()),
             ("kind".to_string(), "tracked".to_string()),
+            ("order".to_string(), "asc".to_string()),
         ];
         let calls_query = CallQuery::parse(&range, self.clock.now())?;
-        let (calls, _) =
-            self.store.query_calls(&calls_query, config.qualify_secs, 0, MAX_EXPORT_ROWS).await?;
-        Ok(google_ads_csv(&calls, &config, &query))
+        // Oldest first, a page at a time, keeping only calls with a Google click: every call of
+        // the range is read (a busy site's 90 days are more than one export of the calls list),
+        // and only the few the file is made of are held.
+        let mut clicked = Vec::new();
+        let mut offset = 0u64;
+        loop {
+            let (page, total) =
+                self.store.query_calls(&calls_query, config.qualify_secs, offset, EXPORT_PAGE).await?;
+            let read = u64::try_from(page.len()).unwrap_or(0);
+            clicked.extend(
+                page.into_iter()
+                    .filter(|c| c.attribution.as_ref().is_some_and(|a| a.source.ad_ids.has_google_click())),
+            );
+            offset += read;
+            if read < u64::from(EXPORT_PAGE) || offset >= total {
+                break;
+            }
+        }
+        Ok(google_ads_csv(&clicked, &config, &query))
     }
 
-    /// The spend days of a local period `[from, to)` in `zone` (the overview's).
+    /// The spend days of a period `[from, to)` in `zone` (the marketer's: the overview's and
+    /// the report's): the dates it covers there.
     pub(super) fn local_days(from: Timestamp, to: Timestamp, zone: &str) -> (i64, i64) {
         let tz = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
         let day = |ms: i64| {

@@ -7,15 +7,14 @@ use crate::money::{Currency, SpendDimension};
 use crate::reports::overview::Overview;
 use crate::reports::overview::OverviewMoney;
 use crate::reports::overview::OverviewQuery;
-use crate::reports::report::Dimension;
 use crate::reports::report::ReportRow;
-use crate::reports::report::{build_from_groups, spend_days, spend_dimensions, ReportMoney};
+use crate::reports::report::{build_from_groups, spend_dimensions, ReportMoney};
 use crate::store::SiteStore;
 use crate::support::Clock;
 use crate::support::Entropy;
-use crate::support::Timestamp;
 use crate::wire::NumberState;
 use crate::wire::PoolReport;
+use crate::wire::ReportQuery;
 use crate::wire::{ExtensionNumberState, LiveExtension};
 
 /// Most live extensions the pool report lists per number.
@@ -119,17 +118,16 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
     pub async fn report(
         &self,
         token: Option<&str>,
-        group_by: &[Dimension],
-        from: Timestamp,
-        to: Timestamp,
+        query: &ReportQuery,
     ) -> Result<(Vec<ReportRow>, Currency)> {
+        let (group_by, from, to) = (query.group_by.as_slice(), query.from, query.to);
         let config = self.authorized_config(token).await?;
         let default_value = config.money.default_call_value;
         let calls = self.store.call_groups(group_by, from, to, config.qualify_secs, default_value).await?;
         let sessions = self.store.session_groups(group_by, from, to).await?;
         let spend = match spend_dimensions(group_by) {
             Some(dims) => {
-                let (first, last) = spend_days(from, to);
+                let (first, last) = Self::local_days(from, to, &query.tz);
                 Some(self.store.spend_groups(&dims, first, last)?)
             }
             None => None,

@@ -86,7 +86,11 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         let live_before = if created { None } else { super::live::LiveBefore::of(Some(&record)) };
         let mut changed = created;
         for event in events {
-            let full = record.events.len() >= MAX_EVENTS_PER_CALL;
+            // People's changes (value, note) have their own limit: they never crowd out the
+            // provider's events.
+            let reported =
+                record.events.iter().filter(|e| !matches!(e.kind, EventKind::Updated { .. })).count();
+            let full = reported >= MAX_EVENTS_PER_CALL;
             match record.events.iter_mut().find(|e| e.key() == event.key()) {
                 Some(seen) => {
                     let merged = seen.clone().merge(event);

@@ -12,6 +12,6 @@ pub use spend::{
     MAX_SPEND_ROWS, SPEND_COLUMNS,
 };
 pub use spend_query::{
-    raw_spend_groups, sql as spend_sql, RawSpend, SpendChange, SpendDimension, SpendList, SpendQuery,
-    SpendRow,
+    raw_spend_groups, replace_param, sql as spend_sql, RawSpend, SpendChange, SpendDimension, SpendList,
+    SpendQuery, SpendRow,
 };

@@ -418,9 +418,15 @@ pub fn check_spend(sheet: &SpendSheet, currency: Currency, today: i64) -> (Vec<S
         let (Some(from), Some(to), Some(amount)) = (from, to, amount) else { continue };
         // The same words calls are stored with: source and medium lowercased, a medium left
         // out reads `(not set)`.
+        // Spend is paid traffic: a row naming no medium takes the one the network's ads carry
+        // (`cpc` for Google or Bing, `paid_social` for Facebook), not "organic".
+        let medium = match cell(medium_i) {
+            "" => crate::traffic::paid_medium_of(&source.to_lowercase()).map(str::to_string),
+            m => Some(m.to_string()),
+        };
         let classified = TrafficSource::from_visit(&Visit {
             utm_source: Some(source.to_string()),
-            utm_medium: Some(cell(medium_i).to_string()).filter(|m| !m.is_empty()),
+            utm_medium: medium,
             utm_campaign: Some(cell(campaign_i).to_string()).filter(|c| !c.is_empty()),
             ..Visit::default()
         });

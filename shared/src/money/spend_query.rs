@@ -95,6 +95,8 @@ pub mod sql {
 
     /// Deletes a day range: binds `[from, to)`.
     pub const DELETE: &str = "DELETE FROM spend WHERE day >= ? AND day < ?";
+    /// Deletes a day range of one source: binds `[from, to)` and the source.
+    pub const DELETE_OF_SOURCE: &str = "DELETE FROM spend WHERE day >= ? AND day < ? AND source = ?";
 }
 
 /// What [`sql::groups`] computes, over days in memory.
@@ -227,6 +229,21 @@ impl SpendList {
                 .collect(),
             total: currency.format(total),
         }
+    }
+}
+
+/// `POST …/spend`'s one parameter: `replace=true` (the upload replaces its sources' spend
+/// over its dates) or `false` (the default: its days are upserted).
+pub fn replace_param(pairs: &[(String, String)]) -> Result<bool> {
+    if let Some((k, _)) = pairs.iter().find(|(k, _)| k != "replace") {
+        return Err(
+            Error::invalid(format!("unknown parameter {k:?}; an upload takes replace=true")).at(k.as_str())
+        );
+    }
+    match pairs.iter().find(|(k, _)| k == "replace").map(|(_, v)| v.as_str()) {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(_) => Err(Error::invalid("replace must be true or false").at("replace")),
     }
 }
 

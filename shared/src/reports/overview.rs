@@ -61,7 +61,7 @@ impl OverviewQuery {
     }
 }
 
-fn zone(name: &str) -> Result<TimeZone> {
+pub(crate) fn zone(name: &str) -> Result<TimeZone> {
     if name.is_empty() || name.len() > 64 {
         return Err(Error::invalid("tz must be an IANA time zone such as America/Chicago"));
     }

@@ -156,6 +156,13 @@ pub struct ReportMoney {
     pub spend: Option<Vec<RawSpend>>,
 }
 
+impl Dimension {
+    /// Whether spend is kept by this dimension (so a report grouped by it has spend).
+    pub fn keeps_spend(self) -> bool {
+        spend_dimensions(&[self]).is_some()
+    }
+}
+
 /// The spend dimensions a report's grouping maps to, `None` if one of its dimensions is not
 /// one spend is kept by.
 pub fn spend_dimensions(group_by: &[Dimension]) -> Option<Vec<SpendDimension>> {
@@ -170,12 +177,6 @@ pub fn spend_dimensions(group_by: &[Dimension]) -> Option<Vec<SpendDimension>> {
             _ => None,
         })
         .collect()
-}
-
-/// The days of spend a report of `[from, to)` joins: every day starting within the range.
-pub fn spend_days(from: Timestamp, to: Timestamp) -> (i64, i64) {
-    let ceil = |t: Timestamp| t.millis().div_euclid(DAY_MS) + i64::from(t.millis().rem_euclid(DAY_MS) > 0);
-    (ceil(from), ceil(to))
 }
 
 fn ratio(a: i64, b: i64) -> Option<f64> {

@@ -66,6 +66,17 @@ impl crate::store::SpendStore for MemoryStore {
         spend.retain(|(day, ..), _| *day < from || *day >= to);
         Ok(u64::try_from(before - spend.len()).unwrap_or(0))
     }
+
+    fn delete_spend_of(&self, from: i64, to: i64, sources: &[String]) -> Result<u64> {
+        let mut spend = self.spend.borrow_mut();
+        let before = spend.len();
+        spend.retain(|(day, source, ..), _| *day < from || *day >= to || !sources.contains(source));
+        Ok(u64::try_from(before - spend.len()).unwrap_or(0))
+    }
+
+    fn holds_money(&self) -> Result<bool> {
+        Ok(!self.spend.borrow().is_empty() || self.calls.borrow().iter().any(|c| c.value.is_some()))
+    }
 }
 
 impl crate::pool::ExtensionLeases for MemoryStore {

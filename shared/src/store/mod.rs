@@ -116,6 +116,10 @@ pub trait SpendStore {
     fn spend_groups(&self, dims: &[SpendDimension], from: i64, to: i64) -> Result<Vec<RawSpend>>;
     /// Removes the days `[from, to)`; how many day rows went.
     fn delete_spend(&self, from: i64, to: i64) -> Result<u64>;
+    /// Removes the days `[from, to)` of these sources (an upload that replaces its range).
+    fn delete_spend_of(&self, from: i64, to: i64, sources: &[String]) -> Result<u64>;
+    /// Whether any amount is stored: a day of spend or a call with a value.
+    fn holds_money(&self) -> Result<bool>;
 }
 
 /// Where a site's calls are recorded.

@@ -316,6 +316,20 @@ impl TrafficSource {
     }
 }
 
+/// The medium paid traffic from `source` carries when a spend row names none: `cpc` for a
+/// search engine, `paid_social` for a social network (what their ads are tagged with, and
+/// what a click id alone classifies as); `None` for anything else.
+pub fn paid_medium_of(source: &str) -> Option<&'static str> {
+    let label = second_level_label(source);
+    if lookup(SOCIAL_NETWORKS, label).is_some() {
+        Some("paid_social")
+    } else if lookup(SEARCH_ENGINES, label).is_some() {
+        Some("cpc")
+    } else {
+        None
+    }
+}
+
 /// The channel of utm-tagged traffic, from its (lowercased) source and medium.
 fn channel_of_tags(source: &str, medium: Option<&str>) -> Channel {
     let label = second_level_label(source);

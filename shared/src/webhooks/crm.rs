@@ -190,6 +190,27 @@ impl Delivery {
         self.next_at = None;
     }
 
+    /// Logs an attempt to an ad platform: as [`Delivery::record_attempt`], except that a 4xx
+    /// other than 408 and 429 is final (the platform refused this event: sending it again
+    /// cannot help), given up with the start of the platform's answer.
+    pub fn record_platform_attempt(
+        &mut self,
+        at: Timestamp,
+        outcome: std::result::Result<(u16, String), String>,
+        base_ms: i64,
+    ) {
+        match outcome {
+            Ok((status, body)) if (400..500).contains(&status) && status != 408 && status != 429 => {
+                let said: String =
+                    body.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(160).collect();
+                self.attempts.push(Attempt { at, status: Some(status), error: None });
+                self.give_up(at, &format!("refused with {status}: {said}"));
+            }
+            Ok((status, _)) => self.record_attempt(at, Ok(status), base_ms),
+            Err(e) => self.record_attempt(at, Err(e), base_ms),
+        }
+    }
+
     /// Logs an attempt: a 2xx answer delivers it; anything else schedules the next try after
     /// `base_ms · 2^(failures-1)` (at most an hour), until the retry window has passed.
     pub fn record_attempt(&mut self, at: Timestamp, outcome: std::result::Result<u16, String>, base_ms: i64) {
@@ -219,6 +240,22 @@ impl Delivery {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_platform_that_refuses_an_event_is_not_asked_again() {
+        let mut d =
+            Delivery::new("CA1", "meta.Contact", "https://graph.example/events", "{}".into(), Timestamp(0));
+        d.record_platform_attempt(Timestamp(0), Ok((500, String::new())), 1000);
+        assert_eq!((d.state, d.next_at), (DeliveryState::Pending, Some(Timestamp(1000))), "a 500 is retried");
+        d.record_platform_attempt(Timestamp(1000), Ok((429, String::new())), 1000);
+        assert_eq!(d.state, DeliveryState::Pending, "so is a 429");
+        let said = r#"{"error": {"message": "Invalid parameter",
+                       "error_user_msg": "event_time is too far in the past"}}"#;
+        d.record_platform_attempt(Timestamp(3000), Ok((400, said.into())), 1000);
+        assert_eq!((d.state, d.next_at), (DeliveryState::Failed, None));
+        let last = d.attempts.last().unwrap().error.clone().unwrap();
+        assert!(last.starts_with("refused with 400: {\"error\"") && last.contains("too far"), "{last}");
+    }
 
     #[test]
     fn retries_back_off_for_more_than_a_day_then_give_up() {

@@ -11,6 +11,9 @@ pub struct ReportQuery {
     pub group_by: Vec<crate::reports::report::Dimension>,
     pub from: Timestamp,
     pub to: Timestamp,
+    /// The marketer's time zone (IANA, default UTC): the spend of the dates the range covers
+    /// there is what the report's groups join.
+    pub tz: String,
 }
 
 const DAY_SECS: i64 = 24 * 3600;
@@ -32,7 +35,9 @@ impl ReportQuery {
         if to.millis() - from.millis() > MAX_REPORT_DAYS * DAY_SECS * 1000 {
             return Err(Error::invalid(format!("a report covers at most {MAX_REPORT_DAYS} days")));
         }
-        Ok(ReportQuery { group_by, from, to })
+        let tz = get("tz").unwrap_or("UTC").trim().to_string();
+        crate::reports::overview::zone(&tz).map_err(|e| e.at("tz"))?;
+        Ok(ReportQuery { group_by, from, to, tz })
     }
 }
 
@@ -141,6 +146,7 @@ mod tests {
             ("group_by=source&from=yesterday", "from must be a date"),
             ("group_by=source&from=2026-11-07&to=2026-11-01", "before"),
             ("group_by=source&from=2024-01-01&to=2026-01-01", "366"),
+            ("group_by=source&tz=Mars/Olympus", "Mars/Olympus"),
         ] {
             let err = q(query).unwrap_err();
             assert_eq!(err.http_status(), 400);

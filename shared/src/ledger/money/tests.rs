@@ -76,7 +76,7 @@ fn every_roi_cell_is_the_hand_computation() {
                2026-11-02,,google,cpc,spring,50.00\n\
                2026-11-01,2026-11-07,facebook,paid_social,retarget,70.00\n\
                2026-11-03,,bing,cpc,brand,30.00\n";
-    let change = run(ledger.upload_spend(Some(TOKEN), csv.as_bytes(), true)).unwrap();
+    let change = run(ledger.upload_spend(Some(TOKEN), csv.as_bytes(), true, false)).unwrap();
     assert_eq!((change.days, change.total.as_deref()), (10, Some("250.00")));
     import(
         &ledger,
@@ -91,7 +91,13 @@ fn every_roi_cell_is_the_hand_computation() {
         ],
     );
     let report = |dims: &[Dimension], to: &str| {
-        run(ledger.report(Some(TOKEN), dims, at("2026-11-01T00:00:00Z"), at(to))).unwrap().0
+        let query = crate::wire::ReportQuery {
+            group_by: dims.to_vec(),
+            from: at("2026-11-01T00:00:00Z"),
+            to: at(to),
+            tz: "UTC".into(),
+        };
+        run(ledger.report(Some(TOKEN), &query)).unwrap().0
     };
     let by_campaign = report(&[Dimension::Campaign], "2026-11-08T00:00:00Z");
     // spring: 150.00 spent; CA1 (300) + CA2 (short, nothing) + CA3 (qualified: the default 50).
@@ -145,6 +151,18 @@ fn every_roi_cell_is_the_hand_computation() {
         (1, None, None, None)
     );
     assert_eq!(quiet.revenue.as_deref(), Some("0.00"), "10 s is not qualified");
+
+    // A marketer in Chicago asking for their 3 November (06:00Z to 06:00Z the next day) gets
+    // that date's spend, not the next UTC day's.
+    let chicago = crate::wire::ReportQuery {
+        group_by: vec![Dimension::Campaign],
+        from: at("2026-11-03T06:00:00Z"),
+        to: at("2026-11-04T06:00:00Z"),
+        tz: "America/Chicago".into(),
+    };
+    let their_day = run(ledger.report(Some(TOKEN), &chicago)).unwrap().0;
+    assert_eq!(row(&their_day, "brand").spend.as_deref(), Some("30.00"));
+    assert_eq!(row(&their_day, "retarget").spend.as_deref(), Some("10.00"));
 
     let by_channel = report(&[Dimension::Channel], "2026-11-08T00:00:00Z");
     let paid_search = row(&by_channel, "paid search");
@@ -281,9 +299,20 @@ fn values_reach_the_timeline_the_crm_the_live_stream_and_the_ad_platforms() {
     .unwrap();
     assert_eq!(events(&store, "CA1").len(), count + 1, "only the CRM hears of a note");
 
+    // Once a value went out, a new one is not sent again (GA4 would add them up).
+    let (due, _) = run(ledger.due_deliveries()).unwrap();
+    for d in due {
+        run(ledger.platform_attempted(d, Ok((200, String::new())), 1000)).unwrap();
+    }
+    run(ledger.update_call(Some(TOKEN), "CA1", &CallPatch::parse(br#"{"value": 260}"#).unwrap())).unwrap();
+    let sent =
+        run(store.deliveries_of("CA1")).unwrap().into_iter().find(|d| d.id == "CA1/meta.Purchase").unwrap();
+    assert_eq!(sent.state, crate::webhooks::DeliveryState::Delivered);
+    assert!(sent.body.contains("\"value\":200.0"), "the value sent stays the one sent: {}", sent.body);
+
     // The same value again changes nothing at all.
     let before = run(store.find_call("CA1")).unwrap().unwrap().events.len();
-    run(ledger.update_call(Some(TOKEN), "CA1", &CallPatch::parse(br#"{"value": "200.00"}"#).unwrap()))
+    run(ledger.update_call(Some(TOKEN), "CA1", &CallPatch::parse(br#"{"value": "260.00"}"#).unwrap()))
         .unwrap();
     assert_eq!(run(store.find_call("CA1")).unwrap().unwrap().events.len(), before);
 
@@ -293,6 +322,41 @@ fn values_reach_the_timeline_the_crm_the_live_stream_and_the_ad_platforms() {
         run(ledger.update_call(Some("wrong-token-000000000"), "CA1", &patch)).unwrap_err(),
         Error::Unauthorized
     );
+}
+
+#[test]
+fn a_value_alone_makes_a_conversion_and_the_currency_stays_while_money_is_stored() {
+    let (store, clock) = (MemoryStore::default(), FixedClock::at(at("2026-11-20T15:00:00Z").millis()));
+    let ledger = SiteLedger::new("demo", &store, &clock);
+    let site: crate::site::SiteSetup = serde_json::from_value(serde_json::json!({
+        "business_number": "+15550100100", "pool": [TN], "api_token": TOKEN,
+        "ga4": {"measurement_id": "G-TEST123", "api_secret": "ga4-secret-1"}
+    }))
+    .unwrap();
+    run(ledger.configure(site)).unwrap();
+    let visit = Visit { utm_source: Some("google".into()), ga: Some("GA1.1.5.6".into()), ..Visit::default() };
+    run(ledger.lease("visitor-0003".into(), &visit, Region::default())).unwrap();
+    run(ledger.record_event(ev("CA5", EventKind::Started, clock.now()))).unwrap();
+    assert!(events(&store, "CA5").is_empty(), "not a conversion yet");
+    // A sale recorded days later on a call that never qualified: a conversion, dated now.
+    clock.advance_secs(5 * 86_400);
+    run(ledger.update_call(Some(TOKEN), "CA5", &CallPatch::parse(br#"{"value": "75"}"#).unwrap())).unwrap();
+    let sent = run(store.deliveries_of("CA5")).unwrap();
+    assert_eq!(sent.iter().map(|d| d.event.as_str()).collect::<Vec<_>>(), ["ga4.phone_call"]);
+    assert!(sent[0].body.contains("\"value\":75.0"), "{}", sent[0].body);
+    assert!(
+        sent[0].body.contains(&format!("\"timestamp_micros\":{}", clock.now().millis() * 1000)),
+        "{}",
+        sent[0].body
+    );
+
+    let change = |body: &str| run(ledger.update_settings(Some(TOKEN), body.as_bytes()));
+    let refused = change(r#"{"currency": "EUR"}"#).unwrap_err();
+    assert_eq!((refused.http_status(), refused.field()), (409, Some("currency")), "{refused}");
+    assert!(refused.to_string().contains("USD"), "{refused}");
+    assert_eq!(change(r#"{"currency": "usd"}"#).unwrap().currency, "USD", "the same currency is no change");
+    run(ledger.update_call(Some(TOKEN), "CA5", &CallPatch::parse(br#"{"value": null}"#).unwrap())).unwrap();
+    assert_eq!(change(r#"{"currency": "EUR"}"#).unwrap().currency, "EUR", "nothing stored: free to change");
 }
 
 #[test]

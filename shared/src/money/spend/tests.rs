@@ -38,9 +38,17 @@ fn a_csv_in_any_column_order_and_delimiter_is_read() {
     assert_eq!((facebook.channel.as_str(), facebook.campaign.as_str()), ("paid social", "Spring, again"));
     let semicolon = "Spend;Source;Date\n7.25;bing;2025-11-02\r\n\r\n";
     let days = upload(semicolon).unwrap();
-    assert_eq!((days[0].day, days[0].amount, days[0].medium.as_str()), (day("2025-11-02"), 725, "(not set)"));
-    let tab = "\u{feff}date\tsource\tspend\n2025-11-03\tgoogle\t1\n";
-    assert_eq!(upload(tab).unwrap()[0].amount, 100);
+    // No medium: the network's paid one, as its ads are tagged and its click ids classify.
+    assert_eq!((days[0].day, days[0].amount, days[0].medium.as_str()), (day("2025-11-02"), 725, "cpc"));
+    assert_eq!(days[0].channel, "paid search");
+    let tab = "\u{feff}date\tsource\tspend\n2025-11-03\tfacebook\t1\n2025-11-03\tyelp\t2\n";
+    let days = upload(tab).unwrap();
+    let (facebook, yelp) = (&days[0], &days[1]);
+    assert_eq!(
+        (facebook.amount, facebook.medium.as_str(), facebook.channel.as_str()),
+        (100, "paid_social", "paid social")
+    );
+    assert_eq!((yelp.medium.as_str(), yelp.channel.as_str()), ("(not set)", "other"), "not a known network");
 }
 
 #[test]
