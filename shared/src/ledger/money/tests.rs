@@ -324,16 +324,20 @@ fn values_reach_the_timeline_the_crm_the_live_stream_and_the_ad_platforms() {
     );
 }
 
+/// A site sending conversions to GA4 only.
+fn ga4_site() -> crate::site::SiteSetup {
+    serde_json::from_value(serde_json::json!({
+        "business_number": "+15550100100", "pool": [TN], "api_token": TOKEN,
+        "ga4": {"measurement_id": "G-TEST123", "api_secret": "ga4-secret-1"}
+    }))
+    .unwrap()
+}
+
 #[test]
 fn a_value_alone_makes_a_conversion_and_the_currency_stays_while_money_is_stored() {
     let (store, clock) = (MemoryStore::default(), FixedClock::at(at("2026-11-20T15:00:00Z").millis()));
     let ledger = SiteLedger::new("demo", &store, &clock);
-    let site: crate::site::SiteSetup = serde_json::from_value(serde_json::json!({
-        "business_number": "+15550100100", "pool": [TN], "api_token": TOKEN,
-        "ga4": {"measurement_id": "G-TEST123", "api_secret": "ga4-secret-1"}
-    }))
-    .unwrap();
-    run(ledger.configure(site)).unwrap();
+    run(ledger.configure(ga4_site())).unwrap();
     let visit = Visit { utm_source: Some("google".into()), ga: Some("GA1.1.5.6".into()), ..Visit::default() };
     run(ledger.lease("visitor-0003".into(), &visit, Region::default())).unwrap();
     run(ledger.record_event(ev("CA5", EventKind::Started, clock.now()))).unwrap();
@@ -363,12 +367,7 @@ fn a_value_alone_makes_a_conversion_and_the_currency_stays_while_money_is_stored
 fn a_visitor_who_refused_ad_storage_is_never_sent() {
     let (store, clock) = (MemoryStore::default(), FixedClock::at(at("2026-11-20T15:00:00Z").millis()));
     let ledger = SiteLedger::new("demo", &store, &clock);
-    let site: crate::site::SiteSetup = serde_json::from_value(serde_json::json!({
-        "business_number": "+15550100100", "pool": [TN], "api_token": TOKEN,
-        "ga4": {"measurement_id": "G-TEST123", "api_secret": "ga4-secret-1"}
-    }))
-    .unwrap();
-    run(ledger.configure(site)).unwrap();
+    run(ledger.configure(ga4_site())).unwrap();
     let visit = Visit {
         utm_source: Some("google".into()),
         landing_page: Some("https://a.example/?gclid=GCLID1".into()),
