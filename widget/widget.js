@@ -140,19 +140,24 @@ import * as glue from "ringtrace-glue";
       if (value != null) body["utm_" + tag] = value;
     });
     if (doc.referrer) body.referrer = doc.referrer;
-    // The ad platforms' own first-party cookies (GA4's _ga, Meta's _fbp and _fbc): the keys
-    // they match the conversions the edge sends back by.
-    var jar = quietly(function () { return doc.cookie; }) || "";
-    [["ga", "_ga"], ["fbp", "_fbp"], ["fbc", "_fbc"]].forEach(function (c) {
-      var m = new RegExp("(?:^|;\\s*)" + c[1] + "=([^;]{1,300})").exec(jar);
-      if (m) body[c[0]] = m[1];
-    });
-    return send("v1/lease", body).then(granted).then(function (g) {
+    return send("v1/lease", adCookies(body)).then(granted).then(function (g) {
       if (typeof g.lease_id != "string") throw "a malformed answer";
       g.business = business;
       held.push({ g: g });
       return g;
     });
+  }
+
+  // The ad platforms' own first-party cookies (GA4's _ga, Meta's _fbp and _fbc), added to
+  // `body`: the keys they match the conversions the edge sends back by. Sent with each renew
+  // too, for a tag that set them after the lease was asked for.
+  function adCookies(body) {
+    var jar = quietly(function () { return doc.cookie; }) || "";
+    [["ga", "_ga"], ["fbp", "_fbp"], ["fbc", "_fbc"]].forEach(function (c) {
+      var m = new RegExp("(?:^|;\\s*)" + c[1] + "=([^;]{1,300})").exec(jar);
+      if (m) body[c[0]] = m[1];
+    });
+    return body;
   }
 
   function ref(grant) {
@@ -347,7 +352,7 @@ import * as glue from "ringtrace-glue";
       if (busy || doc.visibilityState != "visible") return;
       busy = 1;
       var current = holder.g;
-      send("v1/lease/renew", ref(current)).then(nothing, function (status) {
+      send("v1/lease/renew", adCookies(ref(current))).then(nothing, function (status) {
         if (status == 404 || status == 410) {
           return lease(current.business).then(function (fresh) {
             held = held.filter(function (h) { return h.g != fresh; });

@@ -42,7 +42,8 @@ impl SiteObject {
             Command::Configure(setup) => json(&SiteSummary::from(&ledger.configure(setup).await?)),
             Command::Lease(cmd) => self.lease(ledger, site, cmd).await,
             Command::Renew(r) => {
-                let (lease, config) = ledger.renew(&r.lease_id, &r.visitor).await?;
+                let (lease, config) =
+                    ledger.renew_with_cookies(&r.lease_id, &r.visitor, &r.ad_cookies()).await?;
                 json(&LeaseGrant::new(&lease, &config))
             }
             Command::Release(r) => {

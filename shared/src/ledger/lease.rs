@@ -183,6 +183,17 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
 
     /// Heartbeat from the visitor's page: extends their live lease.
     pub async fn renew(&self, lease_id: &str, visitor: &str) -> Result<(Lease, SiteConfig)> {
+        self.renew_with_cookies(lease_id, visitor, &crate::traffic::AdIds::default()).await
+    }
+
+    /// [`SiteLedger::renew`], giving a pool lease the page's ad cookies it lacked (see
+    /// `Pool::fill_ad_cookies`): a call is then sent back to GA4 and Meta with them.
+    pub async fn renew_with_cookies(
+        &self,
+        lease_id: &str,
+        visitor: &str,
+        cookies: &crate::traffic::AdIds,
+    ) -> Result<(Lease, SiteConfig)> {
         if lease_id == crate::wire::LIMITED_LEASE_ID {
             // A limited grant holds nothing: it has ended, and the widget asks again.
             return Err(Error::LeaseEnded(lease_id.to_string()));
@@ -221,6 +232,9 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
                 state.config.lease_secs,
             );
             return Ok((lease, state.config));
+        }
+        if !cookies.is_empty() {
+            state.pool.fill_ad_cookies(lease_id, visitor, cookies);
         }
         let lease = state.pool.renew(lease_id, visitor, self.clock.now(), &state.config.rules())?;
         self.store.save(&state).await?;

@@ -459,6 +459,17 @@ impl Pool {
         Ok(lease)
     }
 
+    /// Gives a live lease the ad cookies its page has now and lacked when it was leased (a
+    /// GA4 or Meta tag that loaded after the widget); whether any was new.
+    pub fn fill_ad_cookies(
+        &mut self,
+        lease_id: &str,
+        visitor: &str,
+        cookies: &crate::traffic::AdIds,
+    ) -> bool {
+        self.find_mut(lease_id, visitor).is_ok_and(|lease| lease.source.ad_ids.fill_cookies(cookies))
+    }
+
     /// Ends a lease early (the page was closed or hidden). Releasing twice is harmless.
     pub fn release(&mut self, lease_id: &str, visitor: &str, now: Timestamp) -> Result<Lease> {
         let lease = self.find_mut(lease_id, visitor)?;

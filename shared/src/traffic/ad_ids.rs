@@ -84,6 +84,23 @@ impl AdIds {
         self.fbc.clone().or_else(|| self.fbclid.as_ref().map(|c| format!("fb.1.{at_ms}.{c}")))
     }
 
+    /// Takes the cookies of `later` this visit lacks (its tag set them after the lease was
+    /// asked for); whether any was new.
+    pub fn fill_cookies(&mut self, later: &AdIds) -> bool {
+        let mut changed = false;
+        for (mine, theirs) in [
+            (&mut self.ga_client_id, &later.ga_client_id),
+            (&mut self.fbp, &later.fbp),
+            (&mut self.fbc, &later.fbc),
+        ] {
+            if mine.is_none() && theirs.is_some() {
+                mine.clone_from(theirs);
+                changed = true;
+            }
+        }
+        changed
+    }
+
     pub fn is_empty(&self) -> bool {
         *self == AdIds::default()
     }

@@ -209,12 +209,22 @@ impl LeaseGrant {
     }
 }
 
-/// `POST /v1/lease/renew` and `POST /v1/lease/release` body: which lease, and whose.
+/// `POST /v1/lease/renew` and `POST /v1/lease/release` body: which lease, and whose. A renew
+/// may carry the page's ad cookies, set since the lease was asked for (a tag loaded later).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeaseRef {
     pub site: String,
     pub visitor: String,
     pub lease_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ga: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fbp: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fbc: Option<String>,
+    /// `false`: the visitor refused ad storage (the cookies are not kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ad_storage: Option<bool>,
 }
 
 impl LeaseRef {
@@ -236,7 +246,20 @@ impl LeaseRef {
         if !id_ok {
             return Err(Error::invalid("\"lease_id\" is not a lease id (as returned by POST /v1/lease)"));
         }
+        for (name, value) in [("ga", &parsed.ga), ("fbp", &parsed.fbp), ("fbc", &parsed.fbc)] {
+            if value.as_ref().is_some_and(|v| v.len() > MAX_TAG_LEN) {
+                return Err(Error::invalid(format!("\"{name}\" is longer than {MAX_TAG_LEN} bytes")));
+            }
+        }
         Ok(parsed)
+    }
+
+    /// The ad cookies a renew brings (none when the visitor refused ad storage).
+    pub fn ad_cookies(&self) -> crate::traffic::AdIds {
+        if self.ad_storage == Some(false) {
+            return crate::traffic::AdIds::default();
+        }
+        crate::traffic::AdIds::of_visit(None, self.ga.as_deref(), self.fbp.as_deref(), self.fbc.as_deref())
     }
 }
 

@@ -364,6 +364,36 @@ fn a_value_alone_makes_a_conversion_and_the_currency_stays_while_money_is_stored
 }
 
 #[test]
+fn cookies_a_tag_set_after_the_lease_reach_the_call_through_the_heartbeat() {
+    let (store, clock) = (MemoryStore::default(), FixedClock::at(at("2026-11-20T15:00:00Z").millis()));
+    let ledger = SiteLedger::new("demo", &store, &clock);
+    run(ledger.configure(ga4_site())).unwrap();
+    let visit = Visit { utm_source: Some("google".into()), ..Visit::default() };
+    let (lease, _) = run(ledger.lease("visitor-0004".into(), &visit, Region::default())).unwrap();
+    let renew = |body: serde_json::Value| {
+        let r = crate::wire::LeaseRef::parse(body.to_string().as_bytes()).unwrap();
+        run(ledger.renew_with_cookies(&r.lease_id, &r.visitor, &r.ad_cookies())).unwrap();
+    };
+    let base = serde_json::json!({"site": "demo", "visitor": "visitor-0004", "lease_id": lease.id});
+    // A refusal on the heartbeat keeps nothing; then the cookies GA4's tag set meanwhile.
+    renew(serde_json::json!({"ga": "GA1.1.9.8", "ad_storage": false}).as_object().unwrap().iter().fold(
+        base.clone(),
+        |mut b, (k, v)| {
+            b[k] = v.clone();
+            b
+        },
+    ));
+    qualified_call(&ledger, "CA7", clock.now());
+    assert!(events(&store, "CA7").is_empty(), "no client id kept from a refusal");
+    clock.advance_secs(60);
+    let mut with_cookie = base;
+    with_cookie["ga"] = serde_json::json!("GA1.1.9.8");
+    renew(with_cookie);
+    qualified_call(&ledger, "CA8", clock.now());
+    assert_eq!(events(&store, "CA8"), ["CA8/ga4.phone_call"]);
+}
+
+#[test]
 fn a_visitor_who_refused_ad_storage_is_never_sent() {
     let (store, clock) = (MemoryStore::default(), FixedClock::at(at("2026-11-20T15:00:00Z").millis()));
     let ledger = SiteLedger::new("demo", &store, &clock);
