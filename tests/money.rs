@@ -436,6 +436,35 @@ async fn the_google_ads_file_has_each_clicks_conversion_once_in_the_sites_zone()
         .strftime("%Y-%m-%d %H:%M:%S")
         .to_string();
     assert_eq!(rows[0][2], chicago);
+    // Google Ads' scheduled upload from this URL sends Basic credentials: the site's id and
+    // token. A wrong one is challenged, so a fetching client knows to send them.
+    let basic = |user: &str, password: &str| {
+        edge.http()
+            .get(edge.url("/v1/sites/demo/exports/google-ads.csv"))
+            .basic_auth(user, Some(password))
+            .send()
+    };
+    let fetched = basic("demo", &edge.demo_token).await.unwrap();
+    assert_eq!(fetched.status().as_u16(), 200);
+    assert_eq!(fetched.text().await.unwrap(), csv, "the same file as with the bearer token");
+    for (user, password) in [("demo", "wrong-token-0123456789"), ("other", edge.demo_token.as_str())] {
+        let refused = basic(user, password).await.unwrap();
+        assert_eq!(refused.status().as_u16(), 401, "{user}");
+        let challenge = refused.headers().get("www-authenticate").and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert!(challenge.starts_with("Basic realm="), "{user}: {challenge}");
+    }
+    let anonymous = edge.http().get(edge.url("/v1/sites/demo/exports/google-ads.csv")).send().await.unwrap();
+    assert_eq!(anonymous.status().as_u16(), 401);
+    // Basic is taken by the exports only.
+    let calls = edge
+        .http()
+        .get(edge.url("/v1/sites/demo/calls"))
+        .basic_auth("demo", Some(&edge.demo_token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(calls.status().as_u16(), 401);
+
     // With qualified=false the short call counts too.
     let (_, all) = get(&edge, "/exports/google-ads.csv?qualified=false").await;
     assert_eq!(all.lines().count(), 5, "{all}");

@@ -31,7 +31,9 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         .post_async("/v1/sites/:site/spend", |req, ctx| json(money::upload_spend(req, ctx)))
         .get_async("/v1/sites/:site/spend", |req, ctx| json(money::list_spend(req, ctx)))
         .delete_async("/v1/sites/:site/spend", |req, ctx| json(money::delete_spend(req, ctx)))
-        .get_async("/v1/sites/:site/exports/google-ads.csv", |req, ctx| json(money::google_ads(req, ctx)))
+        .get_async("/v1/sites/:site/exports/google-ads.csv", |req, ctx| async move {
+            challenge_basic(json(money::google_ads(req, ctx)).await)
+        })
         .post_async("/v1/sites/:site/live/ticket", |req, ctx| json(live::ticket(req, ctx)))
         .get_async("/v1/sites/:site/live", |req, ctx| json(live::stream(req, ctx)))
         .get_async("/v1/sites/:site/overview", |req, ctx| json(calls::overview(req, ctx)))
@@ -66,6 +68,16 @@ fn answer(dialect: Dialect, result: std::result::Result<Response, EdgeError>) ->
 /// An endpoint answering errors in [`Dialect::Json`].
 async fn json(handler: impl Future<Output = std::result::Result<Response, EdgeError>>) -> Result<Response> {
     answer(Dialect::Json, handler.await)
+}
+
+/// A 401 of an endpoint that takes Basic credentials says so (`WWW-Authenticate`), so a
+/// fetching client sends them.
+fn challenge_basic(answer: Result<Response>) -> Result<Response> {
+    let mut resp = answer?;
+    if resp.status_code() == 401 {
+        resp.headers_mut().set("www-authenticate", "Basic realm=\"ringtrace\", charset=\"UTF-8\"")?;
+    }
+    Ok(resp)
 }
 
 /// An endpoint answering errors in [`Dialect::Cors`] (the widget's).

@@ -51,6 +51,21 @@ impl SiteCaller {
         Ok(caller)
     }
 
+    /// [`SiteCaller::dashboard`], also taking the site's token as HTTP Basic credentials
+    /// (user: the site's id, password: its token), as a scheduled fetch (Google Ads' upload
+    /// from a URL) sends them. Used by the exports only.
+    pub async fn export(req: &Request, ctx: &RouteContext<()>) -> Result<Self, EdgeError> {
+        let header = req.headers().get("authorization")?;
+        let Some((user, token)) = shared::basic_credentials(header.as_deref()) else {
+            return SiteCaller::dashboard(req, ctx).await;
+        };
+        let site = ctx.param("site").cloned().unwrap_or_default();
+        if user != site || !valid_site_id(&site) || !KvMirror::new(&ctx.env)?.site_known(&site).await? {
+            return Err(Error::Unauthorized.into());
+        }
+        Ok(SiteCaller { site, authorization: format!("Bearer {token}") })
+    }
+
     /// Sends `command` to the site's object with the caller's token.
     pub async fn send(&self, env: &Env, command: &Command) -> worker::Result<Response> {
         SiteStub::for_site(env, &self.site)?.send(command, Some(&self.authorization)).await

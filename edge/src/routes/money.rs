@@ -60,8 +60,10 @@ pub async fn patch_call(mut req: Request, ctx: RouteContext<()>) -> Result<Respo
     forward(&caller, &ctx, &Command::PatchCall { call_sid, patch }).await
 }
 
+/// The Google Ads file, for the site's token as a bearer token or as Basic credentials (a
+/// scheduled upload from this URL in Google Ads: user the site's id, password its token).
 pub async fn google_ads(req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
-    let caller = SiteCaller::dashboard(&req, &ctx).await?;
+    let caller = SiteCaller::export(&req, &ctx).await?;
     let pairs: Vec<(String, String)> = req.url()?.query_pairs().into_owned().collect();
     // Checked with UTC here; the object reads dates in the site's zone.
     caller.vet(&ctx.env, shared::GoogleAdsQuery::parse(&pairs, now(), "UTC").map(drop)).await?;

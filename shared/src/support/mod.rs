@@ -18,6 +18,8 @@ pub use entropy::Entropy;
 pub use entropy::SeededEntropy;
 pub use form::{parse_urlencoded, percent_decode};
 pub use ids::{check_call_id, valid_site_id, valid_visitor_id};
-pub use parse::{bearer_token, count_param, parse_json, parse_json_value, parse_local_time, parse_time};
+pub use parse::{
+    basic_credentials, bearer_token, count_param, parse_json, parse_json_value, parse_local_time, parse_time,
+};
 pub(crate) use token::constant_time_eq;
 pub use token::{hash_token, tokens_equal};

@@ -48,6 +48,20 @@ pub fn bearer_token(header: Option<&str>) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
+/// The user and password of an `Authorization: Basic <base64(user:password)>` header (what
+/// a scheduled fetch, such as Google Ads' upload from a URL, can send); `None` otherwise.
+pub fn basic_credentials(header: Option<&str>) -> Option<(String, String)> {
+    use base64::Engine;
+    let (scheme, encoded) = header?.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':')?;
+    (!password.is_empty()).then(|| (user.to_string(), password.to_string()))
+}
+
 /// A time as RFC 3339, or a date `YYYY-MM-DD` (its start, or with `end_of_day` the next
 /// day's start, so `to=2026-11-22` includes that day).
 pub fn parse_time(name: &str, raw: &str, end_of_day: bool) -> Result<Timestamp> {
@@ -89,5 +103,15 @@ mod tests {
         assert_eq!(bearer_token(Some("Bearer ")), None);
         assert_eq!(bearer_token(Some("abc")), None);
         assert_eq!(bearer_token(None), None);
+    }
+
+    #[test]
+    fn basic_credentials_are_read_like_http_says() {
+        // base64("demo:tok:en") — a password may hold a colon.
+        assert_eq!(basic_credentials(Some("Basic ZGVtbzp0b2s6ZW4=")), Some(("demo".into(), "tok:en".into())));
+        assert_eq!(basic_credentials(Some("basic ZGVtbzp0b2s6ZW4=")), Some(("demo".into(), "tok:en".into())));
+        assert_eq!(basic_credentials(Some("Basic ZGVtbzo=")), None, "no password");
+        assert_eq!(basic_credentials(Some("Basic !!!")), None);
+        assert_eq!(basic_credentials(Some("Bearer ZGVtbzp0b2s6ZW4=")), None);
     }
 }
