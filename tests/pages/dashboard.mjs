@@ -6,16 +6,12 @@
 // With `orders`: number masking as an operator sees it instead (the Orders page, masked calls
 // on the Calls page and a call's page, the masking section of Settings), at desktop width and
 // the Orders page also at phone width.
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 import { mkdirSync, readFileSync } from "node:fs";
 
 const [base, site, token, shots, mode] = process.argv.slice(2);
 mkdirSync(shots, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-});
+const browser = await launch();
 const out = { thrown: [], console: [] };
 const api = {}; // the last JSON answer of each API path the dashboard fetched
 try {

@@ -6,7 +6,7 @@
 // the pages showed as JSON on its last line. Screenshots land in <shots>
 // (dashboard-screen-pop-*.png, dashboard-live-*.png).
 // Usage: node tests/pages/live.mjs <edge-base> <site> <token> <shots-dir>
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 import { mkdirSync } from "node:fs";
 import { createInterface } from "node:readline";
 
@@ -26,11 +26,7 @@ const started = Date.now();
 const out = { thrown: [], console: [], steps: [] };
 const step = (name) => out.steps.push([name, Date.now() - started]);
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-});
+const browser = await launch();
 
 /** A tab of the dashboard, with the live sockets it opened and what they received. */
 async function tab(context, name) {

@@ -9,17 +9,13 @@
 // where the plan is {"bad": csv, "good": csv, "valued": call id, "clicked": call id,
 // "deleteDay": the day whose spend is deleted}. The bad upload is pasted, the good one chosen
 // as a file.
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 import { mkdirSync, readFileSync } from "node:fs";
 
 const [base, site, token, shots, planJson] = process.argv.slice(2);
 const plan = JSON.parse(planJson);
 mkdirSync(shots, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-});
+const browser = await launch();
 const out = { thrown: [], console: [] };
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
