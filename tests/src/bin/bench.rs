@@ -9,7 +9,9 @@
 //!   as a ratio to `GET /v1/health` (the worker alone) on the same server and connections.
 //! - The widget in Chromium (Playwright): time from the script's start to the number visible on
 //!   a page of 10,000 elements with 20 printings, one swap pass alone against a bare DOM walk,
-//!   and the MutationObserver's work for 1,000 inserted nodes against inserting them.
+//!   and the MutationObserver's work for 1,000 inserted nodes against inserting them; and the
+//!   whole path, navigation start to every printing swapped, against a hand-written inline
+//!   swapper asking the same edge (`bench -- widget` runs these alone).
 //! - Twilio's voice webhook → TwiML (signature check, KV route, the site's object records the
 //!   call and routes it), as a ratio to the same trivial route.
 //! - Call flows: a new visitor's extension lease (a site whose visitors get extensions) against
@@ -145,6 +147,12 @@ fn pool_ops_per_sec(
 async fn main() {
     // A failed figure must not leave `wrangler dev` running (release builds abort on panic).
     ringtrace_tests::stop_servers_on_panic();
+    // `bench -- widget`: the widget's figures in Chromium alone.
+    if std::env::args().nth(1).as_deref() == Some("widget") {
+        let edge = Edge::start().await;
+        widget_speed(&edge).await;
+        return;
+    }
     let root = root();
     let widget = [root.join("dist/widget.js"), root.join("dist/ringtrace_widget_bg.wasm")];
     let dashboard: Vec<_> = std::fs::read_dir(root.join("dist/dashboard"))
@@ -240,7 +248,7 @@ async fn main() {
     .await;
     let flows = call_flows(&edge, &client).await;
     let masking = masking(&edge, &client).await;
-    widget_speed(&edge);
+    widget_speed(&edge).await;
     println!(
         "edge through wrangler dev ({CONCURRENCY} connections, {}s each; ratios to GET /v1/health)",
         WINDOW.as_secs()
@@ -667,16 +675,26 @@ async fn burst(edge: &Edge) {
     std::io::stdout().flush().ok();
 }
 
-/// A landing page of 10,000 elements (2,000 product cards) with the number printed 20 times.
-fn big_page(edge_base: &str) -> String {
+/// 2,000 product cards (10,000 elements); `slot(k)` is the element after card `k`'s rating,
+/// where every 100th card prints the number.
+fn product_cards(slot: impl Fn(usize) -> String) -> String {
     let mut body = String::with_capacity(1 << 20);
     for k in 0..2_000 {
-        let call = if k % 100 == 0 { " Call (555) 010-0100 to order." } else { "" };
         body.push_str(&format!(
-            r#"<div class="card"><h3>Product {k}</h3><p>Sturdy and simple, rated {r}/5.<span>{call}</span> <a href="/p/{k}">Details</a></p></div>"#,
-            r = k % 5 + 1
+            r#"<div class="card"><h3>Product {k}</h3><p>Sturdy and simple, rated {r}/5.{slot} <a href="/p/{k}">Details</a></p></div>"#,
+            r = k % 5 + 1,
+            slot = slot(k)
         ));
     }
+    body
+}
+
+/// A landing page of 10,000 elements (2,000 product cards) with the number printed 20 times.
+fn big_page(edge_base: &str) -> String {
+    let body = product_cards(|k| {
+        let call = if k % 100 == 0 { " Call (555) 010-0100 to order." } else { "" };
+        format!("<span>{call}</span>")
+    });
     format!(
         r#"<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
 <script async src="{edge_base}/widget.js" data-site="demo"></script></head><body>{body}
@@ -693,7 +711,7 @@ new MutationObserver((records, observer) => {{
 }
 
 /// The widget's speed in Chromium: medians of 5 page loads (each a new visitor).
-fn widget_speed(edge: &Edge) {
+async fn widget_speed(edge: &Edge) {
     let page = ringtrace_tests::HostSite::serve(big_page(&edge.base));
     let out = std::process::Command::new("node")
         .arg(root().join("tests/pages/bench.mjs"))
@@ -721,6 +739,93 @@ fn widget_speed(edge: &Edge) {
         ms("observer_ms") / ms("insert_ms"),
         ms("insert_ms")
     );
+    std::io::stdout().flush().ok();
+    whole_path(edge).await;
+}
+
+/// The whole-path page: [`big_page`]'s 10,000 elements with each of the 20 printings a
+/// `tel:` link in one of four common formats, the clock (tests/pages/bench-path-watch.js) first
+/// in `<head>`, then `number_script`: the widget's tag or an inline swapper.
+fn path_page(number_script: &str) -> String {
+    const PRINTED: [(&str, &str); 4] = [
+        ("(555) 010-0100", "tel:+15550100100"),
+        ("555-010-0100", "tel:555-010-0100"),
+        ("555.010.0100", "tel:+1-555-010-0100"),
+        ("+1 555 010 0100", "tel:+15550100100"),
+    ];
+    let body = product_cards(|k| match k % 100 {
+        0 => {
+            let (text, href) = PRINTED[k / 100 % PRINTED.len()];
+            format!(r#"<a class="phone" href="{href}"> Call {text} to order.</a>"#)
+        }
+        _ => "<span></span>".to_string(),
+    });
+    let watch = std::fs::read_to_string(root().join("tests/pages/bench-path-watch.js"))
+        .expect("tests/pages/bench-path-watch.js");
+    format!(
+        r#"<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script>{watch}</script>
+{number_script}</head><body>{body}</body></html>"#
+    )
+}
+
+/// Page loads per variant for the whole-path figure (`BENCH_PATH_RUNS` overrides).
+const PATH_RUNS: usize = 7;
+
+/// The whole path in Chromium: navigation start to every printing swapped, the widget against a
+/// hand-written inline swapper asking the same edge (tests/pages/bench-path.mjs), alternated.
+/// A failed lease fails the benchmark.
+async fn whole_path(edge: &Edge) {
+    // A new lease a load, some 20 a minute with the loads above: over the demo site's default
+    // budget (twice its pool a minute), as a busy site's would be; such a site raises it.
+    let resp = edge
+        .patch_settings("demo", &edge.demo_token, &serde_json::json!({"max_new_leases_per_minute": 1_000}))
+        .await;
+    assert!(resp.status().is_success(), "demo site's lease budget: {}", resp.status());
+    let runs = std::env::var("BENCH_PATH_RUNS").ok().and_then(|n| n.parse().ok()).unwrap_or(PATH_RUNS);
+    let swapper = std::fs::read_to_string(root().join("tests/pages/bench-path-swapper.js"))
+        .expect("tests/pages/bench-path-swapper.js")
+        .replace("EDGE_BASE", &edge.base);
+    let ours = ringtrace_tests::HostSite::serve(path_page(&format!(
+        r#"<script async src="{}/widget.js" data-site="demo"></script>"#,
+        edge.base
+    )));
+    let baseline = ringtrace_tests::HostSite::serve(path_page(&format!("<script>{swapper}</script>")));
+    let out = std::process::Command::new("node")
+        .arg(root().join("tests/pages/bench-path.mjs"))
+        .args([&ours.url, &baseline.url, &edge.base, &runs.to_string()])
+        .output()
+        .expect("run node tests/pages/bench-path.mjs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let r: serde_json::Value = serde_json::from_str(text.lines().last().unwrap_or(""))
+        .unwrap_or_else(|_| panic!("bench-path.mjs: {}", String::from_utf8_lossy(&out.stderr)));
+    let ms = |variant: &str, k: &str| r[variant][k].as_f64().unwrap_or(f64::NAN);
+    println!(
+        "whole path in Chromium (the same page, each printing also a tel: link; medians of {runs} loads each, alternated)"
+    );
+    println!(
+        "  navigation → every printing swapped     {:>8.1} ms   {:.2}x a hand-written inline swapper ({:.1} ms)",
+        ms("ours", "swapped_ms"),
+        ms("ours", "swapped_ms") / ms("baseline", "swapped_ms"),
+        ms("baseline", "swapped_ms")
+    );
+    println!("  (medians, ms from navigation)  script in  lease asked  answered  wasm in  parsed  painted  last input → swapped");
+    for (name, variant) in [("ours", "ours"), ("hand-written", "baseline")] {
+        let cell = |k: &str| match r[variant][k].as_f64() {
+            Some(v) => format!("{v:.1}"),
+            None => "-".to_string(),
+        };
+        println!(
+            "  {name:<30} {:>9} {:>12} {:>9} {:>8} {:>7} {:>8} {:>21}",
+            cell("script_end_ms"),
+            cell("lease_start_ms"),
+            cell("lease_end_ms"),
+            cell("wasm_end_ms"),
+            cell("parsed_ms"),
+            cell("painted_ms"),
+            cell("tail_ms")
+        );
+    }
     std::io::stdout().flush().ok();
 }
 
