@@ -112,6 +112,20 @@ async fn bad_lease_requests_get_a_clear_4xx() {
             "nosuchsite",
         ),
         ("x".repeat(20_000), 413, "payload_too_large", "16384 bytes"),
+        // A visitor who did not consent is sent without an id; one sent anyway is refused.
+        (
+            json!({"site": "demo", "visitor": "visitor-0001", "consent": false}).to_string(),
+            400,
+            "invalid_request",
+            "left out",
+        ),
+        (json!({"site": "demo", "consent": "no"}).to_string(), 400, "invalid_request", "consent"),
+        (
+            json!({"site": "demo", "visitor": "visitor-0001", "lines": ["+1 555"]}).to_string(),
+            400,
+            "invalid_phone_number",
+            "+1 555",
+        ),
     ];
     for (body, status, code, needle) in cases {
         let answer = edge.post_lease(&body).answer().await;

@@ -7,6 +7,7 @@ mod bad_input;
 mod call_events;
 mod call_flows;
 mod calls_api;
+mod consent;
 mod crm_webhooks;
 mod dashboard;
 mod end_to_end;

@@ -210,6 +210,26 @@ async fn two_business_numbers_on_one_page_each_get_their_own_tracking_number() {
     // A call to the service number reaches the service line.
     let (_, twiml) = ringtrace_tests::twilio_voice(&edge, "CAservice0002", "+15557650070", service).await;
     assert!(twiml.contains(">+15550100300</Number>"), "{twiml}");
+
+    // The visitor's next page asks for both lines in its first request: one round trip.
+    let result = check_page(&format!("{}?again=1", page.url), 4000, None);
+    clean(&result);
+    let sent = result["sent"].as_array().cloned().unwrap_or_default();
+    let leases: Vec<Value> = sent
+        .iter()
+        .filter(|s| s["path"] == "/v1/lease")
+        .map(|s| serde_json::from_str(s["body"].as_str().unwrap_or("null")).unwrap_or(Value::Null))
+        .collect();
+    assert_eq!(leases.len(), 3, "two on the first page, one on the next: {result}");
+    assert_eq!(leases[0].get("lines"), None, "a new visitor's first page knows of no other line");
+    assert_eq!(leases[2]["lines"], json!(["+15550100300"]), "{}", leases[2]);
+    assert_eq!(leases[2]["visitor"], leases[0]["visitor"]);
+    let f = &result["facts"];
+    let (sales, service) =
+        (f["sales_number"].as_str().unwrap_or(""), f["service_number"].as_str().unwrap_or(""));
+    assert!(sales.starts_with("+155501002") && service.starts_with("+155501003"), "{f}");
+    assert_eq!(f["service"], format!("555-010-{}", &service[8..]));
+    assert_eq!(f["sales"], format!("(555) 010-{}", &sales[8..]));
 }
 
 #[tokio::test]
@@ -266,6 +286,9 @@ async fn a_lease_that_ended_while_away_is_replaced_on_coming_back() {
     let shown = f["n"].as_str().unwrap_or("");
     let n = tracking_suffix(shown).unwrap_or_else(|| panic!("a tracking number is still shown: {f}"));
     assert_eq!(f["number"], format!("+1555010{n}"), "ringtrace.number() answers what is shown");
+    // The new lease has the visitor's number back (it was cooling for them): nothing changed
+    // on the page, so no second swap event.
+    assert_eq!(f["swaps"].as_array().map(Vec::len), Some(1), "{f}");
 
     // The same, but the edge refuses the new lease: the business number goes back.
     let page = page_with_widget("lapsed-failing.html", &edge.base, "");
@@ -276,6 +299,13 @@ async fn a_lease_that_ended_while_away_is_replaced_on_coming_back() {
     assert_eq!(f["n"], "Call (555) 010-0100", "the business number again: {f}");
     assert_eq!(f["href"], "tel:+15550100100");
     assert_eq!(f["number"], json!(null), "no tracking number now");
+    // The page's listeners hear of it: the business number is shown again.
+    let swaps = f["swaps"].as_array().cloned().unwrap_or_default();
+    assert_eq!(swaps.len(), 2, "the first swap and the business number back: {f}");
+    assert_eq!(
+        (&swaps[1]["number"], &swaps[1]["replaces"]),
+        (&json!("+15550100100"), &json!("+15550100100"))
+    );
     assert_eq!(result["edge"], json!(["/v1/lease", "/v1/lease/release", "/v1/lease/renew"]), "{result}");
 }
 

@@ -2,8 +2,18 @@
 //   <script async src="https://EDGE/widget.js" data-site="SITE"></script>
 // with optional data-timeout="1500" (ms to wait for the edge), data-attributes="aria-label
 // title data-phone" (attributes to swap numbers in too), data-extension-label="ext." (the word
-// before a visitor's extension; default: the site's) and data-debug; ?ringtrace_debug and
-// ?ringtrace_number=+1… on the page's URL are for checking a setup.
+// before a visitor's extension; default: the site's), data-consent="required" (see below) and
+// data-debug; ?ringtrace_debug and ?ringtrace_number=+1… on the page's URL are for checking a
+// setup.
+//
+// Consent. With data-consent="required", until the visitor consents the widget stores nothing,
+// reads no cookie and sends no visitor id: the edge answers a source-level number (the same
+// for every such visitor of the channel or source). On consent — ringtrace.consent(true), a
+// Google Consent Mode `analytics_storage: 'granted'` in the page's dataLayer, or the IAB TCF
+// v2 API's purpose 1 (storage) — it takes a lease of the visitor's own and swaps again; on
+// withdrawal (ringtrace.consent(false), or those signals denied) it deletes what it stored,
+// gives the lease back and shows a source-level number again. Without data-consent the
+// visitor counts as consenting (ringtrace.consent(false) still withdraws).
 //
 // This file is the browser plumbing: the tag's options, the visitor id, requests to the edge, the
 // lease's heartbeat and release, the page watcher and `window.ringtrace`. What the page
@@ -25,7 +35,8 @@ import * as glue from "ringtrace-glue";
   if (!site || typeof WebAssembly != "object" || !window.fetch || !window.Promise ||
     !window.AbortController || !window.URLSearchParams) return;
 
-  var KEY = "ringtrace_vid", UNTIL = KEY + "_until";
+  var KEY = "ringtrace_vid", UNTIL = KEY + "_until", LINES = "ringtrace_lines";
+  var CONSENT_POLL_MS = 500; // how often the page's consent signals are looked at
   var HEARTBEAT_MS = 240000; // well inside the default 15-minute lease
   var BATCH_MS = 50; // page changes within this time are swapped together
   var LOAD_MS = 10000; // the longest the wasm may take to arrive
@@ -57,6 +68,11 @@ import * as glue from "ringtrace-glue";
   var unshown = []; // the site's other business numbers the page has not shown yet
   var held = []; // {g: grant} for each lease this page holds, released when it is left
   var watching = { childList: true, subtree: true, characterData: true, attributeFilter: ["href"] };
+  var required = script.getAttribute("data-consent") == "required";
+  var consented = !required; // whether the widget may identify the visitor
+  var era = 0; // counts consent changes: an answer asked for before the last one is stale
+  var kept = []; // the heartbeats running: [timer, listener]
+  var override, swapped; // swapped: the first swap is done
 
   function say(what) {
     if (debug) console.info("ringtrace: " + what);
@@ -132,26 +148,51 @@ import * as glue from "ringtrace-glue";
   // with what the edge attributes it to: utm tags, referrer and landing page (the landing
   // page's query carries the click ids; its fragment, which may hold tokens, is left out).
   // Held from the moment it is granted: leaving the page releases it.
-  function lease(business) {
-    var body = { site: site, visitor: visitor, landing_page: location.origin + location.pathname + location.search };
+  // `lines`: the site's other business numbers the page shows, leased in the same request
+  // (their grants come back in the answer's `lines`). Without consent: no visitor id, no
+  // cookie read, and `"consent": false` (a source-level number, nothing to hold).
+  function lease(business, lines) {
+    var body = { site: site, landing_page: location.origin + location.pathname + location.search };
+    if (consented) body.visitor = visitor;
+    else body.consent = false;
     if (business) body.business_number = business;
+    if (lines && lines.length) body.lines = lines;
     ["source", "medium", "campaign", "term", "content"].forEach(function (tag) {
       var value = query.get("utm_" + tag);
       if (value != null) body["utm_" + tag] = value;
     });
     if (doc.referrer) body.referrer = doc.referrer;
-    return send("v1/lease", adCookies(body)).then(granted).then(function (g) {
+    return send("v1/lease", consented ? adCookies(body) : body).then(granted).then(function (g) {
       if (typeof g.lease_id != "string") throw "a malformed answer";
       g.business = business;
-      held.push({ g: g });
+      g.lines = (Array.isArray(g.lines) ? g.lines : []).filter(function (x) {
+        try {
+          granted(x);
+          return typeof x.lease_id == "string";
+        } catch (e) {}
+      });
+      [g].concat(g.lines).forEach(function (x, i) {
+        if (i) x.business = x.replaces;
+        if (x.consent !== false) held.push({ g: x });
+      });
       return g;
     });
   }
 
+  // A grant and the grants of the other lines that came with it.
+  function all(g) {
+    return [g].concat(g.lines || []);
+  }
+
   // The ad platforms' own first-party cookies (GA4's _ga, Meta's _fbp and _fbc), added to
   // `body`: the keys they match the conversions the edge sends back by. Sent with each renew
-  // too, for a tag that set them after the lease was asked for.
+  // too, for a tag that set them after the lease was asked for. When the page's Consent Mode
+  // denies ad storage: none, and `"ad_storage": false` (the edge keeps no click id either).
   function adCookies(body) {
+    if (adDenied) {
+      body.ad_storage = false;
+      return body;
+    }
     var jar = quietly(function () { return doc.cookie; }) || "";
     [["ga", "_ga"], ["fbp", "_fbp"], ["fbc", "_fbc"]].forEach(function (c) {
       var m = new RegExp("(?:^|;\\s*)" + c[1] + "=([^;]{1,300})").exec(jar);
@@ -206,6 +247,40 @@ import * as glue from "ringtrace-glue";
     });
   }
 
+  // The lines this visitor's pages showed besides the main one (kept with consent only): the
+  // next page asks for them with its first request.
+  function storedLines() {
+    var list = quietly(function () { return localStorage.getItem(LINES); }) || "";
+    return list.split(" ").filter(function (n) { return E164.test(n); });
+  }
+
+  function rememberLines() {
+    if (!consented || override) return;
+    var lines = pairs.slice(1).map(function (p) { return p[0]; }).join(" ");
+    quietly(function () {
+      if (lines) localStorage.setItem(LINES, lines);
+      else localStorage.removeItem(LINES);
+    });
+  }
+
+  // Consent withdrawn: the heartbeats stop, every lease goes back, and what the widget
+  // stored is deleted.
+  function forget() {
+    kept.forEach(function (k) {
+      clearInterval(k[0]);
+      doc.removeEventListener("visibilitychange", k[1]);
+    });
+    kept = [];
+    held.slice().forEach(function (h) { release(h.g); });
+    [KEY, UNTIL, LINES].forEach(function (k) {
+      quietly(function () { localStorage.removeItem(k); });
+    });
+    quietly(function () {
+      doc.cookie = KEY + "=; path=/; max-age=0; SameSite=Lax" + (location.protocol == "https:" ? "; Secure" : "");
+    });
+    visitor = "";
+  }
+
   function ready() {
     return new Promise(function (resolve) {
       if (doc.readyState == "loading") doc.addEventListener("DOMContentLoaded", resolve);
@@ -249,6 +324,7 @@ import * as glue from "ringtrace-glue";
       });
     }
     swapIn(flat(using || pairs), roots);
+    var changed = count;
     if (using) swapIn(flat(pairs), taken);
     else swapIn(flat(pairs), taken.filter(function (r) { return roots.indexOf(r) < 0; }));
     if (observer && wasm) observer.observe(doc.documentElement, watching);
@@ -256,7 +332,7 @@ import * as glue from "ringtrace-glue";
     if (count && !using && main && main[0] != main[1]) tell(main, count);
     // A line the page shows only now gets its own tracking number.
     leaseLater(using ? taken : roots.concat(taken));
-    return count;
+    return using ? changed : count;
   }
 
   // `ringtrace.on('swap')` listeners, and once per page a `dataLayer` event for Google Tag
@@ -311,39 +387,55 @@ import * as glue from "ringtrace-glue";
       });
     });
     unshown = unshown.filter(function (business) { return shown.indexOf(business) < 0; });
-    return Promise.all(shown.map(function (business) {
-      return lease(business).then(function (g) {
-        keep(g);
-        say("showing " + shownOf(g) + " in place of " + g.replaces);
-        return g;
-      }, nothing);
-    })).then(function (grants) {
-      return grants.filter(Boolean);
+    if (!shown.length) return Promise.resolve([]);
+    var mine = era;
+    // One request for every line shown.
+    return lease(shown[0], shown.slice(1)).then(function (g) {
+      if (mine != era) return stale(g);
+      return all(g).map(function (x) {
+        keep(x);
+        say("showing " + shownOf(x) + " in place of " + x.replaces);
+        return x;
+      });
+    }, function () {
+      return [];
     });
+  }
+
+  // A grant asked for before consent changed: given back, not shown.
+  function stale(g) {
+    all(g).forEach(function (x) {
+      if (x.consent !== false) release(x);
+    });
+    return [];
   }
 
   function leaseLater(roots) {
     if (!unshown.length || !roots.length) return;
     leaseShown(roots).then(function (more) {
       more.forEach(function (g) { put(g.replaces, shownOf(g)); });
+      rememberLines();
     }, nothing);
   }
 
   // Shows `number` in place of `business` from now on (the business number itself: no
   // tracking number for it now), and changes what the page shows now.
+  // The page's listeners hear of it like of any swap.
   function put(business, number) {
     var pair = pairs.filter(function (p) { return p[0] == business; })[0];
-    var shown = pair ? pair[1] : business;
-    if (shown == number) return;
+    var before = pair ? pair[1] : business;
+    if (before == number) return;
     if (pair) pair[1] = number;
     else pairs.push([business, number]);
-    swapNow([doc.body], [[shown, number]]);
+    var count = swapNow([doc.body], [[before, number]]);
+    if (count) tell([business, number], count);
   }
 
   // Keeps `grant` while the visitor is on the page: renews it every few minutes while the
   // page is visible and at once on coming back to it; if it ended meanwhile (expired while
   // hidden, or released when the page was frozen), takes a new one and shows its number.
   function keep(grant) {
+    if (grant.consent === false || override) return; // a source-level number: nothing to hold
     var busy, holder = held.filter(function (h) { return h.g == grant; })[0] || { g: grant };
     function idle() {
       busy = 0;
@@ -353,7 +445,7 @@ import * as glue from "ringtrace-glue";
       busy = 1;
       var current = holder.g;
       send("v1/lease/renew", adCookies(ref(current))).then(nothing, function (status) {
-        if (status == 404 || status == 410) {
+        if ((status == 404 || status == 410) && consented) {
           return lease(current.business).then(function (fresh) {
             held = held.filter(function (h) { return h.g != fresh; });
             holder.g = fresh;
@@ -366,8 +458,69 @@ import * as glue from "ringtrace-glue";
         }
       }).then(idle, idle);
     }
-    setInterval(beat, HEARTBEAT_MS);
+    kept.push([setInterval(beat, HEARTBEAT_MS), beat]);
     doc.addEventListener("visibilitychange", beat);
+  }
+
+  // Consent given or withdrawn (`yes`): in a page already swapped, every line's number is
+  // replaced by a lease of the visitor's own, or by a source-level one after what was stored
+  // is deleted and the leases given back. Before that, the first swap takes the change into
+  // account.
+  function setConsent(yes) {
+    yes = !!yes;
+    if (yes == consented) return;
+    consented = yes;
+    era++;
+    say(yes ? "consent given" : "consent withdrawn");
+    if (!yes) forget();
+    if (swapped && !override && wasm) reconsider();
+  }
+
+  function reconsider() {
+    var mine = era;
+    if (consented) visitor = visitorId();
+    var lines = pairs.slice(1).map(function (p) { return p[0]; });
+    lease(null, lines).then(function (g) {
+      if (mine != era) return stale(g);
+      if (consented) remember(visitor, g.visitor_lifetime_secs);
+      all(g).forEach(function (x) {
+        keep(x);
+        put(x.replaces, shownOf(x));
+      });
+      rememberLines();
+    }, function () {
+      // No answer. A visitor who consented keeps the source-level numbers (they are still
+      // the channel's); one who withdrew gave their numbers back: the page's own return.
+      if (mine == era && !consented) pairs.forEach(function (p) { put(p[0], p[0]); });
+    });
+  }
+
+  // The page's consent signals (with data-consent="required"): Google Consent Mode's
+  // gtag('consent', 'default' | 'update', {analytics_storage}) calls in the dataLayer, read in
+  // order from the start, and the IAB TCF v2 API's answers (purpose 1: storing on the device;
+  // consent when GDPR does not apply).
+  var layerSeen = 0, tcf, adDenied;
+  function readSignals() {
+    var layer = window.dataLayer;
+    for (; Array.isArray(layer) && layerSeen < layer.length; layerSeen++) {
+      quietly(function () {
+        var e = layer[layerSeen];
+        if (e && e[0] == "consent" && (e[1] == "default" || e[1] == "update") && e[2]) {
+          if (e[2].ad_storage) adDenied = e[2].ad_storage != "granted";
+          if (e[2].analytics_storage) setConsent(e[2].analytics_storage == "granted");
+        }
+      });
+    }
+    if (!tcf && typeof window.__tcfapi == "function") {
+      tcf = 1;
+      quietly(function () {
+        window.__tcfapi("addEventListener", 2, function (d, ok) {
+          if (ok && d && (d.eventStatus == "tcloaded" || d.eventStatus == "useractioncomplete")) {
+            setConsent(d.gdprApplies === false || !!(d.purpose && d.purpose.consents && d.purpose.consents[1]));
+          }
+        });
+      });
+    }
   }
 
   // The lease is settled: answer the `number()` calls waiting for it.
@@ -434,6 +587,12 @@ import * as glue from "ringtrace-glue";
       on: function (event, f) {
         if (event == "swap" && typeof f == "function") listeners.push(f);
       },
+      // consent(true) when the visitor consents to being recognised, consent(false) when
+      // they withdraw; consent() says which holds now.
+      consent: function (yes) {
+        if (arguments.length) quietly(function () { setConsent(yes); });
+        return consented;
+      },
     };
   }
 
@@ -441,37 +600,58 @@ import * as glue from "ringtrace-glue";
   function start() {
     if (nav.webdriver || BOTS.test(nav.userAgent)) return finish("a crawler or automated browser: no tracking number");
     if (!wasmAllowed()) return finish("this page does not allow WebAssembly (CSP 'wasm-unsafe-eval'): no tracking number");
-    var override = query.get("ringtrace_number");
-    visitor = override ? "" : visitorId();
+    override = query.get("ringtrace_number");
+    if (required && !override) {
+      readSignals();
+      setInterval(readSignals, CONSENT_POLL_MS);
+    }
+    var mine = era;
+    visitor = override || !consented ? "" : visitorId();
     var first = override
       // One of the site's own tracking numbers shown without a lease, for a site owner checking
       // their setup; the edge confirms it is the site's (nobody can show theirs through a link).
       ? send("v1/widget/" + encodeURIComponent(site) + "?number=" + encodeURIComponent(override)).then(granted, function (status) {
         throw status == 404 ? "the test number is not one of this site's tracking numbers" : status;
       })
-      : lease();
-    var shown;
+      // The lines this visitor's earlier pages showed come in the same request.
+      : lease(null, consented ? storedLines() : []);
     Promise.all([first, load(), ready()]).then(function (r) {
       var main = r[0];
       attributes = wasm.attributes(script.getAttribute("data-attributes") || "");
       watching.attributeFilter = watching.attributeFilter.concat(attributes ? attributes.split(" ") : []);
       say((override ? "test override: " : "") + "showing " + shownOf(main) + " in place of " + main.replaces);
-      if (!override) unshown = main.other_business_numbers || [];
+      // Lines leased with the first request that this page does not show go back.
+      var lines = (main.lines || []).filter(function (g) {
+        if (call(function (w) { return w.shows(doc.body, g.replaces, attributes); })) return 1;
+        if (g.consent !== false) release(g);
+      });
+      if (!override) {
+        unshown = (main.other_business_numbers || []).filter(function (b) {
+          return !lines.some(function (g) { return g.replaces == b; });
+        });
+      }
       // The site's other lines this page shows get their numbers before the first swap.
       return leaseShown([doc.body]).then(function (more) {
-        pairs = [main].concat(more).map(function (g) { return [g.replaces, shownOf(g)]; });
-        shown = 1;
-        if (!override) {
-          remember(visitor, main.visitor_lifetime_secs);
-          keep(main);
+        var grants = [main].concat(lines, more);
+        pairs = grants.map(function (g) { return [g.replaces, shownOf(g)]; });
+        swapped = 1;
+        var fresh = override || mine == era;
+        if (fresh) {
+          if (!override && consented) remember(visitor, main.visitor_lifetime_secs);
+          [main].concat(lines).forEach(keep);
+        } else if (!consented) {
+          stale(main); // withdrawn while it was on its way
         }
         swapNow([doc.body]);
+        rememberLines();
         watch();
         finish();
+        // Consent changed while the first lease was on its way: now for the page.
+        if (!fresh) reconsider();
       });
     }).catch(function (why) {
       // A lease the page will not show (the wasm failed to arrive or run) goes back at once.
-      if (!shown) first.then(release, nothing);
+      if (!swapped && !override) first.then(stale, nothing);
       finish("no tracking number (" + (why || "no answer") + "): the page keeps its numbers");
     });
   }

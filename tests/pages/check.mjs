@@ -1,6 +1,7 @@
 // Opens one page in Debian's Chromium through Playwright, waits, and prints what the test
 // asserts on as JSON: the page's own `window.__facts()`, errors thrown into the page, console
-// warnings and errors, the requests it made to the ringtrace edge, and what it stored.
+// warnings and errors, the requests it made to the ringtrace edge (paths, and with their
+// bodies), and what it stored.
 // Usage: node tests/pages/check.mjs <url> <wait-ms> [user-agent]
 import { chromium } from "playwright-core";
 
@@ -22,12 +23,17 @@ try {
   const thrown = [];
   const console_ = [];
   const edge = [];
+  const sent = []; // each request to the edge: its path and body
+
   page.on("pageerror", (e) => thrown.push(String(e)));
   page.on("console", (m) => {
     if (m.type() === "error" || m.type() === "warning") console_.push(`${m.type()}: ${m.text()}`);
   });
   page.on("request", (r) => {
-    if (r.url().includes("/v1/")) edge.push(new URL(r.url()).pathname);
+    if (r.url().includes("/v1/")) {
+      edge.push(new URL(r.url()).pathname);
+      sent.push({ path: new URL(r.url()).pathname, body: r.postData() || null });
+    }
   });
   await page.goto(url, { waitUntil: "load" });
   await page.waitForTimeout(Number(waitMs));
@@ -37,7 +43,7 @@ try {
     .filter((c) => c.name.startsWith("ringtrace"))
     .map((c) => ({ name: c.name, days: Math.round((c.expires * 1000 - Date.now()) / 86400000) }));
   const storage = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("ringtrace")).sort());
-  console.log(JSON.stringify({ facts, thrown, console: console_, edge, cookies, storage }));
+  console.log(JSON.stringify({ facts, thrown, console: console_, edge, sent, cookies, storage }));
 } finally {
   await browser.close();
 }

@@ -219,8 +219,11 @@ pub fn CallPage(session: Session, call_sid: String, on_unauthorized: Callback<()
                                 flags.push(format!("The number was shared with {} other session(s) when the pool ran out; the credit is the most likely one.", a.candidates.len()));
                             }
                             if c.overflow { flags.push("A call to the overflow number.".to_string()); }
+                            if a.unconsented {
+                                flags.push("The number was shown to visitors of this channel who did not consent to tracking: credited to the channel, no visitor known.".to_string());
+                            }
                             let mut rows = source_rows(&a.source);
-                            rows.push(("Visitor", a.visitor.clone()));
+                            rows.push(("Visitor", if a.unconsented { "— (no consent)".into() } else { a.visitor.clone() }));
                             rows.push(("Region", a.region.label().unwrap_or_else(|| "—".into())));
                             let ad_ids = ad_id_rows(&a.source.ad_ids);
                             let candidates = a.candidates.iter().map(|cand| view! {

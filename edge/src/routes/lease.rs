@@ -56,13 +56,31 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response,
         Some(b) => format!("{}:{}", body.visitor, b.e164()),
         None => body.visitor.clone(),
     };
-    if visit.is_internal_navigation() {
-        let mirrored = KvMirror::new(&ctx.env)?.get_visitor(&body.site, &mirror_key).await;
+    let lines = body.other_lines();
+    // Nothing is mirrored for a visitor who did not consent: the site's object answers.
+    if visit.is_internal_navigation() && body.consented() {
+        let mirror = KvMirror::new(&ctx.env)?;
+        let mirrored = mirror.get_visitor(&body.site, &mirror_key).await;
         // A mirrored grant for the main line also answers a lease asking for it by number.
-        if let Ok(Some(grant)) =
+        if let Ok(Some(mut grant)) =
             mirrored.map(|g| g.filter(|g| line.as_ref().is_none_or(|b| g.replaces == b.e164())))
         {
-            if grant.serves_from_mirror(&visit, now()) {
+            // The other lines asked for: each from the mirror too, or all from the object.
+            let mut all = grant.serves_from_mirror(&visit, now());
+            let asked = lines.iter().filter(|l| grant.other_business_numbers.iter().any(|o| o == l.e164()));
+            for other in asked.take_while(|_| all).collect::<Vec<_>>() {
+                let key = format!("{}:{}", body.visitor, other.e164());
+                match mirror.get_visitor(&body.site, &key).await {
+                    Ok(Some(g)) if g.replaces == other.e164() && g.serves_from_mirror(&visit, now()) => {
+                        grant.lines.push(g)
+                    }
+                    _ => {
+                        all = false;
+                        break;
+                    }
+                }
+            }
+            if all {
                 let mut resp = with_cors_for(Response::from_json(&grant)?, &allow)?;
                 resp.headers_mut().set(SERVED_BY, "edge")?;
                 return Ok(resp);
@@ -75,6 +93,8 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response,
         region: region_of(&req),
         business_number: line,
         client_ip: client_ip(&req)?,
+        consent: body.consented(),
+        lines,
     };
     let site = SiteStub::for_site(&ctx.env, &body.site)?;
     let mut resp = with_cors_for(site.send(&Command::Lease(command), None).await?, &allow)?;

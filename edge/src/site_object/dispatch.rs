@@ -162,16 +162,8 @@ impl SiteObject {
         site: &str,
         cmd: LeaseCommand,
     ) -> std::result::Result<Response, EdgeError> {
-        let (grant, over) = ledger
-            .lease_within(
-                cmd.visitor,
-                &cmd.visit,
-                cmd.region,
-                cmd.business_number.as_ref(),
-                &self.limiter,
-                cmd.client_ip.as_deref(),
-            )
-            .await?;
+        let ip = cmd.client_ip.clone();
+        let (grant, over) = ledger.answer_lease(cmd, &self.limiter).await?;
         let Some(over) = over else {
             return json(&grant);
         };
@@ -180,7 +172,7 @@ impl SiteObject {
                 "site {site}: every number and extension of the line is taken; the page keeps its own"
             );
         } else {
-            console_warn!("site {site}: lease over the {over:?} rate limit ({:?})", cmd.client_ip);
+            console_warn!("site {site}: lease over the {over:?} rate limit ({ip:?})");
         }
         let mut resp = Response::from_json(&grant)?;
         resp.headers_mut().set("x-ringtrace-limited", &format!("{over:?}").to_lowercase())?;

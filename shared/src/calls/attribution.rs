@@ -19,6 +19,7 @@ pub fn attribute(
         source: h.holder.source.clone(),
         region: h.holder.region.clone(),
         late: h.late,
+        unconsented: h.holder.is_unconsented(),
         candidates: h
             .others
             .iter()

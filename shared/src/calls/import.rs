@@ -163,6 +163,7 @@ impl ImportedCall {
             source: TrafficSource::from_visit(&visit),
             region: Region::default(),
             late: false,
+            unconsented: false,
             candidates: Vec::new(),
         });
         let value = self

@@ -43,6 +43,10 @@ pub struct Attribution {
     /// Other sessions sharing the number at that instant (exhaustion policy "share").
     #[serde(default)]
     pub candidates: Vec<Candidate>,
+    /// The number was a channel's, shown to visitors who did not consent: credited to the
+    /// channel, no visitor known (`visitor` is the channel's holder).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unconsented: bool,
 }
 
 impl Attribution {
@@ -56,6 +60,7 @@ impl Attribution {
             region: lease.region.clone(),
             late,
             candidates: Vec::new(),
+            unconsented: lease.is_unconsented(),
         }
     }
 }

@@ -23,6 +23,7 @@ use crate::traffic::StaticRule;
 use crate::traffic::Touch;
 use crate::traffic::TrafficSource;
 use crate::traffic::Visit;
+use crate::wire::LeaseCommand;
 use crate::wire::LeaseGrant;
 use phone::PhoneNumber;
 use std::cell::RefCell;
@@ -71,6 +72,37 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         }
     }
 
+    /// A lease request as the edge forwards it: the grant for its line (a source-level one
+    /// without consent), and in `lines` a grant for each other line it asked for that the site
+    /// has tracking numbers for (others are left out). The rate limit met, if any, is the
+    /// first line's.
+    pub async fn answer_lease(
+        &self,
+        cmd: LeaseCommand,
+        limiter: &RefCell<RateLimiter>,
+    ) -> Result<(LeaseGrant, Option<Over>)> {
+        let ip = cmd.client_ip.as_deref();
+        let (mut grant, over) = if cmd.consent {
+            let line = cmd.business_number.as_ref();
+            self.lease_within(cmd.visitor.clone(), &cmd.visit, cmd.region.clone(), line, limiter, ip).await?
+        } else {
+            (
+                self.lease_unconsented(&cmd.visit, cmd.region.clone(), cmd.business_number.as_ref()).await?,
+                None,
+            )
+        };
+        for line in cmd.lines.iter().filter(|l| grant.other_business_numbers.iter().any(|o| o == l.e164())) {
+            let other = if cmd.consent {
+                let visitor = cmd.visitor.clone();
+                self.lease_within(visitor, &cmd.visit, cmd.region.clone(), Some(line), limiter, ip).await?.0
+            } else {
+                self.lease_unconsented(&cmd.visit, cmd.region.clone(), Some(line)).await?
+            };
+            grant.lines.push(other);
+        }
+        Ok((grant, over))
+    }
+
     async fn lease_held_to(
         &self,
         visitor: String,
@@ -80,12 +112,7 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         limits: Option<(&RefCell<RateLimiter>, Option<&str>)>,
     ) -> Result<Leased> {
         let mut state = self.state().await?;
-        let line = match business_number {
-            Some(b) if b == &state.config.business_number => None,
-            Some(b) if state.config.business_numbers.contains(b) => Some(b.clone()),
-            Some(b) => return Err(Error::invalid(format!("{b} is not one of the site's business numbers"))),
-            None => None,
-        };
+        let line = line_asked(&state.config, business_number)?;
         let now = self.clock.now();
         let (model, lifetime) = (state.config.attribution_model, state.config.touch_lifetime_secs);
         let this_visit = TrafficSource::from_visit(visit);
@@ -270,6 +297,20 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
     }
 }
 
+/// The line a request asks for: `None` for the main business number (or none given), else
+/// one of the site's other business numbers.
+pub(super) fn line_asked(
+    config: &SiteConfig,
+    business_number: Option<&PhoneNumber>,
+) -> Result<Option<PhoneNumber>> {
+    match business_number {
+        Some(b) if b == &config.business_number => Ok(None),
+        Some(b) if config.business_numbers.contains(b) => Ok(Some(b.clone())),
+        Some(b) => Err(Error::invalid(format!("{b} is not one of the site's business numbers"))),
+        None => Ok(None),
+    }
+}
+
 /// What a lease request got: a number (with the settings), or a limited grant.
 #[allow(clippy::large_enum_variant)] // one short-lived value per request
 enum Leased {
@@ -284,10 +325,10 @@ const EXTENSION_HISTORY_SECS: i64 = 24 * 3600;
 const EXTENSION_PRUNE_BATCH: usize = 20;
 
 /// Lease ids of static numbers: `static-15550100777`.
-const STATIC_LEASE_PREFIX: &str = "static-";
+pub(super) const STATIC_LEASE_PREFIX: &str = "static-";
 
 /// A grant of a static number: not stored, the same for every visitor the rule matches.
-fn static_lease(
+pub(super) fn static_lease(
     rule: &StaticRule,
     visitor: String,
     source: TrafficSource,

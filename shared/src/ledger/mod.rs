@@ -11,6 +11,7 @@ mod masking;
 mod money;
 mod reports;
 mod telephony;
+mod unconsented;
 
 pub use call_steps::EXTENSION_ATTEMPTS;
 pub use deliveries::{DeliverySecrets, DELIVERY_BATCH};

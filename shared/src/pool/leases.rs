@@ -96,6 +96,12 @@ impl Lease {
         self.started_at <= now && now < self.ends_at()
     }
 
+    /// A channel's lease for the visitors of that channel who did not consent (see
+    /// `UNCONSENTED_HOLDER`), not a visitor's.
+    pub fn is_unconsented(&self) -> bool {
+        self.visitor.starts_with(UNCONSENTED_HOLDER)
+    }
+
     /// Ended, but still within the retention window that keeps calls credited to it.
     pub fn is_cooling(&self, now: Timestamp, retention_secs: i64) -> bool {
         self.ends_at() <= now && now < self.ends_at().plus_secs(retention_secs)
@@ -107,6 +113,11 @@ impl Lease {
 }
 
 /// The session log's key: a pool lease's id; static numbers are one session per visitor.
+/// The holder of a channel's lease shared by the visitors of that channel who did not
+/// consent: `~unconsented-paid_search`. Never a visitor id (those are `[A-Za-z0-9_-]`), so no
+/// visitor can renew, release or look it up.
+pub const UNCONSENTED_HOLDER: &str = "~unconsented-";
+
 pub fn session_key(lease: &Lease) -> String {
     if lease.static_number {
         format!("{}/{}", lease.id, lease.visitor)

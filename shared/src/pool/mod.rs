@@ -16,7 +16,10 @@ pub use extensions::{
     extension_holder, is_extension_lease_id, keep_extension, lease_extension, release_extension,
     renew_extension, ExtensionLeases, ExtensionRules, EXTENSION_DIGITS,
 };
-pub use leases::{session_key, ExhaustionPolicy, Holders, Lease, LeaseRequest, Pool, PoolNumber, PoolRules};
+pub use leases::{
+    session_key, ExhaustionPolicy, Holders, Lease, LeaseRequest, Pool, PoolNumber, PoolRules,
+    UNCONSENTED_HOLDER,
+};
 pub use rate_limit::{Budget, Limits, Over, RateLimiter};
 pub use region::{normalize_region_code, Region};
 pub use sizing::{analyse_sizing, HourPeak, PoolSizing};

@@ -487,6 +487,7 @@ mod tests {
                 source,
                 region: Region::default(),
                 late: false,
+                unconsented: false,
                 candidates: vec![],
             }),
             repeat_of: repeat.then(|| "CAfirst".into()),

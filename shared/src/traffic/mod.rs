@@ -8,6 +8,8 @@ mod static_rule;
 mod touch;
 
 pub use ad_ids::{ga_client_id, AdIds};
-pub use source::{paid_medium_of, strip_tracking_params, Channel, TrafficSource, Visit, ALL_CHANNELS};
+pub use source::{
+    paid_medium_of, strip_tracking_params, Channel, TrafficSource, Visit, ALL_CHANNELS, NO_CONSENT,
+};
 pub use static_rule::{static_rule_for, StaticRule, StaticRuleSetup};
 pub use touch::{AttributionModel, Touch, TouchHistory};

@@ -28,6 +28,9 @@ pub struct Visit {
     pub ad_storage_denied: bool,
 }
 
+/// Source and medium of a call to a channel's number shown to visitors who did not consent.
+pub const NO_CONSENT: &str = "(no consent)";
+
 /// Marketing channel of a visit, in the groups marketers report by.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -46,6 +49,21 @@ pub enum Channel {
 }
 
 impl Channel {
+    /// `paid_search`, as it is written in JSON.
+    pub fn key(self) -> &'static str {
+        match self {
+            Channel::PaidSearch => "paid_search",
+            Channel::PaidSocial => "paid_social",
+            Channel::OrganicSearch => "organic_search",
+            Channel::OrganicSocial => "organic_social",
+            Channel::Email => "email",
+            Channel::Display => "display",
+            Channel::Referral => "referral",
+            Channel::Other => "other",
+            Channel::Direct => "direct",
+        }
+    }
+
     /// `paid search`, as a dashboard shows it.
     pub fn label(self) -> &'static str {
         match self {
@@ -253,6 +271,39 @@ pub fn strip_tracking_params(url: &str) -> String {
 }
 
 impl TrafficSource {
+    /// What is kept of a visitor who did not consent: the classification and the campaign's
+    /// tags, the landing page without its query and the referrer's origin; no ad ids.
+    pub fn unidentified(self) -> Self {
+        let origin = |url: String| {
+            let rest = url.split_once("://").map(|(scheme, rest)| (scheme.to_string(), rest.to_string()));
+            rest.map(|(scheme, rest)| {
+                format!("{scheme}://{}/", rest.split(['/', '?', '#']).next().unwrap_or(""))
+            })
+        };
+        TrafficSource {
+            referrer: self.referrer.and_then(origin),
+            landing_page: self.landing_page.map(|l| l.split(['?', '#']).next().unwrap_or("").to_string()),
+            ad_ids: AdIds::default(),
+            ..self
+        }
+    }
+
+    /// The source a channel's number is credited with when it was shown to the visitors of
+    /// `channel` who did not consent: the channel alone.
+    pub fn of_channel(channel: Channel) -> Self {
+        TrafficSource {
+            channel,
+            source: NO_CONSENT.to_string(),
+            medium: NO_CONSENT.to_string(),
+            campaign: None,
+            term: None,
+            content: None,
+            referrer: None,
+            landing_page: None,
+            ad_ids: AdIds::default(),
+        }
+    }
+
     /// Classifies a visit. utm tags win (they are the marketer's own words); then click ids;
     /// then the referrer (a search engine is organic search, a social network organic social,
     /// any other site a referral; the site's own pages count as direct); else direct.

@@ -39,7 +39,13 @@ pub struct CallView {
     pub referrer: Option<String>,
     pub region: Option<String>,
     pub country: Option<String>,
+    /// The visitor whose session it is credited to (never for a channel's number).
     pub visitor: Option<String>,
+    /// `false`: the number was shown to visitors who did not consent, credited to their
+    /// channel only; `true`: a visitor's own session; absent: no session (a static number,
+    /// imported, or unattributed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<bool>,
     /// `ringing`, `in-progress`, `completed`, `busy`, `no-answer`, `failed`, `canceled`.
     #[serde(default)]
     pub status: Option<CallStatus>,
@@ -134,7 +140,8 @@ impl From<&CallRecord> for CallView {
             referrer: source.and_then(|s| s.referrer.clone()),
             region: a.and_then(|a| a.region.label()),
             country: a.and_then(|a| a.region.country.clone()),
-            visitor: a.map(|a| a.visitor.clone()),
+            visitor: a.filter(|a| !a.unconsented).map(|a| a.visitor.clone()),
+            consent: a.filter(|a| !a.lease_id.starts_with("import:")).map(|a| !a.unconsented),
             status: c.status,
             answered: c.answered_at.is_some(),
             qualified: false,
@@ -485,6 +492,7 @@ mod tests {
             region: Some("US-TX".into()),
             country: Some("US".into()),
             visitor: None,
+            consent: None,
             status: Some(CallStatus::Completed),
             answered: true,
             qualified: true,

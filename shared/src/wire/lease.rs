@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeaseBody {
     pub site: String,
+    /// The visitor's id; left out (or empty) when `consent` is `false`.
+    #[serde(default)]
     pub visitor: String,
     pub utm_source: Option<String>,
     pub utm_medium: Option<String>,
@@ -35,6 +37,14 @@ pub struct LeaseBody {
     /// `false`: the visitor refused ad storage (no click id or ad cookie is kept).
     #[serde(default)]
     pub ad_storage: Option<bool>,
+    /// `false`: the page may not identify the visitor (a consent banner not accepted): no
+    /// visitor id, and a source-level number (see `SiteLedger::lease_unconsented`).
+    #[serde(default)]
+    pub consent: Option<bool>,
+    /// The site's other business numbers the page shows too: each gets its lease in the same
+    /// answer (`lines`), instead of a request of its own.
+    #[serde(default)]
+    pub lines: Vec<String>,
 }
 
 const MAX_TAG_LEN: usize = 500;
@@ -55,8 +65,20 @@ impl LeaseBody {
         if !valid_site_id(&self.site) {
             return Err(Error::invalid("\"site\" must be 1-64 characters of a-z, 0-9, - and _"));
         }
-        if !valid_visitor_id(&self.visitor) {
+        if !self.consented() {
+            if !self.visitor.is_empty() {
+                let e = Error::invalid("\"visitor\" must be left out when \"consent\" is false: nothing identifies a visitor who did not consent");
+                return Err(e.at("visitor"));
+            }
+        } else if !valid_visitor_id(&self.visitor) {
             return Err(Error::invalid("\"visitor\" must be 8-64 characters of A-Z, a-z, 0-9, - and _"));
+        }
+        if self.lines.len() > MAX_LINES {
+            let e = Error::invalid(format!("\"lines\" lists at most {MAX_LINES} business numbers"));
+            return Err(e.at("lines"));
+        }
+        for (i, line) in self.lines.iter().enumerate() {
+            PhoneNumber::parse(line).map_err(|e| Error::from(e).at(format!("lines[{i}]")))?;
         }
         let tags = [
             ("utm_source", &self.utm_source),
@@ -84,6 +106,23 @@ impl LeaseBody {
         Ok(())
     }
 
+    /// Whether the page may identify the visitor (anything but `"consent": false`).
+    pub fn consented(&self) -> bool {
+        self.consent != Some(false)
+    }
+
+    /// The other lines asked for, validated (each once, not the one asked for first).
+    pub fn other_lines(&self) -> Vec<PhoneNumber> {
+        let first = self.line().ok().flatten();
+        let mut out: Vec<PhoneNumber> = Vec::new();
+        for n in self.lines.iter().filter_map(|l| PhoneNumber::parse(l).ok()) {
+            if Some(&n) != first.as_ref() && !out.contains(&n) {
+                out.push(n);
+            }
+        }
+        out
+    }
+
     /// The business number asked about, validated.
     pub fn line(&self) -> Result<Option<PhoneNumber>> {
         self.business_number.as_deref().map(PhoneNumber::parse).transpose().map_err(Error::from)
@@ -101,10 +140,13 @@ impl LeaseBody {
             ga: self.ga.clone(),
             fbp: self.fbp.clone(),
             fbc: self.fbc.clone(),
-            ad_storage_denied: self.ad_storage == Some(false),
+            ad_storage_denied: self.ad_storage == Some(false) || !self.consented(),
         }
     }
 }
+
+/// Most other lines one lease request may ask for.
+pub const MAX_LINES: usize = 10;
 
 /// `POST /v1/lease` answer: the number to show instead of `replaces`, until `expires_at`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,7 +182,26 @@ pub struct LeaseGrant {
     /// What the page prints between the number and the extension (with `extension` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension_label: Option<String>,
+    /// `false`: a source-level number for a visitor who did not consent (the same for every
+    /// such visitor of the source or channel): nothing to renew or release.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub consent: bool,
+    /// The leases of the other lines the request asked for (`lines`), in its order; a line
+    /// that is not one of the site's is left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<LeaseGrant>,
 }
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+/// Lease id of a source-level grant (`"consent": false`): it holds nothing of the visitor's.
+pub const UNCONSENTED_LEASE_ID: &str = "unconsented";
 
 /// Lease id of a limited grant: renewing it says it ended, so the widget asks again later.
 pub const LIMITED_LEASE_ID: &str = "limited";
@@ -183,6 +244,8 @@ impl LeaseGrant {
             limited: true,
             extension: None,
             extension_label: None,
+            consent: true,
+            lines: Vec::new(),
         }
     }
 
@@ -205,6 +268,8 @@ impl LeaseGrant {
                 .filter(|b| *b != config.business_number_for(&lease.number))
                 .map(|b| b.e164().to_string())
                 .collect(),
+            consent: true,
+            lines: Vec::new(),
         }
     }
 }
@@ -281,6 +346,12 @@ pub struct LeaseCommand {
     /// The client's address (`CF-Connecting-IP`), for the rate limits.
     #[serde(default)]
     pub client_ip: Option<String>,
+    /// `false`: a source-level number, nothing of the visitor's kept (`visitor` is empty).
+    #[serde(default = "yes")]
+    pub consent: bool,
+    /// The other lines the page shows, leased in the same request.
+    #[serde(default)]
+    pub lines: Vec<PhoneNumber>,
 }
 
 #[cfg(test)]
@@ -302,7 +373,7 @@ mod tests {
             (b"", "JSON object"),
             (b"not json", "not a valid lease request"),
             (br#"{"visitor":"abcdef0123456789"}"#, "missing field `site`"),
-            (br#"{"site":"demo"}"#, "missing field `visitor`"),
+            (br#"{"site":"demo"}"#, "\"visitor\" must be 8-64"),
             (br#"{"site":"../etc","visitor":"abcdef0123456789"}"#, "\"site\""),
             (br#"{"site":"demo","visitor":"x"}"#, "\"visitor\""),
         ];
@@ -320,6 +391,36 @@ mod tests {
         let long =
             format!(r#"{{"site":"demo","visitor":"abcdef0123456789","utm_term":"{}"}}"#, "x".repeat(501));
         assert!(LeaseBody::parse(long.as_bytes()).unwrap_err().to_string().contains("utm_term"));
+    }
+
+    #[test]
+    fn without_consent_no_visitor_id_and_no_ad_ids() {
+        let b =
+            LeaseBody::parse(br#"{"site":"demo","consent":false,"ga":"GA1.1.1.2","utm_source":"google"}"#)
+                .unwrap();
+        assert!(!b.consented() && b.visit().ad_storage_denied);
+        for (body, needle) in [
+            (
+                &br#"{"site":"demo","consent":false,"visitor":"abcdef0123456789"}"#[..],
+                "\"visitor\" must be left out",
+            ),
+            (br#"{"site":"demo","consent":true}"#, "\"visitor\" must be 8-64"),
+            (br#"{"site":"demo","visitor":"abcdef0123456789","lines":["+1555"]}"#, "lines[0]"),
+            (br#"{"site":"demo","visitor":"abcdef0123456789","lines":"+15550100300"}"#, "\"lines\""),
+        ] {
+            let err = LeaseBody::parse(body).unwrap_err();
+            assert_eq!(err.http_status(), 400);
+            let said = format!("{err} {:?}", err.field());
+            assert!(said.contains(needle), "{said} should mention {needle}");
+        }
+        let many: Vec<String> = (0..=MAX_LINES).map(|i| format!("\"+1555010{i:04}\"")).collect();
+        let body = format!(r#"{{"site":"demo","visitor":"abcdef0123456789","lines":[{}]}}"#, many.join(","));
+        assert!(LeaseBody::parse(body.as_bytes()).unwrap_err().to_string().contains("at most"));
+        let b = LeaseBody::parse(
+            br#"{"site":"demo","visitor":"abcdef0123456789","business_number":"+15550100300","lines":["+15550100300","+15550100400","+1 555 010 0400"]}"#,
+        )
+        .unwrap();
+        assert_eq!(b.other_lines().len(), 1, "each line once, not the one asked for first");
     }
 
     #[test]
@@ -354,6 +455,8 @@ mod tests {
             limited: false,
             extension: None,
             extension_label: None,
+            consent: true,
+            lines: Vec::new(),
         };
         let page = |referrer: &str, landing: &str| Visit {
             referrer: Some(referrer.into()),

@@ -15,7 +15,10 @@ pub use calls::{
     LookupAnswer, LookupSteps,
 };
 pub use errors::{ErrorBody, ErrorDetail};
-pub use lease::{LeaseBody, LeaseCommand, LeaseGrant, LeaseRef, Released, LIMITED_LEASE_ID};
+pub use lease::{
+    LeaseBody, LeaseCommand, LeaseGrant, LeaseRef, Released, LIMITED_LEASE_ID, MAX_LINES,
+    UNCONSENTED_LEASE_ID,
+};
 pub use live::{
     CallerHistory, LiveCalls, LiveEvent, LiveRequest, LiveTicket, CALL_ANSWERED, CALL_ENDED_LIVE,
     CALL_INCOMING, CALL_UPDATED, LIVE_CALL_HORIZON_SECS, LIVE_KEEP_EVENTS, LIVE_KEEP_SECS, LIVE_TICKET_SECS,

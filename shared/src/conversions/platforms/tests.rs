@@ -39,6 +39,7 @@ fn call(visit: Visit, talk: u32) -> CallRecord {
             source: TrafficSource::from_visit(&visit),
             region: Region::default(),
             late: false,
+            unconsented: false,
             candidates: vec![],
         }),
         outcome: Some(CallOutcome::Answered),
