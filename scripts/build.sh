@@ -7,7 +7,7 @@ cd "$ROOT"
 say() { printf '\033[1m[build]\033[0m %s\n' "$*"; }
 
 mkdir -p dist
-cp edge/demo/index.html dist/index.html
+cp edge/demo/index.html edge/demo/consent.html dist/
 cp edge/demo/_headers dist/_headers
 say "widget"
 bash scripts/build-widget.sh

@@ -43,6 +43,7 @@ cat <<MSG
 
   ringtrace is running at $base
     demo page   $base/            (the widget swaps (555) 010-0100 for a tracking number)
+                $base/consent.html  (the same behind a consent banner)
     dashboard   $base/dashboard/  site: demo   token: $token   (from edge/.dev.vars)
     simulate a call to a tracking number:  make call NUMBER=+15550100201
   Ctrl-C stops it. Data persists in edge/.wrangler/state.
