@@ -93,3 +93,26 @@ async fn google_consent_mode_and_the_tcf_api_each_give_and_withdraw_consent() {
     let (tcf, _) = phases("consent-tcf.html", &edge);
     assert_eq!(mode, tcf, "direct visitors without consent share their channel's number");
 }
+
+#[tokio::test]
+async fn consent_mode_defaults_follow_the_visitors_region() {
+    let edge = Edge::start().await;
+    let page = page_with_widget("consent-region.html", &edge.base, r#"data-consent="required""#);
+    // Denied in Spain and France: a visitor in Texas gets the global default, granted, once
+    // the edge said where they are.
+    let result = check_page(&format!("{}?deny=ES,FR", page.url), 3000, None);
+    assert_eq!(result["thrown"], json!([]), "{result}");
+    let f = &result["facts"];
+    assert_eq!(f["consent"], true, "{result}");
+    let leases = bodies(&result, "/v1/lease");
+    assert_eq!(leases.len(), 2, "{result}");
+    assert_eq!(leases[0]["consent"], false, "until the edge placed the visitor");
+    assert!(leases[1]["visitor"].is_string() && leases[1]["ad_storage"].is_null(), "{}", leases[1]);
+    assert_eq!(f["storage"], json!(["ringtrace_vid", "ringtrace_vid_until"]));
+    // Denied in Texas: the visitor stays without consent.
+    let result = check_page(&format!("{}?deny=US-TX,ES", page.url), 3000, None);
+    let f = &result["facts"];
+    assert_eq!((&f["consent"], &f["storage"]), (&json!(false), &json!([])), "{result}");
+    assert_eq!(bodies(&result, "/v1/lease").len(), 1, "{result}");
+    assert!(f["number"].as_str().is_some_and(|n| n.starts_with("+155501002")), "a source-level number: {f}");
+}

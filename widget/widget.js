@@ -43,6 +43,8 @@ import * as glue from "ringtrace-glue";
   // What the edge accepts as a visitor id (shared/src/visitor.rs).
   var VISITOR_ID = /^[\w-]{8,64}$/;
   var E164 = /^\+[1-9]\d{6,14}$/;
+  // Click ids the edge classifies a visit by (shared/src/traffic/source.rs).
+  var CLICK_IDS = /^(gclid|gbraid|wbraid|msclkid|yclid|ttclid|fbclid)$/;
   // Crawlers, link previews and headless browsers: they would hold a number no person calls.
   var BOTS = /bot|crawl|spider|slurp|headless|lighthouse|facebookexternalhit|preview|pingdom|gtmetrix|phantomjs|python-requests|curl\/|wget/i;
 
@@ -152,19 +154,38 @@ import * as glue from "ringtrace-glue";
   // (their grants come back in the answer's `lines`). Without consent: no visitor id, no
   // cookie read, and `"consent": false` (a source-level number, nothing to hold).
   function lease(business, lines) {
-    var body = { site: site, landing_page: location.origin + location.pathname + location.search };
-    if (consented) body.visitor = visitor;
-    else body.consent = false;
+    var page = location.origin + location.pathname, from = doc.referrer;
+    var body = { site: site };
+    if (consented) {
+      body.visitor = visitor;
+      page += location.search;
+    } else {
+      // Only what classifies the visit leaves the page: which click id it has (not its value),
+      // and the referring site.
+      body.consent = false;
+      var ids = [];
+      query.forEach(function (v, k) {
+        if (CLICK_IDS.test(k) && v && ids.indexOf(k) < 0) ids.push(k + "=1");
+      });
+      if (ids.length) page += "?" + ids.join("&");
+      from = from && from.replace(/^([^:]+:\/\/[^/?#]*).*$/, "$1/");
+    }
+    body.landing_page = page;
     if (business) body.business_number = business;
-    if (lines && lines.length) body.lines = lines;
+    if (lines && lines.length) body.lines = lines.slice(0, 10);
     ["source", "medium", "campaign", "term", "content"].forEach(function (tag) {
       var value = query.get("utm_" + tag);
       if (value != null) body["utm_" + tag] = value;
     });
-    if (doc.referrer) body.referrer = doc.referrer;
+    if (from) body.referrer = from;
+    var who = visitor;
     return send("v1/lease", consented ? adCookies(body) : body).then(granted).then(function (g) {
       if (typeof g.lease_id != "string") throw "a malformed answer";
       g.business = business;
+      if (typeof g.place == "string" && !place) {
+        place = g.place.toUpperCase();
+        if (required) applyMode();
+      }
       g.lines = (Array.isArray(g.lines) ? g.lines : []).filter(function (x) {
         try {
           granted(x);
@@ -173,6 +194,7 @@ import * as glue from "ringtrace-glue";
       });
       [g].concat(g.lines).forEach(function (x, i) {
         if (i) x.business = x.replaces;
+        x.visitor = who; // its holder, even once consent is withdrawn
         if (x.consent !== false) held.push({ g: x });
       });
       return g;
@@ -202,7 +224,7 @@ import * as glue from "ringtrace-glue";
   }
 
   function ref(grant) {
-    return { site: site, visitor: visitor, lease_id: grant.lease_id };
+    return { site: site, visitor: grant.visitor || visitor, lease_id: grant.lease_id };
   }
 
   // Gives a lease back (the page will not show it, or is being left).
@@ -391,7 +413,10 @@ import * as glue from "ringtrace-glue";
     var mine = era;
     // One request for every line shown.
     return lease(shown[0], shown.slice(1)).then(function (g) {
-      if (mine != era) return stale(g);
+      if (mine != era) {
+        unshown = unshown.concat(shown); // asked for again after the consent change
+        return stale(g);
+      }
       return all(g).map(function (x) {
         keep(x);
         say("showing " + shownOf(x) + " in place of " + x.replaces);
@@ -443,17 +468,18 @@ import * as glue from "ringtrace-glue";
     function beat() {
       if (busy || doc.visibilityState != "visible") return;
       busy = 1;
-      var current = holder.g;
+      var current = holder.g, mine = era;
       send("v1/lease/renew", adCookies(ref(current))).then(nothing, function (status) {
-        if ((status == 404 || status == 410) && consented) {
+        if ((status == 404 || status == 410) && mine == era) {
           return lease(current.business).then(function (fresh) {
+            if (mine != era) return stale(fresh); // consent changed meanwhile
             held = held.filter(function (h) { return h.g != fresh; });
             holder.g = fresh;
             if (held.indexOf(holder) < 0) held.push(holder);
             put(fresh.replaces, shownOf(fresh));
           }, function () {
             // No new lease: the old number may be someone else's now.
-            put(current.replaces, current.replaces);
+            if (mine == era) put(current.replaces, current.replaces);
           });
         }
       }).then(idle, idle);
@@ -472,52 +498,101 @@ import * as glue from "ringtrace-glue";
     consented = yes;
     era++;
     say(yes ? "consent given" : "consent withdrawn");
-    if (!yes) forget();
+    if (yes) visitor = visitorId();
+    else forget();
     if (swapped && !override && wasm) reconsider();
   }
 
+  // After a consent change: one request for every line the page shows (its pairs, and lines
+  // it shows that have no number yet), each shown as answered; after a withdrawal a line the
+  // answer leaves out shows the business number (the visitor's was given back).
   function reconsider() {
     var mine = era;
-    if (consented) visitor = visitorId();
-    var lines = pairs.slice(1).map(function (p) { return p[0]; });
+    var showing = unshown.filter(function (b) {
+      return call(function (w) { return w.shows(doc.body, b, attributes); });
+    });
+    unshown = unshown.filter(function (b) { return showing.indexOf(b) < 0; });
+    var lines = pairs.slice(1).map(function (p) { return p[0]; }).concat(showing);
     lease(null, lines).then(function (g) {
-      if (mine != era) return stale(g);
+      if (mine != era) {
+        unshown = unshown.concat(showing);
+        return stale(g);
+      }
       if (consented) remember(visitor, g.visitor_lifetime_secs);
-      all(g).forEach(function (x) {
+      var got = all(g).map(function (x) {
         keep(x);
         put(x.replaces, shownOf(x));
+        return x.replaces;
       });
+      if (!consented) pairs.forEach(function (p) { if (got.indexOf(p[0]) < 0) put(p[0], p[0]); });
       rememberLines();
     }, function () {
+      if (mine != era) return;
+      unshown = unshown.concat(showing);
       // No answer. A visitor who consented keeps the source-level numbers (they are still
       // the channel's); one who withdrew gave their numbers back: the page's own return.
-      if (mine == era && !consented) pairs.forEach(function (p) { put(p[0], p[0]); });
+      if (!consented) pairs.forEach(function (p) { put(p[0], p[0]); });
     });
   }
 
-  // The page's consent signals (with data-consent="required"): Google Consent Mode's
-  // gtag('consent', 'default' | 'update', {analytics_storage}) calls in the dataLayer, read in
-  // order from the start, and the IAB TCF v2 API's answers (purpose 1: storing on the device;
-  // consent when GDPR does not apply).
-  var layerSeen = 0, tcf, adDenied;
+  // The page's consent signals (with data-consent="required").
+  // Google Consent Mode: the gtag('consent', 'default' | 'update', {analytics_storage,
+  // ad_storage, region}) calls in the dataLayer, read in order from the start. Per setting, an
+  // update wins; else the default for the visitor's place (a subdivision's over a country's
+  // over the global one; the edge says where the visitor is with its first answer, and until
+  // then a region's denial counts). Applied when its outcome changes, so the site's own
+  // ringtrace.consent() calls are not undone.
+  var layerSeen = 0, defaults = [], updates = {}, place, applied, tcf, adDenied;
+  function modeOf(k) {
+    if (k in updates) return updates[k];
+    var best, rank = -1;
+    defaults.forEach(function (d) {
+      if (d.k != k) return;
+      var r = !d.r.length ? 0 : !place ? (d.v ? -1 : 3)
+        : d.r.indexOf(place) >= 0 ? 2 : d.r.indexOf(place.split("-")[0]) >= 0 ? 1 : -1;
+      if (r >= rank && r >= 0) {
+        rank = r;
+        best = d.v;
+      }
+    });
+    return best;
+  }
+
+  function applyMode() {
+    var a = modeOf("analytics_storage"), ad = modeOf("ad_storage");
+    adDenied = ad === false;
+    if (a != null && a !== applied) {
+      applied = a;
+      setConsent(a);
+    }
+  }
+
   function readSignals() {
     var layer = window.dataLayer;
     for (; Array.isArray(layer) && layerSeen < layer.length; layerSeen++) {
       quietly(function () {
-        var e = layer[layerSeen];
-        if (e && e[0] == "consent" && (e[1] == "default" || e[1] == "update") && e[2]) {
-          if (e[2].ad_storage) adDenied = e[2].ad_storage != "granted";
-          if (e[2].analytics_storage) setConsent(e[2].analytics_storage == "granted");
-        }
+        var e = layer[layerSeen], o = e && e[2];
+        if (!o || e[0] != "consent" || (e[1] != "default" && e[1] != "update")) return;
+        ["analytics_storage", "ad_storage"].forEach(function (k) {
+          var v = o[k];
+          if (v != "granted" && v != "denied") return;
+          if (e[1] == "update") updates[k] = v == "granted";
+          else defaults.push({ k: k, v: v == "granted", r: [].concat(o.region || []).map(function (r) { return String(r).toUpperCase(); }) });
+        });
       });
     }
+    applyMode();
+    // The IAB TCF v2 API: purpose 1 (store and access information on a device) consented,
+    // for the publisher or the purpose, or GDPR not applying.
     if (!tcf && typeof window.__tcfapi == "function") {
       tcf = 1;
       quietly(function () {
         window.__tcfapi("addEventListener", 2, function (d, ok) {
-          if (ok && d && (d.eventStatus == "tcloaded" || d.eventStatus == "useractioncomplete")) {
-            setConsent(d.gdprApplies === false || !!(d.purpose && d.purpose.consents && d.purpose.consents[1]));
-          }
+          quietly(function () {
+            if (!ok || !d || (d.eventStatus != "tcloaded" && d.eventStatus != "useractioncomplete")) return;
+            var mine = d.publisher && d.publisher.consents, theirs = d.purpose && d.purpose.consents;
+            setConsent(d.gdprApplies === false || !!((mine && mine[1]) || (theirs && theirs[1])));
+          });
         });
       });
     }
@@ -639,8 +714,8 @@ import * as glue from "ringtrace-glue";
         if (fresh) {
           if (!override && consented) remember(visitor, main.visitor_lifetime_secs);
           [main].concat(lines).forEach(keep);
-        } else if (!consented) {
-          stale(main); // withdrawn while it was on its way
+        } else {
+          stale(main); // consent changed while it was on its way
         }
         swapNow([doc.body]);
         rememberLines();

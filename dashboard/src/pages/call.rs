@@ -227,7 +227,11 @@ pub fn CallPage(session: Session, call_sid: String, on_unauthorized: Callback<()
                             rows.push(("Region", a.region.label().unwrap_or_else(|| "—".into())));
                             let ad_ids = ad_id_rows(&a.source.ad_ids);
                             let candidates = a.candidates.iter().map(|cand| view! {
-                                <li>{format!("{} / {} — visitor {}", cand.source.source, cand.source.medium, cand.visitor)}</li>
+                                <li>{if cand.visitor.starts_with(shared::UNCONSENTED_HOLDER) {
+                                    format!("{} — visitors without consent", cand.source.channel.label())
+                                } else {
+                                    format!("{} / {} — visitor {}", cand.source.source, cand.source.medium, cand.visitor)
+                                }}</li>
                             }).collect_view();
                             view! {
                                 {definition_list(rows)}

@@ -192,6 +192,15 @@ impl LeaseStore for ObjectStore {
             None => self.mirror.delete_visitor(&self.site, visitor).await,
         }
     }
+    async fn unmirror_visitor(&self, visitor: &str, replaces: &str) -> shared::Result<()> {
+        let main = self.main_business_number()?;
+        let key = if main.as_deref() == Some(replaces) {
+            visitor.to_string()
+        } else {
+            format!("{visitor}:{replaces}")
+        };
+        self.mirror.delete_visitor(&self.site, &key).await
+    }
     async fn record_session(&self, lease: &shared::Lease) -> shared::Result<()> {
         self.ensure_schema()?;
         let json = serde_json::to_string(lease).map_err(storage)?;

@@ -74,8 +74,8 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
 
     /// A lease request as the edge forwards it: the grant for its line (a source-level one
     /// without consent), and in `lines` a grant for each other line it asked for that the site
-    /// has tracking numbers for (others are left out). The rate limit met, if any, is the
-    /// first line's.
+    /// has tracking numbers for (others, and lines with no number for this visit, are left
+    /// out). The rate limit met, if any, is the first line's.
     pub async fn answer_lease(
         &self,
         cmd: LeaseCommand,
@@ -94,12 +94,22 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         for line in cmd.lines.iter().filter(|l| grant.other_business_numbers.iter().any(|o| o == l.e164())) {
             let other = if cmd.consent {
                 let visitor = cmd.visitor.clone();
-                self.lease_within(visitor, &cmd.visit, cmd.region.clone(), Some(line), limiter, ip).await?.0
+                let leased =
+                    self.lease_within(visitor, &cmd.visit, cmd.region.clone(), Some(line), limiter, ip);
+                leased.await.map(|(g, _)| g)
             } else {
-                self.lease_unconsented(&cmd.visit, cmd.region.clone(), Some(line)).await?
+                self.lease_unconsented(&cmd.visit, cmd.region.clone(), Some(line)).await
             };
-            grant.lines.push(other);
+            match other {
+                Ok(other) => grant.lines.push(other),
+                // A line that has no number for this visit (a line of static numbers none of
+                // whose rules matches, every number taken): left out, the first line's lease
+                // stands and the page keeps that line's own number.
+                Err(e) if e.http_status() < 500 => {}
+                Err(e) => return Err(e),
+            }
         }
+        grant.place = cmd.region.place();
         Ok((grant, over))
     }
 
@@ -291,7 +301,9 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         let lease = state.pool.release(lease_id, visitor, self.clock.now())?;
         self.store.save(&state).await?;
         self.store.record_session(&lease).await?;
-        self.store.mirror_visitor(visitor, None).await?;
+        // The mirror entry of the lease's own line goes.
+        let line = state.config.business_number_for(&lease.number).e164().to_string();
+        self.store.unmirror_visitor(visitor, &line).await?;
         self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
         Ok(lease)
     }

@@ -50,8 +50,9 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         let from = now.plus_secs(-i64::from(days) * 24 * 3600);
         let retention = state.config.retention_secs;
         let mut sessions = self.store.sessions_between(from, now.plus_secs(1), REPORT_ROW_LIMIT).await?;
-        // The pool's sizing is about its numbers: extension sessions share theirs.
-        sessions.retain(|l| l.extension.is_none());
+        // The pool's sizing is about its numbers: extension sessions share theirs, and arrivals
+        // without consent (no visitor) hold none of their own (their channel's lease does).
+        sessions.retain(|l| l.extension.is_none() && !l.visitor.is_empty());
         let numbers = state
             .pool
             .numbers()

@@ -6,16 +6,16 @@
 //! - Else its channel's number: one pool lease per channel (`~unconsented-paid_search`),
 //!   shared by every such visitor of the channel, held [`CHANNEL_HOLD_SECS`] after the last
 //!   one arrived. A call to it is credited to the channel (`(no consent)` source and medium),
-//!   flagged `unconsented`. The channels take at most half the line's pool, so visitors who
-//!   consent still get numbers of their own; past that a channel's visitors keep the page's
-//!   number (a limited grant).
-//! - Each arrival from outside the site is counted as a session without a visitor (the
-//!   channel, the campaign's tags, the landing page without its query, the referrer's
-//!   origin), so reports' sessions and conversion rates include them.
+//!   flagged `unconsented`. The channels take at most half the line's pool (none of a
+//!   one-number line), and only a free number, so visitors who consent still get numbers of
+//!   their own; past that a channel's visitors keep the page's number (a limited grant).
+//! - Each arrival from outside the site is counted as a session without a visitor, credited
+//!   as its calls are (the channel, or the static number's source), with the country and
+//!   region only, so reports' sessions and conversion rates include them.
 
 use super::lease::{line_asked, static_lease};
 use super::SiteLedger;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::pool::{Lease, LeaseRequest, Region, UNCONSENTED_HOLDER};
 use crate::store::SiteState;
 use crate::store::SiteStore;
@@ -50,16 +50,17 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         let source = TrafficSource::from_visit(&unidentified).unidentified();
         let rules: Vec<StaticRule> =
             state.config.static_numbers.iter().filter(|r| r.business_number == line).cloned().collect();
-        let lease = match static_rule_for(&rules, &source) {
-            Some(rule) => Some(static_lease(
-                rule,
-                String::new(),
-                source.clone(),
-                region.clone(),
-                now,
-                state.config.lease_secs,
-            )),
-            None => self.channel_lease(&mut state, source.channel, line.as_ref(), now).await?,
+        // What a call to the number shown is credited to: the rule's source, else the channel.
+        let (lease, credited) = match static_rule_for(&rules, &source) {
+            Some(rule) => {
+                let secs = state.config.lease_secs;
+                let lease = static_lease(rule, String::new(), source.clone(), region.clone(), now, secs);
+                (Some(lease), rule.credited_source())
+            }
+            None => (
+                self.channel_lease(&mut state, source.channel, line.as_ref(), now).await?,
+                TrafficSource::of_channel(source.channel),
+            ),
         };
         let mut grant = match &lease {
             Some(lease) => LeaseGrant::new(lease, &state.config),
@@ -67,19 +68,25 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         };
         grant.consent = false;
         grant.lease_id = UNCONSENTED_LEASE_ID.to_string();
-        // Counted once per arrival, on the main line (a page with two lines asks twice).
+        // Counted once per arrival, on the main line (a page with two lines asks twice), as its
+        // calls are credited (so a report's sessions and calls agree), with the country and
+        // region only.
         if !visit.is_internal_navigation() && line.is_none() {
             let session = Lease {
                 id: format!("{UNCONSENTED_LEASE_ID}-{}-{:016x}", now.millis(), self.clock.next_u64()),
                 number: PhoneNumber::parse(&grant.number)?,
                 visitor: String::new(),
-                source,
-                region,
+                source: credited,
+                region: Region {
+                    country: region.country,
+                    region_code: region.region_code,
+                    ..Region::default()
+                },
                 started_at: now,
                 renewed_at: Some(now),
                 expires_at: now,
                 ended_at: Some(now),
-                shared: lease.as_ref().is_some_and(|l| l.shared),
+                shared: false,
                 overflow: grant.overflow,
                 static_number: grant.static_number,
                 extension: None,
@@ -90,7 +97,10 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
     }
 
     /// `channel`'s lease on `line`, taken or extended; `None` when the line has no pool
-    /// number, or the channels hold half of them already, or every number is live.
+    /// number, or the channels hold half of them already (none of a one-number line), or no
+    /// number is free: never through the site's exhaustion policy (a channel's number is
+    /// neither shared nor the overflow). Extended only once half its hold has passed, so a
+    /// busy channel writes twice an hour, not once a page view.
     async fn channel_lease(
         &self,
         state: &mut SiteState,
@@ -99,11 +109,17 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         now: Timestamp,
     ) -> Result<Option<Lease>> {
         let holder = unconsented_holder(channel);
-        let on_line = state.pool.numbers().iter().filter(|n| n.line.as_ref() == line).count();
-        let held =
-            ALL_CHANNELS.iter().filter(|c| state.pool.holds(&unconsented_holder(**c), line, now)).count();
-        if on_line == 0 || (!state.pool.holds(&holder, line, now) && held >= on_line.div_ceil(2)) {
-            return Ok(None);
+        let held = state.pool.live_lease_of(&holder, line, now);
+        if let Some(lease) = held.filter(|l| l.expires_at.millis() - now.millis() > CHANNEL_HOLD_SECS * 500) {
+            return Ok(Some(lease.clone()));
+        }
+        if held.is_none() {
+            let on_line = state.pool.numbers().iter().filter(|n| n.line.as_ref() == line).count();
+            let channels =
+                ALL_CHANNELS.iter().filter(|c| state.pool.holds(&unconsented_holder(**c), line, now)).count();
+            if channels >= on_line / 2 || !state.pool.has_free_number(line, now) {
+                return Ok(None);
+            }
         }
         let mut rules = state.config.rules();
         rules.lease_secs = rules.lease_secs.max(CHANNEL_HOLD_SECS);
@@ -112,18 +128,10 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
             source: TrafficSource::of_channel(channel),
             region: Region::default(),
         };
-        match state.pool.lease_on_line(req, line, now, &rules, self.site) {
-            Ok(lease) => {
-                self.store.save(state).await?;
-                self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
-                Ok(Some(lease))
-            }
-            Err(Error::PoolExhausted(_)) => {
-                self.store.save(state).await?;
-                Ok(None)
-            }
-            Err(e) => Err(e),
-        }
+        let lease = state.pool.lease_on_line(req, line, now, &rules, self.site)?;
+        self.store.save(state).await?;
+        self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
+        Ok(Some(lease))
     }
 }
 
@@ -194,17 +202,23 @@ mod tests {
         let (own, _) =
             run(ledger.lease("v-consented-1".into(), &visit("google"), Region::default())).unwrap();
         assert!(own.number.e164() != first.number && own.number.e164() != organic.number);
+        // Every number taken: the site's policy (share) never hands out a channel's number.
+        let (last, _) =
+            run(ledger.lease("v-consented-2".into(), &visit("google"), Region::default())).unwrap();
+        let (shared, _) =
+            run(ledger.lease("v-consented-3".into(), &visit("google"), Region::default())).unwrap();
+        assert!(!last.shared && shared.shared, "{shared:?}");
+        assert!(shared.number == own.number || shared.number == last.number, "{shared:?}");
         // No touches, no visitor: three sessions counted, each without identifiers.
         let sessions =
             run(store.sessions_between(crate::Timestamp(0), clock.now().plus_secs(1), 100)).unwrap();
         let counted: Vec<&Lease> = sessions.iter().filter(|s| s.visitor.is_empty()).collect();
         assert_eq!(counted.len(), 4, "{sessions:?}");
         let ad = counted[0];
-        assert_eq!((ad.source.channel, ad.source.source.as_str()), (Channel::PaidSearch, "google"));
-        assert_eq!(ad.source.landing_page.as_deref(), Some("https://a.example/plumbing"));
-        assert_eq!(ad.source.referrer.as_deref(), Some("https://www.google.com/"));
-        assert!(ad.source.ad_ids.is_empty(), "no click id, no GA client id");
-        assert_eq!(store.touches.borrow().len(), 1, "only the consented visitor's touches");
+        assert_eq!(ad.source, TrafficSource::of_channel(Channel::PaidSearch), "as its calls are credited");
+        assert!(ad.source.ad_ids.is_empty() && ad.source.landing_page.is_none(), "no click id, no page");
+        assert_eq!(store.touches.borrow().len(), 3, "only the consented visitors' touches");
+        assert!(!store.touches.borrow().contains_key(""));
         // A call to the channel's number: the channel, no visitor, flagged.
         let to = PhoneNumber::parse(&first.number).unwrap();
         let call =
@@ -263,11 +277,10 @@ mod tests {
         let lines = ["+15550100300", "+15550100400", "+15550100999"];
         let (grant, _) = run(ledger.answer_lease(ask(&visit("google"), &lines), &limiter)).unwrap();
         assert_eq!(grant.lines.len(), 1, "{grant:?}");
-        assert_eq!(
-            (grant.lines[0].replaces.as_str(), grant.lines[0].number.as_str()),
-            ("+15550100300", "+15550100301")
-        );
-        assert!(!grant.lines[0].consent);
+        // A one-number line lends no channel its number: the page keeps its own there.
+        let service = &grant.lines[0];
+        assert_eq!((service.replaces.as_str(), service.number.as_str()), ("+15550100300", "+15550100300"));
+        assert!(service.limited && !service.consent);
         let consented =
             LeaseCommand { visitor: "v-two-lines".into(), consent: true, ..ask(&visit("google"), &lines) };
         let (grant, _) = run(ledger.answer_lease(consented, &limiter)).unwrap();

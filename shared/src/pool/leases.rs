@@ -112,12 +112,12 @@ impl Lease {
     }
 }
 
-/// The session log's key: a pool lease's id; static numbers are one session per visitor.
 /// The holder of a channel's lease shared by the visitors of that channel who did not
 /// consent: `~unconsented-paid_search`. Never a visitor id (those are `[A-Za-z0-9_-]`), so no
 /// visitor can renew, release or look it up.
 pub const UNCONSENTED_HOLDER: &str = "~unconsented-";
 
+/// The session log's key: a pool lease's id; static numbers are one session per visitor.
 pub fn session_key(lease: &Lease) -> String {
     if lease.static_number {
         format!("{}/{}", lease.id, lease.visitor)
@@ -339,6 +339,22 @@ impl Pool {
     }
 
     /// Whether `visitor` holds a live lease on `line`: asking again takes no new number.
+    /// The live lease `visitor` holds on `line`, if any.
+    pub fn live_lease_of(&self, visitor: &str, line: Option<&PhoneNumber>, now: Timestamp) -> Option<&Lease> {
+        let positions = self.index.by_visitor.get(visitor)?;
+        positions
+            .iter()
+            .rev()
+            .map(|&i| &self.leases[i])
+            .find(|l| l.is_live(now) && self.line_of(&l.number) == line)
+    }
+
+    /// Whether a number of `line` is free to lend now (not live for anyone): a lease would not
+    /// go to the site's exhaustion policy.
+    pub fn has_free_number(&self, line: Option<&PhoneNumber>, now: Timestamp) -> bool {
+        self.numbers.iter().any(|n| n.line.as_ref() == line && !self.live_on(&n.number, now))
+    }
+
     pub fn holds(&self, visitor: &str, line: Option<&PhoneNumber>, now: Timestamp) -> bool {
         self.index.by_visitor.get(visitor).is_some_and(|positions| {
             positions.iter().any(|&i| {
@@ -422,7 +438,9 @@ impl Pool {
                     .iter()
                     .filter(|n| n.line.as_ref() == line)
                     .flat_map(|n| self.recent_on(&n.number))
-                    .filter(|l| l.is_live(now))
+                    // A channel's number is shown to all its visitors without consent: sharing
+                    // it would mix a visitor's calls with theirs.
+                    .filter(|l| l.is_live(now) && !l.is_unconsented())
                     .min_by_key(|l| l.last_renewal())
                     .map(|l| l.number.clone())
                     .ok_or_else(|| Error::PoolExhausted(site.to_string()))?;

@@ -23,6 +23,12 @@ impl Region {
         (!parts.is_empty()).then(|| parts.join(", "))
     }
 
+    /// Where the visitor is as consent settings name places (ISO 3166-2 `US-CA`, else ISO
+    /// 3166-1 `ES`), if known.
+    pub fn place(&self) -> Option<String> {
+        self.subdivision().or_else(|| self.country.as_deref().map(str::to_ascii_uppercase))
+    }
+
     /// `US-TX` when both parts are known.
     fn subdivision(&self) -> Option<String> {
         Some(format!("{}-{}", self.country.as_deref()?, self.region_code.as_deref()?).to_ascii_uppercase())

@@ -173,6 +173,11 @@ impl LeaseStore for MemoryStore {
         Ok(())
     }
 
+    async fn unmirror_visitor(&self, visitor: &str, _replaces: &str) -> Result<()> {
+        self.visitor_mirror.borrow_mut().remove(visitor);
+        Ok(())
+    }
+
     async fn record_session(&self, lease: &Lease) -> Result<()> {
         self.sessions.borrow_mut().insert(session_key(lease), lease.clone());
         Ok(())

@@ -45,8 +45,11 @@ pub trait LeaseStore {
     /// Announces that the site exists, so edges can turn away unknown site ids without
     /// waking (or creating) a Durable Object.
     async fn publish_site(&self, config: &SiteConfig) -> Result<()>;
-    /// Mirrors a visitor's current lease (or its end) so edges can serve their page views.
+    /// Mirrors a visitor's current lease so edges can serve their page views (`None`: removes
+    /// the main line's entry).
     async fn mirror_visitor(&self, visitor: &str, grant: Option<&LeaseGrant>) -> Result<()>;
+    /// Removes the visitor's mirrored lease of the line `replaces` (its business number).
+    async fn unmirror_visitor(&self, visitor: &str, replaces: &str) -> Result<()>;
     /// The visitor's touches (empty for a new visitor).
     async fn load_touches(&self, visitor: &str) -> Result<TouchHistory>;
     async fn save_touches(&self, visitor: &str, touches: &TouchHistory) -> Result<()>;

@@ -412,7 +412,7 @@ pub fn calls_csv(calls: &[CallView]) -> String {
     let mut out = String::from(
         "started_at,caller,tracking_number,channel,source,medium,campaign,keyword,landing_page,region,\
 status,answered,qualified,talk_secs,first_time,tags,recording,extension,customer_id,identification,\
-kind,order_id,masking_session,from_role,to_role,value,currency,converted,note\r\n",
+kind,order_id,masking_session,from_role,to_role,value,currency,converted,note,consent\r\n",
     );
     for c in calls {
         let status = c.status.map(|s| s.as_str()).unwrap_or("");
@@ -422,7 +422,7 @@ kind,order_id,masking_session,from_role,to_role,value,currency,converted,note\r\
             (_, None) => format!("unidentified → {}", i.destination),
         });
         let masking = c.masking.as_ref();
-        let fields: [String; 29] = [
+        let fields: [String; 30] = [
             c.started_at.to_rfc3339(),
             c.from.clone(),
             c.to.clone(),
@@ -452,6 +452,7 @@ kind,order_id,masking_session,from_role,to_role,value,currency,converted,note\r\
             c.currency.clone().unwrap_or_default(),
             c.converted.map(|v| v.to_string()).unwrap_or_default(),
             c.note.clone().unwrap_or_default(),
+            c.consent.map(|v| v.to_string()).unwrap_or_default(),
         ];
         for (i, f) in fields.iter().enumerate() {
             if i > 0 {
@@ -522,7 +523,7 @@ mod tests {
         assert_eq!(
             lines.next().unwrap(),
             "2026-11-20T10:00:00Z,+15550001111,+15550100201,paid search,\"'=HYPERLINK(\"\"http://evil\"\")\",\
-             cpc,\"spring, \"\"big\"\" sale\",\"'-plumber\",,US-TX,completed,true,true,75,true,quote emergency,,042,00123,,tracked,,,,,120.00,USD,true,\"'=HYPERLINK(\"\"x\"\")\""
+             cpc,\"spring, \"\"big\"\" sale\",\"'-plumber\",,US-TX,completed,true,true,75,true,quote emergency,,042,00123,,tracked,,,,,120.00,USD,true,\"'=HYPERLINK(\"\"x\"\")\","
         );
         assert_eq!(lines.next(), Some(""), "each row ends with CRLF");
     }

@@ -190,6 +190,10 @@ pub struct LeaseGrant {
     /// that is not one of the site's is left out.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<LeaseGrant>,
+    /// Where the edge places the visitor (`US-CA`, `ES`), for a page whose consent settings
+    /// differ by region (Google Consent Mode's `region`); only on the site's object's answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
 }
 
 fn yes() -> bool {
@@ -246,6 +250,7 @@ impl LeaseGrant {
             extension_label: None,
             consent: true,
             lines: Vec::new(),
+            place: None,
         }
     }
 
@@ -270,6 +275,7 @@ impl LeaseGrant {
                 .collect(),
             consent: true,
             lines: Vec::new(),
+            place: None,
         }
     }
 }
@@ -457,6 +463,7 @@ mod tests {
             extension_label: None,
             consent: true,
             lines: Vec::new(),
+            place: None,
         };
         let page = |referrer: &str, landing: &str| Visit {
             referrer: Some(referrer.into()),
