@@ -13,6 +13,13 @@
 // module without those exports never runs. Formatting impls (`<u32 as Display>::fmt`…) sit in
 // the table for panic messages; only `core::fmt::write` calls them, and a module without it
 // (the widget's panic handler never formats) never does.
+//
+// With them go texts nothing reads: the panic handler traps without reading its message, so
+// the messages of core's and alloc's panics and the source paths of their locations are dead
+// data the optimizer cannot see; so are, in a module that never formats, the integer
+// formatting table, and with the closure shims emptied, the error they would throw. They are
+// zeroed here (in place: every address stays), and wasm-opt's memory packing then drops the
+// zeros (about 0.6 KB raw, 0.5 KB gzip).
 // Usage: node scripts/prune-table.mjs in.wasm out.wasm
 import fs from "node:fs";
 import binaryen from "binaryen";
@@ -48,5 +55,44 @@ for (let i = module.getNumElementSegments() - 1; i >= 0; i--) {
   module.addActiveElementSegment(info.table, info.name, names, info.offset);
 }
 if (!module.validate()) throw new Error("the pruned module does not validate");
-fs.writeFileSync(output, module.emitBinary());
-console.log(`function table: ${kept} slots kept, ${emptied} emptied`);
+const pruned = Buffer.from(module.emitBinary());
+
+// The data section's range in a module (id 11), by walking the sections.
+function dataSection(buf) {
+  let at = 8;
+  while (at < buf.length) {
+    const id = buf[at];
+    let size = 0, shift = 0, byte, p = at + 1;
+    do {
+      byte = buf[p++];
+      size += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    if (id === 11) return [p, p + size];
+    at = p + size;
+  }
+  return [0, 0];
+}
+const deadTexts = [
+  /\/rustc\/[0-9a-f]{40}\/library\/[\w/.-]+\.rs/g, // core's and alloc's source paths
+  /\/[\w/.-]*\/\.cargo\/registry\/src\/[\w/.-]+\.rs/g, // dependencies' source paths
+  /memory allocation of | bytes failed/g,
+  /Tried to shrink to a larger capacity|capacity overflow/g,
+  /RefCell already (mutably )?borrowed/g,
+  /copy_from_slice: source slice length \(|\) does not match destination slice length \(/g,
+];
+if (emptied) deadTexts.push(/closure invoked recursively or after being dropped/g);
+if (!formats) { // integer formatting's digit pairs, "000102…99"
+  deadTexts.push(new RegExp(Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0")).join(""), "g"));
+}
+const [start, end] = dataSection(pruned);
+const data = pruned.subarray(start, end).toString("latin1");
+let zeroed = 0;
+for (const pattern of deadTexts) {
+  for (const match of data.matchAll(pattern)) {
+    pruned.fill(0, start + match.index, start + match.index + match[0].length);
+    zeroed += match[0].length;
+  }
+}
+fs.writeFileSync(output, pruned);
+console.log(`function table: ${kept} slots kept, ${emptied} emptied; ${zeroed} bytes of panic texts zeroed`);

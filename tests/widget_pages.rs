@@ -25,11 +25,12 @@ fn clean(result: &Value) {
 #[tokio::test]
 async fn a_small_business_page_swaps_every_printing_and_nothing_else() {
     let edge = Edge::start().await;
-    // `value` and `onclick` are asked for too: the widget refuses form values and handlers.
+    // `value`, `onclick` and `SRC` are asked for too: the widget refuses form values, handlers
+    // and sources, and what is no attribute name (`a[b]`, `1x`).
     let page = page_with_widget(
         "plumber.html",
         &edge.base,
-        r#"data-attributes="aria-label data-phone value onclick""#,
+        r#"data-attributes="aria-label, data-phone value onclick SRC a[b] 1x""#,
     );
     let result = check_page(&page.url, 2500, None);
     clean(&result);
@@ -161,7 +162,7 @@ async fn a_page_whose_csp_blocks_webassembly_keeps_its_number() {
     assert_eq!(f["n"], "Call (555) 010-0100", "the page keeps its number");
     assert_eq!(f["number"], json!(null), "ringtrace.number(): no tracking number");
     assert_eq!(f["business"], "+15550100100", "an E.164 business number answers itself");
-    assert_eq!(f["printed"], json!(null), "without the wasm nothing can read a printed number");
+    assert_eq!(f["printed"], "+15550100100", "a printed business number answers itself too");
     assert_eq!(f["words"], json!(null));
     assert_eq!(result["edge"], json!([]), "no lease it could not show: WebAssembly is checked first");
     assert_eq!((result["cookies"].clone(), result["storage"].clone()), (json!([]), json!([])));
@@ -202,6 +203,10 @@ async fn two_business_numbers_on_one_page_each_get_their_own_tracking_number() {
     assert_eq!(f["service"], format!("555-010-{}", &service[8..]));
     assert_eq!(f["serviceHref"], format!("tel:+1-555-010-{}", &service[8..]));
     assert_eq!(f["other"], "Head office (not tracked): (555) 010-0500");
+    assert_eq!(
+        (&f["service_typed"], &f["unswapped"], &f["nonsense"]),
+        (&json!(service), &json!("+15550100199"), &Value::Null)
+    );
     assert_eq!(
         result["edge"],
         json!(["/v1/lease", "/v1/lease"]),

@@ -63,7 +63,7 @@ import * as glue from "ringtrace-glue";
   var pairs = [];
   // The word the page prints before an extension: the tag's, else the site's (from the edge).
   var label = script.getAttribute("data-extension-label");
-  var attributes = ""; // the opted-in attributes the wasm allowed
+  var attributes = ""; // the opted-in attributes the widget may write
   var settled, waiting = [], listeners = [], announced;
   var observer, pending = [];
   var visitor; // this visitor's id
@@ -605,12 +605,24 @@ import * as glue from "ringtrace-glue";
     waiting.splice(0).forEach(quietly);
   }
 
-  // The number shown in place of `business` (empty: the main number); without the wasm, an
-  // E.164 number answers itself and anything else null.
+  // The number shown in place of `business` (as printed or E.164): its tracking number
+  // ("+15550100909,042" with an extension), else itself in E.164; null for what is no phone
+  // number. Empty: the main number's tracking number, null while there is none.
   function numberFor(business) {
     business = quietly(function () { return business == null ? "" : String(business); }) || "";
-    if (wasm) return call(function (w) { return w.number_for(flat(pairs), business); }) || null;
-    return E164.test(business) ? business : null;
+    var main = pairs[0], pair = business
+      ? pairs.filter(function (p) { return p[0] == e164(business); })[0] || [0, e164(business)]
+      : main && main[0] != main[1] && main;
+    return (pair && pair[1]) || null;
+  }
+
+  // A number as people type it, in E.164, read as the edge reads it: a `+` or `00` prefix, or
+  // North American with 10 digits (11 from a 1); else null.
+  function e164(typed) {
+    if (!/^[\d\s()+./-]*$/.test(typed = typed.trim())) return null;
+    var d = typed.replace(/\D/g, "");
+    d = typed[0] == "+" ? d : /^00/.test(d) ? d.slice(2) : d.length == 10 ? "1" + d : d.length == 11 && d[0] == "1" ? d : "";
+    return E164.test("+" + d) ? "+" + d : null;
   }
 
   // The wasm, downloaded and compiled as it streams in, wired to its glue. A page whose CSP
@@ -692,7 +704,11 @@ import * as glue from "ringtrace-glue";
       : lease(null, consented ? storedLines() : []);
     Promise.all([first, load(), ready()]).then(function (r) {
       var main = r[0];
-      attributes = wasm.attributes(script.getAttribute("data-attributes") || "");
+      // The attributes the site opts into (space or comma separated) that the widget may
+      // write: plain names, never form values, links, sources, styles or event handlers.
+      attributes = (script.getAttribute("data-attributes") || "").split(/[\s,]+/).filter(function (n) {
+        return /^[a-z][a-z\d-]*$/i.test(n) && !/^(value|href|src|srcset|action|style|on.*)$/i.test(n);
+      }).join(" ");
       watching.attributeFilter = watching.attributeFilter.concat(attributes ? attributes.split(" ") : []);
       say((override ? "test override: " : "") + "showing " + shownOf(main) + " in place of " + main.replaces);
       // Lines leased with the first request that this page does not show go back.

@@ -3,7 +3,7 @@
 //! the inputs fuzzing once found (`shared/fuzz/regressions/<target>/`) as host tests.
 
 use crate::traffic::{strip_tracking_params, TrafficSource, Visit};
-use phone::{find_occurrences, replace_all, PhoneNumber};
+use phone::{occurrences, swap_text, PhoneNumber, Shown, Where};
 
 /// Up to `n` strings cut from `data` at zero bytes (lossy UTF-8).
 fn fields(data: &[u8], n: usize) -> Vec<String> {
@@ -41,17 +41,28 @@ pub fn phone_numbers(data: &[u8]) {
         assert_eq!(PhoneNumber::parse(n.e164()).as_ref(), Ok(&n), "E.164 parses back to itself");
         assert_eq!(PhoneNumber::parse(&n.formatted()).as_ref(), Ok(&n), "the formatted number parses back");
     }
-    let from = PhoneNumber::parse("+15550100100").expect("a number");
-    let to = PhoneNumber::parse("+15550100201").expect("a number");
-    let found = find_occurrences(&text, &from);
-    for o in &found {
-        assert!(text.is_char_boundary(o.start) && text.is_char_boundary(o.end) && o.start < o.end);
-    }
-    match replace_all(&text, &from, &to) {
-        Some(out) => {
-            assert!(!found.is_empty() && find_occurrences(&out, &from).is_empty(), "every printing replaced")
+    let (from, to) = (Shown::from_dialled("+15550100100"), Shown::from_dialled("+15550100201,042"));
+    let (Some(from), Some(to)) = (from, to) else { panic!("valid numbers") };
+    for place in [Where::Text { label: "ext." }, Where::Tel] {
+        let found: Vec<_> = occurrences(&text, from.number, place).collect();
+        for (start, end) in &found {
+            assert!(text.is_char_boundary(*start) && text.is_char_boundary(*end) && start < end);
         }
-        None => assert!(found.is_empty(), "nothing to replace only when nothing was found"),
+        match swap_text(&text, &[(from, to)], place) {
+            Some(out) => assert!(
+                !found.is_empty() && occurrences(&out, from.number, place).next().is_none(),
+                "every printing replaced"
+            ),
+            None => assert!(found.is_empty(), "nothing to replace only when nothing was found"),
+        }
+        // Swapped back, the text is what it was (a same-length number is written in place,
+        // its extension after it and taken away with it), unless it showed the tracking
+        // number already.
+        if let Some(out) = swap_text(&text, &[(from, to)], place) {
+            if occurrences(&text, to.number, place).next().is_none() {
+                assert_eq!(swap_text(&out, &[(to, from)], place).as_deref(), Some(&*text), "swapping back");
+            }
+        }
     }
 }
 

@@ -51,10 +51,7 @@ pub use error::{Error, Result};
 pub use ledger::*;
 pub use masking::*;
 pub use money::*;
-pub use phone::{
-    find_occurrences, reformat_like, replace_across, replace_across_where, replace_all, InvalidPhoneNumber,
-    Occurrence, PhoneNumber,
-};
+pub use phone::{occurrences, swap_across, swap_text, InvalidPhoneNumber, Known, PhoneNumber, Shown, Where};
 #[cfg(feature = "sim")]
 pub use pool::simulate;
 pub use pool::*;

@@ -2,15 +2,18 @@
 //! or opted-in attribute holds one of the site's business numbers, how the tracking number is
 //! written there (in the page's own format), and where the widget never writes.
 //!
-//! `widget.js` (in this folder) is the browser plumbing around it: the tag's options, the visitor id,
-//! requests to the edge, timers, the page watcher and `window.ringtrace`. It calls the few
+//! `widget.js` (in this folder) is the browser plumbing around it: the tag's options (which
+//! attributes a site may opt into), the visitor id, consent, requests to the edge, timers,
+//! the page watcher and `window.ringtrace` (whose `number()` looks the pairs up itself). It calls the few
 //! functions below, all synchronous. The split is for the download: every Rust closure or
 //! future handed to the browser brings its own generated glue (1–2 KB each, and
 //! `wasm-bindgen-futures` about 6 KB), while the plumbing is about 1.5 KB gzipped as
 //! JavaScript. See ARCHITECTURE.md, "The widget".
 //!
 //! Business → tracking number pairs cross the boundary as one string, `"+1555… +1555… …"`
-//! (E.164, as the edge sends them): the wasm keeps no state between calls.
+//! (E.164, as the edge sends them): the wasm keeps no state between calls. It reads them
+//! as digits borrowed from that string (`phone::Shown`), never as parsed numbers: the edge
+//! validated them, and the known-number matcher only needs their digits.
 //!
 //! `no_std`: the widget links no `std`, so none of its panic and formatting machinery is in
 //! the download; `alloc` comes from a small free-list allocator.
@@ -19,12 +22,10 @@
 
 extern crate alloc;
 
+mod dom;
 mod pairs;
 pub mod swap;
-mod tag_options;
 
-use alloc::string::String;
-use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 use web_sys::Node;
 
@@ -41,26 +42,23 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
 }
 
-/// The space-separated words of `list`. By hand: `str::split` brings core's bounds-check
-/// panics, and with them `core::fmt`, into the download.
-pub(crate) fn words(list: &str) -> impl Iterator<Item = &str> {
-    let mut rest = list;
-    core::iter::from_fn(move || {
-        rest = rest.trim_start_matches(' ');
-        let end = rest.bytes().position(|b| b == b' ').unwrap_or(rest.len());
-        let (word, tail) = (rest.get(..end)?, rest.get(end..)?);
-        rest = tail;
-        (!word.is_empty()).then_some(word)
-    })
-}
-
-/// Joins strings without `format!` (which would pull `core::fmt` into the download).
-pub(crate) fn cat(parts: &[&str]) -> String {
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for p in parts {
-        out.push_str(p);
+/// The next word of `rest` (words are separated by spaces or by `also`), taken off it. By
+/// hand: `str::split` brings core's searchers and bounds-check panics (and with them
+/// `core::fmt`) into the download, and an iterator adaptor its own code per use.
+pub(crate) fn next_word<'a>(rest: &mut &'a str, also: u8) -> Option<&'a str> {
+    let bytes = rest.as_bytes();
+    let apart = |i: usize| bytes.get(i).is_some_and(|b| *b == b' ' || *b == also);
+    let mut start = 0;
+    while apart(start) {
+        start += 1;
     }
-    out
+    let mut end = start;
+    while end < bytes.len() && !apart(end) {
+        end += 1;
+    }
+    let word = rest.get(start..end)?;
+    *rest = rest.get(end..).unwrap_or("");
+    (!word.is_empty()).then_some(word)
 }
 
 /// Swaps every place under `root` (itself included) that shows one of `pairs`' business
@@ -69,8 +67,7 @@ pub(crate) fn cat(parts: &[&str]) -> String {
 /// Returns how many places changed.
 #[wasm_bindgen]
 pub fn swap(root: &Node, pairs: &str, attributes: &str, label: &str) -> u32 {
-    let attributes: Vec<&str> = words(attributes).collect();
-    swap::swap_tree(root, &pairs::parse(pairs), &attributes, label)
+    swap::swap_tree(root, &pairs::parse(pairs), attributes, label)
 }
 
 /// Where a change to `node` needs a new look: its whole line (the nearest element that is not
@@ -80,26 +77,11 @@ pub fn line_of(node: &Node) -> Option<Node> {
     swap::line_of(node)
 }
 
-/// Whether `root` shows `business` where a swap would replace it (text, `tel:` links, the
-/// space-separated opted-in `attributes`; never regions left alone, never split across
-/// lines). The widget leases a number for the site's other business numbers only then.
+/// Whether `root` shows `business` (E.164, as the edge sends it) where a swap would replace
+/// it (text, `tel:` links, the space-separated opted-in `attributes`; never regions left
+/// alone, never split across lines). The widget leases a number for the site's other
+/// business numbers only then.
 #[wasm_bindgen]
 pub fn shows(root: &Node, business: &str, attributes: &str) -> bool {
-    let attributes: Vec<&str> = words(attributes).collect();
-    swap::shows(root, business, &attributes)
-}
-
-/// The number a page shows in place of `business` (as printed or E.164; empty: the site's
-/// main number): its tracking number (`+15550100909,042` with an extension, as a phone dials
-/// it), or itself (E.164) when none replaces it.
-#[wasm_bindgen]
-pub fn number_for(pairs: &str, business: &str) -> Option<String> {
-    pairs::number_for(&pairs::parse(pairs), business)
-}
-
-/// The attributes of `requested` (a site's `data-attributes`, space or comma separated) the
-/// widget will swap numbers in: never form values, links, sources, styles or event handlers.
-#[wasm_bindgen]
-pub fn attributes(requested: &str) -> String {
-    tag_options::allowed_attributes(requested)
+    swap::shows(root, business, attributes)
 }
