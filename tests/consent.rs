@@ -16,11 +16,12 @@ fn bodies(result: &Value, path: &str) -> Vec<Value> {
         .collect()
 }
 
-/// The page `file`'s three phases: before consent, after it, after withdrawal. Returns the
-/// source-level number shown before consent, and what the page reported.
-fn phases(file: &str, edge: &Edge) -> (String, Value) {
-    let page = page_with_widget(file, &edge.base, r#"data-consent="required""#);
-    let result = check_page(&page.url, 5000, None);
+/// The three phases of `tests/pages/consent.html` with the consent signal `signal` (api, mode,
+/// tcf): before consent, after it, after withdrawal. Returns the source-level number shown
+/// before consent, and what the page reported.
+fn phases(signal: &str, edge: &Edge) -> (String, Value) {
+    let page = page_with_widget("consent.html", &edge.base, r#"data-consent="required""#);
+    let result = check_page(&format!("{}?signal={signal}", page.url), 5000, None);
     assert_eq!(result["thrown"], json!([]), "{result}");
     let f = &result["facts"];
     let (before, after, withdrawn) = (&f["before"], &f["after"], &f["withdrawn"]);
@@ -61,7 +62,7 @@ fn phases(file: &str, edge: &Edge) -> (String, Value) {
 #[tokio::test]
 async fn the_consent_api_upgrades_the_number_and_withdrawal_clears_what_was_kept() {
     let edge = Edge::start().await;
-    let (source_level, result) = phases("consent-api.html", &edge);
+    let (source_level, result) = phases("api", &edge);
     let swaps = &result["facts"]["swaps"];
     let after = result["facts"]["after"]["number"].as_str().unwrap_or("?");
     assert!(
@@ -85,12 +86,12 @@ async fn the_consent_api_upgrades_the_number_and_withdrawal_clears_what_was_kept
 #[tokio::test]
 async fn google_consent_mode_and_the_tcf_api_each_give_and_withdraw_consent() {
     let edge = Edge::start().await;
-    let (mode, result) = phases("consent-mode.html", &edge);
+    let (mode, result) = phases("mode", &edge);
     // Consent Mode granted analytics but not ad storage: the GA cookie is not sent.
     let upgrade = &bodies(&result, "/v1/lease")[1];
     assert_eq!(upgrade["ad_storage"], false, "{upgrade}");
     assert!(upgrade.get("ga").is_none(), "{upgrade}");
-    let (tcf, _) = phases("consent-tcf.html", &edge);
+    let (tcf, _) = phases("tcf", &edge);
     assert_eq!(mode, tcf, "direct visitors without consent share their channel's number");
 }
 

@@ -96,6 +96,27 @@ pub(crate) mod testing {
         }
     }
 
+    /// A static number for every visitor from `source`.
+    pub(crate) fn static_for(number: &str, source: &str) -> crate::StaticRuleSetup {
+        crate::StaticRuleSetup {
+            number: number.into(),
+            channel: None,
+            utm_source: Some(source.into()),
+            business_number: None,
+            utm_medium: None,
+            utm_campaign: None,
+        }
+    }
+
+    /// A pool number that stands in for the business number `line`.
+    pub(crate) fn line_number(number: &str, line: &str) -> crate::site::PoolEntrySetup {
+        crate::site::PoolEntrySetup::Detailed {
+            number: number.into(),
+            region: None,
+            business_number: Some(line.into()),
+        }
+    }
+
     pub(crate) fn visit(source: &str) -> Visit {
         Visit { utm_source: Some(source.into()), utm_medium: Some("cpc".into()), ..Visit::default() }
     }

@@ -255,20 +255,9 @@ mod tests {
         let clock = FixedClock::at(0);
         let ledger = SiteLedger::new("demo", &store, &clock);
         let mut s = setup(&["+15550100201", "+15550100202"]);
-        s.static_numbers = vec![crate::StaticRuleSetup {
-            number: "+15550100777".into(),
-            channel: None,
-            utm_source: Some("facebook".into()),
-            business_number: None,
-            utm_medium: None,
-            utm_campaign: None,
-        }];
+        s.static_numbers = vec![crate::ledger::testing::static_for("+15550100777", "facebook")];
         s.business_numbers = vec!["+15550100300".into(), "+15550100400".into()];
-        s.pool.push(crate::site::PoolEntrySetup::Detailed {
-            number: "+15550100301".into(),
-            region: None,
-            business_number: Some("+15550100300".into()),
-        });
+        s.pool.push(crate::ledger::testing::line_number("+15550100301", "+15550100300"));
         run(ledger.configure(s)).unwrap();
         let limiter = RefCell::new(RateLimiter::default());
         let (fb, _) = run(ledger.answer_lease(ask(&visit("facebook"), &[]), &limiter)).unwrap();
