@@ -314,3 +314,25 @@ async fn page_views_within_a_visit_are_answered_at_the_edge() {
     assert_eq!(again["number"], first["number"], "coming back while cooling: the same number");
     assert_ne!(again["lease_id"], first["lease_id"]);
 }
+
+#[tokio::test]
+async fn the_bench_baselines_answer_only_when_turned_on() {
+    // Off (the tests' and production's default): unknown endpoints.
+    let edge = Edge::start().await;
+    for path in ["/v1/bench/kv", "/v1/bench/object"] {
+        let resp = reqwest::get(edge.url(path)).await.expect("get");
+        assert_eq!(resp.status(), 404, "{path}");
+        let body: Value = resp.json().await.expect("a JSON error");
+        assert_eq!(body["error"]["code"], "not_found", "{path}");
+    }
+    drop(edge);
+    let edge = Edge::start_with(&[("BENCH_ROUTES", "on")]).await;
+    let client = reqwest::Client::new();
+    let put = client.post(edge.url("/v1/bench/object-kv")).send().await.expect("post");
+    assert_eq!(put.status(), 200);
+    let read: Value = reqwest::get(edge.url("/v1/bench/kv")).await.expect("get").json().await.expect("json");
+    assert_eq!(read, json!({"ok": true, "found": true}), "the object's put is read back");
+    let object: Value =
+        reqwest::get(edge.url("/v1/bench/object")).await.expect("get").json().await.expect("json");
+    assert_eq!(object, json!({"ok": true}));
+}

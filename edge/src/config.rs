@@ -54,6 +54,12 @@ pub fn meta_origin(env: &Env) -> String {
 }
 
 /// A secret or plain variable, `None` when unset or empty.
+/// `BENCH_ROUTES=on` serves `/v1/bench/*`, the platform baselines `make bench` measures the
+/// lease and call paths against (on for `make dev`, off unless set: never in production).
+pub fn bench_routes(env: &Env) -> bool {
+    var(env, "BENCH_ROUTES").as_deref() == Some("on")
+}
+
 fn var(env: &Env, name: &str) -> Option<String> {
     env.secret(name)
         .map(|s| s.to_string())

@@ -61,6 +61,16 @@ impl KvMirror {
         self.kv.put(&key, grant).map_err(storage)?.expiration_ttl(ttl).execute().await.map_err(storage)
     }
 
+    /// One small put, for the `make bench` baseline (`routes::bench`).
+    pub async fn put_bench(&self) -> shared::Result<()> {
+        self.kv.put("bench:probe", "1").map_err(storage)?.expiration_ttl(60).execute().await.map_err(storage)
+    }
+
+    /// One read, for the `make bench` baseline.
+    pub async fn get_bench(&self) -> shared::Result<Option<String>> {
+        self.kv.get("bench:probe").text().await.map_err(storage)
+    }
+
     pub async fn delete_visitor(&self, site: &str, visitor: &str) -> shared::Result<()> {
         self.kv.delete(&format!("visitor:{site}:{visitor}")).await.map_err(storage)
     }

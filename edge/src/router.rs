@@ -3,13 +3,16 @@
 
 use crate::error::{Dialect, EdgeError};
 use crate::http::preflight;
-use crate::routes::{admin, calls, lease, live, masking, money, settings, sites, telephony};
+use crate::routes::{admin, bench, calls, lease, live, masking, money, settings, sites, telephony};
 use std::future::Future;
 use worker::{Env, Request, Response, Result, Router};
 
 pub async fn handle(req: Request, env: Env) -> Result<Response> {
     Router::new()
         .get("/v1/health", |_, _| Response::from_json(&serde_json::json!({ "ok": true })))
+        .get_async("/v1/bench/kv", |req, ctx| json(bench::kv(req, ctx)))
+        .get_async("/v1/bench/object", |req, ctx| json(bench::object(req, ctx)))
+        .post_async("/v1/bench/object-kv", |req, ctx| json(bench::object_kv(req, ctx)))
         .options("/v1/lease", |_, _| preflight())
         .post_async("/v1/lease", |req, ctx| cors(lease::create(req, ctx)))
         .options("/v1/lease/renew", |_, _| preflight())

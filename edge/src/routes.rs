@@ -2,6 +2,7 @@
 //! router answers the error in the endpoint's dialect.
 
 pub(crate) mod admin;
+pub(crate) mod bench;
 pub(crate) mod calls;
 pub(crate) mod lease;
 pub(crate) mod live;

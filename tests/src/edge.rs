@@ -58,6 +58,7 @@ fn worker_vars(overrides: &[(&str, &str)]) -> Vec<String> {
         ("WEBHOOK_RETRY_BASE_MS", "300"),
         ("PUBLIC_URL", ""),
         ("TRUST_FORWARDED_HEADERS", "off"),
+        ("BENCH_ROUTES", "off"),
     ];
     for (k, v) in overrides {
         vars.retain(|(name, _)| name != k);

@@ -45,6 +45,11 @@ pub enum Command {
     RemoveNumber(PhoneNumber),
     /// Whether the caller's token opens the site (`{"ok": true}`, or the site's refusal).
     Authorize,
+    /// Nothing, answered `{"ok": true}` (`kv_put`: after one KV put): the platform's own cost
+    /// of a Durable Object round trip, a baseline for `make bench` (`routes::bench`).
+    Bench {
+        kv_put: bool,
+    },
     Settings,
     /// A sample caller-identification request to the site's CRM (the Settings page's test).
     TestIdentification(IdentificationTestBody),
@@ -109,6 +114,7 @@ impl Command {
             Command::AddNumber(_) => "/admin/numbers/add",
             Command::RemoveNumber(_) => "/admin/numbers/remove",
             Command::Authorize => "/authorize",
+            Command::Bench { .. } => "/bench",
             Command::Settings => "/settings",
             Command::TestIdentification(_) => "/settings/identification-test",
             Command::UpdateSettings(_) => "/settings/update",

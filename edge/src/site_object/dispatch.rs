@@ -83,6 +83,12 @@ impl SiteObject {
                 ledger.authorize(token).await?;
                 json(&serde_json::json!({"ok": true}))
             }
+            Command::Bench { kv_put } => {
+                if kv_put {
+                    crate::kv_mirror::KvMirror::new(&self.env)?.put_bench().await?;
+                }
+                json(&serde_json::json!({"ok": true}))
+            }
             Command::Settings => json(&ledger.settings(token).await?),
             Command::TestIdentification(body) => {
                 json(&ledger.test_identification(token, body.customer_id.as_deref(), &EdgeCrm).await?)
