@@ -42,6 +42,8 @@ debs=()
 [ -x /usr/bin/chromium ] || debs+=(chromium)
 [ -x /usr/bin/chromedriver ] || debs+=(chromium-driver)
 pkg-config --exists openssl 2>/dev/null || debs+=(libssl-dev pkg-config)
+# A test rewrites a stored database as an older version wrote it (Python's sqlite3).
+command -v python3 >/dev/null || debs+=(python3)
 if [ ${#debs[@]} -gt 0 ]; then
   say "installing ${debs[*]} from Debian"
   sudo_cmd=""

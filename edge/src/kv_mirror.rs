@@ -18,6 +18,25 @@ struct SiteGate {
     allowed_origins: Vec<String>,
 }
 
+/// How long a site's gate is trusted once read: what `cacheTtl` keeps it at an edge location.
+const GATE_TTL_MS: i64 = 60_000;
+/// Past this many sites, the isolate's gates are all read again.
+const GATES_KEPT: usize = 10_000;
+
+thread_local! {
+    /// Gates this isolate read (the pages allowed, and when read). Every widget request needs
+    /// its site's gate: kept here for the minute `cacheTtl` would keep it at the edge, a
+    /// returning visitor's page view reads one key, not two. A site's object that writes a
+    /// gate updates this isolate's copy (other isolates follow within the minute, as other
+    /// edge locations do).
+    static GATES: std::cell::RefCell<std::collections::HashMap<String, (Vec<String>, i64)>> =
+        std::cell::RefCell::default();
+}
+
+fn now_ms() -> i64 {
+    worker::Date::now().as_millis() as i64
+}
+
 /// The mirror in the `RINGTRACE` namespace.
 pub struct KvMirror {
     kv: KvStore,
@@ -45,7 +64,21 @@ impl KvMirror {
     }
 
     pub async fn get_visitor(&self, site: &str, visitor: &str) -> shared::Result<Option<LeaseGrant>> {
-        self.kv.get(&format!("visitor:{site}:{visitor}")).json::<LeaseGrant>().await.map_err(storage)
+        Ok(self.get_visitor_text(site, visitor).await?.map(|(grant, _)| grant))
+    }
+
+    /// The visitor's mirrored grant, and its JSON as stored (a page view answers with it).
+    pub async fn get_visitor_text(
+        &self,
+        site: &str,
+        visitor: &str,
+    ) -> shared::Result<Option<(LeaseGrant, String)>> {
+        let Some(text) = self.kv.get(&format!("visitor:{site}:{visitor}")).text().await.map_err(storage)?
+        else {
+            return Ok(None);
+        };
+        let grant = serde_json::from_str(&text).map_err(storage)?;
+        Ok(Some((grant, text)))
     }
 
     /// Kept until the lease expires (KV's shortest expiry is a minute).
@@ -61,9 +94,17 @@ impl KvMirror {
         self.kv.put(&key, grant).map_err(storage)?.expiration_ttl(ttl).execute().await.map_err(storage)
     }
 
-    /// One small put, for the `make bench` baseline (`routes::bench`).
+    /// One put of a value the size of a mirrored lease, for the `make bench` baseline
+    /// (`routes::bench`).
     pub async fn put_bench(&self) -> shared::Result<()> {
-        self.kv.put("bench:probe", "1").map_err(storage)?.expiration_ttl(60).execute().await.map_err(storage)
+        let value = format!("{{\"probe\": \"{}\"}}", "x".repeat(320));
+        self.kv
+            .put("bench:probe", value)
+            .map_err(storage)?
+            .expiration_ttl(3600)
+            .execute()
+            .await
+            .map_err(storage)
     }
 
     /// One read, for the `make bench` baseline.
@@ -86,19 +127,37 @@ impl KvMirror {
         // What every widget request checks, small enough to read on each one (the summary
         // holds the whole pool).
         let gate = SiteGate { allowed_origins: config.allowed_origins.clone() };
-        self.kv.put(&format!("gate:{}", config.id), &gate).map_err(storage)?.execute().await.map_err(storage)
+        self.kv
+            .put(&format!("gate:{}", config.id), &gate)
+            .map_err(storage)?
+            .execute()
+            .await
+            .map_err(storage)?;
+        keep_gate(&config.id, &config.allowed_origins);
+        Ok(())
     }
 
     /// The pages a site's widget may be used on (`Some(vec![])`: any), `None` for a site that
     /// does not exist; cached at the edge for a minute.
     pub async fn gate(&self, site: &str) -> shared::Result<Option<Vec<String>>> {
+        let kept = GATES.with(|g| {
+            g.borrow().get(site).filter(|(_, at)| now_ms() - at < GATE_TTL_MS).map(|(list, _)| list.clone())
+        });
+        if kept.is_some() {
+            return Ok(kept);
+        }
         let gate =
             self.kv.get(&format!("gate:{site}")).cache_ttl(60).json::<SiteGate>().await.map_err(storage)?;
-        match gate {
-            Some(g) => Ok(Some(g.allowed_origins)),
+        let allowed = match gate {
+            Some(g) => Some(g.allowed_origins),
             // A site stored before gates existed (or whose gate write failed): its summary says.
-            None => Ok(self.site(site).await?.map(|summary| summary.allowed_origins)),
+            None => self.site(site).await?.map(|summary| summary.allowed_origins),
+        };
+        // An unknown site is not kept: one created a moment later is served at once.
+        if let Some(list) = &allowed {
+            keep_gate(site, list);
         }
+        Ok(allowed)
     }
 
     /// The site's public summary (with its whole pool), cached at the edge for a minute.
@@ -113,4 +172,15 @@ impl KvMirror {
         let value = self.kv.get(&format!("site:{site}")).cache_ttl(60).text().await.map_err(storage)?;
         Ok(value.is_some())
     }
+}
+
+/// Keeps `site`'s gate in this isolate (see `GATES`).
+fn keep_gate(site: &str, allowed: &[String]) {
+    GATES.with(|g| {
+        let mut gates = g.borrow_mut();
+        if gates.len() >= GATES_KEPT {
+            gates.clear();
+        }
+        gates.insert(site.to_string(), (allowed.to_vec(), now_ms()));
+    });
 }

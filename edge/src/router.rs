@@ -8,7 +8,34 @@ use std::future::Future;
 use worker::{Env, Request, Response, Result, Router};
 
 pub async fn handle(req: Request, env: Env) -> Result<Response> {
-    Router::new()
+    // The table is built for each request: the widget's and the call path's routes, asked
+    // most, are matched by a small one (the rest are not under their paths).
+    let path = req.path();
+    let router = if HOT_PATHS.contains(&path.as_str()) || path.starts_with("/v1/telephony/twilio/") {
+        hot(Router::new())
+    } else {
+        rest(hot(Router::new()))
+    };
+    router
+        .or_else_any_method("/v1/*rest", |_, _| EdgeError::NoEndpoint.answer(Dialect::Json))
+        .run(req, env)
+        .await
+}
+
+/// The paths of [`hot`]'s routes but the Twilio webhooks'.
+const HOT_PATHS: &[&str] = &[
+    "/v1/health",
+    "/v1/bench/kv",
+    "/v1/bench/object",
+    "/v1/bench/object-kv",
+    "/v1/lease",
+    "/v1/lease/renew",
+    "/v1/lease/release",
+];
+
+/// Visitors' leases, Twilio's webhooks, health and the bench baselines.
+fn hot(router: Router<'_, ()>) -> Router<'_, ()> {
+    router
         .get("/v1/health", |_, _| Response::from_json(&serde_json::json!({ "ok": true })))
         .get_async("/v1/bench/kv", |req, ctx| json(bench::kv(req, ctx)))
         .get_async("/v1/bench/object", |req, ctx| json(bench::object(req, ctx)))
@@ -19,11 +46,16 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         .post_async("/v1/lease/renew", |req, ctx| cors(lease::renew(req, ctx)))
         .options("/v1/lease/release", |_, _| preflight())
         .post_async("/v1/lease/release", |req, ctx| cors(lease::release(req, ctx)))
-        .get_async("/v1/widget/:site", |req, ctx| cors(lease::widget_config(req, ctx)))
         .post_async("/v1/telephony/twilio/:hook", |req, ctx| async move {
             let dialect = Dialect::twilio(&req)?;
             answer(dialect, telephony::twilio_hook(req, ctx).await)
         })
+}
+
+/// Every other endpoint.
+fn rest(router: Router<'_, ()>) -> Router<'_, ()> {
+    router
+        .get_async("/v1/widget/:site", |req, ctx| cors(lease::widget_config(req, ctx)))
         .get_async("/v1/route", |req, ctx| json(telephony::lookup_dialed(req, ctx)))
         .post_async("/v1/sites/:site/calls/events", |req, ctx| json(telephony::call_events(req, ctx)))
         .get_async("/v1/sites/:site/calls", |req, ctx| json(calls::list(req, ctx)))
@@ -59,9 +91,6 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         .get_async("/v1/sites/:site/masking/sessions/:id", |req, ctx| json(masking::detail(req, ctx)))
         .patch_async("/v1/sites/:site/masking/sessions/:id", |req, ctx| json(masking::patch(req, ctx)))
         .post_async("/v1/sites/:site/masking/sessions/:id/close", |req, ctx| json(masking::close(req, ctx)))
-        .or_else_any_method("/v1/*rest", |_, _| EdgeError::NoEndpoint.answer(Dialect::Json))
-        .run(req, env)
-        .await
 }
 
 fn answer(dialect: Dialect, result: std::result::Result<Response, EdgeError>) -> Result<Response> {

@@ -11,6 +11,7 @@ mod live;
 mod live_store;
 mod masking_store;
 mod schema;
+mod site_rows;
 mod spend_store;
 mod store;
 mod stub;
@@ -32,6 +33,9 @@ pub struct SiteObject {
     /// The site's lease rate limits (in memory: a restart forgets them).
     limiter: std::cell::RefCell<shared::RateLimiter>,
     memory: std::rc::Rc<Memory>,
+    /// When the alarm was last set for (so a request that finds it unchanged does not set it
+    /// again); forgotten when it fires.
+    alarm_at: std::cell::Cell<Option<i64>>,
 }
 
 /// The core's ledger of one site over the object's storage.
@@ -51,7 +55,13 @@ impl SiteObject {
 
 impl DurableObject for SiteObject {
     fn new(state: State, env: Env) -> Self {
-        SiteObject { state, env, limiter: std::cell::RefCell::default(), memory: std::rc::Rc::default() }
+        SiteObject {
+            state,
+            env,
+            limiter: std::cell::RefCell::default(),
+            memory: std::rc::Rc::default(),
+            alarm_at: std::cell::Cell::default(),
+        }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
@@ -63,6 +73,7 @@ impl DurableObject for SiteObject {
 
     /// Delivers due CRM webhooks, then sets the alarm for the next one.
     async fn alarm(&self) -> Result<Response> {
+        self.alarm_at.set(None);
         self.deliver_due().await
     }
 

@@ -152,10 +152,17 @@ impl Edge {
     /// would), then starts it again over the same stored state, on the same port if it is
     /// free. Requests in flight meanwhile fail.
     pub async fn crash_and_restart(&mut self) {
+        self.crash_edit_restart(|_| {}).await;
+    }
+
+    /// [`Edge::crash_and_restart`], with `edit` run on the stored state's folder while the
+    /// edge is down (a test rewrites what an older version stored, say).
+    pub async fn crash_edit_restart(&mut self, edit: impl FnOnce(&std::path::Path)) {
         if let Some(process) = self.process.take() {
             process.signal("-KILL");
             drop(process);
         }
+        edit(&self.state);
         let mut port: u16 =
             self.base.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or_else(free_port);
         for attempt in 1..=3 {

@@ -60,10 +60,10 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response,
     // Nothing is mirrored for a visitor who did not consent: the site's object answers.
     if visit.is_internal_navigation() && body.consented() {
         let mirror = KvMirror::new(&ctx.env)?;
-        let mirrored = mirror.get_visitor(&body.site, &mirror_key).await;
+        let mirrored = mirror.get_visitor_text(&body.site, &mirror_key).await;
         // A mirrored grant for the main line also answers a lease asking for it by number.
-        if let Ok(Some(mut grant)) =
-            mirrored.map(|g| g.filter(|g| line.as_ref().is_none_or(|b| g.replaces == b.e164())))
+        if let Ok(Some((mut grant, text))) =
+            mirrored.map(|g| g.filter(|(g, _)| line.as_ref().is_none_or(|b| g.replaces == b.e164())))
         {
             // The other lines asked for: each from the mirror too, or all from the object.
             let mut all = grant.serves_from_mirror(&visit, now());
@@ -81,7 +81,15 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response,
                 }
             }
             if all {
-                let mut resp = with_cors_for(Response::from_json(&grant)?, &allow)?;
+                // The grant as the site's object wrote it, unless other lines were added.
+                let answer = if grant.lines.is_empty() {
+                    let mut resp = Response::ok(text)?;
+                    resp.headers_mut().set("content-type", "application/json")?;
+                    resp
+                } else {
+                    Response::from_json(&grant)?
+                };
+                let mut resp = with_cors_for(answer, &allow)?;
                 resp.headers_mut().set(SERVED_BY, "edge")?;
                 return Ok(resp);
             }

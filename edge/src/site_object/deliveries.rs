@@ -91,10 +91,13 @@ impl SiteObject {
     /// (deliveries never delay the answer to the telephony provider: they run in the alarm).
     pub(super) async fn schedule_deliveries(&self, ledger: &Ledger<'_>) {
         match ledger.next_alarm_at().await {
+            // Already set for then (most calls queue nothing new): nothing to write.
+            Ok(Some(at)) if self.alarm_at.get() == Some(at.millis()) && at > now() => {}
             Ok(Some(at)) => {
                 let delay = (at.millis() - now().millis()).max(0);
-                if let Err(e) = self.state.storage().set_alarm(delay).await {
-                    console_error!("setting the delivery alarm failed: {e}");
+                match self.state.storage().set_alarm(delay).await {
+                    Ok(()) => self.alarm_at.set(Some(at.millis())),
+                    Err(e) => console_error!("setting the delivery alarm failed: {e}"),
                 }
             }
             Ok(None) => {}

@@ -9,6 +9,12 @@ use shared::CallRecord;
 
 const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS site_state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
+    // The pool, a row per number and per lease, written as they change (`site_rows.rs`); the
+    // leases in the order they were lent (their rowids).
+    "CREATE TABLE IF NOT EXISTS pool_numbers (position INTEGER PRIMARY KEY, json TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS pool_leases (id TEXT NOT NULL, visitor TEXT NOT NULL, ends_at INTEGER NOT NULL, \
+     json TEXT NOT NULL, PRIMARY KEY (id, visitor))",
+    "CREATE INDEX IF NOT EXISTS pool_leases_by_end ON pool_leases (ends_at)",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
     // Beside each call's JSON, the columns the dashboard filters and sorts by (shared::CallRow).
     "CREATE TABLE IF NOT EXISTS calls (call_sid TEXT PRIMARY KEY, started_at INTEGER NOT NULL, json TEXT NOT NULL, \
@@ -95,6 +101,9 @@ impl ObjectStore {
     /// Whether this object has ever stored anything. Requests for a site that does not exist
     /// must not create storage, so tables are only created by the first write.
     pub(super) fn has_tables(&self) -> shared::Result<bool> {
+        if self.memory_schema_ready() {
+            return Ok(true);
+        }
         #[derive(Deserialize)]
         struct Count {
             n: i64,
@@ -110,8 +119,14 @@ impl ObjectStore {
         Ok(rows.first().is_some_and(|r| r.n > 0))
     }
 
+    /// Creates what is missing; once everything is there (and the calls' columns are filled
+    /// in), later calls cost nothing.
     pub(super) fn ensure_schema(&self) -> shared::Result<()> {
+        if self.memory_schema_ready() && self.columns_done() {
+            return Ok(());
+        }
         SCHEMA.iter().try_for_each(|statement| self.write(statement, vec![]))?;
+        self.mark_schema_ready();
         self.ensure_call_columns()
     }
 
@@ -120,6 +135,9 @@ impl ObjectStore {
     /// calls per request until none is left (bounded work per request, whatever the site's
     /// size); a `meta` row records when that is done, so later requests pay one lookup.
     pub(super) fn ensure_call_columns(&self) -> shared::Result<()> {
+        if self.columns_done() {
+            return Ok(());
+        }
         #[derive(Deserialize)]
         struct Name {
             name: String,
@@ -178,6 +196,7 @@ impl ObjectStore {
             self.write("INSERT OR REPLACE INTO meta (key, value) VALUES ('calls_indexed_v3', 1)", vec![])?;
         }
         if backfilled {
+            self.mark_columns_done();
             return Ok(());
         }
         let old: Vec<Old> = self
@@ -197,6 +216,7 @@ impl ObjectStore {
         }
         if old.len() < BATCH {
             self.write("INSERT OR REPLACE INTO meta (key, value) VALUES ('calls_backfilled', 1)", vec![])?;
+            self.mark_columns_done();
         }
         Ok(())
     }

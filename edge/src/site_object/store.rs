@@ -27,8 +27,10 @@ pub(super) struct ObjectStore {
 /// reads it again), and whether its tables are known to exist.
 #[derive(Default)]
 pub(super) struct Memory {
-    state: std::cell::RefCell<Option<SiteState>>,
+    pub(super) state: std::cell::RefCell<Option<SiteState>>,
     schema_ready: std::cell::Cell<bool>,
+    /// The calls' columns are all there and filled in.
+    columns_done: std::cell::Cell<bool>,
     /// Live events kept during the request (seq, JSON), to send to the sockets after it.
     outbox: std::cell::RefCell<Vec<(u64, String)>>,
 }
@@ -44,19 +46,9 @@ impl ObjectStore {
         ObjectStore { site, ..self }
     }
 
-    /// The site's main business number, read by SQLite from the stored settings.
+    /// The site's main business number.
     fn main_business_number(&self) -> shared::Result<Option<String>> {
-        #[derive(Deserialize)]
-        struct Main {
-            number: Option<String>,
-        }
-        if !self.has_tables()? {
-            return Ok(None);
-        }
-        let sql =
-            "SELECT json_extract(json, '$.config.business_number') AS number FROM site_state WHERE id = 1";
-        let rows: Vec<Main> = self.sql.exec(sql, None).and_then(|c| c.to_array()).map_err(storage)?;
-        Ok(rows.into_iter().next().and_then(|r| r.number))
+        self.with_state(|s| s.config.business_number.e164().to_string())
     }
 
     pub(super) fn insert_call(&self, call: &CallRecord) -> shared::Result<()> {
@@ -135,35 +127,13 @@ impl ObjectStore {
 
 impl LeaseStore for ObjectStore {
     async fn load(&self) -> shared::Result<Option<SiteState>> {
-        if let Some(state) = self.memory.state.borrow().as_ref() {
-            return Ok(Some(state.clone()));
-        }
-        if !self.has_tables()? {
-            return Ok(None);
-        }
-        let state: Option<SiteState> = self.rows("SELECT json FROM site_state WHERE id = 1", vec![])?.pop();
-        self.memory.state.replace(state.clone());
-        Ok(state)
+        self.load_state()
     }
-    async fn load_config(&self) -> shared::Result<Option<shared::SiteConfig>> {
-        if !self.has_tables()? {
-            return Ok(None);
-        }
-        // SQLite extracts the settings, so the (large) pool is not parsed on the call path.
-        Ok(self
-            .rows("SELECT json_extract(json, '$.config') AS json FROM site_state WHERE id = 1", vec![])?
-            .pop())
+    async fn load_config(&self) -> shared::Result<Option<std::sync::Arc<shared::SiteConfig>>> {
+        Ok(self.load_state()?.map(|s| s.config))
     }
     async fn save(&self, state: &SiteState) -> shared::Result<()> {
-        if !self.memory.schema_ready.get() {
-            self.ensure_schema()?;
-            self.memory.schema_ready.set(true);
-        }
-        let json = serde_json::to_string(state).map_err(storage)?;
-        self.write("INSERT OR REPLACE INTO site_state (id, json) VALUES (1, ?)", vec![json.into()])?;
-        // Only once written: memory never holds what storage does not.
-        self.memory.state.replace(Some(state.clone()));
-        Ok(())
+        self.save_state(state)
     }
     async fn owner_of(&self, number: &PhoneNumber) -> shared::Result<Option<NumberOwner>> {
         self.mirror.get(number).await
@@ -676,6 +646,14 @@ impl ObjectStore {
 
     pub(super) fn mark_schema_ready(&self) {
         self.memory.schema_ready.set(true);
+    }
+
+    pub(super) fn columns_done(&self) -> bool {
+        self.memory.columns_done.get()
+    }
+
+    pub(super) fn mark_columns_done(&self) {
+        self.memory.columns_done.set(true);
     }
 
     pub(super) fn tables_ready(&self) -> shared::Result<bool> {

@@ -3,7 +3,6 @@
 
 use super::SiteLedger;
 use crate::error::{Error, Result};
-use crate::pool::Lease;
 use crate::site::NumberOwner;
 use crate::site::SiteConfig;
 use crate::site::SiteSettings;
@@ -42,7 +41,7 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         if new_only && checked.is_some() {
             return Err(exists());
         }
-        let before = checked.as_ref().map(|s| &s.config);
+        let before = checked.as_ref().map(|s| &*s.config);
         let config = SiteConfig::from_setup_over(self.site, change(before)?, before)?;
         // Amounts are stored in the site's currency's minor units: another currency would
         // change what every stored amount means.
@@ -72,20 +71,18 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         if new_only && previous.is_some() {
             return Err(exists());
         }
-        let now_stored = previous.as_ref().map(|s| &s.config);
+        let now_stored = previous.as_ref().map(|s| &*s.config);
         let config = SiteConfig::from_setup_over(self.site, change(now_stored)?, now_stored)?;
         // (Numbers a change made meanwhile added were checked by that change.)
         let owned = config.owned_numbers();
         let mut pool = previous.as_ref().map(|s| s.pool.clone()).unwrap_or_default();
         pool.set_numbers(config.pool.iter().map(|e| (e.number.clone(), e.region.clone())));
         pool.set_lines(config.pool.iter().map(|e| (e.number.clone(), e.business_number.clone())));
-        let state = SiteState { config: config.clone(), pool };
+        let state = SiteState { config: std::sync::Arc::new(config.clone()), pool };
         self.store.save(&state).await?;
         self.store.publish_site(&state.config).await?;
-        let now = self.clock.now();
         for number in &owned {
-            let lease = state.pool.holders_at(number, now, config.retention_secs).map(|h| h.holder.clone());
-            self.publish(&state.config, number, lease).await?;
+            self.publish(&state.config, number).await?;
         }
         if let Some(prev) = previous {
             for gone in prev.config.owned_numbers().iter().filter(|n| !owned.contains(n)) {
@@ -112,7 +109,7 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         if new_token.chars().count() < crate::site::MIN_TOKEN_LEN {
             return Err(Error::invalid("api_token is too short").at("api_token"));
         }
-        state.config.api_token_sha256 = crate::support::hash_token(new_token);
+        std::sync::Arc::make_mut(&mut state.config).api_token_sha256 = crate::support::hash_token(new_token);
         self.store.save(&state).await
     }
 
@@ -169,7 +166,8 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
 
     /// The site's settings for its owner (no token, no secrets).
     pub async fn settings(&self, token: Option<&str>) -> Result<SiteSettings> {
-        Ok(SiteSettings::of(&self.authorized_config(token).await?))
+        let config = self.authorized_config(token).await?;
+        Ok(SiteSettings::of(&config))
     }
 
     /// Applies the owner's change (a `PATCH` body, see [`SiteSettings::patched`]) through the
@@ -186,16 +184,10 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         Ok(SiteSettings::of(&config))
     }
 
-    pub(super) async fn publish(
-        &self,
-        config: &SiteConfig,
-        number: &PhoneNumber,
-        lease: Option<Lease>,
-    ) -> Result<()> {
+    pub(super) async fn publish(&self, config: &SiteConfig, number: &PhoneNumber) -> Result<()> {
         let route = NumberOwner {
             site: self.site.to_string(),
             business_number: config.business_number_for(number).clone(),
-            lease,
             masking: config.masking.is_masking_number(number),
         };
         self.store.publish_owner(number, &route).await
@@ -242,8 +234,8 @@ mod tests {
         .unwrap();
         assert_eq!((after.lease_minutes, after.name.as_str()), (40, "Demo Plumbing & Heating"));
         assert_eq!(run(ledger.settings(token)).unwrap(), after, "saved");
-        let held = store.owner(lease.number.e164()).and_then(|r| r.lease).expect("the lease survives");
-        assert_eq!(held.id, lease.id);
+        let route = store.owner(lease.number.e164()).expect("the number still routes to the site");
+        assert_eq!((route.site.as_str(), route.business_number.e164()), ("demo", "+15550100100"));
 
         let taken = br#"{"pool": [{"number": "+15550100201"}, {"number": "+15550100301"}]}"#;
         let err = run(ledger.update_settings(token, taken)).unwrap_err();

@@ -78,9 +78,9 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
             due.push(delivery);
         }
         let secrets = DeliverySecrets {
-            crm: config.crm_webhook.map(|w| w.secret),
-            ga4: config.money.ga4.map(|g| g.api_secret),
-            meta: config.money.meta.map(|m| m.access_token),
+            crm: config.crm_webhook.as_ref().map(|w| w.secret.clone()),
+            ga4: config.money.ga4.as_ref().map(|g| g.api_secret.clone()),
+            meta: config.money.meta.as_ref().map(|m| m.access_token.clone()),
         };
         Ok((due, secrets))
     }

@@ -27,13 +27,19 @@ use crate::wire::LeaseCommand;
 use crate::wire::LeaseGrant;
 use phone::PhoneNumber;
 use std::cell::RefCell;
+use std::sync::Arc;
 
 impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
     /// Lends the visitor a number (the same one while their lease is live), records the
     /// lease, and mirrors it under the number for the call path. The lease is credited to
     /// the touch the site's attribution model picks from the visitor's history; a page view
     /// reached from the site itself adds no touch.
-    pub async fn lease(&self, visitor: String, visit: &Visit, region: Region) -> Result<(Lease, SiteConfig)> {
+    pub async fn lease(
+        &self,
+        visitor: String,
+        visit: &Visit,
+        region: Region,
+    ) -> Result<(Lease, Arc<SiteConfig>)> {
         self.lease_line(visitor, visit, region, None).await
     }
 
@@ -45,7 +51,7 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         visit: &Visit,
         region: Region,
         business_number: Option<&PhoneNumber>,
-    ) -> Result<(Lease, SiteConfig)> {
+    ) -> Result<(Lease, Arc<SiteConfig>)> {
         match self.lease_held_to(visitor, visit, region, business_number, None).await? {
             Leased::Lease(lease, config) => Ok((lease, config)),
             // Without limits only exhaustion can limit a grant.
@@ -173,7 +179,6 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
                     self.store
                         .mirror_visitor(&lease.visitor, Some(&LeaseGrant::new(&lease, &state.config)))
                         .await?;
-                    self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
                     return Ok(Leased::Lease(lease, state.config));
                 }
                 // Every pool number is live: the site lends an extension instead (the pool
@@ -212,14 +217,14 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
 
     /// An extension lease granted: logged as a session and mirrored for the visitor's page
     /// views (its number is everyone's: nothing is mirrored under it).
-    async fn extension_leased(&self, lease: Lease, config: SiteConfig) -> Result<Leased> {
+    async fn extension_leased(&self, lease: Lease, config: Arc<SiteConfig>) -> Result<Leased> {
         self.store.record_session(&lease).await?;
         self.store.mirror_visitor(&lease.visitor, Some(&LeaseGrant::new(&lease, &config))).await?;
         Ok(Leased::Lease(lease, config))
     }
 
     /// Heartbeat from the visitor's page: extends their live lease.
-    pub async fn renew(&self, lease_id: &str, visitor: &str) -> Result<(Lease, SiteConfig)> {
+    pub async fn renew(&self, lease_id: &str, visitor: &str) -> Result<(Lease, Arc<SiteConfig>)> {
         self.renew_with_cookies(lease_id, visitor, &crate::traffic::AdIds::default()).await
     }
 
@@ -230,7 +235,7 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         lease_id: &str,
         visitor: &str,
         cookies: &crate::traffic::AdIds,
-    ) -> Result<(Lease, SiteConfig)> {
+    ) -> Result<(Lease, Arc<SiteConfig>)> {
         if lease_id == crate::wire::LIMITED_LEASE_ID {
             // A limited grant holds nothing: it has ended, and the widget asks again.
             return Err(Error::LeaseEnded(lease_id.to_string()));
@@ -277,7 +282,6 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         self.store.save(&state).await?;
         self.store.record_session(&lease).await?;
         self.store.mirror_visitor(visitor, Some(&LeaseGrant::new(&lease, &state.config))).await?;
-        self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
         Ok((lease, state.config))
     }
 
@@ -304,7 +308,6 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         // The mirror entry of the lease's own line goes.
         let line = state.config.business_number_for(&lease.number).e164().to_string();
         self.store.unmirror_visitor(visitor, &line).await?;
-        self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
         Ok(lease)
     }
 }
@@ -326,7 +329,7 @@ pub(super) fn line_asked(
 /// What a lease request got: a number (with the settings), or a limited grant.
 #[allow(clippy::large_enum_variant)] // one short-lived value per request
 enum Leased {
-    Lease(Lease, SiteConfig),
+    Lease(Lease, Arc<SiteConfig>),
     Limited(LeaseGrant, Over),
 }
 
@@ -445,8 +448,8 @@ mod tests {
         let (lease, config) =
             run(ledger.lease("visitor-1".into(), &visit("google"), Region::default())).unwrap();
         assert_eq!(config.business_number.e164(), "+15550100100");
-        let mirrored = store.owner(lease.number.e164()).and_then(|r| r.lease).expect("lease mirrored");
-        assert_eq!(mirrored.visitor, "visitor-1");
+        let route = store.owner(lease.number.e164()).expect("the number routes to the site");
+        assert_eq!(route.site, "demo");
         let for_visitor = store.visitor_mirror.borrow().get("visitor-1").cloned().expect("visitor mirrored");
         assert_eq!(for_visitor.lease_id, lease.id);
         run(ledger.release(&lease.id, "visitor-1")).unwrap();

@@ -9,6 +9,8 @@ mod lease;
 mod live;
 mod masking;
 mod money;
+#[cfg(test)]
+mod profile_tmp;
 mod reports;
 mod telephony;
 mod unconsented;
@@ -39,12 +41,12 @@ impl<'a, S: SiteStore, C: Clock + Entropy> SiteLedger<'a, S, C> {
         self.store.load().await?.ok_or_else(|| Error::UnknownSite(self.site.to_string()))
     }
 
-    pub(crate) async fn config(&self) -> Result<SiteConfig> {
+    pub(crate) async fn config(&self) -> Result<std::sync::Arc<SiteConfig>> {
         self.store.load_config().await?.ok_or_else(|| Error::UnknownSite(self.site.to_string()))
     }
 
     /// The site's settings, for a caller holding its API token.
-    pub(crate) async fn authorized_config(&self, token: Option<&str>) -> Result<SiteConfig> {
+    pub(crate) async fn authorized_config(&self, token: Option<&str>) -> Result<std::sync::Arc<SiteConfig>> {
         let config = self.config().await.map_err(|_| Error::Unauthorized)?;
         match token {
             Some(t) if config.token_matches(t) => Ok(config),

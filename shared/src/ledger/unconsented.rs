@@ -130,7 +130,6 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         };
         let lease = state.pool.lease_on_line(req, line, now, &rules, self.site)?;
         self.store.save(state).await?;
-        self.publish(&state.config, &lease.number, Some(lease.clone())).await?;
         Ok(Some(lease))
     }
 }

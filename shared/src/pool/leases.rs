@@ -4,13 +4,16 @@
 //! stores. Invariant (property-tested below): two leases of one number are never live at the
 //! same instant, except under the site's "share" exhaustion policy when every number was live.
 
-use super::region::{region_rank, Region};
+pub use super::pool_index::PoolChanges;
+use super::pool_index::{idle_key, position_or_push, Changes, Group, Hot, Index};
+use super::region::Region;
 use crate::error::{Error, Result};
 use crate::support::Timestamp;
 use crate::traffic::TrafficSource;
+use imbl::{OrdSet, Vector};
 use phone::PhoneNumber;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::sync::Arc;
 
 /// What happens when every number of the pool is live.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,44 +152,41 @@ pub struct Holders<'a> {
 /// Ended leases are kept this long past the retention window, for look-ups and reports.
 const HISTORY_MARGIN_SECS: i64 = 2 * 3600;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The pool's collections are persistent (structurally shared): the site's writer copies its
+/// state for every request, and a copy costs O(1), not O(history).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(from = "StoredPool")]
 pub struct Pool {
-    numbers: Vec<PoolNumber>,
-    /// Leases live, cooling, or ended recently; in order of start.
-    leases: Vec<Lease>,
+    pub(super) numbers: Vector<PoolNumber>,
+    /// Leases live, cooling, or ended recently; in order of start. Each is shared too: a
+    /// request's copy of the list copies pointers, and a change copies the one lease.
+    pub(super) leases: Vector<Arc<Lease>>,
     /// How many times a visitor found every number live.
     #[serde(default)]
-    exhaustion_events: u64,
+    pub(super) exhaustion_events: u64,
     /// Positions in `leases`, by number and by visitor; rebuilt when loaded or pruned.
     #[serde(skip)]
-    index: Index,
+    pub(super) index: Index,
     /// History is pruned at most once a minute, so a busy pool does not rebuild its index on
     /// every request.
     #[serde(skip)]
-    next_prune: Option<Timestamp>,
+    pub(super) next_prune: Option<Timestamp>,
+    /// What changed since the store last wrote the pool (see [`Pool::changes`]).
+    #[serde(skip)]
+    pub(super) changes: Changes,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Index {
-    by_number: HashMap<PhoneNumber, Vec<usize>>,
-    by_visitor: HashMap<String, Vec<usize>>,
-}
-
-impl Index {
-    fn add(&mut self, i: usize, lease: &Lease) {
-        self.by_number.entry(lease.number.clone()).or_default().push(i);
-        self.by_visitor.entry(lease.visitor.clone()).or_default().push(i);
-    }
-
-    fn of(leases: &[Lease]) -> Index {
-        let mut index = Index::default();
-        for (i, l) in leases.iter().enumerate() {
-            index.add(i, l);
-        }
-        index
+/// Two pools are equal when their numbers, leases and counts are (indexes and pending
+/// changes are derived).
+impl PartialEq for Pool {
+    fn eq(&self, other: &Self) -> bool {
+        self.numbers == other.numbers
+            && self.leases == other.leases
+            && self.exhaustion_events == other.exhaustion_events
     }
 }
+
+impl Eq for Pool {}
 
 /// A pool as stored: the same fields, without the index.
 #[derive(Deserialize)]
@@ -199,14 +199,7 @@ struct StoredPool {
 
 impl From<StoredPool> for Pool {
     fn from(s: StoredPool) -> Self {
-        let index = Index::of(&s.leases);
-        Pool {
-            numbers: s.numbers,
-            leases: s.leases,
-            exhaustion_events: s.exhaustion_events,
-            index,
-            next_prune: None,
-        }
+        Pool::from_rows(s.numbers, s.leases, s.exhaustion_events)
     }
 }
 
@@ -217,16 +210,48 @@ impl Pool {
         pool
     }
 
-    pub fn numbers(&self) -> &[PoolNumber] {
+    /// A pool as a store kept it: its numbers in order, its leases in order of start.
+    pub fn from_rows(numbers: Vec<PoolNumber>, leases: Vec<Lease>, exhaustion_events: u64) -> Self {
+        let mut pool = Pool {
+            numbers: numbers.into_iter().collect(),
+            leases: leases.into_iter().map(Arc::new).collect(),
+            exhaustion_events,
+            ..Pool::default()
+        };
+        pool.reindex();
+        pool
+    }
+
+    pub fn numbers(&self) -> &Vector<PoolNumber> {
         &self.numbers
     }
 
-    pub fn leases(&self) -> &[Lease] {
+    pub fn leases(&self) -> &Vector<Arc<Lease>> {
         &self.leases
     }
 
     pub fn exhaustion_events(&self) -> u64 {
         self.exhaustion_events
+    }
+
+    /// What changed since the pool was loaded (or since [`Pool::forget_changes`]).
+    pub fn changes(&self) -> PoolChanges<'_> {
+        let mut seen = std::collections::HashSet::new();
+        let leases =
+            self.changes.leases.iter().filter(|&&i| seen.insert(i)).map(|&i| &*self.leases[i]).collect();
+        let numbers =
+            if self.changes.all_numbers { self.numbers.iter().enumerate().collect() } else { Vec::new() };
+        PoolChanges {
+            leases,
+            numbers,
+            all_numbers: self.changes.all_numbers,
+            pruned_before: self.changes.pruned_before,
+        }
+    }
+
+    /// The store wrote the changes.
+    pub fn forget_changes(&mut self) {
+        self.changes = Changes::default();
     }
 
     /// Counts a visitor who found every number (or extension) of their line taken when the
@@ -246,35 +271,79 @@ impl Pool {
             }
             let kept = old.iter().find(|n| n.number == number);
             let (idle_since, line) = kept.map_or((None, None), |n| (n.idle_since, n.line.clone()));
-            self.numbers.push(PoolNumber { number, region, idle_since, line });
+            self.numbers.push_back(PoolNumber { number, region, idle_since, line });
         }
+        self.changes.all_numbers = true;
+        self.reindex();
     }
 
     /// Which business number each pool number stands in for (`None`: the main one).
     pub fn set_lines(&mut self, lines: impl IntoIterator<Item = (PhoneNumber, Option<PhoneNumber>)>) {
         for (number, line) in lines {
-            if let Some(n) = self.numbers.iter_mut().find(|n| n.number == number) {
-                n.line = line;
+            if let Some(&k) = self.index.number_at.get(&number) {
+                self.numbers[k].line = line;
             }
         }
+        self.changes.all_numbers = true;
+        self.reindex();
+    }
+
+    /// Rebuilds the index, and each number's lease times from its leases (a number removed
+    /// and added again, or a pool stored before these were kept, has its leases back).
+    fn reindex(&mut self) {
+        let mut index = Index::of(&self.leases);
+        index.number_at = self.numbers.iter().enumerate().map(|(k, n)| (n.number.clone(), k)).collect();
+        for n in &self.numbers {
+            let line = position_or_push(&mut index.lines, &n.line);
+            let region = position_or_push(&mut index.regions, &n.region);
+            let group = match index.groups.iter().position(|g| g.line == line && g.region == region) {
+                Some(g) => g,
+                None => {
+                    index.groups.push(Group { line, region, by_idle: OrdSet::new() });
+                    index.groups.len() - 1
+                }
+            };
+            index.hot.push(Hot { idle: n.idle_since, started: None, line, region, group });
+        }
+        self.index = index;
+        for k in 0..self.numbers.len() {
+            let number = self.numbers[k].number.clone();
+            let (last, started) = self.ends_of(&number);
+            self.index.hot[k].started = started;
+            if last.is_some() && self.numbers[k].idle_since != last {
+                self.numbers[k].idle_since = last;
+                self.index.hot[k].idle = last;
+            }
+            let hot = self.index.hot[k];
+            self.index.groups[hot.group].by_idle.insert((idle_key(hot.idle), k));
+        }
+    }
+
+    /// The position of `line` among the pool's lines, if any of its numbers serves it.
+    fn line_id(&self, line: Option<&PhoneNumber>) -> Option<usize> {
+        self.index.lines.iter().position(|l| l.as_ref() == line)
     }
 
     /// The line (business number) a number serves; numbers outside the pool (overflow) serve
     /// the main one.
     fn line_of(&self, number: &PhoneNumber) -> Option<&PhoneNumber> {
-        self.numbers.iter().find(|n| &n.number == number).and_then(|n| n.line.as_ref())
+        let k = *self.index.number_at.get(number)?;
+        self.numbers[k].line.as_ref()
     }
 
     /// All leases of a number, oldest first.
-    fn leases_on<'a>(&'a self, number: &PhoneNumber) -> impl DoubleEndedIterator<Item = &'a Lease> + 'a {
-        let positions = self.index.by_number.get(number).map(Vec::as_slice).unwrap_or(&[]);
-        positions.iter().map(move |&i| &self.leases[i])
+    pub(super) fn leases_on<'a>(
+        &'a self,
+        number: &PhoneNumber,
+    ) -> impl DoubleEndedIterator<Item = &'a Lease> + 'a {
+        let positions = self.index.by_number.get(number.e164());
+        positions.into_iter().flat_map(|p| p.iter()).map(move |&i| &*self.leases[i])
     }
 
     /// The leases of a pool number that can be live now: the latest one not shared and the
     /// shared ones after it. (A lease that is not shared was only lent when no lease of the
     /// number was live, and an ended lease is never extended, so every earlier one had ended.)
-    fn recent_on<'a>(&'a self, number: &PhoneNumber) -> impl Iterator<Item = &'a Lease> + 'a {
+    pub(super) fn recent_on<'a>(&'a self, number: &PhoneNumber) -> impl Iterator<Item = &'a Lease> + 'a {
         let mut done = false;
         self.leases_on(number).rev().take_while(move |l| {
             let take = !done;
@@ -283,20 +352,18 @@ impl Pool {
         })
     }
 
-    fn live_on(&self, number: &PhoneNumber, now: Timestamp) -> bool {
+    pub(super) fn live_on(&self, number: &PhoneNumber, now: Timestamp) -> bool {
         self.recent_on(number).any(|l| l.is_live(now))
     }
 
     /// The most recent lease of a number, live or not.
-    fn latest_on(&self, number: &PhoneNumber) -> Option<&Lease> {
+    pub(super) fn latest_on(&self, number: &PhoneNumber) -> Option<&Lease> {
         self.leases_on(number).next_back()
     }
 
-    fn note_activity(&mut self, number: &PhoneNumber) {
-        let end = self.leases_on(number).map(Lease::ends_at).max();
-        if let (Some(n), Some(end)) = (self.numbers.iter_mut().find(|n| &n.number == number), end) {
-            n.idle_since = Some(end);
-        }
+    /// The lease at position `i` changed (the store writes it).
+    fn touched(&mut self, i: usize) {
+        self.changes.leases.push(i);
     }
 
     fn push(&mut self, number: PhoneNumber, req: LeaseRequest, now: Timestamp, rules: &PoolRules) -> Lease {
@@ -315,10 +382,19 @@ impl Pool {
             static_number: false,
             extension: None,
         };
-        self.index.add(self.leases.len(), &lease);
-        self.leases.push(lease.clone());
+        let i = self.leases.len();
+        self.index.add(i, &lease);
+        self.leases.push_back(Arc::new(lease.clone()));
+        self.touched(i);
         self.note_activity(&lease.number);
         lease
+    }
+
+    /// Flags the most recent lease (just pushed) shared or overflow.
+    fn flag_last(&mut self, flag: impl FnOnce(&mut Lease)) {
+        if let Some(last) = self.leases.back_mut() {
+            flag(Arc::make_mut(last));
+        }
     }
 
     /// Lends the visitor a number.
@@ -338,30 +414,26 @@ impl Pool {
         self.lease_on_line(req, None, now, rules, site)
     }
 
-    /// Whether `visitor` holds a live lease on `line`: asking again takes no new number.
     /// The live lease `visitor` holds on `line`, if any.
     pub fn live_lease_of(&self, visitor: &str, line: Option<&PhoneNumber>, now: Timestamp) -> Option<&Lease> {
         let positions = self.index.by_visitor.get(visitor)?;
         positions
             .iter()
             .rev()
-            .map(|&i| &self.leases[i])
+            .map(|&i| &*self.leases[i])
             .find(|l| l.is_live(now) && self.line_of(&l.number) == line)
     }
 
     /// Whether a number of `line` is free to lend now (not live for anyone): a lease would not
     /// go to the site's exhaustion policy.
     pub fn has_free_number(&self, line: Option<&PhoneNumber>, now: Timestamp) -> bool {
-        self.numbers.iter().any(|n| n.line.as_ref() == line && !self.live_on(&n.number, now))
+        let Some(line) = self.line_id(line) else { return false };
+        (0..self.index.hot.len()).any(|k| self.index.hot[k].line == line && !self.live_at(k, now))
     }
 
+    /// Whether `visitor` holds a live lease on `line`: asking again takes no new number.
     pub fn holds(&self, visitor: &str, line: Option<&PhoneNumber>, now: Timestamp) -> bool {
-        self.index.by_visitor.get(visitor).is_some_and(|positions| {
-            positions.iter().any(|&i| {
-                let l = &self.leases[i];
-                l.is_live(now) && self.line_of(&l.number) == line
-            })
-        })
+        self.live_lease_of(visitor, line, now).is_some()
     }
 
     /// [`Pool::lease`] among the numbers that stand in for business number `line` (`None`:
@@ -375,12 +447,12 @@ impl Pool {
         site: &str,
     ) -> Result<Lease> {
         self.prune(now, rules.retention_secs);
-        if !self.numbers.iter().any(|n| n.line.as_ref() == line) {
+        let Some(line_id) = self.line_id(line) else {
             return Err(Error::NotFound(String::from(
                 "no tracking numbers stand in for that business number",
             )));
-        }
-        let mine = self.index.by_visitor.get(&req.visitor).and_then(|positions| {
+        };
+        let mine = self.index.by_visitor.get(req.visitor.as_str()).and_then(|positions| {
             positions.iter().rev().copied().find(|&i| {
                 let l = &self.leases[i];
                 (l.is_live(now) || l.is_cooling(now, rules.retention_secs)) && self.line_of(&l.number) == line
@@ -388,35 +460,25 @@ impl Pool {
         });
         if let Some(i) = mine {
             if self.leases[i].is_live(now) {
-                let lease = &mut self.leases[i];
+                let lease = Arc::make_mut(&mut self.leases[i]);
                 lease.expires_at = lease.expires_at.max(now.plus_secs(rules.lease_secs));
                 lease.renewed_at = Some(now);
                 lease.source = req.source;
                 let lease = lease.clone();
+                self.touched(i);
                 self.note_activity(&lease.number);
                 return Ok(lease);
             }
             let number = self.leases[i].number.clone();
             let still_ours = self.latest_on(&number).is_some_and(|l| l.visitor == req.visitor);
-            let in_pool = self.numbers.iter().any(|n| n.number == number);
+            let in_pool = self.index.number_at.contains_key(&number);
             if still_ours && in_pool && !self.live_on(&number, now) {
                 return Ok(self.push(number, req, now, rules));
             }
         }
 
-        let home = rules.home_region.as_deref();
-        let choice = self
-            .numbers
-            .iter()
-            .filter(|n| n.line.as_ref() == line && !self.live_on(&n.number, now))
-            .min_by_key(|n| {
-                let cooling =
-                    self.latest_on(&n.number).is_some_and(|l| l.is_cooling(now, rules.retention_secs));
-                let idle = n.idle_since.map_or(i64::MIN, Timestamp::millis);
-                (cooling, region_rank(n.region.as_deref(), &req.region, home), idle)
-            })
-            .map(|n| n.number.clone());
-        if let Some(number) = choice {
+        if let Some(k) = self.choose(line_id, &req.region, now, rules) {
+            let number = self.numbers[k].number.clone();
             return Ok(self.push(number, req, now, rules));
         }
 
@@ -427,9 +489,7 @@ impl Pool {
             (ExhaustionPolicy::Overflow, Some(overflow)) if line.is_none() => {
                 let mut lease = self.push(overflow.clone(), req, now, rules);
                 lease.overflow = true;
-                if let Some(last) = self.leases.last_mut() {
-                    last.overflow = true;
-                }
+                self.flag_last(|last| last.overflow = true);
                 Ok(lease)
             }
             (ExhaustionPolicy::Share, _) => {
@@ -446,9 +506,7 @@ impl Pool {
                     .ok_or_else(|| Error::PoolExhausted(site.to_string()))?;
                 let mut lease = self.push(least_renewed, req, now, rules);
                 lease.shared = true;
-                if let Some(last) = self.leases.last_mut() {
-                    last.shared = true;
-                }
+                self.flag_last(|last| last.shared = true);
                 Ok(lease)
             }
             (ExhaustionPolicy::Overflow | ExhaustionPolicy::Extension, _) => {
@@ -457,16 +515,14 @@ impl Pool {
         }
     }
 
-    fn find_mut(&mut self, lease_id: &str, visitor: &str) -> Result<&mut Lease> {
+    /// The position of `visitor`'s lease `lease_id`.
+    fn find(&self, lease_id: &str, visitor: &str) -> Result<usize> {
         // A lease id with another visitor's id is "unknown": nobody can touch another's lease.
         let position =
             self.index.by_visitor.get(visitor).and_then(|positions| {
                 positions.iter().rev().copied().find(|&i| self.leases[i].id == lease_id)
             });
-        match position {
-            Some(i) => Ok(&mut self.leases[i]),
-            None => Err(Error::UnknownLease(lease_id.to_string())),
-        }
+        position.ok_or_else(|| Error::UnknownLease(lease_id.to_string()))
     }
 
     /// Heartbeat: extends a live lease by the lease length from now.
@@ -477,13 +533,15 @@ impl Pool {
         now: Timestamp,
         rules: &PoolRules,
     ) -> Result<Lease> {
-        let lease = self.find_mut(lease_id, visitor)?;
-        if !lease.is_live(now) {
+        let i = self.find(lease_id, visitor)?;
+        if !self.leases[i].is_live(now) {
             return Err(Error::LeaseEnded(lease_id.to_string()));
         }
+        let lease = Arc::make_mut(&mut self.leases[i]);
         lease.expires_at = lease.expires_at.max(now.plus_secs(rules.lease_secs));
         lease.renewed_at = Some(now);
         let lease = lease.clone();
+        self.touched(i);
         self.note_activity(&lease.number);
         Ok(lease)
     }
@@ -496,16 +554,28 @@ impl Pool {
         visitor: &str,
         cookies: &crate::traffic::AdIds,
     ) -> bool {
-        self.find_mut(lease_id, visitor).is_ok_and(|lease| lease.source.ad_ids.fill_cookies(cookies))
+        let Ok(i) = self.find(lease_id, visitor) else { return false };
+        let mut ids = self.leases[i].source.ad_ids.clone();
+        if !ids.fill_cookies(cookies) {
+            return false;
+        }
+        Arc::make_mut(&mut self.leases[i]).source.ad_ids = ids;
+        self.touched(i);
+        true
     }
 
     /// Ends a lease early (the page was closed or hidden). Releasing twice is harmless.
     pub fn release(&mut self, lease_id: &str, visitor: &str, now: Timestamp) -> Result<Lease> {
-        let lease = self.find_mut(lease_id, visitor)?;
-        if lease.is_live(now) {
+        let i = self.find(lease_id, visitor)?;
+        let live = self.leases[i].is_live(now);
+        if live {
+            let lease = Arc::make_mut(&mut self.leases[i]);
             lease.ended_at = Some(now.max(lease.started_at));
         }
-        let lease = lease.clone();
+        let lease = (*self.leases[i]).clone();
+        if live {
+            self.touched(i);
+        }
         self.note_activity(&lease.number);
         Ok(lease)
     }
@@ -517,12 +587,27 @@ impl Pool {
         at: Timestamp,
         retention_secs: i64,
     ) -> Option<Holders<'_>> {
-        let mut live: Vec<&Lease> = self.leases_on(number).filter(|l| l.is_live(at)).collect();
+        // Back from the most recent lease to the last one not shared that had started by
+        // then: every earlier one had ended when it started, so ended no later than it.
+        let mut stop = false;
+        let mut candidates: Vec<&Lease> = self
+            .leases_on(number)
+            .rev()
+            .filter(|l| l.started_at <= at)
+            .take_while(|l| {
+                let take = !stop;
+                stop = stop || !l.shared;
+                take
+            })
+            .collect();
+        candidates.reverse();
+        let mut live: Vec<&Lease> = candidates.iter().copied().filter(|l| l.is_live(at)).collect();
         live.sort_by_key(|l| std::cmp::Reverse(l.started_at));
         if let Some((holder, others)) = live.split_first() {
             return Some(Holders { holder, late: false, others: others.to_vec() });
         }
-        self.leases_on(number)
+        candidates
+            .into_iter()
             .filter(|l| l.is_cooling(at, retention_secs))
             .max_by_key(|l| l.ends_at())
             .map(|holder| Holders { holder, late: true, others: Vec::new() })
@@ -535,11 +620,24 @@ impl Pool {
         }
         self.next_prune = Some(now.plus_secs(60));
         let keep_secs = retention_secs + HISTORY_MARGIN_SECS;
-        let before = self.leases.len();
-        self.leases.retain(|l| l.ends_at().plus_secs(keep_secs) > now);
-        if self.leases.len() != before {
-            self.index = Index::of(&self.leases);
+        let cutoff = now.plus_secs(-keep_secs);
+        if !self.leases.iter().any(|l| l.ends_at() <= cutoff) {
+            return;
         }
+        // Leases changed and not yet written keep their place in the list of changes.
+        let changed: Vec<(String, String)> = self
+            .changes
+            .leases
+            .iter()
+            .map(|&i| (self.leases[i].id.clone(), self.leases[i].visitor.clone()))
+            .collect();
+        self.leases.retain(|l| l.ends_at() > cutoff);
+        self.reindex();
+        self.changes.leases =
+            changed.iter().filter_map(|(id, visitor)| self.find(id, visitor).ok()).collect();
+        self.changes.pruned_before = Some(self.changes.pruned_before.map_or(cutoff, |c| c.max(cutoff)));
+        // A number whose leases all went keeps its `idle_since` only in its row.
+        self.changes.all_numbers = true;
     }
 }
 
@@ -746,6 +844,8 @@ mod tests {
             let mut pool = Pool::new(numbers(size));
             let mut now = 0i64;
             let mut ends: std::collections::HashMap<String, Timestamp> = Default::default();
+            // The pool as a store keeps it, written from its changes after every step.
+            let mut stored = Rows::default();
             for (op, dt) in steps {
                 now += dt;
                 let t = Timestamp(now);
@@ -760,7 +860,7 @@ mod tests {
                     }
                     Op::Renew(v) | Op::Release(v) => {
                         let visitor = format!("v{v}");
-                        let id = pool.leases().iter().rev().find(|l| l.visitor == visitor).map(|l| l.id.clone());
+                        let id = pool.leases().iter().map(|l| &**l).rev().find(|l| l.visitor == visitor).map(|l| l.id.clone());
                         if let Some(id) = id {
                             if matches!(op, Op::Renew(_)) {
                                 let _ = pool.renew(&id, &visitor, t, &r);
@@ -770,12 +870,39 @@ mod tests {
                         }
                     }
                 }
-                // The index answers as a scan of every lease would.
+                // Calls are credited as a scan of every lease would (at this step and earlier).
                 for n in pool.numbers() {
-                    let scanned = pool.leases().iter().any(|l| l.number == n.number && l.is_live(t));
+                    for at in [t, Timestamp(now - dt / 2), Timestamp(now - 40 * MIN)] {
+                        let live: Vec<&Lease> = {
+                            let mut v: Vec<&Lease> = pool.leases().iter().map(|l| &**l).filter(|l| l.number == n.number && l.is_live(at)).collect();
+                            v.sort_by_key(|l| std::cmp::Reverse(l.started_at));
+                            v
+                        };
+                        let expected = match live.split_first() {
+                            Some((h, others)) => Some((h.id.clone(), false, others.len())),
+                            None => pool.leases().iter().map(|l| &**l).filter(|l| l.number == n.number && l.is_cooling(at, r.retention_secs))
+                                .max_by_key(|l| l.ends_at()).map(|h| (h.id.clone(), true, 0)),
+                        };
+                        let got = pool.holders_at(&n.number, at, r.retention_secs).map(|h| (h.holder.id.clone(), h.late, h.others.len()));
+                        prop_assert_eq!(got, expected);
+                    }
+                }
+                stored.write(&pool.changes());
+                pool.forget_changes();
+                // The index answers as a scan of every lease would.
+                for (k, n) in pool.numbers().iter().enumerate() {
+                    let scanned = pool.leases().iter().map(|l| &**l).any(|l| l.number == n.number && l.is_live(t));
                     prop_assert_eq!(pool.live_on(&n.number, t), scanned);
-                    let latest = pool.leases().iter().rev().find(|l| l.number == n.number);
+                    prop_assert_eq!(pool.live_at(k, t), scanned);
+                    let latest = pool.leases().iter().map(|l| &**l).rev().find(|l| l.number == n.number);
                     prop_assert_eq!(pool.latest_on(&n.number), latest);
+                    let last = pool.leases().iter().map(|l| &**l).filter(|l| l.number == n.number).map(Lease::ends_at).max();
+                    prop_assert!(last.is_none() || n.idle_since == last, "idle_since of {}", n.number);
+                }
+                // The groups choose as a look at every number would.
+                let texas = texas();
+                for region in [&Region::default(), &texas] {
+                    prop_assert_eq!(pool.choose(0, region, t, &r), pool.choose_by_scan(0, region, t, &r));
                 }
                 let leases = pool.leases();
                 for (i, a) in leases.iter().enumerate() {
@@ -784,7 +911,7 @@ mod tests {
                         // Only a release may bring the end forward to "now", never before it.
                         prop_assert!(a.ends_at() >= *prev || a.ends_at() >= Timestamp(now.min(prev.millis())));
                     }
-                    for b in &leases[i + 1..] {
+                    for b in leases.iter().skip(i + 1) {
                         let overlap = a.number == b.number && a.started_at < b.ends_at() && b.started_at < a.ends_at();
                         prop_assert!(!overlap || b.shared, "{} lent to {} and {} at once", a.number, a.visitor, b.visitor);
                     }
@@ -793,11 +920,50 @@ mod tests {
                     ends.insert(l.id.clone(), l.ends_at());
                 }
             }
-            // Stored and loaded, the pool (and its rebuilt index) is the same.
+            // Stored and loaded, the pool (and its rebuilt index) is the same: as one document,
+            // and as rows written from its changes.
             let json = serde_json::to_string(&pool).unwrap();
             let loaded: Pool = serde_json::from_str(&json).unwrap();
             prop_assert_eq!(&loaded.index, &pool.index);
             prop_assert_eq!(serde_json::to_string(&loaded).unwrap(), json);
+            let from_rows = stored.load(pool.exhaustion_events());
+            prop_assert_eq!(&from_rows, &pool);
+            prop_assert_eq!(&from_rows.index, &pool.index);
+        }
+    }
+
+    /// A store's rows of a pool: numbers by position, leases by (id, visitor) in the order
+    /// first written (as SQLite's rowids keep them).
+    #[derive(Default)]
+    struct Rows {
+        numbers: Vec<PoolNumber>,
+        leases: Vec<Lease>,
+    }
+
+    impl Rows {
+        fn write(&mut self, changes: &PoolChanges<'_>) {
+            if changes.all_numbers {
+                self.numbers.clear();
+            }
+            for &(k, n) in &changes.numbers {
+                if k >= self.numbers.len() {
+                    self.numbers.resize(k + 1, n.clone());
+                }
+                self.numbers[k] = n.clone();
+            }
+            for &l in &changes.leases {
+                match self.leases.iter_mut().find(|s| s.id == l.id && s.visitor == l.visitor) {
+                    Some(s) => *s = l.clone(),
+                    None => self.leases.push(l.clone()),
+                }
+            }
+            if let Some(cutoff) = changes.pruned_before {
+                self.leases.retain(|l| l.ends_at() > cutoff);
+            }
+        }
+
+        fn load(&self, exhaustion_events: u64) -> Pool {
+            Pool::from_rows(self.numbers.clone(), self.leases.clone(), exhaustion_events)
         }
     }
 }

@@ -4,6 +4,7 @@
 
 mod extensions;
 mod leases;
+mod pool_index;
 mod rate_limit;
 mod region;
 #[cfg(feature = "sim")]
@@ -17,7 +18,7 @@ pub use extensions::{
     renew_extension, ExtensionLeases, ExtensionRules, EXTENSION_DIGITS,
 };
 pub use leases::{
-    session_key, ExhaustionPolicy, Holders, Lease, LeaseRequest, Pool, PoolNumber, PoolRules,
+    session_key, ExhaustionPolicy, Holders, Lease, LeaseRequest, Pool, PoolChanges, PoolNumber, PoolRules,
     UNCONSENTED_HOLDER,
 };
 pub use rate_limit::{Budget, Limits, Over, RateLimiter};

@@ -1,7 +1,7 @@
 //! A site: its business number, its pool of tracking numbers and its API token.
 
 use crate::error::{Error, Result};
-use crate::pool::{normalize_region_code, ExhaustionPolicy, Lease, PoolRules};
+use crate::pool::{normalize_region_code, ExhaustionPolicy, PoolRules};
 use crate::site::extensions::{ExtensionNumber, ExtensionNumberSetup, ExtensionOptions, ExtensionSettings};
 use crate::site::identification::{destinations_from_setup, CallerIdentification, CallerIdentificationSetup};
 use crate::site::{AfterHours, AfterHoursSetup, CallerId};
@@ -221,13 +221,14 @@ fn default_touch_lifetime_secs() -> i64 {
     i64::from(DEFAULT_TOUCH_LIFETIME_DAYS) * 24 * 3600
 }
 
-/// What the KV mirror holds under a tracking number, so the call path can route a call
-/// (and see who holds the number) from any edge location without asking the Durable Object.
+/// What the KV mirror holds under a tracking number, so the call path can route a call from
+/// any edge location without asking the Durable Object. Written when the site's numbers
+/// change, not per lease: who holds a number is the site's object's to say (and the visitor
+/// mirror's, `visitor:{site}:{id}`), and a call reaches that object anyway.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NumberOwner {
     pub site: String,
     pub business_number: PhoneNumber,
-    pub lease: Option<Lease>,
     /// A masking number: its calls are between an order's parties, never the business's (the
     /// call path must not fall back to dialling the business number with the caller's own).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

@@ -21,10 +21,11 @@ use crate::wire::LeaseGrant;
 use phone::PhoneNumber;
 use serde::{Deserialize, Serialize};
 
-/// Everything a site's writer keeps: its configuration and its pool with lease history.
+/// Everything a site's writer keeps: its configuration and its pool with lease history. Both
+/// are shared, not copied, when the state is: a request's copy costs O(1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteState {
-    pub config: SiteConfig,
+    pub config: std::sync::Arc<SiteConfig>,
     pub pool: Pool,
 }
 
@@ -34,7 +35,7 @@ pub struct SiteState {
 pub trait LeaseStore {
     async fn load(&self) -> Result<Option<SiteState>>;
     /// The site's settings alone (the call path reads them without the pool).
-    async fn load_config(&self) -> Result<Option<SiteConfig>> {
+    async fn load_config(&self) -> Result<Option<std::sync::Arc<SiteConfig>>> {
         Ok(self.load().await?.map(|s| s.config))
     }
 
