@@ -331,8 +331,55 @@ async fn the_bench_baselines_answer_only_when_turned_on() {
     let put = client.post(edge.url("/v1/bench/object-kv")).send().await.expect("post");
     assert_eq!(put.status(), 200);
     let read: Value = reqwest::get(edge.url("/v1/bench/kv")).await.expect("get").json().await.expect("json");
-    assert_eq!(read, json!({"ok": true, "found": true}), "the object's put is read back");
+    assert_eq!(read["probe"].as_str().map(str::len), Some(320), "the object's put is read back: {read}");
+    // A key of the client's own, as each visitor has theirs; a bad one is refused.
+    let put = client.post(edge.url("/v1/bench/object-kv?key=0-12")).send().await.expect("post");
+    assert_eq!(put.status(), 200);
+    let read: Value =
+        reqwest::get(edge.url("/v1/bench/kv?key=0-12")).await.expect("get").json().await.expect("json");
+    assert_eq!(read["probe"].as_str().map(str::len), Some(320), "{read}");
+    let bad = reqwest::get(edge.url("/v1/bench/kv?key=No%21")).await.expect("get");
+    assert_eq!(bad.status(), 400);
+    let body: Value = bad.json().await.expect("a JSON error");
+    assert_eq!(body["error"]["field"], "key");
     let object: Value =
         reqwest::get(edge.url("/v1/bench/object")).await.expect("get").json().await.expect("json");
     assert_eq!(object, json!({"ok": true}));
+}
+
+#[tokio::test]
+async fn an_overflow_grant_replaces_a_mirrored_static_number_and_costs_no_write_otherwise() {
+    let edge = Edge::start().await;
+    let api = edge.client_with(&reqwest::Client::new());
+    let site = json!({"site": "mirrorbook", "business_number": "+15550880999", "pool": ["+15550880001"],
+                      "exhaustion": "overflow", "overflow_number": "+15550880998", "max_new_leases_per_minute": 1000,
+                      "static_numbers": [{"number": "+15550880500", "utm_source": "google"}]});
+    assert_eq!(api.create_site(&site).await.status(), 201);
+    let ask = |body: Value| {
+        let post = api.post_lease(body);
+        async move {
+            let answer = post.answer().await;
+            (answer.header("x-ringtrace-served-by").map(String::from), answer.json())
+        }
+    };
+    let arrive = |visitor: &str, source: &str| json!({"site": "mirrorbook", "visitor": visitor, "utm_source": source, "landing_page": "https://shop.example/"});
+    let browse = |visitor: &str| json!({"site": "mirrorbook", "visitor": visitor, "referrer": "https://shop.example/", "landing_page": "https://shop.example/p2"});
+    // A's static number is mirrored: A's page views are answered at the edge.
+    let (_, stat) = ask(arrive("visitor-book-a", "google")).await;
+    assert_eq!(stat["number"], "+15550880500");
+    let (by, page) = ask(browse("visitor-book-a")).await;
+    assert_eq!((by.as_deref(), &page["number"]), (Some("edge"), &stat["number"]));
+    // B takes the pool's one number; A comes back from another ad and gets the overflow number,
+    // which replaces the mirrored static one: A's next page is asked of the object.
+    let (_, b) = ask(arrive("visitor-book-b", "facebook")).await;
+    assert_eq!(b["number"], "+15550880001");
+    let (_, over) = ask(arrive("visitor-book-a", "facebook")).await;
+    assert_eq!(over["number"], "+15550880998");
+    let (by, page) = ask(browse("visitor-book-a")).await;
+    assert_eq!((by.as_deref(), &page["number"]), (Some("object"), &over["number"]));
+    // A new visitor given the overflow number: nothing mirrored, the object answers again.
+    let (_, c) = ask(arrive("visitor-book-c", "facebook")).await;
+    assert_eq!(c["number"], "+15550880998");
+    let (by, page) = ask(browse("visitor-book-c")).await;
+    assert_eq!((by.as_deref(), &page["number"]), (Some("object"), &c["number"]));
 }

@@ -96,10 +96,10 @@ impl KvMirror {
 
     /// One put of a value the size of a mirrored lease, for the `make bench` baseline
     /// (`routes::bench`).
-    pub async fn put_bench(&self) -> shared::Result<()> {
+    pub async fn put_bench(&self, key: Option<&str>) -> shared::Result<()> {
         let value = format!("{{\"probe\": \"{}\"}}", "x".repeat(320));
         self.kv
-            .put("bench:probe", value)
+            .put(&bench_key(key), value)
             .map_err(storage)?
             .expiration_ttl(3600)
             .execute()
@@ -108,8 +108,8 @@ impl KvMirror {
     }
 
     /// One read, for the `make bench` baseline.
-    pub async fn get_bench(&self) -> shared::Result<Option<String>> {
-        self.kv.get("bench:probe").text().await.map_err(storage)
+    pub async fn get_bench(&self, key: Option<&str>) -> shared::Result<Option<String>> {
+        self.kv.get(&bench_key(key)).text().await.map_err(storage)
     }
 
     pub async fn delete_visitor(&self, site: &str, visitor: &str) -> shared::Result<()> {
@@ -183,4 +183,9 @@ fn keep_gate(site: &str, allowed: &[String]) {
         }
         gates.insert(site.to_string(), (allowed.to_vec(), now_ms()));
     });
+}
+
+/// `bench:probe`, or `bench:probe:{key}` (a key per client, as each visitor has theirs).
+fn bench_key(key: Option<&str>) -> String {
+    key.map_or_else(|| "bench:probe".to_string(), |k| format!("bench:probe:{k}"))
 }

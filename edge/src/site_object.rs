@@ -10,6 +10,7 @@ mod dispatch;
 mod live;
 mod live_store;
 mod masking_store;
+mod mirror_book;
 mod schema;
 mod site_rows;
 mod spend_store;

@@ -45,10 +45,13 @@ pub enum Command {
     RemoveNumber(PhoneNumber),
     /// Whether the caller's token opens the site (`{"ok": true}`, or the site's refusal).
     Authorize,
-    /// Nothing, answered `{"ok": true}` (`kv_put`: after one KV put): the platform's own cost
-    /// of a Durable Object round trip, a baseline for `make bench` (`routes::bench`).
+    /// Nothing, answered `{"ok": true}` (`kv_put`: after one KV put, of `bench:probe` or
+    /// `bench:probe:{key}`): the platform's own cost of a Durable Object round trip, a
+    /// baseline for `make bench` (`routes::bench`).
     Bench {
         kv_put: bool,
+        #[serde(default)]
+        key: Option<String>,
     },
     Settings,
     /// A sample caller-identification request to the site's CRM (the Settings page's test).

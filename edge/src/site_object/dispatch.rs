@@ -83,9 +83,9 @@ impl SiteObject {
                 ledger.authorize(token).await?;
                 json(&serde_json::json!({"ok": true}))
             }
-            Command::Bench { kv_put } => {
+            Command::Bench { kv_put, key } => {
                 if kv_put {
-                    crate::kv_mirror::KvMirror::new(&self.env)?.put_bench().await?;
+                    crate::kv_mirror::KvMirror::new(&self.env)?.put_bench(key.as_deref()).await?;
                 }
                 json(&serde_json::json!({"ok": true}))
             }

@@ -15,6 +15,9 @@ const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS pool_leases (id TEXT NOT NULL, visitor TEXT NOT NULL, ends_at INTEGER NOT NULL, \
      json TEXT NOT NULL, PRIMARY KEY (id, visitor))",
     "CREATE INDEX IF NOT EXISTS pool_leases_by_end ON pool_leases (ends_at)",
+    // The visitor-mirror keys holding a grant the edge answers with, until when.
+    "CREATE TABLE IF NOT EXISTS mirrored (key TEXT PRIMARY KEY, until INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS mirrored_by_until ON mirrored (until)",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
     // Beside each call's JSON, the columns the dashboard filters and sorts by (shared::CallRow).
     "CREATE TABLE IF NOT EXISTS calls (call_sid TEXT PRIMARY KEY, started_at INTEGER NOT NULL, json TEXT NOT NULL, \

@@ -89,12 +89,27 @@ impl ObjectStore {
                 }
                 self.write_changes(&state.pool.changes())?;
             }
-            None => self.write_all(state)?,
+            None => {
+                if !self.has_site_row()? {
+                    // A new site: every visitor-mirror key it will have is in its book.
+                    self.start_book_at(0)?;
+                }
+                self.write_all(state)?
+            }
         }
         let mut kept = state.clone();
         kept.pool.forget_changes();
         self.memory.state.replace(Some(kept));
         Ok(())
+    }
+
+    fn has_site_row(&self) -> shared::Result<bool> {
+        let rows: Vec<JsonText> = self
+            .sql
+            .exec("SELECT json FROM site_state WHERE id = 1", None)
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        Ok(!rows.is_empty())
     }
 
     fn write_site_row(&self, state: &SiteState) -> shared::Result<()> {

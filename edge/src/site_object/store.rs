@@ -31,6 +31,9 @@ pub(super) struct Memory {
     schema_ready: std::cell::Cell<bool>,
     /// The calls' columns are all there and filled in.
     columns_done: std::cell::Cell<bool>,
+    /// When the mirror book (`mirror_book.rs`) started, and was last pruned.
+    pub(super) book_since: std::cell::Cell<Option<i64>>,
+    pub(super) book_pruned_at: std::cell::Cell<i64>,
     /// Live events kept during the request (seq, JSON), to send to the sockets after it.
     outbox: std::cell::RefCell<Vec<(u64, String)>>,
 }
@@ -157,9 +160,22 @@ impl LeaseStore for ObjectStore {
                 } else {
                     format!("{visitor}:{}", g.replaces)
                 };
-                self.mirror.put_visitor(&self.site, &key, g, EdgeClock.now().millis()).await
+                let now = EdgeClock.now().millis();
+                if g.shared || g.overflow {
+                    // The edge never answers with it: written only over one it would.
+                    if !self.may_serve(&key, now)? {
+                        return Ok(());
+                    }
+                    self.note_gone(&key)?;
+                } else {
+                    self.note_served(&key, g.expires_at.millis(), now)?;
+                }
+                self.mirror.put_visitor(&self.site, &key, g, now).await
             }
-            None => self.mirror.delete_visitor(&self.site, visitor).await,
+            None => {
+                self.note_gone(visitor)?;
+                self.mirror.delete_visitor(&self.site, visitor).await
+            }
         }
     }
     async fn unmirror_visitor(&self, visitor: &str, replaces: &str) -> shared::Result<()> {
@@ -169,6 +185,7 @@ impl LeaseStore for ObjectStore {
         } else {
             format!("{visitor}:{replaces}")
         };
+        self.note_gone(&key)?;
         self.mirror.delete_visitor(&self.site, &key).await
     }
     async fn record_session(&self, lease: &shared::Lease) -> shared::Result<()> {

@@ -273,6 +273,17 @@ async fn main() {
             async move { client.request(method, url).send().await.is_ok_and(|r| r.status().is_success()) }
         }
     };
+    // The same with a key per client (`?key=`): a KV read of the client's own value, as a
+    // returning visitor reads theirs; a put of a new key each time, as a new visitor's lease.
+    let keyed = |method: reqwest::Method, path: &str, round: usize, per_request: bool| {
+        let (client, url) = (client.clone(), edge.url(path));
+        move |worker: usize, n: usize| {
+            let (client, method) = (client.clone(), method.clone());
+            let key = if per_request { format!("{round}-{worker}-{n}") } else { format!("{round}-{worker}") };
+            let url = format!("{url}?key={key}");
+            async move { client.request(method, url).send().await.is_ok_and(|r| r.status().is_success()) }
+        }
+    };
     // The KV read reads a value the size of a mirrored lease (written by the put).
     let put = client.post(edge.url("/v1/bench/object-kv")).send().await.expect("bench put");
     assert!(put.status().is_success(), "POST /v1/bench/object-kv: {}", put.status());
@@ -281,20 +292,16 @@ async fn main() {
         let (client, url) = (client.clone(), lease_url.clone());
         move |worker: usize, n: usize| {
             let (client, url) = (client.clone(), url.clone());
-            // A new visitor arrives from an ad and needs a number; a returning one arrived once
-            // and now browses the site (page views within the visit).
-            let body = if returning && n > 0 {
+            // A new visitor arrives from an ad and needs a number; a returning one arrived
+            // (before the round's window: see `arrive`) and now browses the site (page views
+            // within the visit).
+            let body = if returning {
                 format!(
                     r#"{{"site":"bench-returning","visitor":"bench-returning-{round}-{worker:04}","referrer":"https://shop.example/","landing_page":"https://shop.example/p{n}"}}"#
                 )
             } else {
-                let (site, visitor) = if returning {
-                    ("bench-returning".to_string(), format!("bench-returning-{round}-{worker:04}"))
-                } else {
-                    (format!("bench-{round}"), format!("bench-new-{round}-{worker:04}-{n:06}"))
-                };
                 format!(
-                    r#"{{"site":"{site}","visitor":"{visitor}","utm_source":"bench","landing_page":"https://shop.example/"}}"#
+                    r#"{{"site":"bench-{round}","visitor":"bench-new-{round}-{worker:04}-{n:06}","utm_source":"bench","landing_page":"https://shop.example/"}}"#
                 )
             };
             async move { client.post(url).body(body).send().await.is_ok_and(|r| r.status().is_success()) }
@@ -317,13 +324,31 @@ async fn main() {
     };
     // Each route in turn, ROUNDS times; each figure is the median of its rounds, so a slow
     // moment of this machine weighs on one round of every route rather than on one route.
+    // The returning visitors of a round arrive (from an ad: a new visitor's lease, measured
+    // above) before its window.
+    let bench_put = edge.url("/v1/bench/object-kv");
+    let arrive = |round: usize| {
+        let (client, url, bench_put) = (client.clone(), lease_url.clone(), bench_put.clone());
+        async move {
+            for worker in 0..CONCURRENCY {
+                let put = client.post(format!("{bench_put}?key={round}-{worker}")).send().await;
+                assert!(put.is_ok_and(|r| r.status().is_success()), "the KV read baseline's value");
+                let body = format!(
+                    r#"{{"site":"bench-returning","visitor":"bench-returning-{round}-{worker:04}","utm_source":"bench","landing_page":"https://shop.example/"}}"#
+                );
+                let resp = client.post(&url).body(body).send().await.expect("a returning visitor arrives");
+                assert!(resp.status().is_success(), "arrival: {}", resp.status());
+            }
+        }
+    };
     let mut rounds: Vec<[Load; 7]> = Vec::new();
     for round in 0..ROUNDS {
+        arrive(round).await;
         rounds.push([
             load_for(ROUND_WINDOW, health_of()).await,
-            load_for(ROUND_WINDOW, baseline(reqwest::Method::GET, "/v1/bench/kv")).await,
+            load_for(ROUND_WINDOW, keyed(reqwest::Method::GET, "/v1/bench/kv", round, false)).await,
             load_for(ROUND_WINDOW, baseline(reqwest::Method::GET, "/v1/bench/object")).await,
-            load_for(ROUND_WINDOW, baseline(reqwest::Method::POST, "/v1/bench/object-kv")).await,
+            load_for(ROUND_WINDOW, keyed(reqwest::Method::POST, "/v1/bench/object-kv", round, true)).await,
             load_for(ROUND_WINDOW, lease(false, round)).await,
             load_for(ROUND_WINDOW, lease(true, round)).await,
             load_for(ROUND_WINDOW, voice(round)).await,
