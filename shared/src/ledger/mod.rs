@@ -9,8 +9,6 @@ mod lease;
 mod live;
 mod masking;
 mod money;
-#[cfg(test)]
-mod profile_tmp;
 mod reports;
 mod telephony;
 mod unconsented;

@@ -360,24 +360,7 @@ async fn main() {
     }
     let [health, kv_read, object, object_kv, new_visitors, returning, voice] =
         std::array::from_fn(|route| median(rounds.iter().map(|r| &r[route])));
-    if only_edge {
-        print_edge(&[
-            ("GET /v1/health (baseline)", &health),
-            ("KV read", &kv_read),
-            ("DO round trip", &object),
-            ("DO round trip + KV put", &object_kv),
-            ("POST /v1/lease, new", &new_visitors),
-            ("POST /v1/lease, returning", &returning),
-            ("Twilio voice → TwiML", &voice),
-        ]);
-        print_goals(&rounds);
-        burst(&edge).await;
-        return;
-    }
-    let flows = call_flows(&edge, &client).await;
-    let masking = masking(&edge, &client).await;
-    widget_speed(&edge).await;
-    print_edge(&[
+    let measured = [
         ("GET /v1/health (baseline)", &health),
         ("KV read", &kv_read),
         ("DO round trip", &object),
@@ -385,12 +368,25 @@ async fn main() {
         ("POST /v1/lease, new", &new_visitors),
         ("POST /v1/lease, returning", &returning),
         ("Twilio voice → TwiML", &voice),
+    ];
+    if only_edge {
+        print_edge(&measured);
+        print_goals(&rounds);
+        burst(&edge).await;
+        return;
+    }
+    let flows = call_flows(&edge, &client).await;
+    let masking = masking(&edge, &client).await;
+    widget_speed(&edge).await;
+    let mut rows = measured.to_vec();
+    rows.extend([
         ("POST /v1/lease, extension", &flows.extension_lease),
         ("gather → TwiML, no CRM", &flows.gather_any),
         ("gather → TwiML, CRM asked", &flows.gather_crm),
         ("POST masking session", &masking.create),
         ("masked call → TwiML", &masking.call),
     ]);
+    print_edge(&rows);
     print_goals(&rounds);
     println!(
         "  a new visitor's extension lease against a pool lease: {:.2}x the throughput, {:.2}x the p50, {:.2}x the p99",
