@@ -377,9 +377,14 @@ async fn an_overflow_grant_replaces_a_mirrored_static_number_and_costs_no_write_
     assert_eq!(over["number"], "+15550880998");
     let (by, page) = ask(browse("visitor-book-a")).await;
     assert_eq!((by.as_deref(), &page["number"]), (Some("object"), &over["number"]));
-    // A new visitor given the overflow number: nothing mirrored, the object answers again.
+    // A new visitor given the overflow number: nothing is written to KV for them (A's
+    // overflow grant was, over the static one), and the object answers again.
     let (_, c) = ask(arrive("visitor-book-c", "facebook")).await;
     assert_eq!(c["number"], "+15550880998");
     let (by, page) = ask(browse("visitor-book-c")).await;
     assert_eq!((by.as_deref(), &page["number"]), (Some("object"), &c["number"]));
+    let mirrored = edge.kv_keys("visitor:mirrorbook:");
+    assert!(mirrored.contains(&"visitor:mirrorbook:visitor-book-a".to_string()), "{mirrored:?}");
+    assert!(mirrored.contains(&"visitor:mirrorbook:visitor-book-b".to_string()), "{mirrored:?}");
+    assert!(!mirrored.contains(&"visitor:mirrorbook:visitor-book-c".to_string()), "{mirrored:?}");
 }

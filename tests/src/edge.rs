@@ -229,6 +229,28 @@ impl Edge {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// The keys of the local Workers KV namespace that start with `prefix`, read from the
+    /// SQLite file wrangler dev keeps them in (Python's `sqlite3`): what the product wrote to
+    /// KV, which no endpoint shows.
+    pub fn kv_keys(&self, prefix: &str) -> Vec<String> {
+        const LIST: &str = r#"
+import glob, sqlite3, sys
+for path in glob.glob(sys.argv[1] + "/v3/kv/*/*.sqlite"):
+    db = sqlite3.connect(path)
+    if db.execute("SELECT count(*) FROM sqlite_master WHERE name = '_mf_entries'").fetchone()[0]:
+        for (key,) in db.execute("SELECT key FROM _mf_entries WHERE substr(key, 1, length(?)) = ?", (sys.argv[2], sys.argv[2])):
+            print(key)
+"#;
+        let out = Command::new("python3")
+            .args(["-c", LIST])
+            .arg(&self.state)
+            .arg(prefix)
+            .output()
+            .expect("run python3");
+        assert!(out.status.success(), "listing KV keys: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect()
+    }
+
     /// How many site Durable Objects have storage on disk (one SQLite file each).
     pub fn stored_site_objects(&self) -> usize {
         let dir = self.state.join("v3/do/ringtrace-SiteObject");
