@@ -338,6 +338,12 @@ async fn the_bench_baselines_answer_only_when_turned_on() {
     let read: Value =
         reqwest::get(edge.url("/v1/bench/kv?key=0-12")).await.expect("get").json().await.expect("json");
     assert_eq!(read["probe"].as_str().map(str::len), Some(320), "{read}");
+    // The same read after receiving a page view's body.
+    let body = r#"{"site":"bench","visitor":"bench-visitor-1"}"#;
+    let read = client.post(edge.url("/v1/bench/kv?key=0-12")).body(body).send().await.expect("post");
+    assert_eq!(read.status(), 200);
+    let read: Value = read.json().await.expect("json");
+    assert_eq!(read["probe"].as_str().map(str::len), Some(320), "{read}");
     let bad = reqwest::get(edge.url("/v1/bench/kv?key=No%21")).await.expect("get");
     assert_eq!(bad.status(), 400);
     let body: Value = bad.json().await.expect("a JSON error");

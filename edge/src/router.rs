@@ -38,6 +38,7 @@ fn hot(router: Router<'_, ()>) -> Router<'_, ()> {
     router
         .get("/v1/health", |_, _| Response::from_json(&serde_json::json!({ "ok": true })))
         .get_async("/v1/bench/kv", |req, ctx| json(bench::kv(req, ctx)))
+        .post_async("/v1/bench/kv", |req, ctx| json(bench::kv(req, ctx)))
         .get_async("/v1/bench/object", |req, ctx| json(bench::object(req, ctx)))
         .post_async("/v1/bench/object-kv", |req, ctx| json(bench::object_kv(req, ctx)))
         .options("/v1/lease", |_, _| preflight())

@@ -4,6 +4,9 @@
 //!
 //! - `GET /v1/bench/kv`: one Workers KV read, answered with the value read (a returning
 //!   visitor's path reads the mirror and answers with it);
+//! - `POST /v1/bench/kv`: the same after reading the request's body, as a page view sends
+//!   the widget's JSON (the platform's part of a returning visitor's request: receive the
+//!   page's body, read one key);
 //! - `GET /v1/bench/object`: one round trip to a Durable Object that does nothing;
 //! - `POST /v1/bench/object-kv`: the same, the object making one KV put (a new lease's
 //!   object writes its state and the mirror).
@@ -18,7 +21,7 @@ use crate::config;
 use crate::error::EdgeError;
 use crate::kv_mirror::KvMirror;
 use crate::site_object::{Command, SiteStub};
-use worker::{Request, Response, RouteContext};
+use worker::{Method, Request, Response, RouteContext};
 
 /// The Durable Object the baselines use.
 const BENCH_OBJECT: &str = "~bench";
@@ -48,8 +51,12 @@ fn key(req: &Request) -> Result<Option<String>, EdgeError> {
     }
 }
 
-pub async fn kv(req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
+pub async fn kv(mut req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
     enabled(&ctx)?;
+    if req.method() == Method::Post {
+        // Read and dropped: the body costs what receiving it costs, nothing more.
+        req.bytes().await?;
+    }
     let value = KvMirror::new(&ctx.env)?.get_bench(key(&req)?.as_deref()).await?;
     let mut resp = Response::ok(value.unwrap_or_else(|| "null".into()))?;
     resp.headers_mut().set("content-type", "application/json")?;

@@ -25,9 +25,9 @@ fn region_of(req: &Request) -> Region {
 /// The page a request may come from, checked against the site's allow-list
 /// (`shared::origin_allowed`): the `Access-Control-Allow-Origin` to answer with (`*` for a site that
 /// allows any page, else the page's own origin). Unknown sites never reach a Durable Object.
-async fn gate(req: &Request, ctx: &RouteContext<()>, site: &str) -> Result<String, EdgeError> {
+async fn gate(req: &Request, mirror: &KvMirror, site: &str) -> Result<String, EdgeError> {
     let origin = req.headers().get("origin")?;
-    let Some(allowed) = KvMirror::new(&ctx.env)?.gate(site).await? else {
+    let Some(allowed) = mirror.gate(site).await? else {
         return Err(Error::UnknownSite(site.to_string()).into());
     };
     if !shared::origin_allowed(&allowed, origin.as_deref()) {
@@ -47,7 +47,8 @@ async fn gate(req: &Request, ctx: &RouteContext<()>, site: &str) -> Result<Strin
 
 pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
     let body = LeaseBody::parse(&http::read(&mut req, &Limit::LEASE).await?)?;
-    let allow = gate(&req, &ctx, &body.site).await?;
+    let mirror = KvMirror::new(&ctx.env)?;
+    let allow = gate(&req, &mirror, &body.site).await?;
     // A page view within a visit already credited, with a lease that has time to spare: the
     // mirror answers and the site's object is not involved.
     let visit = body.visit();
@@ -59,7 +60,6 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Response,
     let lines = body.other_lines();
     // Nothing is mirrored for a visitor who did not consent: the site's object answers.
     if visit.is_internal_navigation() && body.consented() {
-        let mirror = KvMirror::new(&ctx.env)?;
         let mirrored = mirror.get_visitor_text(&body.site, &mirror_key).await;
         // A mirrored grant for the main line also answers a lease asking for it by number.
         if let Ok(Some((mut grant, text))) =
@@ -131,7 +131,7 @@ async fn on_lease(
     command: fn(LeaseRef) -> Command,
 ) -> Result<Response, EdgeError> {
     let body = LeaseRef::parse(&http::read(&mut req, &Limit::LEASE).await?)?;
-    let allow = gate(&req, &ctx, &body.site).await?;
+    let allow = gate(&req, &KvMirror::new(&ctx.env)?, &body.site).await?;
     let site = SiteStub::for_site(&ctx.env, &body.site)?;
     Ok(with_cors_for(site.send(&command(body), None).await?, &allow)?)
 }
