@@ -44,12 +44,26 @@ debs=()
 pkg-config --exists openssl 2>/dev/null || debs+=(libssl-dev pkg-config)
 # A test rewrites a stored database as an older version wrote it (Python's sqlite3).
 command -v python3 >/dev/null || debs+=(python3)
+# The API fuzzer runs in a virtualenv of its own.
+python3 -m venv --help >/dev/null 2>&1 || debs+=(python3-venv)
 if [ ${#debs[@]} -gt 0 ]; then
   say "installing ${debs[*]} from Debian"
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${debs[@]}" >/dev/null
+fi
+
+# Schemathesis, the API fuzzer the contract suite runs against the local edge: from PyPI,
+# pinned with everything it pulls in (tests/fuzz/schemathesis-requirements.txt).
+fuzzer=.tools/schemathesis
+req_sum=$(sha256sum tests/fuzz/schemathesis-requirements.txt | cut -d' ' -f1)
+if [ "$(cat "$fuzzer/.ringtrace-requirements" 2>/dev/null)" != "$req_sum" ]; then
+  say "installing Schemathesis from PyPI into $fuzzer (pinned)"
+  rm -rf "$fuzzer"
+  python3 -m venv "$fuzzer"
+  "$fuzzer/bin/pip" install -q --disable-pip-version-check -r tests/fuzz/schemathesis-requirements.txt
+  echo "$req_sum" > "$fuzzer/.ringtrace-requirements"
 fi
 
 # Local secrets for wrangler dev (never used in production).
@@ -66,4 +80,10 @@ else
       say "added $key to edge/.dev.vars (from edge/.dev.vars.example)"
     fi
   done < edge/.dev.vars.example
+fi
+# This machine's own key for the sites' secrets at rest (32 random bytes, base64).
+if grep -q '^SECRETS_KEY=$' edge/.dev.vars; then
+  key=$(head -c 32 /dev/urandom | base64 | tr -d '\n')
+  sed -i "s|^SECRETS_KEY=\$|SECRETS_KEY=$key|" edge/.dev.vars
+  say "made a SECRETS_KEY for this machine in edge/.dev.vars"
 fi

@@ -3,6 +3,7 @@
 
 mod abuse;
 mod admin_api;
+mod api_contract;
 mod bad_input;
 mod call_events;
 mod call_flows;
@@ -10,6 +11,7 @@ mod calls_api;
 mod consent;
 mod crm_webhooks;
 mod dashboard;
+mod data_lifecycle;
 mod end_to_end;
 mod faults;
 mod lease_api;

@@ -23,6 +23,15 @@ pub fn twilio_auth_token(env: &Env) -> Option<String> {
     var(env, "TWILIO_AUTH_TOKEN")
 }
 
+/// The keys the sites' secrets are sealed with at rest (`SECRETS_KEY`, and during a rotation
+/// `SECRETS_KEY_PREVIOUS`; see `shared::SecretKeys`). `None` when `SECRETS_KEY` is not set.
+pub fn secret_keys(env: &Env) -> shared::Result<Option<shared::SecretKeys>> {
+    shared::SecretKeys::from_vars(
+        var(env, "SECRETS_KEY").as_deref(),
+        var(env, "SECRETS_KEY_PREVIOUS").as_deref(),
+    )
+}
+
 /// The origin Twilio reaches this edge at, when a proxy or tunnel sits in front of it.
 pub fn public_url(env: &Env) -> Option<String> {
     var(env, "PUBLIC_URL")
@@ -32,6 +41,15 @@ pub fn public_url(env: &Env) -> Option<String> {
 /// `-Host` to the URL Twilio called (ignored when `PUBLIC_URL` is set).
 pub fn trust_forwarded_headers(env: &Env) -> bool {
     matches!(var(env, "TRUST_FORWARDED_HEADERS").as_deref(), Some("on" | "true" | "1"))
+}
+
+/// How often a site's object prunes what is past its retention (default daily; the suites
+/// shorten it).
+pub fn retention_every_ms(env: &Env) -> i64 {
+    var(env, "RETENTION_EVERY_SECS")
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|s| *s > 0)
+        .map_or(86_400_000, |s| s.saturating_mul(1000))
 }
 
 /// First retry delay of a failed CRM webhook.

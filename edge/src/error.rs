@@ -29,6 +29,10 @@ pub enum EdgeError {
     /// An answer the site's object made (its own refusal), sent on as it is.
     #[error("the site's object answered {}", .0.status_code())]
     Relayed(Response),
+    /// An endpoint asked with a method it does not take: 405 `method_not_allowed`, with the
+    /// methods it takes in `Allow`.
+    #[error("this endpoint takes {allow}")]
+    MethodNotAllowed { allow: String },
     /// A WebSocket endpoint asked without `Upgrade: websocket`: 426 `upgrade_required`.
     #[error("this endpoint is a WebSocket: connect with Upgrade: websocket")]
     UpgradeRequired,
@@ -88,6 +92,20 @@ impl EdgeError {
             // As a storage failure, so the caller sees the same `internal` answer.
             EdgeError::Platform(e) => EdgeError::Core(storage(e)).answer(Dialect::Json),
             EdgeError::NoEndpoint => not_found(),
+            EdgeError::MethodNotAllowed { allow } => {
+                let body = ErrorBody {
+                    error: ErrorDetail {
+                        code: "method_not_allowed".into(),
+                        message: format!("this endpoint takes {allow}; see GET /v1/openapi.json"),
+                        field: None,
+                    },
+                };
+                let mut resp = render(Dialect::Json, 405, &body)?;
+                if !allow.is_empty() {
+                    resp.headers_mut().set("allow", &allow)?;
+                }
+                Ok(resp)
+            }
             EdgeError::UpgradeRequired => {
                 let body = ErrorBody {
                     error: ErrorDetail {

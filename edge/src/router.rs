@@ -3,7 +3,9 @@
 
 use crate::error::{Dialect, EdgeError};
 use crate::http::preflight;
-use crate::routes::{admin, bench, calls, lease, live, masking, money, settings, sites, telephony};
+use crate::routes::{
+    admin, bench, calls, lease, lifecycle, live, masking, money, settings, sites, telephony,
+};
 use std::future::Future;
 use worker::{Env, Request, Response, Result, Router};
 
@@ -11,15 +13,57 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
     // The table is built for each request: the widget's and the call path's routes, asked
     // most, are matched by a small one (the rest are not under their paths).
     let path = req.path();
+    // The router reads a method it does not know (`QUERY`, `PROPFIND`…) as GET: such a
+    // request is answered 405 here, before it could run a GET endpoint.
+    let method = req.inner().method();
+    if !["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].contains(&method.as_str()) {
+        return EdgeError::MethodNotAllowed { allow: allowed_methods(&path) }.answer(Dialect::Json);
+    }
     let router = if HOT_PATHS.contains(&path.as_str()) || path.starts_with("/v1/telephony/twilio/") {
         hot(Router::new())
     } else {
         rest(hot(Router::new()))
     };
-    router
+    let resp = router
         .or_else_any_method("/v1/*rest", |_, _| EdgeError::NoEndpoint.answer(Dialect::Json))
         .run(req, env)
-        .await
+        .await?;
+    // The router's own 405 (a known path, another method) is plain text: answered as JSON,
+    // with the methods the path takes.
+    if resp.status_code() == 405 {
+        return EdgeError::MethodNotAllowed { allow: allowed_methods(&path) }.answer(Dialect::Json);
+    }
+    Ok(resp)
+}
+
+/// The methods `path` takes, as the OpenAPI document lists them (the contract suite checks
+/// that it lists this table's routes), e.g. `GET, PATCH`: those of the most specific path
+/// that matches it (a literal segment before a parameter, as the router matches).
+fn allowed_methods(path: &str) -> String {
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(include_str!("openapi.json")) else {
+        return String::new();
+    };
+    let segments: Vec<&str> = path.split('/').collect();
+    // Which segments of `template` are literal, when it matches `path`.
+    let literal = |template: &str| -> Option<Vec<bool>> {
+        let parts: Vec<&str> = template.split('/').collect();
+        let fits = parts.len() == segments.len()
+            && parts.iter().zip(&segments).all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()));
+        fits.then(|| parts.iter().map(|t| !t.starts_with('{')).collect())
+    };
+    let paths = doc["paths"].as_object();
+    let matching: Vec<(Vec<bool>, &serde_json::Value)> =
+        paths.into_iter().flatten().filter_map(|(template, item)| Some((literal(template)?, item))).collect();
+    let best = matching.iter().map(|(l, _)| l).max();
+    let mut methods: Vec<String> = matching
+        .iter()
+        .filter(|(l, _)| Some(l) == best)
+        .flat_map(|(_, item)| item.as_object().into_iter().flatten().map(|(m, _)| m.to_ascii_uppercase()))
+        .filter(|m| ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].contains(&m.as_str()))
+        .collect();
+    methods.sort();
+    methods.dedup();
+    methods.join(", ")
 }
 
 /// The paths of [`hot`]'s routes but the Twilio webhooks'.
@@ -56,6 +100,7 @@ fn hot(router: Router<'_, ()>) -> Router<'_, ()> {
 /// Every other endpoint.
 fn rest(router: Router<'_, ()>) -> Router<'_, ()> {
     router
+        .get("/v1/openapi.json", |_, _| openapi())
         .get_async("/v1/widget/:site", |req, ctx| cors(lease::widget_config(req, ctx)))
         .get_async("/v1/route", |req, ctx| json(telephony::lookup_dialed(req, ctx)))
         .post_async("/v1/sites/:site/calls/events", |req, ctx| json(telephony::call_events(req, ctx)))
@@ -92,6 +137,26 @@ fn rest(router: Router<'_, ()>) -> Router<'_, ()> {
         .get_async("/v1/sites/:site/masking/sessions/:id", |req, ctx| json(masking::detail(req, ctx)))
         .patch_async("/v1/sites/:site/masking/sessions/:id", |req, ctx| json(masking::patch(req, ctx)))
         .post_async("/v1/sites/:site/masking/sessions/:id/close", |req, ctx| json(masking::close(req, ctx)))
+        .delete_async("/v1/sites/:site/visitors/:visitor_id", |req, ctx| {
+            json(lifecycle::erase_visitor(req, ctx))
+        })
+        .delete_async("/v1/sites/:site/callers/:number", |req, ctx| json(lifecycle::erase_caller(req, ctx)))
+        .get_async("/v1/sites/:site/audit", |req, ctx| json(lifecycle::audit(req, ctx)))
+        .get_async("/v1/sites/:site/export", |req, ctx| async move {
+            challenge_basic(json(lifecycle::export(req, ctx)).await)
+        })
+}
+
+/// `GET /v1/openapi.json`: the API's OpenAPI 3.1 document (`edge/src/openapi.json`, written by
+/// hand; the contract suite checks it lists exactly this table's routes, and fuzzes the edge
+/// with it).
+fn openapi() -> Result<Response> {
+    let mut resp = Response::ok(include_str!("openapi.json"))?;
+    let h = resp.headers_mut();
+    h.set("content-type", "application/json")?;
+    h.set("access-control-allow-origin", "*")?;
+    h.set("cache-control", "public, max-age=300")?;
+    Ok(resp)
 }
 
 fn answer(dialect: Dialect, result: std::result::Result<Response, EdgeError>) -> Result<Response> {

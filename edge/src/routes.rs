@@ -5,6 +5,7 @@ pub(crate) mod admin;
 pub(crate) mod bench;
 pub(crate) mod calls;
 pub(crate) mod lease;
+pub(crate) mod lifecycle;
 pub(crate) mod live;
 pub(crate) mod masking;
 pub(crate) mod money;

@@ -7,6 +7,7 @@
 mod command;
 mod deliveries;
 mod dispatch;
+mod lifecycle_store;
 mod live;
 mod live_store;
 mod masking_store;
@@ -50,6 +51,7 @@ impl SiteObject {
             sql: self.state.storage().sql(),
             mirror: KvMirror::new(&self.env)?,
             memory: self.memory.clone(),
+            env: self.env.clone(),
         })
     }
 }

@@ -41,6 +41,8 @@ impl Limit {
     pub const SMALL_JSON: Limit = Limit::of(JSON, 4 * 1024);
     /// `POST /v1/sites/{site}/calls/import`.
     pub const IMPORT: Limit = Limit::of(JSON, shared::MAX_IMPORT_BODY);
+    /// `POST …/calls/import` with lines of an export (a longer file is sent in parts).
+    pub const NDJSON_IMPORT: Limit = Limit::of("application/x-ndjson", shared::wire::MAX_NDJSON_IMPORT);
     /// A masking session's creation or change.
     pub const MASKING: Limit = Limit::of(JSON, shared::wire::MAX_SESSION_BODY);
     /// A spend upload: CSV or JSON (the route checks the type).

@@ -6,6 +6,7 @@ use crate::clock::now;
 use crate::error::EdgeError;
 use crate::http::{self, Limit, SiteCaller};
 use crate::site_object::Command;
+use shared::Error;
 use worker::{Request, Response, RouteContext};
 
 /// The object's answer to `command`, never cached (it is the token holder's).
@@ -75,6 +76,15 @@ pub async fn detail(req: Request, ctx: RouteContext<()>) -> Result<Response, Edg
 /// tool, for the site's token; checked here before the site's object is involved.
 pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
     let caller = SiteCaller::dashboard(&req, &ctx).await?;
+    // Lines of an export (`GET …/export`): read back by the site's object.
+    let sent_type = req.headers().get("content-type")?.unwrap_or_default();
+    if sent_type.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/x-ndjson")) {
+        let bytes = caller.vet(&ctx.env, http::read(&mut req, &Limit::NDJSON_IMPORT).await).await?;
+        let text = caller
+            .vet(&ctx.env, String::from_utf8(bytes).map_err(|_| Error::invalid("the body is not UTF-8 text")))
+            .await?;
+        return Ok(caller.send(&ctx.env, &Command::ImportNdjson(text)).await?);
+    }
     let bytes = caller.vet(&ctx.env, http::read(&mut req, &Limit::IMPORT).await).await?;
     // Values are checked in the site's currency by its object; here for their shape only.
     let parsed = shared::ImportBody::parse(&bytes, &caller.site, now(), shared::Currency::widest());

@@ -5,7 +5,9 @@
 use crate::error::storage;
 use serde::{Deserialize, Serialize};
 use shared::twilio::TwilioRequest;
-use shared::wire::{DialedLookup, IdentificationTestBody, LeaseCommand, LeaseRef, NumberEntry, SessionPatch};
+use shared::wire::{
+    DialedLookup, ExportCursor, IdentificationTestBody, LeaseCommand, LeaseRef, NumberEntry, SessionPatch,
+};
 use shared::{CallEvent, CallPatch, Error, PhoneNumber, SiteSetup};
 use worker::Request;
 
@@ -97,6 +99,17 @@ pub enum Command {
         patch: CallPatch,
     },
     GoogleAdsExport(Query),
+    /// Erasure of a visitor's personal data (their id), of a caller's (their number).
+    EraseVisitor(String),
+    EraseCaller(String),
+    Audit(Query),
+    /// A page of the site's export (`None`: the first), for the query given.
+    ExportPage {
+        query: Query,
+        cursor: Option<ExportCursor>,
+    },
+    /// An NDJSON import (lines of an export).
+    ImportNdjson(String),
 }
 
 impl Command {
@@ -138,6 +151,11 @@ impl Command {
             Command::DeleteSpend(_) => "/spend/delete",
             Command::PatchCall { .. } => "/calls/patch",
             Command::GoogleAdsExport(_) => "/exports/google-ads",
+            Command::EraseVisitor(_) => "/erase/visitor",
+            Command::EraseCaller(_) => "/erase/caller",
+            Command::Audit(_) => "/audit",
+            Command::ExportPage { .. } => "/export",
+            Command::ImportNdjson(_) => "/import/ndjson",
         }
     }
 

@@ -10,7 +10,7 @@ use crate::config;
 use crate::outbound::{self, Failure};
 use shared::{Delivery, DeliveryTarget};
 use shared::{LeaseStore, SiteLedger};
-use worker::{console_error, console_warn, Response, Result};
+use worker::{console_error, console_log, console_warn, Response, Result};
 
 impl SiteObject {
     /// The alarm: delivers due CRM webhooks, then sets the alarm for the next one.
@@ -27,6 +27,19 @@ impl SiteObject {
             Ok(0) => {}
             Ok(n) => console_warn!("site {site}: {n} masking sessions expired"),
             Err(e) => console_error!("site {site}: expiring masking sessions failed: {e}"),
+        }
+        // What is past the site's retention, a batch of each kind (again soon if more is left).
+        match ledger.prune_retention().await {
+            Ok(pruned) if pruned.is_empty() => {}
+            Ok(p) => console_log!(
+                "site {site}: retention removed {} calls, {} sessions, {} visitors' touches and the recordings of {} calls{}",
+                p.calls,
+                p.sessions,
+                p.touches,
+                p.recordings,
+                if p.more { " (more to remove)" } else { "" }
+            ),
+            Err(e) => console_error!("site {site}: retention failed: {e}"),
         }
         // First the calls whose caller hung up at a prompt: their webhooks go out below.
         match ledger.end_abandoned_calls().await {
@@ -90,7 +103,10 @@ impl SiteObject {
     /// Sets the object's alarm for the next due CRM delivery or call left at a prompt
     /// (deliveries never delay the answer to the telephony provider: they run in the alarm).
     pub(super) async fn schedule_deliveries(&self, ledger: &Ledger<'_>) {
-        match ledger.next_alarm_at().await {
+        let retention = ledger.next_retention_at(config::retention_every_ms(&self.env));
+        let next =
+            ledger.next_alarm_at().await.and_then(|at| Ok(at.into_iter().chain(Some(retention?)).min()));
+        match next {
             // Already set for then (most calls queue nothing new): nothing to write.
             Ok(Some(at)) if self.alarm_at.get() == Some(at.millis()) && at > now() => {}
             Ok(Some(at)) => {

@@ -24,6 +24,12 @@ impl SiteObject {
         let answer = async { self.run(&ledger, &site, token, Command::read(&mut req).await?).await }.await;
         // Whatever the answer, the live events the request kept go to the connected sockets.
         self.broadcast(&store);
+        // Once per start of the object, for a site: the alarm covers the next retention run
+        // (a site whose calls never set it still prunes).
+        if !self.memory.retention_armed.get() && store.with_state(|_| ()).ok().flatten().is_some() {
+            self.memory.retention_armed.set(true);
+            self.schedule_deliveries(&ledger).await;
+        }
         match answer {
             Ok(resp) => Ok(resp),
             Err(EdgeError::Platform(e)) => Err(e),
@@ -149,6 +155,11 @@ impl SiteObject {
                 self.schedule_deliveries(ledger).await;
                 json(&changed?)
             }
+            Command::EraseVisitor(visitor) => json(&ledger.erase_visitor(token, &visitor).await?),
+            Command::EraseCaller(number) => json(&ledger.erase_caller(token, &number).await?),
+            Command::Audit(query) => json(&ledger.audit(token, &query).await?),
+            Command::ExportPage { query, cursor } => json(&ledger.export_page(token, &query, cursor).await?),
+            Command::ImportNdjson(text) => json(&ledger.import_ndjson(token, text.as_bytes()).await?),
             Command::GoogleAdsExport(query) => {
                 let csv = ledger.google_ads_export(token, &query).await?;
                 let mut resp = Response::ok(csv)?;

@@ -66,6 +66,8 @@ const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS live_tickets_by_expiry ON live_tickets (expires_at)",
     // Ad spend, a row per day and (source, medium, campaign) in minor units; '' for none (a
     // NULL would make every row its own key).
+    // Erasures done on request (GDPR art. 17 / CCPA), for the owner to read (`GET …/audit`).
+    "CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, json TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS spend (day INTEGER NOT NULL, source TEXT NOT NULL, medium TEXT NOT NULL, \
      campaign TEXT NOT NULL, channel TEXT NOT NULL, amount INTEGER NOT NULL, \
      PRIMARY KEY (day, source, medium, campaign))",

@@ -46,17 +46,28 @@ impl ObjectStore {
             .and_then(|c| c.to_array())
             .map_err(storage)?;
         let Some(row) = rows.into_iter().next() else { return Ok(None) };
-        let site: SiteRow = serde_json::from_str(&row.json).map_err(storage)?;
+        let mut site: SiteRow = serde_json::from_str(&row.json).map_err(storage)?;
         self.ensure_schema()?;
+        // The secrets are sealed at rest: opened here; sealed now if stored in clear (or
+        // under the previous key of a rotation).
+        let (config, stale) = site.config.opened(crate::config::secret_keys(&self.env)?.as_ref())?;
+        site.config = std::sync::Arc::new(config);
         let state = if site.layout >= ROWS_LAYOUT {
             let numbers: Vec<PoolNumber> =
                 self.rows("SELECT json FROM pool_numbers ORDER BY position", vec![])?;
             let leases: Vec<Lease> = self.rows("SELECT json FROM pool_leases ORDER BY rowid", vec![])?;
             let exhaustion_events = self.exhaustion_events()?.unwrap_or(site.exhaustion_events);
-            SiteState { config: site.config, pool: Pool::from_rows(numbers, leases, exhaustion_events) }
+            let state =
+                SiteState { config: site.config, pool: Pool::from_rows(numbers, leases, exhaustion_events) };
+            if stale {
+                self.write_site_row(&state)?;
+                worker::console_log!("site {}: its secrets are now sealed with SECRETS_KEY", state.config.id);
+            }
+            state
         } else {
             // Stored before the pool had its tables: moved there now, once.
-            let state: SiteState = serde_json::from_str(&row.json).map_err(storage)?;
+            let mut state: SiteState = serde_json::from_str(&row.json).map_err(storage)?;
+            state.config = site.config;
             self.write_all(&state)?;
             state
         };
@@ -113,8 +124,13 @@ impl ObjectStore {
     }
 
     fn write_site_row(&self, state: &SiteState) -> shared::Result<()> {
+        let keys = crate::config::secret_keys(&self.env)?;
+        let nonce = || {
+            let bytes = crate::clock::random_bytes(shared::SECRET_NONCE_LEN as u32).map_err(storage)?;
+            bytes.try_into().map_err(|_| shared::Error::Storage("a nonce of the wrong length".into()))
+        };
         let row = SiteRow {
-            config: state.config.clone(),
+            config: std::sync::Arc::new(state.config.sealed(keys.as_ref(), nonce)?),
             exhaustion_events: state.pool.exhaustion_events(),
             layout: ROWS_LAYOUT,
         };

@@ -20,6 +20,9 @@ pub(super) struct ObjectStore {
     pub(super) sql: SqlStorage,
     pub(super) mirror: KvMirror,
     pub(super) memory: std::rc::Rc<Memory>,
+    /// Where `SECRETS_KEY` is read from, when the settings are read or written
+    /// (`site_rows.rs`).
+    pub(super) env: worker::Env,
 }
 
 /// What the object keeps in memory between requests, as the site's one writer: its state as
@@ -34,6 +37,8 @@ pub(super) struct Memory {
     /// When the mirror book (`mirror_book.rs`) started, and was last pruned.
     pub(super) book_since: std::cell::Cell<Option<i64>>,
     pub(super) book_pruned_at: std::cell::Cell<i64>,
+    /// The alarm was set for this site's next retention run since the object started.
+    pub(super) retention_armed: std::cell::Cell<bool>,
     /// Live events kept during the request (seq, JSON), to send to the sockets after it.
     outbox: std::cell::RefCell<Vec<(u64, String)>>,
 }

@@ -5,6 +5,7 @@
 
 mod attribution;
 mod destination;
+mod erasure;
 mod event;
 mod identification;
 mod import;
@@ -15,6 +16,7 @@ mod value;
 
 pub use attribution::attribute;
 pub use destination::{call_destination, caller_id_for, CallDestination};
+pub use erasure::{caller_hash, is_erased_caller, visitor_subject, AuditEntry, Erased, ERASED_VISITOR};
 pub use event::{keyed_digits, keyword_tags, CallEvent, CallStatus, EventKind, Leg, Recording, MAX_KEYS};
 pub use identification::{
     crm_request, decide, decide_without_entry, entry_fits, CallContext, CrmClient, CrmReply, CrmRequest,

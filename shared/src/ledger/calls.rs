@@ -60,7 +60,7 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
                 continue;
             }
             if crate::calls::identifiable_caller(&call.from) {
-                let first = self.store.first_call_from(&call.from).await?;
+                let first = self.first_call_of(&call.from).await?;
                 call.repeat_of = first.filter(|f| f.started_at < call.started_at).map(|f| f.call_sid);
             }
             self.store.save_call(&call).await?;

@@ -179,7 +179,7 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         let (earlier_calls, last_call_at) = if call.masking.is_some() || !identifiable_caller(&call.from) {
             (0, None)
         } else {
-            self.store.caller_history(&call.from, call.started_at).await?
+            self.history_of(&call.from, call.started_at).await?
         };
         let line = call.masking.is_none().then(|| config.business_number_for(&call.to).e164().to_string());
         let view = CallView::of(call, config.qualify_secs);

@@ -5,7 +5,9 @@ mod admin;
 mod call_steps;
 mod calls;
 mod deliveries;
+mod export;
 mod lease;
+mod lifecycle;
 mod live;
 mod masking;
 mod money;
@@ -15,6 +17,7 @@ mod unconsented;
 
 pub use call_steps::EXTENSION_ATTEMPTS;
 pub use deliveries::{DeliverySecrets, DELIVERY_BATCH};
+pub use lifecycle::{Pruned, PRUNE_AGAIN_MS, PRUNE_BATCH};
 pub use live::Resumed;
 pub use telephony::MAX_EVENTS_PER_CALL;
 

@@ -211,7 +211,7 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
         record.static_source =
             config.static_numbers.iter().find(|r| &r.number == to).map(|r| r.credited_source());
         if identifiable_caller(from) {
-            let first = self.store.first_call_from(from).await?;
+            let first = self.first_call_of(from).await?;
             record.repeat_of = first.map(|c| c.call_sid).filter(|sid| sid != call_sid);
         }
         Ok(record)

@@ -85,6 +85,9 @@ pub struct SiteSetup {
     /// returned; omitted on an update, the stored one is kept.
     #[serde(default)]
     pub twilio_auth_token: Option<String>,
+    /// How long calls, sessions and recordings are kept, in days (`crate::site::Retention`).
+    #[serde(default)]
+    pub retention: Option<crate::site::Retention>,
     /// Most new leases the site hands out a minute (default: twice the pool, at least 20);
     /// past it visitors see the overflow or business number (see `crate::pool::RateLimiter`).
     #[serde(default)]
@@ -203,6 +206,8 @@ pub struct SiteConfig {
     pub masking: crate::site::MaskingSettings,
     #[serde(default)]
     pub money: crate::site::MoneySettings,
+    #[serde(default)]
+    pub retention: crate::site::Retention,
 }
 
 fn default_dial_timeout_secs() -> u32 {
@@ -550,6 +555,7 @@ impl SiteConfig {
             business_hours.as_ref().map(|h| h.time_zone()),
         )?;
         Ok(SiteConfig {
+            retention: setup.retention.unwrap_or_default().checked()?,
             money,
             masking,
             extensions,

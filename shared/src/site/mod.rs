@@ -12,6 +12,8 @@ mod money;
 mod options;
 mod origin;
 mod pool_entry;
+mod retention;
+mod secrets;
 mod settings;
 
 pub(crate) use config::MIN_TOKEN_LEN;
@@ -33,4 +35,6 @@ pub use money::{AmountText, Ga4, Ga4Setup, MetaPixel, MetaSetup, MoneySettings, 
 pub use options::{AfterHours, AfterHoursSetup, CallerId};
 pub use origin::{normalize_origin_pattern, origin_allowed, MAX_ORIGINS};
 pub use pool_entry::{PoolEntry, PoolEntrySetup};
+pub use retention::{Horizons, Retention, MAX_RETENTION_DAYS};
+pub use secrets::{is_sealed, Opened, SecretKeys, NONCE_LEN as SECRET_NONCE_LEN};
 pub use settings::{SiteSettings, MAX_SETTINGS_BODY};

@@ -110,6 +110,9 @@ pub struct SiteSettings {
     /// Meta Conversions API (its `access_token` is never sent back).
     #[serde(default)]
     pub meta: Option<crate::site::MetaSetup>,
+    /// How long calls, sessions and recordings are kept, in days.
+    #[serde(default)]
+    pub retention: crate::site::Retention,
 }
 
 fn default_currency() -> String {
@@ -214,6 +217,7 @@ impl SiteSettings {
                 .meta
                 .as_ref()
                 .map(|m| crate::site::MetaSetup { pixel_id: m.pixel_id.clone(), access_token: None }),
+            retention: c.retention,
         }
     }
 
@@ -305,6 +309,7 @@ impl SiteSettings {
             default_call_value: self.default_call_value,
             ga4: self.ga4,
             meta: self.meta,
+            retention: Some(self.retention),
         }
     }
 }

@@ -39,6 +39,9 @@ pub struct MemoryStore {
     pub(crate) live: RefCell<(Vec<crate::wire::LiveEvent>, u64)>,
     pub(crate) tickets: RefCell<BTreeMap<String, Timestamp>>,
     pub(crate) spend: RefCell<BTreeMap<(i64, String, String, String), crate::money::SpendDay>>,
+    /// The lifecycle's marks and the audit log (`memory_lifecycle.rs`).
+    pub(crate) marks: RefCell<BTreeMap<String, i64>>,
+    pub(crate) audit: RefCell<Vec<crate::calls::AuditEntry>>,
 }
 
 impl crate::store::SpendStore for MemoryStore {

@@ -3,6 +3,8 @@
 
 #[cfg(test)]
 mod memory;
+#[cfg(test)]
+mod memory_lifecycle;
 
 #[cfg(test)]
 pub use memory::MemoryStore;
@@ -77,6 +79,7 @@ pub trait SiteStore:
     + crate::masking::MaskingSessions
     + LiveFeed
     + SpendStore
+    + LifecycleStore
 {
 }
 
@@ -87,7 +90,64 @@ impl<T> SiteStore for T where
         + crate::masking::MaskingSessions
         + LiveFeed
         + SpendStore
+        + LifecycleStore
 {
+}
+
+/// What retention and erasure need of the site's storage (`SiteLedger::prune_retention`,
+/// `erase_visitor`, `erase_caller`): removals in bounded batches, the rows of one visitor or
+/// caller, and the audit log. Synchronous, as SQLite in a Durable Object and memory both are.
+pub trait LifecycleStore {
+    /// Removes up to `limit` calls that started before `before`; how many it removed.
+    fn prune_calls(&self, before: Timestamp, limit: usize) -> Result<u64>;
+    /// Removes up to `limit` sessions that started before `before`.
+    fn prune_sessions(&self, before: Timestamp, limit: usize) -> Result<u64>;
+    /// Removes up to `limit` visitors' touch histories last touched before `before`.
+    fn prune_touches(&self, before: Timestamp, limit: usize) -> Result<u64>;
+    /// Up to `limit` calls that started in `[from, before)`, oldest first.
+    fn calls_started(&self, from: Timestamp, before: Timestamp, limit: usize) -> Result<Vec<CallRecord>>;
+    /// Every call whose caller field is `from` (tracked and masked).
+    fn calls_from(&self, from: &str) -> Result<Vec<CallRecord>>;
+    /// Every call credited to `visitor` or listing them among its candidates.
+    fn calls_crediting(&self, visitor: &str) -> Result<Vec<CallRecord>>;
+    /// Every session of `visitor`, with the key it is stored under.
+    fn sessions_of(&self, visitor: &str) -> Result<Vec<(String, Lease)>>;
+    /// Stores `session` in place of the one under `key`.
+    fn replace_session(&self, key: &str, session: &Lease) -> Result<()>;
+    /// Removes `visitor`'s touch history; whether there was one.
+    fn forget_touches(&self, visitor: &str) -> Result<bool>;
+    /// A mark the lifecycle keeps (how far recordings were pruned), `None` when never set.
+    fn lifecycle_mark(&self, name: &str) -> Result<Option<i64>>;
+    fn set_lifecycle_mark(&self, name: &str, value: i64) -> Result<()>;
+    /// Appends to the audit log (the entry's `seq` is assigned); the entry as stored.
+    fn append_audit(&self, entry: &crate::calls::AuditEntry) -> Result<crate::calls::AuditEntry>;
+    /// Up to `limit` entries, newest first, before `before_seq` when given.
+    fn audit_entries(&self, before_seq: Option<u64>, limit: usize) -> Result<Vec<crate::calls::AuditEntry>>;
+    /// Up to `limit` calls that started in `[from, to)` after `after` (their `(started_at,
+    /// call_sid)` order), for an export.
+    fn export_calls(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        after: Option<(Timestamp, String)>,
+        limit: usize,
+    ) -> Result<Vec<CallRecord>>;
+    /// The same for sessions (`(started_at, key)` order), with their keys.
+    fn export_sessions(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        after: Option<(Timestamp, String)>,
+        limit: usize,
+    ) -> Result<Vec<(String, Lease)>>;
+    /// Spend days in `[from_day, to_day)` after `after` (`(day, source, medium, campaign)` order).
+    fn export_spend(
+        &self,
+        from_day: i64,
+        to_day: i64,
+        after: Option<(i64, String, String, String)>,
+        limit: usize,
+    ) -> Result<Vec<crate::money::SpendDay>>;
 }
 
 /// The site's live stream: events kept for clients that reconnect (and handed to the

@@ -11,6 +11,11 @@ use time::OffsetDateTime;
 pub struct Timestamp(pub i64);
 
 impl Timestamp {
+    /// The first and last instants RFC 3339 can write (years 0000 to 9999, UTC): times are
+    /// read only within them, and written clamped to them, so what is written reads back.
+    pub const MIN: Timestamp = Timestamp(-62_167_219_200_000);
+    pub const MAX: Timestamp = Timestamp(253_402_300_799_999);
+
     pub fn from_millis(ms: i64) -> Self {
         Timestamp(ms)
     }
@@ -25,7 +30,7 @@ impl Timestamp {
 
     /// RFC 3339 with millisecond precision, e.g. `2026-11-22T10:15:00.000Z`.
     pub fn to_rfc3339(self) -> String {
-        let nanos = i128::from(self.0) * 1_000_000;
+        let nanos = i128::from(self.0.clamp(Self::MIN.0, Self::MAX.0)) * 1_000_000;
         match OffsetDateTime::from_unix_timestamp_nanos(nanos) {
             Ok(t) => t.format(&Rfc3339).unwrap_or_else(|_| self.0.to_string()),
             Err(_) => self.0.to_string(),
@@ -34,14 +39,20 @@ impl Timestamp {
 
     pub fn parse_rfc3339(s: &str) -> Option<Self> {
         let t = OffsetDateTime::parse(s, &Rfc3339).ok()?;
-        i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok().map(Timestamp)
+        Self::within(t)
+    }
+
+    /// `t`, when RFC 3339 can write it.
+    fn within(t: OffsetDateTime) -> Option<Self> {
+        let ms = i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok().map(Timestamp)?;
+        (Self::MIN..=Self::MAX).contains(&ms).then_some(ms)
     }
 
     /// RFC 2822 as in mail headers and Twilio's `Timestamp` parameter:
     /// `Mon, 23 Nov 2026 01:00:00 +0000`.
     pub fn parse_rfc2822(s: &str) -> Option<Self> {
         let t = OffsetDateTime::parse(s.trim(), &Rfc2822).ok()?;
-        i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok().map(Timestamp)
+        Self::within(t)
     }
 }
 
@@ -121,5 +132,20 @@ mod tests {
         assert_eq!(Timestamp::parse_rfc3339("yesterday"), None);
         let err = serde_json::from_str::<Timestamp>("\"noon\"").unwrap_err();
         assert!(err.to_string().contains("RFC 3339"));
+    }
+
+    #[test]
+    fn only_times_rfc3339_can_write_are_read_and_every_written_one_reads_back() {
+        // Found by the API fuzzer: an offset that puts the instant in year -1 or 10000.
+        assert_eq!(Timestamp::parse_rfc3339("0000-01-01T00:00:00+23:59"), None);
+        assert_eq!(Timestamp::parse_rfc3339("9999-12-31T23:59:59-23:59"), None);
+        assert_eq!(Timestamp::parse_rfc3339("0000-01-01T00:00:00Z"), Some(Timestamp::MIN));
+        assert_eq!(Timestamp::parse_rfc3339("9999-12-31T23:59:59.999Z"), Some(Timestamp::MAX));
+        for ms in [i64::MIN, Timestamp::MIN.0 - 1, -1, 0, Timestamp::MAX.0 + 1, 253_402_300_800_000, i64::MAX]
+        {
+            let written = Timestamp(ms).to_rfc3339();
+            let read = Timestamp::parse_rfc3339(&written).unwrap_or_else(|| panic!("{ms}: {written}"));
+            assert_eq!(read, Timestamp(ms.clamp(Timestamp::MIN.0, Timestamp::MAX.0)));
+        }
     }
 }

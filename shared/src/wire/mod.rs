@@ -4,7 +4,9 @@
 
 mod calls;
 mod errors;
+mod export;
 mod lease;
+mod lifecycle;
 mod live;
 mod masking;
 mod reports;
@@ -15,10 +17,15 @@ pub use calls::{
     LookupAnswer, LookupSteps,
 };
 pub use errors::{ErrorBody, ErrorDetail};
+pub use export::{
+    ExportCursor, ExportLine, ExportPage, ExportPart, ExportQuery, NdjsonImported, EXPORT_PAGE,
+    EXPORT_VERSION, MAX_NDJSON_IMPORT,
+};
 pub use lease::{
     LeaseBody, LeaseCommand, LeaseGrant, LeaseRef, Released, LIMITED_LEASE_ID, MAX_LINES,
     UNCONSENTED_LEASE_ID,
 };
+pub use lifecycle::{AuditPage, AuditQuery, MAX_AUDIT_PAGE};
 pub use live::{
     CallerHistory, LiveCalls, LiveEvent, LiveRequest, LiveTicket, CALL_ANSWERED, CALL_ENDED_LIVE,
     CALL_INCOMING, CALL_UPDATED, LIVE_CALL_HORIZON_SECS, LIVE_KEEP_EVENTS, LIVE_KEEP_SECS, LIVE_TICKET_SECS,

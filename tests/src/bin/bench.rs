@@ -1109,7 +1109,70 @@ async fn dashboard_speed() {
     }
     std::io::stdout().flush().ok();
     money_report(&edge).await;
+    export_speed(&edge).await;
     drop(edge);
+}
+
+/// `GET /v1/sites/demo/export` of the 100,000 calls (and the spend `money_report` added),
+/// read as it streams: when the first bytes came, how long the whole took, and its size;
+/// against the calls CSV of the same site (built in one answer, at most 100,000 rows).
+async fn export_speed(edge: &Edge) {
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let mut resp = client
+        .get(edge.url("/v1/sites/demo/export"))
+        .bearer_auth(&edge.demo_token)
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(resp.status(), 200, "export");
+    let (mut first, mut bytes, mut lines, mut chunks) = (None, 0usize, 0usize, 0usize);
+    let mut kinds: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    let mut partial: Vec<u8> = Vec::new();
+    while let Some(chunk) = resp.chunk().await.expect("a chunk") {
+        first.get_or_insert_with(|| started.elapsed());
+        bytes += chunk.len();
+        chunks += 1;
+        partial.extend_from_slice(&chunk);
+        while let Some(end) = partial.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = partial.drain(..=end).collect();
+            lines += 1;
+            let kind = serde_json::from_slice::<serde_json::Value>(&line)
+                .ok()
+                .and_then(|v| v["type"].as_str().map(str::to_string));
+            *kinds.entry(kind.unwrap_or_default()).or_default() += 1;
+        }
+    }
+    let total = started.elapsed();
+    let csv_started = Instant::now();
+    let csv = client
+        .get(edge.url("/v1/sites/demo/calls?format=csv&from=2025-12-01"))
+        .bearer_auth(&edge.demo_token)
+        .send()
+        .await
+        .expect("csv")
+        .bytes()
+        .await
+        .expect("csv body");
+    let csv_time = csv_started.elapsed();
+    println!(
+        "export (GET /v1/sites/demo/export, streamed in {chunks} chunks): {lines} lines ({} calls, {} sessions, {} spend days), {:.1} MB in {:.1} s ({:.0} lines/s), first bytes after {:.0} ms",
+        kinds.get("call").copied().unwrap_or(0),
+        kinds.get("session").copied().unwrap_or(0),
+        kinds.get("spend").copied().unwrap_or(0),
+        bytes as f64 / 1e6,
+        total.as_secs_f64(),
+        lines as f64 / total.as_secs_f64(),
+        first.unwrap_or_default().as_secs_f64() * 1000.0
+    );
+    println!(
+        "  the calls CSV of the same site (one answer): {:.1} MB in {:.1} s; the export took {:.2}x as long for {:.2}x the bytes",
+        csv.len() as f64 / 1e6,
+        csv_time.as_secs_f64(),
+        total.as_secs_f64() / csv_time.as_secs_f64(),
+        bytes as f64 / csv.len().max(1) as f64
+    );
+    std::io::stdout().flush().ok();
 }
 
 /// The report with ROI over the demo site's 100,000 calls and three years of daily spend for

@@ -27,6 +27,12 @@ pub fn CallsSection(form: Form, errors: FieldErrors) -> impl IntoView {
                 </div>
                 <TextField errors=errors field="dial_timeout_seconds" label="Ring for, seconds" value=form.dial_timeout_seconds
                     kind="number" hint="Before the call counts as missed (5–120)."/>
+                <TextField errors=errors field="retention.calls_days" label="Keep calls for, days" value=form.keep_calls_days
+                    kind="number" hint="Older calls are deleted (1–3650; 730 is two years)."/>
+                <TextField errors=errors field="retention.recordings_days" label="Keep recordings for, days" value=form.keep_recordings_days
+                    kind="number" hint="Recordings and transcripts of older calls are deleted. Blank: as long as the calls."/>
+                <TextField errors=errors field="retention.sessions_days" label="Keep visitor sessions for, days" value=form.keep_sessions_days
+                    kind="number" hint="Visits older than this leave the reports' visit counts (1–3650)."/>
                 <div class="field check">
                     <label><input type="checkbox" name="record_calls" bind:checked=form.record_calls/>" Record calls"</label>
                     <span class="hint">"Both sides, from the answer. Tell callers if the law where you are requires it."</span>

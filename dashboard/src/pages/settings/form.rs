@@ -364,6 +364,10 @@ pub struct Form {
     pub caller_id_number: RwSignal<String>,
     pub record_calls: RwSignal<bool>,
     pub dial_timeout_seconds: RwSignal<String>,
+    /// Data retention, in days: calls, visitor sessions, recordings (blank: as the calls).
+    pub keep_calls_days: RwSignal<String>,
+    pub keep_sessions_days: RwSignal<String>,
+    pub keep_recordings_days: RwSignal<String>,
     pub keywords: RwSignal<String>,
     pub hours_on: RwSignal<bool>,
     pub time_zone: RwSignal<String>,
@@ -459,6 +463,11 @@ impl Form {
             caller_id_number: RwSignal::new(caller_id_number),
             record_calls: RwSignal::new(s.record_calls),
             dial_timeout_seconds: RwSignal::new(s.dial_timeout_seconds.to_string()),
+            keep_calls_days: RwSignal::new(s.retention.calls_days.to_string()),
+            keep_sessions_days: RwSignal::new(s.retention.sessions_days.to_string()),
+            keep_recordings_days: RwSignal::new(
+                s.retention.recordings_days.map(|d| d.to_string()).unwrap_or_default(),
+            ),
             keywords: RwSignal::new(s.keywords.join("\n")),
             hours_on: RwSignal::new(hours.is_some()),
             time_zone: RwSignal::new(hours.map_or_else(local_zone, |h| h.time_zone.clone())),

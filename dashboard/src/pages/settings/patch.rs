@@ -123,6 +123,11 @@ pub fn settings_of(form: &Form) -> Result<SiteSettings, FormErrors> {
     let touch_lifetime_days = whole(&mut errors, "touch_lifetime_days", form.touch_lifetime_days);
     let qualified_talk_seconds = whole(&mut errors, "qualified_talk_seconds", form.qualified_talk_seconds);
     let dial_timeout_seconds = whole(&mut errors, "dial_timeout_seconds", form.dial_timeout_seconds);
+    let retention = shared::Retention {
+        calls_days: whole(&mut errors, "retention.calls_days", form.keep_calls_days),
+        sessions_days: whole(&mut errors, "retention.sessions_days", form.keep_sessions_days),
+        recordings_days: whole_or_none(&mut errors, "retention.recordings_days", form.keep_recordings_days),
+    };
     let max_new_leases_per_minute =
         whole_or_none(&mut errors, "max_new_leases_per_minute", form.max_new_leases);
     let extension_digits = whole(&mut errors, "extension_digits", form.extensions.digits);
@@ -235,6 +240,7 @@ pub fn settings_of(form: &Form) -> Result<SiteSettings, FormErrors> {
         }),
         meta: optional(form.money.meta_pixel_id)
             .map(|pixel_id| MetaSetup { pixel_id, access_token: optional(form.money.meta_access_token) }),
+        retention,
     })
 }
 
@@ -295,8 +301,8 @@ mod tests {
     /// `Form::document` at 848431f): the untouched full and bare forms, then each edit below.
     /// Later fields (extension numbers, caller identification, destinations; number masking's
     /// numbers, ttl and closed-order answer; money: currency, time zone, default call value,
-    /// GA4 and Meta) were added to each line with the values these forms send, every other byte
-    /// left as recorded.
+    /// GA4 and Meta; data retention) were added to each line with the values these forms send,
+    /// every other byte left as recorded.
     const SENT_BEFORE: &str = include_str!("patch_bodies.jsonl");
 
     /// The body a save sends (as `api::patch` writes it), checked to be the bytes the page
@@ -589,6 +595,29 @@ mod tests {
                 ("dial_timeout_seconds", r#""" is not a whole number."#),
                 ("max_new_leases_per_minute", r#""-3" is not a whole number."#),
             ]
+        );
+    }
+
+    #[test]
+    fn retention_is_sent_in_days_and_blank_recordings_follow_the_calls() {
+        let shown = full();
+        let form = form_of(&shown);
+        assert_eq!(form.keep_recordings_days.get_untracked(), "", "as long as the calls");
+        form.keep_calls_days.set("365".into());
+        form.keep_recordings_days.set(" 30 ".into());
+        let sent = settings_of(&form).unwrap().change();
+        assert_eq!(
+            sent["retention"],
+            serde_json::json!({"calls_days": 365, "sessions_days": 400, "recordings_days": 30})
+        );
+        let saved = shown.patched(sent.to_string().as_bytes()).unwrap();
+        assert_eq!((saved.retention.calls_days, saved.retention.recordings_days), (365, Some(30)));
+        form.keep_recordings_days.set("".into());
+        form.keep_sessions_days.set("a year".into());
+        let refused = settings_of(&form).unwrap_err();
+        assert_eq!(
+            refused,
+            [("retention.sessions_days".to_string(), r#""a year" is not a whole number."#.to_string())]
         );
     }
 }
