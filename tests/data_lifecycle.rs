@@ -7,24 +7,28 @@ use serde_json::{json, Value};
 /// The site's own Twilio auth token (not the deployment's): only it signs its webhooks.
 const TOKEN: &str = "sealedsitetwiliotoken0123";
 
+/// Python: `site_dbs(state, site)` yields each local Durable Object database under `state`
+/// that holds site `site`, with its path and its `site_state` row (the scripts below use it).
+const SITE_DBS: &str = r#"
+import glob, json, sqlite3, sys
+def site_dbs(state, site):
+    for path in glob.glob(state + "/v3/do/ringtrace-SiteObject/*.sqlite"):
+        db = sqlite3.connect(path)
+        try:
+            row = db.execute("SELECT json FROM site_state WHERE id = 1").fetchone()
+        except sqlite3.OperationalError:
+            continue
+        if row is not None and json.loads(row[0])["config"]["id"] == site:
+            yield path, db, json.loads(row[0])
+"#;
+
 /// Reads (and with a fourth argument `clear`, first rewrites) the `site_state` row of site
 /// `argv[2]` in the local Durable Objects' SQLite under `argv[1]`: prints the stored
 /// `twilio_auth_token`, and whether the token `argv[3]` appears in clear in any of the
 /// object's files (the database, its WAL).
 const STORED_SECRET: &str = r#"
-import glob, json, sqlite3, sys
 state, site, token = sys.argv[1:4]
-for path in glob.glob(state + "/v3/do/ringtrace-SiteObject/*.sqlite"):
-    db = sqlite3.connect(path)
-    try:
-        row = db.execute("SELECT json FROM site_state WHERE id = 1").fetchone()
-    except sqlite3.OperationalError:
-        continue
-    if row is None:
-        continue
-    stored = json.loads(row[0])
-    if stored["config"]["id"] != site:
-        continue
+for path, db, stored in site_dbs(state, site):
     if sys.argv[4:] == ["clear"]:
         stored["config"]["twilio_auth_token"] = token
         db.execute("UPDATE site_state SET json = ? WHERE id = 1", (json.dumps(stored),))
@@ -39,7 +43,7 @@ async fn stored_secret(edge: &mut Edge, site: &str, rewrite_in_clear: bool) -> V
     let mut out = None;
     edge.crash_edit_restart(|state| {
         let mut cmd = std::process::Command::new("python3");
-        cmd.args(["-c", STORED_SECRET]).arg(state).args([site, TOKEN]);
+        cmd.args(["-c", &format!("{SITE_DBS}{STORED_SECRET}")]).arg(state).args([site, TOKEN]);
         if rewrite_in_clear {
             cmd.arg("clear");
         }
@@ -231,19 +235,11 @@ async fn an_erased_caller_and_visitor_leave_no_trace_in_calls_reports_or_exports
 /// call `argv[2]` by `argv[3]` days, call `argv[4]` by `argv[5]` days, every session by
 /// `argv[6]` days and every visitor's touches by `argv[7]` days (the columns retention reads).
 const AGE_DATA: &str = r#"
-import glob, json, sqlite3, sys
 state = sys.argv[1]
 old_call, old_days, mid_call, mid_days, session_days, touch_days = sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
 day = 86400000
 done = 0
-for path in glob.glob(state + "/v3/do/ringtrace-SiteObject/*.sqlite"):
-    db = sqlite3.connect(path)
-    try:
-        row = db.execute("SELECT json FROM site_state WHERE id = 1").fetchone()
-    except sqlite3.OperationalError:
-        continue
-    if row is None or json.loads(row[0])["config"]["id"] != "demo":
-        continue
+for path, db, _ in site_dbs(state, "demo"):
     db.execute("UPDATE calls SET started_at = started_at - ? WHERE call_sid = ?", (old_days * day, old_call))
     db.execute("UPDATE calls SET started_at = started_at - ? WHERE call_sid = ?", (mid_days * day, mid_call))
     db.execute("UPDATE sessions SET started_at = started_at - ?", (session_days * day,))
@@ -285,7 +281,7 @@ async fn the_sites_object_prunes_what_is_past_its_retention_from_its_alarm() {
     // (past the 90-day touch lifetime).
     edge.crash_edit_restart(|state| {
         let out = std::process::Command::new("python3")
-            .args(["-c", AGE_DATA])
+            .args(["-c", &format!("{SITE_DBS}{AGE_DATA}")])
             .arg(state)
             .args([&calls[0], "731", &calls[1], "60", "401", "91"])
             .output()

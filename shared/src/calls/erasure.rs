@@ -25,14 +25,16 @@ const ERASED_PREFIX: &str = "erased:";
 /// both. It is a pseudonym, not an anonymisation: anyone holding a number can compute it, which
 /// is what lets a returning caller be counted as one.
 pub fn caller_hash(site: &str, number: &str) -> String {
+    format!("{ERASED_PREFIX}{}", salted_hex("caller", site, number))
+}
+
+/// 32 hex digits of a SHA-256 of `value`, salted with what it is and the site.
+fn salted_hex(kind: &str, site: &str, value: &str) -> String {
     let digest = Sha256::new()
-        .chain_update(b"ringtrace caller\0")
-        .chain_update(site.as_bytes())
-        .chain_update(b"\0")
-        .chain_update(number.as_bytes())
+        .chain_update(format!("ringtrace {kind}\0{site}\0").as_bytes())
+        .chain_update(value.as_bytes())
         .finalize();
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{ERASED_PREFIX}{hex}")
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Whether a caller field holds an erased number's hash.
@@ -172,14 +174,7 @@ pub struct AuditEntry {
 /// The visitor id `visitor` as the audit log keeps it (a hash, so the log does not hold the
 /// id it says was erased).
 pub fn visitor_subject(site: &str, visitor: &str) -> String {
-    let digest = Sha256::new()
-        .chain_update(b"ringtrace visitor\0")
-        .chain_update(site.as_bytes())
-        .chain_update(b"\0")
-        .chain_update(visitor.as_bytes())
-        .finalize();
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("visitor:{hex}")
+    format!("visitor:{}", salted_hex("visitor", site, visitor))
 }
 
 #[cfg(test)]
