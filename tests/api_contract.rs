@@ -62,11 +62,31 @@ async fn the_served_openapi_document_lists_every_route_and_nothing_else() {
         undocumented.is_empty() && unrouted.is_empty(),
         "in the router only: {undocumented:?}; in the document only: {unrouted:?}"
     );
-    // Every operation has an id, and every error answer the shared error shape or TwiML.
+    // Every operation has an id, and every error it documents is the shared error shape
+    // (`{"error": {"code", "message", "field"}}`) or TwiML.
     for (method, path) in &documented {
         let op = &doc["paths"][path][method];
         assert!(op["operationId"].as_str().is_some_and(|id| !id.is_empty()), "{method} {path}");
-        assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path}");
+        let responses = op["responses"].as_object().expect("responses");
+        assert!(responses.keys().any(|s| s.starts_with('2') || s == "101"), "{method} {path}: no success");
+        for (status, response) in responses.iter().filter(|(s, _)| s.starts_with('4') || s.starts_with('5')) {
+            let response = match response["$ref"].as_str() {
+                Some(r) => &doc["components"]["responses"][r.rsplit('/').next().unwrap_or("")],
+                None => response,
+            };
+            let schemas: Vec<&str> = response["content"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(_, c)| c["schema"]["$ref"].as_str())
+                .collect();
+            assert!(
+                schemas
+                    .iter()
+                    .any(|s| ["#/components/schemas/Error", "#/components/schemas/TwiML"].contains(s)),
+                "{method} {path} {status}: {schemas:?}"
+            );
+        }
     }
     // A known path asked with another method: a JSON 405 naming the methods it takes.
     let client = reqwest::Client::new();

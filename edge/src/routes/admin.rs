@@ -94,9 +94,8 @@ pub async fn add_number(mut req: Request, ctx: RouteContext<()>) -> Result<Respo
 pub async fn remove_number(req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
     require_admin(&req, &ctx.env)?;
     let site = site_param(&ctx)?;
-    let raw = ctx.param("number").cloned().unwrap_or_default();
-    let decoded = worker::js_sys::decode_uri_component(&raw).ok().and_then(|v| v.as_string()).unwrap_or(raw);
-    let number = PhoneNumber::parse(&decoded).map_err(|e| Error::from(e).at("number"))?;
+    let number = PhoneNumber::parse(&crate::http::path_param(&ctx, "number"))
+        .map_err(|e| Error::from(e).at("number"))?;
     let settings = send(&ctx, &site, &Command::RemoveNumber(number)).await?;
     json_answer(settings, 200)
 }

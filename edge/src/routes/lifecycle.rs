@@ -6,25 +6,19 @@
 
 use super::calls::forward;
 use crate::error::EdgeError;
-use crate::http::SiteCaller;
+use crate::http::{path_param, SiteCaller};
 use crate::site_object::Command;
 use shared::wire::ExportPage;
 use worker::{Request, Response, RouteContext};
 
-/// A path segment as sent, percent-decoded (`%2B1555…` is `+1555…`).
-fn segment(ctx: &RouteContext<()>, name: &str) -> String {
-    let raw = ctx.param(name).cloned().unwrap_or_default();
-    worker::js_sys::decode_uri_component(&raw).ok().and_then(|v| v.as_string()).unwrap_or(raw)
-}
-
 pub async fn erase_visitor(req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
     let caller = SiteCaller::dashboard(&req, &ctx).await?;
-    forward(&caller, &ctx, &Command::EraseVisitor(segment(&ctx, "visitor_id"))).await
+    forward(&caller, &ctx, &Command::EraseVisitor(path_param(&ctx, "visitor_id"))).await
 }
 
 pub async fn erase_caller(req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {
     let caller = SiteCaller::dashboard(&req, &ctx).await?;
-    forward(&caller, &ctx, &Command::EraseCaller(segment(&ctx, "number"))).await
+    forward(&caller, &ctx, &Command::EraseCaller(path_param(&ctx, "number"))).await
 }
 
 pub async fn audit(req: Request, ctx: RouteContext<()>) -> Result<Response, EdgeError> {

@@ -133,22 +133,11 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
             let line: ExportLine = parse_json(raw.as_bytes(), "export line")
                 .map_err(|e| Error::invalid(format!("{at}: {e}")).at(at.clone()))?;
             match &line {
-                ExportLine::Export { version, currency, .. } => {
-                    if *version != EXPORT_VERSION {
-                        return Err(Error::invalid(format!(
-                            "{at}: export version {version}; this edge reads {EXPORT_VERSION}"
-                        ))
-                        .at(at));
-                    }
-                    if !currency.eq_ignore_ascii_case(config.money.currency.code())
-                        && text.contains("\"type\":\"spend\"")
-                    {
-                        return Err(Error::invalid(format!(
-                            "{at}: the export's spend is in {currency}, this site's currency is {}",
-                            config.money.currency.code()
-                        ))
-                        .at(at));
-                    }
+                ExportLine::Export { version, .. } if *version != EXPORT_VERSION => {
+                    return Err(Error::invalid(format!(
+                        "{at}: export version {version}; this edge reads {EXPORT_VERSION}"
+                    ))
+                    .at(at));
                 }
                 ExportLine::Call { call } => {
                     check_call_id(&call.call_sid)
@@ -160,6 +149,22 @@ impl<S: SiteStore, C: Clock + Entropy> SiteLedger<'_, S, C> {
                 _ => {}
             }
             lines.push(line);
+        }
+        // Spend amounts are minor units of the export's currency (a part without the header
+        // line is taken to be in the site's).
+        let site_currency = config.money.currency.code();
+        let header_currency = lines.iter().find_map(|l| match l {
+            ExportLine::Export { currency, .. } => Some(currency.as_str()),
+            _ => None,
+        });
+        let has_spend = lines.iter().any(|l| matches!(l, ExportLine::Spend { .. }));
+        if let Some(currency) =
+            header_currency.filter(|c| has_spend && !c.eq_ignore_ascii_case(site_currency))
+        {
+            return Err(Error::invalid(format!(
+                "the export's spend is in {currency}, this site's currency is {site_currency}"
+            ))
+            .at("currency"));
         }
         let mut done = NdjsonImported::default();
         let mut spend = Vec::new();
@@ -302,6 +307,21 @@ mod tests {
         );
         let e = run(other.import_ndjson(Some(TOKEN), broken.as_bytes())).expect_err("refused");
         assert_eq!(e.field(), Some("line 4"), "{e}");
+        assert!(fresh.calls.borrow().is_empty(), "nothing imported");
+        // Spend in another currency than the site's (the header says which) is refused,
+        // however the lines are spaced.
+        let (everything, _) = export_all(&store, &clock, &[]);
+        assert!(everything.contains("\"type\":\"spend\""), "{everything}");
+        let euros = everything
+            .lines()
+            .map(|l| {
+                l.replace("\"currency\":\"USD\"", "\"currency\": \"EUR\"")
+                    .replace("\"type\":\"spend\"", "\"type\": \"spend\"")
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let e = run(other.import_ndjson(Some(TOKEN), euros.as_bytes())).expect_err("another currency");
+        assert_eq!(e.field(), Some("currency"), "{e}");
         assert!(fresh.calls.borrow().is_empty(), "nothing imported");
         let q = |k: &str, v: &str| vec![(k.to_string(), v.to_string())];
         let backwards = [q("from", "2026-11-02"), q("to", "2026-11-01")].concat();
